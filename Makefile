@@ -1,0 +1,154 @@
+# Keel - build, run and test.  `make help` lists the targets.
+#
+# The kernel is built twice: the first link gives the addresses of all
+# functions, tools/ksyms.py turns them into a symbol table, and the second
+# link adds that table (placed last in rodata, so no function moves; the
+# build checks it).
+
+BUILD    := build
+CC       := gcc
+LD       := ld
+NM       := nm
+PYTHON   := python3
+CMDLINE  ?=
+QEMU     := qemu-system-x86_64
+
+# Freestanding kernel code: no libc or host headers (only the compiler's own
+# stddef/stdint/stdarg), the kernel code model (all symbols in the top 2 GB),
+# no red zone (interrupts push onto the stack below RSP), no SSE/x87
+# (the kernel never saves FPU state), frame pointers kept for backtraces.
+KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	    -isystem $(shell $(CC) -print-file-name=include) \
+	    -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	    -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
+	    -fno-stack-protector -fno-omit-frame-pointer -fno-common \
+	    -fno-strict-aliasing -fno-asynchronous-unwind-tables \
+	    -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	    -Wno-unused-parameter \
+	    -Ikernel/include -Ikernel/arch/x86_64/include -MMD -MP
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
+# -n: no page alignment of the file (GRUB reads the Multiboot2 header in the
+# first 32 KiB); max-page-size 4K: sections are page-aligned, no more.
+KLDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
+
+KSRC_C   := $(shell find kernel -name '*.c' | sort)
+KSRC_S   := $(shell find kernel -name '*.S' ! -name 'linker.ld.S' | sort)
+KOBJ     := $(patsubst %,$(BUILD)/%.o,$(KSRC_C) $(KSRC_S))
+
+# Host unit tests: the kernel's pure logic, built for Linux with cmocka,
+# AddressSanitizer and UBSan.
+HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	    -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -Ikernel/include -Ikernel/arch/x86_64/include -DKEEL_HOST_TEST
+HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem
+HOST_DEPS_layout     := kernel/lib/layout.c
+HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
+HOST_DEPS_fmt        := kernel/lib/fmt.c
+HOST_DEPS_cmdline    := kernel/lib/cmdline.c
+HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c
+HOST_DEPS_memmap     := kernel/mm/memmap.c
+HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
+
+.SECONDEXPANSION:
+
+.PHONY: all kernel iso run debug test test-host test-boot docs docs-check \
+	setup clean help compile_commands.json
+all: iso
+
+help:
+	@echo "make            build build/keel.elf and build/keel.iso"
+	@echo "make run        boot the ISO in QEMU, serial console on this terminal"
+	@echo "make debug      the same, stopped for GDB (gdb -x tools/gdbinit)"
+	@echo "make test       host unit tests, docs check and the QEMU boot matrix"
+	@echo "make docs       regenerate the layout table in docs/memory-layout.md"
+
+setup:
+	@tools/setup.sh
+
+kernel: $(BUILD)/keel.elf
+iso: $(BUILD)/keel.iso
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include $< -o $@
+
+# Pass 1: an empty symbol table.
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(dir $@)
+	: > $(BUILD)/empty.nm
+	$(PYTHON) tools/ksyms.py $(BUILD)/empty.nm > $@
+
+$(BUILD)/%.S.o: $(BUILD)/%.S
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/keel.stage1.elf: $(KOBJ) $(BUILD)/ksyms0.S.o $(BUILD)/linker.ld
+	$(LD) $(KLDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KOBJ) $(BUILD)/ksyms0.S.o
+
+# Pass 2: the real table; then check that no function moved.
+$(BUILD)/ksyms.S: $(BUILD)/keel.stage1.elf tools/ksyms.py
+	$(NM) -n -S --defined-only $< > $(BUILD)/stage1.nm
+	$(PYTHON) tools/ksyms.py $(BUILD)/stage1.nm > $@
+
+$(BUILD)/keel.elf: $(BUILD)/keel.stage1.elf $(BUILD)/ksyms.S.o
+	$(LD) $(KLDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KOBJ) $(BUILD)/ksyms.S.o
+	@$(NM) -n --defined-only $(BUILD)/keel.stage1.elf | grep ' [tTwW] ' > $(BUILD)/text1.nm
+	@$(NM) -n --defined-only $@ | grep ' [tTwW] ' > $(BUILD)/text2.nm
+	@cmp -s $(BUILD)/text1.nm $(BUILD)/text2.nm || \
+		{ echo "error: functions moved between link passes"; rm -f $@; exit 1; }
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf tools/mkiso.sh
+	tools/mkiso.sh $< $@ "$(CMDLINE)"
+
+run: setup iso
+	tools/qemu.sh $(BUILD)/keel.iso
+
+debug: setup iso
+	@echo "QEMU waits for GDB on :1234; in another terminal: gdb -x tools/gdbinit"
+	tools/qemu.sh $(BUILD)/keel.iso -s -S
+
+# ---- Tests ------------------------------------------------------------------
+
+$(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
+		$(wildcard kernel/arch/x86_64/include/arch/*.h) $$(HOST_DEPS_$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $< $(HOST_DEPS_$*) -lcmocka
+
+test-host: $(foreach t,$(HOST_TESTS),$(BUILD)/host/test_$(t))
+	@tools/run-host-tests.sh $^
+
+$(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/include/keel/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
+
+docs: $(BUILD)/host/gen_layout_doc
+	$(PYTHON) tools/layout_doc.py --write $< docs/memory-layout.md
+
+docs-check: $(BUILD)/host/gen_layout_doc
+	$(PYTHON) tools/layout_doc.py --check $< docs/memory-layout.md
+
+test-boot: iso
+	$(PYTHON) tools/boottest.py --kernel $(BUILD)/keel.elf
+
+test: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-host
+	@$(MAKE) --no-print-directory docs-check
+	@$(MAKE) --no-print-directory test-boot
+
+compile_commands.json:
+	bear -- $(MAKE) -B kernel
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

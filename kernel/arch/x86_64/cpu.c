@@ -1,0 +1,55 @@
+/*
+ * cpu.c - CPU feature detection and the protection bits.
+ */
+#include <arch/cpu.h>
+#include <arch/x86.h>
+#include <keel/string.h>
+
+struct cpu_features cpu_has;
+
+void cpu_detect(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	cpu_has.max_leaf = a;
+	memcpy(cpu_has.vendor + 0, &b, 4);
+	memcpy(cpu_has.vendor + 4, &d, 4);
+	memcpy(cpu_has.vendor + 8, &c, 4);
+	cpu_has.vendor[12] = '\0';
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	cpu_has.pge = d & X86_CPUID_1_EDX_PGE;
+	cpu_has.x2apic = c & X86_CPUID_1_ECX_X2APIC;
+
+	if (cpu_has.max_leaf >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		cpu_has.smep = b & X86_CPUID_7_EBX_SMEP;
+		cpu_has.smap = b & X86_CPUID_7_EBX_SMAP;
+		cpu_has.umip = c & X86_CPUID_7_ECX_UMIP;
+	}
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	cpu_has.max_ext_leaf = a;
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		cpu_has.pdpe1gb = d & X86_CPUID_81_EDX_PDPE1GB;
+	}
+}
+
+void cpu_enable_protection(void)
+{
+	u64 cr4 = read_cr4();
+
+	write_cr0(read_cr0() | X86_CR0_WP);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	if (cpu_has.smep)
+		cr4 |= X86_CR4_SMEP;
+	if (cpu_has.smap)
+		cr4 |= X86_CR4_SMAP;
+	if (cpu_has.umip)
+		cr4 |= X86_CR4_UMIP;
+	if (cpu_has.pge)
+		cr4 |= X86_CR4_PGE;
+	write_cr4(cr4);
+}

@@ -1,0 +1,29 @@
+/*
+ * cpu.h - what this CPU can do, and turning its protections on
+ * (kernel/arch/x86_64/cpu.c).
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <keel/types.h>
+
+struct cpu_features {
+	bool pdpe1gb; /* 1 GB pages */
+	bool pge;     /* global pages */
+	bool smep, smap, umip;
+	bool x2apic;
+	u32 max_leaf, max_ext_leaf;
+	char vendor[13];
+};
+
+extern struct cpu_features cpu_has;
+
+void cpu_detect(void);
+
+/*
+ * Turn on CR0.WP, EFER.NXE and, where the CPU has them, CR4.SMEP, SMAP,
+ * UMIP and PGE.  Call once the kernel's own page tables are live.
+ */
+void cpu_enable_protection(void);
+
+#endif

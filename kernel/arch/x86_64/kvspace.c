@@ -1,0 +1,190 @@
+/*
+ * kvspace.c - build and switch to the kernel's own page tables.
+ */
+#include <arch/cpu.h>
+#include <arch/kvspace.h>
+#include <arch/x86.h>
+#include <keel/addr.h>
+#include <keel/console.h>
+#include <keel/string.h>
+
+extern char boot_stack_guard[], boot_stack_bottom[];
+extern char df_stack_guard[], df_stack_bottom[];
+
+u64 kvspace_root;
+struct kvspace_device kvspace_devices[KVSPACE_MAX_DEVICES];
+size_t kvspace_device_count;
+
+static struct bootmem *kv_bootmem;
+static u64 kv_limit = BOOT_MAP_SIZE;
+
+static u64 kv_alloc(void *ctx)
+{
+	(void)ctx;
+	u64 f = bootmem_alloc(kv_bootmem, PAGE_SIZE, PAGE_SIZE, kv_limit);
+	if (f != BOOTMEM_FAIL)
+		memset(phys_to_virt(f), 0, PAGE_SIZE);
+	return f;
+}
+
+static pte_t *kv_to_virt(void *ctx, u64 phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
+
+struct pt_env kvspace_env = { .alloc = kv_alloc, .to_virt = kv_to_virt };
+
+static u64 global_bit(void)
+{
+	return cpu_has.pge ? PTE_G : 0;
+}
+
+/* Map part of the image [start, end) with `flags`. */
+static const char *map_image(const void *start, const void *end, u64 flags)
+{
+	u64 s = (u64)start, e = ALIGN_UP((u64)end, PAGE_SIZE);
+	if (e <= s)
+		return NULL;
+	int err = pt_map(&kvspace_env, kvspace_root, s, kimage_to_phys(start),
+			 e - s, flags | global_bit(), PT_SIZE_4K);
+	return err ? "mapping the kernel image failed" : NULL;
+}
+
+/*
+ * The image: text RX, rodata R+NX, data and bss RW+NX except the stack
+ * guard pages, which stay unmapped.  The linker script page-aligns every
+ * boundary used here.
+ */
+static const char *build_image(void)
+{
+	const char *err;
+
+	if ((err = map_image(__text_start, __text_end, 0)) ||
+	    (err = map_image(__rodata_start, __rodata_end, PTE_NX)) ||
+	    (err = map_image(__data_start, boot_stack_guard, PTE_W | PTE_NX)) ||
+	    (err = map_image(boot_stack_bottom, df_stack_guard, PTE_W | PTE_NX)) ||
+	    (err = map_image(df_stack_bottom, __kernel_end, PTE_W | PTE_NX)))
+		return err;
+	return NULL;
+}
+
+bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base,
+			  u64 size)
+{
+	u64 at = base, end = base + size;
+
+	/* The map is sorted and disjoint; adjacent RAM entries count as one. */
+	for (size_t i = 0; i < n && at < end; i++) {
+		u64 b = map[i].base, e = b + map[i].length;
+		if (!memmap_is_ram(map[i].type) || e <= at)
+			continue;
+		if (b > at)
+			return false;
+		at = e;
+	}
+	return at >= end;
+}
+
+/*
+ * The direct map: every whole page of RAM (runs of adjacent RAM entries of
+ * any RAM type merged first), with the largest pages that fit.
+ */
+static const char *build_direct_map(const struct memmap_entry *map, size_t n)
+{
+	unsigned sizes = PT_SIZE_4K | PT_SIZE_2M | (cpu_has.pdpe1gb ? PT_SIZE_1G : 0);
+
+	for (size_t i = 0; i < n;) {
+		if (!memmap_is_ram(map[i].type)) {
+			i++;
+			continue;
+		}
+		u64 base = map[i].base, end = base + map[i].length;
+		for (i++; i < n && memmap_is_ram(map[i].type) && map[i].base == end; i++)
+			end = map[i].base + map[i].length;
+		if (base >= PHYS_MAX) {
+			klog("mm", "RAM at 0x%lx and above is beyond the 64 TB direct map: not used", base);
+			break;
+		}
+		if (end > PHYS_MAX) {
+			klog("mm", "RAM above 64 TB (0x%lx..0x%lx) is not used", PHYS_MAX, end);
+			end = PHYS_MAX;
+		}
+		base = ALIGN_UP(base, PAGE_SIZE);
+		end = ALIGN_DOWN(end, PAGE_SIZE);
+		if (end <= base)
+			continue;
+		int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base,
+				 base, end - base, PTE_W | PTE_NX | global_bit(), sizes);
+		if (err)
+			return err == PT_ENOMEM ? "out of memory for direct-map page tables"
+						: "direct map: conflicting mapping";
+	}
+	return NULL;
+}
+
+/*
+ * Every kernel-half PML4 entry the kernel will use gets its PDPT now, before
+ * any user address space exists: the direct map up to the highest RAM
+ * address (at least the first 512 GB, where device registers live) and
+ * entry 511 (per-CPU data and the image).  Later changes happen below the
+ * PML4 and are seen by every address space.
+ */
+static const char *prealloc_kernel_half(const struct memmap_entry *map, size_t n)
+{
+	u64 top = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (memmap_is_ram(map[i].type))
+			top = map[i].base + map[i].length;
+	top = MIN(MAX(top, SIZE_512G), PHYS_MAX);
+	for (u64 p = 0; p < top; p += SIZE_512G)
+		if (pt_prealloc(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, PT_LEVEL_PDPT))
+			return "out of memory for kernel-half tables";
+	if (pt_prealloc(&kvspace_env, kvspace_root, PERCPU_BASE, PT_LEVEL_PDPT))
+		return "out of memory for kernel-half tables";
+	return NULL;
+}
+
+const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map,
+			  size_t n)
+{
+	const char *err;
+
+	kv_bootmem = bm;
+	kvspace_root = kv_alloc(NULL);
+	if (kvspace_root == BOOTMEM_FAIL)
+		return "no frame for the PML4";
+	kvspace_env.tables = 1;
+	if ((err = build_image()) || (err = build_direct_map(map, n)) ||
+	    (err = prealloc_kernel_half(map, n)))
+		return err;
+	return NULL;
+}
+
+void kvspace_activate(void)
+{
+	write_cr3(kvspace_root);
+	/* From here on every physical frame is reachable. */
+	kv_limit = PHYS_MAX;
+}
+
+bool kvspace_map_device(u64 phys, u64 size)
+{
+	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
+	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
+
+	if (end <= base || end > PHYS_MAX ||
+	    kvspace_device_count == KVSPACE_MAX_DEVICES)
+		return false;
+	for (u64 p = base; p < end; p += PAGE_SIZE) {
+		struct pt_leaf leaf;
+		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &leaf))
+			return false; /* RAM, or another device: never alias */
+	}
+	if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base,
+		   end - base, PTE_W | PTE_NX | PTE_UC | global_bit(), PT_SIZE_4K))
+		return false;
+	kvspace_devices[kvspace_device_count++] = (struct kvspace_device){ base, end - base };
+	return true;
+}

@@ -1,0 +1,22 @@
+/*
+ * platform.c - stopping the machine.
+ */
+#include <arch/platform.h>
+#include <arch/x86.h>
+#include <keel/boot.h>
+
+_Noreturn void platform_halt(void)
+{
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
+}
+
+_Noreturn void platform_stop(unsigned code)
+{
+	/* Only a test boot may write to the debug-exit port. */
+	if (boot.test_mode)
+		outl(QEMU_EXIT_PORT, code);
+	platform_halt();
+}

@@ -1,0 +1,169 @@
+/*
+ * trap.c - what happens on a CPU exception.
+ *
+ * A kernel fault at an instruction listed in __extable resumes at its
+ * fixup.  Anything else is a broken kernel invariant: print the vector, the
+ * error code, CR2, the registers and a symbolized backtrace, then stop.
+ */
+#include <arch/platform.h>
+#include <arch/trap.h>
+#include <arch/x86.h>
+#include <keel/console.h>
+#include <keel/ksyms.h>
+#include <keel/panic.h>
+
+extern const struct extable_entry __extable_start[], __extable_end[];
+extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
+extern char df_stack_guard[], df_stack_bottom[], df_stack_top[];
+
+struct trap_fault_record trap_last_fixup;
+
+static const char *const trap_names[TRAP_EXCEPTIONS] = {
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range exceeded",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack-segment fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 floating-point error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD floating-point error",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
+	[28] = "#HV hypervisor injection",
+	[29] = "#VC VMM communication",
+	[30] = "#SX security exception",
+};
+
+static const struct stack_region stacks[] = {
+	{ "boot stack", (u64)boot_stack_guard, (u64)boot_stack_bottom, (u64)boot_stack_top },
+	{ "double-fault stack", (u64)df_stack_guard, (u64)df_stack_bottom, (u64)df_stack_top },
+};
+
+const struct stack_region *arch_stack_find(u64 addr, bool include_guard)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stacks); i++) {
+		u64 lo = include_guard ? stacks[i].guard : stacks[i].bottom;
+		if (addr >= lo && addr < stacks[i].top)
+			return &stacks[i];
+	}
+	return NULL;
+}
+
+static const struct extable_entry *extable_find(u64 rip)
+{
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
+		if (e->insn == rip)
+			return e;
+	return NULL;
+}
+
+/*
+ * Print addr with its function.  A return address is looked up one byte
+ * earlier: after a call to a function that never returns it may already
+ * point past the end of the calling function.
+ */
+static void print_symbol(const char *prefix, u64 addr, bool is_return)
+{
+	const char *name;
+	u64 off, back = is_return ? 1 : 0;
+
+	if (ksyms_lookup(addr - back, &name, &off))
+		kprintf("%s0x%016lx %s+0x%lx\n", prefix, addr, name, off + back);
+	else
+		kprintf("%s0x%016lx ?\n", prefix, addr);
+}
+
+void arch_backtrace(u64 rip, u64 rbp, bool rip_is_return)
+{
+	kprintf("[panic] backtrace:\n");
+	print_symbol("[panic]   #0  ", rip, rip_is_return);
+	for (int depth = 1; depth < 32; depth++) {
+		/* Follow the RBP chain only while it stays on a known stack. */
+		if (rbp == 0 || (rbp & 7) || !arch_stack_find(rbp, false) ||
+		    !arch_stack_find(rbp + 15, false))
+			break;
+		u64 ret = ((u64 *)rbp)[1];
+		u64 next = ((u64 *)rbp)[0];
+		if (ret == 0)
+			break;
+		char prefix[24];
+		fmt_snprintf(prefix, sizeof(prefix), "[panic]   #%-2d ", depth);
+		print_symbol(prefix, ret, true);
+		if (next <= rbp)
+			break; /* stacks grow down: a caller's frame is higher */
+		rbp = next;
+	}
+}
+
+static void print_page_fault(u64 error, u64 cr2)
+{
+	kprintf("[panic] page fault at 0x%016lx: %s %s, %s mode%s\n", cr2,
+		error & PF_PRESENT ? "protection violation on" : "no page for",
+		error & PF_FETCH ? "instruction fetch" :
+		error & PF_WRITE ? "write" : "read",
+		error & PF_USER ? "user" : "kernel",
+		error & PF_RSVD ? ", reserved bit set" : "");
+}
+
+static void print_registers(const struct trap_frame *tf)
+{
+	kprintf("[panic] rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n",
+		tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	kprintf("[panic] rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx\n",
+		tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+	kprintf("[panic] r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx\n",
+		tf->r8, tf->r9, tf->r10, tf->r11);
+	kprintf("[panic] r12=%016lx r13=%016lx r14=%016lx r15=%016lx\n",
+		tf->r12, tf->r13, tf->r14, tf->r15);
+	kprintf("[panic] rip=%016lx cs=%04lx ss=%04lx rflags=%016lx\n",
+		tf->rip, tf->cs, tf->ss, tf->rflags);
+	kprintf("[panic] cr0=%016lx cr3=%016lx cr4=%016lx\n",
+		read_cr0(), read_cr3(), read_cr4());
+}
+
+void trap_handle(struct trap_frame *tf)
+{
+	u64 cr2 = read_cr2();
+
+	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
+		const struct extable_entry *fix = extable_find(tf->rip);
+		if (fix) {
+			trap_last_fixup = (struct trap_fault_record){
+				tf->vector, tf->error, cr2, tf->rip
+			};
+			tf->rip = fix->fixup;
+			return;
+		}
+	}
+
+	panic_begin();
+	const char *name = tf->vector < TRAP_EXCEPTIONS && trap_names[tf->vector]
+				   ? trap_names[tf->vector] : "reserved vector";
+	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n",
+		tf->vector, name, tf->error, (tf->cs & 3) ? "user" : "kernel");
+	print_symbol("[panic] at ", tf->rip, false);
+	if (tf->vector == TRAP_PAGE_FAULT)
+		print_page_fault(tf->error, cr2);
+	else
+		kprintf("[panic] cr2=0x%016lx\n", cr2);
+
+	/* A fault on a guard page is a stack overflow: say which stack. */
+	const struct stack_region *s = arch_stack_find(cr2, true);
+	if ((tf->vector == TRAP_PAGE_FAULT || tf->vector == TRAP_DOUBLE_FAULT) &&
+	    s && cr2 < s->bottom)
+		kprintf("[panic] kernel stack overflow: 0x%lx is in the guard page below the %s\n",
+			cr2, s->name);
+	print_registers(tf);
+	panic_end(tf->rip, tf->rbp, false);
+}

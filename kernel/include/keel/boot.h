@@ -1,0 +1,28 @@
+/*
+ * boot.h - what the kernel learned and built while booting (kernel/main.c).
+ */
+#ifndef KEEL_BOOT_H
+#define KEEL_BOOT_H
+
+#include <keel/bootmem.h>
+#include <keel/memmap.h>
+#include <keel/multiboot2.h>
+#include <keel/types.h>
+
+struct boot_state {
+	bool test_mode;         /* `test` on the command line */
+	u64 mbi_phys;           /* the Multiboot2 information */
+	struct mb2_info info;
+	const char *cmdline;    /* never NULL ("" if absent) */
+
+	/* The sanitized memory map. */
+	struct memmap_entry *memmap;
+	size_t memmap_count;
+
+	struct bootmem *bootmem;
+	u64 pagetable_bytes;    /* frames the kernel took for page tables */
+};
+
+extern struct boot_state boot;
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * cmdline.c - find options in the kernel command line.  Pure.
+ */
+#include <keel/cmdline.h>
+#include <keel/string.h>
+
+/*
+ * Find the word whose name is `name`; return a pointer just past the name
+ * (at '=', ' ' or NUL), or NULL.
+ */
+static const char *find(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!s || n == 0)
+		return NULL;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *word = s;
+		while (*s && *s != ' ')
+			s++;
+		size_t len = (size_t)(s - word);
+		if (len >= n && strncmp(word, name, n) == 0 &&
+		    (len == n || word[n] == '='))
+			return word + n;
+	}
+	return NULL;
+}
+
+bool cmdline_has(const char *cmdline, const char *name)
+{
+	return find(cmdline, name) != NULL;
+}
+
+bool cmdline_get(const char *cmdline, const char *name, char *buf, size_t size)
+{
+	const char *v = find(cmdline, name);
+	size_t i = 0;
+
+	if (!v || *v != '=' || size == 0)
+		return false;
+	v++;
+	while (v[i] && v[i] != ' ' && i + 1 < size) {
+		buf[i] = v[i];
+		i++;
+	}
+	buf[i] = '\0';
+	return true;
+}

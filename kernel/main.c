@@ -1,0 +1,209 @@
+/*
+ * main.c - the kernel's boot sequence, from boot.S's call to
+ * `[kernel] boot complete`.
+ *
+ * Boot is a list of named steps; each returns NULL or why it failed, and a
+ * failure stops the kernel with a message naming the step.
+ */
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/kvspace.h>
+#include <arch/platform.h>
+#include <arch/ptcheck.h>
+#include <arch/trap.h>
+#include <arch/x86.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/cmdline.h>
+#include <keel/console.h>
+#include <keel/ktest.h>
+
+struct boot_state boot;
+
+static struct memmap_entry raw_map[MEMMAP_MAX_RAW];
+static struct memmap_entry clean_map[MEMMAP_MAX];
+static struct bootmem boot_bootmem;
+static u32 boot_magic;
+
+void kernel_main(u32 magic, u64 mbi_phys);
+void kernel_crash(const char *what);
+
+static const char *step_traps(void)
+{
+	gdt_init();
+	idt_init();
+	return NULL;
+}
+
+static const char *step_cpu(void)
+{
+	cpu_detect();
+	klog("cpu", "%s, 1 GB pages %s, global pages %s, SMEP %s, SMAP %s, UMIP %s",
+	     cpu_has.vendor, cpu_has.pdpe1gb ? "yes" : "no", cpu_has.pge ? "yes" : "no",
+	     cpu_has.smep ? "yes" : "no", cpu_has.smap ? "yes" : "no",
+	     cpu_has.umip ? "yes" : "no");
+	return NULL;
+}
+
+static const char *step_boot_info(void)
+{
+	struct mb2_info *info = &boot.info;
+
+	/* The boot tables reach the first 4 GB; the information is below. */
+	if (boot.mbi_phys >= BOOT_MAP_SIZE - MB2_MAX_TOTAL_SIZE)
+		return "Multiboot2 information is not below 4 GB";
+	info->mmap = raw_map;
+	info->mmap_cap = ARRAY_SIZE(raw_map);
+	int st = mb2_parse(phys_to_virt(boot.mbi_phys), boot_magic, info);
+	if (st != MB2_OK)
+		return mb2_strerror(st);
+	for (size_t i = 0; i < info->problem_count; i++)
+		klog("boot", "bad Multiboot2 tag %u at offset %u: %s (ignored)",
+		     info->problems[i].tag_type, info->problems[i].offset,
+		     info->problems[i].what);
+	if (info->problems_total > info->problem_count)
+		klog("boot", "... and %zu more bad tags",
+		     info->problems_total - info->problem_count);
+	if (!info->has_mmap || info->mmap_count == 0)
+		return "the boot loader gave no memory map (Multiboot2 tag 6)";
+	boot.cmdline = info->cmdline ? info->cmdline : "";
+	boot.test_mode = cmdline_has(boot.cmdline, "test");
+	klog("boot", "loader \"%s\", command line \"%s\", %s, %zu module(s)",
+	     info->bootloader ? info->bootloader : "?", boot.cmdline,
+	     info->efi ? "UEFI" : "BIOS", info->module_count);
+	for (size_t i = 0; i < info->module_count; i++)
+		klog("boot", "module %zu: 0x%lx-0x%lx %s", i, info->modules[i].start,
+		     info->modules[i].end, info->modules[i].name);
+	return NULL;
+}
+
+static const char *step_memmap(void)
+{
+	struct memmap_report rep;
+	u64 ram = 0;
+
+	boot.memmap = clean_map;
+	boot.memmap_count = memmap_sanitize(raw_map, boot.info.mmap_count, clean_map,
+					    ARRAY_SIZE(clean_map), &rep);
+	if (rep.unsorted || rep.overlaps || rep.empty || rep.wrapped ||
+	    rep.unknown || rep.truncated || boot.info.mmap_dropped)
+		klog("mm", "memory map repaired: %zu unsorted, %zu overlapping, %zu empty, "
+		     "%zu wrapping, %zu unknown type, %zu dropped",
+		     rep.unsorted, rep.overlaps, rep.empty, rep.wrapped, rep.unknown,
+		     rep.truncated + boot.info.mmap_dropped);
+	klog("mm", "physical memory map (%zu entries from the loader):", boot.info.mmap_count);
+	for (size_t i = 0; i < boot.memmap_count; i++) {
+		const struct memmap_entry *e = &clean_map[i];
+		klog("mm", "  0x%016lx-0x%016lx %s", e->base, e->base + e->length - 1,
+		     memmap_type_name(e->type));
+		if (e->type == MEMMAP_AVAILABLE)
+			ram += e->length;
+	}
+	klog("mm", "%lu bytes (%lu MB) of available RAM", ram, ram >> 20);
+	return NULL;
+}
+
+/* Take from the allocator everything that is already in use. */
+static const char *step_bootmem(void)
+{
+	struct bootmem *bm = &boot_bootmem;
+	const struct mb2_info *info = &boot.info;
+	int err = 0;
+
+	boot.bootmem = bm;
+	bootmem_init(bm, boot.memmap, boot.memmap_count);
+	/* The first megabyte: BIOS data, EBDA, real-mode structures. */
+	err |= bootmem_reserve(bm, 0, 1 << 20);
+	err |= bootmem_reserve(bm, kimage_to_phys(__kernel_start),
+			       (u64)(__kernel_end - __kernel_start));
+	err |= bootmem_reserve(bm, boot.mbi_phys, info->total_size);
+	for (size_t i = 0; i < info->module_count; i++)
+		err |= bootmem_reserve(bm, info->modules[i].start,
+				       info->modules[i].end - info->modules[i].start);
+	if (err)
+		klog("mm", "boot allocator list full: %zu free ranges dropped", bm->dropped);
+	if (bootmem_free_bytes(bm) == 0)
+		return "no free memory left after the kernel, modules and boot information";
+	return NULL;
+}
+
+static const char *step_address_space(void)
+{
+	const char *err = kvspace_build(boot.bootmem, boot.memmap, boot.memmap_count);
+	if (err)
+		return err;
+	kvspace_activate();
+	cpu_enable_protection();
+	/* The local APIC's registers, uncached, for the next steps. */
+	u64 apic = rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK;
+	if (!kvspace_map_device(apic, PAGE_SIZE))
+		klog("mm", "local APIC at 0x%lx not mapped: it overlaps RAM", apic);
+	boot.pagetable_bytes = kvspace_env.tables * PAGE_SIZE;
+	return NULL;
+}
+
+static void print_size(const char *what, u64 bytes)
+{
+	kprintf("[kernel]   %-12s %12lu bytes\n", what, bytes);
+}
+
+static const char *step_report(void)
+{
+	struct ptcheck_stats st;
+
+	ptcheck_collect(&st);
+	klog("kernel", "address space (what is mapped now):");
+	for (int i = 0; i < LAYOUT_REGION_COUNT; i++) {
+		const struct layout_region *r = &layout_regions[i];
+		kprintf("[kernel]   0x%016lx-0x%016lx %-10s %14lu bytes mapped "
+			"(4K x %lu, 2M x %lu, 1G x %lu)\n",
+			r->base, r->base + r->size - 1, r->name, st.region[i].bytes,
+			st.region[i].pages[0], st.region[i].pages[1], st.region[i].pages[2]);
+	}
+	if (st.outside)
+		return "pages are mapped outside the layout's regions";
+	u64 image = (u64)(__kernel_end - __kernel_start);
+	klog("kernel", "footprint:");
+	print_size("image", image);
+	print_size("page tables", boot.pagetable_bytes);
+	print_size("per-cpu", 0);
+	print_size("total", image + boot.pagetable_bytes);
+	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	const char *(*run)(void);
+} boot_steps[] = {
+	{ "traps", step_traps },
+	{ "cpu", step_cpu },
+	{ "boot information", step_boot_info },
+	{ "memory map", step_memmap },
+	{ "boot allocator", step_bootmem },
+	{ "kernel address space", step_address_space },
+	{ "report", step_report },
+};
+
+void kernel_main(u32 magic, u64 mbi_phys)
+{
+	console_init();
+	klog("kernel", "Keel starting");
+	boot_magic = magic;
+	boot.mbi_phys = mbi_phys;
+	boot.cmdline = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		const char *err = boot_steps[i].run();
+		if (err)
+			panic("boot step '%s' failed: %s", boot_steps[i].name, err);
+	}
+	klog("kernel", "boot complete");
+
+	char what[32];
+	if (cmdline_get(boot.cmdline, "crash", what, sizeof(what)))
+		kernel_crash(what);
+	if (boot.test_mode)
+		platform_stop(ktest_run() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	platform_halt();
+}
