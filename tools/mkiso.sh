@@ -4,7 +4,8 @@
 set -eu
 kernel=$1 out=$2 cmdline=${3:-}
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/keel.elf"
 cat > "$dir/boot/grub/grub.cfg" <<CFG
@@ -18,4 +19,4 @@ menuentry "Keel" {
 }
 CFG
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out" "$dir" >"$dir/log" 2>&1 || { cat "$dir/log"; exit 1; }
+grub-mkrescue -o "$out" "$dir" >"$log" 2>&1 || { cat "$log"; exit 1; }

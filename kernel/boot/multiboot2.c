@@ -37,7 +37,7 @@
 #define MB2_RSDP_V1_LEN 20u
 #define MB2_RSDP_V2_LEN 36u
 
-#define MB2_MMAP_ENTRY_MIN 24u	/* u64 base, u64 length, u32 type, u32 res */
+#define MB2_MMAP_ENTRY_MIN 24u	/* u64 base, length; u32 type, reserved */
 #define MB2_EFI_DESC_MIN 40u	/* sizeof(EFI_MEMORY_DESCRIPTOR) */
 
 /* One tag, located and bounds-checked by the walker. */
@@ -148,7 +148,7 @@ static void mb2_do_module(struct mb2_info *out, const struct mb2_tag *t)
 		return;
 	}
 	if (out->module_count >= MB2_MAX_MODULES) {
-		/* One problem per module dropped: problems_total counts them. */
+		/* One problem per module dropped, so all are counted. */
 		mb2_tag_problem(out, t, "module: too many, ignored");
 		return;
 	}
@@ -207,7 +207,7 @@ static void mb2_do_mmap(struct mb2_info *out, const struct mb2_tag *t)
 	}
 	if (dropped) {
 		out->mmap_dropped += dropped;
-		mb2_tag_problem(out, t, "mmap: more entries than room, rest dropped");
+		mb2_tag_problem(out, t, "mmap: more entries than room");
 	}
 }
 
@@ -280,7 +280,8 @@ static void mb2_do_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 		return;
 	}
 	if (body % dsize) {
-		mb2_tag_problem(out, t, "efi mmap: not a whole number of entries");
+		mb2_tag_problem(out, t,
+				"efi mmap: not a whole number of entries");
 		return;
 	}
 	if (out->efi_mmap) {
@@ -357,7 +358,7 @@ static void mb2_walk(const u8 *base, u32 total, struct mb2_info *out)
 			return;
 		}
 		if (total - off < MB2_TAG_HDR_SIZE) {
-			/* Unreachable while total and off are multiples of 8. */
+			/* Cannot happen: total and off are multiples of 8. */
 			mb2_problem(out, MB2_WHOLE, off, "tag header past end");
 			return;
 		}
@@ -366,11 +367,11 @@ static void mb2_walk(const u8 *base, u32 total, struct mb2_info *out)
 		t.size = mb2_rd32(t.p + 4);
 		t.offset = off;
 		if (t.size < MB2_TAG_HDR_SIZE) {
-			mb2_tag_problem(out, &t, "tag size below 8, list abandoned");
+			mb2_tag_problem(out, &t, "tag size below 8, list ends");
 			return;
 		}
 		if (t.size > total - off) {
-			mb2_tag_problem(out, &t, "tag runs past end, list abandoned");
+			mb2_tag_problem(out, &t, "tag past end, list ends");
 			return;
 		}
 		if (t.type == MB2_TAG_END) {
@@ -425,7 +426,7 @@ const char *mb2_strerror(int status)
 	case MB2_BAD_POINTER:
 		return "information pointer NULL or not 8-byte aligned";
 	case MB2_BAD_SIZE:
-		return "information total_size out of range or not a multiple of 8";
+		return "information total_size out of range or unaligned";
 	default:
 		return "unknown multiboot2 error";
 	}

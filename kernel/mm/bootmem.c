@@ -43,8 +43,10 @@ static void bootmem_remove(struct bootmem *bm, size_t i, size_t j)
  */
 static void bootmem_append(struct bootmem *bm, u64 base, u64 end)
 {
-	struct bootmem_range *last = bm->count ? &bm->free[bm->count - 1] : NULL;
+	struct bootmem_range *last = NULL;
 
+	if (bm->count)
+		last = &bm->free[bm->count - 1];
 	if (last && base < last->end) {
 		bm->dropped++;
 		return;
@@ -199,7 +201,7 @@ u64 bootmem_alloc(struct bootmem *bm, u64 size, u64 align, u64 limit)
 		start = ALIGN_UP(r->base, align);
 		if (start >= r->end || r->end - start < size)
 			continue;
-		/* Starts only grow from here on, so a miss on limit is final. */
+		/* Later starts are only higher: a miss on limit is final. */
 		if (start + size > limit)
 			break;
 		bootmem_take(bm, i, start, size);

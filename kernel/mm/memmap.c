@@ -106,7 +106,8 @@ static void memmap_sift_down(struct memmap_event *ev, size_t root, size_t n)
 
 		if (child >= n)
 			return;
-		if (child + 1 < n && memmap_event_less(&ev[child], &ev[child + 1]))
+		if (child + 1 < n &&
+		    memmap_event_less(&ev[child], &ev[child + 1]))
 			child++;
 		if (!memmap_event_less(&ev[root], &ev[child]))
 			return;

@@ -835,8 +835,8 @@ static void test_bad_pointer(void **state)
 		memset(&info, 0x5a, sizeof(info));
 		info.mmap = mmap_arr;
 		info.mmap_cap = MMAP_CAP;
-		assert_int_equal(mb2_parse(build_buf + off, MB2_BOOTLOADER_MAGIC,
-					   &info),
+		assert_int_equal(mb2_parse(build_buf + off,
+					   MB2_BOOTLOADER_MAGIC, &info),
 				 MB2_BAD_POINTER);
 		assert_cleared(MMAP_CAP);
 	}
@@ -1020,7 +1020,7 @@ static void test_short_tags(void **state)
 	static const struct {
 		u32 type, body;
 	} cases[] = {
-		{ MB2_TAG_CMDLINE, 0 },		{ MB2_TAG_BOOTLOADER_NAME, 0 },
+		{ MB2_TAG_CMDLINE, 0 },	{ MB2_TAG_BOOTLOADER_NAME, 0 },
 		{ MB2_TAG_MODULE, 8 },		{ MB2_TAG_MMAP, 7 },
 		{ MB2_TAG_FRAMEBUFFER, 23 },	{ MB2_TAG_ACPI_OLD, 19 },
 		{ MB2_TAG_ACPI_NEW, 35 },	{ MB2_TAG_ACPI_NEW, 20 },
@@ -1187,7 +1187,7 @@ static void test_random_corruption(void **state)
 				break;
 			}
 		}
-		/* Sometimes also truncate (total_size stays a multiple of 8). */
+		/* Sometimes truncate too (total_size stays 8-aligned). */
 		total = len;
 		if (rng_next() % 4 == 0)
 			total = (u32)ALIGN_DOWN(16 + rng_next() % len, 8);

@@ -1,0 +1,85 @@
+/*
+ * test_bootmem.c - in-kernel tests of what the boot allocator handed out
+ * and what it keeps for the pager.
+ */
+#include <arch/kvspace.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/ktest.h>
+
+static bool is_free(u64 base, u64 len)
+{
+	const struct bootmem *bm = boot.bootmem;
+	for (size_t i = 0; i < bm->count; i++)
+		if (base < bm->free[i].end && base + len > bm->free[i].base)
+			return true;
+	return false;
+}
+
+KTEST(in_use_memory_is_not_free)
+{
+	const struct mb2_info *info = &boot.info;
+	KTEST_CHECK(!is_free(0, 1 << 20));
+	KTEST_CHECK(!is_free(kimage_to_phys(__kernel_start), (u64)(__kernel_end - __kernel_start)));
+	KTEST_CHECK(!is_free(boot.mbi_phys, info->total_size));
+	for (size_t i = 0; i < info->module_count; i++)
+		KTEST_CHECK(!is_free(info->modules[i].start,
+				     info->modules[i].end - info->modules[i].start));
+	return NULL;
+}
+
+/* Count the table frames below `table` (level 4..2), checking each. */
+static const char *check_tables(u64 table, int level, u64 *count)
+{
+	const pte_t *t = phys_to_virt(table);
+	(*count)++;
+	if (is_free(table, PAGE_SIZE))
+		return ktest_fail("page-table frame 0x%lx is still free", table);
+	if (level == PT_LEVEL_PT)
+		return NULL;
+	unsigned first = level == PT_LEVEL_PML4 ? PT_ENTRIES / 2 : 0;
+	for (unsigned i = first; i < PT_ENTRIES; i++) {
+		if (!(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		const char *why = check_tables(pte_addr(t[i]), level - 1, count);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+KTEST(pagetable_frames_taken_and_counted)
+{
+	u64 n = 0;
+	const char *why = check_tables(kvspace_root, PT_LEVEL_PML4, &n);
+	if (why)
+		return why;
+	if (n != kvspace_env.tables)
+		return ktest_fail("%lu table frames found, %lu allocated", n, kvspace_env.tables);
+	KTEST_CHECK(boot.pagetable_bytes == n * PAGE_SIZE);
+	return NULL;
+}
+
+/* Free ranges are sorted, disjoint, whole frames, inside available RAM. */
+KTEST(free_ranges_are_available_ram)
+{
+	const struct bootmem *bm = boot.bootmem;
+	for (size_t i = 0; i < bm->count; i++) {
+		const struct bootmem_range *r = &bm->free[i];
+		KTEST_CHECK(r->base < r->end);
+		KTEST_CHECK(IS_ALIGNED(r->base | r->end, PAGE_SIZE));
+		KTEST_CHECK(i == 0 || bm->free[i - 1].end <= r->base);
+		bool inside = false;
+		for (size_t j = 0; j < boot.memmap_count; j++) {
+			const struct memmap_entry *e = &boot.memmap[j];
+			if (e->type == MEMMAP_AVAILABLE && r->base >= e->base &&
+			    r->end <= e->base + e->length)
+				inside = true;
+		}
+		if (!inside)
+			return ktest_fail("free range 0x%lx-0x%lx is not available RAM",
+					  r->base, r->end);
+	}
+	KTEST_CHECK(bm->count > 0);
+	return NULL;
+}
