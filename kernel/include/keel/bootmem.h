@@ -25,7 +25,8 @@ struct bootmem_range {
 struct bootmem {
 	struct bootmem_range free[BOOTMEM_MAX_RANGES]; /* sorted, disjoint */
 	size_t count;
-	size_t dropped;   /* ranges lost because the list was full */
+	size_t dropped;   /* ranges lost: the list was full, or bootmem_init
+			     got entries out of order or overlapping */
 	u64 allocated;    /* bytes handed out by bootmem_alloc() */
 };
 

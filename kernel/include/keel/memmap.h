@@ -30,11 +30,12 @@ struct memmap_entry {
 /* What memmap_sanitize() found wrong with its input. */
 struct memmap_report {
 	size_t unsorted;   /* entries that started below their predecessor */
-	size_t overlaps;   /* pairs of entries that overlapped */
+	size_t overlaps;   /* pairs of entries sharing a byte (touching is fine) */
 	size_t empty;      /* zero-length entries dropped */
-	size_t wrapped;    /* entries whose end passed 2^64, clipped */
+	size_t wrapped;    /* entries reaching 2^64, clipped to end below it */
 	size_t unknown;    /* entries of an unknown type (kept as reserved) */
-	size_t truncated;  /* output entries lost for lack of room */
+	size_t truncated;  /* entries lost: inputs past MEMMAP_MAX_RAW, and
+			      outputs that did not fit `cap` */
 };
 
 /*
@@ -45,6 +46,7 @@ struct memmap_report {
  * otherwise.  Unknown types become MEMMAP_RESERVED.  Writes at most `cap`
  * entries to `out` and returns how many; never reads past in[n-1].
  * `rep` (may be NULL) receives the counts of what was wrong.
+ * Not reentrant: it sorts in a static scratch array (boot only).
  */
 size_t memmap_sanitize(const struct memmap_entry *in, size_t n,
 		       struct memmap_entry *out, size_t cap,

@@ -1,0 +1,62 @@
+/*
+ * gen_layout_doc.c - print the layout tables of docs/memory-layout.md from
+ * kernel/include/keel/layout.h, so the document cannot drift from the
+ * header.  Run by `make docs` (write) and `make test` (check).
+ */
+#include <stdio.h>
+
+#include <keel/layout.h>
+
+static const char *human(uint64_t bytes, char *buf, size_t n)
+{
+	static const char *unit[] = { "bytes", "KB", "MB", "GB", "TB", "PB" };
+	int u = 0;
+	while (bytes >= 1024 && bytes % 1024 == 0 && u < 5) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, n, "%llu %s", (unsigned long long)bytes, unit[u]);
+	return buf;
+}
+
+static void slots(uint64_t base, uint64_t size, char *buf, size_t n)
+{
+	unsigned first = PML4_INDEX(base), last = PML4_INDEX(base + size - 1);
+	if (first == last)
+		snprintf(buf, n, "%u", first);
+	else
+		snprintf(buf, n, "%u..%u", first, last);
+}
+
+int main(void)
+{
+	char h[32], s[32];
+
+	printf("| start | end | size | PML4 entries | what |\n");
+	printf("|---|---|---|---|---|\n");
+	for (int i = 0; i < LAYOUT_REGION_COUNT; i++) {
+		const struct layout_region *r = &layout_regions[i];
+		slots(r->base, r->size, s, sizeof(s));
+		printf("| 0x%016llx | 0x%016llx | %s | %s | %s |\n",
+		       (unsigned long long)r->base,
+		       (unsigned long long)(r->base + r->size - 1),
+		       human(r->size, h, sizeof(h)), s, r->what);
+	}
+	printf("\n| constant | value | meaning |\n|---|---|---|\n");
+/* A size, shown in bytes and in units; an address or count, as it is. */
+#define SIZE(name, what) \
+	printf("| `%s` | 0x%llx (%s) | %s |\n", #name, (unsigned long long)(name), \
+	       human(name, h, sizeof(h)), what)
+#define VALUE(name, what) \
+	printf("| `%s` | 0x%llx | %s |\n", #name, (unsigned long long)(name), what)
+	SIZE(PAGE_SIZE, "the smallest page");
+	SIZE(PERCPU_SLOT_SIZE, "one CPU's slot in the per-CPU region");
+	printf("| `PERCPU_MAX_CPUS` | %d | slots in the per-CPU region |\n", PERCPU_MAX_CPUS);
+	VALUE(KERNEL_PHYS_LOAD, "physical load address of the image (2 MB)");
+	VALUE(KERNEL_VIRT_LOAD, "virtual address of the image's first byte");
+	SIZE(BOOT_MAP_SIZE, "memory the boot page tables identity- and direct-map");
+	SIZE(BOOT_STACK_SIZE, "the boot stack, above one guard page");
+	SIZE(IST_STACK_SIZE, "the double-fault stack, above one guard page");
+	SIZE(PHYS_MAX, "physical memory the direct map can hold");
+	return 0;
+}
