@@ -40,6 +40,7 @@ KOBJ     := $(patsubst %,$(BUILD)/%.o,$(KSRC_C) $(KSRC_S))
 HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -DKEEL_HOST_TEST
+LAYOUT_DOCS := README.md docs/memory-layout.md
 HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
@@ -131,10 +132,10 @@ $(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/
 	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
 
 docs: $(BUILD)/host/gen_layout_doc
-	$(PYTHON) tools/layout_doc.py --write $< docs/memory-layout.md
+	$(PYTHON) tools/layout_doc.py --write $< $(LAYOUT_DOCS)
 
 docs-check: $(BUILD)/host/gen_layout_doc
-	$(PYTHON) tools/layout_doc.py --check $< docs/memory-layout.md
+	$(PYTHON) tools/layout_doc.py --check $< $(LAYOUT_DOCS)
 
 test-boot: iso
 	$(PYTHON) tools/boottest.py --kernel $(BUILD)/keel.elf
