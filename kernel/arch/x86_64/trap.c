@@ -86,9 +86,13 @@ static void print_symbol(const char *prefix, u64 addr, bool is_return)
 
 void arch_backtrace(u64 rip, u64 rbp, bool rip_is_return)
 {
+	u64 last = 0, repeats = 0;
+	int printed = 1;
+
 	kprintf("[panic] backtrace:\n");
 	print_symbol("[panic]   #0  ", rip, rip_is_return);
-	for (int depth = 1; depth < 32; depth++) {
+	/* Bounded: a corrupt chain must not keep the panic going forever. */
+	for (int steps = 0; steps < 4096 && printed < 32; steps++) {
 		/* Follow the RBP chain only while it stays on a known stack. */
 		if (rbp == 0 || (rbp & 7) || !arch_stack_find(rbp, false) ||
 		    !arch_stack_find(rbp + 15, false))
@@ -97,13 +101,23 @@ void arch_backtrace(u64 rip, u64 rbp, bool rip_is_return)
 		u64 next = ((u64 *)rbp)[0];
 		if (ret == 0)
 			break;
-		char prefix[24];
-		fmt_snprintf(prefix, sizeof(prefix), "[panic]   #%-2d ", depth);
-		print_symbol(prefix, ret, true);
+		if (ret == last) {
+			repeats++; /* deep recursion: one line, with a count */
+		} else {
+			if (repeats)
+				kprintf("[panic]       ... the frame above %lu more times\n", repeats);
+			repeats = 0;
+			char prefix[24];
+			fmt_snprintf(prefix, sizeof(prefix), "[panic]   #%-2d ", printed++);
+			print_symbol(prefix, ret, true);
+			last = ret;
+		}
 		if (next <= rbp)
 			break; /* stacks grow down: a caller's frame is higher */
 		rbp = next;
 	}
+	if (repeats)
+		kprintf("[panic]       ... the frame above %lu more times\n", repeats);
 }
 
 static void print_page_fault(u64 error, u64 cr2)
