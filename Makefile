@@ -142,9 +142,7 @@ test-boot: iso
 
 test: setup
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory test-host
-	@$(MAKE) --no-print-directory docs-check
-	@$(MAKE) --no-print-directory test-boot
+	@tools/test-all.sh
 
 compile_commands.json:
 	bear -- $(MAKE) -B kernel

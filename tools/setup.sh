@@ -11,6 +11,7 @@ grub-common grub-pc-bin grub-efi-amd64-bin
 xorriso mtools
 ovmf
 libcmocka-dev
+gdb
 "
 missing=
 for p in $pkgs; do

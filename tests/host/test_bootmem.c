@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
 #include <keel/types.h>
@@ -539,18 +541,6 @@ static void test_full_list_alloc(void **state)
 #define NF 4096 /* 16 MiB of frames */
 
 static bool model[NF];
-static u64 rng_state;
-
-static u64 rng_next(void)
-{
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
 
 /* The list must be exactly the maximal free runs of the model. */
 static void assert_matches_model(void)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <keel/memmap.h>
 #include <keel/types.h>
 
@@ -429,18 +431,6 @@ static void test_empty_and_null(void **state)
 
 /* ---- Randomized comparison against a brute-force reference ------------ */
 
-static u64 rng_state;
-
-static u64 rng_next(void)
-{
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
 
 static int ref_rank(u32 type)
 {

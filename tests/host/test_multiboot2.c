@@ -17,6 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <keel/multiboot2.h>
 #include <keel/types.h>
 
@@ -1106,18 +1108,6 @@ static void test_problem_cap(void **state)
 
 /* ---- Random corruption (ASan is the real check) ------------------------ */
 
-static u64 rng_state;
-
-static u64 rng_next(void)
-{
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
 
 /* Everything the parser returned must point inside the information. */
 static void assert_sane(void)
