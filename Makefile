@@ -52,7 +52,7 @@ HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 
 .SECONDEXPANSION:
 
-.PHONY: all kernel iso run debug test test-host test-boot docs docs-check \
+.PHONY: all kernel iso run debug test test-host test-boot docs docs-check format-check \
 	setup clean help compile_commands.json
 all: iso
 
@@ -136,6 +136,9 @@ docs: $(BUILD)/host/gen_layout_doc
 
 docs-check: $(BUILD)/host/gen_layout_doc
 	$(PYTHON) tools/layout_doc.py --check $< $(LAYOUT_DOCS)
+
+format-check:
+	@tools/format-check.sh
 
 test-boot: iso
 	$(PYTHON) tools/boottest.py --kernel $(BUILD)/keel.elf

@@ -38,10 +38,9 @@ static const char *step_traps(void)
 static const char *step_cpu(void)
 {
 	cpu_detect();
-	klog("cpu", "%s, 1 GB pages %s, global pages %s, SMEP %s, SMAP %s, UMIP %s",
-	     cpu_has.vendor, cpu_has.pdpe1gb ? "yes" : "no", cpu_has.pge ? "yes" : "no",
-	     cpu_has.smep ? "yes" : "no", cpu_has.smap ? "yes" : "no",
-	     cpu_has.umip ? "yes" : "no");
+	klog("cpu", "%s, 1 GB pages %s, global pages %s, SMEP %s, SMAP %s, UMIP %s", cpu_has.vendor,
+	     cpu_has.pdpe1gb ? "yes" : "no", cpu_has.pge ? "yes" : "no",
+	     cpu_has.smep ? "yes" : "no", cpu_has.smap ? "yes" : "no", cpu_has.umip ? "yes" : "no");
 	return NULL;
 }
 
@@ -59,8 +58,7 @@ static const char *step_boot_info(void)
 		return mb2_strerror(st);
 	for (size_t i = 0; i < info->problem_count; i++)
 		klog("boot", "bad Multiboot2 tag %u at offset %u: %s (ignored)",
-		     info->problems[i].tag_type, info->problems[i].offset,
-		     info->problems[i].what);
+		     info->problems[i].tag_type, info->problems[i].offset, info->problems[i].what);
 	if (info->problems_total > info->problem_count)
 		klog("boot", "... and %zu more bad tags",
 		     info->problems_total - info->problem_count);
@@ -69,8 +67,8 @@ static const char *step_boot_info(void)
 	boot.cmdline = info->cmdline ? info->cmdline : "";
 	boot.test_mode = cmdline_has(boot.cmdline, "test");
 	klog("boot", "loader \"%s\", command line \"%s\", %s, %zu module(s)",
-	     info->bootloader ? info->bootloader : "?", boot.cmdline,
-	     info->efi ? "UEFI" : "BIOS", info->module_count);
+	     info->bootloader ? info->bootloader : "?", boot.cmdline, info->efi ? "UEFI" : "BIOS",
+	     info->module_count);
 	for (size_t i = 0; i < info->module_count; i++)
 		klog("boot", "module %zu: 0x%lx-0x%lx %s", i, info->modules[i].start,
 		     info->modules[i].end, info->modules[i].name);
@@ -83,11 +81,12 @@ static const char *step_memmap(void)
 	u64 ram = 0;
 
 	boot.memmap = clean_map;
-	boot.memmap_count = memmap_sanitize(raw_map, boot.info.mmap_count, clean_map,
-					    ARRAY_SIZE(clean_map), &rep);
-	if (rep.unsorted || rep.overlaps || rep.empty || rep.wrapped ||
-	    rep.unknown || rep.truncated || boot.info.mmap_dropped)
-		klog("mm", "memory map repaired: %zu unsorted, %zu overlapping, %zu empty, "
+	boot.memmap_count =
+	    memmap_sanitize(raw_map, boot.info.mmap_count, clean_map, ARRAY_SIZE(clean_map), &rep);
+	if (rep.unsorted || rep.overlaps || rep.empty || rep.wrapped || rep.unknown ||
+	    rep.truncated || boot.info.mmap_dropped)
+		klog("mm",
+		     "memory map repaired: %zu unsorted, %zu overlapping, %zu empty, "
 		     "%zu wrapping, %zu unknown type, %zu dropped",
 		     rep.unsorted, rep.overlaps, rep.empty, rep.wrapped, rep.unknown,
 		     rep.truncated + boot.info.mmap_dropped);

@@ -39,6 +39,5 @@ _Noreturn void panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("\n");
 	/* Start the walk at our caller: its return address and saved RBP. */
-	panic_end((u64)__builtin_return_address(0),
-		  *(u64 *)__builtin_frame_address(0), true);
+	panic_end((u64)__builtin_return_address(0), *(u64 *)__builtin_frame_address(0), true);
 }

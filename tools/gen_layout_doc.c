@@ -38,16 +38,15 @@ int main(int argc, char **argv)
 	for (int i = 0; i < LAYOUT_REGION_COUNT; i++) {
 		const struct layout_region *r = &layout_regions[i];
 		slots(r->base, r->size, s, sizeof(s));
-		printf("| 0x%016llx | 0x%016llx | %s | %s | %s |\n",
-		       (unsigned long long)r->base,
-		       (unsigned long long)(r->base + r->size - 1),
-		       human(r->size, h, sizeof(h)), s, r->what);
+		printf("| 0x%016llx | 0x%016llx | %s | %s | %s |\n", (unsigned long long)r->base,
+		       (unsigned long long)(r->base + r->size - 1), human(r->size, h, sizeof(h)), s,
+		       r->what);
 	}
 	if (argc > 1)
 		return 0;
 	printf("\n| constant | value | meaning |\n|---|---|---|\n");
 /* A size, shown in bytes and in units; an address or count, as it is. */
-#define SIZE(name, what) \
+#define SIZE(name, what)                                                           \
 	printf("| `%s` | 0x%llx (%s) | %s |\n", #name, (unsigned long long)(name), \
 	       human(name, h, sizeof(h)), what)
 #define VALUE(name, what) \

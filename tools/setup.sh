@@ -12,6 +12,7 @@ xorriso mtools
 ovmf
 libcmocka-dev
 gdb
+clang-format
 "
 missing=
 for p in $pkgs; do

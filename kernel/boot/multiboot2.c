@@ -21,31 +21,31 @@
 #include <keel/string.h>
 #include <keel/types.h>
 
-#define MB2_TAG_HDR_SIZE 8u
-#define MB2_INFO_HDR_SIZE 8u
-#define MB2_TAG_ALIGN 8u
-#define MB2_WHOLE (~(u32)0) /* problem tag_type for the whole list */
+#define MB2_TAG_HDR_SIZE   8u
+#define MB2_INFO_HDR_SIZE  8u
+#define MB2_TAG_ALIGN	   8u
+#define MB2_WHOLE	   (~(u32)0) /* problem tag_type for the whole list */
 
 /* Smallest body-bearing sizes (header included) for the tags we read. */
-#define MB2_MIN_STRING 9u	/* header + at least the NUL */
-#define MB2_MIN_MODULE 17u	/* header + start + end + NUL */
-#define MB2_MIN_MMAP 16u	/* header + entry_size + entry_version */
-#define MB2_MIN_FB 32u		/* common part, up to the u16 reserved */
-#define MB2_MIN_EFI32 12u	/* header + u32 pointer */
-#define MB2_MIN_EFI64 16u	/* header + u64 pointer */
-#define MB2_MIN_EFI_MMAP 16u	/* header + descriptor size + version */
-#define MB2_RSDP_V1_LEN 20u
-#define MB2_RSDP_V2_LEN 36u
+#define MB2_MIN_STRING	   9u  /* header + at least the NUL */
+#define MB2_MIN_MODULE	   17u /* header + start + end + NUL */
+#define MB2_MIN_MMAP	   16u /* header + entry_size + entry_version */
+#define MB2_MIN_FB	   32u /* common part, up to the u16 reserved */
+#define MB2_MIN_EFI32	   12u /* header + u32 pointer */
+#define MB2_MIN_EFI64	   16u /* header + u64 pointer */
+#define MB2_MIN_EFI_MMAP   16u /* header + descriptor size + version */
+#define MB2_RSDP_V1_LEN	   20u
+#define MB2_RSDP_V2_LEN	   36u
 
-#define MB2_MMAP_ENTRY_MIN 24u	/* u64 base, length; u32 type, reserved */
-#define MB2_EFI_DESC_MIN 40u	/* sizeof(EFI_MEMORY_DESCRIPTOR) */
+#define MB2_MMAP_ENTRY_MIN 24u /* u64 base, length; u32 type, reserved */
+#define MB2_EFI_DESC_MIN   40u /* sizeof(EFI_MEMORY_DESCRIPTOR) */
 
 /* One tag, located and bounds-checked by the walker. */
 struct mb2_tag {
-	const u8 *p;	/* its first byte (the type field) */
+	const u8 *p; /* its first byte (the type field) */
 	u32 type;
-	u32 size;	/* as in the tag: header included, padding not */
-	u32 offset;	/* from the start of the information */
+	u32 size;   /* as in the tag: header included, padding not */
+	u32 offset; /* from the start of the information */
 };
 
 /*
@@ -69,8 +69,7 @@ static u64 mb2_rd64(const u8 *p)
 }
 
 /* Record a problem: keep the first MB2_MAX_PROBLEMS, count them all. */
-static void mb2_problem(struct mb2_info *out, u32 type, u32 offset,
-			const char *what)
+static void mb2_problem(struct mb2_info *out, u32 type, u32 offset, const char *what)
 {
 	if (out->problem_count < MB2_MAX_PROBLEMS) {
 		struct mb2_problem *pr = &out->problems[out->problem_count++];
@@ -82,8 +81,7 @@ static void mb2_problem(struct mb2_info *out, u32 type, u32 offset,
 	out->problems_total++;
 }
 
-static void mb2_tag_problem(struct mb2_info *out, const struct mb2_tag *t,
-			    const char *what)
+static void mb2_tag_problem(struct mb2_info *out, const struct mb2_tag *t, const char *what)
 {
 	mb2_problem(out, t->type, t->offset, what);
 }
@@ -103,9 +101,8 @@ static const char *mb2_tag_string(const struct mb2_tag *t, u32 at)
 }
 
 /* cmdline (1) and boot loader name (2): one string each, first one wins. */
-static void mb2_do_string(struct mb2_info *out, const struct mb2_tag *t,
-			  const char **slot, const char *short_msg,
-			  const char *unterm_msg, const char *dup_msg)
+static void mb2_do_string(struct mb2_info *out, const struct mb2_tag *t, const char **slot,
+			  const char *short_msg, const char *unterm_msg, const char *dup_msg)
 {
 	const char *s;
 
@@ -236,9 +233,8 @@ static void mb2_do_framebuffer(struct mb2_info *out, const struct mb2_tag *t)
  * length reported is the whole copy (size - 8), at least `min` bytes; the
  * caller checks the RSDP's own signature, length and checksums.
  */
-static void mb2_do_acpi(struct mb2_info *out, const struct mb2_tag *t,
-			const void **slot, size_t *len, u32 min,
-			const char *short_msg, const char *dup_msg)
+static void mb2_do_acpi(struct mb2_info *out, const struct mb2_tag *t, const void **slot,
+			size_t *len, u32 min, const char *short_msg, const char *dup_msg)
 {
 	if (t->size < MB2_TAG_HDR_SIZE + min) {
 		mb2_tag_problem(out, t, short_msg);
@@ -253,8 +249,7 @@ static void mb2_do_acpi(struct mb2_info *out, const struct mb2_tag *t,
 }
 
 /* EFI system table pointers (11, 12): we only note that EFI booted us. */
-static void mb2_do_efi_st(struct mb2_info *out, const struct mb2_tag *t,
-			  u32 min)
+static void mb2_do_efi_st(struct mb2_info *out, const struct mb2_tag *t, u32 min)
 {
 	if (t->size < min) {
 		mb2_tag_problem(out, t, "efi: system table tag too short");
@@ -280,8 +275,7 @@ static void mb2_do_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 		return;
 	}
 	if (body % dsize) {
-		mb2_tag_problem(out, t,
-				"efi mmap: not a whole number of entries");
+		mb2_tag_problem(out, t, "efi mmap: not a whole number of entries");
 		return;
 	}
 	if (out->efi_mmap) {
@@ -299,12 +293,10 @@ static void mb2_do_tag(struct mb2_info *out, const struct mb2_tag *t)
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
 		mb2_do_string(out, t, &out->cmdline, "cmdline: tag too short",
-			      "cmdline: not NUL-terminated",
-			      "cmdline: duplicate tag ignored");
+			      "cmdline: not NUL-terminated", "cmdline: duplicate tag ignored");
 		break;
 	case MB2_TAG_BOOTLOADER_NAME:
-		mb2_do_string(out, t, &out->bootloader,
-			      "bootloader name: tag too short",
+		mb2_do_string(out, t, &out->bootloader, "bootloader name: tag too short",
 			      "bootloader name: not NUL-terminated",
 			      "bootloader name: duplicate tag ignored");
 		break;
@@ -318,14 +310,12 @@ static void mb2_do_tag(struct mb2_info *out, const struct mb2_tag *t)
 		mb2_do_framebuffer(out, t);
 		break;
 	case MB2_TAG_ACPI_OLD:
-		mb2_do_acpi(out, t, &out->rsdp_v1, &out->rsdp_v1_len,
-			    MB2_RSDP_V1_LEN, "acpi old: tag too short",
-			    "acpi old: duplicate tag ignored");
+		mb2_do_acpi(out, t, &out->rsdp_v1, &out->rsdp_v1_len, MB2_RSDP_V1_LEN,
+			    "acpi old: tag too short", "acpi old: duplicate tag ignored");
 		break;
 	case MB2_TAG_ACPI_NEW:
-		mb2_do_acpi(out, t, &out->rsdp_v2, &out->rsdp_v2_len,
-			    MB2_RSDP_V2_LEN, "acpi new: tag too short",
-			    "acpi new: duplicate tag ignored");
+		mb2_do_acpi(out, t, &out->rsdp_v2, &out->rsdp_v2_len, MB2_RSDP_V2_LEN,
+			    "acpi new: tag too short", "acpi new: duplicate tag ignored");
 		break;
 	case MB2_TAG_EFI32:
 		mb2_do_efi_st(out, t, MB2_MIN_EFI32);
@@ -409,8 +399,8 @@ int mb2_parse(const void *mbi, u32 magic, struct mb2_info *out)
 	/* Only the first 4 bytes are read before total_size is checked. */
 	total = mb2_rd32(base);
 	out->total_size = total;
-	if (total < MB2_INFO_HDR_SIZE + MB2_TAG_HDR_SIZE ||
-	    total > MB2_MAX_TOTAL_SIZE || !IS_ALIGNED(total, MB2_TAG_ALIGN))
+	if (total < MB2_INFO_HDR_SIZE + MB2_TAG_HDR_SIZE || total > MB2_MAX_TOTAL_SIZE ||
+	    !IS_ALIGNED(total, MB2_TAG_ALIGN))
 		return MB2_BAD_SIZE;
 	mb2_walk(base, total, out);
 	return MB2_OK;

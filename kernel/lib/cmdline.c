@@ -21,8 +21,7 @@ static const char *find(const char *s, const char *name)
 		while (*s && *s != ' ')
 			s++;
 		size_t len = (size_t)(s - word);
-		if (len >= n && strncmp(word, name, n) == 0 &&
-		    (len == n || word[n] == '='))
+		if (len >= n && strncmp(word, name, n) == 0 && (len == n || word[n] == '='))
 			return word + n;
 	}
 	return NULL;

@@ -9,7 +9,7 @@ enum {
 	F_ZERO = 1 << 1,  /* '0' */
 	F_PLUS = 1 << 2,  /* '+' */
 	F_SPACE = 1 << 3, /* ' ' */
-	F_ALT = 1 << 4,   /* '#' */
+	F_ALT = 1 << 4,	  /* '#' */
 };
 
 struct out {
@@ -37,8 +37,8 @@ struct spec {
 };
 
 /* Emit a number: sign/prefix, precision zeros, digits, with padding. */
-static void emit_number(struct out *o, const struct spec *s, u64 v, bool neg,
-			unsigned base, bool upper)
+static void emit_number(struct out *o, const struct spec *s, u64 v, bool neg, unsigned base,
+			bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];
@@ -183,9 +183,12 @@ static void format_one(struct out *o, const char **p, va_list *ap)
 	struct spec s = { .flags = 0, .width = 0, .prec = -1 };
 
 	for (;; (*p)++) {
-		unsigned f = **p == '-' ? F_LEFT : **p == '0' ? F_ZERO :
-			     **p == '+' ? F_PLUS : **p == ' ' ? F_SPACE :
-			     **p == '#' ? F_ALT : 0;
+		unsigned f = **p == '-'	  ? F_LEFT
+			     : **p == '0' ? F_ZERO
+			     : **p == '+' ? F_PLUS
+			     : **p == ' ' ? F_SPACE
+			     : **p == '#' ? F_ALT
+					  : 0;
 		if (!f)
 			break;
 		s.flags |= f;

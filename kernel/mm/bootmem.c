@@ -14,13 +14,12 @@
 #include <keel/types.h>
 
 #define BOOTMEM_FRAME 4096ull
-#define BOOTMEM_TOP ALIGN_DOWN(UINT64_MAX, BOOTMEM_FRAME) /* last frame end */
+#define BOOTMEM_TOP   ALIGN_DOWN(UINT64_MAX, BOOTMEM_FRAME) /* last frame end */
 
 /* Make room at index i (shifting i.. up); the caller checked there is room. */
 static void bootmem_insert(struct bootmem *bm, size_t i, u64 base, u64 end)
 {
-	memmove(&bm->free[i + 1], &bm->free[i],
-		(bm->count - i) * sizeof(bm->free[0]));
+	memmove(&bm->free[i + 1], &bm->free[i], (bm->count - i) * sizeof(bm->free[0]));
 	bm->free[i].base = base;
 	bm->free[i].end = end;
 	bm->count++;
@@ -31,8 +30,7 @@ static void bootmem_remove(struct bootmem *bm, size_t i, size_t j)
 {
 	if (i >= j)
 		return;
-	memmove(&bm->free[i], &bm->free[j],
-		(bm->count - j) * sizeof(bm->free[0]));
+	memmove(&bm->free[i], &bm->free[j], (bm->count - j) * sizeof(bm->free[0]));
 	bm->count -= j - i;
 }
 
@@ -185,8 +183,7 @@ u64 bootmem_alloc(struct bootmem *bm, u64 size, u64 align, u64 limit)
 {
 	size_t i;
 
-	if (size == 0 || size > BOOTMEM_TOP || align == 0 ||
-	    (align & (align - 1)))
+	if (size == 0 || size > BOOTMEM_TOP || align == 0 || (align & (align - 1)))
 		return BOOTMEM_FAIL;
 	if (align < BOOTMEM_FRAME)
 		align = BOOTMEM_FRAME;

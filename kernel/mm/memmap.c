@@ -52,7 +52,7 @@ struct memmap_sink {
 	struct memmap_entry *out;
 	size_t cap;
 	size_t count;
-	size_t lost;		/* pieces that found no room in out */
+	size_t lost; /* pieces that found no room in out */
 	struct memmap_entry cur;
 	bool have_cur;
 };
@@ -82,8 +82,7 @@ static u32 memmap_rank_of(u32 type, bool *unknown)
  * Sort order: by address; at the same address ends before starts, so that
  * entries that merely touch are never open at the same time.
  */
-static bool memmap_event_less(const struct memmap_event *a,
-			      const struct memmap_event *b)
+static bool memmap_event_less(const struct memmap_event *a, const struct memmap_event *b)
 {
 	if (a->addr != b->addr)
 		return a->addr < b->addr;
@@ -106,8 +105,7 @@ static void memmap_sift_down(struct memmap_event *ev, size_t root, size_t n)
 
 		if (child >= n)
 			return;
-		if (child + 1 < n &&
-		    memmap_event_less(&ev[child], &ev[child + 1]))
+		if (child + 1 < n && memmap_event_less(&ev[child], &ev[child + 1]))
 			child++;
 		if (!memmap_event_less(&ev[root], &ev[child]))
 			return;
@@ -137,8 +135,7 @@ static void memmap_sort_events(struct memmap_event *ev, size_t n)
  * (so the very last byte of the address space is never described).
  * Returns the number of events.
  */
-static size_t memmap_make_events(const struct memmap_entry *in, size_t m,
-				 struct memmap_report *rep)
+static size_t memmap_make_events(const struct memmap_entry *in, size_t m, struct memmap_report *rep)
 {
 	size_t i, ne = 0;
 
@@ -215,8 +212,7 @@ static int memmap_winner(const size_t *open)
  * address were processed first), so each overlapping pair is counted once,
  * when its later-starting member opens.
  */
-static void memmap_sweep(size_t ne, struct memmap_sink *s,
-			 struct memmap_report *rep)
+static void memmap_sweep(size_t ne, struct memmap_sink *s, struct memmap_report *rep)
 {
 	size_t open[MEMMAP_NR_RANKS] = { 0 };
 	size_t nopen = 0, i = 0;
@@ -259,9 +255,8 @@ static void memmap_sweep(size_t ne, struct memmap_sink *s,
  *  truncated - input entries beyond MEMMAP_MAX_RAW (ignored) plus output
  *              entries that did not fit in `cap`.
  */
-size_t memmap_sanitize(const struct memmap_entry *in, size_t n,
-		       struct memmap_entry *out, size_t cap,
-		       struct memmap_report *rep)
+size_t memmap_sanitize(const struct memmap_entry *in, size_t n, struct memmap_entry *out,
+		       size_t cap, struct memmap_report *rep)
 {
 	struct memmap_report r;
 	struct memmap_sink s;

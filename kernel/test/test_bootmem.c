@@ -77,8 +77,8 @@ KTEST(free_ranges_are_available_ram)
 				inside = true;
 		}
 		if (!inside)
-			return ktest_fail("free range 0x%lx-0x%lx is not available RAM",
-					  r->base, r->end);
+			return ktest_fail("free range 0x%lx-0x%lx is not available RAM", r->base,
+					  r->end);
 	}
 	KTEST_CHECK(bm->count > 0);
 	return NULL;

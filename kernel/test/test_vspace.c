@@ -108,8 +108,10 @@ KTEST(guard_pages_fault)
 KTEST(holes_are_unmapped)
 {
 	static const u64 holes[] = {
-		DIRECT_MAP_END, PERCPU_BASE - 8, PERCPU_BASE, PERCPU_END,
-		KERNEL_BASE, KERNEL_END, 0xfffffffffffff000ul, DIRECT_MAP_BASE + PHYS_MAX - 8,
+		DIRECT_MAP_END,	      PERCPU_BASE - 8,
+		PERCPU_BASE,	      PERCPU_END,
+		KERNEL_BASE,	      KERNEL_END,
+		0xfffffffffffff000ul, DIRECT_MAP_BASE + PHYS_MAX - 8,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(holes); i++) {
 		u8 b;

@@ -71,16 +71,16 @@ static void init_ranges(const struct bootmem_range *r, size_t n)
 static void test_init_from_map(void **state)
 {
 	static const struct memmap_entry map[] = {
-		{ 0x0, 0x9fc00, AV },		/* end trimmed: 0x9f000 */
+		{ 0x0, 0x9fc00, AV }, /* end trimmed: 0x9f000 */
 		{ 0x9fc00, 0x400, RS },
 		{ 0xf0000, 0x10000, RS },
 		{ 0x100000, 0x7ee0000, AV },
 		{ 0x7fe0000, 0x20000, MEMMAP_ACPI_RECLAIMABLE },
 		{ 0x8000000, 0x10000, MEMMAP_ACPI_NVS },
-		{ 0x8010800, 0x1000, AV },	/* no whole frame inside */
-		{ 0x8020800, 0x2800, AV },	/* one whole frame */
+		{ 0x8010800, 0x1000, AV }, /* no whole frame inside */
+		{ 0x8020800, 0x2800, AV }, /* one whole frame */
 		{ 0x8030000, 0x1000, MEMMAP_BAD },
-		{ 0x8040000, 0, AV },		/* empty */
+		{ 0x8040000, 0, AV }, /* empty */
 		{ 0x100000000, 0x40000000, AV },
 	};
 
@@ -94,8 +94,7 @@ static void test_init_from_map(void **state)
 	assert_range(3, 0x100000000, 0x140000000);
 	assert_int_equal(bm.dropped, 0);
 	assert_int_equal(bm.allocated, 0);
-	assert_int_equal(bootmem_free_bytes(&bm),
-			 0x9f000 + 0x7ee0000 + 0x2000 + 0x40000000);
+	assert_int_equal(bootmem_free_bytes(&bm), 0x9f000 + 0x7ee0000 + 0x2000 + 0x40000000);
 	assert_well_formed();
 }
 
@@ -103,11 +102,10 @@ static void test_init_from_map(void **state)
 static void test_init_from_sanitized(void **state)
 {
 	static const struct memmap_entry raw[] = {
-		{ 0x100000, 0x3f00000, AV },
-		{ 0x0, 0xa0000, AV },
-		{ 0x80000, 0x1000, RS },	/* inside the low RAM */
-		{ 0x2000000, 0x800, RS },	/* partial frame inside */
-		{ 0x4000000, 0x1000, AV },	/* touching the big range */
+		{ 0x100000, 0x3f00000, AV }, { 0x0, 0xa0000, AV },
+		{ 0x80000, 0x1000, RS },   /* inside the low RAM */
+		{ 0x2000000, 0x800, RS },  /* partial frame inside */
+		{ 0x4000000, 0x1000, AV }, /* touching the big range */
 	};
 	struct memmap_entry map[MEMMAP_MAX];
 	size_t n;
@@ -143,10 +141,9 @@ static void test_init_top_of_memory(void **state)
 static void test_init_unsanitized(void **state)
 {
 	static const struct memmap_entry map[] = {
-		{ 0x10000, 0x10000, AV },
-		{ 0x20000, 0x10000, AV },	/* touches: merged */
-		{ 0x28000, 0x10000, AV },	/* overlaps: dropped */
-		{ 0x1000, 0x1000, AV },		/* below: dropped */
+		{ 0x10000, 0x10000, AV }, { 0x20000, 0x10000, AV }, /* touches: merged */
+		{ 0x28000, 0x10000, AV },			    /* overlaps: dropped */
+		{ 0x1000, 0x1000, AV },				    /* below: dropped */
 		{ 0x40000, 0x1000, AV },
 	};
 
@@ -248,21 +245,21 @@ static void test_reserve_covering(void **state)
 
 static void test_reserve_none(void **state)
 {
-	static const struct { u64 base, len; } cases[] = {
-		{ 0x0, 0x10000 },	/* below, touching the first */
-		{ 0x20000, 0x10000 },	/* a whole hole */
-		{ 0x41000, 0x1000 },	/* inside a hole */
-		{ 0x60000, 0x100000 },	/* above, touching the last */
-		{ 0x30000, 0 },		/* empty */
+	static const struct {
+		u64 base, len;
+	} cases[] = {
+		{ 0x0, 0x10000 },      /* below, touching the first */
+		{ 0x20000, 0x10000 },  /* a whole hole */
+		{ 0x41000, 0x1000 },   /* inside a hole */
+		{ 0x60000, 0x100000 }, /* above, touching the last */
+		{ 0x30000, 0 },	       /* empty */
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		init_ranges(three, 3);
-		assert_int_equal(bootmem_reserve(&bm, cases[i].base,
-						 cases[i].len),
-				 0);
+		assert_int_equal(bootmem_reserve(&bm, cases[i].base, cases[i].len), 0);
 		assert_int_equal(bm.count, 3);
 		assert_memory_equal(bm.free, three, sizeof(three));
 	}
@@ -290,9 +287,9 @@ static void test_reserve_to_top(void **state)
 static void test_alloc_lowest_fit(void **state)
 {
 	static const struct bootmem_range r[] = {
-		{ 0x1000, 0x3000 },	/* 2 frames */
-		{ 0x10000, 0x20000 },	/* 16 frames */
-		{ 0x30000, 0x34000 },	/* 4 frames */
+		{ 0x1000, 0x3000 },   /* 2 frames */
+		{ 0x10000, 0x20000 }, /* 16 frames */
+		{ 0x30000, 0x34000 }, /* 4 frames */
 	};
 
 	(void)state;
@@ -326,7 +323,7 @@ static void test_alloc_rounds_size(void **state)
 static void test_alloc_align_2m(void **state)
 {
 	static const struct bootmem_range r[] = {
-		{ 0x1000, 0x300000 },	/* room at 2M for 1M only */
+		{ 0x1000, 0x300000 }, /* room at 2M for 1M only */
 		{ 0x301000, 0x900000 },
 	};
 
@@ -369,17 +366,11 @@ static void test_alloc_bad_args(void **state)
 	init_ranges(r, 1);
 	assert_int_equal(bootmem_alloc(&bm, 0, K4, UINT64_MAX), BOOTMEM_FAIL);
 	assert_int_equal(bootmem_alloc(&bm, K4, 0, UINT64_MAX), BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, K4, 0x3000, UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, K4, K4 + 1, UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, UINT64_MAX, K4, UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, UINT64_MAX - 0x800, K4,
-				       UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, K4, 1ull << 63, UINT64_MAX),
-			 BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, K4, 0x3000, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, K4, K4 + 1, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, UINT64_MAX, K4, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, UINT64_MAX - 0x800, K4, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, K4, 1ull << 63, UINT64_MAX), BOOTMEM_FAIL);
 	assert_int_equal(bm.count, 1);
 	assert_range(0, 0x10000, 0x20000);
 	assert_int_equal(bm.allocated, 0);
@@ -400,8 +391,7 @@ static void test_alloc_limit(void **state)
 	assert_int_equal(bootmem_alloc(&bm, K4, K4, 0x100fff), BOOTMEM_FAIL);
 	assert_int_equal(bootmem_alloc(&bm, K4, K4, 0x101000), 0x100000);
 	/* The lowest fit ends above the limit: fail, nothing taken. */
-	assert_int_equal(bootmem_alloc(&bm, 0x10000, K4, 0x110000 - 1),
-			 BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, 0x10000, K4, 0x110000 - 1), BOOTMEM_FAIL);
 	assert_int_equal(bootmem_alloc(&bm, 0x10000, K4, 0), BOOTMEM_FAIL);
 	assert_int_equal(bm.count, 1);
 	assert_range(0, 0x101000, 0x200000);
@@ -417,14 +407,10 @@ static void test_alloc_near_top(void **state)
 
 	(void)state;
 	bootmem_init(&bm, map, 1);
-	assert_int_equal(bootmem_alloc(&bm, K4, 1ull << 62, UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, M2, M2, UINT64_MAX),
-			 BOOTMEM_FAIL);
-	assert_int_equal(bootmem_alloc(&bm, K4, M2, UINT64_MAX),
-			 0xffffffffffe00000ull);
-	assert_int_equal(bootmem_alloc(&bm, 0x1fe000, K4, UINT64_MAX),
-			 0xffffffffffe01000ull);
+	assert_int_equal(bootmem_alloc(&bm, K4, 1ull << 62, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, M2, M2, UINT64_MAX), BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, K4, M2, UINT64_MAX), 0xffffffffffe00000ull);
+	assert_int_equal(bootmem_alloc(&bm, 0x1fe000, K4, UINT64_MAX), 0xffffffffffe01000ull);
 	assert_int_equal(bm.count, 0);
 }
 
@@ -450,8 +436,7 @@ static void test_exhaustion(void **state)
 
 	/* Too big for any single range, though enough in total. */
 	init_ranges(r, 2);
-	assert_int_equal(bootmem_alloc(&bm, 5 * K4, K4, UINT64_MAX),
-			 BOOTMEM_FAIL);
+	assert_int_equal(bootmem_alloc(&bm, 5 * K4, K4, UINT64_MAX), BOOTMEM_FAIL);
 	assert_int_equal(bootmem_free_bytes(&bm), 6 * K4);
 }
 
@@ -512,15 +497,12 @@ static void test_full_list_alloc(void **state)
 	bm.free[bm.count - 1].base = 0x100000000ull + 0x1000;
 	bm.free[bm.count - 1].end = 0x100000000ull + 0x800000;
 	before = bootmem_free_bytes(&bm);
-	assert_int_equal(bootmem_alloc(&bm, M1, M2, UINT64_MAX),
-			 0x100000000ull + M2);
+	assert_int_equal(bootmem_alloc(&bm, M1, M2, UINT64_MAX), 0x100000000ull + M2);
 	/* No slot for the head: it was dropped, the tail kept. */
 	assert_int_equal(bm.dropped, 1);
 	assert_int_equal(bm.count, BOOTMEM_MAX_RANGES);
-	assert_range(bm.count - 1, 0x100000000ull + M2 + M1,
-		     0x100000000ull + 0x800000);
-	assert_int_equal(bootmem_free_bytes(&bm),
-			 before - M1 - (M2 - 0x1000));
+	assert_range(bm.count - 1, 0x100000000ull + M2 + M1, 0x100000000ull + 0x800000);
+	assert_int_equal(bootmem_free_bytes(&bm), before - M1 - (M2 - 0x1000));
 	assert_int_equal(bm.allocated, M1);
 	/* Allocations that take a range's head need no slot. */
 	assert_int_equal(bootmem_alloc(&bm, 0x8000, K4, UINT64_MAX), 0);
@@ -613,15 +595,14 @@ static void random_round(u64 seed)
 
 		if (base + len > NF * K4)
 			break;
-		map[n++] = (struct memmap_entry){ base, len,
-						  rng_next() % 3 ? AV : RS };
+		map[n++] = (struct memmap_entry){ base, len, rng_next() % 3 ? AV : RS };
 		pos = base + len;
 	}
 	for (i = 0; i < n; i++) {
 		if (map[i].type != AV)
 			continue;
-		for (f = (map[i].base + K4 - 1) / K4;
-		     (f + 1) * K4 <= map[i].base + map[i].length; f++)
+		for (f = (map[i].base + K4 - 1) / K4; (f + 1) * K4 <= map[i].base + map[i].length;
+		     f++)
 			model[f] = true;
 	}
 	bootmem_init(&bm, map, n);
@@ -640,18 +621,13 @@ static void random_round(u64 seed)
 		} else {
 			u64 frames = 1 + rng_next() % (r % 5 ? 4 : 300);
 			u64 align = K4 << (rng_next() % 10);
-			u64 limit = rng_next() % 4 ? UINT64_MAX
-						   : rng_next() % (NF * K4);
+			u64 limit = rng_next() % 4 ? UINT64_MAX : rng_next() % (NF * K4);
 			u64 want = model_alloc(frames, align / K4, limit);
 
-			assert_int_equal(bootmem_alloc(&bm, frames * K4 - 7,
-						       align, limit),
-					 want);
+			assert_int_equal(bootmem_alloc(&bm, frames * K4 - 7, align, limit), want);
 		}
 		assert_matches_model();
-		assert_int_equal(bootmem_free_bytes(&bm) + bm.allocated +
-					 reserved,
-				 initial);
+		assert_int_equal(bootmem_free_bytes(&bm) + bm.allocated + reserved, initial);
 	}
 	assert_int_equal(bm.dropped, 0);
 }

@@ -11,13 +11,13 @@
 #include <keel/fmt.h>
 
 /* Format with both and compare text and returned length. */
-#define SAME(...)                                                      \
-	do {                                                           \
-		char want[256], got[256];                              \
-		int wn = snprintf(want, sizeof(want), __VA_ARGS__);    \
-		int gn = fmt_snprintf(got, sizeof(got), __VA_ARGS__);  \
-		assert_string_equal(got, want);                        \
-		assert_int_equal(gn, wn);                              \
+#define SAME(...)                                                     \
+	do {                                                          \
+		char want[256], got[256];                             \
+		int wn = snprintf(want, sizeof(want), __VA_ARGS__);   \
+		int gn = fmt_snprintf(got, sizeof(got), __VA_ARGS__); \
+		assert_string_equal(got, want);                       \
+		assert_int_equal(gn, wn);                             \
 	} while (0)
 
 static void test_integers(void **state)
@@ -26,7 +26,8 @@ static void test_integers(void **state)
 	SAME("%d", (int)-2147483647 - 1);
 	SAME("%i|%5d|%-5d|%05d|%+d|% d", 42, 42, 42, -42, 42, 42);
 	SAME("%u %x %X %o", 4000000000u, 0xdeadbeefu, 0xdeadbeefu, 0755u);
-	SAME("%lx %lu %ld", 0xffffffff80000000ul, 18446744073709551615ul, -9223372036854775807l - 1);
+	SAME("%lx %lu %ld", 0xffffffff80000000ul, 18446744073709551615ul,
+	     -9223372036854775807l - 1);
 	SAME("%llx %lld", 0x123456789abcdefull, -1ll);
 	SAME("%zu %zx", (size_t)123456789, (size_t)0xabc);
 	SAME("%hhd %hhu %hd %hu", 300, 300, 70000, 70000);
@@ -112,12 +113,9 @@ static void test_sink(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_integers),
-		cmocka_unit_test(test_strings_and_chars),
-		cmocka_unit_test(test_pointer),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_odd_formats),
-		cmocka_unit_test(test_sink),
+		cmocka_unit_test(test_integers),    cmocka_unit_test(test_strings_and_chars),
+		cmocka_unit_test(test_pointer),	    cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_odd_formats), cmocka_unit_test(test_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,9 @@
 static void test_regions_match_the_contract(void **state)
 {
 	/* The table in the developers' guide, written out once more here. */
-	static const struct { u64 start, end_incl; } want[LAYOUT_REGION_COUNT] = {
+	static const struct {
+		u64 start, end_incl;
+	} want[LAYOUT_REGION_COUNT] = {
 		[LAYOUT_USER] = { 0x0000000000000000, 0x00007fffffffffff },
 		[LAYOUT_DIRECT_MAP] = { 0xffff800000000000, 0xffffbfffffffffff },
 		[LAYOUT_PERCPU] = { 0xffffff8000000000, 0xffffff81ffffffff },

@@ -78,15 +78,9 @@ static void assert_well_formed(size_t n)
 
 /* A PC-like map, already clean. */
 static const struct memmap_entry pc_map[] = {
-	{ 0x0, 0x9fc00, AV },
-	{ 0x9fc00, 0x400, RS },
-	{ 0xf0000, 0x10000, RS },
-	{ 0x100000, 0x7ee0000, AV },
-	{ 0x7fe0000, 0x20000, AR },
-	{ 0x8000000, 0x10000, NV },
-	{ 0xfeffc000, 0x4000, RS },
-	{ 0xfffc0000, 0x40000, RS },
-	{ 0x100000000, 0x40000000, AV },
+	{ 0x0, 0x9fc00, AV },	     { 0x9fc00, 0x400, RS },	  { 0xf0000, 0x10000, RS },
+	{ 0x100000, 0x7ee0000, AV }, { 0x7fe0000, 0x20000, AR },  { 0x8000000, 0x10000, NV },
+	{ 0xfeffc000, 0x4000, RS },  { 0xfffc0000, 0x40000, RS }, { 0x100000000, 0x40000000, AV },
 };
 
 static void test_sorted_unchanged(void **state)
@@ -163,12 +157,9 @@ static void test_available_inside_reserved(void **state)
 static void test_adjacent_same_type_merged(void **state)
 {
 	static const struct memmap_entry in[] = {
-		{ 0x0, 0x1000, AV },
-		{ 0x1000, 0x1000, AV },
-		{ 0x2000, 0x3000, AV },
-		{ 0x5000, 0x1000, RS },
-		{ 0x6000, 0x1000, RS },
-		{ 0x8000, 0x1000, RS }, /* hole before: not merged */
+		{ 0x0, 0x1000, AV },	{ 0x1000, 0x1000, AV },
+		{ 0x2000, 0x3000, AV }, { 0x5000, 0x1000, RS },
+		{ 0x6000, 0x1000, RS }, { 0x8000, 0x1000, RS }, /* hole before: not merged */
 	};
 	size_t n;
 
@@ -185,11 +176,8 @@ static void test_adjacent_same_type_merged(void **state)
 static void test_adjacent_different_types_kept(void **state)
 {
 	static const struct memmap_entry in[] = {
-		{ 0x0, 0x1000, AV },
-		{ 0x1000, 0x1000, AR },
-		{ 0x2000, 0x1000, NV },
-		{ 0x3000, 0x1000, BD },
-		{ 0x4000, 0x1000, AV },
+		{ 0x0, 0x1000, AV },	{ 0x1000, 0x1000, AR }, { 0x2000, 0x1000, NV },
+		{ 0x3000, 0x1000, BD }, { 0x4000, 0x1000, AV },
 	};
 	size_t n, i;
 
@@ -197,8 +185,7 @@ static void test_adjacent_different_types_kept(void **state)
 	n = run(in, ARRAY_SIZE(in), MEMMAP_MAX);
 	assert_int_equal(n, 5);
 	for (i = 0; i < n; i++)
-		assert_entry(i, in[i].base, in[i].base + in[i].length,
-			     in[i].type);
+		assert_entry(i, in[i].base, in[i].base + in[i].length, in[i].type);
 	assert_clean_report();
 }
 
@@ -206,8 +193,7 @@ static void test_adjacent_different_types_kept(void **state)
 static void test_nested_overlaps(void **state)
 {
 	static const struct memmap_entry in[] = {
-		{ 0, 100, AV }, { 10, 80, AR }, { 20, 60, NV },
-		{ 30, 40, RS }, { 40, 20, BD },
+		{ 0, 100, AV }, { 10, 80, AR }, { 20, 60, NV }, { 30, 40, RS }, { 40, 20, BD },
 	};
 	static const u32 types[] = { AV, AR, NV, RS, BD, RS, NV, AR, AV };
 	static const u64 edges[] = { 0, 10, 20, 30, 40, 60, 70, 80, 90, 100 };
@@ -225,8 +211,7 @@ static void test_nested_overlaps(void **state)
 static void test_nested_restrictive_outside(void **state)
 {
 	static const struct memmap_entry in[] = {
-		{ 40, 20, AV }, { 30, 40, AR }, { 20, 60, NV },
-		{ 10, 80, RS }, { 0, 100, BD },
+		{ 40, 20, AV }, { 30, 40, AR }, { 20, 60, NV }, { 10, 80, RS }, { 0, 100, BD },
 	};
 	size_t n;
 
@@ -272,11 +257,13 @@ static void test_priority_pairs(void **state)
 static void test_identical_duplicates(void **state)
 {
 	static const struct memmap_entry same[] = {
-		{ 0x1000, 0x1000, AV }, { 0x1000, 0x1000, AV },
+		{ 0x1000, 0x1000, AV },
+		{ 0x1000, 0x1000, AV },
 		{ 0x1000, 0x1000, AV },
 	};
 	static const struct memmap_entry mixed[] = {
-		{ 0x1000, 0x1000, AV }, { 0x1000, 0x1000, NV },
+		{ 0x1000, 0x1000, AV },
+		{ 0x1000, 0x1000, NV },
 		{ 0x1000, 0x1000, AR },
 	};
 	size_t n;
@@ -302,9 +289,9 @@ static void test_zero_length(void **state)
 {
 	static const struct memmap_entry in[] = {
 		{ 0x0, 0x10000, AV },
-		{ 0x4000, 0, BD },	/* inside: must not split */
-		{ 0x20000, 0, RS },	/* alone: nothing */
-		{ 0x10000, 0, RS },	/* at an end */
+		{ 0x4000, 0, BD },  /* inside: must not split */
+		{ 0x20000, 0, RS }, /* alone: nothing */
+		{ 0x10000, 0, RS }, /* at an end */
 	};
 	size_t n;
 
@@ -321,7 +308,7 @@ static void test_wrap_at_2_64(void **state)
 {
 	static const struct memmap_entry in[] = {
 		{ 0x1000, 0x1000, AV },
-		{ 0xffffffffffff0000ull, 0x20000, RS },	/* passes 2^64 */
+		{ 0xffffffffffff0000ull, 0x20000, RS }, /* passes 2^64 */
 		{ 0xfffffffffffff000ull, 0x1000, RS },	/* ends at 2^64 */
 		{ UINT64_MAX, 1, BD },			/* top byte */
 		{ 0x2000, UINT64_MAX, AV },		/* nearly all */
@@ -364,12 +351,8 @@ static void test_wrap_at_2_64(void **state)
 static void test_unknown_type(void **state)
 {
 	static const struct memmap_entry in[] = {
-		{ 0x0, 0x4000, AV },
-		{ 0x1000, 0x1000, 0 },
-		{ 0x2000, 0x1000, 6 },
-		{ 0x3000, 0x1000, RS },
-		{ 0x8000, 0x1000, 0xffffffffu },
-		{ 0x8800, 0x1000, BD },
+		{ 0x0, 0x4000, AV },	{ 0x1000, 0x1000, 0 },		 { 0x2000, 0x1000, 6 },
+		{ 0x3000, 0x1000, RS }, { 0x8000, 0x1000, 0xffffffffu }, { 0x8800, 0x1000, BD },
 	};
 	size_t n;
 
@@ -424,13 +407,11 @@ static void test_empty_and_null(void **state)
 	assert_int_equal(memmap_sanitize(NULL, 5, out, MEMMAP_MAX, &rep), 0);
 	assert_clean_report();
 	/* rep may be NULL. */
-	assert_int_equal(memmap_sanitize(pc_map, ARRAY_SIZE(pc_map), out,
-					 MEMMAP_MAX, NULL),
+	assert_int_equal(memmap_sanitize(pc_map, ARRAY_SIZE(pc_map), out, MEMMAP_MAX, NULL),
 			 ARRAY_SIZE(pc_map));
 }
 
 /* ---- Randomized comparison against a brute-force reference ------------ */
-
 
 static int ref_rank(u32 type)
 {
@@ -471,8 +452,7 @@ static int cmp_u64(const void *a, const void *b)
  * each elementary piece the highest rank covering its first byte, merge
  * touching pieces of the same type.  Also recomputes every report count.
  */
-static size_t reference(const struct memmap_entry *in, size_t n,
-			struct memmap_report *r)
+static size_t reference(const struct memmap_entry *in, size_t n, struct memmap_report *r)
 {
 	size_t m = MIN(n, (size_t)MEMMAP_MAX_RAW), niv = 0, np = 0, i, j, k;
 	size_t nout = 0;
@@ -504,8 +484,7 @@ static size_t reference(const struct memmap_entry *in, size_t n,
 	}
 	for (i = 0; i < niv; i++)
 		for (j = i + 1; j < niv; j++)
-			if (MAX(ref_iv[i].b, ref_iv[j].b) <
-			    MIN(ref_iv[i].e, ref_iv[j].e))
+			if (MAX(ref_iv[i].b, ref_iv[j].b) < MIN(ref_iv[i].e, ref_iv[j].e))
 				r->overlaps++;
 	qsort(ref_pts, np, sizeof(ref_pts[0]), cmp_u64);
 	for (k = 0; k + 1 < np; k++) {
@@ -524,8 +503,7 @@ static size_t reference(const struct memmap_entry *in, size_t n,
 			ref_out[nout - 1].length += q - p;
 			continue;
 		}
-		ref_out[nout++] = (struct memmap_entry){ p, q - p,
-							  ref_rank_type[best] };
+		ref_out[nout++] = (struct memmap_entry){ p, q - p, ref_rank_type[best] };
 	}
 	return nout;
 }
@@ -594,12 +572,9 @@ static void test_random_1024_vs_reference(void **state)
 	(void)state;
 	for (seed = 1; seed <= 12; seed++) {
 		/* Dense (heavy overlap) and sparse (mostly disjoint) maps. */
-		compare_random(seed * 0x9e3779b97f4a7c15ull, MEMMAP_MAX_RAW,
-			       2048, false);
-		compare_random(seed * 0xbf58476d1ce4e5b9ull, MEMMAP_MAX_RAW,
-			       1u << 20, false);
-		compare_random(seed * 0x94d049bb133111ebull, MEMMAP_MAX_RAW,
-			       1u << 16, true);
+		compare_random(seed * 0x9e3779b97f4a7c15ull, MEMMAP_MAX_RAW, 2048, false);
+		compare_random(seed * 0xbf58476d1ce4e5b9ull, MEMMAP_MAX_RAW, 1u << 20, false);
+		compare_random(seed * 0x94d049bb133111ebull, MEMMAP_MAX_RAW, 1u << 16, true);
 	}
 }
 
@@ -609,8 +584,7 @@ static void test_random_small_vs_reference(void **state)
 
 	(void)state;
 	for (seed = 1; seed <= 2000; seed++)
-		compare_random(seed * 0x2545f4914f6cdd1dull, 1 + seed % 12,
-			       16, false);
+		compare_random(seed * 0x2545f4914f6cdd1dull, 1 + seed % 12, 16, false);
 }
 
 /* Beyond MEMMAP_MAX_RAW inputs: the rest is ignored and counted. */
@@ -652,8 +626,7 @@ static void test_max_pieces(void **state)
 	assert_int_equal(got, 2 * MEMMAP_MAX_RAW - 1);
 	assert_entry(0, 0, 0x10000, AV);
 	assert_entry(1, 0x10000, 0x11000, RS);
-	assert_entry(got - 1, (MEMMAP_MAX_RAW - 1) * 0x10000 + 0x1000,
-		     0x10000000, AV);
+	assert_entry(got - 1, (MEMMAP_MAX_RAW - 1) * 0x10000 + 0x1000, 0x10000000, AV);
 	assert_int_equal(rep.overlaps, MEMMAP_MAX_RAW - 1);
 	assert_int_equal(rep.truncated, 0);
 	assert_well_formed(got);
@@ -678,8 +651,7 @@ static void test_type_name(void **state)
 	(void)state;
 	assert_string_equal(memmap_type_name(MEMMAP_AVAILABLE), "available");
 	assert_string_equal(memmap_type_name(MEMMAP_RESERVED), "reserved");
-	assert_string_equal(memmap_type_name(MEMMAP_ACPI_RECLAIMABLE),
-			    "ACPI reclaimable");
+	assert_string_equal(memmap_type_name(MEMMAP_ACPI_RECLAIMABLE), "ACPI reclaimable");
 	assert_string_equal(memmap_type_name(MEMMAP_ACPI_NVS), "ACPI NVS");
 	assert_string_equal(memmap_type_name(MEMMAP_BAD), "bad");
 	assert_string_equal(memmap_type_name(0), "unknown");

@@ -225,8 +225,7 @@ static bool has_problem(u32 type, u32 off, const char *what)
 	for (i = 0; i < info.problem_count; i++) {
 		const struct mb2_problem *p = &info.problems[i];
 
-		if (p->tag_type == type && p->offset == off &&
-		    strstr(p->what, what))
+		if (p->tag_type == type && p->offset == off && strstr(p->what, what))
 			return true;
 	}
 	return false;
@@ -279,7 +278,7 @@ static void build_grub_like(void)
 	build_u32(4096);
 	build_u32(1024);
 	build_u32(768);
-	build_bytes("\x20\x01\x00\x00", 4); /* bpp 32, type RGB, reserved */
+	build_bytes("\x20\x01\x00\x00", 4);		    /* bpp 32, type RGB, reserved */
 	build_bytes("\x10\x08\x08\x08\x00\x08\x00\x00", 8); /* colour info */
 	tag_close(at);
 	tag_filler(MB2_TAG_ELF_SECTIONS, 20 + 5 * 64, 0x33);
@@ -710,8 +709,8 @@ static void test_tag_size_below_8(void **state)
 /* Sizes near 2^32: offset + size would overflow a u32. */
 static void test_tag_size_overflow(void **state)
 {
-	static const u32 sizes[] = { 0xffffffffu, 0xfffffff8u, 0xfffffff1u,
-				     0x80000000u, MB2_MAX_TOTAL_SIZE + 8 };
+	static const u32 sizes[] = { 0xffffffffu, 0xfffffff8u, 0xfffffff1u, 0x80000000u,
+				     MB2_MAX_TOTAL_SIZE + 8 };
 	size_t i;
 	u32 at;
 
@@ -801,8 +800,7 @@ static void assert_cleared(size_t cap)
 
 static void test_bad_magic(void **state)
 {
-	static const u32 magics[] = { 0, MB2_HEADER_MAGIC, 0x2badb002,
-				      MB2_BOOTLOADER_MAGIC ^ 1 };
+	static const u32 magics[] = { 0, MB2_HEADER_MAGIC, 0x2badb002, MB2_BOOTLOADER_MAGIC ^ 1 };
 	size_t i;
 
 	(void)state;
@@ -830,15 +828,13 @@ static void test_bad_pointer(void **state)
 	memset(&info, 0x5a, sizeof(info));
 	info.mmap = NULL;
 	info.mmap_cap = 0;
-	assert_int_equal(mb2_parse(NULL, MB2_BOOTLOADER_MAGIC, &info),
-			 MB2_BAD_POINTER);
+	assert_int_equal(mb2_parse(NULL, MB2_BOOTLOADER_MAGIC, &info), MB2_BAD_POINTER);
 	assert_cleared(0);
 	for (off = 1; off < 8; off++) {
 		memset(&info, 0x5a, sizeof(info));
 		info.mmap = mmap_arr;
 		info.mmap_cap = MMAP_CAP;
-		assert_int_equal(mb2_parse(build_buf + off,
-					   MB2_BOOTLOADER_MAGIC, &info),
+		assert_int_equal(mb2_parse(build_buf + off, MB2_BOOTLOADER_MAGIC, &info),
 				 MB2_BAD_POINTER);
 		assert_cleared(MMAP_CAP);
 	}
@@ -847,9 +843,16 @@ static void test_bad_pointer(void **state)
 /* Bad total sizes: only the 4-byte size field exists in the buffer. */
 static void test_bad_total_size(void **state)
 {
-	static const u32 sizes[] = { 0, 7, 8, 12, 15, 20, 17,
+	static const u32 sizes[] = { 0,
+				     7,
+				     8,
+				     12,
+				     15,
+				     20,
+				     17,
 				     MB2_MAX_TOTAL_SIZE + 8,
-				     MB2_MAX_TOTAL_SIZE + 1, 0xfffffff8u,
+				     MB2_MAX_TOTAL_SIZE + 1,
+				     0xfffffff8u,
 				     0xffffffffu };
 	size_t i;
 
@@ -927,8 +930,7 @@ static void test_unterminated_string_at_end(void **state)
 	build_done();
 	assert_int_equal(parse_built(), MB2_OK);
 	assert_int_equal(info.problems_total, 2);
-	assert_true(has_problem(MB2_TAG_BOOTLOADER_NAME, at,
-				"not NUL-terminated"));
+	assert_true(has_problem(MB2_TAG_BOOTLOADER_NAME, at, "not NUL-terminated"));
 	assert_true(has_problem(~0u, at + 16, "no end tag"));
 	assert_null(info.bootloader);
 }
@@ -996,8 +998,7 @@ static void test_too_many_modules(void **state)
 	build_begin();
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		snprintf(name, sizeof(name), "m%zu", i);
-		offs[i] = tag_module((u32)i * 0x1000, (u32)i * 0x1000 + 0x10,
-				     name);
+		offs[i] = tag_module((u32)i * 0x1000, (u32)i * 0x1000 + 0x10, name);
 	}
 	tag_string(MB2_TAG_CMDLINE, "after");
 	tag_end();
@@ -1022,12 +1023,10 @@ static void test_short_tags(void **state)
 	static const struct {
 		u32 type, body;
 	} cases[] = {
-		{ MB2_TAG_CMDLINE, 0 },	{ MB2_TAG_BOOTLOADER_NAME, 0 },
-		{ MB2_TAG_MODULE, 8 },		{ MB2_TAG_MMAP, 7 },
-		{ MB2_TAG_FRAMEBUFFER, 23 },	{ MB2_TAG_ACPI_OLD, 19 },
-		{ MB2_TAG_ACPI_NEW, 35 },	{ MB2_TAG_ACPI_NEW, 20 },
-		{ MB2_TAG_EFI32, 3 },		{ MB2_TAG_EFI64, 7 },
-		{ MB2_TAG_EFI_MMAP, 7 },
+		{ MB2_TAG_CMDLINE, 0 },	  { MB2_TAG_BOOTLOADER_NAME, 0 }, { MB2_TAG_MODULE, 8 },
+		{ MB2_TAG_MMAP, 7 },	  { MB2_TAG_FRAMEBUFFER, 23 },	  { MB2_TAG_ACPI_OLD, 19 },
+		{ MB2_TAG_ACPI_NEW, 35 }, { MB2_TAG_ACPI_NEW, 20 },	  { MB2_TAG_EFI32, 3 },
+		{ MB2_TAG_EFI64, 7 },	  { MB2_TAG_EFI_MMAP, 7 },
 	};
 	size_t i;
 	u32 at;
@@ -1108,7 +1107,6 @@ static void test_problem_cap(void **state)
 
 /* ---- Random corruption (ASan is the real check) ------------------------ */
 
-
 /* Everything the parser returned must point inside the information. */
 static void assert_sane(void)
 {
@@ -1121,8 +1119,7 @@ static void assert_sane(void)
 	if (info.cmdline)
 		assert_true(in_copy(info.cmdline, strlen(info.cmdline) + 1));
 	if (info.bootloader)
-		assert_true(in_copy(info.bootloader,
-				    strlen(info.bootloader) + 1));
+		assert_true(in_copy(info.bootloader, strlen(info.bootloader) + 1));
 	for (i = 0; i < info.module_count; i++) {
 		const char *n = info.modules[i].name;
 
@@ -1130,11 +1127,9 @@ static void assert_sane(void)
 		assert_true(info.modules[i].start <= info.modules[i].end);
 	}
 	if (info.rsdp_v1)
-		assert_true(in_copy(info.rsdp_v1, info.rsdp_v1_len) &&
-			    info.rsdp_v1_len >= 20);
+		assert_true(in_copy(info.rsdp_v1, info.rsdp_v1_len) && info.rsdp_v1_len >= 20);
 	if (info.rsdp_v2)
-		assert_true(in_copy(info.rsdp_v2, info.rsdp_v2_len) &&
-			    info.rsdp_v2_len >= 36);
+		assert_true(in_copy(info.rsdp_v2, info.rsdp_v2_len) && info.rsdp_v2_len >= 36);
 	if (info.efi_mmap)
 		assert_true(in_copy(info.efi_mmap, info.efi_mmap_size));
 	for (i = 0; i < info.problem_count; i++) {

@@ -14,7 +14,7 @@
 struct arena {
 	u8 *mem;
 	u64 frames, next; /* frames handed out: 0..next-1 (frame 0 unused) */
-	u64 fail_after;   /* make alloc fail after this many (0: never) */
+	u64 fail_after;	  /* make alloc fail after this many (0: never) */
 };
 
 static u64 arena_alloc(void *ctx)
@@ -61,15 +61,16 @@ static int teardown(void **state)
 }
 
 #define ALL_SIZES (PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G)
-#define DM DIRECT_MAP_BASE
+#define DM	  DIRECT_MAP_BASE
 
 static void test_map_4k_and_translate(void **state)
 {
 	struct fixture *f = *state;
 	struct pt_leaf l;
 
-	assert_int_equal(pt_map(&f->env, f->root, KERNEL_VIRT_LOAD, 0x200000, 3 * SIZE_4K,
-				PTE_NX, ALL_SIZES), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, KERNEL_VIRT_LOAD, 0x200000, 3 * SIZE_4K, PTE_NX, ALL_SIZES),
+	    PT_OK);
 	assert_int_equal(f->env.mapped[0], 3);
 	assert_int_equal(f->env.tables, 3); /* PDPT, PD, PT */
 	assert_true(pt_translate(&f->env, f->root, KERNEL_VIRT_LOAD + 0x1234, &l));
@@ -89,8 +90,9 @@ static void test_largest_page_that_fits(void **state)
 	/* 4K..1G+2M+4K: 4K pages up to 2M, 2M pages up to 1G, one 1G page,
 	 * one 2M page, one 4K page. */
 	u64 start = SIZE_4K, end = 2 * SIZE_1G + SIZE_2M + SIZE_4K;
-	assert_int_equal(pt_map(&f->env, f->root, DM + start, start, end - start,
-				PTE_W | PTE_NX, ALL_SIZES), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, DM + start, start, end - start, PTE_W | PTE_NX, ALL_SIZES),
+	    PT_OK);
 	assert_int_equal(f->env.mapped[0], 511 + 1);
 	assert_int_equal(f->env.mapped[1], 511 + 1);
 	assert_int_equal(f->env.mapped[2], 1);
@@ -109,8 +111,9 @@ static void test_largest_page_that_fits(void **state)
 static void test_no_1g_when_not_allowed(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(pt_map(&f->env, f->root, DM, 0, 2 * SIZE_1G, PTE_W | PTE_NX,
-				PT_SIZE_4K | PT_SIZE_2M), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, DM, 0, 2 * SIZE_1G, PTE_W | PTE_NX, PT_SIZE_4K | PT_SIZE_2M),
+	    PT_OK);
 	assert_int_equal(f->env.mapped[2], 0);
 	assert_int_equal(f->env.mapped[1], 1024);
 	assert_int_equal(f->env.mapped[0], 0);
@@ -120,8 +123,9 @@ static void test_misaligned_va_pa_uses_small_pages(void **state)
 {
 	struct fixture *f = *state;
 	/* va 2M-aligned but pa only 4K-aligned: no large page is possible. */
-	assert_int_equal(pt_map(&f->env, f->root, DM + SIZE_2M, SIZE_4K, SIZE_2M, PTE_W | PTE_NX,
-				ALL_SIZES), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, DM + SIZE_2M, SIZE_4K, SIZE_2M, PTE_W | PTE_NX, ALL_SIZES),
+	    PT_OK);
 	assert_int_equal(f->env.mapped[1], 0);
 	assert_int_equal(f->env.mapped[0], 512);
 }
@@ -182,12 +186,13 @@ static int count_leaf(void *arg, const struct pt_leaf *l)
 static void test_walk_in_order_with_bounds(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(pt_map(&f->env, f->root, 0x400000, 0x1000000, 4 * SIZE_4K,
-				PTE_W | PTE_U, ALL_SIZES), PT_OK);
-	assert_int_equal(pt_map(&f->env, f->root, DM, 0, SIZE_2M + SIZE_4K, PTE_W | PTE_NX,
-				ALL_SIZES), PT_OK);
-	assert_int_equal(pt_map(&f->env, f->root, KERNEL_VIRT_LOAD, 0x200000, SIZE_4K, 0,
-				ALL_SIZES), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, 0x400000, 0x1000000, 4 * SIZE_4K, PTE_W | PTE_U, ALL_SIZES),
+	    PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, DM, 0, SIZE_2M + SIZE_4K, PTE_W | PTE_NX, ALL_SIZES), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, KERNEL_VIRT_LOAD, 0x200000, SIZE_4K, 0, ALL_SIZES), PT_OK);
 
 	struct seen s = { .ordered = true };
 	assert_int_equal(pt_walk(&f->env, f->root, 0, 0, count_leaf, &s), 0);
@@ -266,8 +271,9 @@ static void test_terabyte_table_cost(void **state)
 	f->a.mem = aligned_alloc(PAGE_SIZE, f->a.frames * PAGE_SIZE);
 	f->a.next = 1;
 	f->root = arena_alloc(&f->a);
-	assert_int_equal(pt_map(&f->env, f->root, DM, 0, 1ul << 40, PTE_W | PTE_NX,
-				PT_SIZE_4K | PT_SIZE_2M), PT_OK);
+	assert_int_equal(
+	    pt_map(&f->env, f->root, DM, 0, 1ul << 40, PTE_W | PTE_NX, PT_SIZE_4K | PT_SIZE_2M),
+	    PT_OK);
 	/* 2 PDPTs (two PML4 slots of 512 GB) + 1024 PDs (one per GB). */
 	assert_int_equal(f->env.tables, 2 + 1024);
 	assert_int_equal(f->env.mapped[1], 1024 * 512);

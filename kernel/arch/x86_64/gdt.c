@@ -9,12 +9,12 @@
 #include <arch/x86.h>
 
 /* Descriptor access and flag bits (SDM vol. 3, 3.4.5). */
-#define SEG_P (1ul << 47)
-#define SEG_S (1ul << 44)       /* code or data (not system) */
-#define SEG_CODE (1ul << 43)
-#define SEG_RW (1ul << 41)      /* readable code / writable data */
-#define SEG_DPL(n) ((u64)(n) << 45)
-#define SEG_L (1ul << 53)       /* 64-bit code */
+#define SEG_P	      (1ul << 47)
+#define SEG_S	      (1ul << 44) /* code or data (not system) */
+#define SEG_CODE      (1ul << 43)
+#define SEG_RW	      (1ul << 41) /* readable code / writable data */
+#define SEG_DPL(n)    ((u64)(n) << 45)
+#define SEG_L	      (1ul << 53) /* 64-bit code */
 #define SEG_TSS_AVAIL (0x9ul << 40)
 
 struct tss {
@@ -40,8 +40,8 @@ void gdt_init(void)
 	gdt[GDT_KDATA / 8] = SEG_P | SEG_S | SEG_RW | SEG_DPL(0);
 	gdt[GDT_UDATA / 8] = SEG_P | SEG_S | SEG_RW | SEG_DPL(3);
 	gdt[GDT_UCODE / 8] = SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_L | SEG_DPL(3);
-	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-			   SEG_TSS_AVAIL | SEG_P | (((base >> 24) & 0xff) << 56);
+	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | SEG_TSS_AVAIL | SEG_P |
+			   (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 
 	tss.ist[IST_DOUBLE_FAULT - 1] = (u64)df_stack_top;

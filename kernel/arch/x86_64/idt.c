@@ -7,9 +7,9 @@
 #include <arch/trap.h>
 #include <arch/x86.h>
 
-#define IDT_ENTRIES 256
+#define IDT_ENTRIES	   256
 #define IDT_GATE_INTERRUPT 0xe
-#define IDT_PRESENT (1u << 7)
+#define IDT_PRESENT	   (1u << 7)
 
 /* A 16-byte gate descriptor, built with shifts (SDM vol. 3, 6.14.1). */
 struct idt_gate {
@@ -23,20 +23,20 @@ extern const u64 trap_stubs[TRAP_EXCEPTIONS];
 static struct idt_gate idt_gate_make(u64 handler, unsigned ist)
 {
 	struct idt_gate g;
-	g.lo = (handler & 0xffff) |                 /* offset 15:0 */
-	       ((u64)GDT_KCODE << 16) |             /* selector */
-	       ((u64)(ist & 7) << 32) |             /* IST index */
+	g.lo = (handler & 0xffff) |	/* offset 15:0 */
+	       ((u64)GDT_KCODE << 16) | /* selector */
+	       ((u64)(ist & 7) << 32) | /* IST index */
 	       ((u64)(IDT_PRESENT | IDT_GATE_INTERRUPT) << 40) |
-	       (((handler >> 16) & 0xffff) << 48);  /* offset 31:16 */
-	g.hi = handler >> 32;                       /* offset 63:32 */
+	       (((handler >> 16) & 0xffff) << 48); /* offset 31:16 */
+	g.hi = handler >> 32;			   /* offset 63:32 */
 	return g;
 }
 
 void idt_init(void)
 {
 	for (unsigned v = 0; v < TRAP_EXCEPTIONS; v++)
-		idt[v] = idt_gate_make(trap_stubs[v],
-				       v == TRAP_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
+		idt[v] =
+		    idt_gate_make(trap_stubs[v], v == TRAP_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
 	struct x86_dtr d = { .limit = sizeof(idt) - 1, .base = (u64)idt };
 	lidt(&d);
 }

@@ -46,8 +46,8 @@ static const char *map_image(const void *start, const void *end, u64 flags)
 	u64 s = (u64)start, e = ALIGN_UP((u64)end, PAGE_SIZE);
 	if (e <= s)
 		return NULL;
-	int err = pt_map(&kvspace_env, kvspace_root, s, kimage_to_phys(start),
-			 e - s, flags | global_bit(), PT_SIZE_4K);
+	int err = pt_map(&kvspace_env, kvspace_root, s, kimage_to_phys(start), e - s,
+			 flags | global_bit(), PT_SIZE_4K);
 	return err ? "mapping the kernel image failed" : NULL;
 }
 
@@ -69,8 +69,7 @@ static const char *build_image(void)
 	return NULL;
 }
 
-bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base,
-			  u64 size)
+bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base, u64 size)
 {
 	u64 at = base, end = base + size;
 
@@ -103,7 +102,9 @@ static const char *build_direct_map(const struct memmap_entry *map, size_t n)
 		for (i++; i < n && memmap_is_ram(map[i].type) && map[i].base == end; i++)
 			end = map[i].base + map[i].length;
 		if (base >= PHYS_MAX) {
-			klog("mm", "RAM at 0x%lx and above is beyond the 64 TB direct map: not used", base);
+			klog("mm",
+			     "RAM at 0x%lx and above is beyond the 64 TB direct map: not used",
+			     base);
 			break;
 		}
 		if (end > PHYS_MAX) {
@@ -114,8 +115,8 @@ static const char *build_direct_map(const struct memmap_entry *map, size_t n)
 		end = ALIGN_DOWN(end, PAGE_SIZE);
 		if (end <= base)
 			continue;
-		int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base,
-				 base, end - base, PTE_W | PTE_NX | global_bit(), sizes);
+		int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base,
+				 end - base, PTE_W | PTE_NX | global_bit(), sizes);
 		if (err)
 			return err == PT_ENOMEM ? "out of memory for direct-map page tables"
 						: "direct map: conflicting mapping";
@@ -146,8 +147,7 @@ static const char *prealloc_kernel_half(const struct memmap_entry *map, size_t n
 	return NULL;
 }
 
-const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map,
-			  size_t n)
+const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map, size_t n)
 {
 	const char *err;
 
@@ -174,16 +174,15 @@ bool kvspace_map_device(u64 phys, u64 size)
 	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
 
-	if (end <= base || end > PHYS_MAX ||
-	    kvspace_device_count == KVSPACE_MAX_DEVICES)
+	if (end <= base || end > PHYS_MAX || kvspace_device_count == KVSPACE_MAX_DEVICES)
 		return false;
 	for (u64 p = base; p < end; p += PAGE_SIZE) {
 		struct pt_leaf leaf;
 		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &leaf))
 			return false; /* RAM, or another device: never alias */
 	}
-	if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base,
-		   end - base, PTE_W | PTE_NX | PTE_UC | global_bit(), PT_SIZE_4K))
+	if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base, end - base,
+		   PTE_W | PTE_NX | PTE_UC | global_bit(), PT_SIZE_4K))
 		return false;
 	kvspace_devices[kvspace_device_count++] = (struct kvspace_device){ base, end - base };
 	return true;

@@ -39,8 +39,7 @@ static int next_table(struct pt_env *env, pte_t *e, u64 inter_flags, u64 *out)
 }
 
 /* Map one leaf of level `level` (1: 4K, 2: 2M, 3: 1G) at va. */
-static int map_one(struct pt_env *env, u64 root, u64 va, u64 pa, int level,
-		   u64 flags)
+static int map_one(struct pt_env *env, u64 root, u64 va, u64 pa, int level, u64 flags)
 {
 	u64 inter = PTE_P | PTE_W | (flags & PTE_U);
 	u64 table = root;
@@ -59,23 +58,20 @@ static int map_one(struct pt_env *env, u64 root, u64 va, u64 pa, int level,
 	return PT_OK;
 }
 
-int pt_map(struct pt_env *env, u64 root, u64 va, u64 pa, u64 size,
-	   u64 flags, unsigned sizes)
+int pt_map(struct pt_env *env, u64 root, u64 va, u64 pa, u64 size, u64 flags, unsigned sizes)
 {
 	if (!IS_ALIGNED(va | pa | size, SIZE_4K) || !(sizes & PT_SIZE_4K))
 		return PT_EINVAL;
-	if (!layout_is_canonical(va) || size == 0 ||
-	    !layout_is_canonical(va + size - 1) ||
-	    layout_is_kernel(va) != layout_is_kernel(va + size - 1) ||
-	    pa + size < pa || ((pa + size - 1) >> 52) != 0)
+	if (!layout_is_canonical(va) || size == 0 || !layout_is_canonical(va + size - 1) ||
+	    layout_is_kernel(va) != layout_is_kernel(va + size - 1) || pa + size < pa ||
+	    ((pa + size - 1) >> 52) != 0)
 		return PT_EINVAL;
 	flags &= ~(u64)(PTE_PS | PTE_ADDR_MASK);
 
 	while (size > 0) {
 		int level = PT_LEVEL_PDPT;
 		while (level > PT_LEVEL_PT &&
-		       (!(sizes & size_bit(level)) ||
-			!IS_ALIGNED(va | pa, level_size[level]) ||
+		       (!(sizes & size_bit(level)) || !IS_ALIGNED(va | pa, level_size[level]) ||
 			size < level_size[level]))
 			level--;
 		int err = map_one(env, root, va, pa, level, flags);
@@ -96,7 +92,8 @@ int pt_prealloc(struct pt_env *env, u64 root, u64 va, int level)
 		return PT_EINVAL;
 	for (int l = PT_LEVEL_PML4; l > level; l--) {
 		pte_t *e = &env->to_virt(env->ctx, table)[pt_index(va, l)];
-		int err = next_table(env, e, PTE_P | PTE_W | (layout_is_kernel(va) ? 0 : PTE_U), &table);
+		int err =
+		    next_table(env, e, PTE_P | PTE_W | (layout_is_kernel(va) ? 0 : PTE_U), &table);
 		if (err)
 			return err;
 	}
@@ -111,8 +108,7 @@ struct walk {
 };
 
 /* Walk the table at `table`, level `level`, which maps from `base`. */
-static int walk_table(struct walk *w, u64 table, int level, u64 base,
-		      u64 acc_flags)
+static int walk_table(struct walk *w, u64 table, int level, u64 base, u64 acc_flags)
 {
 	const pte_t *t = w->env->to_virt(w->env->ctx, table);
 	u64 span = level_size[level];
@@ -126,8 +122,7 @@ static int walk_table(struct walk *w, u64 table, int level, u64 base,
 		if (!(e & PTE_P))
 			continue;
 		/* W and U are ANDed, NX ORed along the walk. */
-		u64 eff = (acc_flags & e & (PTE_W | PTE_U)) |
-			  ((acc_flags | e) & PTE_NX);
+		u64 eff = (acc_flags & e & (PTE_W | PTE_U)) | ((acc_flags | e) & PTE_NX);
 		if (level == PT_LEVEL_PT || (e & PTE_PS)) {
 			struct pt_leaf leaf = {
 				.va = va,
@@ -151,7 +146,11 @@ int pt_walk(struct pt_env *env, u64 root, u64 start, u64 end,
 	    int (*fn)(void *arg, const struct pt_leaf *leaf), void *arg)
 {
 	struct walk w = {
-		.env = env, .start = start, .last = end - 1, .fn = fn, .arg = arg,
+		.env = env,
+		.start = start,
+		.last = end - 1,
+		.fn = fn,
+		.arg = arg,
 	};
 	if (end != 0 && end <= start)
 		return 0;

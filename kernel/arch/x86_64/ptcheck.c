@@ -91,8 +91,8 @@ static int check_ram_gap(struct verify *v, u64 upto)
 		u64 b = MAX(ALIGN_UP(e->base, PAGE_SIZE), v->next_ram_check);
 		u64 end = MIN(e->base + e->length, PHYS_MAX);
 		/* Only whole pages of RAM count; neighbours of any RAM type merge. */
-		for (size_t j = v->ram_idx + 1; j < v->n && v->map[j].base == end &&
-						memmap_is_ram(v->map[j].type); j++)
+		for (size_t j = v->ram_idx + 1;
+		     j < v->n && v->map[j].base == end && memmap_is_ram(v->map[j].type); j++)
 			end = MIN(v->map[j].base + v->map[j].length, PHYS_MAX);
 		end = ALIGN_DOWN(end, PAGE_SIZE);
 		if (b >= end)
@@ -154,7 +154,8 @@ const char *ptcheck_verify(const struct memmap_entry *map, size_t n)
 	const pte_t *pml4 = phys_to_virt(kvspace_root);
 
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
-		if (pml4[i] && FAIL("PML4 entry %u (user half) is not empty: identity map left?", i))
+		if (pml4[i] &&
+		    FAIL("PML4 entry %u (user half) is not empty: identity map left?", i))
 			return verify_msg;
 	if (pt_walk(&kvspace_env, kvspace_root, 0, 0, verify_leaf, &v))
 		return verify_msg;

@@ -5,25 +5,25 @@
 #include <arch/x86.h>
 #include <keel/console.h>
 
-#define COM1 0x3f8
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
+#define COM1	      0x3f8
+#define UART_DATA     0
+#define UART_IER      1
+#define UART_FCR      2
+#define UART_LCR      3
+#define UART_MCR      4
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20 /* transmit holding register empty */
 #define UART_LCR_DLAB 0x80
 
 void arch_console_init(void)
 {
-	outb(COM1 + UART_IER, 0x00);           /* no interrupts */
-	outb(COM1 + UART_LCR, UART_LCR_DLAB);  /* divisor follows */
-	outb(COM1 + UART_DATA, 1);             /* 115200 / 1 */
+	outb(COM1 + UART_IER, 0x00);	      /* no interrupts */
+	outb(COM1 + UART_LCR, UART_LCR_DLAB); /* divisor follows */
+	outb(COM1 + UART_DATA, 1);	      /* 115200 / 1 */
 	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, 0x03);           /* 8 bits, no parity, 1 stop */
-	outb(COM1 + UART_FCR, 0xc7);           /* FIFOs on, cleared */
-	outb(COM1 + UART_MCR, 0x03);           /* DTR, RTS */
+	outb(COM1 + UART_LCR, 0x03); /* 8 bits, no parity, 1 stop */
+	outb(COM1 + UART_FCR, 0xc7); /* FIFOs on, cleared */
+	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
 }
 
 static void serial_put(char c)

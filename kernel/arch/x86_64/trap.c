@@ -105,7 +105,8 @@ void arch_backtrace(u64 rip, u64 rbp, bool rip_is_return)
 			repeats++; /* deep recursion: one line, with a count */
 		} else {
 			if (repeats)
-				kprintf("[panic]       ... the frame above %lu more times\n", repeats);
+				kprintf("[panic]       ... the frame above %lu more times\n",
+					repeats);
 			repeats = 0;
 			char prefix[24];
 			fmt_snprintf(prefix, sizeof(prefix), "[panic]   #%-2d ", printed++);
@@ -124,26 +125,25 @@ static void print_page_fault(u64 error, u64 cr2)
 {
 	kprintf("[panic] page fault at 0x%016lx: %s %s, %s mode%s\n", cr2,
 		error & PF_PRESENT ? "protection violation on" : "no page for",
-		error & PF_FETCH ? "instruction fetch" :
-		error & PF_WRITE ? "write" : "read",
-		error & PF_USER ? "user" : "kernel",
-		error & PF_RSVD ? ", reserved bit set" : "");
+		error & PF_FETCH   ? "instruction fetch"
+		: error & PF_WRITE ? "write"
+				   : "read",
+		error & PF_USER ? "user" : "kernel", error & PF_RSVD ? ", reserved bit set" : "");
 }
 
 static void print_registers(const struct trap_frame *tf)
 {
-	kprintf("[panic] rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n",
-		tf->rax, tf->rbx, tf->rcx, tf->rdx);
-	kprintf("[panic] rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx\n",
-		tf->rsi, tf->rdi, tf->rbp, tf->rsp);
-	kprintf("[panic] r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx\n",
-		tf->r8, tf->r9, tf->r10, tf->r11);
-	kprintf("[panic] r12=%016lx r13=%016lx r14=%016lx r15=%016lx\n",
-		tf->r12, tf->r13, tf->r14, tf->r15);
-	kprintf("[panic] rip=%016lx cs=%04lx ss=%04lx rflags=%016lx\n",
-		tf->rip, tf->cs, tf->ss, tf->rflags);
-	kprintf("[panic] cr0=%016lx cr3=%016lx cr4=%016lx\n",
-		read_cr0(), read_cr3(), read_cr4());
+	kprintf("[panic] rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", tf->rax, tf->rbx, tf->rcx,
+		tf->rdx);
+	kprintf("[panic] rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx\n", tf->rsi, tf->rdi, tf->rbp,
+		tf->rsp);
+	kprintf("[panic] r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx\n", tf->r8, tf->r9, tf->r10,
+		tf->r11);
+	kprintf("[panic] r12=%016lx r13=%016lx r14=%016lx r15=%016lx\n", tf->r12, tf->r13, tf->r14,
+		tf->r15);
+	kprintf("[panic] rip=%016lx cs=%04lx ss=%04lx rflags=%016lx\n", tf->rip, tf->cs, tf->ss,
+		tf->rflags);
+	kprintf("[panic] cr0=%016lx cr3=%016lx cr4=%016lx\n", read_cr0(), read_cr3(), read_cr4());
 }
 
 void trap_handle(struct trap_frame *tf)
@@ -153,9 +153,8 @@ void trap_handle(struct trap_frame *tf)
 	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
 		const struct extable_entry *fix = extable_find(tf->rip);
 		if (fix) {
-			trap_last_fixup = (struct trap_fault_record){
-				tf->vector, tf->error, cr2, tf->rip
-			};
+			trap_last_fixup =
+			    (struct trap_fault_record){ tf->vector, tf->error, cr2, tf->rip };
 			tf->rip = fix->fixup;
 			return;
 		}
@@ -163,9 +162,10 @@ void trap_handle(struct trap_frame *tf)
 
 	panic_begin();
 	const char *name = tf->vector < TRAP_EXCEPTIONS && trap_names[tf->vector]
-				   ? trap_names[tf->vector] : "reserved vector";
-	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n",
-		tf->vector, name, tf->error, (tf->cs & 3) ? "user" : "kernel");
+			       ? trap_names[tf->vector]
+			       : "reserved vector";
+	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n", tf->vector, name,
+		tf->error, (tf->cs & 3) ? "user" : "kernel");
 	print_symbol("[panic] at ", tf->rip, false);
 	if (tf->vector == TRAP_PAGE_FAULT)
 		print_page_fault(tf->error, cr2);
@@ -174,8 +174,8 @@ void trap_handle(struct trap_frame *tf)
 
 	/* A fault on a guard page is a stack overflow: say which stack. */
 	const struct stack_region *s = arch_stack_find(cr2, true);
-	if ((tf->vector == TRAP_PAGE_FAULT || tf->vector == TRAP_DOUBLE_FAULT) &&
-	    s && cr2 < s->bottom)
+	if ((tf->vector == TRAP_PAGE_FAULT || tf->vector == TRAP_DOUBLE_FAULT) && s &&
+	    cr2 < s->bottom)
 		kprintf("[panic] kernel stack overflow: 0x%lx is in the guard page below the %s\n",
 			cr2, s->name);
 	print_registers(tf);

@@ -10,17 +10,17 @@
 #include <keel/types.h>
 
 struct boot_state {
-	bool test_mode;         /* `test` on the command line */
-	u64 mbi_phys;           /* the Multiboot2 information */
+	bool test_mode; /* `test` on the command line */
+	u64 mbi_phys;	/* the Multiboot2 information */
 	struct mb2_info info;
-	const char *cmdline;    /* never NULL ("" if absent) */
+	const char *cmdline; /* never NULL ("" if absent) */
 
 	/* The sanitized memory map. */
 	struct memmap_entry *memmap;
 	size_t memmap_count;
 
 	struct bootmem *bootmem;
-	u64 pagetable_bytes;    /* frames the kernel took for page tables */
+	u64 pagetable_bytes; /* frames the kernel took for page tables */
 };
 
 extern struct boot_state boot;

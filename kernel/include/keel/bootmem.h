@@ -15,7 +15,7 @@
 #include <keel/types.h>
 
 #define BOOTMEM_MAX_RANGES (MEMMAP_MAX + 64)
-#define BOOTMEM_FAIL (~(u64)0)
+#define BOOTMEM_FAIL	   (~(u64)0)
 
 struct bootmem_range {
 	u64 base;
@@ -25,9 +25,9 @@ struct bootmem_range {
 struct bootmem {
 	struct bootmem_range free[BOOTMEM_MAX_RANGES]; /* sorted, disjoint */
 	size_t count;
-	size_t dropped;   /* ranges lost: the list was full, or bootmem_init
+	size_t dropped; /* ranges lost: the list was full, or bootmem_init
 			     got entries out of order or overlapping */
-	u64 allocated;    /* bytes handed out by bootmem_alloc() */
+	u64 allocated;	/* bytes handed out by bootmem_alloc() */
 };
 
 /*

@@ -17,20 +17,20 @@ struct ktest {
 	const char *(*run)(void);
 };
 
-#define KTEST(n)                                                            \
-	static const char *ktest_run_##n(void);                             \
-	static const struct ktest ktest_##n                                 \
-		__attribute__((used, section(".ktests"), aligned(8))) = {   \
-			.name = #n, .run = ktest_run_##n };                 \
+#define KTEST(n)                                                                              \
+	static const char *ktest_run_##n(void);                                               \
+	static const struct ktest ktest_##n                                                   \
+	    __attribute__((used, section(".ktests"), aligned(8))) = { .name = #n,             \
+								      .run = ktest_run_##n }; \
 	static const char *ktest_run_##n(void)
 
 /* Format a failure reason (into one static buffer) and return it. */
 const char *ktest_fail(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Check a condition; on failure return a reason naming it and the line. */
-#define KTEST_CHECK(cond)                                                    \
-	do {                                                                 \
-		if (!(cond))                                                 \
+#define KTEST_CHECK(cond)                                                          \
+	do {                                                                       \
+		if (!(cond))                                                       \
 			return ktest_fail("%s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 

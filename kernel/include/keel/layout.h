@@ -42,24 +42,24 @@
 /* --- Page-table geometry (x86_64, 4-level paging) --------------------- */
 
 /* A page is 4 KiB; each table holds 512 eight-byte entries (9 bits). */
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (_UL(1) << PAGE_SHIFT)
-#define PT_ENTRIES 512
-#define PT_INDEX_BITS 9
+#define PAGE_SHIFT	 12
+#define PAGE_SIZE	 (_UL(1) << PAGE_SHIFT)
+#define PT_ENTRIES	 512
+#define PT_INDEX_BITS	 9
 
 /* The virtual address bits each level translates. */
-#define PT_SHIFT PAGE_SHIFT              /* 4 KiB per PT entry */
-#define PD_SHIFT (PT_SHIFT + PT_INDEX_BITS)   /* 2 MiB per PD entry */
-#define PDPT_SHIFT (PD_SHIFT + PT_INDEX_BITS) /* 1 GiB per PDPT entry */
-#define PML4_SHIFT (PDPT_SHIFT + PT_INDEX_BITS) /* 512 GiB per PML4 entry */
+#define PT_SHIFT	 PAGE_SHIFT		      /* 4 KiB per PT entry */
+#define PD_SHIFT	 (PT_SHIFT + PT_INDEX_BITS)   /* 2 MiB per PD entry */
+#define PDPT_SHIFT	 (PD_SHIFT + PT_INDEX_BITS)   /* 1 GiB per PDPT entry */
+#define PML4_SHIFT	 (PDPT_SHIFT + PT_INDEX_BITS) /* 512 GiB per PML4 entry */
 
-#define SIZE_4K (_UL(1) << PT_SHIFT)
-#define SIZE_2M (_UL(1) << PD_SHIFT)
-#define SIZE_1G (_UL(1) << PDPT_SHIFT)
-#define SIZE_512G (_UL(1) << PML4_SHIFT)
+#define SIZE_4K		 (_UL(1) << PT_SHIFT)
+#define SIZE_2M		 (_UL(1) << PD_SHIFT)
+#define SIZE_1G		 (_UL(1) << PDPT_SHIFT)
+#define SIZE_512G	 (_UL(1) << PML4_SHIFT)
 
 /* 48-bit virtual addresses: bits 63..47 must all equal bit 47. */
-#define VA_BITS 48
+#define VA_BITS		 48
 
 /* --- The regions ------------------------------------------------------- */
 
@@ -69,9 +69,9 @@
  * this half.  (Issue 4 decides whether the last page stays unmapped because
  * of the SYSRET non-canonical RIP hazard.)
  */
-#define USER_BASE _UL(0x0000000000000000)
-#define USER_SIZE (_UL(1) << (VA_BITS - 1))
-#define USER_END (USER_BASE + USER_SIZE) /* exclusive */
+#define USER_BASE	 _UL(0x0000000000000000)
+#define USER_SIZE	 (_UL(1) << (VA_BITS - 1))
+#define USER_END	 (USER_BASE + USER_SIZE) /* exclusive */
 
 /* The start of the upper canonical half: any address with bit 63 set. */
 #define KERNEL_HALF_BASE _UL(0xffff800000000000)
@@ -83,10 +83,10 @@
  * paging in practice), i.e. PML4 entries 256..383.  Only RAM (and device
  * pages the kernel asks for) is mapped in it.
  */
-#define DIRECT_MAP_BASE KERNEL_HALF_BASE
-#define DIRECT_MAP_SIZE (_UL(1) << 46)
-#define DIRECT_MAP_END (DIRECT_MAP_BASE + DIRECT_MAP_SIZE)
-#define PHYS_MAX DIRECT_MAP_SIZE /* highest physical address + 1 we can map */
+#define DIRECT_MAP_BASE	 KERNEL_HALF_BASE
+#define DIRECT_MAP_SIZE	 (_UL(1) << 46)
+#define DIRECT_MAP_END	 (DIRECT_MAP_BASE + DIRECT_MAP_SIZE)
+#define PHYS_MAX	 DIRECT_MAP_SIZE /* highest physical address + 1 we can map */
 
 /*
  * Per-CPU data: CPU n owns the 16 MB slot at PERCPU_BASE + n * 16 MB, which
@@ -95,12 +95,12 @@
  * PDPT entries of the last PML4 entry (which the kernel image shares), so
  * the region costs no PML4 slot of its own.
  */
-#define PERCPU_BASE _UL(0xffffff8000000000)
+#define PERCPU_BASE	 _UL(0xffffff8000000000)
 #define PERCPU_SLOT_SIZE (_UL(16) << 20)
-#define PERCPU_MAX_CPUS 512
-#define PERCPU_SIZE (PERCPU_SLOT_SIZE * PERCPU_MAX_CPUS)
-#define PERCPU_END (PERCPU_BASE + PERCPU_SIZE)
-#define PERCPU_SLOT(n) (PERCPU_BASE + (n) * PERCPU_SLOT_SIZE)
+#define PERCPU_MAX_CPUS	 512
+#define PERCPU_SIZE	 (PERCPU_SLOT_SIZE * PERCPU_MAX_CPUS)
+#define PERCPU_END	 (PERCPU_BASE + PERCPU_SIZE)
+#define PERCPU_SLOT(n)	 (PERCPU_BASE + (n)*PERCPU_SLOT_SIZE)
 
 /*
  * Kernel image: the top 2 GB of the address space is where -mcmodel=kernel
@@ -108,9 +108,9 @@
  * displacements); we use its first 512 MB.  The image is linked at
  * KERNEL_BASE + physical load address, so kimage_to_phys() is a subtraction.
  */
-#define KERNEL_BASE _UL(0xffffffff80000000)
-#define KERNEL_SIZE (_UL(512) << 20)
-#define KERNEL_END (KERNEL_BASE + KERNEL_SIZE)
+#define KERNEL_BASE	 _UL(0xffffffff80000000)
+#define KERNEL_SIZE	 (_UL(512) << 20)
+#define KERNEL_END	 (KERNEL_BASE + KERNEL_SIZE)
 
 /*
  * Where GRUB loads the image in physical memory: 2 MB, above the legacy
@@ -127,16 +127,16 @@
  * information, modules) is below 4 GB.  Until the kernel's own tables are
  * live, the boot allocator only hands out frames below this limit.
  */
-#define BOOT_MAP_SIZE (_UL(4) << 30)
+#define BOOT_MAP_SIZE	 (_UL(4) << 30)
 
 /* The kernel's one boot stack (per-CPU stacks come with the per-CPU data). */
-#define BOOT_STACK_SIZE (_UL(16) << 10)
+#define BOOT_STACK_SIZE	 (_UL(16) << 10)
 /* The double-fault IST stack, so a kernel stack overflow is reported. */
-#define IST_STACK_SIZE (_UL(8) << 10)
+#define IST_STACK_SIZE	 (_UL(8) << 10)
 
 /* PML4 index of an address. */
-#define PML4_INDEX(va) (((va) >> PML4_SHIFT) & (PT_ENTRIES - 1))
-#define PDPT_INDEX(va) (((va) >> PDPT_SHIFT) & (PT_ENTRIES - 1))
+#define PML4_INDEX(va)	 (((va) >> PML4_SHIFT) & (PT_ENTRIES - 1))
+#define PDPT_INDEX(va)	 (((va) >> PDPT_SHIFT) & (PT_ENTRIES - 1))
 
 #ifndef __ASSEMBLER__
 
@@ -146,19 +146,19 @@
  * The regions as a table, in address order, for the boot report, the page
  * table checker and the documentation generator.  X(id, name, base, size, what)
  */
-#define LAYOUT_REGIONS(X)                                                     \
-	X(LAYOUT_USER, "user", USER_BASE, USER_SIZE, "user space (47 bits)")  \
-	X(LAYOUT_DIRECT_MAP, "direct map", DIRECT_MAP_BASE, DIRECT_MAP_SIZE,  \
-	  "direct map of all physical memory")                                \
-	X(LAYOUT_PERCPU, "per-cpu", PERCPU_BASE, PERCPU_SIZE,                 \
-	  "per-CPU data, 16 MB per CPU, up to 512 CPUs")                      \
+#define LAYOUT_REGIONS(X)                                                    \
+	X(LAYOUT_USER, "user", USER_BASE, USER_SIZE, "user space (47 bits)") \
+	X(LAYOUT_DIRECT_MAP, "direct map", DIRECT_MAP_BASE, DIRECT_MAP_SIZE, \
+	  "direct map of all physical memory")                               \
+	X(LAYOUT_PERCPU, "per-cpu", PERCPU_BASE, PERCPU_SIZE,                \
+	  "per-CPU data, 16 MB per CPU, up to 512 CPUs")                     \
 	X(LAYOUT_KERNEL, "kernel", KERNEL_BASE, KERNEL_SIZE, "kernel text/data")
 
 enum layout_region_id {
 #define LAYOUT_ENUM(id, name, base, size, what) id,
 	LAYOUT_REGIONS(LAYOUT_ENUM)
 #undef LAYOUT_ENUM
-	LAYOUT_REGION_COUNT
+	    LAYOUT_REGION_COUNT
 };
 
 struct layout_region {
@@ -193,24 +193,20 @@ int layout_region_of(uint64_t va);
 
 /* Each region starts and ends on the page-table level it occupies. */
 _Static_assert(LAYOUT_ALIGNED(DIRECT_MAP_BASE, SIZE_512G) &&
-		       LAYOUT_ALIGNED(DIRECT_MAP_SIZE, SIZE_512G),
+		   LAYOUT_ALIGNED(DIRECT_MAP_SIZE, SIZE_512G),
 	       "direct map must be whole PML4 entries");
-_Static_assert(LAYOUT_ALIGNED(PERCPU_BASE, SIZE_1G) &&
-		       LAYOUT_ALIGNED(PERCPU_SIZE, SIZE_1G),
+_Static_assert(LAYOUT_ALIGNED(PERCPU_BASE, SIZE_1G) && LAYOUT_ALIGNED(PERCPU_SIZE, SIZE_1G),
 	       "per-CPU region must be whole PDPT entries");
-_Static_assert(LAYOUT_ALIGNED(PERCPU_SLOT_SIZE, SIZE_2M),
-	       "per-CPU slots must be whole PD entries");
-_Static_assert(LAYOUT_ALIGNED(KERNEL_BASE, SIZE_1G) &&
-		       LAYOUT_ALIGNED(KERNEL_SIZE, SIZE_2M),
+_Static_assert(LAYOUT_ALIGNED(PERCPU_SLOT_SIZE, SIZE_2M), "per-CPU slots must be whole PD entries");
+_Static_assert(LAYOUT_ALIGNED(KERNEL_BASE, SIZE_1G) && LAYOUT_ALIGNED(KERNEL_SIZE, SIZE_2M),
 	       "kernel region must start on a PDPT entry");
-_Static_assert(LAYOUT_ALIGNED(USER_SIZE, SIZE_512G) &&
-		       USER_END / SIZE_512G == PT_ENTRIES / 2,
+_Static_assert(LAYOUT_ALIGNED(USER_SIZE, SIZE_512G) && USER_END / SIZE_512G == PT_ENTRIES / 2,
 	       "user space is exactly the lower half of the PML4");
 
 /* Sizes the issue promises. */
 _Static_assert(DIRECT_MAP_SIZE == (_UL(64) << 40), "direct map is 64 TB");
 _Static_assert(PERCPU_SIZE == (_UL(8) << 30), "per-CPU region is 8 GB");
-_Static_assert(PERCPU_SLOT_SIZE * PERCPU_MAX_CPUS <= PERCPU_SIZE,
+_Static_assert(PERCPU_SLOT_SIZE *PERCPU_MAX_CPUS <= PERCPU_SIZE,
 	       "16 MB x 512 CPUs fits the per-CPU region");
 _Static_assert(KERNEL_SIZE == (_UL(512) << 20), "kernel region is 512 MB");
 _Static_assert(KERNEL_BASE == 0 - (_UL(1) << 31),
@@ -226,8 +222,7 @@ _Static_assert(DIRECT_MAP_BASE >> (VA_BITS - 1) == UINT64_MAX >> (VA_BITS - 1),
 /* The per-CPU region and the image share PML4 entry 511. */
 _Static_assert(PML4_INDEX(PERCPU_BASE) == 511 && PML4_INDEX(KERNEL_BASE) == 511,
 	       "per-CPU and image share the last PML4 entry");
-_Static_assert(PML4_INDEX(DIRECT_MAP_BASE) == 256 &&
-		       PML4_INDEX(DIRECT_MAP_END - 1) == 383,
+_Static_assert(PML4_INDEX(DIRECT_MAP_BASE) == 256 && PML4_INDEX(DIRECT_MAP_END - 1) == 383,
 	       "direct map is PML4 entries 256..383");
 
 /* The image's load address fits its region and the boot map. */

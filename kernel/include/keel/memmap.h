@@ -25,16 +25,16 @@ struct memmap_entry {
 /* Most raw entries the kernel keeps; firmware maps can have hundreds. */
 #define MEMMAP_MAX_RAW 1024
 /* Most entries after cleaning: overlaps can split entries (at most 2n-1). */
-#define MEMMAP_MAX (2 * MEMMAP_MAX_RAW)
+#define MEMMAP_MAX     (2 * MEMMAP_MAX_RAW)
 
 /* What memmap_sanitize() found wrong with its input. */
 struct memmap_report {
-	size_t unsorted;   /* entries that started below their predecessor */
-	size_t overlaps;   /* pairs of entries sharing a byte (touching is fine) */
-	size_t empty;      /* zero-length entries dropped */
-	size_t wrapped;    /* entries reaching 2^64, clipped to end below it */
-	size_t unknown;    /* entries of an unknown type (kept as reserved) */
-	size_t truncated;  /* entries lost: inputs past MEMMAP_MAX_RAW, and
+	size_t unsorted;  /* entries that started below their predecessor */
+	size_t overlaps;  /* pairs of entries sharing a byte (touching is fine) */
+	size_t empty;	  /* zero-length entries dropped */
+	size_t wrapped;	  /* entries reaching 2^64, clipped to end below it */
+	size_t unknown;	  /* entries of an unknown type (kept as reserved) */
+	size_t truncated; /* entries lost: inputs past MEMMAP_MAX_RAW, and
 			      outputs that did not fit `cap` */
 };
 
@@ -48,9 +48,8 @@ struct memmap_report {
  * `rep` (may be NULL) receives the counts of what was wrong.
  * Not reentrant: it sorts in a static scratch array (boot only).
  */
-size_t memmap_sanitize(const struct memmap_entry *in, size_t n,
-		       struct memmap_entry *out, size_t cap,
-		       struct memmap_report *rep);
+size_t memmap_sanitize(const struct memmap_entry *in, size_t n, struct memmap_entry *out,
+		       size_t cap, struct memmap_report *rep);
 
 /* Is this type memory the kernel direct-maps as write-back RAM? */
 bool memmap_is_ram(u32 type);

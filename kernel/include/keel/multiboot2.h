@@ -11,47 +11,47 @@
 #define KEEL_MULTIBOOT2_H
 
 /* In EAX at entry, from a Multiboot2 boot loader. */
-#define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define MB2_BOOTLOADER_MAGIC	0x36d76289
 /* In the kernel's header. */
-#define MB2_HEADER_MAGIC 0xe85250d6
-#define MB2_ARCH_I386 0
+#define MB2_HEADER_MAGIC	0xe85250d6
+#define MB2_ARCH_I386		0
 
 /* Header tags (the kernel's requests to the loader). */
-#define MB2_HTAG_END 0
-#define MB2_HTAG_INFO_REQUEST 1
-#define MB2_HTAG_ENTRY_ADDRESS 3
-#define MB2_HTAG_FRAMEBUFFER 5
-#define MB2_HTAG_MODULE_ALIGN 6
-#define MB2_HTAG_OPTIONAL 1 /* flag: the loader may ignore the tag */
+#define MB2_HTAG_END		0
+#define MB2_HTAG_INFO_REQUEST	1
+#define MB2_HTAG_ENTRY_ADDRESS	3
+#define MB2_HTAG_FRAMEBUFFER	5
+#define MB2_HTAG_MODULE_ALIGN	6
+#define MB2_HTAG_OPTIONAL	1 /* flag: the loader may ignore the tag */
 
 /* Information tags (the loader's answers). */
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_END		0
+#define MB2_TAG_CMDLINE		1
 #define MB2_TAG_BOOTLOADER_NAME 2
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_BOOTDEV 5
-#define MB2_TAG_MMAP 6
-#define MB2_TAG_VBE 7
-#define MB2_TAG_FRAMEBUFFER 8
-#define MB2_TAG_ELF_SECTIONS 9
-#define MB2_TAG_APM 10
-#define MB2_TAG_EFI32 11
-#define MB2_TAG_EFI64 12
-#define MB2_TAG_SMBIOS 13
-#define MB2_TAG_ACPI_OLD 14
-#define MB2_TAG_ACPI_NEW 15
-#define MB2_TAG_NETWORK 16
-#define MB2_TAG_EFI_MMAP 17
-#define MB2_TAG_EFI_BS 18
-#define MB2_TAG_EFI32_IH 19
-#define MB2_TAG_EFI64_IH 20
-#define MB2_TAG_LOAD_BASE_ADDR 21
+#define MB2_TAG_MODULE		3
+#define MB2_TAG_BASIC_MEMINFO	4
+#define MB2_TAG_BOOTDEV		5
+#define MB2_TAG_MMAP		6
+#define MB2_TAG_VBE		7
+#define MB2_TAG_FRAMEBUFFER	8
+#define MB2_TAG_ELF_SECTIONS	9
+#define MB2_TAG_APM		10
+#define MB2_TAG_EFI32		11
+#define MB2_TAG_EFI64		12
+#define MB2_TAG_SMBIOS		13
+#define MB2_TAG_ACPI_OLD	14
+#define MB2_TAG_ACPI_NEW	15
+#define MB2_TAG_NETWORK		16
+#define MB2_TAG_EFI_MMAP	17
+#define MB2_TAG_EFI_BS		18
+#define MB2_TAG_EFI32_IH	19
+#define MB2_TAG_EFI64_IH	20
+#define MB2_TAG_LOAD_BASE_ADDR	21
 
 /* Largest information structure we accept (GRUB's are a few KiB). */
-#define MB2_MAX_TOTAL_SIZE (1u << 20)
-#define MB2_MAX_MODULES 32
-#define MB2_MAX_PROBLEMS 16
+#define MB2_MAX_TOTAL_SIZE	(1u << 20)
+#define MB2_MAX_MODULES		32
+#define MB2_MAX_PROBLEMS	16
 
 #ifndef __ASSEMBLER__
 
@@ -59,27 +59,27 @@
 #include <keel/types.h>
 
 struct mb2_module {
-	u64 start; /* physical, inclusive */
-	u64 end;   /* physical, exclusive */
+	u64 start;	  /* physical, inclusive */
+	u64 end;	  /* physical, exclusive */
 	const char *name; /* NUL-terminated, inside the information */
 };
 
 struct mb2_problem {
-	u32 tag_type;   /* type of the offending tag (or ~0 for the whole) */
-	u32 offset;     /* its byte offset in the information */
+	u32 tag_type; /* type of the offending tag (or ~0 for the whole) */
+	u32 offset;   /* its byte offset in the information */
 	const char *what;
 };
 
 struct mb2_info {
 	u32 total_size;
-	const char *cmdline;    /* NULL if absent */
+	const char *cmdline;	/* NULL if absent */
 	const char *bootloader; /* NULL if absent */
 
 	/* The memory map, copied out of its tag (raw, not yet sanitized). */
 	struct memmap_entry *mmap; /* caller's array */
-	size_t mmap_cap;           /* its capacity (set by the caller) */
+	size_t mmap_cap;	   /* its capacity (set by the caller) */
 	size_t mmap_count;
-	size_t mmap_dropped;       /* entries beyond mmap_cap */
+	size_t mmap_dropped; /* entries beyond mmap_cap */
 	bool has_mmap;
 
 	struct mb2_module modules[MB2_MAX_MODULES];
@@ -105,15 +105,15 @@ struct mb2_info {
 	u32 efi_desc_size;
 
 	struct mb2_problem problems[MB2_MAX_PROBLEMS];
-	size_t problem_count;   /* how many were recorded */
-	size_t problems_total;  /* how many happened */
+	size_t problem_count;  /* how many were recorded */
+	size_t problems_total; /* how many happened */
 };
 
 enum mb2_status {
 	MB2_OK = 0,
-	MB2_BAD_MAGIC = -1,     /* EAX did not hold MB2_BOOTLOADER_MAGIC */
-	MB2_BAD_POINTER = -2,   /* NULL or not 8-byte aligned */
-	MB2_BAD_SIZE = -3,      /* total size too small or too large */
+	MB2_BAD_MAGIC = -1,   /* EAX did not hold MB2_BOOTLOADER_MAGIC */
+	MB2_BAD_POINTER = -2, /* NULL or not 8-byte aligned */
+	MB2_BAD_SIZE = -3,    /* total size too small or too large */
 };
 
 /*

@@ -14,9 +14,8 @@ _Noreturn void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void panic_begin(void);
 _Noreturn void panic_end(u64 rip, u64 rbp, bool rip_is_return);
 
-#define assert(e)                                                        \
-	((e) ? (void)0                                                   \
-	     : panic("assertion failed: %s (%s:%d, %s)", #e, __FILE__,  \
-		     __LINE__, __func__))
+#define assert(e)      \
+	((e) ? (void)0 \
+	     : panic("assertion failed: %s (%s:%d, %s)", #e, __FILE__, __LINE__, __func__))
 
 #endif

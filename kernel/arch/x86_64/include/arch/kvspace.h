@@ -24,8 +24,7 @@ extern struct pt_env kvspace_env;
  * Build the kernel address space; returns NULL or why it failed.  Frames
  * come from bm, below BOOT_MAP_SIZE (all the boot tables reach).
  */
-const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map,
-			  size_t n);
+const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map, size_t n);
 
 /* Load the new tables and drop the boot identity map. */
 void kvspace_activate(void);
@@ -45,7 +44,6 @@ extern struct kvspace_device kvspace_devices[KVSPACE_MAX_DEVICES];
 extern size_t kvspace_device_count;
 
 /* Is [base, base+size) inside a sanitized map's RAM (any RAM type)? */
-bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base,
-			  u64 size);
+bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base, u64 size);
 
 #endif

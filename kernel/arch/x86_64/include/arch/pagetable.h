@@ -20,20 +20,20 @@
 
 #include <keel/layout.h>
 
-#define PTE_P (1 << 0)
-#define PTE_W (1 << 1)
-#define PTE_U (1 << 2)
-#define PTE_PWT (1 << 3)
-#define PTE_PCD (1 << 4)
-#define PTE_A (1 << 5)
-#define PTE_D (1 << 6)
-#define PTE_PS (1 << 7)
-#define PTE_G (1 << 8)
-#define PTE_NX (_UL(1) << 63)
+#define PTE_P	      (1 << 0)
+#define PTE_W	      (1 << 1)
+#define PTE_U	      (1 << 2)
+#define PTE_PWT	      (1 << 3)
+#define PTE_PCD	      (1 << 4)
+#define PTE_A	      (1 << 5)
+#define PTE_D	      (1 << 6)
+#define PTE_PS	      (1 << 7)
+#define PTE_G	      (1 << 8)
+#define PTE_NX	      (_UL(1) << 63)
 #define PTE_ADDR_MASK _UL(0x000ffffffffff000)
 
 /* Uncached device memory: PCD|PWT selects PAT entry 3, UC, at reset. */
-#define PTE_UC (PTE_PCD | PTE_PWT)
+#define PTE_UC	      (PTE_PCD | PTE_PWT)
 
 #ifndef __ASSEMBLER__
 
@@ -74,15 +74,15 @@ struct pt_env {
 	pte_t *(*to_virt)(void *ctx, u64 phys);
 	void *ctx;
 	/* Counters the builder keeps. */
-	u64 tables;               /* table frames allocated */
-	u64 mapped[3];            /* leaves created: [0] 4K, [1] 2M, [2] 1G */
+	u64 tables;    /* table frames allocated */
+	u64 mapped[3]; /* leaves created: [0] 4K, [1] 2M, [2] 1G */
 };
 
 enum pt_error {
 	PT_OK = 0,
-	PT_ENOMEM = -1,   /* alloc failed */
-	PT_EEXIST = -2,   /* something is already mapped there */
-	PT_EINVAL = -3,   /* unaligned or non-canonical arguments */
+	PT_ENOMEM = -1, /* alloc failed */
+	PT_EEXIST = -2, /* something is already mapped there */
+	PT_EINVAL = -3, /* unaligned or non-canonical arguments */
 };
 
 /*
@@ -93,8 +93,7 @@ enum pt_error {
  * PTE_W, plus PTE_U if flags has it.  Fails with PT_EEXIST (having mapped
  * the part before) rather than replace any present entry.
  */
-int pt_map(struct pt_env *env, u64 root, u64 va, u64 pa, u64 size,
-	   u64 flags, unsigned sizes);
+int pt_map(struct pt_env *env, u64 root, u64 va, u64 pa, u64 size, u64 flags, unsigned sizes);
 
 /*
  * pt_prealloc - make sure the table at `level` that translates va exists
@@ -106,8 +105,8 @@ int pt_prealloc(struct pt_env *env, u64 root, u64 va, int level);
 struct pt_leaf {
 	u64 va;
 	u64 pa;
-	u64 size;   /* 4K, 2M or 1G */
-	u64 flags;  /* leaf flags, with W and U ANDed and NX ORed along the walk */
+	u64 size;  /* 4K, 2M or 1G */
+	u64 flags; /* leaf flags, with W and U ANDed and NX ORed along the walk */
 };
 
 /*

@@ -7,9 +7,9 @@
 #ifndef ARCH_PLATFORM_H
 #define ARCH_PLATFORM_H
 
-#define QEMU_EXIT_PORT 0xf4
-#define QEMU_EXIT_PASS 0x10  /* QEMU exits 33 */
-#define QEMU_EXIT_FAIL 0x11  /* QEMU exits 35 */
+#define QEMU_EXIT_PORT	0xf4
+#define QEMU_EXIT_PASS	0x10 /* QEMU exits 33 */
+#define QEMU_EXIT_FAIL	0x11 /* QEMU exits 35 */
 #define QEMU_EXIT_PANIC 0x12 /* QEMU exits 37 */
 
 #ifndef __ASSEMBLER__

@@ -16,7 +16,7 @@ struct ptcheck_region_stats {
 
 struct ptcheck_stats {
 	struct ptcheck_region_stats region[LAYOUT_REGION_COUNT];
-	u64 outside;  /* leaves outside every region */
+	u64 outside; /* leaves outside every region */
 };
 
 /* Walk the live kernel tables and count what each region maps. */

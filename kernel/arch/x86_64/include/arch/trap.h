@@ -4,20 +4,20 @@
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
-#define TRAP_PAGE_FAULT 14
+#define TRAP_PAGE_FAULT	  14
 #define TRAP_DOUBLE_FAULT 8
-#define TRAP_EXCEPTIONS 32
+#define TRAP_EXCEPTIONS	  32
 
 /* Page-fault error code bits (SDM vol. 3, 4.7). */
-#define PF_PRESENT (1 << 0)
-#define PF_WRITE (1 << 1)
-#define PF_USER (1 << 2)
-#define PF_RSVD (1 << 3)
-#define PF_FETCH (1 << 4)
+#define PF_PRESENT	  (1 << 0)
+#define PF_WRITE	  (1 << 1)
+#define PF_USER		  (1 << 2)
+#define PF_RSVD		  (1 << 3)
+#define PF_FETCH	  (1 << 4)
 
 /* Byte offsets in struct trap_frame, for trap.S. */
-#define TF_VECTOR 120
-#define TF_SIZE 176
+#define TF_VECTOR	  120
+#define TF_SIZE		  176
 
 #ifndef __ASSEMBLER__
 #include <keel/types.h>

@@ -9,38 +9,38 @@
 
 #include <keel/layout.h>
 
-#define X86_EFLAGS_IF (1 << 9)
-#define X86_EFLAGS_AC (1 << 18)
-#define X86_EFLAGS_ID (1 << 21)
+#define X86_EFLAGS_IF		 (1 << 9)
+#define X86_EFLAGS_AC		 (1 << 18)
+#define X86_EFLAGS_ID		 (1 << 21)
 
-#define X86_CR0_PE (1 << 0)
-#define X86_CR0_WP (1 << 16)
-#define X86_CR0_PG (1 << 31)
+#define X86_CR0_PE		 (1 << 0)
+#define X86_CR0_WP		 (1 << 16)
+#define X86_CR0_PG		 (1 << 31)
 
-#define X86_CR4_PAE (1 << 5)
-#define X86_CR4_PGE (1 << 7)
-#define X86_CR4_UMIP (1 << 11)
-#define X86_CR4_SMEP (1 << 20)
-#define X86_CR4_SMAP (1 << 21)
+#define X86_CR4_PAE		 (1 << 5)
+#define X86_CR4_PGE		 (1 << 7)
+#define X86_CR4_UMIP		 (1 << 11)
+#define X86_CR4_SMEP		 (1 << 20)
+#define X86_CR4_SMAP		 (1 << 21)
 
-#define MSR_EFER 0xc0000080
-#define EFER_SCE (1 << 0)
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
-#define MSR_APIC_BASE 0x1b
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_EFER		 0xc0000080
+#define EFER_SCE		 (1 << 0)
+#define EFER_LME		 (1 << 8)
+#define EFER_NXE		 (1 << 11)
+#define MSR_APIC_BASE		 0x1b
+#define MSR_GS_BASE		 0xc0000101
+#define MSR_KERNEL_GS_BASE	 0xc0000102
 
 /* CPUID feature bits (leaf_register_name). */
-#define X86_CPUID_1_EDX_PAE (1 << 6)
-#define X86_CPUID_1_EDX_PGE (1 << 13)
-#define X86_CPUID_1_ECX_X2APIC (1 << 21)
-#define X86_CPUID_7_EBX_SMEP (1 << 7)
-#define X86_CPUID_7_EBX_SMAP (1 << 20)
-#define X86_CPUID_7_ECX_UMIP (1 << 2)
-#define X86_CPUID_81_EDX_NX (1 << 20)
+#define X86_CPUID_1_EDX_PAE	 (1 << 6)
+#define X86_CPUID_1_EDX_PGE	 (1 << 13)
+#define X86_CPUID_1_ECX_X2APIC	 (1 << 21)
+#define X86_CPUID_7_EBX_SMEP	 (1 << 7)
+#define X86_CPUID_7_EBX_SMAP	 (1 << 20)
+#define X86_CPUID_7_ECX_UMIP	 (1 << 2)
+#define X86_CPUID_81_EDX_NX	 (1 << 20)
 #define X86_CPUID_81_EDX_PDPE1GB (1 << 26)
-#define X86_CPUID_81_EDX_LM (1 << 29)
+#define X86_CPUID_81_EDX_LM	 (1 << 29)
 
 #ifndef __ASSEMBLER__
 
@@ -48,9 +48,7 @@
 
 static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
-	__asm__ volatile("cpuid"
-			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
-			 : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
 static inline u64 rdmsr(u32 msr)

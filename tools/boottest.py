@@ -1,0 +1,676 @@
+#!/usr/bin/env python3
+"""boottest.py - boot Keel in QEMU under a matrix of machines and check each.
+
+Usage: boottest.py [--kernel build/keel.elf] [--only REGEX] [--list]
+                   [--jobs N] [--keep] [-v]
+
+Each config (the MATRIX below) is one QEMU boot: firmware (SeaBIOS or OVMF),
+machine (pc or q35), memory size, CPU model, and the kernel command line.
+What a config expects is its `kind`:
+
+  tests   `test` on the command line: the kernel runs its in-kernel tests,
+          prints TAP and a `N passed, N failed` line, then exits QEMU through
+          the isa-debug-exit device: status 33 = all passed, 35 = some failed.
+  panic   `test crash=WHAT`: a deliberate fault right after boot; the kernel
+          must catch it, print a `[panic]` report with a symbolized backtrace
+          (matching the config's regexes) and exit QEMU with status 37.
+  halt    an unsupported CPU: the 32-bit entry prints why and halts; we wait
+          for that line, then kill QEMU.
+  tlb     a normal boot; after `[kernel] boot complete` we ask QEMU (QMP,
+          `info tlb` and `info mem`) for the page tables as the hardware sees
+          them and check them against the layout and the ELF (check_* below).
+
+Everything a run produces goes to build/boottest/: one ISO per distinct
+command line, and per config NAME.log (serial console), NAME.stderr (QEMU's
+own messages) and for tlb configs NAME.tlb / NAME.mem (monitor output).
+Output is TAP-like, one line per config as it finishes, then one last line
+`boot: N passed, M failed`; the exit status is 0 only if all passed.
+"""
+import argparse
+import bisect
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "boottest"
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# QEMU exit statuses: the kernel writes 0x10/0x11/0x12 to isa-debug-exit,
+# which exits with (value << 1) | 1.
+EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 33, 35, 37
+
+# Regexes every panic report must match: a backtrace whose first frame is
+# symbolized (address in the kernel image, function+offset).
+PANIC_COMMON = [r"^\[panic\] backtrace:$",
+                r"^\[panic\]\s+#0\s+0xffffffff8[0-9a-f]{7}\s+[\w.]+\+0x[0-9a-f]+$"]
+
+
+@dataclass
+class Config:
+    name: str
+    firmware: str            # "bios" (SeaBIOS) or "uefi" (OVMF)
+    machine: str             # "pc" or "q35"
+    memory: str              # QEMU -m size
+    cpu: str                 # QEMU -cpu model
+    kind: str                # "tests", "panic", "halt" or "tlb" (see above)
+    cmdline: str = ""
+    expect: list = field(default_factory=list)  # regexes (panic, halt)
+    gb_pages: bool | None = None  # tlb: expected `1 GB pages yes|no`
+    min_1g: int = 0          # tlb: at least this many 1 GB pages
+    huge: bool = False       # RAM backend with reserve=off (1 TB guests)
+    timeout: float = 0       # seconds; 0 = by firmware
+
+    def __post_init__(self):
+        if not self.timeout:
+            self.timeout = 180 if self.firmware == "uefi" or self.huge else 60
+
+
+def tests(name, fw, machine, mem, cpu, **kw):
+    return Config(name, fw, machine, mem, cpu, "tests", "test", **kw)
+
+
+WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
+MATRIX = [
+    # In-kernel tests on small, large and odd machines, under both firmwares.
+    tests("bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE),
+    tests("bios-q35-8G-max", "bios", "q35", "8G", "max"),
+    tests("bios-pc-128M-qemu64", "bios", "pc", "128M", "qemu64"),
+    tests("uefi-q35-2G-max", "uefi", "q35", "2G", "max"),
+    tests("uefi-pc-6G-westmere", "uefi", "pc", "6G", WESTMERE),
+    tests("bios-q35-64G-westmere", "bios", "q35", "64G", WESTMERE),
+    tests("bios-q35-1T-max", "bios", "q35", "1T", "max,phys-bits=46", huge=True),
+    # Deliberate faults must end in a useful panic report.
+    Config("bios-q35-crash-stack", "bios", "q35", "512M", "max", "panic",
+           "test crash=stack",
+           [r"^\[panic\] .*#DF double fault", r"^\[panic\] .*kernel stack overflow",
+            r"^\[panic\] .*guard page", r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ crash_recurse"]),
+    Config("uefi-q35-crash-unmapped", "uefi", "q35", "512M", "max", "panic",
+           "test crash=unmapped",
+           [r"^\[panic\] .*#PF page fault", r"^\[panic\] page fault at 0xffffc00000000000"]),
+    # CPUs Keel cannot run on: a clear message, then a halt.
+    Config("bios-pc-no-nx", "bios", "pc", "128M", "qemu64,-nx", "halt", "",
+           [r"^\[boot\] halted: this CPU has no NX"]),
+    Config("bios-pc-no-long-mode", "bios", "pc", "128M", "qemu32", "halt", "",
+           [r"^\[boot\] halted: this CPU has no long mode"]),
+    # The page tables seen from outside.
+    Config("tlb-bios-q35-4G-max", "bios", "q35", "4G", "max", "tlb",
+           gb_pages=True, min_1g=1),
+    Config("tlb-uefi-q35-2G-westmere", "uefi", "q35", "2G", WESTMERE, "tlb",
+           gb_pages=False),
+    Config("tlb-bios-pc-1G-westmere", "bios", "pc", "1G", WESTMERE, "tlb",
+           gb_pages=False),
+]
+
+# ---------------------------------------------------------------------------
+# The layout (kernel/include/keel/layout.h) and page-table flags.
+
+K4, M2, G1 = 1 << 12, 1 << 21, 1 << 30
+USER_END = 0x0000800000000000
+DIRECT_MAP_BASE, DIRECT_MAP_END = 0xffff800000000000, 0xffff800000000000 + (64 << 40)
+PERCPU_BASE, PERCPU_END = 0xffffff8000000000, 0xffffff8000000000 + (8 << 30)
+KERNEL_BASE, KERNEL_END = 0xffffffff80000000, 0xffffffff80000000 + (512 << 20)
+REGIONS = [("direct map", DIRECT_MAP_BASE, DIRECT_MAP_END),
+           ("per-cpu", PERCPU_BASE, PERCPU_END),
+           ("kernel", KERNEL_BASE, KERNEL_END)]
+RAM_TYPES = {"available", "ACPI reclaimable", "ACPI NVS"}
+KNOWN_DEVICES = {0xfee00000: "local APIC", 0xfec00000: "I/O APIC", 0xfed00000: "HPET"}
+IMAGE_SYMBOLS = ["__text_start", "__text_end", "__rodata_start", "__rodata_end",
+                 "__data_start", "__kernel_end", "boot_stack_guard",
+                 "boot_stack_bottom", "df_stack_guard", "df_stack_bottom"]
+
+
+@dataclass
+class Page:
+    """One leaf entry of `info tlb`: flags are 'XGPDACTUW', '-' when clear."""
+    va: int
+    pa: int
+    flags: str
+    size: int = K4
+
+    nx = property(lambda self: self.flags[0] == "X")      # not executable
+    large = property(lambda self: self.flags[2] == "P")   # 2 MB or 1 GB
+    pcd = property(lambda self: self.flags[5] == "C")     # cache disabled
+    pwt = property(lambda self: self.flags[6] == "T")     # write-through
+    user = property(lambda self: self.flags[7] == "U")
+    writable = property(lambda self: self.flags[8] == "W")
+    end = property(lambda self: self.va + self.size)
+
+
+def parse_tlb(tlb_text, mem_text):
+    """The pages of `info tlb`, each sized with the help of `info mem`.
+
+    `info tlb` lists a large page once, at its first address, without its
+    size: it ends at the next listed page or at the end of its `info mem`
+    range (a merged run of mappings), whichever comes first."""
+    problems, pages, ranges = [], [], []
+    for line in mem_text.splitlines():
+        m = re.fullmatch(r"([0-9a-f]+)-([0-9a-f]+) [0-9a-f]+ ([-u])([-r])([-w])", line.strip())
+        if m:
+            ranges.append((int(m[1], 16), int(m[2], 16), m[3] == "u"))
+        elif line.strip():
+            problems.append(f"info mem: cannot parse {line!r}")
+    for line in tlb_text.splitlines():
+        m = re.fullmatch(r"([0-9a-f]+): ([0-9a-f]+) ([-XGPDACTUW]{9})", line.strip())
+        if m:
+            pages.append(Page(int(m[1], 16), int(m[2], 16), m[3]))
+        elif line.strip():
+            problems.append(f"info tlb: cannot parse {line!r}")
+    pages.sort(key=lambda p: p.va)
+    starts = [r[0] for r in ranges]
+    for i, p in enumerate(pages):
+        if not p.large:
+            continue
+        r = bisect.bisect_right(starts, p.va) - 1
+        end = ranges[r][1] if r >= 0 and ranges[r][1] > p.va else p.va + M2
+        if i + 1 < len(pages):
+            end = min(end, pages[i + 1].va)
+        p.size = end - p.va
+        if p.size not in (M2, G1) or p.va % p.size or p.pa % p.size:
+            problems.append(f"large page at {p.va:#x} -> {p.pa:#x}: size {p.size:#x}?")
+            p.size = M2
+    return pages, ranges, problems
+
+
+def parse_ram(serial):
+    """RAM from the kernel's printed memory map: merged, trimmed to pages."""
+    spans = []
+    for m in re.finditer(r"^\[mm\]\s+0x([0-9a-f]+)-0x([0-9a-f]+) (.+)$", serial, re.M):
+        if m[3] in RAM_TYPES:
+            spans.append([int(m[1], 16), int(m[2], 16) + 1])
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    trimmed = [(-(-s // K4) * K4, e // K4 * K4) for s, e in merged]
+    return [(s, e) for s, e in trimmed if s < e]
+
+
+def in_ram(ram, start, end):
+    """Is [start, end) entirely inside one RAM range?"""
+    return any(s <= start and end <= e for s, e in ram)
+
+
+def touches_ram(ram, start, end):
+    return any(start < e and s < end for s, e in ram)
+
+
+def region_of(va):
+    return next((name for name, base, end in REGIONS if base <= va < end), None)
+
+
+# --- The checks: each returns a list of problems (empty = fine). ------------
+
+def check_no_user(pages, ranges):
+    """1. No identity map, nothing in user space, nothing user-accessible."""
+    out = [f"{p.va:#x} mapped in the user half" for p in pages if p.va < USER_END]
+    out += [f"{p.va:#x} is user-accessible (U)" for p in pages if p.user]
+    out += [f"info mem: {s:#x}-{e:#x} is user-accessible" for s, e, u in ranges if u]
+    return out[:20]
+
+
+def check_regions(pages):
+    """2. Every page inside one region, none in the per-CPU region yet."""
+    out = []
+    for p in pages:
+        name = region_of(p.va)
+        if name is None or region_of(p.end - 1) != name:
+            out.append(f"{p.va:#x} (+{p.size:#x}) lies outside every region")
+        elif name == "per-cpu":
+            out.append(f"{p.va:#x} mapped in the per-CPU region (nothing belongs there yet)")
+    return out[:20]
+
+
+def check_wx(pages):
+    """3. W^X: no page both writable and executable."""
+    return [f"{p.va:#x} is writable and executable ({p.flags})"
+            for p in pages if p.writable and not p.nx][:20]
+
+
+def check_kernel_image(pages, syms):
+    """4. The image: PA = VA - KERNEL_BASE, per-section permissions, guard
+    pages unmapped, nothing else in the kernel region."""
+    out = [f"symbol {s} missing from the ELF" for s in IMAGE_SYMBOLS if s not in syms]
+    if out:
+        return out
+    mapped = {}                      # every 4 KiB page of the kernel region
+    for p in pages:
+        if region_of(p.va) == "kernel":
+            for off in range(0, p.size, K4):
+                mapped[p.va + off] = (p.pa + off, p)
+    guards = {syms["boot_stack_guard"]: syms["boot_stack_bottom"],
+              syms["df_stack_guard"]: syms["df_stack_bottom"]}
+
+    def expected(va):
+        """What page va should be: (kind, writable, executable), or None if
+        it must be unmapped (guard pages, gaps, anything outside the image)."""
+        if any(g <= va < b for g, b in guards.items()):
+            return None
+        if syms["__text_start"] <= va < syms["__text_end"]:
+            return ("text", False, True)
+        if syms["__rodata_start"] <= va < syms["__rodata_end"]:
+            return ("rodata", False, False)
+        if syms["__data_start"] <= va < syms["__kernel_end"]:
+            return ("data/bss", True, False)
+        return None
+
+    start = syms["__text_start"] & ~(K4 - 1)
+    end = -(-syms["__kernel_end"] // K4) * K4
+    for va in range(start, end, K4):
+        if expected(va) is not None and va not in mapped:
+            out.append(f"image page {va:#x} is not mapped")
+    for va, (pa, p) in sorted(mapped.items()):
+        want = expected(va)
+        if want is None:
+            what = "guard page" if any(g <= va < b for g, b in guards.items()) else \
+                "page outside the image sections"
+            out.append(f"{what} {va:#x} is mapped")
+            continue
+        kind, writable, executable = want
+        if pa != va - KERNEL_BASE:
+            out.append(f"{kind} page {va:#x} maps {pa:#x}, not {va - KERNEL_BASE:#x}")
+        if p.writable != writable or p.nx == executable:
+            out.append(f"{kind} page {va:#x} has flags {p.flags}, want "
+                       f"{'W' if writable else 'not W'}, {'executable' if executable else 'X'}")
+    return out[:20]
+
+
+def check_direct_map(pages, ram):
+    """5. Direct map: PA = VA - DIRECT_MAP_BASE; all RAM covered; only RAM
+    (cacheable) or device pages (cache disabled); all NX and writable."""
+    out, covered = [], []
+    for p in pages:
+        if region_of(p.va) != "direct map":
+            continue
+        pa = p.va - DIRECT_MAP_BASE
+        if p.pa != pa:
+            out.append(f"{p.va:#x} maps {p.pa:#x}, not {pa:#x}")
+        if not (p.nx and p.writable):
+            out.append(f"{p.va:#x} has flags {p.flags}, want X and W")
+        if p.pcd and not touches_ram(ram, pa, pa + p.size):
+            continue                 # a device page, listed in the summary
+        if not in_ram(ram, pa, pa + p.size):
+            out.append(f"{p.va:#x} (+{p.size:#x}) maps non-RAM {pa:#x} cacheable")
+        elif p.pcd or p.pwt:
+            out.append(f"RAM {pa:#x} mapped with cache disabled/write-through ({p.flags})")
+        covered.append((pa, pa + p.size))
+    covered.sort()
+    for s, e in ram:                 # RAM minus the covered ranges
+        for cs, ce in covered:
+            if ce <= s or cs >= e:
+                continue
+            if cs > s:
+                out.append(f"RAM {s:#x}-{cs - 1:#x} is not in the direct map")
+            s = max(s, ce)
+        if s < e:
+            out.append(f"RAM {s:#x}-{e - 1:#x} is not in the direct map")
+    return out[:20]
+
+
+def check_page_sizes(pages, ram, gb_pages, min_1g):
+    """6. The largest page that fits: no 1 GB page without CPU support;
+    with it, every all-RAM gigabyte is a 1 GB page; every other all-RAM
+    2 MB chunk is a 2 MB page."""
+    out = []
+    by_va = {p.va: p for p in pages if region_of(p.va) == "direct map"}
+    ones = [p for p in pages if p.size == G1]
+    if not gb_pages and ones:
+        out.append(f"{len(ones)} 1 GB page(s) although the CPU has none, first {ones[0].va:#x}")
+    if gb_pages and len(ones) < min_1g:
+        out.append(f"{len(ones)} 1 GB page(s), want at least {min_1g}")
+    for s, e in ram:
+        for pa in range(-(-s // G1) * G1, e // G1 * G1, G1):
+            p = by_va.get(DIRECT_MAP_BASE + pa)
+            if gb_pages and (p is None or p.size != G1):
+                out.append(f"RAM gigabyte {pa:#x} is not one 1 GB page")
+        for pa in range(-(-s // M2) * M2, e // M2 * M2, M2):
+            gb = by_va.get(DIRECT_MAP_BASE + pa // G1 * G1)
+            if gb is not None and gb.size == G1:
+                continue
+            p = by_va.get(DIRECT_MAP_BASE + pa)
+            if p is None or p.size != M2:
+                out.append(f"RAM 2 MB chunk {pa:#x} is not one 2 MB page")
+    return out[:20]
+
+
+def summarize(pages, ram):
+    """Per-region bytes and page counts, and the device pages, as text."""
+    lines = []
+    for name, _, _ in REGIONS:
+        mine = [p for p in pages if region_of(p.va) == name]
+        counts = ", ".join(f"{label} x {sum(p.size == size for p in mine)}"
+                           for label, size in (("4K", K4), ("2M", M2), ("1G", G1)))
+        lines.append(f"{name:10} {sum(p.size for p in mine):>15} bytes mapped ({counts})")
+    lines.append(f"{'RAM':10} {sum(e - s for s, e in ram):>15} bytes in whole pages")
+    for p in pages:
+        pa = p.va - DIRECT_MAP_BASE
+        if region_of(p.va) == "direct map" and p.pcd and not touches_ram(ram, pa, pa + p.size):
+            lines.append(f"device page {pa:#x} ({KNOWN_DEVICES.get(pa, 'unknown device')}), "
+                         f"flags {p.flags}")
+    return lines
+
+
+def check_tlb(cfg, serial, tlb_text, mem_text, syms):
+    """Run every check on one tlb config; returns (problems, summary)."""
+    pages, ranges, problems = parse_tlb(tlb_text, mem_text)
+    ram = parse_ram(serial)
+    if not ram:
+        problems.append("no RAM in the printed memory map")
+    m = re.search(r"^\[cpu\] .*1 GB pages (yes|no)", serial, re.M)
+    gb_pages = m is not None and m[1] == "yes"
+    if m is None:
+        problems.append("no `[cpu] ... 1 GB pages yes|no` line")
+    elif gb_pages != cfg.gb_pages:
+        problems.append(f"CPU says `1 GB pages {m[1]}`, this config expects the opposite")
+    for check in (lambda: check_no_user(pages, ranges), lambda: check_regions(pages),
+                  lambda: check_wx(pages), lambda: check_kernel_image(pages, syms),
+                  lambda: check_direct_map(pages, ram),
+                  lambda: check_page_sizes(pages, ram, gb_pages, cfg.min_1g)):
+        problems += check()
+    return problems, summarize(pages, ram)
+
+
+def read_symbols(kernel):
+    """Addresses of the ELF's symbols (`nm`), by name."""
+    out = subprocess.run(["nm", str(kernel)], capture_output=True, text=True, check=True)
+    syms = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            syms[parts[2]] = int(parts[0], 16)
+    return syms
+
+# ---------------------------------------------------------------------------
+# Running QEMU.
+
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+RUNNING = set()                  # QEMU processes alive now (to kill on exit)
+RUNNING_LOCK = threading.Lock()
+PRINT_LOCK = threading.Lock()
+
+
+class Serial:
+    """The serial log file as it grows: text without escapes and CRs."""
+
+    def __init__(self, path, name, verbose):
+        self.path, self.name, self.verbose = path, name, verbose
+        self.raw, self.echoed = b"", 0
+
+    def poll(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(len(self.raw))
+                self.raw += f.read()
+        except FileNotFoundError:
+            pass
+        if self.verbose:             # echo whole new lines, prefixed
+            text = self.text()
+            end = text.rfind("\n") + 1
+            with PRINT_LOCK:
+                for line in text[self.echoed:end].splitlines():
+                    print(f"{self.name}| {line}", flush=True)
+            self.echoed = max(self.echoed, end)
+        return self.text()
+
+    def text(self):
+        return ANSI.sub("", self.raw.decode("utf-8", "replace")).replace("\r", "")
+
+    def has(self, regex):
+        return re.search(regex, self.text(), re.M) is not None
+
+
+def qemu_command(cfg, iso, log, tmp):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-display", "none", "-no-reboot",
+           "-monitor", "none", "-smp", "1", "-cpu", cfg.cpu, "-m", cfg.memory,
+           "-cdrom", str(iso), "-boot", "d", "-serial", f"file:{log}",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if cfg.huge:                     # a huge guest: address space, no memory
+        cmd += ["-object", f"memory-backend-ram,id=m,size={cfg.memory},reserve=off",
+                "-machine", f"{cfg.machine},memory-backend=m"]
+    else:
+        cmd += ["-machine", cfg.machine]
+    if cfg.firmware == "uefi":       # OVMF writes its variables: a fresh copy
+        shutil.copy(OVMF_VARS, tmp / "vars.fd")
+        cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,file={tmp / 'vars.fd'}"]
+    if cfg.kind == "tlb":
+        cmd += ["-qmp", f"unix:{tmp / 'qmp.sock'},server=on,wait=off"]
+    return cmd
+
+
+def qmp_hmp(path, commands, deadline):
+    """Run human-monitor commands through QMP; returns their outputs."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(max(1.0, deadline - time.monotonic()))
+        s.connect(str(path))
+        f = s.makefile("rwb")
+        json.loads(f.readline())     # the greeting
+
+        def execute(command, **arguments):
+            f.write(json.dumps({"execute": command, "arguments": arguments}).encode() + b"\n")
+            f.flush()
+            while True:              # skip asynchronous events
+                reply = json.loads(f.readline())
+                if "return" in reply:
+                    return reply["return"]
+                if "error" in reply:
+                    raise RuntimeError(f"QMP {command}: {reply['error']}")
+
+        execute("qmp_capabilities")
+        return [execute("human-monitor-command", **{"command-line": c}) for c in commands]
+
+
+def wait(proc, serial, deadline, until=None):
+    """Poll until QEMU exits ("exit"), the serial log matches a regex in
+    `until` ("match"), or the deadline passes ("timeout")."""
+    while True:
+        serial.poll()
+        if until and any(serial.has(r) for r in until):
+            return "match"
+        if proc.poll() is not None:
+            serial.poll()
+            return "exit"
+        if time.monotonic() > deadline:
+            return "timeout"
+        time.sleep(0.1)
+
+
+def judge_serial(cfg, serial, status):
+    """Why a tests/panic boot failed (None if it did not), from its log."""
+    text, want = serial.text(), EXIT_PANIC if cfg.kind == "panic" else EXIT_PASS
+    if not serial.has(r"^\[kernel\] boot complete$"):
+        return "no `[kernel] boot complete`"
+    if cfg.kind == "panic":
+        missing = [r for r in PANIC_COMMON + cfg.expect if not serial.has(r)]
+        if missing:
+            return f"panic report lacks /{missing[0]}/"
+    elif serial.has(r"^\[panic\] "):
+        return "unexpected kernel panic"
+    else:
+        plan = re.search(r"^TAP version 13\n1\.\.(\d+)$", text, re.M)
+        final = re.search(r"^(\d+) passed, (\d+) failed$", text, re.M)
+        failed = re.findall(r"^not ok \d+ - .*$", text, re.M)
+        if failed:
+            return f"{len(failed)} test(s) failed, first: {failed[0]}"
+        if not plan:
+            return "no TAP header (`TAP version 13`, `1..N`)"
+        if not final:
+            return "no final `N passed, N failed` line"
+        if int(final[2]) or int(final[1]) != int(plan[1]) or int(plan[1]) == 0:
+            return f"final line `{final[0]}` for plan 1..{plan[1]}; want N > 0 passed, 0 failed"
+    if status != want:
+        return f"QEMU exit status {status}, want {want}"
+    return None
+
+
+def run_config(cfg, iso, syms, verbose):
+    """Boot one config; returns (reason or None, seconds, extra lines)."""
+    log, extra = OUT / f"{cfg.name}.log", []
+    log.unlink(missing_ok=True)
+    serial = Serial(log, cfg.name, verbose)
+    tmp = Path(tempfile.mkdtemp(prefix=f"keel-{cfg.name}-"))
+    start = time.monotonic()
+    deadline = start + cfg.timeout
+    proc = None
+    try:
+        with open(OUT / f"{cfg.name}.stderr", "wb") as err:
+            proc = subprocess.Popen(qemu_command(cfg, iso, log, tmp), stdin=subprocess.DEVNULL,
+                                    stdout=err, stderr=err, start_new_session=True)
+        with RUNNING_LOCK:
+            RUNNING.add(proc)
+        if cfg.kind in ("tests", "panic"):
+            event = wait(proc, serial, deadline)
+            reason = judge_serial(cfg, serial, proc.returncode) if event == "exit" else None
+        elif cfg.kind == "halt":
+            event = wait(proc, serial, deadline, cfg.expect + [r"^\[kernel\] "])
+            reason = None if event == "match" and serial.has(cfg.expect[0]) else \
+                f"no /{cfg.expect[0]}/" + (f" (QEMU exited {proc.returncode})"
+                                           if event == "exit" else "")
+        else:                        # tlb
+            event = wait(proc, serial, deadline, [r"^\[kernel\] boot complete$", r"^\[panic\] "])
+            reason = None
+            if event == "match" and serial.has(r"^\[panic\] "):
+                reason = "unexpected kernel panic"
+            elif event == "match":
+                tlb, mem = qmp_hmp(tmp / "qmp.sock", ["info tlb", "info mem"], deadline)
+                (OUT / f"{cfg.name}.tlb").write_text(tlb)
+                (OUT / f"{cfg.name}.mem").write_text(mem)
+                problems, extra = check_tlb(cfg, serial.text(), tlb, mem, syms)
+                if problems:
+                    reason = f"{len(problems)} page-table problem(s)"
+                    extra = problems
+            elif event == "exit":
+                reason = f"QEMU exited with status {proc.returncode} before boot complete"
+        if event == "timeout":
+            reason = f"timeout after {cfg.timeout:.0f} s"
+    except Exception as e:            # QMP trouble, QEMU failing to start, ...
+        reason = f"{type(e).__name__}: {e}"
+    finally:
+        if proc is not None:
+            stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+    seconds = time.monotonic() - start
+    if reason:
+        lines = serial.poll().splitlines()
+        errors = (OUT / f"{cfg.name}.stderr").read_text(errors="replace").splitlines()
+        extra = extra + [f"--- last lines of {log.relative_to(ROOT)}:"] + lines[-60:]
+        extra += ["--- QEMU stderr:"] + errors[-10:] if errors else []
+    return reason, seconds, extra
+
+
+def stop(proc):
+    """Kill QEMU's whole process group (if still running) and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    with RUNNING_LOCK:
+        RUNNING.discard(proc)
+
+
+def build_iso(kernel, cmdline):
+    """build/boottest/keel-SLUG.iso for cmdline, unless already up to date."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
+    iso = OUT / f"keel-{slug}.iso"
+    inputs = [kernel, ROOT / "tools" / "mkiso.sh"]
+    if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
+        return iso, None
+    tmp = iso.with_suffix(".iso.tmp")
+    r = subprocess.run([str(ROOT / "tools" / "mkiso.sh"), str(kernel), str(tmp), cmdline],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, (r.stdout + r.stderr).strip()
+    tmp.replace(iso)
+    return iso, None
+
+
+def main():
+    global OUT
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", default=str(ROOT / "build" / "keel.elf"))
+    ap.add_argument("--only", metavar="REGEX", help="run the configs whose name matches")
+    ap.add_argument("--list", action="store_true", help="list the configs and exit")
+    ap.add_argument("--jobs", type=int, default=2, help="QEMUs at once (default 2)")
+    ap.add_argument("--keep", action="store_true", help="keep going after a failure")
+    ap.add_argument("-v", "--verbose", action="store_true", help="echo serial output")
+    args = ap.parse_args()
+
+    configs = [c for c in MATRIX if not args.only or re.search(args.only, c.name)]
+    if args.list:
+        for c in configs:
+            print(f"{c.name:26} {c.kind:6} {c.firmware} {c.machine:4} {c.memory:5} "
+                  f"-cpu {c.cpu:17} cmdline {c.cmdline!r}")
+        return 0
+    if not configs:
+        print(f"boottest: no config matches {args.only!r}", file=sys.stderr)
+        return 2
+    kernel = Path(args.kernel).resolve()
+    OUT.mkdir(parents=True, exist_ok=True)
+    syms = read_symbols(kernel) if any(c.kind == "tlb" for c in configs) else {}
+
+    isos, errors = {}, {}
+    for cmdline in dict.fromkeys(c.cmdline for c in configs):
+        isos[cmdline], errors[cmdline] = build_iso(kernel, cmdline)
+
+    print(f"1..{len(configs)}", flush=True)
+    passed = failed = 0
+    pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
+    try:
+        futures = {}
+        for c in configs:
+            if isos[c.cmdline]:
+                futures[pool.submit(run_config, c, isos[c.cmdline], syms, args.verbose)] = c
+            else:
+                failed += 1
+                print(f"not ok {passed + failed} - {c.name} # ISO build failed:\n"
+                      f"#   {errors[c.cmdline]}", flush=True)
+        for future in as_completed(futures):
+            c = futures[future]
+            reason, seconds, extra = future.result()
+            with PRINT_LOCK:
+                if reason:
+                    failed += 1
+                    print(f"not ok {passed + failed} - {c.name} ({seconds:.1f} s) # {reason}")
+                else:
+                    passed += 1
+                    print(f"ok {passed + failed} - {c.name} ({seconds:.1f} s)")
+                for line in extra:
+                    print(f"#   {line}")
+                sys.stdout.flush()
+            if reason and not args.keep:
+                for f in futures:        # stop at the first failure
+                    f.cancel()
+                break
+    except KeyboardInterrupt:
+        print("# interrupted", flush=True)
+        failed += 1
+    finally:
+        with RUNNING_LOCK:
+            running = list(RUNNING)
+        for proc in running:             # let the workers' waits end at once
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        pool.shutdown(wait=True, cancel_futures=True)
+    print(f"boot: {passed} passed, {failed} failed", flush=True)
+    return 0 if failed == 0 and passed == len(configs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
