@@ -140,8 +140,9 @@ docs-check: $(BUILD)/host/gen_layout_doc
 format-check:
 	@tools/format-check.sh
 
-test-boot: iso
-	$(PYTHON) tools/boottest.py --kernel $(BUILD)/keel.elf
+# --keep: run the whole matrix even after a failure.
+test-boot: iso $(BUILD)/host/gen_layout_doc
+	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
 
 test: setup
 	@$(MAKE) --no-print-directory all

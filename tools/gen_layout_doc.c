@@ -28,10 +28,33 @@ static void slots(uint64_t base, uint64_t size, char *buf, size_t n)
 		snprintf(buf, n, "%u..%u", first, last);
 }
 
-/* `gen_layout_doc` prints both tables; `gen_layout_doc regions` the first. */
+/* The constants other tools need (the boot-test runner), as NAME=VALUE. */
+static int print_values(void)
+{
+#define V(name) printf("%s=0x%llx\n", #name, (unsigned long long)(name))
+	V(USER_END);
+	V(DIRECT_MAP_BASE);
+	V(DIRECT_MAP_END);
+	V(PERCPU_BASE);
+	V(PERCPU_END);
+	V(PERCPU_SLOT_SIZE);
+	V(KERNEL_BASE);
+	V(KERNEL_END);
+	V(KERNEL_PHYS_LOAD);
+#undef V
+	return 0;
+}
+
+/*
+ * `gen_layout_doc` prints both tables, `gen_layout_doc regions` the first,
+ * `gen_layout_doc values` the constants as NAME=VALUE lines.
+ */
 int main(int argc, char **argv)
 {
 	char h[32], s[32];
+
+	if (argc > 1 && argv[1][0] == 'v')
+		return print_values();
 
 	printf("| start | end | size | PML4 entries | what |\n");
 	printf("|---|---|---|---|---|\n");
