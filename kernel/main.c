@@ -90,6 +90,11 @@ static const char *step_memmap(void)
 		     "%zu wrapping, %zu unknown type, %zu dropped",
 		     rep.unsorted, rep.overlaps, rep.empty, rep.wrapped, rep.unknown,
 		     rep.truncated + boot.info.mmap_dropped);
+	for (size_t i = 0; i < boot.info.mmap_count; i++)
+		if (raw_map[i].type < MEMMAP_AVAILABLE || raw_map[i].type > MEMMAP_BAD)
+			klog("mm", "0x%lx-0x%lx has unknown type %u: treated as reserved",
+			     raw_map[i].base, raw_map[i].base + raw_map[i].length - 1,
+			     raw_map[i].type);
 	klog("mm", "physical memory map (%zu entries from the loader):", boot.info.mmap_count);
 	for (size_t i = 0; i < boot.memmap_count; i++) {
 		const struct memmap_entry *e = &clean_map[i];
