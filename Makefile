@@ -17,16 +17,20 @@ QEMU     := qemu-system-x86_64
 # stddef/stdint/stdarg), the kernel code model (all symbols in the top 2 GB),
 # no red zone (interrupts push onto the stack below RSP), no SSE/x87
 # (the kernel never saves FPU state), frame pointers kept for backtraces.
-KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+# (Recursive `=`, not `:=`: the compiler's include directory is asked for
+# when first used, after tools/setup.sh may have installed the compiler.)
+KCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -isystem $(shell $(CC) -print-file-name=include) \
 	    -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	    -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
 	    -fno-stack-protector -fno-omit-frame-pointer -fno-common \
 	    -fno-strict-aliasing -fno-asynchronous-unwind-tables \
 	    -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
-	    -Wno-unused-parameter \
+	    -Wno-unused-parameter -Wframe-larger-than=1024 \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -MMD -MP
-KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
+# -Wframe-larger-than: the stack guard is one page; a frame larger than
+# that could step over it.
+KASFLAGS  = $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
 # -n: no page alignment of the file (GRUB reads the Multiboot2 header in the
 # first 32 KiB); max-page-size 4K: sections are page-aligned, no more.
 KLDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
@@ -52,7 +56,7 @@ HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 
 .SECONDEXPANSION:
 
-.PHONY: all kernel iso run debug test test-host test-boot docs docs-check format-check \
+.PHONY: FORCE all kernel iso run debug test test-host test-boot docs docs-check format-check \
 	setup clean help compile_commands.json
 all: iso
 
@@ -64,17 +68,18 @@ help:
 	@echo "make docs       regenerate the layout table in docs/memory-layout.md"
 
 setup:
-	@tools/setup.sh
+	@tools/setup.sh run
 
 kernel: $(BUILD)/keel.elf
 iso: $(BUILD)/keel.iso
 
-$(BUILD)/%.c.o: %.c
+# Everything is rebuilt when the Makefile (and so a flag) changes.
+$(BUILD)/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.S.o: %.S
+$(BUILD)/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
@@ -84,7 +89,7 @@ $(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h
 	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include $< -o $@
 
 # Pass 1: an empty symbol table.
-$(BUILD)/ksyms0.S:
+$(BUILD)/ksyms0.S: tools/ksyms.py
 	@mkdir -p $(dir $@)
 	: > $(BUILD)/empty.nm
 	$(PYTHON) tools/ksyms.py $(BUILD)/empty.nm > $@
@@ -107,15 +112,28 @@ $(BUILD)/keel.elf: $(BUILD)/keel.stage1.elf $(BUILD)/ksyms.S.o
 	@cmp -s $(BUILD)/text1.nm $(BUILD)/text2.nm || \
 		{ echo "error: functions moved between link passes"; rm -f $@; exit 1; }
 
-$(BUILD)/keel.iso: $(BUILD)/keel.elf tools/mkiso.sh
+# The command line baked into the ISO (`make run CMDLINE="crash=stack"`):
+# the ISO is rebuilt when it changes.
+$(BUILD)/cmdline: FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(CMDLINE)" | cmp -s - $@ || echo "$(CMDLINE)" > $@
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf tools/mkiso.sh $(BUILD)/cmdline
 	tools/mkiso.sh $< $@ "$(CMDLINE)"
 
-run: setup iso
+# run and debug install what is missing first, then build in a new make
+# (which sees the freshly installed compiler).
+run: setup
+	@$(MAKE) --no-print-directory iso
 	tools/qemu.sh $(BUILD)/keel.iso
 
-debug: setup iso
+debug:
+	@tools/setup.sh debug
+	@$(MAKE) --no-print-directory iso
 	@echo "QEMU waits for GDB on :1234; in another terminal: gdb -x tools/gdbinit"
 	tools/qemu.sh $(BUILD)/keel.iso -s -S
+
+FORCE:
 
 # ---- Tests ------------------------------------------------------------------
 
@@ -144,7 +162,8 @@ format-check:
 test-boot: iso $(BUILD)/host/gen_layout_doc
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
 
-test: setup
+test:
+	@tools/setup.sh test
 	@$(MAKE) --no-print-directory all
 	@tools/test-all.sh
 

@@ -17,6 +17,7 @@
 #include <keel/cmdline.h>
 #include <keel/console.h>
 #include <keel/ktest.h>
+#include <keel/string.h>
 
 struct boot_state boot;
 
@@ -44,6 +45,58 @@ static const char *step_cpu(void)
 	return NULL;
 }
 
+/*
+ * Copies of what the kernel keeps from the Multiboot2 information: after
+ * the switch to the kernel's own tables, the information is reachable only
+ * if it happens to lie in whole pages of RAM, so nothing may point into it.
+ */
+static char boot_strings[4096];
+static size_t boot_strings_used;
+static u8 boot_rsdp[2][64];
+
+/* Copy a string into boot_strings; truncated (with a log line) if full. */
+static const char *keep_string(const char *s)
+{
+	size_t room = sizeof(boot_strings) - boot_strings_used;
+	size_t n = strnlen(s, room - 1);
+	char *copy = &boot_strings[boot_strings_used];
+
+	if (room == 0)
+		return "";
+	if (s[n] != '\0')
+		klog("boot", "string from the boot loader truncated to %zu bytes", n);
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	boot_strings_used += n + 1;
+	return copy;
+}
+
+static const void *keep_rsdp(int i, const void *rsdp, size_t *len)
+{
+	if (!rsdp)
+		return NULL;
+	*len = MIN(*len, sizeof(boot_rsdp[i]));
+	memcpy(boot_rsdp[i], rsdp, *len);
+	return boot_rsdp[i];
+}
+
+static void keep_boot_info(struct mb2_info *info)
+{
+	if (info->cmdline)
+		info->cmdline = keep_string(info->cmdline);
+	if (info->bootloader)
+		info->bootloader = keep_string(info->bootloader);
+	for (size_t i = 0; i < info->module_count; i++)
+		info->modules[i].name = keep_string(info->modules[i].name);
+	info->rsdp_v1 = keep_rsdp(0, info->rsdp_v1, &info->rsdp_v1_len);
+	info->rsdp_v2 = keep_rsdp(1, info->rsdp_v2, &info->rsdp_v2_len);
+	/* Not needed after boot, and would dangle: drop them. */
+	info->efi_mmap = NULL;
+	info->efi_mmap_size = 0;
+}
+
+_Static_assert(MB2_MAX_MODULES == 64 && MEMMAP_MAX_RAW == 1024, "messages below");
+
 static const char *step_boot_info(void)
 {
 	struct mb2_info *info = &boot.info;
@@ -57,13 +110,25 @@ static const char *step_boot_info(void)
 	if (st != MB2_OK)
 		return mb2_strerror(st);
 	for (size_t i = 0; i < info->problem_count; i++)
-		klog("boot", "bad Multiboot2 tag %u at offset %u: %s (ignored)",
-		     info->problems[i].tag_type, info->problems[i].offset, info->problems[i].what);
+		klog("boot", "bad Multiboot2 tag %u at offset %u: %s", info->problems[i].tag_type,
+		     info->problems[i].offset, info->problems[i].what);
 	if (info->problems_total > info->problem_count)
 		klog("boot", "... and %zu more bad tags",
 		     info->problems_total - info->problem_count);
+	/*
+	 * Bad tags are skipped, except where skipping could hand out memory
+	 * that is in use: then the kernel cannot go on safely.
+	 */
+	if (!info->complete)
+		return "the Multiboot2 tag list is broken (see above), so memory in use is unknown";
+	if (info->module_tags != info->module_count)
+		return "a module tag is bad or there are more than 64 modules, so memory in use is "
+		       "unknown";
 	if (!info->has_mmap || info->mmap_count == 0)
 		return "the boot loader gave no memory map (Multiboot2 tag 6)";
+	if (info->mmap_dropped)
+		return "the memory map has more than 1024 entries (MEMMAP_MAX_RAW)";
+	keep_boot_info(info);
 	boot.cmdline = info->cmdline ? info->cmdline : "";
 	boot.test_mode = cmdline_has(boot.cmdline, "test");
 	klog("boot", "loader \"%s\", command line \"%s\", %s, %zu module(s)",
@@ -118,6 +183,8 @@ static const char *step_bootmem(void)
 	bootmem_init(bm, boot.memmap, boot.memmap_count);
 	/* The first megabyte: BIOS data, EBDA, real-mode structures. */
 	err |= bootmem_reserve(bm, 0, 1 << 20);
+	/* RAM the direct map cannot reach is of no use to anyone. */
+	err |= bootmem_reserve(bm, PHYS_MAX, UINT64_MAX - PHYS_MAX);
 	err |= bootmem_reserve(bm, kimage_to_phys(__kernel_start),
 			       (u64)(__kernel_end - __kernel_start));
 	err |= bootmem_reserve(bm, boot.mbi_phys, info->total_size);

@@ -131,8 +131,10 @@ K4, M2, G1 = 1 << 12, 1 << 21, 1 << 30
 
 def layout_values():
     """The layout constants, from kernel/include/keel/layout.h itself: the
-    host program tools/gen_layout_doc.c prints them (`make` builds it)."""
+    host program tools/gen_layout_doc.c prints them (built here if needed)."""
     gen = ROOT / "build" / "host" / "gen_layout_doc"
+    if not gen.exists():
+        subprocess.run(["make", "-s", "-C", str(ROOT), "build/host/gen_layout_doc"], check=True)
     out = subprocess.run([str(gen), "values"], check=True, capture_output=True,
                          text=True).stdout
     return {k: int(v, 16) for k, v in (line.split("=") for line in out.split())}
@@ -147,7 +149,8 @@ REGIONS = [("direct map", DIRECT_MAP_BASE, DIRECT_MAP_END),
            ("per-cpu", PERCPU_BASE, PERCPU_END),
            ("kernel", KERNEL_BASE, KERNEL_END)]
 RAM_TYPES = {"available", "ACPI reclaimable", "ACPI NVS"}
-KNOWN_DEVICES = {0xfee00000: "local APIC", 0xfec00000: "I/O APIC", 0xfed00000: "HPET"}
+# The device pages the kernel maps (uncached), by physical address.
+KNOWN_DEVICES = {0xfee00000: "local APIC"}
 IMAGE_SYMBOLS = ["__text_start", "__text_end", "__rodata_start", "__rodata_end",
                  "__data_start", "__kernel_end", "boot_stack_guard",
                  "boot_stack_bottom", "df_stack_guard", "df_stack_bottom"]
@@ -310,9 +313,16 @@ def check_kernel_image(pages, syms):
     return out[:20]
 
 
-def check_direct_map(pages, ram):
+def image_phys(syms):
+    """The kernel image's physical range [start, end), page-rounded."""
+    return (syms["__kernel_start"] - KERNEL_BASE,
+            -(-(syms["__kernel_end"] - KERNEL_BASE) // K4) * K4)
+
+
+def check_direct_map(pages, ram, image):
     """5. Direct map: PA = VA - DIRECT_MAP_BASE; all RAM covered; only RAM
-    (cacheable) or device pages (cache disabled); all NX and writable."""
+    (cacheable) or known device pages (uncached: PCD and PWT); all NX;
+    writable, except the image's own frames, which are read-only."""
     out, covered = [], []
     for p in pages:
         if region_of(p.va) != "direct map":
@@ -320,10 +330,20 @@ def check_direct_map(pages, ram):
         pa = p.va - DIRECT_MAP_BASE
         if p.pa != pa:
             out.append(f"{p.va:#x} maps {p.pa:#x}, not {pa:#x}")
-        if not (p.nx and p.writable):
-            out.append(f"{p.va:#x} has flags {p.flags}, want X and W")
-        if p.pcd and not touches_ram(ram, pa, pa + p.size):
-            continue                 # a device page, listed in the summary
+        if not touches_ram(ram, pa, pa + p.size):
+            if not (p.pcd and p.pwt):
+                out.append(f"non-RAM {pa:#x} (+{p.size:#x}) is mapped, not uncached")
+            elif pa not in KNOWN_DEVICES or p.size != K4:
+                out.append(f"uncached {pa:#x} (+{p.size:#x}) is no device the kernel uses")
+            if not (p.nx and p.writable):
+                out.append(f"device page {p.va:#x} has flags {p.flags}, want X and W")
+            continue
+        in_image = image[0] <= pa < image[1]
+        if in_image != (image[0] <= pa + p.size - 1 < image[1]):
+            out.append(f"{p.va:#x} (+{p.size:#x}) straddles the image's frames")
+        if not p.nx or p.writable == in_image:
+            want = "X, not W (the image's frames)" if in_image else "X and W"
+            out.append(f"{p.va:#x} has flags {p.flags}, want {want}")
         if not in_ram(ram, pa, pa + p.size):
             out.append(f"{p.va:#x} (+{p.size:#x}) maps non-RAM {pa:#x} cacheable")
         elif p.pcd or p.pwt:
@@ -342,13 +362,18 @@ def check_direct_map(pages, ram):
     return out[:20]
 
 
-def check_page_sizes(pages, ram, gb_pages, min_1g):
+def check_page_sizes(pages, ram, image, gb_pages, min_1g):
     """6. The largest page that fits: no 1 GB page without CPU support;
     with it, every all-RAM gigabyte is a 1 GB page; every other all-RAM
-    2 MB chunk is a 2 MB page."""
+    2 MB chunk is a 2 MB page.  A chunk that holds an edge of the image's
+    frames (read-only) and other RAM (read-write) cannot be one page."""
     out = []
     by_va = {p.va: p for p in pages if region_of(p.va) == "direct map"}
     ones = [p for p in pages if p.size == G1]
+
+    def mixed(lo, hi):
+        return any(lo < edge < hi for edge in image)
+
     if not gb_pages and ones:
         out.append(f"{len(ones)} 1 GB page(s) although the CPU has none, first {ones[0].va:#x}")
     if gb_pages and len(ones) < min_1g:
@@ -356,11 +381,11 @@ def check_page_sizes(pages, ram, gb_pages, min_1g):
     for s, e in ram:
         for pa in range(-(-s // G1) * G1, e // G1 * G1, G1):
             p = by_va.get(DIRECT_MAP_BASE + pa)
-            if gb_pages and (p is None or p.size != G1):
+            if gb_pages and not mixed(pa, pa + G1) and (p is None or p.size != G1):
                 out.append(f"RAM gigabyte {pa:#x} is not one 1 GB page")
         for pa in range(-(-s // M2) * M2, e // M2 * M2, M2):
             gb = by_va.get(DIRECT_MAP_BASE + pa // G1 * G1)
-            if gb is not None and gb.size == G1:
+            if (gb is not None and gb.size == G1) or mixed(pa, pa + M2):
                 continue
             p = by_va.get(DIRECT_MAP_BASE + pa)
             if p is None or p.size != M2:
@@ -399,8 +424,9 @@ def check_tlb(cfg, serial, tlb_text, mem_text, syms):
         problems.append(f"CPU says `1 GB pages {m[1]}`, this config expects the opposite")
     for check in (lambda: check_no_user(pages, ranges), lambda: check_regions(pages),
                   lambda: check_wx(pages), lambda: check_kernel_image(pages, syms),
-                  lambda: check_direct_map(pages, ram),
-                  lambda: check_page_sizes(pages, ram, gb_pages, cfg.min_1g)):
+                  lambda: check_direct_map(pages, ram, image_phys(syms)),
+                  lambda: check_page_sizes(pages, ram, image_phys(syms), gb_pages,
+                                           cfg.min_1g)):
         problems += check()
     return problems, summarize(pages, ram)
 

@@ -1,19 +1,28 @@
 #!/bin/sh
-# setup.sh - install the Debian packages Keel's build, run and tests need,
-# if any is missing.  `make run` and `make test` call it first, so on a
-# fresh Debian 12 machine (as root) either works as the first command.
+# setup.sh [run|test|debug] - install the Debian packages Keel needs for
+# that use, if any is missing.  `make run`, `make test` and `make debug`
+# call it first, so on a fresh Debian 12 machine (as root) each works as
+# the first command typed.
 set -eu
-# package: why
-pkgs="
-gcc make binutils python3
-qemu-system-x86
-grub-common grub-pc-bin grub-efi-amd64-bin
-xorriso mtools
-ovmf
-libcmocka-dev
-gdb
-clang-format
-"
+use=${1:-run}
+
+# Building and booting (make, make run):
+#   gcc, libc6-dev, binutils, make: the kernel, and host programs (gcc only
+#     recommends libc6-dev, and we install without recommends)
+#   python3: symbol-table and doc generators, the boot-test runner
+#   grub-*, xorriso, mtools: grub-mkrescue's hybrid BIOS+UEFI ISO
+#   qemu-system-x86, ovmf: the machines, with SeaBIOS and UEFI firmware
+pkgs="gcc libc6-dev binutils make python3 grub-common grub-pc-bin grub-efi-amd64-bin
+xorriso mtools qemu-system-x86 ovmf"
+case $use in
+run) ;;
+# make test: the host unit-test framework and the format check
+test) pkgs="$pkgs libcmocka-dev clang-format" ;;
+# make debug: the debugger
+debug) pkgs="$pkgs gdb" ;;
+*) echo "usage: setup.sh [run|test|debug]" >&2; exit 2 ;;
+esac
+
 missing=
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -23,7 +32,7 @@ done
 [ -z "$missing" ] && exit 0
 echo "setup: installing:$missing"
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup: not root; run as root: apt-get install$missing" >&2
+	echo "setup: not root; as root, run: apt-get install$missing" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

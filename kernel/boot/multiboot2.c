@@ -129,6 +129,7 @@ static void mb2_do_module(struct mb2_info *out, const struct mb2_tag *t)
 	const char *name;
 	u32 start, end;
 
+	out->module_tags++;
 	if (t->size < MB2_MIN_MODULE) {
 		mb2_tag_problem(out, t, "module: tag too short");
 		return;
@@ -367,6 +368,7 @@ static void mb2_walk(const u8 *base, u32 total, struct mb2_info *out)
 		if (t.type == MB2_TAG_END) {
 			if (t.size != MB2_TAG_HDR_SIZE)
 				mb2_tag_problem(out, &t, "end tag size not 8");
+			out->complete = true;
 			return;
 		}
 		mb2_do_tag(out, &t);

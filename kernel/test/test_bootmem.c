@@ -79,6 +79,13 @@ KTEST(free_ranges_are_available_ram)
 		if (!inside)
 			return ktest_fail("free range 0x%lx-0x%lx is not available RAM", r->base,
 					  r->end);
+		/* The pager will reach it through the direct map. */
+		struct pt_leaf l;
+		if (r->end > PHYS_MAX ||
+		    !pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + r->base, &l) ||
+		    !pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + r->end - 1, &l))
+			return ktest_fail("free range 0x%lx-0x%lx is not direct-mapped", r->base,
+					  r->end);
 	}
 	KTEST_CHECK(bm->count > 0);
 	return NULL;

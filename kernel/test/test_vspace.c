@@ -121,14 +121,24 @@ KTEST(holes_are_unmapped)
 	return NULL;
 }
 
-/* The direct map really is physical memory: the image seen through it. */
+/*
+ * The direct map really is physical memory: data seen through it.  The
+ * image's own frames are read-only there, so text has no writable alias.
+ */
 KTEST(direct_map_aliases_physical_memory)
 {
-	static volatile u64 marker = 0x6b65656c6b65656cul;
-	volatile u64 *alias = phys_to_virt(kimage_to_phys((const void *)&marker));
-	KTEST_CHECK(*alias == marker);
-	*alias = 42;
-	KTEST_CHECK(marker == 42);
+	u64 frame = boot.bootmem->free[0].base;
+	volatile u64 *alias = phys_to_virt(frame);
+	u64 old = *alias;
+	*alias = 0x6b65656c6b65656cul;
+	KTEST_CHECK(*(volatile u64 *)phys_to_virt(frame) == 0x6b65656c6b65656cul);
+	*alias = old;
+
+	static const u64 marker = 0x6b65656c;
+	const volatile u64 *image_alias = phys_to_virt(kimage_to_phys(&marker));
+	KTEST_CHECK(*image_alias == marker);
+	KTEST_CHECK(probe_write8((void *)image_alias, 0) == -1);
+	KTEST_CHECK(probe_write8(phys_to_virt(kimage_to_phys((void *)(u64)ktest_run)), 0xcc) == -1);
 	return NULL;
 }
 

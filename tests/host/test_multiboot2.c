@@ -322,6 +322,7 @@ static void test_good_grub_like(void **state)
 	assert_int_equal(info.problem_count, 0);
 	assert_int_equal(info.problems_total, 0);
 	assert_int_equal(info.total_size, build_off);
+	assert_true(info.complete);
 
 	assert_string_equal(info.cmdline, "console=ttyS0 debug");
 	assert_true(in_copy(info.cmdline, strlen(info.cmdline) + 1));
@@ -613,6 +614,7 @@ static void test_truncated_list(void **state)
 	assert_int_equal(parse_built(), MB2_OK);
 	assert_int_equal(info.total_size, mm + 64);
 	assert_one_problem(MB2_TAG_MMAP, mm, "past end");
+	assert_false(info.complete);
 	assert_string_equal(info.cmdline, "kept");
 	assert_false(info.has_mmap);
 }
@@ -629,6 +631,7 @@ static void test_truncated_at_tag_boundary(void **state)
 	put32(0, end);
 	assert_int_equal(parse_built(), MB2_OK);
 	assert_one_problem(~0u, end, "no end tag");
+	assert_false(info.complete);
 	assert_string_equal(info.cmdline, "kept");
 }
 
@@ -643,6 +646,7 @@ static void test_missing_end_tag(void **state)
 	off = build_done();
 	assert_int_equal(parse_built(), MB2_OK);
 	assert_one_problem(~0u, off, "no end tag");
+	assert_false(info.complete);
 	assert_string_equal(info.cmdline, "a");
 	assert_int_equal(info.mmap_count, 2);
 }
@@ -986,6 +990,7 @@ static void test_module_unterminated_name(void **state)
 	assert_int_equal(parse_built(), MB2_OK);
 	assert_one_problem(MB2_TAG_MODULE, at, "not NUL-terminated");
 	assert_int_equal(info.module_count, 0);
+	assert_int_equal(info.module_tags, 1);
 }
 
 static void test_too_many_modules(void **state)
@@ -1015,6 +1020,9 @@ static void test_too_many_modules(void **state)
 	for (i = MB2_MAX_MODULES; i < ARRAY_SIZE(offs); i++)
 		assert_true(has_problem(MB2_TAG_MODULE, offs[i], "too many"));
 	assert_string_equal(info.cmdline, "after");
+	/* The caller can tell that modules were dropped (and must not boot). */
+	assert_int_equal(info.module_tags, ARRAY_SIZE(offs));
+	assert_true(info.complete);
 }
 
 /* Each tag type we read, one byte (or more) shorter than its minimum. */

@@ -142,9 +142,12 @@ _start32:
 	cmpl $(BOOT_MAP_SIZE >> PD_SHIFT), %ecx
 	jb 1b
 
-	/* PAE on, CR3, EFER.LME and EFER.NXE, then paging: long mode. */
-	movl %cr4, %eax
-	orl $X86_CR4_PAE, %eax
+	/*
+	 * CR4 = PAE only: an explicit value, not whatever the firmware left
+	 * (LA57 would make the CPU read these tables as 5-level).  Then CR3,
+	 * EFER.LME and EFER.NXE, then paging: long mode.
+	 */
+	movl $X86_CR4_PAE, %eax
 	movl %eax, %cr4
 	movl $PHYS(boot_pml4), %eax
 	movl %eax, %cr3

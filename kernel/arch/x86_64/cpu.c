@@ -35,6 +35,12 @@ void cpu_detect(void)
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
 		cpu_has.pdpe1gb = d & X86_CPUID_81_EDX_PDPE1GB;
 	}
+	/* Without leaf 0x80000008, 36 bits is the architectural default. */
+	cpu_has.phys_bits = 36;
+	if (cpu_has.max_ext_leaf >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		cpu_has.phys_bits = a & 0xff;
+	}
 }
 
 void cpu_enable_protection(void)

@@ -85,14 +85,43 @@ bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base, u6
 	return at >= end;
 }
 
+/* Map RAM [base, end) into the direct map, read-write or read-only. */
+static const char *map_ram(u64 base, u64 end, bool writable)
+{
+	unsigned sizes = PT_SIZE_4K | PT_SIZE_2M | (cpu_has.pdpe1gb ? PT_SIZE_1G : 0);
+
+	if (end <= base)
+		return NULL;
+	int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base, end - base,
+			 (writable ? PTE_W : 0) | PTE_NX | global_bit(), sizes);
+	if (err)
+		return err == PT_ENOMEM ? "out of memory for direct-map page tables"
+					: "direct map: conflicting mapping";
+	return NULL;
+}
+
+/*
+ * Map one run of RAM.  The image's own frames are mapped read-only here,
+ * so the kernel's text cannot be changed through its alias either.
+ */
+static const char *map_ram_run(u64 base, u64 end)
+{
+	u64 img = kimage_to_phys(__kernel_start), img_end = kimage_to_phys(__kernel_end);
+	u64 a = MIN(MAX(base, img), end), b = MIN(MAX(base, img_end), end);
+	const char *err;
+
+	if ((err = map_ram(base, a, true)) || (err = map_ram(a, b, false)) ||
+	    (err = map_ram(b, end, true)))
+		return err;
+	return NULL;
+}
+
 /*
  * The direct map: every whole page of RAM (runs of adjacent RAM entries of
  * any RAM type merged first), with the largest pages that fit.
  */
 static const char *build_direct_map(const struct memmap_entry *map, size_t n)
 {
-	unsigned sizes = PT_SIZE_4K | PT_SIZE_2M | (cpu_has.pdpe1gb ? PT_SIZE_1G : 0);
-
 	for (size_t i = 0; i < n;) {
 		if (!memmap_is_ram(map[i].type)) {
 			i++;
@@ -111,34 +140,29 @@ static const char *build_direct_map(const struct memmap_entry *map, size_t n)
 			klog("mm", "RAM above 64 TB (0x%lx..0x%lx) is not used", PHYS_MAX, end);
 			end = PHYS_MAX;
 		}
-		base = ALIGN_UP(base, PAGE_SIZE);
-		end = ALIGN_DOWN(end, PAGE_SIZE);
-		if (end <= base)
-			continue;
-		int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base,
-				 end - base, PTE_W | PTE_NX | global_bit(), sizes);
+		const char *err =
+		    map_ram_run(ALIGN_UP(base, PAGE_SIZE), ALIGN_DOWN(end, PAGE_SIZE));
 		if (err)
-			return err == PT_ENOMEM ? "out of memory for direct-map page tables"
-						: "direct map: conflicting mapping";
+			return err;
 	}
 	return NULL;
 }
 
 /*
- * Every kernel-half PML4 entry the kernel will use gets its PDPT now, before
- * any user address space exists: the direct map up to the highest RAM
- * address (at least the first 512 GB, where device registers live) and
- * entry 511 (per-CPU data and the image).  Later changes happen below the
- * PML4 and are seen by every address space.
+ * Every kernel-half PML4 entry the kernel will ever use gets its PDPT now,
+ * before any user address space exists:
+ *  - the direct map's, up to the highest physical address the CPU can
+ *    form (CPUID 0x80000008), so that device registers anywhere (64-bit
+ *    PCI BARs sit above RAM) can be mapped later: at most 128 PDPTs
+ *    (512 KB) for 46 physical bits, 1 for QEMU's default 40;
+ *  - entry 511, for the per-CPU region and the image.
+ * Later changes happen below the PML4 and are seen by every address space;
+ * kvspace_map_device() refuses to create a PML4 entry.
  */
-static const char *prealloc_kernel_half(const struct memmap_entry *map, size_t n)
+static const char *prealloc_kernel_half(void)
 {
-	u64 top = 0;
+	u64 top = MIN(1ul << MIN(cpu_has.phys_bits, 63u), PHYS_MAX);
 
-	for (size_t i = 0; i < n; i++)
-		if (memmap_is_ram(map[i].type))
-			top = map[i].base + map[i].length;
-	top = MIN(MAX(top, SIZE_512G), PHYS_MAX);
 	for (u64 p = 0; p < top; p += SIZE_512G)
 		if (pt_prealloc(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, PT_LEVEL_PDPT))
 			return "out of memory for kernel-half tables";
@@ -157,7 +181,7 @@ const char *kvspace_build(struct bootmem *bm, const struct memmap_entry *map, si
 		return "no frame for the PML4";
 	kvspace_env.tables = 1;
 	if ((err = build_image()) || (err = build_direct_map(map, n)) ||
-	    (err = prealloc_kernel_half(map, n)))
+	    (err = prealloc_kernel_half()))
 		return err;
 	return NULL;
 }
@@ -173,9 +197,14 @@ bool kvspace_map_device(u64 phys, u64 size)
 {
 	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
+	const pte_t *pml4 = phys_to_virt(kvspace_root);
 
 	if (end <= base || end > PHYS_MAX || kvspace_device_count == KVSPACE_MAX_DEVICES)
 		return false;
+	/* Never a new kernel-half PML4 entry: address spaces copy them once. */
+	for (u64 p = ALIGN_DOWN(base, SIZE_512G); p < end; p += SIZE_512G)
+		if (!(pml4[PML4_INDEX(DIRECT_MAP_BASE + p)] & PTE_P))
+			return false;
 	for (u64 p = base; p < end; p += PAGE_SIZE) {
 		struct pt_leaf leaf;
 		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &leaf))

@@ -50,7 +50,7 @@
 
 /* Largest information structure we accept (GRUB's are a few KiB). */
 #define MB2_MAX_TOTAL_SIZE	(1u << 20)
-#define MB2_MAX_MODULES		32
+#define MB2_MAX_MODULES		64
 #define MB2_MAX_PROBLEMS	16
 
 #ifndef __ASSEMBLER__
@@ -84,6 +84,13 @@ struct mb2_info {
 
 	struct mb2_module modules[MB2_MAX_MODULES];
 	size_t module_count;
+	size_t module_tags; /* module tags seen, good or bad */
+
+	/*
+	 * The walk reached the end tag.  If not, tags after the break were
+	 * never seen: the caller cannot know all memory that is in use.
+	 */
+	bool complete;
 
 	/* ACPI RSDP copies, inside the information; NULL if absent. */
 	const void *rsdp_v1;

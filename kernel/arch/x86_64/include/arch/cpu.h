@@ -13,6 +13,7 @@ struct cpu_features {
 	bool smep, smap, umip;
 	bool x2apic;
 	u32 max_leaf, max_ext_leaf;
+	unsigned phys_bits; /* physical address width (CPUID 0x80000008) */
 	char vendor[13];
 };
 

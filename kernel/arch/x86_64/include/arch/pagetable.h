@@ -110,10 +110,11 @@ struct pt_leaf {
 };
 
 /*
- * pt_walk - call fn for every present leaf mapping a page that starts in
- * [start, end) (end exclusive, 0 meaning 2^64), in ascending va order.  A
- * non-zero return from fn stops the walk and is returned.  Leaves found at
- * level 4 (PS in a PML4 entry: reserved) are reported with size 0.
+ * pt_walk - call fn for every present leaf that overlaps [start, end) (end
+ * exclusive, 0 meaning 2^64), in ascending va order: a large page that
+ * begins below start is reported too.  A non-zero return from fn stops the
+ * walk and is returned.  Leaves found at level 4 (PS in a PML4 entry:
+ * reserved) are reported with size 0.
  */
 int pt_walk(struct pt_env *env, u64 root, u64 start, u64 end,
 	    int (*fn)(void *arg, const struct pt_leaf *leaf), void *arg);
