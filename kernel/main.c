@@ -7,11 +7,17 @@
  */
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/irqchip.h>
 #include <arch/kvspace.h>
+#include <arch/lapic.h>
+#include <arch/percpu.h>
 #include <arch/platform.h>
 #include <arch/ptcheck.h>
+#include <arch/smp.h>
+#include <arch/time.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
+#include <keel/acpi.h>
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/cmdline.h>
@@ -25,8 +31,12 @@ static struct memmap_entry raw_map[MEMMAP_MAX_RAW];
 static struct memmap_entry clean_map[MEMMAP_MAX];
 static struct bootmem boot_bootmem;
 static u32 boot_magic;
+static struct acpi_info acpi;
+static u32 cpu_apic_ids[PERCPU_MAX_CPUS];
+static u32 cpu_count = 1;
 
 void kernel_main(u32 magic, u64 mbi_phys);
+void arch_switch_stack(u64 top, void (*fn)(void));
 void kernel_crash(const char *what);
 
 static const char *step_traps(void)
@@ -181,7 +191,10 @@ static const char *step_bootmem(void)
 
 	boot.bootmem = bm;
 	bootmem_init(bm, boot.memmap, boot.memmap_count);
-	/* The first megabyte: BIOS data, EBDA, real-mode structures. */
+	/* One frame below 1 MB where the other CPUs will start. */
+	if (!smp_reserve_trampoline(bm))
+		klog("mm", "no free frame below 1 MB: only the boot CPU will run");
+	/* The rest of the first megabyte: BIOS data, EBDA, real-mode structures. */
 	err |= bootmem_reserve(bm, 0, 1 << 20);
 	/* RAM the direct map cannot reach is of no use to anyone. */
 	err |= bootmem_reserve(bm, PHYS_MAX, UINT64_MAX - PHYS_MAX);
@@ -213,6 +226,123 @@ static const char *step_address_space(void)
 	return NULL;
 }
 
+/* ACPI tables are reached through the direct map, firmware pages read-only. */
+static const void *acpi_map(void *ctx, u64 phys, u64 len)
+{
+	if (len == 0 || phys + len < phys || phys + len > PHYS_MAX ||
+	    !kvspace_map_firmware(phys, len))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+/*
+ * The CPUs to start: the boot CPU first, then every enabled CPU in the
+ * MADT.  Without a usable MADT: the boot CPU alone.
+ */
+static const char *step_acpi(void)
+{
+	const struct mb2_info *info = &boot.info;
+	const void *rsdp = info->rsdp_v2 ? info->rsdp_v2 : info->rsdp_v1;
+	size_t len = info->rsdp_v2 ? info->rsdp_v2_len : info->rsdp_v1_len;
+	u32 bsp = cpu_apic_id();
+
+	cpu_apic_ids[0] = bsp;
+	if (!rsdp) {
+		klog("acpi", "the boot loader gave no ACPI RSDP: running on one CPU");
+		return NULL;
+	}
+	int st = acpi_parse(rsdp, len, acpi_map, NULL, &acpi);
+	for (size_t i = 0; i < acpi.problem_count; i++)
+		klog("acpi", "bad %s at offset %u: %s (skipped)", acpi.problems[i].sig,
+		     acpi.problems[i].offset, acpi.problems[i].what);
+	if (st != ACPI_OK) {
+		klog("acpi", "%s: running on one CPU", acpi_strerror(st));
+		return NULL;
+	}
+	for (size_t i = 0; i < kvspace_firmware_count; i++)
+		klog("acpi", "firmware 0x%lx-0x%lx mapped read-only (ACPI tables)",
+		     kvspace_firmware[i].base,
+		     kvspace_firmware[i].base + kvspace_firmware[i].size - 1);
+	if (!acpi.has_madt) {
+		klog("acpi", "no usable MADT: running on one CPU");
+		return NULL;
+	}
+	bool bsp_listed = false;
+	u32 capable = 0;
+	for (size_t i = 0; i < acpi.cpu_count; i++) {
+		const struct acpi_cpu *c = &acpi.cpus[i];
+		if (c->apic_id == bsp) {
+			bsp_listed = true;
+			continue;
+		}
+		if (!c->enabled) {
+			capable++;
+			continue;
+		}
+		if (cpu_count == PERCPU_MAX_CPUS) {
+			klog("acpi", "more than %d CPUs: the rest are not used", PERCPU_MAX_CPUS);
+			break;
+		}
+		cpu_apic_ids[cpu_count++] = c->apic_id;
+	}
+	if (!bsp_listed) {
+		klog("acpi", "the MADT does not list the boot CPU (APIC %u): running on one CPU",
+		     bsp);
+		cpu_count = 1;
+	}
+	klog("acpi", "ACPI %s: %u CPU(s) enabled, %u online-capable (not started), "
+	     "%zu I/O APIC(s), PM timer %s",
+	     acpi.xsdt ? "2+ (XSDT)" : "1 (RSDT)", cpu_count, capable, acpi.ioapic_count,
+	     acpi.pm_timer_port ? "yes" : "no");
+	return NULL;
+}
+
+static void kernel_main_cpu0(void);
+
+/* Slots for every CPU; then the boot CPU moves onto its own. */
+static const char *step_percpu(void)
+{
+	const char *err = percpu_setup(boot.bootmem, cpu_apic_ids, cpu_count);
+	if (err)
+		return err;
+	percpu_enter(0);
+	return NULL;
+}
+
+static const char *step_interrupts(void)
+{
+	u64 base = acpi.lapic_addr ? acpi.lapic_addr : rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK;
+	const char *err = lapic_init_bsp(base);
+	if (err)
+		return err;
+	lapic_init_cpu();
+	pic_disable();
+	u32 inputs = ioapic_setup(&acpi);
+	klog("irq", "local APIC in %s mode, legacy PICs masked, %u I/O APIC inputs masked",
+	     lapic_x2apic ? "x2APIC" : "xAPIC", inputs);
+	return NULL;
+}
+
+static const char *step_time(void)
+{
+	const char *err = time_calibrate(&acpi);
+	if (err)
+		return err;
+	klog("time", "TSC %lu kHz, APIC timer %u kHz (measured against the %s)", tsc_khz,
+	     lapic_timer_khz, time_reference);
+	time_tick_start();
+	klog("cpu", "cpu 0 apic %u online, per-cpu 0x%lx", this_cpu()->apic_id, (u64)this_cpu());
+	smp_online = 1;
+	this_cpu()->state = CPU_ONLINE;
+	irq_enable();
+	return NULL;
+}
+
+static const char *step_cpus(void)
+{
+	return smp_start_aps(boot.bootmem);
+}
+
 static void print_size(const char *what, u64 bytes)
 {
 	kprintf("[kernel]   %-12s %12lu bytes\n", what, bytes);
@@ -237,23 +367,45 @@ static const char *step_report(void)
 	klog("kernel", "footprint:");
 	print_size("image", image);
 	print_size("page tables", boot.pagetable_bytes);
-	print_size("per-cpu", 0);
-	print_size("total", image + boot.pagetable_bytes);
+	print_size("per-cpu", percpu_bytes);
+	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs\n", "", percpu_bytes / percpu_count,
+		percpu_count);
+	print_size("total", image + boot.pagetable_bytes + percpu_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
 	return NULL;
 }
 
-static const struct {
+struct boot_step {
 	const char *name;
 	const char *(*run)(void);
-} boot_steps[] = {
+};
+
+static void run_steps(const struct boot_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *err = steps[i].run();
+		if (err)
+			panic("boot step '%s' failed: %s", steps[i].name, err);
+	}
+}
+
+/* On the boot stack in the image. */
+static const struct boot_step early_steps[] = {
 	{ "traps", step_traps },
 	{ "cpu", step_cpu },
 	{ "boot information", step_boot_info },
 	{ "memory map", step_memmap },
 	{ "boot allocator", step_bootmem },
 	{ "kernel address space", step_address_space },
-	{ "report", step_report },
+	{ "acpi", step_acpi },
+	{ "per-cpu", step_percpu },
+};
+
+/* On the boot CPU's own kernel stack, in its per-CPU slot. */
+static const struct boot_step late_steps[] = {
+	{ "interrupts", step_interrupts },
+	{ "time", step_time },
+	{ "cpus", step_cpus },
 };
 
 void kernel_main(u32 magic, u64 mbi_phys)
@@ -263,12 +415,19 @@ void kernel_main(u32 magic, u64 mbi_phys)
 	boot_magic = magic;
 	boot.mbi_phys = mbi_phys;
 	boot.cmdline = "";
+	run_steps(early_steps, ARRAY_SIZE(early_steps));
+	arch_switch_stack(this_cpu()->kstack_top, kernel_main_cpu0);
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
-		const char *err = boot_steps[i].run();
-		if (err)
-			panic("boot step '%s' failed: %s", boot_steps[i].name, err);
-	}
+static void kernel_main_cpu0(void)
+{
+	run_steps(late_steps, ARRAY_SIZE(late_steps));
+	/* Page tables are final now: the report counts per-CPU tables too. */
+	boot.pagetable_bytes = kvspace_env.tables * PAGE_SIZE;
+	const char *err = step_report();
+	if (err)
+		panic("boot step 'report' failed: %s", err);
+	klog("kernel", "%u cpus online", smp_online);
 	klog("kernel", "boot complete");
 
 	char what[32];
@@ -276,5 +435,6 @@ void kernel_main(u32 magic, u64 mbi_phys)
 		kernel_crash(what);
 	if (boot.test_mode)
 		platform_stop(ktest_run() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
-	platform_halt();
+	for (;;)
+		irq_enable_and_halt();
 }

@@ -1,7 +1,9 @@
 /*
- * panic.c - report a broken kernel invariant and stop.
+ * panic.c - report a broken kernel invariant and stop every CPU.
  */
+#include <arch/percpu.h>
 #include <arch/platform.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
 #include <keel/console.h>
@@ -12,13 +14,20 @@ static volatile int panicking;
 void panic_begin(void)
 {
 	irq_disable();
-	if (panicking++) {
-		/* A panic while panicking: say so once, and stop at once. */
-		if (panicking == 2)
-			kprintf("\n[panic] nested panic; stopping\n");
+	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL)) {
+		/*
+		 * Another panic is under way: on this CPU (nested), or on another
+		 * one, which is stopping us.  Stop here, quietly.
+		 */
 		platform_stop(QEMU_EXIT_PANIC);
 	}
-	kprintf("\n");
+	u32 stopped = smp_stop_others();
+	console_panic_mode();
+	if (percpu_ready())
+		kprintf("\n[panic] kernel panic on cpu %u (APIC %u); %u other CPU(s) stopped\n",
+			this_cpu()->cpu, this_cpu()->apic_id, stopped);
+	else
+		kprintf("\n[panic] kernel panic on the boot CPU, early in boot\n");
 }
 
 _Noreturn void panic_end(u64 rip, u64 rbp, bool rip_is_return)

@@ -5,6 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/kvspace.h>
+#include <arch/percpu.h>
 #include <arch/ptcheck.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
@@ -100,7 +101,9 @@ KTEST(guard_pages_fault)
 	KTEST_CHECK(trap_last_fixup.cr2 == (u64)boot_stack_guard);
 	KTEST_CHECK(probe_read8(boot_stack_guard + PAGE_SIZE - 1, &b) == -1);
 	KTEST_CHECK(probe_read8(df_stack_guard, &b) == -1);
-	KTEST_CHECK(arch_stack_find(read_rsp(), false) != NULL);
+	struct stack_region st;
+	KTEST_CHECK(arch_stack_find(read_rsp(), false, &st));
+	KTEST_CHECK(st.cpu == 0 && read_rsp() >= st.bottom && read_rsp() < st.top);
 	return NULL;
 }
 

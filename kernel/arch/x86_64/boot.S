@@ -283,3 +283,15 @@ df_stack_guard:
 df_stack_bottom:
 	.skip IST_STACK_SIZE
 df_stack_top:
+
+/*
+ * arch_switch_stack(top, fn) - go on in fn() on the stack ending at top,
+ * with an empty backtrace chain.  fn never returns.
+ */
+	.text
+	.globl arch_switch_stack
+arch_switch_stack:
+	movq %rdi, %rsp
+	xorl %ebp, %ebp
+	call *%rsi
+	ud2

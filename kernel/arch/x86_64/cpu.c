@@ -59,3 +59,15 @@ void cpu_enable_protection(void)
 		cr4 |= X86_CR4_PGE;
 	write_cr4(cr4);
 }
+
+u32 cpu_apic_id(void)
+{
+	u32 a, b, c, d;
+
+	if (cpu_has.x2apic && cpu_has.max_leaf >= 0xb) {
+		cpuid(0xb, 0, &a, &b, &c, &d);
+		return d; /* the x2APIC ID */
+	}
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24; /* the initial APIC ID */
+}

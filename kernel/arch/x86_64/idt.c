@@ -1,7 +1,8 @@
 /*
- * idt.c - the interrupt descriptor table: the 32 exception vectors, each an
- * interrupt gate to its stub in trap.S.  The double fault runs on its own
- * stack (IST) so a kernel stack overflow can still be reported.
+ * idt.c - the interrupt descriptor table: all 256 vectors, each an
+ * interrupt gate to its stub in trap.S.  The double fault, NMI and machine
+ * check run on stacks of their own (IST), so a kernel stack overflow can
+ * still be reported.  All CPUs share the one table.
  */
 #include <arch/gdt.h>
 #include <arch/trap.h>
@@ -18,7 +19,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
 
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
-extern const u64 trap_stubs[TRAP_EXCEPTIONS];
+extern const u64 trap_stubs[TRAP_VECTORS];
 
 static struct idt_gate idt_gate_make(u64 handler, unsigned ist)
 {
@@ -32,11 +33,30 @@ static struct idt_gate idt_gate_make(u64 handler, unsigned ist)
 	return g;
 }
 
+/* The exceptions that must work with a broken stack get one of their own. */
+static unsigned ist_of(unsigned v)
+{
+	switch (v) {
+	case TRAP_DOUBLE_FAULT:
+		return IST_DOUBLE_FAULT;
+	case TRAP_NMI:
+		return IST_NMI;
+	case TRAP_MACHINE_CHECK:
+		return IST_MACHINE_CHECK;
+	default:
+		return 0;
+	}
+}
+
 void idt_init(void)
 {
-	for (unsigned v = 0; v < TRAP_EXCEPTIONS; v++)
-		idt[v] =
-		    idt_gate_make(trap_stubs[v], v == TRAP_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
+	for (unsigned v = 0; v < TRAP_VECTORS; v++)
+		idt[v] = idt_gate_make(trap_stubs[v], ist_of(v));
+	idt_load();
+}
+
+void idt_load(void)
+{
 	struct x86_dtr d = { .limit = sizeof(idt) - 1, .base = (u64)idt };
 	lidt(&d);
 }

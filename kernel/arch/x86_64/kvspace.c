@@ -14,6 +14,8 @@ extern char df_stack_guard[], df_stack_bottom[];
 u64 kvspace_root;
 struct kvspace_device kvspace_devices[KVSPACE_MAX_DEVICES];
 size_t kvspace_device_count;
+struct kvspace_device kvspace_firmware[KVSPACE_MAX_DEVICES];
+size_t kvspace_firmware_count;
 
 static struct bootmem *kv_bootmem;
 static u64 kv_limit = BOOT_MAP_SIZE;
@@ -214,5 +216,39 @@ bool kvspace_map_device(u64 phys, u64 size)
 		   PTE_W | PTE_NX | PTE_UC | global_bit(), PT_SIZE_4K))
 		return false;
 	kvspace_devices[kvspace_device_count++] = (struct kvspace_device){ base, end - base };
+	return true;
+}
+
+bool kvspace_map_firmware(u64 phys, u64 size)
+{
+	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
+	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
+	const pte_t *pml4 = phys_to_virt(kvspace_root);
+
+	if (end <= base || end > PHYS_MAX)
+		return false;
+	for (u64 p = ALIGN_DOWN(base, SIZE_512G); p < end; p += SIZE_512G)
+		if (!(pml4[PML4_INDEX(DIRECT_MAP_BASE + p)] & PTE_P))
+			return false;
+	for (u64 p = base; p < end; p += PAGE_SIZE) {
+		struct pt_leaf l;
+		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &l)) {
+			if ((l.flags & PTE_UC) == PTE_UC)
+				return false; /* a device page: never cached */
+			continue;
+		}
+		if (kvspace_firmware_count == KVSPACE_MAX_DEVICES)
+			return false;
+		if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, p, PAGE_SIZE,
+			   PTE_NX | global_bit(), PT_SIZE_4K))
+			return false;
+		/* Extend the last range if this page follows it, else start one. */
+		struct kvspace_device *last =
+			kvspace_firmware_count ? &kvspace_firmware[kvspace_firmware_count - 1] : NULL;
+		if (last && last->base + last->size == p)
+			last->size += PAGE_SIZE;
+		else
+			kvspace_firmware[kvspace_firmware_count++] = (struct kvspace_device){ p, PAGE_SIZE };
+	}
 	return true;
 }

@@ -4,6 +4,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/kvspace.h>
+#include <arch/percpu.h>
 #include <arch/ptcheck.h>
 #include <keel/addr.h>
 #include <keel/fmt.h>
@@ -53,13 +54,22 @@ static bool in(u64 va, const void *lo, const void *hi)
 	return va >= (u64)lo && va < (u64)hi;
 }
 
-static bool is_device(u64 pa, u64 size)
+static bool in_list(const struct kvspace_device *list, size_t n, u64 pa, u64 size)
 {
-	for (size_t i = 0; i < kvspace_device_count; i++)
-		if (pa >= kvspace_devices[i].base &&
-		    pa + size <= kvspace_devices[i].base + kvspace_devices[i].size)
+	for (size_t i = 0; i < n; i++)
+		if (pa >= list[i].base && pa + size <= list[i].base + list[i].size)
 			return true;
 	return false;
+}
+
+static bool is_device(u64 pa, u64 size)
+{
+	return in_list(kvspace_devices, kvspace_device_count, pa, size);
+}
+
+static bool is_firmware(u64 pa, u64 size)
+{
+	return in_list(kvspace_firmware, kvspace_firmware_count, pa, size);
 }
 
 static u64 v_image_pages; /* image pages seen by the current walk */
@@ -146,6 +156,12 @@ static int check_direct_leaf(struct verify *v, const struct pt_leaf *l)
 	bool uc = (l->flags & PTE_UC) == PTE_UC;
 	if (ram && (l->flags & PTE_UC))
 		return FAIL("RAM 0x%lx is direct-mapped with caching disabled", pa);
+	if (!ram && is_firmware(pa, l->size)) {
+		/* ACPI tables and such: read-only, cached, 4 KB. */
+		if ((l->flags & (PTE_W | PTE_UC)) || l->size != SIZE_4K)
+			return FAIL("firmware page 0x%lx is not read-only write-back", pa);
+		return 0;
+	}
 	if (!ram && !(uc && is_device(pa, l->size)))
 		return FAIL("non-RAM 0x%lx (size 0x%lx) is direct-mapped", pa, l->size);
 	/* Writable, except the image's own frames: its text has no writable alias. */
@@ -161,6 +177,36 @@ static int check_direct_leaf(struct verify *v, const struct pt_leaf *l)
 		return 1;
 	v->next_ram_check = pa + l->size;
 	return 0;
+}
+
+static u64 v_percpu_pages; /* per-CPU pages seen by the current walk */
+
+/* Only the data and stack pages of CPUs that have a slot; not the guards. */
+static int check_percpu_leaf(const struct pt_leaf *l)
+{
+	static const struct {
+		u64 off, size;
+	} parts[] = {
+		{ PERCPU_DATA_OFF, PERCPU_DATA_SIZE },
+		{ PERCPU_KSTACK_OFF + PAGE_SIZE, KSTACK_SIZE },
+		{ PERCPU_DF_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+		{ PERCPU_NMI_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+		{ PERCPU_MC_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+	};
+	u64 n = (l->va - PERCPU_BASE) / PERCPU_SLOT_SIZE;
+	u64 off = (l->va - PERCPU_BASE) % PERCPU_SLOT_SIZE;
+
+	if (n >= percpu_count)
+		return FAIL("0x%lx is mapped in the slot of cpu %lu, which has none", l->va, n);
+	if (l->size != SIZE_4K || !(l->flags & PTE_W) || !(l->flags & PTE_NX))
+		return FAIL("per-CPU page 0x%lx is not a 4 KB read-write NX page", l->va);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		if (off >= parts[i].off && off < parts[i].off + parts[i].size) {
+			v_percpu_pages++;
+			return 0;
+		}
+	return FAIL("0x%lx (cpu %lu, offset 0x%lx) is mapped but is no part of a slot", l->va, n,
+		    off);
 }
 
 static int verify_leaf(void *arg, const struct pt_leaf *l)
@@ -179,8 +225,7 @@ static int verify_leaf(void *arg, const struct pt_leaf *l)
 	case LAYOUT_DIRECT_MAP:
 		return check_direct_leaf(v, l);
 	case LAYOUT_PERCPU:
-		/* No CPU has its slot yet (issue 3 brings them). */
-		return FAIL("0x%lx is mapped in the per-CPU region", l->va);
+		return check_percpu_leaf(l);
 	default:
 		return FAIL("0x%lx is mapped outside every layout region", l->va);
 	}
@@ -196,12 +241,17 @@ const char *ptcheck_verify(const struct memmap_entry *map, size_t n)
 		    FAIL("PML4 entry %u (user half) is not empty: identity map left?", i))
 			return verify_msg;
 	v_image_pages = 0;
+	v_percpu_pages = 0;
 	if (pt_walk(&kvspace_env, kvspace_root, 0, 0, verify_leaf, &v))
 		return verify_msg;
 	/* Every page of the image is mapped, but for the two guard pages. */
 	u64 want = (u64)(__kernel_end - __kernel_start) / PAGE_SIZE - 2;
 	if (v_image_pages != want &&
 	    FAIL("%lu image pages are mapped, want %lu", v_image_pages, want))
+		return verify_msg;
+	want = percpu_count * (PERCPU_MAPPED_BYTES / PAGE_SIZE);
+	if (v_percpu_pages != want &&
+	    FAIL("%lu per-CPU pages are mapped, want %lu", v_percpu_pages, want))
 		return verify_msg;
 	if (check_ram_gap(&v, PHYS_MAX))
 		return verify_msg;

@@ -7,52 +7,36 @@
 #include <arch/trap.h>
 
 	.text
-.macro TRAP_STUB n, has_error
+/*
+ * One stub per vector.  Vectors 8, 10-14, 17, 21, 29 and 30 get an error
+ * code from the CPU; the others push 0 in its place.
+ */
+.macro TRAP_STUB n
 	.balign 16
 trap_stub_\n:
-	.if \has_error == 0
+	.if (\n != 8) && (\n < 10 || \n > 14) && (\n != 17) && (\n != 21) && (\n != 29) && (\n != 30)
 	pushq $0
 	.endif
 	pushq $\n
 	jmp trap_common
 .endm
 
-/* Vectors that push an error code: 8, 10-14, 17, 21, 29, 30. */
-TRAP_STUB 0, 0
-TRAP_STUB 1, 0
-TRAP_STUB 2, 0
-TRAP_STUB 3, 0
-TRAP_STUB 4, 0
-TRAP_STUB 5, 0
-TRAP_STUB 6, 0
-TRAP_STUB 7, 0
-TRAP_STUB 8, 1
-TRAP_STUB 9, 0
-TRAP_STUB 10, 1
-TRAP_STUB 11, 1
-TRAP_STUB 12, 1
-TRAP_STUB 13, 1
-TRAP_STUB 14, 1
-TRAP_STUB 15, 0
-TRAP_STUB 16, 0
-TRAP_STUB 17, 1
-TRAP_STUB 18, 0
-TRAP_STUB 19, 0
-TRAP_STUB 20, 0
-TRAP_STUB 21, 1
-TRAP_STUB 22, 0
-TRAP_STUB 23, 0
-TRAP_STUB 24, 0
-TRAP_STUB 25, 0
-TRAP_STUB 26, 0
-TRAP_STUB 27, 0
-TRAP_STUB 28, 0
-TRAP_STUB 29, 1
-TRAP_STUB 30, 1
-TRAP_STUB 31, 0
+	.altmacro
+	.set vec, 0
+	.rept TRAP_VECTORS
+	TRAP_STUB %vec
+	.set vec, vec + 1
+	.endr
 
+/*
+ * Coming from user mode (CS RPL 3), GS holds the user's base: swapgs puts
+ * this CPU's per-CPU base in, and back again on the way out.
+ */
 trap_common:
-	pushq %rax
+	testb $3, 24(%rsp)		/* the CPU frame's CS, above vector and error */
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -86,16 +70,25 @@ trap_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp			/* vector and error code */
-	iretq
+	testb $3, 8(%rsp)		/* CS */
+	jz 2f
+	swapgs
+2:	iretq
 
 /* The stubs' addresses, for idt_init(). */
+.macro TRAP_STUB_ADDR n
+	.quad trap_stub_\n
+.endm
 	.section .rodata
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad trap_stub_\n
+	.set vec, 0
+	.rept TRAP_VECTORS
+	TRAP_STUB_ADDR %vec
+	.set vec, vec + 1
 	.endr
+	.noaltmacro
 
 /*
  * Probes: one memory access each, listed in __extable so that a fault

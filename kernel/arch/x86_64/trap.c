@@ -5,7 +5,9 @@
  * fixup.  Anything else is a broken kernel invariant: print the vector, the
  * error code, CR2, the registers and a symbolized backtrace, then stop.
  */
+#include <arch/percpu.h>
 #include <arch/platform.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
 #include <keel/console.h>
@@ -45,19 +47,52 @@ static const char *const trap_names[TRAP_EXCEPTIONS] = {
 	[30] = "#SX security exception",
 };
 
-static const struct stack_region stacks[] = {
-	{ "boot stack", (u64)boot_stack_guard, (u64)boot_stack_bottom, (u64)boot_stack_top },
-	{ "double-fault stack", (u64)df_stack_guard, (u64)df_stack_bottom, (u64)df_stack_top },
+/* The image's own stacks, used until the boot CPU moves to its slot. */
+static const struct {
+	const char *name;
+	char *guard, *bottom, *top;
+} image_stacks[] = {
+	{ "boot stack", boot_stack_guard, boot_stack_bottom, boot_stack_top },
+	{ "boot double-fault stack", df_stack_guard, df_stack_bottom, df_stack_top },
 };
 
-const struct stack_region *arch_stack_find(u64 addr, bool include_guard)
+static const struct {
+	const char *name;
+	u64 off, size;
+} slot_stacks[] = {
+	{ "kernel stack", PERCPU_KSTACK_OFF, KSTACK_SIZE },
+	{ "double-fault stack", PERCPU_DF_STACK_OFF, IST_STACK_SIZE },
+	{ "NMI stack", PERCPU_NMI_STACK_OFF, IST_STACK_SIZE },
+	{ "machine-check stack", PERCPU_MC_STACK_OFF, IST_STACK_SIZE },
+};
+
+bool arch_stack_find(u64 addr, bool include_guard, struct stack_region *out)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(stacks); i++) {
-		u64 lo = include_guard ? stacks[i].guard : stacks[i].bottom;
-		if (addr >= lo && addr < stacks[i].top)
-			return &stacks[i];
+	for (size_t i = 0; i < ARRAY_SIZE(image_stacks); i++) {
+		u64 lo = (u64)(include_guard ? image_stacks[i].guard : image_stacks[i].bottom);
+		if (addr >= lo && addr < (u64)image_stacks[i].top) {
+			*out = (struct stack_region){ image_stacks[i].name, -1,
+						      (u64)image_stacks[i].guard,
+						      (u64)image_stacks[i].bottom,
+						      (u64)image_stacks[i].top };
+			return true;
+		}
 	}
-	return NULL;
+	if (addr < PERCPU_BASE || addr >= PERCPU_END)
+		return false;
+	u64 n = (addr - PERCPU_BASE) / PERCPU_SLOT_SIZE;
+	if (n >= percpu_count)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(slot_stacks); i++) {
+		u64 guard = PERCPU_SLOT(n) + slot_stacks[i].off;
+		u64 bottom = guard + PAGE_SIZE, top = bottom + slot_stacks[i].size;
+		if (addr >= (include_guard ? guard : bottom) && addr < top) {
+			*out = (struct stack_region){ slot_stacks[i].name, (int)n, guard, bottom,
+						      top };
+			return true;
+		}
+	}
+	return false;
 }
 
 static const struct extable_entry *extable_find(u64 rip)
@@ -94,8 +129,9 @@ void arch_backtrace(u64 rip, u64 rbp, bool rip_is_return)
 	/* Bounded: a corrupt chain must not keep the panic going forever. */
 	for (int steps = 0; steps < 4096 && printed < 32; steps++) {
 		/* Follow the RBP chain only while it stays on a known stack. */
-		if (rbp == 0 || (rbp & 7) || !arch_stack_find(rbp, false) ||
-		    !arch_stack_find(rbp + 15, false))
+		struct stack_region a, b;
+		if (rbp == 0 || (rbp & 7) || !arch_stack_find(rbp, false, &a) ||
+		    !arch_stack_find(rbp + 15, false, &b) || a.bottom != b.bottom)
 			break;
 		u64 ret = ((u64 *)rbp)[1];
 		u64 next = ((u64 *)rbp)[0];
@@ -150,11 +186,17 @@ void trap_handle(struct trap_frame *tf)
 {
 	u64 cr2 = read_cr2();
 
+	if (tf->vector >= TRAP_EXCEPTIONS) {
+		irq_handle(tf);
+		return;
+	}
+	if (tf->vector == TRAP_NMI && nmi_handle(tf))
+		return;
 	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
 		const struct extable_entry *fix = extable_find(tf->rip);
 		if (fix) {
 			trap_last_fixup =
-			    (struct trap_fault_record){ tf->vector, tf->error, cr2, tf->rip };
+				(struct trap_fault_record){ tf->vector, tf->error, cr2, tf->rip };
 			tf->rip = fix->fixup;
 			return;
 		}
@@ -162,22 +204,29 @@ void trap_handle(struct trap_frame *tf)
 
 	panic_begin();
 	const char *name = tf->vector < TRAP_EXCEPTIONS && trap_names[tf->vector]
-			       ? trap_names[tf->vector]
-			       : "reserved vector";
-	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n", tf->vector, name,
-		tf->error, (tf->cs & 3) ? "user" : "kernel");
+				   ? trap_names[tf->vector]
+				   : "reserved vector";
+	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n", tf->vector,
+		name, tf->error, (tf->cs & 3) ? "user" : "kernel");
 	print_symbol("[panic] at ", tf->rip, false);
 	if (tf->vector == TRAP_PAGE_FAULT)
 		print_page_fault(tf->error, cr2);
 	else
 		kprintf("[panic] cr2=0x%016lx\n", cr2);
 
-	/* A fault on a guard page is a stack overflow: say which stack. */
-	const struct stack_region *s = arch_stack_find(cr2, true);
-	if ((tf->vector == TRAP_PAGE_FAULT || tf->vector == TRAP_DOUBLE_FAULT) && s &&
-	    cr2 < s->bottom)
-		kprintf("[panic] kernel stack overflow: 0x%lx is in the guard page below the %s\n",
-			cr2, s->name);
+	/* A fault on a guard page is a stack overflow: say whose stack. */
+	struct stack_region s;
+	if ((tf->vector == TRAP_PAGE_FAULT || tf->vector == TRAP_DOUBLE_FAULT) &&
+	    arch_stack_find(cr2, true, &s) && cr2 < s.bottom) {
+		if (s.cpu >= 0)
+			kprintf("[panic] kernel stack overflow: 0x%lx is in the guard page below "
+				"the %s of cpu %d\n",
+				cr2, s.name, s.cpu);
+		else
+			kprintf("[panic] kernel stack overflow: 0x%lx is in the guard page below "
+				"the %s\n",
+				cr2, s.name);
+	}
 	print_registers(tf);
 	panic_end(tf->rip, tf->rbp, false);
 }

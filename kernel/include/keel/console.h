@@ -9,6 +9,8 @@
 #include <keel/fmt.h>
 
 void console_init(void);
+/* From now on print without taking the console lock (panic only). */
+void console_panic_mode(void);
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 

@@ -103,6 +103,33 @@
 #define PERCPU_SLOT(n)	 (PERCPU_BASE + (n)*PERCPU_SLOT_SIZE)
 
 /*
+ * Inside one CPU's 16 MB slot (offsets from PERCPU_SLOT(n)).  Only these
+ * pages are mapped; everything else in the slot, including one guard page
+ * below each stack, stays unmapped, so a stack overflow faults instead of
+ * running into its neighbour.
+ *
+ *   +0x000000  per-CPU data: struct percpu, GDT, TSS      (PERCPU_DATA_SIZE)
+ *   +0x010000  guard | kernel stack                       (KSTACK_SIZE)
+ *   +0x020000  guard | double-fault IST stack             (IST_STACK_SIZE)
+ *   +0x030000  guard | NMI IST stack                      (IST_STACK_SIZE)
+ *   +0x040000  guard | machine-check IST stack            (IST_STACK_SIZE)
+ *
+ * Each stack area is 64 KB apart, so the layout is easy to read in a
+ * debugger; all of it fits the slot's first 2 MB, one page table per CPU.
+ */
+#define PERCPU_DATA_OFF 0x0
+#define PERCPU_DATA_SIZE (_UL(2) * PAGE_SIZE)
+#define PERCPU_STACK_AREA 0x10000 /* spacing of the stack areas */
+#define PERCPU_KSTACK_OFF (1 * PERCPU_STACK_AREA)
+#define PERCPU_DF_STACK_OFF (2 * PERCPU_STACK_AREA)
+#define PERCPU_NMI_STACK_OFF (3 * PERCPU_STACK_AREA)
+#define PERCPU_MC_STACK_OFF (4 * PERCPU_STACK_AREA)
+#define PERCPU_STACKS 4
+#define KSTACK_SIZE (_UL(16) << 10)
+/* Pages mapped per CPU: data plus the four stacks. */
+#define PERCPU_MAPPED_BYTES (PERCPU_DATA_SIZE + KSTACK_SIZE + 3 * IST_STACK_SIZE)
+
+/*
  * Kernel image: the top 2 GB of the address space is where -mcmodel=kernel
  * code must live (all symbols reachable by sign-extended 32-bit
  * displacements); we use its first 512 MB.  The image is linked at
@@ -224,6 +251,14 @@ _Static_assert(PML4_INDEX(PERCPU_BASE) == 511 && PML4_INDEX(KERNEL_BASE) == 511,
 	       "per-CPU and image share the last PML4 entry");
 _Static_assert(PML4_INDEX(DIRECT_MAP_BASE) == 256 && PML4_INDEX(DIRECT_MAP_END - 1) == 383,
 	       "direct map is PML4 entries 256..383");
+
+/* The per-CPU slot's contents fit its first 2 MB, each stack its area. */
+_Static_assert(PERCPU_DATA_SIZE <= PERCPU_STACK_AREA, "per-CPU data fits its area");
+_Static_assert(PAGE_SIZE + KSTACK_SIZE <= PERCPU_STACK_AREA &&
+		       PAGE_SIZE + IST_STACK_SIZE <= PERCPU_STACK_AREA,
+	       "a guard page and a stack fit a stack area");
+_Static_assert(PERCPU_MC_STACK_OFF + PERCPU_STACK_AREA <= SIZE_2M,
+	       "the slot's mapped part fits one page table");
 
 /* The image's load address fits its region and the boot map. */
 _Static_assert(LAYOUT_ALIGNED(KERNEL_PHYS_LOAD, SIZE_2M), "load address 2 MB aligned");

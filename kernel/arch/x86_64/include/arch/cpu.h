@@ -19,7 +19,15 @@ struct cpu_features {
 
 extern struct cpu_features cpu_has;
 
+static inline bool cpu_has_pge(void)
+{
+	return cpu_has.pge;
+}
+
 void cpu_detect(void);
+
+/* This CPU's APIC ID, from CPUID (the x2APIC ID where there is one). */
+u32 cpu_apic_id(void);
 
 /*
  * Turn on CR0.WP, EFER.NXE and, where the CPU has them, CR4.SMEP, SMAP,

@@ -17,10 +17,16 @@
 #define GDT_ENTRIES	 8
 
 /* Interrupt stack table slots (1-based, as in the IDT gate). */
-#define IST_DOUBLE_FAULT 1
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI		  2
+#define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLER__
+struct percpu;
+/* The boot CPU's first GDT and TSS, before per-CPU slots exist. */
 void gdt_init(void);
+/* This CPU's own GDT and TSS, in its slot, with its IST stacks. */
+void gdt_load_cpu(struct percpu *pc);
 #endif
 
 #endif

@@ -35,13 +35,24 @@ void kvspace_activate(void);
  */
 bool kvspace_map_device(u64 phys, u64 size);
 
-/* Device ranges mapped so far, for the checker. */
+/*
+ * Map firmware memory that is not RAM in the memory map but that the
+ * kernel must read, such as ACPI tables in a "reserved" range, into the
+ * direct map: write-back, read-only, NX, whole pages.  Pages already
+ * mapped (RAM, or firmware mapped before) are left as they are; returns
+ * false if part of the range is a device page or cannot be mapped.
+ */
+bool kvspace_map_firmware(u64 phys, u64 size);
+
+/* Device and firmware ranges mapped so far, for the checker. */
 struct kvspace_device {
 	u64 base, size;
 };
-#define KVSPACE_MAX_DEVICES 16
+#define KVSPACE_MAX_DEVICES 32
 extern struct kvspace_device kvspace_devices[KVSPACE_MAX_DEVICES];
 extern size_t kvspace_device_count;
+extern struct kvspace_device kvspace_firmware[KVSPACE_MAX_DEVICES];
+extern size_t kvspace_firmware_count;
 
 /* Is [base, base+size) inside a sanitized map's RAM (any RAM type)? */
 bool kvspace_range_is_ram(const struct memmap_entry *map, size_t n, u64 base, u64 size);

@@ -7,6 +7,9 @@
 #define TRAP_PAGE_FAULT	  14
 #define TRAP_DOUBLE_FAULT 8
 #define TRAP_EXCEPTIONS	  32
+#define TRAP_NMI		 2
+#define TRAP_MACHINE_CHECK	 18
+#define TRAP_VECTORS		 256
 
 /* Page-fault error code bits (SDM vol. 3, 4.7). */
 #define PF_PRESENT	  (1 << 0)
@@ -33,6 +36,7 @@ _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "trap
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap.S");
 
 void idt_init(void);
+void idt_load(void); /* on each further CPU */
 void trap_handle(struct trap_frame *tf);
 
 /*
@@ -63,9 +67,11 @@ int probe_write8(volatile void *addr, u8 val);
 /* The stacks the kernel runs on, for backtraces and overflow reports. */
 struct stack_region {
 	const char *name;
+	int cpu;                /* owner, or -1 for the image's boot stacks */
 	u64 guard, bottom, top; /* guard page at [guard, bottom) */
 };
-const struct stack_region *arch_stack_find(u64 addr, bool include_guard);
+/* The stack holding addr (its guard page too if include_guard). */
+bool arch_stack_find(u64 addr, bool include_guard, struct stack_region *out);
 #endif
 
 #endif

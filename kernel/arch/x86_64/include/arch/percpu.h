@@ -1,0 +1,110 @@
+/*
+ * percpu.h - each CPU's own data, in its slot of the per-CPU region
+ * (kernel/arch/x86_64/percpu.c; the slot's layout is in layout.h).
+ *
+ * GS base points to the CPU's struct percpu, whose first word points to
+ * itself, so this_cpu() is one load through %gs and never asks the APIC
+ * who we are.  KERNEL_GS_BASE holds the user value; trap and syscall
+ * entry from user mode swap the two with swapgs.
+ */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include <arch/gdt.h>
+#include <keel/layout.h>
+
+/* Offsets used by assembly (checked below). */
+#define PERCPU_SELF 0
+#define PERCPU_KSTACK_TOP 16
+#define PERCPU_USER_RSP 24
+
+#ifndef __ASSEMBLER__
+#include <keel/types.h>
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
+
+/* What another CPU asked this one to run (ipi_call). */
+struct percpu_call {
+	void (*fn)(void *arg);
+	void *arg;
+	volatile u32 pending; /* set by the caller, cleared when fn returned */
+};
+
+enum cpu_state {
+	CPU_ABSENT = 0, /* no slot */
+	CPU_STARTING,   /* slot ready, start-up IPIs sent */
+	CPU_ALIVE,      /* running kernel code, setting itself up */
+	CPU_ONLINE,     /* up: takes interrupts and IPIs */
+	CPU_FAILED,     /* did not answer start-up: skipped */
+	CPU_STOPPED,    /* halted by a panic elsewhere */
+};
+
+struct percpu {
+	struct percpu *self; /* %gs:0 */
+	u32 cpu;             /* index, 0 = the boot CPU */
+	u32 apic_id;
+	u64 kstack_top;      /* %gs:16, for syscall entry */
+	u64 user_rsp;        /* %gs:24, scratch for syscall entry */
+	void *current;       /* the thread running here (issue 4) */
+	void *runqueue;      /* this CPU's run queue (issue 4) */
+	volatile u32 state;  /* enum cpu_state */
+	volatile u64 ticks;  /* timer interrupts taken */
+	volatile u64 ipis;   /* IPIs taken (any kind) */
+	volatile u64 wakeups;
+	struct percpu_call call;
+	u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+	struct tss tss __attribute__((aligned(16)));
+};
+_Static_assert(__builtin_offsetof(struct percpu, self) == PERCPU_SELF, "asm offsets");
+_Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm");
+_Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm");
+_Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its pages");
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/* The struct percpu of CPU n (its slot must be mapped). */
+static inline struct percpu *percpu_of(u32 n)
+{
+	return (struct percpu *)PERCPU_SLOT((u64)n);
+}
+
+/* Top of one of CPU n's stacks (offset PERCPU_*_STACK_OFF). */
+static inline u64 percpu_stack_top(u32 n, u64 area_off, u64 size)
+{
+	return PERCPU_SLOT((u64)n) + area_off + PAGE_SIZE + size;
+}
+
+/* Has this CPU's GS base been set up yet? */
+bool percpu_ready(void);
+
+/* Number of CPUs with a slot, and the slot owners' APIC IDs. */
+extern u32 percpu_count;
+extern u32 percpu_apic_ids[PERCPU_MAX_CPUS];
+extern u64 percpu_bytes; /* memory taken for all slots, tables included */
+
+struct bootmem;
+/* Map and fill a slot for each of `count` CPUs; NULL or why not. */
+const char *percpu_setup(struct bootmem *bm, const u32 *apic_ids, u32 count);
+
+/* On CPU n: load its GDT, TSS, GS base.  Called by every CPU once. */
+void percpu_enter(u32 n);
+
+/* The CPU index of an APIC ID, or -1. */
+int percpu_find_apic(u32 apic_id);
+#endif
+
+#endif

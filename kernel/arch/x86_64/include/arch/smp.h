@@ -1,0 +1,48 @@
+/*
+ * smp.h - the other CPUs: start-up, IPIs, stopping them
+ * (kernel/arch/x86_64/smp.c, ipi.c, trampoline.S).
+ */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#include <keel/acpi.h>
+
+struct bootmem;
+struct trap_frame;
+
+/* How many CPUs are online (ONLINE state), the boot CPU included. */
+extern volatile u32 smp_online;
+
+/*
+ * Take the trampoline frame (below 1 MB) from the boot allocator; called
+ * before the first megabyte is reserved.  Returns its address or 0.
+ */
+u64 smp_reserve_trampoline(struct bootmem *bm);
+
+/*
+ * Start every CPU that has a slot, in parallel; a CPU that does not come
+ * online in time is reported and skipped.  Returns NULL or why it failed.
+ */
+const char *smp_start_aps(struct bootmem *bm);
+
+/* ---- IPIs (ipi.c) ---- */
+
+/* Run fn(arg) on CPU `cpu` (in its interrupt handler) and wait for it. */
+bool ipi_call(u32 cpu, void (*fn)(void *arg), void *arg);
+/* Wake CPU `cpu` from halt. */
+bool ipi_wakeup(u32 cpu);
+/* Invalidate [va, va + pages * 4K) in every online CPU's TLB, this one too. */
+void tlb_shootdown(u64 va, u64 pages);
+/*
+ * Stop every other CPU with an NMI (for panic).  Returns how many confirmed
+ * they stopped, waiting a bounded time.
+ */
+u32 smp_stop_others(void);
+/* Is a stop in progress (this CPU should halt)? */
+extern volatile bool smp_stopping;
+
+/* Interrupt and NMI entry from trap.c. */
+void irq_handle(struct trap_frame *tf);
+bool nmi_handle(struct trap_frame *tf); /* true if it was a stop request */
+
+#endif

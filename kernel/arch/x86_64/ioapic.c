@@ -1,0 +1,102 @@
+/*
+ * ioapic.c - the I/O APICs: every input programmed masked, for later
+ * device drivers.  Register facts: the 82093AA I/O APIC datasheet (an
+ * index register at +0x00, a data window at +0x10; register 1 holds the
+ * number of redirection entries - 1 in bits 23:16; entry n is registers
+ * 0x10 + 2n (low) and 0x11 + 2n (high)).
+ */
+#include <arch/irqchip.h>
+#include <arch/kvspace.h>
+#include <arch/vectors.h>
+#include <keel/addr.h>
+#include <keel/console.h>
+
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WINDOW 0x10
+#define IOAPIC_VER 0x01
+#define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
+
+#define RTE_MASKED (1ul << 16)
+#define RTE_LEVEL (1ul << 15)
+#define RTE_ACTIVE_LOW (1ul << 13)
+
+struct ioapic {
+	volatile u32 *regs;
+	u32 gsi_base, inputs;
+};
+
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static u32 ioapic_count;
+
+static u32 ioapic_read(struct ioapic *io, u32 reg)
+{
+	io->regs[IOAPIC_REGSEL / 4] = reg;
+	return io->regs[IOAPIC_WINDOW / 4];
+}
+
+static void ioapic_write(struct ioapic *io, u32 reg, u32 v)
+{
+	io->regs[IOAPIC_REGSEL / 4] = reg;
+	io->regs[IOAPIC_WINDOW / 4] = v;
+}
+
+/* Polarity and trigger for a GSI: ISA defaults unless an override says. */
+static u64 gsi_mode(const struct acpi_info *acpi, u32 gsi)
+{
+	u64 mode = 0; /* ISA: active high, edge */
+
+	for (size_t i = 0; i < acpi->override_count; i++) {
+		const struct acpi_override *o = &acpi->overrides[i];
+		if (o->gsi != gsi)
+			continue;
+		if ((o->flags & 3) == 3)
+			mode |= RTE_ACTIVE_LOW;
+		if (((o->flags >> 2) & 3) == 3)
+			mode |= RTE_LEVEL;
+	}
+	return mode;
+}
+
+u32 ioapic_setup(const struct acpi_info *acpi)
+{
+	u32 programmed = 0;
+
+	for (size_t i = 0; i < acpi->ioapic_count && ioapic_count < ACPI_MAX_IOAPICS; i++) {
+		const struct acpi_ioapic *a = &acpi->ioapics[i];
+		if (!kvspace_map_device(a->addr, PAGE_SIZE)) {
+			klog("irq", "I/O APIC %u at 0x%x cannot be mapped: skipped", a->id, a->addr);
+			continue;
+		}
+		struct ioapic *io = &ioapics[ioapic_count++];
+		io->regs = phys_to_virt(a->addr);
+		io->gsi_base = a->gsi_base;
+		io->inputs = ((ioapic_read(io, IOAPIC_VER) >> 16) & 0xff) + 1;
+		for (u32 n = 0; n < io->inputs; n++) {
+			u32 gsi = io->gsi_base + n;
+			u32 vec = VEC_IOAPIC_BASE + gsi;
+			if (vec > VEC_IOAPIC_MAX)
+				vec = VEC_IOAPIC_MAX; /* masked anyway; a driver picks later */
+			u64 rte = RTE_MASKED | gsi_mode(acpi, gsi) | vec;
+			ioapic_write(io, IOAPIC_REDTBL(n) + 1, 0); /* destination: APIC 0 */
+			ioapic_write(io, IOAPIC_REDTBL(n), (u32)rte);
+			programmed++;
+		}
+		klog("irq", "I/O APIC %u at 0x%x: GSIs %u-%u, all masked", a->id, a->addr,
+		     io->gsi_base, io->gsi_base + io->inputs - 1);
+	}
+	return programmed;
+}
+
+bool ioapic_read_entry(u32 gsi, u64 *entry)
+{
+	for (u32 i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->inputs)
+			continue;
+		u32 n = gsi - io->gsi_base;
+		*entry = ((u64)ioapic_read(io, IOAPIC_REDTBL(n) + 1) << 32) |
+			 ioapic_read(io, IOAPIC_REDTBL(n));
+		return true;
+	}
+	return false;
+}

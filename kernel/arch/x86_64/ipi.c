@@ -1,0 +1,162 @@
+/*
+ * ipi.c - interrupts between CPUs, and the interrupt dispatcher.
+ */
+#include <arch/lapic.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/time.h>
+#include <arch/trap.h>
+#include <arch/vectors.h>
+#include <arch/x86.h>
+#include <keel/console.h>
+#include <keel/spinlock.h>
+
+#define IPI_WAIT_US 1000000 /* a CPU that does not answer in 1 s is broken */
+
+volatile bool smp_stopping;
+static volatile u32 smp_stopped;
+
+static struct spinlock call_lock = SPINLOCK_INIT("ipi call");
+static struct spinlock tlb_lock = SPINLOCK_INIT("tlb shootdown");
+static struct {
+	u64 va, pages;
+	volatile u32 remaining;
+} tlb_request;
+
+/* Spin until *flag is 0, for at most IPI_WAIT_US; true if it became 0. */
+static bool wait_clear(volatile u32 *flag)
+{
+	u64 start = rdtsc(), limit = IPI_WAIT_US * (tsc_khz_or_default() / 1000);
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
+		if (rdtsc() - start > limit)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static bool online(u32 cpu)
+{
+	return cpu < percpu_count && percpu_of(cpu)->state == CPU_ONLINE;
+}
+
+bool ipi_call(u32 cpu, void (*fn)(void *arg), void *arg)
+{
+	struct percpu *pc = percpu_of(cpu);
+	bool ok;
+
+	if (!online(cpu) || cpu == this_cpu()->cpu)
+		return false;
+	spin_lock(&call_lock);
+	pc->call.fn = fn;
+	pc->call.arg = arg;
+	__atomic_store_n(&pc->call.pending, 1, __ATOMIC_RELEASE);
+	ok = lapic_send_ipi(pc->apic_id, VEC_IPI_CALL, APIC_DM_FIXED) && wait_clear(&pc->call.pending);
+	pc->call.pending = 0;
+	spin_unlock(&call_lock);
+	return ok;
+}
+
+bool ipi_wakeup(u32 cpu)
+{
+	return online(cpu) && lapic_send_ipi(percpu_of(cpu)->apic_id, VEC_IPI_WAKEUP, APIC_DM_FIXED);
+}
+
+static void tlb_flush_request(void)
+{
+	for (u64 i = 0; i < tlb_request.pages; i++)
+		invlpg(tlb_request.va + i * PAGE_SIZE);
+}
+
+void tlb_shootdown(u64 va, u64 pages)
+{
+	u32 me = this_cpu()->cpu, sent = 0;
+
+	spin_lock(&tlb_lock);
+	tlb_request.va = va;
+	tlb_request.pages = pages;
+	for (u32 n = 0; n < percpu_count; n++)
+		if (n != me && online(n))
+			sent++;
+	__atomic_store_n(&tlb_request.remaining, sent, __ATOMIC_RELEASE);
+	for (u32 n = 0; n < percpu_count; n++)
+		if (n != me && online(n))
+			lapic_send_ipi(percpu_of(n)->apic_id, VEC_IPI_TLB, APIC_DM_FIXED);
+	tlb_flush_request();
+	if (!wait_clear(&tlb_request.remaining))
+		klog("smp", "TLB shoot-down: %u CPU(s) did not answer", tlb_request.remaining);
+	spin_unlock(&tlb_lock);
+}
+
+u32 smp_stop_others(void)
+{
+	u32 me = percpu_ready() ? this_cpu()->cpu : 0, asked = 0;
+
+	if (__atomic_exchange_n(&smp_stopping, true, __ATOMIC_ACQ_REL))
+		return 0; /* someone else is stopping everybody */
+	for (u32 n = 0; n < percpu_count; n++) {
+		u32 st = percpu_of(n)->state;
+		if (n == me || (st != CPU_ONLINE && st != CPU_ALIVE))
+			continue;
+		lapic_send_ipi(percpu_of(n)->apic_id, 0, APIC_DM_NMI);
+		asked++;
+	}
+	/* Wait up to ~100 ms for them to say they stopped. */
+	u64 start = rdtsc(), limit = 100000 * (tsc_khz_or_default() / 1000);
+	while (smp_stopped < asked && rdtsc() - start < limit)
+		cpu_relax();
+	return smp_stopped;
+}
+
+bool nmi_handle(struct trap_frame *tf)
+{
+	if (!smp_stopping)
+		return false;
+	if (percpu_ready())
+		this_cpu()->state = CPU_STOPPED;
+	__atomic_fetch_add(&smp_stopped, 1, __ATOMIC_ACQ_REL);
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
+}
+
+void irq_handle(struct trap_frame *tf)
+{
+	struct percpu *pc = this_cpu();
+	u32 v = (u32)tf->vector;
+
+	switch (v) {
+	case VEC_TIMER:
+		pc->ticks++;
+		break;
+	case VEC_IPI_WAKEUP:
+		pc->ipis++;
+		pc->wakeups++;
+		break;
+	case VEC_IPI_TLB:
+		pc->ipis++;
+		tlb_flush_request();
+		__atomic_fetch_sub(&tlb_request.remaining, 1, __ATOMIC_ACQ_REL);
+		break;
+	case VEC_IPI_CALL:
+		pc->ipis++;
+		if (pc->call.pending) {
+			pc->call.fn(pc->call.arg);
+			__atomic_store_n(&pc->call.pending, 0, __ATOMIC_RELEASE);
+		}
+		break;
+	case VEC_SPURIOUS:
+		return; /* no EOI for the spurious vector */
+	case VEC_APIC_ERROR:
+		klog("irq", "cpu %u: local APIC error 0x%x", pc->cpu, lapic_read_esr());
+		break;
+	default:
+		if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)
+			return; /* a spurious 8259 interrupt (all lines are masked): no EOI */
+		klog("irq", "cpu %u: unexpected interrupt vector 0x%x", pc->cpu, v);
+		break;
+	}
+	lapic_eoi();
+}

@@ -1,0 +1,91 @@
+/*
+ * percpu.c - the per-CPU slots: memory for present CPUs only, mapped at
+ * PERCPU_SLOT(n) with a guard page below every stack.
+ */
+#include <arch/cpu.h>
+#include <arch/kvspace.h>
+#include <arch/percpu.h>
+#include <arch/x86.h>
+#include <keel/addr.h>
+#include <keel/bootmem.h>
+#include <keel/string.h>
+
+u32 percpu_count;
+u32 percpu_apic_ids[PERCPU_MAX_CPUS];
+u64 percpu_bytes;
+static bool percpu_live;
+
+bool percpu_ready(void)
+{
+	return percpu_live;
+}
+
+/* The mapped parts of a slot: offset in the slot, size. */
+static const struct {
+	u64 off, size;
+} slot_parts[] = {
+	{ PERCPU_DATA_OFF, PERCPU_DATA_SIZE },
+	{ PERCPU_KSTACK_OFF + PAGE_SIZE, KSTACK_SIZE },
+	{ PERCPU_DF_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+	{ PERCPU_NMI_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+	{ PERCPU_MC_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+};
+
+static const char *slot_map(struct bootmem *bm, u32 n)
+{
+	u64 frames = bootmem_alloc(bm, PERCPU_MAPPED_BYTES, PAGE_SIZE, PHYS_MAX);
+	u64 at = frames;
+
+	if (frames == BOOTMEM_FAIL)
+		return "out of memory for per-CPU data";
+	memset(phys_to_virt(frames), 0, PERCPU_MAPPED_BYTES);
+	for (size_t i = 0; i < ARRAY_SIZE(slot_parts); i++) {
+		if (pt_map(&kvspace_env, kvspace_root, PERCPU_SLOT((u64)n) + slot_parts[i].off, at,
+			   slot_parts[i].size, PTE_W | PTE_NX | (cpu_has_pge() ? PTE_G : 0),
+			   PT_SIZE_4K))
+			return "mapping a per-CPU slot failed";
+		at += slot_parts[i].size;
+	}
+	return NULL;
+}
+
+const char *percpu_setup(struct bootmem *bm, const u32 *apic_ids, u32 count)
+{
+	u64 tables = kvspace_env.tables;
+
+	if (count == 0 || count > PERCPU_MAX_CPUS)
+		return "CPU count out of range";
+	for (u32 n = 0; n < count; n++) {
+		const char *err = slot_map(bm, n);
+		if (err)
+			return err;
+		struct percpu *pc = percpu_of(n);
+		pc->self = pc;
+		pc->cpu = n;
+		pc->apic_id = apic_ids[n];
+		pc->kstack_top = percpu_stack_top(n, PERCPU_KSTACK_OFF, KSTACK_SIZE);
+		pc->state = CPU_STARTING;
+		percpu_apic_ids[n] = apic_ids[n];
+	}
+	percpu_count = count;
+	percpu_bytes = count * PERCPU_MAPPED_BYTES + (kvspace_env.tables - tables) * PAGE_SIZE;
+	return NULL;
+}
+
+void percpu_enter(u32 n)
+{
+	struct percpu *pc = percpu_of(n);
+
+	gdt_load_cpu(pc);
+	wrmsr(MSR_GS_BASE, (u64)pc);
+	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user value, swapped in by swapgs */
+	percpu_live = true;
+}
+
+int percpu_find_apic(u32 apic_id)
+{
+	for (u32 n = 0; n < percpu_count; n++)
+		if (percpu_apic_ids[n] == apic_id)
+			return (int)n;
+	return -1;
+}

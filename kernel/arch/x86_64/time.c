@@ -1,0 +1,117 @@
+/*
+ * time.c - TSC and local APIC timer calibration, delays, the tick.
+ */
+#include <arch/lapic.h>
+#include <arch/percpu.h>
+#include <arch/time.h>
+#include <arch/vectors.h>
+#include <arch/x86.h>
+
+#define PM_TIMER_HZ 3579545
+#define PIT_HZ 1193182
+#define CALIBRATE_MS 10
+
+u64 tsc_khz;
+u32 lapic_timer_khz;
+const char *time_reference = "none";
+static u64 tsc_at_calibration;
+
+/* ---- The reference clocks ------------------------------------------------ */
+
+static u16 pm_port;
+static u32 pm_mask;
+
+static u32 pm_read(void)
+{
+	return inl(pm_port) & pm_mask;
+}
+
+/* Wait `ms` milliseconds on the PM timer (handles its wrap-around). */
+static void pm_wait_ms(u32 ms)
+{
+	u64 want = (u64)PM_TIMER_HZ * ms / 1000, seen = 0;
+	u32 last = pm_read();
+
+	while (seen < want) {
+		u32 now = pm_read();
+		seen += (now - last) & pm_mask;
+		last = now;
+	}
+}
+
+/*
+ * The PIT, channel 2, one-shot (mode 0), gated by port 0x61 bit 0; its
+ * output shows in port 0x61 bit 5 when the count runs out.
+ */
+static void pit_wait_ms(u32 ms)
+{
+	u32 count = PIT_HZ * ms / 1000; /* at most 65535: ms <= 54 */
+	u8 gate = inb(0x61);
+
+	outb(0x61, (gate & ~0x02) | 0x01); /* speaker off, gate on */
+	outb(0x43, 0xb0);                  /* channel 2, lo/hi, mode 0, binary */
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	/* Restart the count: toggle the gate. */
+	outb(0x61, inb(0x61) & ~0x01);
+	outb(0x61, inb(0x61) | 0x01);
+	for (u64 i = 0; !(inb(0x61) & 0x20) && i < 100000000; i++)
+		cpu_relax();
+	outb(0x61, gate);
+}
+
+static void ref_wait_ms(u32 ms)
+{
+	if (pm_port)
+		pm_wait_ms(ms);
+	else
+		pit_wait_ms(ms);
+}
+
+/* ---- Calibration ----------------------------------------------------------- */
+
+const char *time_calibrate(const struct acpi_info *acpi)
+{
+	if (acpi && acpi->pm_timer_port) {
+		pm_port = acpi->pm_timer_port;
+		pm_mask = acpi->pm_timer_32bit ? 0xffffffffu : 0xffffffu;
+		time_reference = "ACPI PM timer";
+	} else {
+		time_reference = "PIT";
+	}
+
+	/* Both clocks over the same window: TSC and APIC timer (one-shot). */
+	lapic_timer_free_run();
+	u32 apic0 = lapic_timer_current();
+	u64 tsc0 = rdtsc();
+	ref_wait_ms(CALIBRATE_MS);
+	u64 tsc1 = rdtsc();
+	u32 apic1 = lapic_timer_current();
+	lapic_timer_stop();
+
+	tsc_khz = (tsc1 - tsc0) / CALIBRATE_MS;
+	lapic_timer_khz = (apic0 - apic1) / CALIBRATE_MS;
+	tsc_at_calibration = tsc1;
+	if (tsc_khz == 0)
+		return "the TSC does not advance";
+	if (lapic_timer_khz == 0)
+		return "the local APIC timer does not count";
+	return NULL;
+}
+
+void udelay(u64 us)
+{
+	u64 end = rdtsc() + us * tsc_khz / 1000;
+	while (rdtsc() < end)
+		cpu_relax();
+}
+
+u64 time_us(void)
+{
+	return (rdtsc() - tsc_at_calibration) * 1000 / tsc_khz;
+}
+
+void time_tick_start(void)
+{
+	lapic_timer_periodic(VEC_TIMER, lapic_timer_khz * (1000 / TIMER_HZ));
+}
