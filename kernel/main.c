@@ -49,9 +49,12 @@ static const char *step_traps(void)
 static const char *step_cpu(void)
 {
 	cpu_detect();
-	klog("cpu", "%s, 1 GB pages %s, global pages %s, SMEP %s, SMAP %s, UMIP %s", cpu_has.vendor,
-	     cpu_has.pdpe1gb ? "yes" : "no", cpu_has.pge ? "yes" : "no",
-	     cpu_has.smep ? "yes" : "no", cpu_has.smap ? "yes" : "no", cpu_has.umip ? "yes" : "no");
+	klog("cpu",
+	     "%s, 1 GB pages %s, global pages %s, SMEP %s, SMAP %s, UMIP %s, x2APIC %s, %u "
+	     "physical address bits",
+	     cpu_has.vendor, cpu_has.pdpe1gb ? "yes" : "no", cpu_has.pge ? "yes" : "no",
+	     cpu_has.smep ? "yes" : "no", cpu_has.smap ? "yes" : "no", cpu_has.umip ? "yes" : "no",
+	     cpu_has.x2apic ? "yes" : "no", cpu_has.phys_bits);
 	return NULL;
 }
 
@@ -290,7 +293,8 @@ static const char *step_acpi(void)
 		     bsp);
 		cpu_count = 1;
 	}
-	klog("acpi", "ACPI %s: %u CPU(s) enabled, %u online-capable (not started), "
+	klog("acpi",
+	     "ACPI %s: %u CPU(s) enabled, %u online-capable (not started), "
 	     "%zu I/O APIC(s), PM timer %s",
 	     acpi.xsdt ? "2+ (XSDT)" : "1 (RSDT)", cpu_count, capable, acpi.ioapic_count,
 	     acpi.pm_timer_port ? "yes" : "no");
@@ -368,8 +372,8 @@ static const char *step_report(void)
 	print_size("image", image);
 	print_size("page tables", boot.pagetable_bytes);
 	print_size("per-cpu", percpu_bytes);
-	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs\n", "", percpu_bytes / percpu_count,
-		percpu_count);
+	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs\n", "",
+		percpu_bytes / percpu_count, percpu_count);
 	print_size("total", image + boot.pagetable_bytes + percpu_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
 	return NULL;

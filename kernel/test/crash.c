@@ -3,6 +3,8 @@
  * command line, so the boot tests can check that each is caught and
  * reported rather than resetting the machine.
  */
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <keel/console.h>
 #include <keel/layout.h>
 #include <keel/string.h>
@@ -20,6 +22,28 @@ __attribute__((noinline)) static u64 crash_recurse(volatile u64 depth)
 	return crash_recurse(depth + 1) + pad[0];
 }
 
+static void crash_stack_ipi(void *arg)
+{
+	crash_recurse(0);
+}
+
+static void crash_panic_ipi(void *arg)
+{
+	panic("deliberate panic on cpu %u", this_cpu()->cpu);
+}
+
+/* Crash on the last CPU (the boot CPU if it is alone). */
+static void crash_on_ap(void (*fn)(void *))
+{
+	u32 n = percpu_count - 1;
+	klog("test", "crashing cpu %u", n);
+	if (n == 0)
+		fn(NULL);
+	else
+		ipi_call(n, fn, NULL);
+	klog("test", "cpu %u did not crash", n);
+}
+
 void kernel_crash(const char *what)
 {
 	klog("test", "deliberate crash: %s", what);
@@ -29,5 +53,9 @@ void kernel_crash(const char *what)
 		(void)*(volatile u64 *)DIRECT_MAP_END; /* the hole after the direct map */
 	else if (strcmp(what, "panic") == 0)
 		panic("deliberate panic from the command line");
-	klog("test", "unknown crash '%s' (stack, unmapped, panic)", what);
+	else if (strcmp(what, "ap-stack") == 0)
+		crash_on_ap(crash_stack_ipi);
+	else if (strcmp(what, "ap-panic") == 0)
+		crash_on_ap(crash_panic_ipi);
+	klog("test", "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic)", what);
 }

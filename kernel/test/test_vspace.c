@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/kvspace.h>
 #include <arch/percpu.h>
+#include <arch/percpu.h>
 #include <arch/ptcheck.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
@@ -110,11 +111,17 @@ KTEST(guard_pages_fault)
 /* The holes between regions, and the far end of the direct map. */
 KTEST(holes_are_unmapped)
 {
-	static const u64 holes[] = {
-		DIRECT_MAP_END,	      PERCPU_BASE - 8,
-		PERCPU_BASE,	      PERCPU_END,
-		KERNEL_BASE,	      KERNEL_END,
-		0xfffffffffffff000ul, DIRECT_MAP_BASE + PHYS_MAX - 8,
+	const u64 holes[] = {
+		DIRECT_MAP_END,
+		PERCPU_BASE - 8,
+		PERCPU_SLOT((u64)percpu_count),	      /* the first slot nobody owns */
+		PERCPU_SLOT(0ul) + PERCPU_KSTACK_OFF, /* a guard page */
+		PERCPU_SLOT(0ul) + PERCPU_DATA_SIZE,
+		PERCPU_END,
+		KERNEL_BASE,
+		KERNEL_END,
+		0xfffffffffffff000ul,
+		DIRECT_MAP_BASE + PHYS_MAX - 8,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(holes); i++) {
 		u8 b;

@@ -13,12 +13,12 @@
 #include <arch/x86.h>
 
 /* Descriptor access and flag bits (SDM vol. 3, 3.4.5). */
-#define SEG_P (1ul << 47)
-#define SEG_S (1ul << 44) /* code or data (not system) */
-#define SEG_CODE (1ul << 43)
-#define SEG_RW (1ul << 41) /* readable code / writable data */
-#define SEG_DPL(n) ((u64)(n) << 45)
-#define SEG_L (1ul << 53) /* 64-bit code */
+#define SEG_P	      (1ul << 47)
+#define SEG_S	      (1ul << 44) /* code or data (not system) */
+#define SEG_CODE      (1ul << 43)
+#define SEG_RW	      (1ul << 41) /* readable code / writable data */
+#define SEG_DPL(n)    ((u64)(n) << 45)
+#define SEG_L	      (1ul << 53) /* 64-bit code */
 #define SEG_TSS_AVAIL (0x9ul << 40)
 
 static u64 boot_gdt[GDT_ENTRIES] __attribute__((aligned(16)));
@@ -75,9 +75,9 @@ void gdt_load_cpu(struct percpu *pc)
 	gdt_fill(pc->gdt, &pc->tss);
 	pc->tss.rsp[0] = pc->kstack_top;
 	pc->tss.ist[IST_DOUBLE_FAULT - 1] =
-		percpu_stack_top(n, PERCPU_DF_STACK_OFF, IST_STACK_SIZE);
+	    percpu_stack_top(n, PERCPU_DF_STACK_OFF, IST_STACK_SIZE);
 	pc->tss.ist[IST_NMI - 1] = percpu_stack_top(n, PERCPU_NMI_STACK_OFF, IST_STACK_SIZE);
 	pc->tss.ist[IST_MACHINE_CHECK - 1] =
-		percpu_stack_top(n, PERCPU_MC_STACK_OFF, IST_STACK_SIZE);
+	    percpu_stack_top(n, PERCPU_MC_STACK_OFF, IST_STACK_SIZE);
 	gdt_load(pc->gdt);
 }

@@ -11,14 +11,14 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WINDOW 0x10
-#define IOAPIC_VER 0x01
+#define IOAPIC_REGSEL	 0x00
+#define IOAPIC_WINDOW	 0x10
+#define IOAPIC_VER	 0x01
 #define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
 
-#define RTE_MASKED (1ul << 16)
-#define RTE_LEVEL (1ul << 15)
-#define RTE_ACTIVE_LOW (1ul << 13)
+#define RTE_MASKED	 (1ul << 16)
+#define RTE_LEVEL	 (1ul << 15)
+#define RTE_ACTIVE_LOW	 (1ul << 13)
 
 struct ioapic {
 	volatile u32 *regs;
@@ -64,7 +64,8 @@ u32 ioapic_setup(const struct acpi_info *acpi)
 	for (size_t i = 0; i < acpi->ioapic_count && ioapic_count < ACPI_MAX_IOAPICS; i++) {
 		const struct acpi_ioapic *a = &acpi->ioapics[i];
 		if (!kvspace_map_device(a->addr, PAGE_SIZE)) {
-			klog("irq", "I/O APIC %u at 0x%x cannot be mapped: skipped", a->id, a->addr);
+			klog("irq", "I/O APIC %u at 0x%x cannot be mapped: skipped", a->id,
+			     a->addr);
 			continue;
 		}
 		struct ioapic *io = &ioapics[ioapic_count++];

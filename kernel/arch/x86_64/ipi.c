@@ -52,7 +52,8 @@ bool ipi_call(u32 cpu, void (*fn)(void *arg), void *arg)
 	pc->call.fn = fn;
 	pc->call.arg = arg;
 	__atomic_store_n(&pc->call.pending, 1, __ATOMIC_RELEASE);
-	ok = lapic_send_ipi(pc->apic_id, VEC_IPI_CALL, APIC_DM_FIXED) && wait_clear(&pc->call.pending);
+	ok = lapic_send_ipi(pc->apic_id, VEC_IPI_CALL, APIC_DM_FIXED) &&
+	     wait_clear(&pc->call.pending);
 	pc->call.pending = 0;
 	spin_unlock(&call_lock);
 	return ok;
@@ -60,7 +61,8 @@ bool ipi_call(u32 cpu, void (*fn)(void *arg), void *arg)
 
 bool ipi_wakeup(u32 cpu)
 {
-	return online(cpu) && lapic_send_ipi(percpu_of(cpu)->apic_id, VEC_IPI_WAKEUP, APIC_DM_FIXED);
+	return online(cpu) &&
+	       lapic_send_ipi(percpu_of(cpu)->apic_id, VEC_IPI_WAKEUP, APIC_DM_FIXED);
 }
 
 static void tlb_flush_request(void)

@@ -244,11 +244,12 @@ bool kvspace_map_firmware(u64 phys, u64 size)
 			return false;
 		/* Extend the last range if this page follows it, else start one. */
 		struct kvspace_device *last =
-			kvspace_firmware_count ? &kvspace_firmware[kvspace_firmware_count - 1] : NULL;
+		    kvspace_firmware_count ? &kvspace_firmware[kvspace_firmware_count - 1] : NULL;
 		if (last && last->base + last->size == p)
 			last->size += PAGE_SIZE;
 		else
-			kvspace_firmware[kvspace_firmware_count++] = (struct kvspace_device){ p, PAGE_SIZE };
+			kvspace_firmware[kvspace_firmware_count++] =
+			    (struct kvspace_device){ p, PAGE_SIZE };
 	}
 	return true;
 }

@@ -13,32 +13,32 @@
 #include <arch/x86.h>
 #include <keel/addr.h>
 
-#define APIC_ID 0x020
-#define APIC_VERSION 0x030
-#define APIC_TPR 0x080
-#define APIC_EOI 0x0b0
-#define APIC_SVR 0x0f0
-#define APIC_ESR 0x280
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
-#define APIC_LVT_TIMER 0x320
-#define APIC_LVT_LINT0 0x350
-#define APIC_LVT_LINT1 0x360
-#define APIC_LVT_ERROR 0x370
-#define APIC_TIMER_INIT 0x380
-#define APIC_TIMER_CUR 0x390
-#define APIC_TIMER_DIV 0x3e0
+#define APIC_ID		    0x020
+#define APIC_VERSION	    0x030
+#define APIC_TPR	    0x080
+#define APIC_EOI	    0x0b0
+#define APIC_SVR	    0x0f0
+#define APIC_ESR	    0x280
+#define APIC_ICR_LO	    0x300
+#define APIC_ICR_HI	    0x310
+#define APIC_LVT_TIMER	    0x320
+#define APIC_LVT_LINT0	    0x350
+#define APIC_LVT_LINT1	    0x360
+#define APIC_LVT_ERROR	    0x370
+#define APIC_TIMER_INIT	    0x380
+#define APIC_TIMER_CUR	    0x390
+#define APIC_TIMER_DIV	    0x3e0
 
-#define APIC_SVR_ENABLE (1u << 8)
-#define APIC_LVT_MASKED (1u << 16)
+#define APIC_SVR_ENABLE	    (1u << 8)
+#define APIC_LVT_MASKED	    (1u << 16)
 #define APIC_TIMER_PERIODIC (1u << 17)
-#define APIC_ICR_PENDING (1u << 12) /* xAPIC: delivery status */
-#define APIC_ICR_ASSERT (1u << 14)
-#define APIC_TIMER_DIV16 0x3
+#define APIC_ICR_PENDING    (1u << 12) /* xAPIC: delivery status */
+#define APIC_ICR_ASSERT	    (1u << 14)
+#define APIC_TIMER_DIV16    0x3
 
-#define MSR_X2APIC_BASE 0x800
-#define APIC_BASE_ENABLE (1u << 11)
-#define APIC_BASE_X2APIC (1u << 10)
+#define MSR_X2APIC_BASE	    0x800
+#define APIC_BASE_ENABLE    (1u << 11)
+#define APIC_BASE_X2APIC    (1u << 10)
 
 bool lapic_x2apic;
 static volatile u32 *lapic_mmio;

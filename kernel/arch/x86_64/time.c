@@ -7,8 +7,8 @@
 #include <arch/vectors.h>
 #include <arch/x86.h>
 
-#define PM_TIMER_HZ 3579545
-#define PIT_HZ 1193182
+#define PM_TIMER_HZ  3579545
+#define PIT_HZ	     1193182
 #define CALIBRATE_MS 10
 
 u64 tsc_khz;
@@ -49,7 +49,7 @@ static void pit_wait_ms(u32 ms)
 	u8 gate = inb(0x61);
 
 	outb(0x61, (gate & ~0x02) | 0x01); /* speaker off, gate on */
-	outb(0x43, 0xb0);                  /* channel 2, lo/hi, mode 0, binary */
+	outb(0x43, 0xb0);		   /* channel 2, lo/hi, mode 0, binary */
 	outb(0x42, count & 0xff);
 	outb(0x42, count >> 8);
 	/* Restart the count: toggle the gate. */

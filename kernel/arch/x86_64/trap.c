@@ -196,7 +196,7 @@ void trap_handle(struct trap_frame *tf)
 		const struct extable_entry *fix = extable_find(tf->rip);
 		if (fix) {
 			trap_last_fixup =
-				(struct trap_fault_record){ tf->vector, tf->error, cr2, tf->rip };
+			    (struct trap_fault_record){ tf->vector, tf->error, cr2, tf->rip };
 			tf->rip = fix->fixup;
 			return;
 		}
@@ -204,10 +204,10 @@ void trap_handle(struct trap_frame *tf)
 
 	panic_begin();
 	const char *name = tf->vector < TRAP_EXCEPTIONS && trap_names[tf->vector]
-				   ? trap_names[tf->vector]
-				   : "reserved vector";
-	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n", tf->vector,
-		name, tf->error, (tf->cs & 3) ? "user" : "kernel");
+			       ? trap_names[tf->vector]
+			       : "reserved vector";
+	kprintf("[panic] CPU exception %lu (%s), error code 0x%lx, in %s mode\n", tf->vector, name,
+		tf->error, (tf->cs & 3) ? "user" : "kernel");
 	print_symbol("[panic] at ", tf->rip, false);
 	if (tf->vector == TRAP_PAGE_FAULT)
 		print_page_fault(tf->error, cr2);

@@ -119,6 +119,13 @@ struct pt_leaf {
 int pt_walk(struct pt_env *env, u64 root, u64 start, u64 end,
 	    int (*fn)(void *arg, const struct pt_leaf *leaf), void *arg);
 
+/*
+ * pt_entry_4k - the page-table entry of the 4 KB page at va, to change it in
+ * place (the caller then flushes the TLBs); NULL if the tables down to it
+ * do not exist or a large page covers va.
+ */
+pte_t *pt_entry_4k(struct pt_env *env, u64 root, u64 va);
+
 /* pt_translate - the leaf that maps va, or false. */
 bool pt_translate(struct pt_env *env, u64 root, u64 va, struct pt_leaf *out);
 

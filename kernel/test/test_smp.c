@@ -1,0 +1,211 @@
+/*
+ * test_smp.c - in-kernel tests of the CPUs: each runs on its own slot,
+ * takes IPIs and timer ticks; TLB shoot-down reaches all of them; the
+ * interrupt controllers are set up as documented.
+ */
+#include <arch/cpu.h>
+#include <arch/irqchip.h>
+#include <arch/kvspace.h>
+#include <arch/lapic.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/time.h>
+#include <arch/trap.h>
+#include <arch/x86.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/ktest.h>
+#include <keel/string.h>
+
+/* Run fn(arg) on CPU n: here for CPU 0, through an IPI elsewhere. */
+static bool on_cpu(u32 n, void (*fn)(void *), void *arg)
+{
+	if (n == this_cpu()->cpu) {
+		fn(arg);
+		return true;
+	}
+	return ipi_call(n, fn, arg);
+}
+
+KTEST(every_cpu_online)
+{
+	KTEST_CHECK(percpu_count >= 1);
+	KTEST_CHECK(this_cpu()->cpu == 0);
+	for (u32 n = 0; n < percpu_count; n++)
+		if (percpu_of(n)->state != CPU_ONLINE)
+			return ktest_fail("cpu %u is in state %u", n, percpu_of(n)->state);
+	KTEST_CHECK(smp_online == percpu_count);
+	return NULL;
+}
+
+struct whoami {
+	u64 self, gs_base, rsp, cpu, apic_id, lapic_id, state;
+	struct stack_region stack;
+	bool on_stack;
+};
+
+static void whoami(void *arg)
+{
+	struct whoami *w = arg;
+	w->self = (u64)this_cpu();
+	w->gs_base = rdmsr(MSR_GS_BASE);
+	w->rsp = read_rsp();
+	w->cpu = this_cpu()->cpu;
+	w->apic_id = this_cpu()->apic_id;
+	w->lapic_id = lapic_id();
+	w->on_stack = arch_stack_find(w->rsp, false, &w->stack);
+}
+
+/* %gs reads the CPU's own struct, and it runs on its own kernel stack. */
+KTEST(every_cpu_runs_on_its_own_slot)
+{
+	for (u32 n = 0; n < percpu_count; n++) {
+		struct whoami w = { 0 };
+		if (!on_cpu(n, whoami, &w))
+			return ktest_fail("cpu %u did not run the check", n);
+		if (w.self != PERCPU_SLOT((u64)n) || w.gs_base != w.self || w.cpu != n)
+			return ktest_fail("cpu %u: %%gs self 0x%lx, GS base 0x%lx, index %lu", n,
+					  w.self, w.gs_base, w.cpu);
+		if (w.lapic_id != w.apic_id)
+			return ktest_fail("cpu %u: APIC says %lu, slot says %lu", n, w.lapic_id,
+					  w.apic_id);
+		if (!w.on_stack || w.stack.cpu != (int)n || strcmp(w.stack.name, "kernel stack"))
+			return ktest_fail("cpu %u runs on rsp 0x%lx, not its kernel stack", n,
+					  w.rsp);
+	}
+	return NULL;
+}
+
+/* The call IPI above; here the wake-up IPI, counted by the target. */
+KTEST(every_cpu_takes_ipis)
+{
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		u64 before = pc->wakeups;
+		KTEST_CHECK(ipi_wakeup(n));
+		for (int i = 0; i < 100000 && pc->wakeups == before; i++)
+			udelay(10);
+		if (pc->wakeups == before)
+			return ktest_fail("cpu %u did not take the wake-up IPI", n);
+		KTEST_CHECK(pc->ipis > 0);
+	}
+	return NULL;
+}
+
+KTEST(every_cpu_sees_timer_ticks)
+{
+	static u64 before[PERCPU_MAX_CPUS];
+	for (u32 n = 0; n < percpu_count; n++)
+		before[n] = percpu_of(n)->ticks;
+	/* A few ticks' time; emulated CPUs may run late, so allow for it. */
+	for (int round = 0; round < 100; round++) {
+		udelay(3 * 1000000 / TIMER_HZ);
+		u32 ticking = 0;
+		for (u32 n = 0; n < percpu_count; n++)
+			ticking += percpu_of(n)->ticks >= before[n] + 2;
+		if (ticking == percpu_count)
+			return NULL;
+	}
+	for (u32 n = 0; n < percpu_count; n++)
+		if (percpu_of(n)->ticks < before[n] + 2)
+			return ktest_fail("cpu %u: %lu ticks in 3 s", n,
+					  percpu_of(n)->ticks - before[n]);
+	return NULL;
+}
+
+static void read_probe(void *arg)
+{
+	u64 *slot = arg;
+	u8 b = 0;
+	/* slot[0]: the address; slot[1 + cpu]: what the CPU read, or ~0. */
+	slot[1 + this_cpu()->cpu] = probe_read8((void *)slot[0], &b) ? ~0ul : b;
+}
+
+/* Every CPU reads the byte at va; fail unless all see `want`. */
+static const char *all_read(u64 va, u64 want)
+{
+	static u64 slots[1 + PERCPU_MAX_CPUS];
+	slots[0] = va;
+	for (u32 n = 0; n < percpu_count; n++) {
+		slots[1 + n] = 0x5a5a;
+		if (!on_cpu(n, read_probe, slots))
+			return ktest_fail("cpu %u did not run the read", n);
+		if (slots[1 + n] != want)
+			return ktest_fail("cpu %u read 0x%lx at 0x%lx, want 0x%lx", n, slots[1 + n],
+					  va, want);
+	}
+	return NULL;
+}
+
+/*
+ * Map a page, let every CPU cache it, change the mapping in place and
+ * shoot the TLBs down: every CPU must see the new page, then none.
+ */
+KTEST(tlb_shootdown_reaches_every_cpu)
+{
+	u64 va = PERCPU_SLOT(0ul) + 0x100000; /* unused in slot 0 */
+	u64 a = bootmem_alloc(boot.bootmem, PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
+	u64 b = bootmem_alloc(boot.bootmem, PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
+	const char *why;
+
+	KTEST_CHECK(a != BOOTMEM_FAIL && b != BOOTMEM_FAIL);
+	memset(phys_to_virt(a), 'A', PAGE_SIZE);
+	memset(phys_to_virt(b), 'B', PAGE_SIZE);
+	KTEST_CHECK(pt_map(&kvspace_env, kvspace_root, va, a, PAGE_SIZE, PTE_NX, PT_SIZE_4K) == 0);
+	if ((why = all_read(va, 'A')))
+		return why;
+	pte_t *e = pt_entry_4k(&kvspace_env, kvspace_root, va);
+	KTEST_CHECK(e && pte_addr(*e) == a);
+	*e = b | PTE_P | PTE_NX;
+	tlb_shootdown(va, 1);
+	if ((why = all_read(va, 'B')))
+		return why;
+	*e = 0;
+	tlb_shootdown(va, 1);
+	return all_read(va, ~0ul);
+}
+
+KTEST(interrupt_controllers_set_up)
+{
+	KTEST_CHECK(inb(0x21) == 0xff && inb(0xa1) == 0xff); /* PICs masked */
+	KTEST_CHECK(lapic_x2apic == cpu_has.x2apic);
+	KTEST_CHECK(!!(rdmsr(MSR_APIC_BASE) & (1u << 10)) == lapic_x2apic);
+	u64 rte;
+	u32 seen = 0;
+	for (u32 gsi = 0; gsi < 256; gsi++) {
+		if (!ioapic_read_entry(gsi, &rte))
+			continue;
+		seen++;
+		if (!(rte & (1u << 16)))
+			return ktest_fail("I/O APIC input %u is not masked", gsi);
+	}
+	KTEST_CHECK(seen > 0);
+	return NULL;
+}
+
+KTEST(timers_calibrated)
+{
+	KTEST_CHECK(tsc_khz > 0 && lapic_timer_khz > 0);
+	u64 t0 = time_us();
+	udelay(20000);
+	u64 dt = time_us() - t0;
+	KTEST_CHECK(dt >= 20000 && dt < 200000);
+	return NULL;
+}
+
+/* Every stack of every CPU has its guard page unmapped. */
+KTEST(every_cpu_has_guard_pages)
+{
+	static const u64 areas[] = { PERCPU_KSTACK_OFF, PERCPU_DF_STACK_OFF, PERCPU_NMI_STACK_OFF,
+				     PERCPU_MC_STACK_OFF };
+	for (u32 n = 0; n < percpu_count; n++)
+		for (size_t i = 0; i < ARRAY_SIZE(areas); i++) {
+			u8 b;
+			u64 guard = PERCPU_SLOT((u64)n) + areas[i];
+			if (probe_read8((void *)guard, &b) != -1 ||
+			    probe_read8((void *)(guard + PAGE_SIZE), &b) != 0)
+				return ktest_fail("cpu %u: stack area 0x%lx guard wrong", n,
+						  areas[i]);
+		}
+	return NULL;
+}
