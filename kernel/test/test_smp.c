@@ -146,23 +146,27 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 	u64 va = PERCPU_SLOT(0ul) + 0x100000; /* unused in slot 0 */
 	u64 a = bootmem_alloc(boot.bootmem, PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
 	u64 b = bootmem_alloc(boot.bootmem, PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
-	const char *why;
+	const char *why = NULL;
 
 	KTEST_CHECK(a != BOOTMEM_FAIL && b != BOOTMEM_FAIL);
 	memset(phys_to_virt(a), 'A', PAGE_SIZE);
 	memset(phys_to_virt(b), 'B', PAGE_SIZE);
 	KTEST_CHECK(pt_map(&kvspace_env, kvspace_root, va, a, PAGE_SIZE, PTE_NX, PT_SIZE_4K) == 0);
-	if ((why = all_read(va, 'A')))
-		return why;
 	pte_t *e = pt_entry_4k(&kvspace_env, kvspace_root, va);
 	KTEST_CHECK(e && pte_addr(*e) == a);
+	if ((why = all_read(va, 'A')))
+		goto unmap;
 	*e = b | PTE_P | PTE_NX;
 	tlb_shootdown(va, 1);
 	if ((why = all_read(va, 'B')))
-		return why;
+		goto unmap;
 	*e = 0;
 	tlb_shootdown(va, 1);
 	return all_read(va, ~0ul);
+unmap:
+	*e = 0;
+	tlb_shootdown(va, 1);
+	return why;
 }
 
 KTEST(interrupt_controllers_set_up)

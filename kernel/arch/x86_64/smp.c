@@ -118,6 +118,29 @@ static u32 count_state(u32 state)
 	return c;
 }
 
+/* Wait until no AP is in `state` any more, or `limit_us` have passed. */
+static void wait_leave(u32 state, u64 t0, u64 limit_us)
+{
+	while (count_state(state) && time_us() - t0 < limit_us)
+		udelay(100);
+}
+
+/*
+ * Give up on every AP still in `state`.  The AP moves on with
+ * compare-and-swap too, so exactly one side wins: a CPU marked failed
+ * halts as soon as it notices, and is never counted online.
+ */
+static void fail_all(u32 state, const char *what)
+{
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		u32 expect = state;
+		if (__atomic_compare_exchange_n(&pc->state, &expect, CPU_FAILED, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			klog("smp", "cpu %u (APIC %u) %s: skipped", n, pc->apic_id, what);
+	}
+}
+
 const char *smp_start_aps(struct bootmem *bm)
 {
 	if (percpu_count <= 1)
@@ -134,22 +157,27 @@ const char *smp_start_aps(struct bootmem *bm)
 	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
 
 	/*
-	 * Wait for them to come online: 1 s, plus 20 ms a CPU for emulators
-	 * that run many virtual CPUs on few real ones.
+	 * A CPU that answers at all runs kernel code within microseconds on
+	 * hardware; allow 1 s, plus 20 ms a CPU for emulators that run many
+	 * virtual CPUs on few real ones.  One that is running gets 30 s more
+	 * to finish setting itself up (it may wait for the console behind
+	 * dozens of others).
 	 */
-	u64 limit = 1000000 + 20000ul * percpu_count;
-	while (count_state(CPU_ONLINE) < percpu_count - 1 && time_us() - t0 < limit)
-		udelay(100);
-	for (u32 n = 1; n < percpu_count; n++) {
-		struct percpu *pc = percpu_of(n);
-		if (pc->state != CPU_ONLINE) {
-			klog("smp", "cpu %u (APIC %u) did not come online (state %u): skipped", n,
-			     pc->apic_id, pc->state);
-			pc->state = CPU_FAILED;
-		}
-	}
+	wait_leave(CPU_STARTING, t0, 1000000 + 20000ul * percpu_count);
+	fail_all(CPU_STARTING, "did not answer the start-up IPIs");
+	wait_leave(CPU_ALIVE, t0, 30000000);
+	fail_all(CPU_ALIVE, "started but did not finish setting up");
 	klog("smp", "start-up took %lu us", time_us() - t0);
 	return NULL;
+}
+
+static _Noreturn void ap_give_up(void)
+{
+	lapic_timer_stop();
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
 }
 
 /* A started CPU, on its own kernel stack (from ap_entry64). */
@@ -159,14 +187,20 @@ void ap_main(u32 n)
 	idt_load();
 	cpu_enable_protection();
 	struct percpu *pc = this_cpu();
-	pc->state = CPU_ALIVE;
+	u32 expect = CPU_STARTING;
+	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ALIVE, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		ap_give_up(); /* the boot CPU gave up on us: stay out */
 	lapic_init_cpu();
 	time_tick_start();
 	if (lapic_id() != pc->apic_id)
 		klog("smp", "cpu %u: APIC ID %u, expected %u", n, lapic_id(), pc->apic_id);
-	klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", n, pc->apic_id, (u64)pc);
+	expect = CPU_ALIVE;
+	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ONLINE, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		ap_give_up();
 	__atomic_fetch_add(&smp_online, 1, __ATOMIC_ACQ_REL);
-	__atomic_store_n(&pc->state, CPU_ONLINE, __ATOMIC_RELEASE);
+	klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", n, pc->apic_id, (u64)pc);
 	for (;;)
 		irq_enable_and_halt();
 }
