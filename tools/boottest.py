@@ -73,6 +73,7 @@ class Config:
     huge: bool = False       # RAM backend with reserve=off: more guest RAM
                              # than the host could commit (never touched)
     timeout: float = 0       # seconds; 0 = by firmware (OVMF is slow)
+    smp: int = 1             # CPUs; every one must come online
 
     def __post_init__(self):
         self.timeout = self.timeout or (180 if self.firmware == "uefi" else 60)
@@ -84,23 +85,26 @@ def tests(name, fw, machine, mem, cpu, **kw):
 
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 MATRIX = [
-    # In-kernel tests on small, large and odd machines, under both firmwares.
+    # In-kernel tests on small, large and odd machines, under both firmwares,
+    # with 1 to 64 CPUs.  (QEMU's TCG has no x2APIC: these are all xAPIC.)
     tests("bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE),
-    tests("bios-q35-8G-max", "bios", "q35", "8G", "max"),
-    tests("bios-pc-128M-qemu64", "bios", "pc", "128M", "qemu64"),
-    tests("uefi-q35-2G-max", "uefi", "q35", "2G", "max"),
-    tests("uefi-pc-6G-westmere", "uefi", "pc", "6G", WESTMERE),
-    tests("bios-q35-64G-westmere", "bios", "q35", "64G", WESTMERE, huge=True),
-    tests("bios-q35-1T-max", "bios", "q35", "1T", "max,phys-bits=46", huge=True,
-          timeout=180),
+    tests("bios-q35-8G-max-2cpu", "bios", "q35", "8G", "max", smp=2),
+    tests("bios-pc-128M-qemu64-4cpu", "bios", "pc", "128M", "qemu64", smp=4),
+    tests("uefi-q35-2G-max-8cpu", "uefi", "q35", "2G", "max", smp=8),
+    tests("uefi-pc-6G-westmere-2cpu", "uefi", "pc", "6G", WESTMERE, smp=2),
+    tests("bios-q35-64G-westmere-8cpu", "bios", "q35", "64G", WESTMERE, huge=True, smp=8),
+    tests("bios-q35-1T-max-4cpu", "bios", "q35", "1T", "max,phys-bits=46", huge=True,
+          timeout=180, smp=4),
+    tests("bios-q35-2G-max-64cpu", "bios", "q35", "2G", "max", smp=64, timeout=180),
+    tests("uefi-q35-2G-max-64cpu", "uefi", "q35", "2G", "max", smp=64, timeout=300),
     # Towards the 64 TB the direct map promises (QEMU cannot give a guest
     # quite 64 TB with 46 physical address bits: the PCI hole and the
     # 64-bit MMIO window must fit too).  16 TB without 1 GB pages is 8 M
     # 2 MB pages and 64 MB of page tables.
     tests("bios-q35-16T-westmere", "bios", "q35", "16T", WESTMERE + ",phys-bits=46",
           huge=True, timeout=180),
-    tests("bios-q35-32T-max", "bios", "q35", "32T", "max,phys-bits=46", huge=True,
-          timeout=180),
+    tests("bios-q35-32T-max-2cpu", "bios", "q35", "32T", "max,phys-bits=46", huge=True,
+          timeout=180, smp=2),
     # Deliberate faults must end in a useful panic report.
     Config("bios-q35-crash-stack", "bios", "q35", "512M", "max", "panic",
            "test crash=stack",
@@ -109,16 +113,27 @@ MATRIX = [
     Config("uefi-q35-crash-unmapped", "uefi", "q35", "512M", "max", "panic",
            "test crash=unmapped",
            [r"^\[panic\] .*#PF page fault", r"^\[panic\] page fault at 0xffffc00000000000"]),
+    # On another CPU: the panic names it and stops all the others.
+    Config("bios-q35-crash-ap-stack-4cpu", "bios", "q35", "512M", "max", "panic",
+           "test crash=ap-stack",
+           [r"^\[panic\] kernel panic on cpu 3 \(APIC 3\); 3 other CPU\(s\) stopped$",
+            r"^\[panic\] .*#DF double fault",
+            r"^\[panic\] kernel stack overflow: .* guard page below the kernel stack of cpu 3$",
+            r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ crash_recurse"], smp=4),
+    Config("uefi-q35-crash-ap-panic-8cpu", "uefi", "q35", "512M", "max", "panic",
+           "test crash=ap-panic",
+           [r"^\[panic\] kernel panic on cpu 7 \(APIC 7\); 7 other CPU\(s\) stopped$",
+            r"^\[panic\] deliberate panic on cpu 7$"], smp=8),
     # CPUs Keel cannot run on: a clear message, then a halt.
     Config("bios-pc-no-nx", "bios", "pc", "128M", "qemu64,-nx", "halt", "",
            [r"^\[boot\] halted: this CPU has no NX"]),
     Config("bios-pc-no-long-mode", "bios", "pc", "128M", "qemu32", "halt", "",
            [r"^\[boot\] halted: this CPU has no long mode"]),
     # The page tables seen from outside.
-    Config("tlb-bios-q35-4G-max", "bios", "q35", "4G", "max", "tlb",
-           gb_pages=True, min_1g=1),
-    Config("tlb-uefi-q35-2G-westmere", "uefi", "q35", "2G", WESTMERE, "tlb",
-           gb_pages=False),
+    Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
+           gb_pages=True, min_1g=1, smp=4),
+    Config("tlb-uefi-q35-2G-westmere-2cpu", "uefi", "q35", "2G", WESTMERE, "tlb",
+           gb_pages=False, smp=2),
     Config("tlb-bios-pc-1G-westmere", "bios", "pc", "1G", WESTMERE, "tlb",
            gb_pages=False),
 ]
@@ -150,7 +165,7 @@ REGIONS = [("direct map", DIRECT_MAP_BASE, DIRECT_MAP_END),
            ("kernel", KERNEL_BASE, KERNEL_END)]
 RAM_TYPES = {"available", "ACPI reclaimable", "ACPI NVS"}
 # The device pages the kernel maps (uncached), by physical address.
-KNOWN_DEVICES = {0xfee00000: "local APIC"}
+KNOWN_DEVICES = {0xfee00000: "local APIC", 0xfec00000: "I/O APIC"}
 IMAGE_SYMBOLS = ["__text_start", "__text_end", "__rodata_start", "__rodata_end",
                  "__data_start", "__kernel_end", "boot_stack_guard",
                  "boot_stack_bottom", "df_stack_guard", "df_stack_bottom"]
@@ -248,14 +263,45 @@ def check_no_user(pages, ranges):
 
 
 def check_regions(pages):
-    """2. Every page inside one region, none in the per-CPU region yet."""
+    """2. Every page inside one region."""
     out = []
     for p in pages:
         name = region_of(p.va)
         if name is None or region_of(p.end - 1) != name:
             out.append(f"{p.va:#x} (+{p.size:#x}) lies outside every region")
-        elif name == "per-cpu":
-            out.append(f"{p.va:#x} mapped in the per-CPU region (nothing belongs there yet)")
+    return out[:20]
+
+
+def slot_pages():
+    """The offsets of the pages mapped in one CPU's slot (layout.h)."""
+    L = LAYOUT
+    parts = [(L["PERCPU_DATA_OFF"], L["PERCPU_DATA_SIZE"]),
+             (L["PERCPU_KSTACK_OFF"] + K4, L["KSTACK_SIZE"]),
+             (L["PERCPU_DF_STACK_OFF"] + K4, L["IST_STACK_SIZE"]),
+             (L["PERCPU_NMI_STACK_OFF"] + K4, L["IST_STACK_SIZE"]),
+             (L["PERCPU_MC_STACK_OFF"] + K4, L["IST_STACK_SIZE"])]
+    return {off + i for off, size in parts for i in range(0, size, K4)}
+
+
+def check_percpu(pages, cpus):
+    """7. Per-CPU: exactly the present CPUs' slots are mapped, each with its
+    data and stack pages (4 KB, writable, NX) and nothing else: the guard
+    pages below the stacks and the rest of the slot stay unmapped."""
+    out, slot = [], LAYOUT["PERCPU_SLOT_SIZE"]
+    want = {PERCPU_BASE + n * slot + off for n in range(cpus) for off in slot_pages()}
+    have = {}
+    for p in pages:
+        if region_of(p.va) != "per-cpu":
+            continue
+        have[p.va] = p
+        if p.size != K4 or not p.writable or not p.nx:
+            out.append(f"per-CPU page {p.va:#x} has size {p.size:#x}, flags {p.flags}")
+    for va in sorted(set(have) - want)[:10]:
+        n, off = divmod(va - PERCPU_BASE, slot)
+        out.append(f"{va:#x} (cpu {n}, offset {off:#x}) is mapped but should not be")
+    for va in sorted(want - set(have))[:10]:
+        n, off = divmod(va - PERCPU_BASE, slot)
+        out.append(f"{va:#x} (cpu {n}, offset {off:#x}) should be mapped")
     return out[:20]
 
 
@@ -319,10 +365,17 @@ def image_phys(syms):
             -(-(syms["__kernel_end"] - KERNEL_BASE) // K4) * K4)
 
 
-def check_direct_map(pages, ram, image):
+def parse_firmware(serial):
+    """Firmware ranges (ACPI tables outside RAM) the kernel says it mapped."""
+    return [(int(m[1], 16), int(m[2], 16) + 1) for m in re.finditer(
+        r"^\[acpi\] firmware 0x([0-9a-f]+)-0x([0-9a-f]+) mapped read-only", serial, re.M)]
+
+
+def check_direct_map(pages, ram, image, firmware):
     """5. Direct map: PA = VA - DIRECT_MAP_BASE; all RAM covered; only RAM
-    (cacheable) or known device pages (uncached: PCD and PWT); all NX;
-    writable, except the image's own frames, which are read-only."""
+    (cacheable), firmware tables the kernel reported (cacheable, read-only)
+    or known device pages (uncached: PCD and PWT); all NX; writable, except
+    the image's own frames and firmware, which are read-only."""
     out, covered = [], []
     for p in pages:
         if region_of(p.va) != "direct map":
@@ -330,6 +383,10 @@ def check_direct_map(pages, ram, image):
         pa = p.va - DIRECT_MAP_BASE
         if p.pa != pa:
             out.append(f"{p.va:#x} maps {p.pa:#x}, not {pa:#x}")
+        if not touches_ram(ram, pa, pa + p.size) and in_ram(firmware, pa, pa + p.size):
+            if p.writable or p.pcd or p.pwt or not p.nx or p.size != K4:
+                out.append(f"firmware page {pa:#x} has flags {p.flags}, want 4 KB, X, not W")
+            continue
         if not touches_ram(ram, pa, pa + p.size):
             if not (p.pcd and p.pwt):
                 out.append(f"non-RAM {pa:#x} (+{p.size:#x}) is mapped, not uncached")
@@ -424,9 +481,11 @@ def check_tlb(cfg, serial, tlb_text, mem_text, syms):
         problems.append(f"CPU says `1 GB pages {m[1]}`, this config expects the opposite")
     for check in (lambda: check_no_user(pages, ranges), lambda: check_regions(pages),
                   lambda: check_wx(pages), lambda: check_kernel_image(pages, syms),
-                  lambda: check_direct_map(pages, ram, image_phys(syms)),
+                  lambda: check_direct_map(pages, ram, image_phys(syms),
+                                           parse_firmware(serial)),
                   lambda: check_page_sizes(pages, ram, image_phys(syms), gb_pages,
-                                           cfg.min_1g)):
+                                           cfg.min_1g),
+                  lambda: check_percpu(pages, cfg.smp)):
         problems += check()
     return problems, summarize(pages, ram)
 
@@ -483,7 +542,7 @@ class Serial:
 
 def qemu_command(cfg, iso, log, tmp):
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-display", "none", "-no-reboot",
-           "-monitor", "none", "-smp", "1", "-cpu", cfg.cpu, "-m", cfg.memory,
+           "-monitor", "none", "-smp", str(cfg.smp), "-cpu", cfg.cpu, "-m", cfg.memory,
            "-cdrom", str(iso), "-boot", "d", "-serial", f"file:{log}",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if cfg.huge:                     # a huge guest: address space, no memory
@@ -538,11 +597,31 @@ def wait(proc, serial, deadline, until=None):
         time.sleep(0.1)
 
 
+def judge_cpus(cfg, serial):
+    """Every CPU online, each said so once, before `boot complete`."""
+    text = serial.text()
+    online = re.search(r"^\[kernel\] (\d+) cpus online$", text, re.M)
+    if not online:
+        return "no `[kernel] N cpus online` line"
+    if int(online[1]) != cfg.smp:
+        return f"{online[1]} cpus online, want {cfg.smp}"
+    seen = sorted(int(m) for m in re.findall(r"^\[cpu\] cpu (\d+) apic \d+ online, per-cpu "
+                                              r"0x[0-9a-f]+$", text, re.M))
+    if seen != list(range(cfg.smp)):
+        return f"`[cpu] cpu N ... online` lines for CPUs {seen}, want 0..{cfg.smp - 1}"
+    if text.index(online[0]) > text.index("[kernel] boot complete"):
+        return "`cpus online` after `boot complete`"
+    return None
+
+
 def judge_serial(cfg, serial, status):
     """Why a tests/panic boot failed (None if it did not), from its log."""
     text, want = serial.text(), EXIT_PANIC if cfg.kind == "panic" else EXIT_PASS
     if not serial.has(r"^\[kernel\] boot complete$"):
         return "no `[kernel] boot complete`"
+    why = judge_cpus(cfg, serial)
+    if why:
+        return why
     if cfg.kind == "panic":
         missing = [r for r in PANIC_COMMON + cfg.expect if not serial.has(r)]
         if missing:

@@ -18,19 +18,19 @@
 /* Reach [phys, phys+len) or return NULL. */
 typedef const void *(*acpi_map_fn)(void *ctx, u64 phys, u64 len);
 
-#define ACPI_MAX_CPUS 512     /* as many as the per-CPU region holds */
-#define ACPI_MAX_IOAPICS 16
+#define ACPI_MAX_CPUS	   512 /* as many as the per-CPU region holds */
+#define ACPI_MAX_IOAPICS   16
 #define ACPI_MAX_OVERRIDES 16
-#define ACPI_MAX_NMIS 16
-#define ACPI_MAX_PROBLEMS 16
+#define ACPI_MAX_NMIS	   16
+#define ACPI_MAX_PROBLEMS  16
 #define ACPI_MAX_TABLE_LEN (1u << 20) /* larger tables are refused */
 
 struct acpi_cpu {
 	u32 apic_id;
-	u32 acpi_uid;       /* processor UID */
-	bool enabled;       /* flags bit 0 */
-	bool online_capable;/* flags bit 1: may be enabled later (not started) */
-	bool x2apic_entry;  /* came from a local x2APIC entry (type 9) */
+	u32 acpi_uid;	     /* processor UID */
+	bool enabled;	     /* flags bit 0 */
+	bool online_capable; /* flags bit 1: may be enabled later (not started) */
+	bool x2apic_entry;   /* came from a local x2APIC entry (type 9) */
 };
 
 struct acpi_ioapic {
@@ -50,41 +50,44 @@ struct acpi_override {
 struct acpi_lapic_nmi {
 	u32 acpi_uid; /* 0xff (or 0xffffffff for type 0xA) = all processors */
 	u16 flags;
-	u8 lint;      /* 0 or 1 */
+	u8 lint; /* 0 or 1 */
 };
 
 struct acpi_problem {
-	char sig[5];       /* the table ("RSDP", "XSDT", "APIC", ...) */
-	u32 offset;        /* byte offset of the bad part in it */
+	char sig[5]; /* the table ("RSDP", "XSDT", "APIC", ...) */
+	u32 offset;  /* byte offset of the bad part in it */
 	const char *what;
 };
 
 struct acpi_info {
-	u8 revision;        /* RSDP revision: 0 = ACPI 1.0, 2+ = XSDT */
-	u64 rsdt_phys;      /* the RSDT or XSDT used */
+	u8 revision;   /* RSDP revision: 0 = ACPI 1.0, 2+ = XSDT */
+	u64 rsdt_phys; /* the RSDT or XSDT used */
 	bool xsdt;
 
-	/* MADT */
+	/* MADT (has_madt: a valid one was found; the fields below are 0 if not) */
 	bool has_madt;
-	u64 lapic_addr;      /* with the type-5 override applied */
-	bool pcat_compat;    /* MADT flags bit 0: dual 8259s present */
+	u64 lapic_addr;	  /* with the type-5 override applied */
+	bool pcat_compat; /* MADT flags bit 0: dual 8259s present */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	size_t cpu_count;     /* entries kept (enabled or online-capable) */
-	size_t cpus_dropped;  /* beyond ACPI_MAX_CPUS */
+	size_t cpu_count;    /* entries kept (enabled or online-capable) */
+	size_t cpus_dropped; /* beyond ACPI_MAX_CPUS */
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 	size_t ioapic_count;
 	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
 	size_t override_count;
 	struct acpi_lapic_nmi nmis[ACPI_MAX_NMIS];
 	size_t nmi_count;
-	u32 nmi_source_count;  /* NMI source entries (type 3), counted only */
+	u32 nmi_source_count; /* NMI source entries (type 3), counted only */
 
-	/* FADT: the ACPI power-management timer. */
+	/*
+	 * FADT: the ACPI power-management timer.  has_fadt: a valid FADT was
+	 * found (it may still have no usable timer: pm_timer_port 0).
+	 */
 	bool has_fadt;
-	u16 pm_timer_port;     /* I/O port, 0 if none */
-	bool pm_timer_32bit;   /* flags TMR_VAL_EXT: 32-bit, else 24-bit */
+	u16 pm_timer_port;   /* I/O port, 0 if none */
+	bool pm_timer_32bit; /* flags TMR_VAL_EXT: 32-bit, else 24-bit */
 
-	/* HPET */
+	/* HPET: has_hpet only with a usable (memory-space, non-zero) address. */
 	bool has_hpet;
 	u64 hpet_addr;
 
@@ -100,14 +103,19 @@ struct acpi_info {
  * the root table could be used (problems with single tables or entries are
  * recorded in out->problems and those parts skipped), or a negative
  * enum acpi_status if not.
+ *
+ * out must not be NULL; it is zeroed first, so on failure it holds only
+ * the problems that explain it.  With a valid v2 RSDP the XSDT is used; if
+ * it is unusable and the RSDP also names an RSDT, that is used instead (the
+ * XSDT's problem stays recorded).  A NULL map gives ACPI_BAD_ROOT.
  */
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
 	       struct acpi_info *out);
 
 enum acpi_status {
 	ACPI_OK = 0,
-	ACPI_BAD_RSDP = -1,   /* signature, checksum or length wrong */
-	ACPI_BAD_ROOT = -2,   /* RSDT/XSDT unreachable, or its header is bad */
+	ACPI_BAD_RSDP = -1, /* signature, checksum or length wrong */
+	ACPI_BAD_ROOT = -2, /* RSDT/XSDT unreachable, or its header is bad */
 };
 
 const char *acpi_strerror(int status);

@@ -42,24 +42,24 @@
 /* --- Page-table geometry (x86_64, 4-level paging) --------------------- */
 
 /* A page is 4 KiB; each table holds 512 eight-byte entries (9 bits). */
-#define PAGE_SHIFT	 12
-#define PAGE_SIZE	 (_UL(1) << PAGE_SHIFT)
-#define PT_ENTRIES	 512
-#define PT_INDEX_BITS	 9
+#define PAGE_SHIFT	     12
+#define PAGE_SIZE	     (_UL(1) << PAGE_SHIFT)
+#define PT_ENTRIES	     512
+#define PT_INDEX_BITS	     9
 
 /* The virtual address bits each level translates. */
-#define PT_SHIFT	 PAGE_SHIFT		      /* 4 KiB per PT entry */
-#define PD_SHIFT	 (PT_SHIFT + PT_INDEX_BITS)   /* 2 MiB per PD entry */
-#define PDPT_SHIFT	 (PD_SHIFT + PT_INDEX_BITS)   /* 1 GiB per PDPT entry */
-#define PML4_SHIFT	 (PDPT_SHIFT + PT_INDEX_BITS) /* 512 GiB per PML4 entry */
+#define PT_SHIFT	     PAGE_SHIFT			  /* 4 KiB per PT entry */
+#define PD_SHIFT	     (PT_SHIFT + PT_INDEX_BITS)	  /* 2 MiB per PD entry */
+#define PDPT_SHIFT	     (PD_SHIFT + PT_INDEX_BITS)	  /* 1 GiB per PDPT entry */
+#define PML4_SHIFT	     (PDPT_SHIFT + PT_INDEX_BITS) /* 512 GiB per PML4 entry */
 
-#define SIZE_4K		 (_UL(1) << PT_SHIFT)
-#define SIZE_2M		 (_UL(1) << PD_SHIFT)
-#define SIZE_1G		 (_UL(1) << PDPT_SHIFT)
-#define SIZE_512G	 (_UL(1) << PML4_SHIFT)
+#define SIZE_4K		     (_UL(1) << PT_SHIFT)
+#define SIZE_2M		     (_UL(1) << PD_SHIFT)
+#define SIZE_1G		     (_UL(1) << PDPT_SHIFT)
+#define SIZE_512G	     (_UL(1) << PML4_SHIFT)
 
 /* 48-bit virtual addresses: bits 63..47 must all equal bit 47. */
-#define VA_BITS		 48
+#define VA_BITS		     48
 
 /* --- The regions ------------------------------------------------------- */
 
@@ -69,12 +69,12 @@
  * this half.  (Issue 4 decides whether the last page stays unmapped because
  * of the SYSRET non-canonical RIP hazard.)
  */
-#define USER_BASE	 _UL(0x0000000000000000)
-#define USER_SIZE	 (_UL(1) << (VA_BITS - 1))
-#define USER_END	 (USER_BASE + USER_SIZE) /* exclusive */
+#define USER_BASE	     _UL(0x0000000000000000)
+#define USER_SIZE	     (_UL(1) << (VA_BITS - 1))
+#define USER_END	     (USER_BASE + USER_SIZE) /* exclusive */
 
 /* The start of the upper canonical half: any address with bit 63 set. */
-#define KERNEL_HALF_BASE _UL(0xffff800000000000)
+#define KERNEL_HALF_BASE     _UL(0xffff800000000000)
 
 /*
  * Direct map: physical address P is at DIRECT_MAP_BASE + P.  It starts at the
@@ -83,10 +83,10 @@
  * paging in practice), i.e. PML4 entries 256..383.  Only RAM (and device
  * pages the kernel asks for) is mapped in it.
  */
-#define DIRECT_MAP_BASE	 KERNEL_HALF_BASE
-#define DIRECT_MAP_SIZE	 (_UL(1) << 46)
-#define DIRECT_MAP_END	 (DIRECT_MAP_BASE + DIRECT_MAP_SIZE)
-#define PHYS_MAX	 DIRECT_MAP_SIZE /* highest physical address + 1 we can map */
+#define DIRECT_MAP_BASE	     KERNEL_HALF_BASE
+#define DIRECT_MAP_SIZE	     (_UL(1) << 46)
+#define DIRECT_MAP_END	     (DIRECT_MAP_BASE + DIRECT_MAP_SIZE)
+#define PHYS_MAX	     DIRECT_MAP_SIZE /* highest physical address + 1 we can map */
 
 /*
  * Per-CPU data: CPU n owns the 16 MB slot at PERCPU_BASE + n * 16 MB, which
@@ -95,12 +95,12 @@
  * PDPT entries of the last PML4 entry (which the kernel image shares), so
  * the region costs no PML4 slot of its own.
  */
-#define PERCPU_BASE	 _UL(0xffffff8000000000)
-#define PERCPU_SLOT_SIZE (_UL(16) << 20)
-#define PERCPU_MAX_CPUS	 512
-#define PERCPU_SIZE	 (PERCPU_SLOT_SIZE * PERCPU_MAX_CPUS)
-#define PERCPU_END	 (PERCPU_BASE + PERCPU_SIZE)
-#define PERCPU_SLOT(n)	 (PERCPU_BASE + (n)*PERCPU_SLOT_SIZE)
+#define PERCPU_BASE	     _UL(0xffffff8000000000)
+#define PERCPU_SLOT_SIZE     (_UL(16) << 20)
+#define PERCPU_MAX_CPUS	     512
+#define PERCPU_SIZE	     (PERCPU_SLOT_SIZE * PERCPU_MAX_CPUS)
+#define PERCPU_END	     (PERCPU_BASE + PERCPU_SIZE)
+#define PERCPU_SLOT(n)	     (PERCPU_BASE + (n)*PERCPU_SLOT_SIZE)
 
 /*
  * Inside one CPU's 16 MB slot (offsets from PERCPU_SLOT(n)).  Only these
@@ -117,17 +117,17 @@
  * Each stack area is 64 KB apart, so the layout is easy to read in a
  * debugger; all of it fits the slot's first 2 MB, one page table per CPU.
  */
-#define PERCPU_DATA_OFF 0x0
-#define PERCPU_DATA_SIZE (_UL(2) * PAGE_SIZE)
-#define PERCPU_STACK_AREA 0x10000 /* spacing of the stack areas */
-#define PERCPU_KSTACK_OFF (1 * PERCPU_STACK_AREA)
-#define PERCPU_DF_STACK_OFF (2 * PERCPU_STACK_AREA)
+#define PERCPU_DATA_OFF	     0x0
+#define PERCPU_DATA_SIZE     (_UL(2) * PAGE_SIZE)
+#define PERCPU_STACK_AREA    0x10000 /* spacing of the stack areas */
+#define PERCPU_KSTACK_OFF    (1 * PERCPU_STACK_AREA)
+#define PERCPU_DF_STACK_OFF  (2 * PERCPU_STACK_AREA)
 #define PERCPU_NMI_STACK_OFF (3 * PERCPU_STACK_AREA)
-#define PERCPU_MC_STACK_OFF (4 * PERCPU_STACK_AREA)
-#define PERCPU_STACKS 4
-#define KSTACK_SIZE (_UL(16) << 10)
+#define PERCPU_MC_STACK_OFF  (4 * PERCPU_STACK_AREA)
+#define PERCPU_STACKS	     4
+#define KSTACK_SIZE	     (_UL(16) << 10)
 /* Pages mapped per CPU: data plus the four stacks. */
-#define PERCPU_MAPPED_BYTES (PERCPU_DATA_SIZE + KSTACK_SIZE + 3 * IST_STACK_SIZE)
+#define PERCPU_MAPPED_BYTES  (PERCPU_DATA_SIZE + KSTACK_SIZE + 3 * IST_STACK_SIZE)
 
 /*
  * Kernel image: the top 2 GB of the address space is where -mcmodel=kernel
@@ -135,9 +135,9 @@
  * displacements); we use its first 512 MB.  The image is linked at
  * KERNEL_BASE + physical load address, so kimage_to_phys() is a subtraction.
  */
-#define KERNEL_BASE	 _UL(0xffffffff80000000)
-#define KERNEL_SIZE	 (_UL(512) << 20)
-#define KERNEL_END	 (KERNEL_BASE + KERNEL_SIZE)
+#define KERNEL_BASE	     _UL(0xffffffff80000000)
+#define KERNEL_SIZE	     (_UL(512) << 20)
+#define KERNEL_END	     (KERNEL_BASE + KERNEL_SIZE)
 
 /*
  * Where GRUB loads the image in physical memory: 2 MB, above the legacy
@@ -145,8 +145,8 @@
  * and OVMF machines.  2 MB alignment keeps the image's first page-table page
  * to itself.
  */
-#define KERNEL_PHYS_LOAD _UL(0x200000)
-#define KERNEL_VIRT_LOAD (KERNEL_BASE + KERNEL_PHYS_LOAD)
+#define KERNEL_PHYS_LOAD     _UL(0x200000)
+#define KERNEL_VIRT_LOAD     (KERNEL_BASE + KERNEL_PHYS_LOAD)
 
 /*
  * The boot page tables identity-map (and direct-map) the first 4 GB with
@@ -154,16 +154,16 @@
  * information, modules) is below 4 GB.  Until the kernel's own tables are
  * live, the boot allocator only hands out frames below this limit.
  */
-#define BOOT_MAP_SIZE	 (_UL(4) << 30)
+#define BOOT_MAP_SIZE	     (_UL(4) << 30)
 
 /* The kernel's one boot stack (per-CPU stacks come with the per-CPU data). */
-#define BOOT_STACK_SIZE	 (_UL(16) << 10)
+#define BOOT_STACK_SIZE	     (_UL(16) << 10)
 /* The double-fault IST stack, so a kernel stack overflow is reported. */
-#define IST_STACK_SIZE	 (_UL(8) << 10)
+#define IST_STACK_SIZE	     (_UL(8) << 10)
 
 /* PML4 index of an address. */
-#define PML4_INDEX(va)	 (((va) >> PML4_SHIFT) & (PT_ENTRIES - 1))
-#define PDPT_INDEX(va)	 (((va) >> PDPT_SHIFT) & (PT_ENTRIES - 1))
+#define PML4_INDEX(va)	     (((va) >> PML4_SHIFT) & (PT_ENTRIES - 1))
+#define PDPT_INDEX(va)	     (((va) >> PDPT_SHIFT) & (PT_ENTRIES - 1))
 
 #ifndef __ASSEMBLER__
 
@@ -255,7 +255,7 @@ _Static_assert(PML4_INDEX(DIRECT_MAP_BASE) == 256 && PML4_INDEX(DIRECT_MAP_END -
 /* The per-CPU slot's contents fit its first 2 MB, each stack its area. */
 _Static_assert(PERCPU_DATA_SIZE <= PERCPU_STACK_AREA, "per-CPU data fits its area");
 _Static_assert(PAGE_SIZE + KSTACK_SIZE <= PERCPU_STACK_AREA &&
-		       PAGE_SIZE + IST_STACK_SIZE <= PERCPU_STACK_AREA,
+		   PAGE_SIZE + IST_STACK_SIZE <= PERCPU_STACK_AREA,
 	       "a guard page and a stack fit a stack area");
 _Static_assert(PERCPU_MC_STACK_OFF + PERCPU_STACK_AREA <= SIZE_2M,
 	       "the slot's mapped part fits one page table");

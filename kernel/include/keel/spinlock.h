@@ -15,7 +15,10 @@ struct spinlock {
 	const char *name;
 };
 
-#define SPINLOCK_INIT(n) { .next = 0, .owner = 0, .holder = -1, .name = n }
+#define SPINLOCK_INIT(n)                                       \
+	{                                                      \
+		.next = 0, .owner = 0, .holder = -1, .name = n \
+	}
 
 /*
  * Take the lock as interrupts are (a caller that waits for other CPUs'

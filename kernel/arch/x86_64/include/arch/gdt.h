@@ -8,13 +8,13 @@
 #ifndef ARCH_GDT_H
 #define ARCH_GDT_H
 
-#define GDT_KCODE	 0x08
-#define GDT_KDATA	 0x10
-#define GDT_UCODE32	 0x18 /* unused, but SYSRET's base */
-#define GDT_UDATA	 0x20
-#define GDT_UCODE	 0x28
-#define GDT_TSS		 0x30 /* a 16-byte descriptor: two slots */
-#define GDT_ENTRIES	 8
+#define GDT_KCODE	  0x08
+#define GDT_KDATA	  0x10
+#define GDT_UCODE32	  0x18 /* unused, but SYSRET's base */
+#define GDT_UDATA	  0x20
+#define GDT_UCODE	  0x28
+#define GDT_TSS		  0x30 /* a 16-byte descriptor: two slots */
+#define GDT_ENTRIES	  8
 
 /* Interrupt stack table slots (1-based, as in the IDT gate). */
 #define IST_DOUBLE_FAULT  1

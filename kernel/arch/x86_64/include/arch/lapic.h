@@ -9,9 +9,9 @@
 #include <keel/types.h>
 
 /* Delivery modes for lapic_send_ipi (ICR bits 10:8). */
-#define APIC_DM_FIXED 0x000
-#define APIC_DM_NMI 0x400
-#define APIC_DM_INIT 0x500
+#define APIC_DM_FIXED	0x000
+#define APIC_DM_NMI	0x400
+#define APIC_DM_INIT	0x500
 #define APIC_DM_STARTUP 0x600
 
 extern bool lapic_x2apic; /* which mode the APICs run in */

@@ -14,9 +14,9 @@
 #include <keel/layout.h>
 
 /* Offsets used by assembly (checked below). */
-#define PERCPU_SELF 0
+#define PERCPU_SELF	  0
 #define PERCPU_KSTACK_TOP 16
-#define PERCPU_USER_RSP 24
+#define PERCPU_USER_RSP	  24
 
 #ifndef __ASSEMBLER__
 #include <keel/types.h>
@@ -41,24 +41,24 @@ struct percpu_call {
 
 enum cpu_state {
 	CPU_ABSENT = 0, /* no slot */
-	CPU_STARTING,   /* slot ready, start-up IPIs sent */
-	CPU_ALIVE,      /* running kernel code, setting itself up */
-	CPU_ONLINE,     /* up: takes interrupts and IPIs */
-	CPU_FAILED,     /* did not answer start-up: skipped */
-	CPU_STOPPED,    /* halted by a panic elsewhere */
+	CPU_STARTING,	/* slot ready, start-up IPIs sent */
+	CPU_ALIVE,	/* running kernel code, setting itself up */
+	CPU_ONLINE,	/* up: takes interrupts and IPIs */
+	CPU_FAILED,	/* did not answer start-up: skipped */
+	CPU_STOPPED,	/* halted by a panic elsewhere */
 };
 
 struct percpu {
 	struct percpu *self; /* %gs:0 */
-	u32 cpu;             /* index, 0 = the boot CPU */
+	u32 cpu;	     /* index, 0 = the boot CPU */
 	u32 apic_id;
-	u64 kstack_top;      /* %gs:16, for syscall entry */
-	u64 user_rsp;        /* %gs:24, scratch for syscall entry */
-	void *current;       /* the thread running here (issue 4) */
-	void *runqueue;      /* this CPU's run queue (issue 4) */
-	volatile u32 state;  /* enum cpu_state */
-	volatile u64 ticks;  /* timer interrupts taken */
-	volatile u64 ipis;   /* IPIs taken (any kind) */
+	u64 kstack_top;	    /* %gs:16, for syscall entry */
+	u64 user_rsp;	    /* %gs:24, scratch for syscall entry */
+	void *current;	    /* the thread running here (issue 4) */
+	void *runqueue;	    /* this CPU's run queue (issue 4) */
+	volatile u32 state; /* enum cpu_state */
+	volatile u64 ticks; /* timer interrupts taken */
+	volatile u64 ipis;  /* IPIs taken (any kind) */
 	volatile u64 wakeups;
 	struct percpu_call call;
 	u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));

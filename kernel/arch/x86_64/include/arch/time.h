@@ -12,8 +12,8 @@
 
 #define TIMER_HZ 100 /* the periodic tick on every CPU */
 
-extern u64 tsc_khz;           /* TSC ticks per millisecond */
-extern u32 lapic_timer_khz;   /* APIC timer ticks (divide 16) per ms */
+extern u64 tsc_khz;		   /* TSC ticks per millisecond */
+extern u32 lapic_timer_khz;	   /* APIC timer ticks (divide 16) per ms */
 extern const char *time_reference; /* "ACPI PM timer" or "PIT" */
 
 /* Before calibration, assume a fast TSC: waits only get longer. */

@@ -4,23 +4,23 @@
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
-#define TRAP_PAGE_FAULT	  14
-#define TRAP_DOUBLE_FAULT 8
-#define TRAP_EXCEPTIONS	  32
-#define TRAP_NMI		 2
-#define TRAP_MACHINE_CHECK	 18
-#define TRAP_VECTORS		 256
+#define TRAP_PAGE_FAULT	   14
+#define TRAP_DOUBLE_FAULT  8
+#define TRAP_EXCEPTIONS	   32
+#define TRAP_NMI	   2
+#define TRAP_MACHINE_CHECK 18
+#define TRAP_VECTORS	   256
 
 /* Page-fault error code bits (SDM vol. 3, 4.7). */
-#define PF_PRESENT	  (1 << 0)
-#define PF_WRITE	  (1 << 1)
-#define PF_USER		  (1 << 2)
-#define PF_RSVD		  (1 << 3)
-#define PF_FETCH	  (1 << 4)
+#define PF_PRESENT	   (1 << 0)
+#define PF_WRITE	   (1 << 1)
+#define PF_USER		   (1 << 2)
+#define PF_RSVD		   (1 << 3)
+#define PF_FETCH	   (1 << 4)
 
 /* Byte offsets in struct trap_frame, for trap.S. */
-#define TF_VECTOR	  120
-#define TF_SIZE		  176
+#define TF_VECTOR	   120
+#define TF_SIZE		   176
 
 #ifndef __ASSEMBLER__
 #include <keel/types.h>
@@ -67,7 +67,7 @@ int probe_write8(volatile void *addr, u8 val);
 /* The stacks the kernel runs on, for backtraces and overflow reports. */
 struct stack_region {
 	const char *name;
-	int cpu;                /* owner, or -1 for the image's boot stacks */
+	int cpu;		/* owner, or -1 for the image's boot stacks */
 	u64 guard, bottom, top; /* guard page at [guard, bottom) */
 };
 /* The stack holding addr (its guard page too if include_guard). */
