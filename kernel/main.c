@@ -250,6 +250,7 @@ static const char *step_acpi(void)
 	u32 bsp = cpu_apic_id();
 
 	cpu_apic_ids[0] = bsp;
+	boot.acpi = &acpi;
 	if (!rsdp) {
 		klog("acpi", "the boot loader gave no ACPI RSDP: running on one CPU");
 		return NULL;

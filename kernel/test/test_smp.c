@@ -183,7 +183,8 @@ KTEST(interrupt_controllers_set_up)
 		if (!(rte & (1u << 16)))
 			return ktest_fail("I/O APIC input %u is not masked", gsi);
 	}
-	KTEST_CHECK(seen > 0);
+	/* Every input of every I/O APIC the MADT listed. */
+	KTEST_CHECK(seen > 0 || boot.acpi->ioapic_count == 0);
 	return NULL;
 }
 

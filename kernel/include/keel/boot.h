@@ -4,6 +4,7 @@
 #ifndef KEEL_BOOT_H
 #define KEEL_BOOT_H
 
+#include <keel/acpi.h>
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
 #include <keel/multiboot2.h>
@@ -20,6 +21,7 @@ struct boot_state {
 	size_t memmap_count;
 
 	struct bootmem *bootmem;
+	const struct acpi_info *acpi; /* what the ACPI tables said (zeroed if none) */
 	u64 pagetable_bytes; /* frames the kernel took for page tables */
 };
 
