@@ -22,7 +22,7 @@ struct boot_state {
 
 	struct bootmem *bootmem;
 	const struct acpi_info *acpi; /* what the ACPI tables said (zeroed if none) */
-	u64 pagetable_bytes; /* frames the kernel took for page tables */
+	u64 pagetable_bytes;	      /* frames the kernel took for page tables */
 };
 
 extern struct boot_state boot;
