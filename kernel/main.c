@@ -369,13 +369,17 @@ static const char *step_report(void)
 	if (st.outside)
 		return "pages are mapped outside the layout's regions";
 	u64 image = (u64)(__kernel_end - __kernel_start);
+	u64 tables = boot.pagetable_bytes - percpu_table_bytes;
+	boot.footprint_bytes = tables + percpu_bytes + smp_startup_bytes;
+	boot.bootmem_taken = boot.bootmem->allocated;
 	klog("kernel", "footprint:");
 	print_size("image", image);
-	print_size("page tables", boot.pagetable_bytes);
+	print_size("page tables", tables);
 	print_size("per-cpu", percpu_bytes);
-	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs\n", "",
+	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs (with its page tables)\n", "",
 		percpu_bytes / percpu_count, percpu_count);
-	print_size("total", image + boot.pagetable_bytes + percpu_bytes);
+	print_size("AP start-up", smp_startup_bytes);
+	print_size("total", image + boot.footprint_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
 	return NULL;
 }

@@ -85,11 +85,19 @@ int main(int argc, char **argv)
 	SIZE(PAGE_SIZE, "the smallest page");
 	SIZE(PERCPU_SLOT_SIZE, "one CPU's slot in the per-CPU region");
 	printf("| `PERCPU_MAX_CPUS` | %d | slots in the per-CPU region |\n", PERCPU_MAX_CPUS);
+	VALUE(PERCPU_DATA_OFF, "in a slot: struct percpu, GDT, TSS");
+	SIZE(PERCPU_DATA_SIZE, "per-CPU data, mapped");
+	VALUE(PERCPU_KSTACK_OFF, "in a slot: guard page, then the kernel stack");
+	VALUE(PERCPU_DF_STACK_OFF, "in a slot: guard page, then the double-fault stack");
+	VALUE(PERCPU_NMI_STACK_OFF, "in a slot: guard page, then the NMI stack");
+	VALUE(PERCPU_MC_STACK_OFF, "in a slot: guard page, then the machine-check stack");
+	SIZE(KSTACK_SIZE, "a CPU's kernel stack");
+	SIZE(PERCPU_MAPPED_BYTES, "memory mapped in each present CPU's slot");
 	VALUE(KERNEL_PHYS_LOAD, "physical load address of the image (2 MB)");
 	VALUE(KERNEL_VIRT_LOAD, "virtual address of the image's first byte");
 	SIZE(BOOT_MAP_SIZE, "memory the boot page tables identity- and direct-map");
 	SIZE(BOOT_STACK_SIZE, "the boot stack, above one guard page");
-	SIZE(IST_STACK_SIZE, "the double-fault stack, above one guard page");
+	SIZE(IST_STACK_SIZE, "each IST stack (double fault, NMI, machine check)");
 	SIZE(PHYS_MAX, "physical memory the direct map can hold");
 	return 0;
 }

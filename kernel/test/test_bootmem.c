@@ -90,3 +90,12 @@ KTEST(free_ranges_are_available_ram)
 	KTEST_CHECK(bm->count > 0);
 	return NULL;
 }
+
+/* The footprint report accounts for every frame the kernel took at boot. */
+KTEST(footprint_is_everything_taken)
+{
+	/* Tests that ran before this one may have taken frames since. */
+	KTEST_CHECK(boot.footprint_bytes > 0);
+	KTEST_CHECK(boot.footprint_bytes == boot.bootmem_taken);
+	return NULL;
+}

@@ -13,6 +13,7 @@
 u32 percpu_count;
 u32 percpu_apic_ids[PERCPU_MAX_CPUS];
 u64 percpu_bytes;
+u64 percpu_table_bytes;
 static bool percpu_live;
 
 bool percpu_ready(void)
@@ -68,7 +69,8 @@ const char *percpu_setup(struct bootmem *bm, const u32 *apic_ids, u32 count)
 		percpu_apic_ids[n] = apic_ids[n];
 	}
 	percpu_count = count;
-	percpu_bytes = count * PERCPU_MAPPED_BYTES + (kvspace_env.tables - tables) * PAGE_SIZE;
+	percpu_table_bytes = (kvspace_env.tables - tables) * PAGE_SIZE;
+	percpu_bytes = count * PERCPU_MAPPED_BYTES + percpu_table_bytes;
 	return NULL;
 }
 

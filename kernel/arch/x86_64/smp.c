@@ -28,6 +28,7 @@ extern char ap_entry64[];
 
 u64 smp_kernel_cr3; /* read by ap_entry64 */
 volatile u32 smp_online;
+u64 smp_startup_bytes; /* the trampoline frame and its page tables */
 static u64 tramp_phys;
 
 void ap_main(u32 n);
@@ -39,6 +40,8 @@ u64 smp_reserve_trampoline(struct bootmem *bm)
 	tramp_phys = bootmem_alloc(bm, PAGE_SIZE, PAGE_SIZE, 1 << 20);
 	if (tramp_phys == BOOTMEM_FAIL)
 		tramp_phys = 0;
+	else
+		smp_startup_bytes += PAGE_SIZE;
 	return tramp_phys;
 }
 
@@ -51,8 +54,10 @@ static void patch(u8 *t, const char *field, const void *v, size_t n)
 static u64 low_frame(struct bootmem *bm)
 {
 	u64 f = bootmem_alloc(bm, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_SIZE);
-	if (f != BOOTMEM_FAIL)
+	if (f != BOOTMEM_FAIL) {
 		memset(phys_to_virt(f), 0, PAGE_SIZE);
+		smp_startup_bytes += PAGE_SIZE;
+	}
 	return f;
 }
 

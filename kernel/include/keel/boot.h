@@ -23,6 +23,8 @@ struct boot_state {
 	struct bootmem *bootmem;
 	const struct acpi_info *acpi; /* what the ACPI tables said (zeroed if none) */
 	u64 pagetable_bytes;	      /* frames the kernel took for page tables */
+	u64 footprint_bytes;	      /* all it took at boot, image excluded */
+	u64 bootmem_taken;	      /* what the boot allocator had handed out then */
 };
 
 extern struct boot_state boot;

@@ -94,7 +94,8 @@ bool percpu_ready(void);
 /* Number of CPUs with a slot, and the slot owners' APIC IDs. */
 extern u32 percpu_count;
 extern u32 percpu_apic_ids[PERCPU_MAX_CPUS];
-extern u64 percpu_bytes; /* memory taken for all slots, tables included */
+extern u64 percpu_bytes;       /* memory taken for all slots, tables included */
+extern u64 percpu_table_bytes; /* of which page tables */
 
 struct bootmem;
 /* Map and fill a slot for each of `count` CPUs; NULL or why not. */

@@ -12,6 +12,8 @@ struct trap_frame;
 
 /* How many CPUs are online (ONLINE state), the boot CPU included. */
 extern volatile u32 smp_online;
+/* Memory taken for AP start-up: the trampoline frame and its tables. */
+extern u64 smp_startup_bytes;
 
 /*
  * Take the trampoline frame (below 1 MB) from the boot allocator; called
