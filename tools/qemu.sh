@@ -1,7 +1,8 @@
 #!/bin/sh
 # qemu.sh ISO [QEMU ARGS...] - boot a Keel ISO in QEMU (TCG) with the serial
 # console on this terminal.  Environment: KEEL_FIRMWARE=uefi for OVMF,
-# KEEL_MEM (default 512M), KEEL_CPU (default max), KEEL_MACHINE (default q35).
+# KEEL_MEM (default 512M), KEEL_CPU (default max), KEEL_MACHINE (default q35),
+# KEEL_SMP (CPUs, default 4).
 set -eu
 iso=$1
 shift
@@ -14,5 +15,5 @@ fi
 echo "Keel in QEMU: Ctrl-A X quits, Ctrl-A C switches to the monitor"
 # shellcheck disable=SC2086
 exec qemu-system-x86_64 -accel tcg -machine "${KEEL_MACHINE:-q35}" \
-	-cpu "${KEEL_CPU:-max}" -m "${KEEL_MEM:-512M}" $fw \
+	-cpu "${KEEL_CPU:-max}" -m "${KEEL_MEM:-512M}" -smp "${KEEL_SMP:-4}" $fw \
 	-cdrom "$iso" -boot d -display none -serial mon:stdio -no-reboot "$@"
