@@ -759,8 +759,8 @@ def main():
     configs = [c for c in MATRIX if not args.only or re.search(args.only, c.name)]
     if args.list:
         for c in configs:
-            print(f"{c.name:26} {c.kind:6} {c.firmware} {c.machine:4} {c.memory:5} "
-                  f"-cpu {c.cpu:17} cmdline {c.cmdline!r}")
+            print(f"{c.name:30} {c.kind:6} {c.firmware} {c.machine:12} {c.memory:5} "
+                  f"-smp {c.smp:<3} -cpu {c.cpu:26} cmdline {c.cmdline!r}")
         return 0
     if not configs:
         print(f"boottest: no config matches {args.only!r}", file=sys.stderr)
