@@ -238,6 +238,29 @@ static const void *acpi_map(void *ctx, u64 phys, u64 len)
 	return phys_to_virt(phys);
 }
 
+static bool id_listed(const u32 *ids, u32 n, u32 id)
+{
+	for (u32 i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * For the boot test of a CPU that never answers its start-up IPIs: add an
+ * APIC ID that no CPU has (counting down from 0xfe, below the broadcast).
+ */
+static void add_absent_cpu(void)
+{
+	u32 id = 0xfe;
+
+	while (id_listed(cpu_apic_ids, cpu_count, id))
+		id--;
+	cpu_apic_ids[cpu_count++] = id;
+	smp_absent_cpus = 1;
+	klog("acpi", "smp-absent-cpu: added APIC %u, which does not exist", id);
+}
+
 /*
  * The CPUs to start: the boot CPU first, then every enabled CPU in the
  * MADT.  Without a usable MADT: the boot CPU alone.
@@ -294,6 +317,8 @@ static const char *step_acpi(void)
 		     bsp);
 		cpu_count = 1;
 	}
+	if (cmdline_has(boot.cmdline, "smp-absent-cpu") && cpu_count < PERCPU_MAX_CPUS)
+		add_absent_cpu();
 	klog("acpi",
 	     "ACPI %s: %u CPU(s) enabled, %u online-capable (not started), "
 	     "%zu I/O APIC(s), PM timer %s",

@@ -80,8 +80,8 @@ class Config:
         self.timeout = self.timeout or (180 if self.firmware == "uefi" else 60)
 
 
-def tests(name, fw, machine, mem, cpu, **kw):
-    return Config(name, fw, machine, mem, cpu, "tests", "test", **kw)
+def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
+    return Config(name, fw, machine, mem, cpu, "tests", cmdline, **kw)
 
 
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
@@ -98,6 +98,10 @@ MATRIX = [
           timeout=180, smp=4),
     tests("bios-q35-2G-max-64cpu", "bios", "q35", "2G", "max", smp=64, timeout=180),
     tests("uefi-q35-2G-max-64cpu", "uefi", "q35", "2G", "max", smp=64, timeout=300),
+    # A CPU that never answers (an APIC ID nobody has): reported, skipped.
+    tests("bios-q35-absent-cpu-2cpu", "bios", "q35", "256M", "max", smp=2,
+          cmdline="test smp-absent-cpu",
+          expect=[r"^\[smp\] cpu 2 \(APIC 254\) did not answer the start-up IPIs: skipped$"]),
     # No ACPI at all: the kernel says so and runs on the boot CPU alone,
     # timing against the PIT instead of the ACPI PM timer.
     tests("bios-pc-noacpi-2cpu", "bios", "pc,acpi=off", "256M", "max", smp=2, cpus_online=1,

@@ -29,6 +29,7 @@ extern char ap_entry64[];
 u64 smp_kernel_cr3; /* read by ap_entry64 */
 volatile u32 smp_online;
 u64 smp_startup_bytes; /* the trampoline frame and its page tables */
+u32 smp_absent_cpus;   /* CPUs added on purpose that do not exist (tests) */
 static u64 tramp_phys;
 
 void ap_main(u32 n);

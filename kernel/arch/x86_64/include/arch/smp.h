@@ -14,6 +14,11 @@ struct trap_frame;
 extern volatile u32 smp_online;
 /* Memory taken for AP start-up: the trampoline frame and its tables. */
 extern u64 smp_startup_bytes;
+/*
+ * With `smp-absent-cpu` on the command line, the boot test adds one CPU
+ * whose APIC ID does not exist, to see it reported and skipped.
+ */
+extern u32 smp_absent_cpus;
 
 /*
  * Take the trampoline frame (below 1 MB) from the boot allocator; called
