@@ -194,11 +194,6 @@ static const char *step_bootmem(void)
 
 	boot.bootmem = bm;
 	bootmem_init(bm, boot.memmap, boot.memmap_count);
-	/* One frame below 1 MB where the other CPUs will start. */
-	if (!smp_reserve_trampoline(bm))
-		klog("mm", "no free frame below 1 MB: only the boot CPU will run");
-	/* The rest of the first megabyte: BIOS data, EBDA, real-mode structures. */
-	err |= bootmem_reserve(bm, 0, 1 << 20);
 	/* RAM the direct map cannot reach is of no use to anyone. */
 	err |= bootmem_reserve(bm, PHYS_MAX, UINT64_MAX - PHYS_MAX);
 	err |= bootmem_reserve(bm, kimage_to_phys(__kernel_start),
@@ -207,6 +202,11 @@ static const char *step_bootmem(void)
 	for (size_t i = 0; i < info->module_count; i++)
 		err |= bootmem_reserve(bm, info->modules[i].start,
 				       info->modules[i].end - info->modules[i].start);
+	/* One free frame below 1 MB where the other CPUs will start. */
+	if (!smp_reserve_trampoline(bm))
+		klog("mm", "no free frame below 1 MB: only the boot CPU will run");
+	/* The rest of the first megabyte: BIOS data, EBDA, real-mode structures. */
+	err |= bootmem_reserve(bm, 0, 1 << 20);
 	if (err)
 		klog("mm", "boot allocator list full: %zu free ranges dropped", bm->dropped);
 	if (bootmem_free_bytes(bm) == 0)
@@ -254,8 +254,10 @@ static void add_absent_cpu(void)
 {
 	u32 id = 0xfe;
 
-	while (id_listed(cpu_apic_ids, cpu_count, id))
+	while (id > 0 && id_listed(cpu_apic_ids, cpu_count, id))
 		id--;
+	if (id_listed(cpu_apic_ids, cpu_count, id))
+		return; /* every xAPIC ID is taken */
 	cpu_apic_ids[cpu_count++] = id;
 	smp_absent_cpus = 1;
 	klog("acpi", "smp-absent-cpu: added APIC %u, which does not exist", id);
@@ -306,6 +308,11 @@ static const char *step_acpi(void)
 			capable++;
 			continue;
 		}
+		if (c->apic_id > 0xfe && !cpu_has.x2apic) {
+			klog("acpi", "APIC ID %u needs x2APIC, which this CPU lacks: not started",
+			     c->apic_id);
+			continue;
+		}
 		if (cpu_count == PERCPU_MAX_CPUS) {
 			klog("acpi", "more than %d CPUs: the rest are not used", PERCPU_MAX_CPUS);
 			break;
@@ -345,8 +352,8 @@ static const char *step_interrupts(void)
 	const char *err = lapic_init_bsp(base);
 	if (err)
 		return err;
-	lapic_init_cpu();
-	pic_disable();
+	pic_disable(); /* first: nothing from the PICs may reach the APIC */
+	lapic_init_cpu(true);
 	u32 inputs = ioapic_setup(&acpi);
 	klog("irq", "local APIC in %s mode, legacy PICs masked, %u I/O APIC inputs masked",
 	     lapic_x2apic ? "x2APIC" : "xAPIC", inputs);
@@ -355,7 +362,9 @@ static const char *step_interrupts(void)
 
 static const char *step_time(void)
 {
-	const char *err = time_calibrate(&acpi);
+	time_use_reference(&acpi);
+	smp_park_aps();
+	const char *err = time_calibrate();
 	if (err)
 		return err;
 	klog("time", "TSC %lu kHz, APIC timer %u kHz (measured against the %s)", tsc_khz,

@@ -17,9 +17,10 @@ void panic_begin(void)
 	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL)) {
 		/*
 		 * Another panic is under way: on this CPU (nested), or on another
-		 * one, which is stopping us.  Stop here, quietly.
+		 * one, which is stopping us and will report and exit.  Halt here,
+		 * quietly: exiting now could cut its report short.
 		 */
-		platform_stop(QEMU_EXIT_PANIC);
+		platform_halt();
 	}
 	u32 stopped = smp_stop_others();
 	console_panic_mode();

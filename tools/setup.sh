@@ -16,8 +16,10 @@ pkgs="gcc libc6-dev binutils make python3 grub-common grub-pc-bin grub-efi-amd64
 xorriso mtools qemu-system-x86 ovmf"
 case $use in
 run) ;;
-# make test: the host unit-test framework and the format check
-test) pkgs="$pkgs libcmocka-dev clang-format" ;;
+# make test: the host unit-test framework, the format check, and Bochs
+# (with its own BIOS and VGA BIOS, and the text display it runs headless
+# with) for the x2APIC boot tests, since QEMU's TCG has no x2APIC
+test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios" ;;
 # make debug: the debugger
 debug) pkgs="$pkgs gdb" ;;
 *) echo "usage: setup.sh [run|test|debug]" >&2; exit 2 ;;

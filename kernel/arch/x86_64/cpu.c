@@ -60,11 +60,16 @@ void cpu_enable_protection(void)
 	write_cr4(cr4);
 }
 
+bool cpu_apic_id_from_leaf_b(void)
+{
+	return cpu_has.x2apic && cpu_has.max_leaf >= 0xb;
+}
+
 u32 cpu_apic_id(void)
 {
 	u32 a, b, c, d;
 
-	if (cpu_has.x2apic && cpu_has.max_leaf >= 0xb) {
+	if (cpu_apic_id_from_leaf_b()) {
 		cpuid(0xb, 0, &a, &b, &c, &d);
 		return d; /* the x2APIC ID */
 	}

@@ -9,9 +9,16 @@
 #include <arch/vectors.h>
 #include <arch/x86.h>
 #include <keel/console.h>
+#include <keel/panic.h>
 #include <keel/spinlock.h>
 
-#define IPI_WAIT_US 1000000 /* a CPU that does not answer in 1 s is broken */
+/*
+ * An online CPU that does not answer an IPI within 10 s is broken (on
+ * hardware it takes microseconds; emulators running dozens of virtual CPUs
+ * on two real ones take longer): that is a panic, not a retry, because
+ * the caller's request is still out there.
+ */
+#define IPI_WAIT_US 10000000
 
 volatile bool smp_stopping;
 static volatile u32 smp_stopped;
@@ -41,22 +48,33 @@ static bool online(u32 cpu)
 	return cpu < percpu_count && percpu_of(cpu)->state == CPU_ONLINE;
 }
 
+/*
+ * ipi_call and tlb_shootdown wait for other CPUs while holding a lock:
+ * they must run with interrupts on (so this CPU answers the others), and
+ * never in an interrupt handler.
+ */
+static void check_context(const char *who)
+{
+	if (!(read_rflags() & X86_EFLAGS_IF))
+		panic("%s called with interrupts off: two CPUs could wait for each other", who);
+}
+
 bool ipi_call(u32 cpu, void (*fn)(void *arg), void *arg)
 {
 	struct percpu *pc = percpu_of(cpu);
-	bool ok;
 
 	if (!online(cpu) || cpu == this_cpu()->cpu)
 		return false;
+	check_context("ipi_call");
 	spin_lock(&call_lock);
 	pc->call.fn = fn;
 	pc->call.arg = arg;
 	__atomic_store_n(&pc->call.pending, 1, __ATOMIC_RELEASE);
-	ok = lapic_send_ipi(pc->apic_id, VEC_IPI_CALL, APIC_DM_FIXED) &&
-	     wait_clear(&pc->call.pending);
-	pc->call.pending = 0;
+	if (!lapic_send_ipi(pc->apic_id, VEC_IPI_CALL, APIC_DM_FIXED) ||
+	    !wait_clear(&pc->call.pending))
+		panic("cpu %u did not run a call IPI within %d s", cpu, IPI_WAIT_US / 1000000);
 	spin_unlock(&call_lock);
-	return ok;
+	return true;
 }
 
 bool ipi_wakeup(u32 cpu)
@@ -75,6 +93,7 @@ void tlb_shootdown(u64 va, u64 pages)
 {
 	u32 me = this_cpu()->cpu, sent = 0;
 
+	check_context("tlb_shootdown");
 	spin_lock(&tlb_lock);
 	tlb_request.va = va;
 	tlb_request.pages = pages;
@@ -87,7 +106,8 @@ void tlb_shootdown(u64 va, u64 pages)
 			lapic_send_ipi(percpu_of(n)->apic_id, VEC_IPI_TLB, APIC_DM_FIXED);
 	tlb_flush_request();
 	if (!wait_clear(&tlb_request.remaining))
-		klog("smp", "TLB shoot-down: %u CPU(s) did not answer", tlb_request.remaining);
+		panic("TLB shoot-down: %u CPU(s) did not flush within %d s", tlb_request.remaining,
+		      IPI_WAIT_US / 1000000);
 	spin_unlock(&tlb_lock);
 }
 

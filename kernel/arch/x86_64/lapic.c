@@ -77,21 +77,35 @@ const char *lapic_init_bsp(u64 base)
 	return NULL;
 }
 
-void lapic_init_cpu(void)
+void lapic_init_cpu(bool boot_cpu)
 {
-	u64 msr = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+	u64 msr = rdmsr(MSR_APIC_BASE);
 
-	if (lapic_x2apic)
-		msr |= APIC_BASE_X2APIC; /* xAPIC -> x2APIC is the allowed order */
-	wrmsr(MSR_APIC_BASE, msr);
+	/* Disabled -> xAPIC -> x2APIC: the only legal order (SDM 10.12.5). */
+	if (!(msr & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, msr |= APIC_BASE_ENABLE);
+	if (lapic_x2apic && !(msr & APIC_BASE_X2APIC))
+		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_X2APIC);
+	/*
+	 * Mask LINT0 before the APIC is software-enabled: the firmware leaves
+	 * it in virtual-wire mode (ExtINT), and a PIC interrupt let through
+	 * would arrive at the PIC's old vector, one of the exceptions'.  Then
+	 * enable, then program the rest (unmasking needs an enabled APIC).
+	 */
+	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	lapic_write(APIC_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(APIC_TPR, 0);
 	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC_TIMER);
-	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
-	lapic_write(APIC_LVT_LINT1, APIC_DM_NMI); /* LINT1 is the NMI pin on PCs */
+	/* LINT1 is the NMI pin on PCs: one CPU takes it, or all would panic. */
+	lapic_write(APIC_LVT_LINT1, boot_cpu ? APIC_DM_NMI : APIC_LVT_MASKED);
 	lapic_write(APIC_LVT_ERROR, VEC_APIC_ERROR);
 	lapic_read_esr();
-	lapic_write(APIC_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
 	lapic_eoi();
+}
+
+u32 lapic_version(void)
+{
+	return lapic_read(APIC_VERSION);
 }
 
 u32 lapic_id(void)
@@ -116,9 +130,16 @@ bool lapic_send_ipi(u32 apic_id, u32 vector, u32 mode)
 	u32 lo = vector | mode | APIC_ICR_ASSERT;
 
 	if (lapic_x2apic) {
+		/*
+		 * The x2APIC ICR write is not serializing: without a fence the
+		 * IPI could overtake the stores it announces (SDM 10.12.3).
+		 */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(MSR_X2APIC_BASE + (APIC_ICR_LO >> 4), ((u64)apic_id << 32) | lo);
 		return true;
 	}
+	if (apic_id > 0xfe)
+		return false; /* not addressable in xAPIC mode (0xff: broadcast) */
 	for (int i = 0; lapic_read(APIC_ICR_LO) & APIC_ICR_PENDING; i++) {
 		if (i > 1000000)
 			return false;

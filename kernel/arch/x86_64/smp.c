@@ -30,6 +30,7 @@ u64 smp_kernel_cr3; /* read by ap_entry64 */
 volatile u32 smp_online;
 u64 smp_startup_bytes; /* the trampoline frame and its page tables */
 u32 smp_absent_cpus;   /* CPUs added on purpose that do not exist (tests) */
+u8 smp_id_from_leaf_b; /* read by ap_entry64: how to read the APIC ID */
 static u64 tramp_phys;
 
 void ap_main(u32 n);
@@ -147,17 +148,35 @@ static void fail_all(u32 state, const char *what)
 	}
 }
 
+/*
+ * INIT every AP, before the clocks are calibrated: the firmware may have
+ * left its own code running on them (OVMF's AP loop), and under emulation
+ * that disturbs the calibration badly.  INIT parks them in wait-for-SIPI.
+ * The 10 ms the protocol wants after INIT are waited here on the
+ * reference clock, since the TSC is not calibrated yet.
+ */
+void smp_park_aps(void)
+{
+	if (percpu_count <= 1)
+		return;
+	send_all(CPU_STARTING, APIC_DM_INIT, 0);
+	time_ref_wait_ms(10);
+}
+
 const char *smp_start_aps(struct bootmem *bm)
 {
 	if (percpu_count <= 1)
 		return NULL;
 	const char *err = prepare_trampoline(bm);
-	if (err)
-		return err;
+	if (err) {
+		klog("smp", "%s", err);
+		fail_all(CPU_STARTING, "cannot be started");
+		return NULL; /* the boot CPU carries on alone */
+	}
+	smp_id_from_leaf_b = cpu_apic_id_from_leaf_b();
 
 	u64 t0 = time_us();
-	send_all(CPU_STARTING, APIC_DM_INIT, 0);
-	udelay(10000);
+	/* INIT went out in smp_park_aps, at least 10 ms ago. */
 	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
 	udelay(200);
 	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
@@ -173,13 +192,17 @@ const char *smp_start_aps(struct bootmem *bm)
 	fail_all(CPU_STARTING, "did not answer the start-up IPIs");
 	wait_leave(CPU_ALIVE, t0, 30000000);
 	fail_all(CPU_ALIVE, "started but did not finish setting up");
+	smp_online = 1 + count_state(CPU_ONLINE);
 	klog("smp", "start-up took %lu us", time_us() - t0);
 	return NULL;
 }
 
+/*
+ * The boot CPU gave up on this one: halt for good.  The APIC is not
+ * touched: it may not be set up yet (an x2APIC access would fault).
+ */
 static _Noreturn void ap_give_up(void)
 {
-	lapic_timer_stop();
 	for (;;) {
 		irq_disable();
 		cpu_halt();
@@ -189,24 +212,29 @@ static _Noreturn void ap_give_up(void)
 /* A started CPU, on its own kernel stack (from ap_entry64). */
 void ap_main(u32 n)
 {
+	idt_load(); /* first: a fault without an IDT resets the machine */
 	percpu_enter(n);
-	idt_load();
 	cpu_enable_protection();
 	struct percpu *pc = this_cpu();
 	u32 expect = CPU_STARTING;
 	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ALIVE, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		ap_give_up(); /* the boot CPU gave up on us: stay out */
-	lapic_init_cpu();
+	lapic_init_cpu(false);
 	time_tick_start();
 	if (lapic_id() != pc->apic_id)
 		klog("smp", "cpu %u: APIC ID %u, expected %u", n, lapic_id(), pc->apic_id);
+	/*
+	 * The line first, then the state: once the boot CPU sees us online it
+	 * may print `N cpus online`, and our line must come before that.
+	 */
+	klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", n, pc->apic_id, (u64)pc);
 	expect = CPU_ALIVE;
 	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ONLINE, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+					 __ATOMIC_ACQUIRE)) {
+		klog("smp", "cpu %u: the boot CPU gave up waiting; halting", n);
 		ap_give_up();
-	__atomic_fetch_add(&smp_online, 1, __ATOMIC_ACQ_REL);
-	klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", n, pc->apic_id, (u64)pc);
+	}
 	for (;;)
 		irq_enable_and_halt();
 }

@@ -60,17 +60,20 @@ static void pit_wait_ms(u32 ms)
 	outb(0x61, gate);
 }
 
-static void ref_wait_ms(u32 ms)
+void time_ref_wait_ms(u32 ms)
 {
-	if (pm_port)
+	if (pm_port) {
 		pm_wait_ms(ms);
-	else
-		pit_wait_ms(ms);
+		return;
+	}
+	for (; ms > 50; ms -= 50) /* the PIT counts at most 54 ms at a time */
+		pit_wait_ms(50);
+	pit_wait_ms(ms);
 }
 
 /* ---- Calibration ----------------------------------------------------------- */
 
-const char *time_calibrate(const struct acpi_info *acpi)
+void time_use_reference(const struct acpi_info *acpi)
 {
 	if (acpi && acpi->pm_timer_port) {
 		pm_port = acpi->pm_timer_port;
@@ -79,12 +82,15 @@ const char *time_calibrate(const struct acpi_info *acpi)
 	} else {
 		time_reference = "PIT";
 	}
+}
 
+const char *time_calibrate(void)
+{
 	/* Both clocks over the same window: TSC and APIC timer (one-shot). */
 	lapic_timer_free_run();
 	u32 apic0 = lapic_timer_current();
 	u64 tsc0 = rdtsc();
-	ref_wait_ms(CALIBRATE_MS);
+	time_ref_wait_ms(CALIBRATE_MS);
 	u64 tsc1 = rdtsc();
 	u32 apic1 = lapic_timer_current();
 	lapic_timer_stop();

@@ -37,8 +37,11 @@ trampoline_start:
 	movw %ax, %si
 	shll $4, %esi
 	lgdtl TR(tr_gdt_desc)
-	movl %cr0, %eax
-	orl $X86_CR0_PE, %eax
+	/*
+	 * Explicit CR0 values: INIT leaves CD and NW set (caches off), and
+	 * OR-ing bits in would keep them so for good.
+	 */
+	movl $(X86_CR0_PE | X86_CR0_ET), %eax
 	movl %eax, %cr0
 	ljmpl *TR(tr_pm_jump)
 
@@ -56,8 +59,7 @@ tr_pm:
 	rdmsr
 	orl $(EFER_LME | EFER_NXE), %eax
 	wrmsr
-	movl %cr0, %eax
-	orl $(X86_CR0_PG | X86_CR0_WP), %eax
+	movl $(X86_CR0_PG | X86_CR0_WP | X86_CR0_ET | X86_CR0_PE), %eax
 	movl %eax, %cr0
 	ljmpl *TR(tr_lm_jump)(%esi)
 
@@ -103,7 +105,7 @@ trampoline_end:
 ap_entry64:
 	movq smp_kernel_cr3(%rip), %rax
 	movq %rax, %cr3
-	cmpb $0, lapic_x2apic(%rip)
+	cmpb $0, smp_id_from_leaf_b(%rip)	/* as cpu_apic_id() decides */
 	je 1f
 	movl $0xb, %eax			/* x2APIC ID: CPUID 0xB, EDX */
 	xorl %ecx, %ecx

@@ -28,6 +28,8 @@ void cpu_detect(void);
 
 /* This CPU's APIC ID, from CPUID (the x2APIC ID where there is one). */
 u32 cpu_apic_id(void);
+/* Does cpu_apic_id() use CPUID leaf 0xB (the 32-bit x2APIC ID)? */
+bool cpu_apic_id_from_leaf_b(void);
 
 /*
  * Turn on CR0.WP, EFER.NXE and, where the CPU has them, CR4.SMEP, SMAP,

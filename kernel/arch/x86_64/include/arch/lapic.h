@@ -23,10 +23,14 @@ extern bool lapic_x2apic; /* which mode the APICs run in */
  */
 const char *lapic_init_bsp(u64 base);
 
-/* On every CPU: enable the APIC, spurious/error vectors, LVTs masked. */
-void lapic_init_cpu(void);
+/*
+ * On every CPU: enable the APIC, spurious/error vectors, LVTs masked;
+ * the boot CPU also takes the NMI pin (LINT1).
+ */
+void lapic_init_cpu(bool boot_cpu);
 
 u32 lapic_id(void);
+u32 lapic_version(void);
 void lapic_eoi(void);
 
 /*

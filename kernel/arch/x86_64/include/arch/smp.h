@@ -26,6 +26,9 @@ extern u32 smp_absent_cpus;
  */
 u64 smp_reserve_trampoline(struct bootmem *bm);
 
+/* Send INIT to every AP and wait the 10 ms that INIT needs. */
+void smp_park_aps(void);
+
 /*
  * Start every CPU that has a slot, in parallel; a CPU that does not come
  * online in time is reported and skipped.  Returns NULL or why it failed.

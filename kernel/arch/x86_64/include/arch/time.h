@@ -22,8 +22,14 @@ static inline u64 tsc_khz_or_default(void)
 	return tsc_khz ? tsc_khz : 4000000;
 }
 
+/* Choose the reference clock: the PM timer the FADT names, else the PIT. */
+void time_use_reference(const struct acpi_info *acpi);
+
 /* Calibrate the TSC and APIC timer on the boot CPU; NULL or why not. */
-const char *time_calibrate(const struct acpi_info *acpi);
+const char *time_calibrate(void);
+
+/* Busy-wait on the reference clock itself (for tests of the others). */
+void time_ref_wait_ms(u32 ms);
 
 /* Busy-wait, on the calibrated TSC. */
 void udelay(u64 us);

@@ -14,6 +14,7 @@
 #define X86_EFLAGS_ID		 (1 << 21)
 
 #define X86_CR0_PE		 (1 << 0)
+#define X86_CR0_ET		 (1 << 4)
 #define X86_CR0_WP		 (1 << 16)
 #define X86_CR0_PG		 (1 << 31)
 
@@ -60,7 +61,7 @@ static inline u64 rdmsr(u32 msr)
 
 static inline void wrmsr(u32 msr, u64 v)
 {
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
 #define X86_CR_ACCESSORS(n)                                              \
