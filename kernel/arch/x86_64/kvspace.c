@@ -195,18 +195,29 @@ void kvspace_activate(void)
 	kv_limit = PHYS_MAX;
 }
 
+/*
+ * Do the PML4 entries for direct-map range [base, end) exist?  Mappings
+ * made after boot must never create one: address spaces copy them once.
+ */
+static bool pml4_slots_exist(u64 base, u64 end)
+{
+	const pte_t *pml4 = phys_to_virt(kvspace_root);
+
+	for (u64 p = ALIGN_DOWN(base, SIZE_512G); p < end; p += SIZE_512G)
+		if (!(pml4[PML4_INDEX(DIRECT_MAP_BASE + p)] & PTE_P))
+			return false;
+	return true;
+}
+
 bool kvspace_map_device(u64 phys, u64 size)
 {
 	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
-	const pte_t *pml4 = phys_to_virt(kvspace_root);
 
 	if (end <= base || end > PHYS_MAX || kvspace_device_count == KVSPACE_MAX_DEVICES)
 		return false;
-	/* Never a new kernel-half PML4 entry: address spaces copy them once. */
-	for (u64 p = ALIGN_DOWN(base, SIZE_512G); p < end; p += SIZE_512G)
-		if (!(pml4[PML4_INDEX(DIRECT_MAP_BASE + p)] & PTE_P))
-			return false;
+	if (!pml4_slots_exist(base, end))
+		return false;
 	for (u64 p = base; p < end; p += PAGE_SIZE) {
 		struct pt_leaf leaf;
 		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &leaf))
@@ -223,13 +234,11 @@ bool kvspace_map_firmware(u64 phys, u64 size)
 {
 	u64 base = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 end = ALIGN_UP(phys + size, PAGE_SIZE);
-	const pte_t *pml4 = phys_to_virt(kvspace_root);
 
 	if (end <= base || end > PHYS_MAX)
 		return false;
-	for (u64 p = ALIGN_DOWN(base, SIZE_512G); p < end; p += SIZE_512G)
-		if (!(pml4[PML4_INDEX(DIRECT_MAP_BASE + p)] & PTE_P))
-			return false;
+	if (!pml4_slots_exist(base, end))
+		return false;
 	for (u64 p = base; p < end; p += PAGE_SIZE) {
 		struct pt_leaf l;
 		if (pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, &l)) {

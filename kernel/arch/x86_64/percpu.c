@@ -21,15 +21,12 @@ bool percpu_ready(void)
 	return percpu_live;
 }
 
-/* The mapped parts of a slot: offset in the slot, size. */
-static const struct {
-	u64 off, size;
-} slot_parts[] = {
-	{ PERCPU_DATA_OFF, PERCPU_DATA_SIZE },
-	{ PERCPU_KSTACK_OFF + PAGE_SIZE, KSTACK_SIZE },
-	{ PERCPU_DF_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
-	{ PERCPU_NMI_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
-	{ PERCPU_MC_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+const struct percpu_part percpu_parts[PERCPU_PARTS] = {
+	{ "per-CPU data", PERCPU_DATA_OFF, PERCPU_DATA_SIZE },
+	{ "kernel stack", PERCPU_KSTACK_OFF + PAGE_SIZE, KSTACK_SIZE },
+	{ "double-fault stack", PERCPU_DF_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+	{ "NMI stack", PERCPU_NMI_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
+	{ "machine-check stack", PERCPU_MC_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
 };
 
 static const char *slot_map(struct bootmem *bm, u32 n)
@@ -40,12 +37,12 @@ static const char *slot_map(struct bootmem *bm, u32 n)
 	if (frames == BOOTMEM_FAIL)
 		return "out of memory for per-CPU data";
 	memset(phys_to_virt(frames), 0, PERCPU_MAPPED_BYTES);
-	for (size_t i = 0; i < ARRAY_SIZE(slot_parts); i++) {
-		if (pt_map(&kvspace_env, kvspace_root, PERCPU_SLOT((u64)n) + slot_parts[i].off, at,
-			   slot_parts[i].size, PTE_W | PTE_NX | (cpu_has_pge() ? PTE_G : 0),
+	for (size_t i = 0; i < PERCPU_PARTS; i++) {
+		if (pt_map(&kvspace_env, kvspace_root, PERCPU_SLOT((u64)n) + percpu_parts[i].off,
+			   at, percpu_parts[i].size, PTE_W | PTE_NX | (cpu_has_pge() ? PTE_G : 0),
 			   PT_SIZE_4K))
 			return "mapping a per-CPU slot failed";
-		at += slot_parts[i].size;
+		at += percpu_parts[i].size;
 	}
 	return NULL;
 }

@@ -184,15 +184,7 @@ static u64 v_percpu_pages; /* per-CPU pages seen by the current walk */
 /* Only the data and stack pages of CPUs that have a slot; not the guards. */
 static int check_percpu_leaf(const struct pt_leaf *l)
 {
-	static const struct {
-		u64 off, size;
-	} parts[] = {
-		{ PERCPU_DATA_OFF, PERCPU_DATA_SIZE },
-		{ PERCPU_KSTACK_OFF + PAGE_SIZE, KSTACK_SIZE },
-		{ PERCPU_DF_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
-		{ PERCPU_NMI_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
-		{ PERCPU_MC_STACK_OFF + PAGE_SIZE, IST_STACK_SIZE },
-	};
+	const struct percpu_part *parts = percpu_parts;
 	u64 n = (l->va - PERCPU_BASE) / PERCPU_SLOT_SIZE;
 	u64 off = (l->va - PERCPU_BASE) % PERCPU_SLOT_SIZE;
 
@@ -200,7 +192,7 @@ static int check_percpu_leaf(const struct pt_leaf *l)
 		return FAIL("0x%lx is mapped in the slot of cpu %lu, which has none", l->va, n);
 	if (l->size != SIZE_4K || !(l->flags & PTE_W) || !(l->flags & PTE_NX))
 		return FAIL("per-CPU page 0x%lx is not a 4 KB read-write NX page", l->va);
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+	for (size_t i = 0; i < PERCPU_PARTS; i++)
 		if (off >= parts[i].off && off < parts[i].off + parts[i].size) {
 			v_percpu_pages++;
 			return 0;

@@ -56,16 +56,6 @@ static const struct {
 	{ "boot double-fault stack", df_stack_guard, df_stack_bottom, df_stack_top },
 };
 
-static const struct {
-	const char *name;
-	u64 off, size;
-} slot_stacks[] = {
-	{ "kernel stack", PERCPU_KSTACK_OFF, KSTACK_SIZE },
-	{ "double-fault stack", PERCPU_DF_STACK_OFF, IST_STACK_SIZE },
-	{ "NMI stack", PERCPU_NMI_STACK_OFF, IST_STACK_SIZE },
-	{ "machine-check stack", PERCPU_MC_STACK_OFF, IST_STACK_SIZE },
-};
-
 bool arch_stack_find(u64 addr, bool include_guard, struct stack_region *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(image_stacks); i++) {
@@ -83,11 +73,11 @@ bool arch_stack_find(u64 addr, bool include_guard, struct stack_region *out)
 	u64 n = (addr - PERCPU_BASE) / PERCPU_SLOT_SIZE;
 	if (n >= percpu_count)
 		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(slot_stacks); i++) {
-		u64 guard = PERCPU_SLOT(n) + slot_stacks[i].off;
-		u64 bottom = guard + PAGE_SIZE, top = bottom + slot_stacks[i].size;
+	for (size_t i = 1; i < PERCPU_PARTS; i++) { /* the stacks, not the data */
+		u64 bottom = PERCPU_SLOT(n) + percpu_parts[i].off, guard = bottom - PAGE_SIZE;
+		u64 top = bottom + percpu_parts[i].size;
 		if (addr >= (include_guard ? guard : bottom) && addr < top) {
-			*out = (struct stack_region){ slot_stacks[i].name, (int)n, guard, bottom,
+			*out = (struct stack_region){ percpu_parts[i].name, (int)n, guard, bottom,
 						      top };
 			return true;
 		}

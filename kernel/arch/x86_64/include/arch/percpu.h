@@ -88,6 +88,17 @@ static inline u64 percpu_stack_top(u32 n, u64 area_off, u64 size)
 	return PERCPU_SLOT((u64)n) + area_off + PAGE_SIZE + size;
 }
 
+/*
+ * The mapped parts of every slot, from layout.h: the data, then the four
+ * stacks, each of which has an unmapped guard page just below `off`.
+ */
+struct percpu_part {
+	const char *name;
+	u64 off, size; /* offset in the slot of the first mapped byte; bytes */
+};
+#define PERCPU_PARTS (1 + PERCPU_STACKS)
+extern const struct percpu_part percpu_parts[PERCPU_PARTS];
+
 /* Has this CPU's GS base been set up yet? */
 bool percpu_ready(void);
 
