@@ -5,6 +5,7 @@
  * trap_handle(frame).
  */
 #include <arch/trap.h>
+#include <arch/x86.h>
 
 	.text
 /*
@@ -18,7 +19,11 @@ trap_stub_\n:
 	pushq $0
 	.endif
 	pushq $\n
+	.if (\n == 2) || (\n == 8) || (\n == 18)
+	jmp trap_paranoid
+	.else
 	jmp trap_common
+	.endif
 .endm
 
 	.altmacro
@@ -28,15 +33,8 @@ trap_stub_\n:
 	.set vec, vec + 1
 	.endr
 
-/*
- * Coming from user mode (CS RPL 3), GS holds the user's base: swapgs puts
- * this CPU's per-CPU base in, and back again on the way out.
- */
-trap_common:
-	testb $3, 24(%rsp)		/* the CPU frame's CS, above vector and error */
-	jz 1f
-	swapgs
-1:	pushq %rax
+.macro SAVE_REGS
+	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -52,8 +50,9 @@ trap_common:
 	pushq %r14
 	pushq %r15
 	cld
-	movq %rsp, %rdi
-	call trap_handle
+.endm
+
+.macro RESTORE_REGS
 	popq %r15
 	popq %r14
 	popq %r13
@@ -70,10 +69,48 @@ trap_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp			/* vector and error code */
+.endm
+
+/*
+ * Coming from user mode (CS RPL 3), GS holds the user's base: swapgs puts
+ * this CPU's per-CPU base in, and back again on the way out.
+ */
+trap_common:
+	testb $3, 24(%rsp)		/* the CPU frame's CS, above vector and error */
+	jz 1f
+	swapgs
+1:	SAVE_REGS
+	movq %rsp, %rdi
+	call trap_handle
+	RESTORE_REGS
 	testb $3, 8(%rsp)		/* CS */
 	jz 2f
 	swapgs
 2:	iretq
+
+/*
+ * NMI, double fault and machine check can arrive anywhere, even between a
+ * swapgs and the iretq after it, so the saved CS does not say which GS base
+ * is loaded.  Ask the CPU: a kernel GS base has bit 63 set (the kernel
+ * never lets user mode set one).  RBX, callee-saved, remembers whether we
+ * swapped, to swap back before returning.
+ */
+trap_paranoid:
+	SAVE_REGS
+	movl $MSR_GS_BASE, %ecx
+	rdmsr
+	xorl %ebx, %ebx
+	testl %edx, %edx		/* bit 63 of the GS base */
+	js 1f
+	swapgs
+	movl $1, %ebx
+1:	movq %rsp, %rdi
+	call trap_handle
+	testl %ebx, %ebx
+	jz 2f
+	swapgs
+2:	RESTORE_REGS
+	iretq
 
 /* The stubs' addresses, for idt_init(). */
 .macro TRAP_STUB_ADDR n
