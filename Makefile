@@ -45,7 +45,7 @@ HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
-HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi
+HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi elf
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
 HOST_DEPS_fmt        := kernel/lib/fmt.c
@@ -54,6 +54,7 @@ HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c
 HOST_DEPS_memmap     := kernel/mm/memmap.c
 HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
+HOST_DEPS_elf        := kernel/lib/elf.c
 
 .SECONDEXPANSION:
 
