@@ -27,7 +27,7 @@ KCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-strict-aliasing -fno-asynchronous-unwind-tables \
 	    -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	    -Wno-unused-parameter -Wframe-larger-than=1024 \
-	    -Ikernel/include -Ikernel/arch/x86_64/include -MMD -MP
+	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -MMD -MP
 # -Wframe-larger-than: the stack guard is one page; a frame larger than
 # that could step over it.
 KASFLAGS  = $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
@@ -38,6 +38,32 @@ KLDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 KSRC_C   := $(shell find kernel -name '*.c' | sort)
 KSRC_S   := $(shell find kernel -name '*.S' ! -name 'linker.ld.S' | sort)
 KOBJ     := $(patsubst %,$(BUILD)/%.o,$(KSRC_C) $(KSRC_S))
+
+# User programs: freestanding, static, against include/abi and user/lib
+# only.  No SSE/x87 yet: the kernel does not save FPU state.
+UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	    -isystem $(shell $(CC) -print-file-name=include) \
+	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
+	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+	    -Iinclude -Iuser/lib -MMD -MP
+USER_PROGS := utest ukill
+USER_LIB   := $(BUILD)/user/lib/crt0.S.o $(BUILD)/user/lib/keel.c.o
+
+$(BUILD)/user/%.c.o: user/%.c Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.S.o: user/%.S Makefile
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(BUILD)/user/%.elf: $(BUILD)/user/%/main.c.o $(USER_LIB) user/user.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+		-o $@ $< $(USER_LIB)
+
+USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
 
 # Host unit tests: the kernel's pure logic, built for Linux with cmocka,
 # AddressSanitizer and UBSan.
@@ -120,8 +146,8 @@ $(BUILD)/cmdline: FORCE
 	@mkdir -p $(dir $@)
 	@echo "$(CMDLINE)" | cmp -s - $@ || echo "$(CMDLINE)" > $@
 
-$(BUILD)/keel.iso: $(BUILD)/keel.elf tools/mkiso.sh $(BUILD)/cmdline
-	tools/mkiso.sh $< $@ "$(CMDLINE)"
+$(BUILD)/keel.iso: $(BUILD)/keel.elf tools/mkiso.sh $(BUILD)/cmdline $(USER_ELFS)
+	tools/mkiso.sh $< $@ "$(CMDLINE)" $(USER_ELFS)
 
 # run and debug install what is missing first, then build in a new make
 # (which sees the freshly installed compiler).
@@ -161,7 +187,7 @@ format-check:
 	@tools/format-check.sh
 
 # --keep: run the whole matrix even after a failure.
-test-boot: iso $(BUILD)/host/gen_layout_doc
+test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS)
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
 
 test:

@@ -16,6 +16,7 @@
 #include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/trap.h>
+#include <arch/user.h>
 #include <arch/x86.h>
 #include <keel/acpi.h>
 #include <keel/addr.h>
@@ -352,6 +353,7 @@ static const char *step_interrupts(void)
 	const char *err = lapic_init_bsp(base);
 	if (err)
 		return err;
+	syscall_init_cpu();
 	pic_disable(); /* first: nothing from the PICs may reach the APIC */
 	lapic_init_cpu(true);
 	u32 inputs = ioapic_setup(&acpi);

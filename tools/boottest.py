@@ -780,12 +780,14 @@ def build_iso(kernel, cmdline):
     """build/boottest/keel-SLUG.iso for cmdline, unless already up to date."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
     iso = OUT / f"keel-{slug}.iso"
-    inputs = [kernel, ROOT / "tools" / "mkiso.sh"]
+    # The user programs (`make` builds them) go in as modules.
+    modules = sorted((ROOT / "build" / "user").glob("*.elf"))
+    inputs = [kernel, ROOT / "tools" / "mkiso.sh"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None
     tmp = iso.with_suffix(f".{os.getpid()}.tmp")  # never a half-written ISO
-    r = subprocess.run([str(ROOT / "tools" / "mkiso.sh"), str(kernel), str(tmp), cmdline],
-                       capture_output=True, text=True)
+    r = subprocess.run([str(ROOT / "tools" / "mkiso.sh"), str(kernel), str(tmp), cmdline]
+                       + [str(m) for m in modules], capture_output=True, text=True)
     if r.returncode != 0:
         return None, (r.stdout + r.stderr).strip().splitlines()
     tmp.replace(iso)

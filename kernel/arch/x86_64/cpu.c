@@ -43,6 +43,8 @@ void cpu_detect(void)
 	}
 }
 
+u8 smap_enabled; /* read by usercopy in trap.S: STAC/CLAC exist and matter */
+
 void cpu_enable_protection(void)
 {
 	u64 cr4 = read_cr4();
@@ -51,8 +53,10 @@ void cpu_enable_protection(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (cpu_has.smep)
 		cr4 |= X86_CR4_SMEP;
-	if (cpu_has.smap)
+	if (cpu_has.smap) {
 		cr4 |= X86_CR4_SMAP;
+		smap_enabled = 1;
+	}
 	if (cpu_has.umip)
 		cr4 |= X86_CR4_UMIP;
 	if (cpu_has.pge)

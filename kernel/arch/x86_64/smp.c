@@ -13,6 +13,7 @@
 #include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/trap.h>
+#include <arch/user.h>
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/bootmem.h>
@@ -215,6 +216,7 @@ void ap_main(u32 n)
 	idt_load(); /* first: a fault without an IDT resets the machine */
 	percpu_enter(n);
 	cpu_enable_protection();
+	syscall_init_cpu();
 	struct percpu *pc = this_cpu();
 	u32 expect = CPU_STARTING;
 	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ALIVE, false, __ATOMIC_ACQ_REL,

@@ -152,3 +152,34 @@ probe_fault:
 	.balign 8
 	.quad 1b, probe_fault
 	.quad 2b, probe_fault
+
+/*
+ * usercopy(dst, src, n) - copy n bytes where one side is user memory,
+ * already range-checked by the caller.  With SMAP on, user memory is
+ * reachable only between STAC and CLAC, i.e. only here.  A fault returns
+ * -1 through __extable; 0 on success.
+ */
+	.text
+	.globl usercopy
+usercopy:
+	movq %rdx, %rcx
+	cmpb $0, smap_enabled(%rip)
+	je 1f
+	stac
+1:
+3:	rep movsb
+	cmpb $0, smap_enabled(%rip)
+	je 2f
+	clac
+2:	xorl %eax, %eax
+	ret
+usercopy_fault:
+	cmpb $0, smap_enabled(%rip)
+	je 4f
+	clac
+4:	movl $-1, %eax
+	ret
+
+	.section __extable, "a"
+	.balign 8
+	.quad 3b, usercopy_fault

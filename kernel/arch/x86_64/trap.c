@@ -9,6 +9,7 @@
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
+#include <arch/user.h>
 #include <arch/x86.h>
 #include <keel/console.h>
 #include <keel/ksyms.h>
@@ -182,6 +183,9 @@ void trap_handle(struct trap_frame *tf)
 	}
 	if (tf->vector == TRAP_NMI && nmi_handle(tf))
 		return;
+	/* A fault in user mode ends that program, not the kernel. */
+	if ((tf->cs & 3) && user_active())
+		user_fault(tf, cr2);
 	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
 		const struct extable_entry *fix = extable_find(tf->rip);
 		if (fix) {

@@ -10,6 +10,7 @@
 #define TRAP_NMI	   2
 #define TRAP_MACHINE_CHECK 18
 #define TRAP_VECTORS	   256
+#define TRAP_SYSCALL	   0x100 /* the "vector" of a syscall frame */
 
 /* Page-fault error code bits (SDM vol. 3, 4.7). */
 #define PF_PRESENT	   (1 << 0)

@@ -1,0 +1,115 @@
+/*
+ * syscall.S - entering the kernel with `syscall`, leaving with `sysret`,
+ * and entering user mode for the first time.
+ *
+ * SYSCALL leaves RIP in RCX and RFLAGS in R11, and does not switch stacks:
+ * the entry swaps GS to this CPU's per-CPU data, parks the user RSP there
+ * and takes the CPU's kernel stack.  It builds a struct trap_frame exactly
+ * like an interrupt's, so one C frame type serves both.
+ */
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <keel/layout.h>
+
+.macro SAVE_REGS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro RESTORE_REGS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	leaq 16(%rsp), %rsp		/* vector and error code; flags kept */
+.endm
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:PERCPU_USER_RSP
+	movq %gs:PERCPU_KSTACK_TOP, %rsp
+	pushq $(GDT_UDATA | 3)		/* ss */
+	pushq %gs:PERCPU_USER_RSP	/* rsp */
+	pushq %r11			/* rflags */
+	pushq $(GDT_UCODE | 3)		/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error code */
+	pushq $TRAP_SYSCALL		/* "vector" */
+	SAVE_REGS
+	cld
+	movq %rsp, %rdi
+	call syscall_handle		/* 0: SYSRET may return; else IRETQ */
+	testl %eax, %eax
+	RESTORE_REGS
+	jnz 1f
+	/*
+	 * SYSRET to a non-canonical RIP faults in ring 0 on Intel CPUs, on the
+	 * user's stack; syscall_handle allows SYSRET only for a RIP below the
+	 * last user page, which is never mapped.
+	 */
+	movq (%rsp), %rcx		/* rip */
+	movq 16(%rsp), %r11		/* rflags */
+	movq 24(%rsp), %rsp		/* the user's stack */
+	swapgs
+	sysretq
+1:	swapgs
+	iretq
+
+/*
+ * user_enter(frame, saved_rsp) - enter user mode with the registers in
+ * *frame (a struct trap_frame), after saving the kernel's callee-saved
+ * registers and stack pointer in *saved_rsp.  Returns (through
+ * user_leave) the value user_leave is given.
+ */
+	.globl user_enter, user_leave
+user_enter:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rsi)
+	movq %rdi, %rsp
+	RESTORE_REGS
+	swapgs
+	iretq
+
+/* user_leave(saved_rsp, value) - back to user_enter's caller. */
+user_leave:
+	movq %rdi, %rsp
+	movq %rsi, %rax
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret

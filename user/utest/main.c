@@ -1,0 +1,109 @@
+/*
+ * utest - user-level tests of the system-call boundary: every error path
+ * with hostile arguments, and thousands of random system calls that must
+ * leave the kernel running.  Prints `[utest] ok N - ...` lines and exits
+ * with the number of failures (the kernel test that runs it checks it).
+ */
+#include "keel.h"
+
+static int run, failed;
+
+static void check(int ok, const char *what)
+{
+	run++;
+	print(ok ? "[utest] ok " : "[utest] not ok ");
+	print_num(run);
+	print(" - ");
+	print(what);
+	print("\n");
+	failed += !ok;
+}
+
+static unsigned long rng = 0x9e3779b97f4a7c15ul;
+
+static unsigned long next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Arguments a fuzzer likes: small, huge, kernel, non-canonical, user. */
+static long weird(void)
+{
+	static const unsigned long pick[] = {
+		0,
+		1,
+		4096,
+		0x400000,
+		0x7fffffffe000ul,
+		0x7ffffffff000ul,
+		0x0000800000000000ul,
+		0xffff800000000000ul,
+		0xffffffff80200000ul,
+		~0ul,
+		0x8000000000000000ul,
+	};
+	unsigned long r = next();
+	return (long)(r & 1 ? pick[r % (sizeof(pick) / sizeof(pick[0]))] : next());
+}
+
+static char buffer[64] = "[utest] hello from user mode\n";
+
+int main(void)
+{
+	long r;
+
+	r = sys_debug_write(buffer, 29);
+	check(r == 29, "debug_write returns the length it printed");
+	r = sys_debug_write((void *)0xffffffff80200000ul, 16);
+	check(r == -KEEL_EFAULT, "a kernel-image pointer is refused with EFAULT");
+	r = sys_debug_write((void *)0xffff800000100000ul, 16);
+	check(r == -KEEL_EFAULT, "a direct-map pointer is refused with EFAULT");
+	r = sys_debug_write((void *)0x0000800000000000ul, 1);
+	check(r == -KEEL_EFAULT, "a non-canonical pointer is refused with EFAULT");
+	r = sys_debug_write((void *)0x7ffffffff000ul, 1);
+	check(r == -KEEL_EFAULT, "the last user page (never mapped) is refused");
+	r = sys_debug_write((void *)(~0ul - 10), 100);
+	check(r == -KEEL_EFAULT, "a range that wraps around is refused");
+	r = sys_debug_write((void *)0x7fffffffff00ul, 0x1000);
+	check(r == -KEEL_EFAULT, "a range that runs into the kernel half is refused");
+	r = sys_debug_write(buffer, SYS_DEBUG_WRITE_MAX + 1);
+	check(r == -KEEL_EINVAL, "a length over the limit is refused with EINVAL");
+	r = sys_debug_write((void *)0x10000000, 8);
+	check(r == -KEEL_EFAULT, "an unmapped user address faults into EFAULT");
+	r = sys_debug_write(buffer, 0);
+	check(r == 0, "an empty write is fine");
+	r = keel_syscall(SYS_COUNT, 0, 0, 0, 0, 0, 0);
+	check(r == -KEEL_ENOSYS, "an unknown system call number is ENOSYS");
+	r = keel_syscall(-1, 0, 0, 0, 0, 0, 0);
+	check(r == -KEEL_ENOSYS, "a negative system call number is ENOSYS");
+
+	/* Random numbers and arguments: only errors may come back. */
+	int odd = 0;
+	for (int i = 0; i < 5000; i++) {
+		long n = (long)next() % 8 - 2;
+		if (n == SYS_EXIT || n == SYS_DEBUG_WRITE)
+			n = 1000 + i; /* exit ends us; writes of random memory are noise */
+		r = keel_syscall(n, weird(), weird(), weird(), weird(), weird(), weird());
+		odd += r != -KEEL_ENOSYS;
+	}
+	check(odd == 0, "5000 random system calls all answered ENOSYS");
+	/* Random ranges that are never this program's memory (kernel half,
+	 * non-canonical, or unmapped low memory): all must fail cleanly. */
+	for (int i = 0; i < 2000; i++) {
+		unsigned long p = next();
+		p = (p & 1) ? (p | 0x8000000000000000ul) : (p & 0xfffff) + 0x10000000;
+		r = sys_debug_write((void *)p, (size_t)next() & 0x1fff);
+		odd += r != -KEEL_EFAULT && r != -KEEL_EINVAL;
+	}
+	check(odd == 0, "2000 debug_writes of bad random ranges all failed cleanly");
+
+	print("[utest] ");
+	print_num(run - failed);
+	print(" passed, ");
+	print_num(failed);
+	print(" failed\n");
+	return failed;
+}
