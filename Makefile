@@ -69,9 +69,9 @@ USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
 # AddressSanitizer and UBSan.
 HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -Ikernel/include -Ikernel/arch/x86_64/include -DKEEL_HOST_TEST
+	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
-HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi elf
+HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi elf frames
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
 HOST_DEPS_fmt        := kernel/lib/fmt.c
@@ -81,6 +81,7 @@ HOST_DEPS_memmap     := kernel/mm/memmap.c
 HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
 HOST_DEPS_elf        := kernel/lib/elf.c
+HOST_DEPS_frames     := kernel/mm/frames.c
 
 .SECONDEXPANSION:
 

@@ -389,6 +389,35 @@ static void print_size(const char *what, u64 bytes)
 	kprintf("[kernel]   %-12s %12lu bytes\n", what, bytes);
 }
 
+/*
+ * Frame roles for the memory syscalls: the free list at the end of boot is
+ * what the pager will own; the modules it may map; nothing else.
+ */
+static struct frames boot_frames;
+static struct frame_run frame_runs[BOOTMEM_MAX_RANGES];
+
+static const char *step_frames(void)
+{
+	const struct bootmem *bm = boot.bootmem;
+	static struct frame_run mods[MB2_MAX_MODULES];
+
+	for (size_t i = 0; i < bm->count; i++)
+		frame_runs[i] = (struct frame_run){ bm->free[i].base, bm->free[i].end };
+	for (size_t i = 0; i < boot.info.module_count; i++) {
+		struct frame_run r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
+				       ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
+		size_t j = i; /* insertion sort: the loader need not order them */
+		for (; j > 0 && mods[j - 1].base > r.base; j--)
+			mods[j] = mods[j - 1];
+		mods[j] = r;
+	}
+	if (frames_init(&boot_frames, frame_runs, bm->count, mods, boot.info.module_count))
+		klog("mm",
+		     "more free ranges than frame roles can hold: some RAM is not the pager's");
+	boot.frames = &boot_frames;
+	return NULL;
+}
+
 static const char *step_report(void)
 {
 	struct ptcheck_stats st;
@@ -417,7 +446,7 @@ static const char *step_report(void)
 	print_size("AP start-up", smp_startup_bytes);
 	print_size("total", image + boot.footprint_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
-	return NULL;
+	return step_frames();
 }
 
 struct boot_step {

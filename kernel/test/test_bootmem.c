@@ -6,6 +6,7 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/ktest.h>
+#include <arch/percpu.h>
 
 static bool is_free(u64 base, u64 len)
 {
@@ -97,5 +98,40 @@ KTEST(footprint_is_everything_taken)
 	/* Tests that ran before this one may have taken frames since. */
 	KTEST_CHECK(boot.footprint_bytes > 0);
 	KTEST_CHECK(boot.footprint_bytes == boot.bootmem_taken);
+	return NULL;
+}
+
+/* Frame roles: the kernel's own frames are nobody's, modules mappable. */
+KTEST(frame_roles)
+{
+	const struct frames *f = boot.frames;
+	KTEST_CHECK(f && f->nuser > 0);
+	KTEST_CHECK(frames_role(f, kimage_to_phys(__kernel_start)) == FRAME_NONE);
+	KTEST_CHECK(frames_role(f, kimage_to_phys(__kernel_end) - 1) == FRAME_NONE);
+	KTEST_CHECK(frames_role(f, kvspace_root) == FRAME_NONE);
+	/* GRUB may put the information in a module's last, partial page. */
+	KTEST_CHECK(frames_role(f, boot.mbi_phys) == FRAME_NONE ||
+		    frames_role(f, boot.mbi_phys) == FRAME_MODULE);
+	KTEST_CHECK(frames_role(f, 0) == FRAME_NONE);
+	struct pt_leaf l;
+	KTEST_CHECK(pt_translate(&kvspace_env, kvspace_root, PERCPU_SLOT(0ul), &l));
+	KTEST_CHECK(frames_role(f, l.pa) == FRAME_NONE);
+	for (size_t i = 0; i < boot.info.module_count; i++)
+		KTEST_CHECK(frames_role(f, boot.info.modules[i].start) == FRAME_MODULE);
+	/* Every page-table frame of the kernel is nobody's to map. */
+	for (size_t i = 0; i < boot.memmap_count; i++)
+		if (!memmap_is_ram(boot.memmap[i].type))
+			KTEST_CHECK(frames_role(f, boot.memmap[i].base) != FRAME_USER);
+	/* Donate a page of the pager's RAM and take it back. */
+	static struct frames copy;
+	copy = *f;
+	u64 page = copy.user[0].base;
+	KTEST_CHECK(frames_role(&copy, page) == FRAME_USER);
+	KTEST_CHECK(frames_donate(&copy, page, PAGE_SIZE) == FRAMES_OK);
+	KTEST_CHECK(frames_role(&copy, page) == FRAME_KERNEL);
+	KTEST_CHECK(frames_donate(&copy, page, PAGE_SIZE) == FRAMES_EBUSY);
+	KTEST_CHECK(frames_donate(&copy, kvspace_root, PAGE_SIZE) == FRAMES_ENOTUSER);
+	KTEST_CHECK(frames_reclaim(&copy, page, PAGE_SIZE) == FRAMES_OK);
+	KTEST_CHECK(frames_role(&copy, page) == FRAME_USER);
 	return NULL;
 }

@@ -6,6 +6,7 @@
 
 #include <keel/acpi.h>
 #include <keel/bootmem.h>
+#include <keel/frames.h>
 #include <keel/memmap.h>
 #include <keel/multiboot2.h>
 #include <keel/types.h>
@@ -22,6 +23,7 @@ struct boot_state {
 
 	struct bootmem *bootmem;
 	const struct acpi_info *acpi; /* what the ACPI tables said (zeroed if none) */
+	struct frames *frames;	      /* frame roles, from the free list at boot end */
 	u64 pagetable_bytes;	      /* frames the kernel took for page tables */
 	u64 footprint_bytes;	      /* all it took at boot, image excluded */
 	u64 bootmem_taken;	      /* what the boot allocator had handed out then */
