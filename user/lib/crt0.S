@@ -1,6 +1,7 @@
 /*
- * crt0.S - where a user program starts: call main(), then exit with its
- * return value.  The kernel starts it with a 16-byte aligned stack.
+ * crt0.S - where a user program starts: call main(bootinfo) (RDI holds the
+ * boot information's address), then exit with its return value.  The
+ * kernel starts it with a 16-byte aligned stack.
  */
 #include <abi/syscall.h>
 

@@ -5,6 +5,7 @@
  * with the number of failures (the kernel test that runs it checks it).
  */
 #include "keel.h"
+#include <abi/bootinfo.h>
 
 static int run, failed;
 
@@ -51,9 +52,44 @@ static long weird(void)
 
 static char buffer[64] = "[utest] hello from user mode\n";
 
-int main(void)
+static int has_module(const struct bootinfo *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		const char *a = bi->modules[i].name, *b = name;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return 1;
+	}
+	return 0;
+}
+
+/* The boot information the kernel mapped for us. */
+static void check_bootinfo(const struct bootinfo *bi)
+{
+	check(bi == (const void *)BOOTINFO_VADDR && bi->magic == BOOTINFO_MAGIC &&
+		  bi->version == BOOTINFO_VERSION,
+	      "boot information at its address, with magic and version");
+	check(bi->cpu_count >= 1 && bi->range_count > 0, "it counts CPUs and free ranges");
+	uint64_t sum = 0, ordered = 1;
+	for (uint32_t i = 0; i < bi->range_count; i++) {
+		sum += bi->ranges[i].size;
+		ordered &= (bi->ranges[i].base & 0xfff) == 0 && (bi->ranges[i].size & 0xfff) == 0 &&
+			   bi->ranges[i].size > 0 &&
+			   (i == 0 ||
+			    bi->ranges[i - 1].base + bi->ranges[i - 1].size <= bi->ranges[i].base);
+	}
+	check(sum == bi->free_bytes && ordered, "free ranges: whole pages, sorted, summed");
+	check(has_module(bi, "utest") && has_module(bi, "ukill"), "it lists the modules");
+	check(bi->cmdline[0] == 't', "it has the command line (starting with `test`)");
+	/* Read-only: a write must kill us, so only check the mapping's data. */
+}
+
+int main(const struct bootinfo *bi)
 {
 	long r;
+
+	check_bootinfo(bi);
 
 	r = sys_debug_write(buffer, 29);
 	check(r == 29, "debug_write returns the length it printed");

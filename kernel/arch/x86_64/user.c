@@ -6,7 +6,9 @@
  * back (there is no free yet): this is for tests only, and the amount is
  * small (its pages and tables).
  */
+#include <abi/bootinfo.h>
 #include <abi/syscall.h>
+#include <arch/smp.h>
 #include <arch/gdt.h>
 #include <arch/kvspace.h>
 #include <arch/percpu.h>
@@ -50,6 +52,14 @@ static pte_t *user_to_virt(void *ctx, u64 phys)
 }
 
 static struct pt_env user_env = { .alloc = user_alloc, .to_virt = user_to_virt };
+
+/* Copy a string, truncating, always NUL-terminated. */
+static void strncpy_nul(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 static const struct mb2_module *find_module(const char *name)
 {
@@ -101,6 +111,48 @@ static const char *load(u64 root, const struct mb2_module *m)
 	return NULL;
 }
 
+/*
+ * Fill and map the boot-information pages, read-only, at BOOTINFO_VADDR:
+ * the free RAM (the frame roles' runs of the pager's RAM), the modules,
+ * the CPU count and the command line.
+ */
+static const char *map_bootinfo(u64 root)
+{
+	const struct frames *f = boot.frames;
+	u64 bytes = sizeof(struct bootinfo) + f->nuser * sizeof(struct bootinfo_range);
+	u64 pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
+
+	if (pages > BOOTINFO_MAX_PAGES)
+		return "too many free ranges for the boot information";
+	u64 phys = bootmem_alloc(boot.bootmem, pages * PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
+	if (phys == BOOTMEM_FAIL)
+		return "out of memory for the boot information";
+	struct bootinfo *bi = phys_to_virt(phys);
+	memset(bi, 0, pages * PAGE_SIZE);
+	bi->magic = BOOTINFO_MAGIC;
+	bi->version = BOOTINFO_VERSION;
+	bi->total_size = (u32)bytes;
+	bi->cpu_count = smp_online;
+	strncpy_nul(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
+	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {
+		const struct mb2_module *m = &boot.info.modules[i];
+		bi->modules[i].base = m->start;
+		bi->modules[i].size = m->end - m->start;
+		strncpy_nul(bi->modules[i].name, m->name, sizeof(bi->modules[i].name));
+		bi->module_count++;
+	}
+	for (size_t i = 0; i < f->nuser; i++) {
+		bi->ranges[i] =
+		    (struct bootinfo_range){ f->user[i].base, f->user[i].end - f->user[i].base };
+		bi->free_bytes += bi->ranges[i].size;
+	}
+	bi->range_count = (u32)f->nuser;
+	if (pt_map(&user_env, root, BOOTINFO_VADDR, phys, pages * PAGE_SIZE, PTE_U | PTE_NX,
+		   PT_SIZE_4K))
+		return "mapping the boot information failed";
+	return NULL;
+}
+
 const char *user_run_module(const char *name, struct user_result *out)
 {
 	const struct mb2_module *m = find_module(name);
@@ -116,7 +168,7 @@ const char *user_run_module(const char *name, struct user_result *out)
 	/* The kernel half is shared: the same PML4 entries as the kernel's. */
 	memcpy((pte_t *)phys_to_virt(root) + PT_ENTRIES / 2,
 	       (pte_t *)phys_to_virt(kvspace_root) + PT_ENTRIES / 2, PAGE_SIZE / 2);
-	if ((why = load(root, m)))
+	if ((why = load(root, m)) || (why = map_bootinfo(root)))
 		return why;
 
 	struct trap_frame tf = {
@@ -125,6 +177,7 @@ const char *user_run_module(const char *name, struct user_result *out)
 		.rflags = X86_EFLAGS_IF | 0x2,
 		.rsp = USER_STACK_TOP,
 		.ss = GDT_UDATA | 3,
+		.rdi = BOOTINFO_VADDR, /* main's first argument */
 	};
 	/*
 	 * Entries from user mode must land below this function's frame: the

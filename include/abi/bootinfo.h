@@ -1,0 +1,50 @@
+/*
+ * bootinfo.h - the boot-information pages the kernel gives the first user
+ * program (the pager, issue 5): everything it needs to take over memory.
+ * Mapped read-only at BOOTINFO_VADDR; its address is also the first
+ * argument of main (RDI at entry).
+ */
+#ifndef ABI_BOOTINFO_H
+#define ABI_BOOTINFO_H
+
+#include <stdint.h>
+
+#define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
+#define BOOTINFO_VERSION     1
+/* Below the user stack, far from programs (which start at 4 MB). */
+#define BOOTINFO_VADDR	     0x7f0000000000ull
+#define BOOTINFO_MAX_PAGES   16
+#define BOOTINFO_MAX_MODULES 64
+#define BOOTINFO_NAME_MAX    48
+#define BOOTINFO_CMDLINE_MAX 256
+
+struct bootinfo_range {
+	uint64_t base; /* physical, page-aligned */
+	uint64_t size; /* bytes, whole pages */
+};
+
+struct bootinfo_module {
+	uint64_t base;		      /* physical */
+	uint64_t size;		      /* bytes */
+	char name[BOOTINFO_NAME_MAX]; /* NUL-terminated (truncated if longer) */
+};
+
+struct bootinfo {
+	uint64_t magic;	     /* BOOTINFO_MAGIC */
+	uint32_t version;    /* BOOTINFO_VERSION */
+	uint32_t total_size; /* bytes of these pages in use */
+	uint32_t cpu_count;  /* CPUs online */
+	uint32_t module_count;
+	uint32_t range_count; /* entries in ranges[] */
+	uint32_t reserved;
+	uint64_t free_bytes; /* the sum of ranges[].size */
+	uint64_t reserved2;
+	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
+	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
+	/* Every free RAM range left after the kernel's own use, sorted. */
+	struct bootinfo_range ranges[];
+};
+
+_Static_assert(sizeof(struct bootinfo) % 16 == 0, "ranges[] is 16-byte aligned");
+
+#endif
