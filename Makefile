@@ -5,6 +5,8 @@
 # link adds that table (placed last in rodata, so no function moves; the
 # build checks it).
 
+.DEFAULT_GOAL := all
+
 BUILD    := build
 CC       := gcc
 LD       := ld
@@ -46,7 +48,7 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
 	    -Iinclude -Iuser/lib -MMD -MP
-USER_PROGS := utest ukill
+USER_PROGS := utest ukill unt
 USER_LIB   := $(BUILD)/user/lib/crt0.S.o $(BUILD)/user/lib/keel.c.o
 
 $(BUILD)/user/%.c.o: user/%.c Makefile
@@ -62,6 +64,11 @@ $(BUILD)/user/%.S.o: user/%.S Makefile
 $(BUILD)/user/%.elf: $(BUILD)/user/%/main.c.o $(USER_LIB) user/user.ld
 	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
 		-o $@ $< $(USER_LIB)
+
+# unt is hand-placed assembly with a layout of its own.
+$(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o user/unt/unt.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/unt/unt.ld \
+		-o $@ $<
 
 USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
 

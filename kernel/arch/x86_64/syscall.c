@@ -25,8 +25,13 @@ void syscall_init_cpu(void)
 	/* SYSCALL: CS = KCODE, SS = KCODE + 8; SYSRET: CS = UCODE32 + 16, SS = + 8. */
 	wrmsr(MSR_STAR, ((u64)(GDT_UCODE32 | 3) << 48) | ((u64)GDT_KCODE << 32));
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
-	/* Interrupts, direction, trap and alignment-check flags off on entry. */
-	wrmsr(MSR_FMASK, X86_EFLAGS_IF | (1u << 10) | (1u << 8) | X86_EFLAGS_AC);
+	/*
+	 * Off on entry: interrupts, direction, trap, alignment check, and
+	 * nested task, which user code can set with POPF and which would make
+	 * the IRETQ exit fault in ring 0 with the user's GS loaded.
+	 */
+	wrmsr(MSR_FMASK,
+	      X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF | X86_EFLAGS_AC | X86_EFLAGS_NT);
 }
 
 bool user_range_ok(u64 addr, u64 len)

@@ -183,8 +183,13 @@ void trap_handle(struct trap_frame *tf)
 	}
 	if (tf->vector == TRAP_NMI && nmi_handle(tf))
 		return;
-	/* A fault in user mode ends that program, not the kernel. */
-	if ((tf->cs & 3) && user_active())
+	/*
+	 * A fault in user mode ends that program, not the kernel; but NMI and
+	 * machine check are not the program's doing (and leaving without IRET
+	 * would keep NMIs blocked).
+	 */
+	if ((tf->cs & 3) && user_active() && tf->vector != TRAP_NMI &&
+	    tf->vector != TRAP_MACHINE_CHECK)
 		user_fault(tf, cr2);
 	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
 		const struct extable_entry *fix = extable_find(tf->rip);

@@ -9,7 +9,10 @@
 
 #include <keel/layout.h>
 
+#define X86_EFLAGS_TF		 (1 << 8)
 #define X86_EFLAGS_IF		 (1 << 9)
+#define X86_EFLAGS_DF		 (1 << 10)
+#define X86_EFLAGS_NT		 (1 << 14)
 #define X86_EFLAGS_AC		 (1 << 18)
 #define X86_EFLAGS_ID		 (1 << 21)
 
