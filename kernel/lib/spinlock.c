@@ -44,20 +44,3 @@ void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 	if (flags & X86_EFLAGS_IF)
 		irq_enable();
 }
-
-bool spin_trylock_for(struct spinlock *l, u64 spins)
-{
-	for (u64 i = 0; i < spins; i++) {
-		u32 owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
-		u32 expect = owner;
-		/* Take a ticket only if it would be served at once. */
-		if (__atomic_load_n(&l->next, __ATOMIC_RELAXED) == owner &&
-		    __atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			l->holder = percpu_ready() ? (int)this_cpu()->cpu : 0;
-			return true;
-		}
-		cpu_relax();
-	}
-	return false;
-}

@@ -20,13 +20,18 @@ size_t kvspace_firmware_count;
 static struct bootmem *kv_bootmem;
 static u64 kv_limit = BOOT_MAP_SIZE;
 
+u64 frames_alloc_zeroed(struct bootmem *bm, u64 size, u64 limit)
+{
+	u64 f = bootmem_alloc(bm, size, PAGE_SIZE, limit);
+	if (f != BOOTMEM_FAIL)
+		memset(phys_to_virt(f), 0, ALIGN_UP(size, PAGE_SIZE));
+	return f;
+}
+
 static u64 kv_alloc(void *ctx)
 {
 	(void)ctx;
-	u64 f = bootmem_alloc(kv_bootmem, PAGE_SIZE, PAGE_SIZE, kv_limit);
-	if (f != BOOTMEM_FAIL)
-		memset(phys_to_virt(f), 0, PAGE_SIZE);
-	return f;
+	return frames_alloc_zeroed(kv_bootmem, PAGE_SIZE, kv_limit);
 }
 
 static pte_t *kv_to_virt(void *ctx, u64 phys)
@@ -37,7 +42,7 @@ static pte_t *kv_to_virt(void *ctx, u64 phys)
 
 struct pt_env kvspace_env = { .alloc = kv_alloc, .to_virt = kv_to_virt };
 
-static u64 global_bit(void)
+u64 kvspace_global_bit(void)
 {
 	return cpu_has.pge ? PTE_G : 0;
 }
@@ -49,7 +54,7 @@ static const char *map_image(const void *start, const void *end, u64 flags)
 	if (e <= s)
 		return NULL;
 	int err = pt_map(&kvspace_env, kvspace_root, s, kimage_to_phys(start), e - s,
-			 flags | global_bit(), PT_SIZE_4K);
+			 flags | kvspace_global_bit(), PT_SIZE_4K);
 	return err ? "mapping the kernel image failed" : NULL;
 }
 
@@ -95,7 +100,7 @@ static const char *map_ram(u64 base, u64 end, bool writable)
 	if (end <= base)
 		return NULL;
 	int err = pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base, end - base,
-			 (writable ? PTE_W : 0) | PTE_NX | global_bit(), sizes);
+			 (writable ? PTE_W : 0) | PTE_NX | kvspace_global_bit(), sizes);
 	if (err)
 		return err == PT_ENOMEM ? "out of memory for direct-map page tables"
 					: "direct map: conflicting mapping";
@@ -224,7 +229,7 @@ bool kvspace_map_device(u64 phys, u64 size)
 			return false; /* RAM, or another device: never alias */
 	}
 	if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + base, base, end - base,
-		   PTE_W | PTE_NX | PTE_UC | global_bit(), PT_SIZE_4K))
+		   PTE_W | PTE_NX | PTE_UC | kvspace_global_bit(), PT_SIZE_4K))
 		return false;
 	kvspace_devices[kvspace_device_count++] = (struct kvspace_device){ base, end - base };
 	return true;
@@ -249,7 +254,7 @@ bool kvspace_map_firmware(u64 phys, u64 size)
 		if (kvspace_firmware_count == KVSPACE_MAX_DEVICES)
 			return false;
 		if (pt_map(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + p, p, PAGE_SIZE,
-			   PTE_NX | global_bit(), PT_SIZE_4K))
+			   PTE_NX | kvspace_global_bit(), PT_SIZE_4K))
 			return false;
 		/* Extend the last range if this page follows it, else start one. */
 		struct kvspace_device *last =

@@ -157,11 +157,6 @@ static void timer_start(u32 vector, u32 count, u32 mode)
 	lapic_write(APIC_TIMER_INIT, count);
 }
 
-void lapic_timer_oneshot(u32 vector, u32 count)
-{
-	timer_start(vector, count, 0);
-}
-
 void lapic_timer_periodic(u32 vector, u32 count)
 {
 	timer_start(vector, count, APIC_TIMER_PERIODIC);

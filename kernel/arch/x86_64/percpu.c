@@ -31,15 +31,14 @@ const struct percpu_part percpu_parts[PERCPU_PARTS] = {
 
 static const char *slot_map(struct bootmem *bm, u32 n)
 {
-	u64 frames = bootmem_alloc(bm, PERCPU_MAPPED_BYTES, PAGE_SIZE, PHYS_MAX);
+	u64 frames = frames_alloc_zeroed(bm, PERCPU_MAPPED_BYTES, PHYS_MAX);
 	u64 at = frames;
 
 	if (frames == BOOTMEM_FAIL)
 		return "out of memory for per-CPU data";
-	memset(phys_to_virt(frames), 0, PERCPU_MAPPED_BYTES);
 	for (size_t i = 0; i < PERCPU_PARTS; i++) {
 		if (pt_map(&kvspace_env, kvspace_root, PERCPU_SLOT((u64)n) + percpu_parts[i].off,
-			   at, percpu_parts[i].size, PTE_W | PTE_NX | (cpu_has_pge() ? PTE_G : 0),
+			   at, percpu_parts[i].size, PTE_W | PTE_NX | kvspace_global_bit(),
 			   PT_SIZE_4K))
 			return "mapping a per-CPU slot failed";
 		at += percpu_parts[i].size;
@@ -79,12 +78,4 @@ void percpu_enter(u32 n)
 	wrmsr(MSR_GS_BASE, (u64)pc);
 	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user value, swapped in by swapgs */
 	percpu_live = true;
-}
-
-int percpu_find_apic(u32 apic_id)
-{
-	for (u32 n = 0; n < percpu_count; n++)
-		if (percpu_apic_ids[n] == apic_id)
-			return (int)n;
-	return -1;
 }

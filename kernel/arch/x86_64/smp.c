@@ -56,11 +56,9 @@ static void patch(u8 *t, const char *field, const void *v, size_t n)
 
 static u64 low_frame(struct bootmem *bm)
 {
-	u64 f = bootmem_alloc(bm, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_SIZE);
-	if (f != BOOTMEM_FAIL) {
-		memset(phys_to_virt(f), 0, PAGE_SIZE);
+	u64 f = frames_alloc_zeroed(bm, PAGE_SIZE, BOOT_MAP_SIZE);
+	if (f != BOOTMEM_FAIL)
 		smp_startup_bytes += PAGE_SIZE;
-	}
 	return f;
 }
 

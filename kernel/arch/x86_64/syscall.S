@@ -10,44 +10,8 @@
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <arch/frame.inc>
 #include <keel/layout.h>
-
-.macro SAVE_REGS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-.endm
-
-.macro RESTORE_REGS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	leaq 16(%rsp), %rsp		/* vector and error code; flags kept */
-.endm
 
 	.text
 	.globl syscall_entry
@@ -63,7 +27,6 @@ syscall_entry:
 	pushq $0			/* error code */
 	pushq $TRAP_SYSCALL		/* "vector" */
 	SAVE_REGS
-	cld
 	movq %rsp, %rdi
 	call syscall_handle		/* 0: SYSRET may return; else IRETQ */
 	testl %eax, %eax

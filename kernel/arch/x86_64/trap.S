@@ -5,6 +5,7 @@
  * trap_handle(frame).
  */
 #include <arch/trap.h>
+#include <arch/frame.inc>
 #include <arch/x86.h>
 
 	.text
@@ -32,44 +33,6 @@ trap_stub_\n:
 	TRAP_STUB %vec
 	.set vec, vec + 1
 	.endr
-
-.macro SAVE_REGS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	cld
-.endm
-
-.macro RESTORE_REGS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp			/* vector and error code */
-.endm
 
 /*
  * Coming from user mode (CS RPL 3), GS holds the user's base: swapgs puts

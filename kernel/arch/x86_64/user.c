@@ -40,10 +40,7 @@ bool user_active(void)
 
 static u64 user_alloc(void *ctx)
 {
-	u64 f = bootmem_alloc(boot.bootmem, PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
-	if (f != BOOTMEM_FAIL)
-		memset(phys_to_virt(f), 0, PAGE_SIZE);
-	return f;
+	return frames_alloc_zeroed(boot.bootmem, PAGE_SIZE, PHYS_MAX);
 }
 
 static pte_t *user_to_virt(void *ctx, u64 phys)
@@ -124,11 +121,10 @@ static const char *map_bootinfo(u64 root)
 
 	if (pages > BOOTINFO_MAX_PAGES)
 		return "too many free ranges for the boot information";
-	u64 phys = bootmem_alloc(boot.bootmem, pages * PAGE_SIZE, PAGE_SIZE, PHYS_MAX);
+	u64 phys = frames_alloc_zeroed(boot.bootmem, pages * PAGE_SIZE, PHYS_MAX);
 	if (phys == BOOTMEM_FAIL)
 		return "out of memory for the boot information";
 	struct bootinfo *bi = phys_to_virt(phys);
-	memset(bi, 0, pages * PAGE_SIZE);
 	bi->magic = BOOTINFO_MAGIC;
 	bi->version = BOOTINFO_VERSION;
 	bi->total_size = (u32)bytes;

@@ -30,11 +30,6 @@ void spin_lock(struct spinlock *l);
 u64 spin_lock_irqsave(struct spinlock *l);
 void spin_unlock_irqrestore(struct spinlock *l, u64 flags);
 
-/*
- * Try for about `spins` iterations; true if taken.  For the panic path,
- * which must print even if a stopped CPU died holding the console lock.
- */
-bool spin_trylock_for(struct spinlock *l, u64 spins);
 void spin_unlock(struct spinlock *l);
 
 #endif

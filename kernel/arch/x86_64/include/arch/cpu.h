@@ -19,11 +19,6 @@ struct cpu_features {
 
 extern struct cpu_features cpu_has;
 
-static inline bool cpu_has_pge(void)
-{
-	return cpu_has.pge;
-}
-
 void cpu_detect(void);
 
 /* This CPU's APIC ID, from CPUID (the x2APIC ID where there is one). */

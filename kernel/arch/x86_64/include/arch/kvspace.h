@@ -14,6 +14,17 @@
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
 
+/*
+ * Take `size` bytes of zeroed frames (page-aligned, ending below `limit`)
+ * from the boot allocator; BOOTMEM_FAIL if there are none.  The frames must
+ * be reachable through the direct map: below BOOT_MAP_SIZE until
+ * kvspace_activate().
+ */
+u64 frames_alloc_zeroed(struct bootmem *bm, u64 size, u64 limit);
+
+/* PTE_G where the CPU has global pages: every kernel mapping has it. */
+u64 kvspace_global_bit(void);
+
 /* Physical address of the kernel's PML4 (0 before kvspace_build). */
 extern u64 kvspace_root;
 

@@ -40,7 +40,6 @@ void lapic_eoi(void);
 bool lapic_send_ipi(u32 apic_id, u32 vector, u32 mode);
 
 /* The timer: ticks of the APIC timer clock (after a divide by 16). */
-void lapic_timer_oneshot(u32 vector, u32 count);
 void lapic_timer_periodic(u32 vector, u32 count);
 void lapic_timer_stop(void);
 /* Count down from 2^32-1, masked: a counter for calibration. */

@@ -115,8 +115,6 @@ const char *percpu_setup(struct bootmem *bm, const u32 *apic_ids, u32 count);
 /* On CPU n: load its GDT, TSS, GS base.  Called by every CPU once. */
 void percpu_enter(u32 n);
 
-/* The CPU index of an APIC ID, or -1. */
-int percpu_find_apic(u32 apic_id);
 #endif
 
 #endif
