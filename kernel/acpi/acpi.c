@@ -32,6 +32,7 @@
 #include <keel/acpi.h>
 #include <keel/string.h>
 #include <keel/types.h>
+#include <keel/unaligned.h>
 
 /* RSDP */
 #define RSDP_SIG	     "RSD PTR "
@@ -105,31 +106,6 @@ struct acpi_walk {
 	bool lapic_addr_overridden; /* a type-5 entry was used */
 };
 
-/* Fields may be unaligned: read them byte-wise (little-endian like x86). */
-static u16 rd16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 u8 acpi_checksum(const void *p, size_t len)
 {
 	const u8 *b = p;
@@ -182,7 +158,7 @@ static void problem(struct acpi_info *out, const void *sig, u32 offset, const ch
  */
 static const u8 *load_table(struct acpi_walk *w, u64 phys, const u8 *hdr, u32 *len_out)
 {
-	u32 len = rd32(hdr + SDT_OFF_LENGTH);
+	u32 len = get_le32(hdr + SDT_OFF_LENGTH);
 	const u8 *t;
 
 	if (len < SDT_HDR_LEN || len > ACPI_MAX_TABLE_LEN) {
@@ -237,7 +213,7 @@ static void madt_ioapic(struct acpi_walk *w, const u8 *t, u32 off)
 	struct acpi_info *out = w->out;
 	const u8 *e = t + off;
 	struct acpi_ioapic *io;
-	u32 addr = rd32(e + 4);
+	u32 addr = get_le32(e + 4);
 
 	if (addr == 0) {
 		problem(out, t, off + 4, "I/O APIC address 0 ignored");
@@ -250,7 +226,7 @@ static void madt_ioapic(struct acpi_walk *w, const u8 *t, u32 off)
 	io = &out->ioapics[out->ioapic_count++];
 	io->id = e[2];
 	io->addr = addr;
-	io->gsi_base = rd32(e + 8);
+	io->gsi_base = get_le32(e + 8);
 }
 
 static void madt_override(struct acpi_walk *w, const u8 *t, u32 off)
@@ -266,8 +242,8 @@ static void madt_override(struct acpi_walk *w, const u8 *t, u32 off)
 	o = &out->overrides[out->override_count++];
 	o->bus = e[2];
 	o->source = e[3];
-	o->gsi = rd32(e + 4);
-	o->flags = rd16(e + 8);
+	o->gsi = get_le32(e + 4);
+	o->flags = get_le16(e + 8);
 }
 
 static void madt_lapic_nmi(struct acpi_walk *w, const u8 *t, u32 off, u32 uid, u16 flags, u8 lint,
@@ -292,7 +268,7 @@ static void madt_lapic_nmi(struct acpi_walk *w, const u8 *t, u32 off, u32 uid, u
 
 static void madt_lapic_addr(struct acpi_walk *w, const u8 *t, u32 off)
 {
-	u64 addr = rd64(t + off + 4);
+	u64 addr = get_le64(t + off + 4);
 
 	if (addr == 0) {
 		problem(w->out, t, off + 4, "local APIC address override 0 ignored");
@@ -314,11 +290,12 @@ static void madt_entry(struct acpi_walk *w, const u8 *t, u32 off)
 	switch (e[0]) {
 	case MADT_LAPIC:
 		if (e[3] != LAPIC_ID_NONE)
-			madt_cpu(w, t, off, e[3], e[2], rd32(e + 4), false);
+			madt_cpu(w, t, off, e[3], e[2], get_le32(e + 4), false);
 		break;
 	case MADT_X2APIC:
-		if (rd32(e + 4) != X2APIC_ID_NONE)
-			madt_cpu(w, t, off, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
+		if (get_le32(e + 4) != X2APIC_ID_NONE)
+			madt_cpu(w, t, off, get_le32(e + 4), get_le32(e + 12), get_le32(e + 8),
+				 true);
 		break;
 	case MADT_IOAPIC:
 		madt_ioapic(w, t, off);
@@ -330,10 +307,10 @@ static void madt_entry(struct acpi_walk *w, const u8 *t, u32 off)
 		w->out->nmi_source_count++;
 		break;
 	case MADT_LAPIC_NMI:
-		madt_lapic_nmi(w, t, off, e[2], rd16(e + 3), e[5], 5);
+		madt_lapic_nmi(w, t, off, e[2], get_le16(e + 3), e[5], 5);
 		break;
 	case MADT_X2APIC_NMI:
-		madt_lapic_nmi(w, t, off, rd32(e + 4), rd16(e + 2), e[8], 8);
+		madt_lapic_nmi(w, t, off, get_le32(e + 4), get_le16(e + 2), e[8], 8);
 		break;
 	case MADT_LAPIC_ADDR:
 		madt_lapic_addr(w, t, off);
@@ -353,8 +330,8 @@ static bool parse_madt(struct acpi_walk *w, const u8 *t, u32 len)
 		problem(out, t, SDT_OFF_LENGTH, "MADT shorter than its fixed fields");
 		return false;
 	}
-	out->lapic_addr = rd32(t + MADT_OFF_LAPIC);
-	out->pcat_compat = rd32(t + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT;
+	out->lapic_addr = get_le32(t + MADT_OFF_LAPIC);
+	out->pcat_compat = get_le32(t + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT;
 
 	while (off < len) {
 		u8 type, elen;
@@ -400,12 +377,12 @@ static void parse_fadt(struct acpi_walk *w, const u8 *t, u32 len)
 		problem(out, t, SDT_OFF_LENGTH, "FADT too short for the PM timer");
 		return;
 	}
-	port = rd32(t + FADT_OFF_PM_TMR_BLK);
+	port = get_le32(t + FADT_OFF_PM_TMR_BLK);
 	width_ok = t[FADT_OFF_PM_TMR_LEN] == PM_TMR_LEN;
 
 	if (len >= FADT_OFF_X_PM_TMR + GAS_LEN) {
 		const u8 *gas = t + FADT_OFF_X_PM_TMR;
-		u64 xaddr = rd64(gas + GAS_OFF_ADDR);
+		u64 xaddr = get_le64(gas + GAS_OFF_ADDR);
 
 		if (xaddr != 0 && gas[0] == GAS_SPACE_IO) {
 			if (xaddr > IO_PORT_MAX) {
@@ -429,7 +406,7 @@ static void parse_fadt(struct acpi_walk *w, const u8 *t, u32 len)
 	}
 	out->pm_timer_port = (u16)port;
 	out->pm_timer_32bit =
-	    len >= FADT_OFF_FLAGS + 4 && (rd32(t + FADT_OFF_FLAGS) & FADT_TMR_VAL_EXT);
+	    len >= FADT_OFF_FLAGS + 4 && (get_le32(t + FADT_OFF_FLAGS) & FADT_TMR_VAL_EXT);
 }
 
 /* Returns false if this HPET table gives no usable timer block. */
@@ -445,7 +422,7 @@ static bool parse_hpet(struct acpi_walk *w, const u8 *t, u32 len)
 		problem(w->out, t, HPET_OFF_GAS, "HPET not in memory space");
 		return false;
 	}
-	addr = rd64(t + HPET_OFF_GAS + GAS_OFF_ADDR);
+	addr = get_le64(t + HPET_OFF_GAS + GAS_OFF_ADDR);
 	if (addr == 0) {
 		problem(w->out, t, HPET_OFF_GAS + GAS_OFF_ADDR, "HPET address 0");
 		return false;
@@ -522,7 +499,7 @@ static int use_root(struct acpi_walk *w, u64 phys, bool xsdt)
 		problem(w->out, sig, SDT_HDR_LEN + n * esize, "root table ends in a partial entry");
 	for (u32 i = 0; i < n; i++) {
 		u32 off = SDT_HDR_LEN + i * esize;
-		u64 p = xsdt ? rd64(t + off) : rd32(t + off);
+		u64 p = xsdt ? get_le64(t + off) : get_le32(t + off);
 		const u8 *h;
 
 		if (p == 0) {
@@ -561,11 +538,11 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx, st
 		return ACPI_BAD_RSDP;
 	}
 	out->revision = r[RSDP_OFF_REVISION];
-	rsdt = rd32(r + RSDP_OFF_RSDT);
+	rsdt = get_le32(r + RSDP_OFF_RSDT);
 
 	/* ACPI 2.0+: the XSDT, if the extended part was given and checks out. */
 	if (out->revision >= 2 && rsdp_len >= RSDP_V2_LEN) {
-		u32 xlen = rd32(r + RSDP_OFF_LENGTH);
+		u32 xlen = get_le32(r + RSDP_OFF_LENGTH);
 
 		if (xlen < RSDP_V2_LEN || xlen > rsdp_len) {
 			problem(out, "RSDP", RSDP_OFF_LENGTH,
@@ -574,7 +551,7 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx, st
 			problem(out, "RSDP", RSDP_OFF_XCHECKSUM, "bad RSDP extended checksum");
 			return ACPI_BAD_RSDP;
 		} else {
-			xsdt = rd64(r + RSDP_OFF_XSDT);
+			xsdt = get_le64(r + RSDP_OFF_XSDT);
 		}
 	}
 	if (!map) {

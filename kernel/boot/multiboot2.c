@@ -20,6 +20,7 @@
 #include <keel/multiboot2.h>
 #include <keel/string.h>
 #include <keel/types.h>
+#include <keel/unaligned.h>
 
 #define MB2_TAG_HDR_SIZE   8u
 #define MB2_INFO_HDR_SIZE  8u
@@ -47,26 +48,6 @@ struct mb2_tag {
 	u32 size;   /* as in the tag: header included, padding not */
 	u32 offset; /* from the start of the information */
 };
-
-/*
- * Unaligned-safe little loads.  __builtin_memcpy with a constant size
- * compiles to a single move, also under -ffreestanding.
- */
-static u32 mb2_rd32(const u8 *p)
-{
-	u32 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 mb2_rd64(const u8 *p)
-{
-	u64 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Record a problem: keep the first MB2_MAX_PROBLEMS, count them all. */
 static void mb2_problem(struct mb2_info *out, u32 type, u32 offset, const char *what)
@@ -134,8 +115,8 @@ static void mb2_do_module(struct mb2_info *out, const struct mb2_tag *t)
 		mb2_tag_problem(out, t, "module: tag too short");
 		return;
 	}
-	start = mb2_rd32(t->p + 8);
-	end = mb2_rd32(t->p + 12);
+	start = get_le32(t->p + 8);
+	end = get_le32(t->p + 12);
 	if (end < start) {
 		mb2_tag_problem(out, t, "module: end below start");
 		return;
@@ -170,7 +151,7 @@ static void mb2_do_mmap(struct mb2_info *out, const struct mb2_tag *t)
 		mb2_tag_problem(out, t, "mmap: tag too short");
 		return;
 	}
-	esize = mb2_rd32(t->p + 8);
+	esize = get_le32(t->p + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN) {
 		mb2_tag_problem(out, t, "mmap: entry_size below 24");
 		return;
@@ -199,9 +180,9 @@ static void mb2_do_mmap(struct mb2_info *out, const struct mb2_tag *t)
 			continue;
 		}
 		me = &out->mmap[out->mmap_count++];
-		me->base = mb2_rd64(e);
-		me->length = mb2_rd64(e + 8);
-		me->type = mb2_rd32(e + 16);
+		me->base = get_le64(e);
+		me->length = get_le64(e + 8);
+		me->type = get_le32(e + 16);
 	}
 	if (dropped) {
 		out->mmap_dropped += dropped;
@@ -221,10 +202,10 @@ static void mb2_do_framebuffer(struct mb2_info *out, const struct mb2_tag *t)
 		return;
 	}
 	out->fb.present = true;
-	out->fb.addr = mb2_rd64(t->p + 8);
-	out->fb.pitch = mb2_rd32(t->p + 16);
-	out->fb.width = mb2_rd32(t->p + 20);
-	out->fb.height = mb2_rd32(t->p + 24);
+	out->fb.addr = get_le64(t->p + 8);
+	out->fb.pitch = get_le32(t->p + 16);
+	out->fb.width = get_le32(t->p + 20);
+	out->fb.height = get_le32(t->p + 24);
 	out->fb.bpp = t->p[28];
 	out->fb.type = t->p[29];
 }
@@ -269,7 +250,7 @@ static void mb2_do_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 		return;
 	}
 	out->efi = true;
-	dsize = mb2_rd32(t->p + 8);
+	dsize = get_le32(t->p + 8);
 	body = t->size - MB2_MIN_EFI_MMAP;
 	if (dsize < MB2_EFI_DESC_MIN || dsize % 8) {
 		mb2_tag_problem(out, t, "efi mmap: bad descriptor_size");
@@ -354,8 +335,8 @@ static void mb2_walk(const u8 *base, u32 total, struct mb2_info *out)
 			return;
 		}
 		t.p = base + off;
-		t.type = mb2_rd32(t.p);
-		t.size = mb2_rd32(t.p + 4);
+		t.type = get_le32(t.p);
+		t.size = get_le32(t.p + 4);
 		t.offset = off;
 		if (t.size < MB2_TAG_HDR_SIZE) {
 			mb2_tag_problem(out, &t, "tag size below 8, list ends");
@@ -399,7 +380,7 @@ int mb2_parse(const void *mbi, u32 magic, struct mb2_info *out)
 	if (!mbi || !IS_ALIGNED((uintptr_t)mbi, MB2_TAG_ALIGN))
 		return MB2_BAD_POINTER;
 	/* Only the first 4 bytes are read before total_size is checked. */
-	total = mb2_rd32(base);
+	total = get_le32(base);
 	out->total_size = total;
 	if (total < MB2_INFO_HDR_SIZE + MB2_TAG_HDR_SIZE || total > MB2_MAX_TOTAL_SIZE ||
 	    !IS_ALIGNED(total, MB2_TAG_ALIGN))

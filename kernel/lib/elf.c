@@ -21,6 +21,7 @@
  *    then ENOLOAD, EOVERLAP (after sorting) and EENTRY.
  */
 #include <keel/types.h>
+#include <keel/unaligned.h>
 #include <keel/string.h>
 #include <keel/elf.h>
 
@@ -38,31 +39,6 @@
 #define PF_RWX	    (ELF_PF_R | ELF_PF_W | ELF_PF_X)
 #define U64_MAX	    ((u64)-1)
 
-/* Little-endian fields at any alignment (Keel and its tests run on x86). */
-static u16 rd16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static int check_header(const u8 *f, size_t size)
 {
 	if (!f || size < EHDR_SIZE)
@@ -70,14 +46,14 @@ static int check_header(const u8 *f, size_t size)
 	if (f[0] != 0x7f || f[1] != 'E' || f[2] != 'L' || f[3] != 'F')
 		return ELF_EMAGIC;
 	if (f[4] != ELFCLASS64 || f[5] != ELFDATA2LSB || f[6] != EV_CURRENT ||
-	    rd32(f + 20) != EV_CURRENT)
+	    get_le32(f + 20) != EV_CURRENT)
 		return ELF_ECLASS;
-	if (rd16(f + 16) != ET_EXEC || rd16(f + 18) != EM_X86_64)
+	if (get_le16(f + 16) != ET_EXEC || get_le16(f + 18) != EM_X86_64)
 		return ELF_ETYPE;
 
-	u64 phoff = rd64(f + 32);
-	u16 phentsize = rd16(f + 54);
-	u16 phnum = rd16(f + 56);
+	u64 phoff = get_le64(f + 32);
+	u16 phentsize = get_le16(f + 54);
+	u16 phnum = get_le16(f + 56);
 
 	if (phnum == 0)
 		return ELF_OK; /* ELF_ENOLOAD later */
@@ -135,22 +111,22 @@ int elf_check(const void *file, size_t size, u64 user_end, struct elf_image *out
 	if (err)
 		return err;
 
-	u64 phoff = rd64(f + 32);
-	u16 phnum = rd16(f + 56);
+	u64 phoff = get_le64(f + 32);
+	u16 phnum = get_le16(f + 56);
 
-	out->entry = rd64(f + 24);
+	out->entry = get_le64(f + 24);
 	out->nsegs = 0;
 	for (u16 i = 0; i < phnum; i++) {
 		const u8 *ph = f + phoff + (u64)i * PHDR_SIZE;
 		struct elf_segment s;
 
-		if (rd32(ph) != PT_LOAD)
+		if (get_le32(ph) != PT_LOAD)
 			continue;
-		s.flags = rd32(ph + 4) & PF_RWX;
-		s.offset = rd64(ph + 8);
-		s.vaddr = rd64(ph + 16);
-		s.filesz = rd64(ph + 32);
-		s.memsz = rd64(ph + 40);
+		s.flags = get_le32(ph + 4) & PF_RWX;
+		s.offset = get_le64(ph + 8);
+		s.vaddr = get_le64(ph + 16);
+		s.filesz = get_le64(ph + 32);
+		s.memsz = get_le64(ph + 40);
 		if (s.memsz == 0 && s.filesz == 0)
 			continue;
 		err = check_segment(&s, size, user_end);
