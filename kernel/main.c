@@ -16,6 +16,7 @@
 #include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/trap.h>
+#include <arch/aspace.h>
 #include <arch/user.h>
 #include <arch/x86.h>
 #include <keel/acpi.h>
@@ -23,8 +24,11 @@
 #include <keel/boot.h>
 #include <keel/cmdline.h>
 #include <keel/console.h>
+#include <keel/kmem.h>
 #include <keel/ktest.h>
+#include <keel/root.h>
 #include <keel/string.h>
+#include <keel/thread.h>
 
 struct boot_state boot;
 
@@ -37,7 +41,6 @@ static u32 cpu_apic_ids[PERCPU_MAX_CPUS];
 static u32 cpu_count = 1;
 
 void kernel_main(u32 magic, u64 mbi_phys);
-void arch_switch_stack(u64 top, void (*fn)(void));
 void kernel_crash(const char *what);
 
 static const char *step_traps(void)
@@ -384,6 +387,22 @@ static const char *step_cpus(void)
 	return smp_start_aps(boot.bootmem);
 }
 
+/*
+ * Kernel memory for objects, and the first program.  A program that cannot
+ * be loaded is reported, and the kernel goes on without it.
+ */
+static const char *step_root(void)
+{
+	const char *err = kmem_init(boot.bootmem);
+	if (err)
+		return err;
+	aspace_init_cpu();
+	err = root_load(boot.bootmem);
+	if (err)
+		klog("root", "cannot start the first program: %s", err);
+	return NULL;
+}
+
 static void print_size(const char *what, u64 bytes)
 {
 	kprintf("[kernel]   %-12s %12lu bytes\n", what, bytes);
@@ -435,7 +454,8 @@ static const char *step_report(void)
 		return "pages are mapped outside the layout's regions";
 	u64 image = (u64)(__kernel_end - __kernel_start);
 	u64 tables = boot.pagetable_bytes - percpu_table_bytes;
-	boot.footprint_bytes = tables + percpu_bytes + smp_startup_bytes;
+	boot.footprint_bytes = tables + percpu_bytes + smp_startup_bytes + kmem_boot_bytes() +
+			       root_bytes();
 	boot.bootmem_taken = boot.bootmem->allocated;
 	klog("kernel", "footprint:");
 	print_size("image", image);
@@ -444,6 +464,12 @@ static const char *step_report(void)
 	kprintf("[kernel]   %-12s %12lu bytes for each of %u CPUs (with its page tables)\n", "",
 		percpu_bytes / percpu_count, percpu_count);
 	print_size("AP start-up", smp_startup_bytes);
+	print_size("objects", kmem_boot_bytes());
+	kprintf("[kernel]   %-12s %12s (the count index, and the boot chunk for the first\n"
+		"[kernel]   %-12s %12s program's objects)\n", "", "", "", "");
+	print_size("program", root_bytes());
+	kprintf("[kernel]   %-12s %12s (the first program's image, stack and boot "
+		"information)\n", "", "");
 	print_size("total", image + boot.footprint_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
 	return step_frames();
@@ -480,6 +506,7 @@ static const struct boot_step late_steps[] = {
 	{ "interrupts", step_interrupts },
 	{ "time", step_time },
 	{ "cpus", step_cpus },
+	{ "first program", step_root },
 };
 
 void kernel_main(u32 magic, u64 mbi_phys)
@@ -501,6 +528,7 @@ static void kernel_main_cpu0(void)
 	const char *err = step_report();
 	if (err)
 		panic("boot step 'report' failed: %s", err);
+	root_fill_bootinfo();
 	klog("kernel", "%u cpus online", smp_online);
 	klog("kernel", "boot complete");
 
@@ -508,7 +536,11 @@ static void kernel_main_cpu0(void)
 	if (cmdline_get(boot.cmdline, "crash", what, sizeof(what)))
 		kernel_crash(what);
 	if (boot.test_mode)
-		platform_stop(ktest_run() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
-	for (;;)
-		irq_enable_and_halt();
+		ktest_run();
+	if (!root_start()) {
+		klog("kernel", "no first program to run: the CPUs idle");
+		if (boot.test_mode)
+			platform_stop(ktest_finish() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	}
+	sched_start();
 }

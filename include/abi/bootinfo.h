@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
-#define BOOTINFO_VERSION     1
+#define BOOTINFO_VERSION     2
 /* Below the user stack, far from programs (which start at 4 MB). */
 #define BOOTINFO_VADDR	     0x7f0000000000ull
 #define BOOTINFO_MAX_PAGES   16
@@ -38,7 +38,10 @@ struct bootinfo {
 	uint32_t range_count; /* entries in ranges[] */
 	uint32_t reserved;
 	uint64_t free_bytes; /* the sum of ranges[].size */
-	uint64_t reserved2;
+	/* The first program's own objects, which the kernel made at boot. */
+	uint64_t self_as;     /* its address space object */
+	uint64_t self_thread; /* its thread object */
+	uint64_t ipc_buffer;  /* where its IPC buffer is mapped (a page) */
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	/* Every free RAM range left after the kernel's own use, sorted. */

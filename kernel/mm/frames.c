@@ -104,7 +104,7 @@ static bool range_valid(u64 base, u64 size)
 	       size <= UINT64_MAX - base;
 }
 
-int frames_donate(struct frames *f, u64 base, u64 size)
+int frames_can_donate(const struct frames *f, u64 base, u64 size)
 {
 	u64 end, cur;
 	size_t i, j;
@@ -130,12 +130,39 @@ int frames_donate(struct frames *f, u64 base, u64 size)
 		return FRAMES_EBUSY;
 	if (f->ndonated == ARRAY_SIZE(f->donated))
 		return FRAMES_EFULL;
+	return FRAMES_OK;
+}
 
+int frames_donate(struct frames *f, u64 base, u64 size)
+{
+	int r = frames_can_donate(f, base, size);
+	size_t j;
+
+	if (r != FRAMES_OK)
+		return r;
+	j = runs_upto(f->donated, f->ndonated, base + size - 1);
 	memmove(&f->donated[j + 1], &f->donated[j], (f->ndonated - j) * sizeof(f->donated[0]));
 	f->donated[j].base = base;
-	f->donated[j].end = end;
+	f->donated[j].end = base + size;
 	f->ndonated++;
 	return FRAMES_OK;
+}
+
+u64 frames_user_end(const struct frames *f, u64 pa)
+{
+	size_t i = runs_find(f->user, f->nuser, pa);
+
+	return i < f->nuser ? f->user[i].end : 0;
+}
+
+bool frames_is_donation(const struct frames *f, u64 base, u64 size)
+{
+	size_t i;
+
+	if (!range_valid(base, size))
+		return false;
+	i = runs_find(f->donated, f->ndonated, base);
+	return i < f->ndonated && f->donated[i].base == base && f->donated[i].end == base + size;
 }
 
 int frames_reclaim(struct frames *f, u64 base, u64 size)

@@ -1,6 +1,7 @@
 /*
  * ktest.c - run the in-kernel tests and report them as TAP.
  */
+#include <abi/syscall.h>
 #include <keel/console.h>
 #include <keel/ktest.h>
 
@@ -17,23 +18,37 @@ const char *ktest_fail(const char *fmt, ...)
 	return fail_msg;
 }
 
-int ktest_run(void)
+static int tests, passed, failed;
+
+void ktest_report(const char *name, int result, const char *why)
+{
+	tests++;
+	if (result == KEEL_TEST_FAIL) {
+		kprintf("not ok %d - %s # %s\n", tests, name, why ? why : "failed");
+		failed++;
+		return;
+	}
+	passed++;
+	if (result == KEEL_TEST_SKIP)
+		kprintf("ok %d - %s # SKIP %s\n", tests, name, why ? why : "");
+	else
+		kprintf("ok %d - %s\n", tests, name);
+}
+
+void ktest_run(void)
 {
 	int n = (int)(__ktests_end - __ktests_start);
-	int passed = 0, failed = 0;
 
-	kprintf("TAP version 13\n1..%d\n", n);
+	kprintf("TAP version 13\n");
 	for (int i = 0; i < n; i++) {
-		const struct ktest *t = &__ktests_start[i];
-		const char *why = t->run();
-		if (why) {
-			kprintf("not ok %d - %s # %s\n", i + 1, t->name, why);
-			failed++;
-		} else {
-			kprintf("ok %d - %s\n", i + 1, t->name);
-			passed++;
-		}
+		const char *why = __ktests_start[i].run();
+		ktest_report(__ktests_start[i].name, why ? KEEL_TEST_FAIL : KEEL_TEST_PASS, why);
 	}
+}
+
+int ktest_finish(void)
+{
+	kprintf("1..%d\n", tests);
 	kprintf("%d passed, %d failed\n", passed, failed);
 	return failed;
 }

@@ -21,6 +21,7 @@ void cpu_detect(void)
 	cpuid(1, 0, &a, &b, &c, &d);
 	cpu_has.pge = d & X86_CPUID_1_EDX_PGE;
 	cpu_has.x2apic = c & X86_CPUID_1_ECX_X2APIC;
+	cpu_has.pcid = c & X86_CPUID_1_ECX_PCID;
 
 	if (cpu_has.max_leaf >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
@@ -49,7 +50,8 @@ void cpu_enable_protection(void)
 {
 	u64 cr4 = read_cr4();
 
-	write_cr0(read_cr0() | X86_CR0_WP);
+	/* WP; and the FPU present (MP, not EM), with no lazy switching (TS). */
+	write_cr0((read_cr0() | X86_CR0_WP | X86_CR0_MP) & ~(u64)(X86_CR0_EM | X86_CR0_TS));
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (cpu_has.smep)
 		cr4 |= X86_CR4_SMEP;
@@ -61,6 +63,14 @@ void cpu_enable_protection(void)
 		cr4 |= X86_CR4_UMIP;
 	if (cpu_has.pge)
 		cr4 |= X86_CR4_PGE;
+	/*
+	 * FXSAVE/FXRSTOR and SSE for user threads (every x86_64 CPU has them);
+	 * the kernel itself is built without SSE.  PCIDs tag user TLB entries
+	 * per address space (CR3's low bits are 0 here, as PCIDE requires).
+	 */
+	cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	if (cpu_has.pcid)
+		cr4 |= X86_CR4_PCIDE;
 	write_cr4(cr4);
 }
 

@@ -89,26 +89,43 @@ static void tlb_flush_request(void)
 		invlpg(tlb_request.va + i * PAGE_SIZE);
 }
 
-void tlb_shootdown(u64 va, u64 pages)
+static bool in_mask(const u64 *mask, u32 cpu)
+{
+	return !mask || (mask[cpu / 64] >> (cpu % 64) & 1);
+}
+
+/*
+ * The caller either runs with interrupts on (so that it answers other
+ * CPUs while it waits), or holds the big kernel lock: then no other CPU
+ * can be waiting for it, since only the lock's holder sends requests, and
+ * a CPU waiting for the lock spins with interrupts on.
+ */
+void tlb_shootdown_mask(const u64 *mask, u64 va, u64 pages)
 {
 	u32 me = this_cpu()->cpu, sent = 0;
 
-	check_context("tlb_shootdown");
 	spin_lock(&tlb_lock);
 	tlb_request.va = va;
 	tlb_request.pages = pages;
 	for (u32 n = 0; n < percpu_count; n++)
-		if (n != me && online(n))
+		if (n != me && online(n) && in_mask(mask, n))
 			sent++;
 	__atomic_store_n(&tlb_request.remaining, sent, __ATOMIC_RELEASE);
 	for (u32 n = 0; n < percpu_count; n++)
-		if (n != me && online(n))
+		if (n != me && online(n) && in_mask(mask, n))
 			lapic_send_ipi(percpu_of(n)->apic_id, VEC_IPI_TLB, APIC_DM_FIXED);
-	tlb_flush_request();
+	if (in_mask(mask, me))
+		tlb_flush_request();
 	if (!wait_clear(&tlb_request.remaining))
 		panic("TLB shoot-down: %u CPU(s) did not flush within %d s", tlb_request.remaining,
 		      IPI_WAIT_US / 1000000);
 	spin_unlock(&tlb_lock);
+}
+
+void tlb_shootdown(u64 va, u64 pages)
+{
+	check_context("tlb_shootdown");
+	tlb_shootdown_mask(NULL, va, pages);
 }
 
 u32 smp_stop_others(void)

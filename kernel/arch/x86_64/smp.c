@@ -18,6 +18,7 @@
 #include <keel/addr.h>
 #include <keel/bootmem.h>
 #include <keel/console.h>
+#include <keel/thread.h>
 #include <keel/string.h>
 
 _Static_assert(PERCPU_SLOT_SIZE == 1ul << 24, "trampoline.S: index << 24");
@@ -235,6 +236,5 @@ void ap_main(u32 n)
 		klog("smp", "cpu %u: the boot CPU gave up waiting; halting", n);
 		ap_give_up();
 	}
-	for (;;)
-		irq_enable_and_halt();
+	sched_start(); /* idle until a thread is ready here */
 }

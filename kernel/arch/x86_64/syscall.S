@@ -5,7 +5,9 @@
  * SYSCALL leaves RIP in RCX and RFLAGS in R11, and does not switch stacks:
  * the entry swaps GS to this CPU's per-CPU data, parks the user RSP there
  * and takes the CPU's kernel stack.  It builds a struct trap_frame exactly
- * like an interrupt's, so one C frame type serves both.
+ * like an interrupt's, so one C frame type serves both, at the same place:
+ * the top of the CPU's one kernel stack.  Switching threads is replacing
+ * that frame (kernel/core/sched.c).
  */
 #include <arch/gdt.h>
 #include <arch/percpu.h>
@@ -29,6 +31,7 @@ syscall_entry:
 	SAVE_REGS
 	movq %rsp, %rdi
 	call syscall_handle		/* 0: SYSRET may return; else IRETQ */
+	/* The frame may hold another thread's registers now (a switch). */
 	testl %eax, %eax
 	RESTORE_REGS
 	jnz 1f
@@ -46,33 +49,13 @@ syscall_entry:
 	iretq
 
 /*
- * user_enter(frame, saved_rsp) - enter user mode with the registers in
- * *frame (a struct trap_frame), after saving the kernel's callee-saved
- * registers and stack pointer in *saved_rsp.  Returns (through
- * user_leave) the value user_leave is given.
+ * thread_resume(frame) - leave the kernel into the user registers in
+ * *frame (a struct trap_frame at the top of this CPU's stack): the idle
+ * loop's way back to user mode.
  */
-	.globl user_enter, user_leave
-user_enter:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, (%rsi)
+	.globl thread_resume
+thread_resume:
 	movq %rdi, %rsp
 	RESTORE_REGS
 	swapgs
 	iretq
-
-/* user_leave(saved_rsp, value) - back to user_enter's caller. */
-user_leave:
-	movq %rdi, %rsp
-	movq %rsi, %rax
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
-	ret

@@ -9,11 +9,12 @@
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
-#include <arch/user.h>
+#include <arch/vectors.h>
 #include <arch/x86.h>
 #include <keel/console.h>
 #include <keel/ksyms.h>
 #include <keel/panic.h>
+#include <keel/thread.h>
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
@@ -173,24 +174,50 @@ static void print_registers(const struct trap_frame *tf)
 	kprintf("[panic] cr0=%016lx cr3=%016lx cr4=%016lx\n", read_cr0(), read_cr3(), read_cr4());
 }
 
+/*
+ * An interrupt or exception from user mode, under the big kernel lock: the
+ * timer may end the time slice; a CPU exception becomes a message to the
+ * thread's pager (kernel/core/ipc.c).  Then sched_return picks who goes
+ * back to user mode.  An interrupt is acknowledged before the lock is
+ * taken, so that a CPU waiting for the lock still takes IPIs.
+ */
+static void trap_from_user(struct trap_frame *tf, u64 cr2)
+{
+	struct percpu *pc = this_cpu();
+	bool irq = tf->vector >= TRAP_EXCEPTIONS;
+
+	if (irq)
+		irq_handle(tf);
+	bkl_lock();
+	pc->tf = tf;
+	if (irq) {
+		if (tf->vector == VEC_TIMER)
+			sched_tick();
+	} else if (pc->current->state == T_RUNNING) {
+		ipc_fault(pc->current, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);
+	}
+	sched_return(tf);
+}
+
 void trap_handle(struct trap_frame *tf)
 {
 	u64 cr2 = read_cr2();
 
+	if (tf->vector == TRAP_NMI && nmi_handle(tf))
+		return;
+	/*
+	 * A fault in user mode is the thread's, not the kernel's; but NMI, a
+	 * double fault and a machine check are not the program's doing.
+	 */
+	if ((tf->cs & 3) && tf->vector != TRAP_NMI && tf->vector != TRAP_MACHINE_CHECK &&
+	    tf->vector != TRAP_DOUBLE_FAULT) {
+		trap_from_user(tf, cr2);
+		return;
+	}
 	if (tf->vector >= TRAP_EXCEPTIONS) {
 		irq_handle(tf);
 		return;
 	}
-	if (tf->vector == TRAP_NMI && nmi_handle(tf))
-		return;
-	/*
-	 * A fault in user mode ends that program, not the kernel; but NMI and
-	 * machine check are not the program's doing (and leaving without IRET
-	 * would keep NMIs blocked).
-	 */
-	if ((tf->cs & 3) && user_active() && tf->vector != TRAP_NMI &&
-	    tf->vector != TRAP_MACHINE_CHECK)
-		user_fault(tf, cr2);
 	if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0) {
 		const struct extable_entry *fix = extable_find(tf->rip);
 		if (fix) {

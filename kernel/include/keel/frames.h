@@ -72,11 +72,17 @@ enum frame_role frames_role(const struct frames *f, u64 pa);
  * FRAME_USER.  Afterwards those frames are FRAME_KERNEL.
  */
 int frames_donate(struct frames *f, u64 base, u64 size);
+/* Would frames_donate succeed?  The same result, and nothing changes. */
+int frames_can_donate(const struct frames *f, u64 base, u64 size);
+/* The end of the run of the pager's RAM holding pa, or 0 if none does. */
+u64 frames_user_end(const struct frames *f, u64 pa);
 
 /*
  * The kernel gives back exactly one donated run (the caller has checked
  * that no object lives in it): its frames are FRAME_USER again.
  */
 int frames_reclaim(struct frames *f, u64 base, u64 size);
+/* Is [base, base+size) exactly one donated run? */
+bool frames_is_donation(const struct frames *f, u64 base, u64 size);
 
 #endif

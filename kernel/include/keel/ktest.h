@@ -34,7 +34,14 @@ const char *ktest_fail(const char *fmt, ...) PRINTF_LIKE(1, 2);
 			return ktest_fail("%s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 
-/* Run every test; returns the number that failed. */
-int ktest_run(void);
+/*
+ * Run every in-kernel test, printing `TAP version 13` and a line each.
+ * User-level tests add their lines with ktest_report (SYS_DEBUG_TEST);
+ * ktest_finish prints the plan and the `N passed, N failed` line, and
+ * returns the number that failed.
+ */
+void ktest_run(void);
+void ktest_report(const char *name, int result, const char *why);
+int ktest_finish(void);
 
 #endif

@@ -21,5 +21,6 @@ typedef int64_t i64;
 #define IS_ALIGNED(x, a) (((x) & ((u64)(a)-1)) == 0)
 #define MIN(a, b)	 ((a) < (b) ? (a) : (b))
 #define MAX(a, b)	 ((a) > (b) ? (a) : (b))
+#define DIV_ROUND_UP(x, d) (((x) + (d)-1) / (d))
 
 #endif

@@ -12,6 +12,7 @@ struct cpu_features {
 	bool pge;     /* global pages */
 	bool smep, smap, umip;
 	bool x2apic;
+	bool pcid; /* process-context identifiers */
 	u32 max_leaf, max_ext_leaf;
 	unsigned phys_bits; /* physical address width (CPUID 0x80000008) */
 	char vendor[13];
@@ -31,5 +32,8 @@ bool cpu_apic_id_from_leaf_b(void);
  * UMIP and PGE.  Call once the kernel's own page tables are live.
  */
 void cpu_enable_protection(void);
+
+/* Go on in fn() on the stack ending at top (boot.S); fn never returns. */
+_Noreturn void arch_switch_stack(u64 top, void (*fn)(void));
 
 #endif

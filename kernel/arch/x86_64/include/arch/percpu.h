@@ -19,7 +19,10 @@
 #define PERCPU_USER_RSP	  24
 
 #ifndef __ASSEMBLER__
+#include <keel/thread.h>
 #include <keel/types.h>
+
+struct aspace;
 
 struct tss {
 	u32 reserved0;
@@ -54,8 +57,15 @@ struct percpu {
 	u32 apic_id;
 	u64 kstack_top;	    /* %gs:16, for syscall entry */
 	u64 user_rsp;	    /* %gs:24, scratch for syscall entry */
-	void *current;	    /* the thread running here (issue 4) */
-	void *runqueue;	    /* this CPU's run queue (issue 4) */
+	/* Scheduling (kernel/core/sched.c), under the big kernel lock. */
+	struct thread *current;	 /* the thread running here, or NULL when idle */
+	struct thread *handoff;	 /* run this one next (the IPC fast path) */
+	struct trap_frame *tf;	 /* the live user registers of this entry */
+	bool need_resched;	 /* the time slice ran out, or a better thread woke */
+	struct runqueue runqueue;
+	/* Address space (arch/x86_64/aspace.c). */
+	struct aspace *cur_as; /* whose tables CR3 holds; NULL: the kernel's */
+	u32 pcid_gen, pcid_next;
 	volatile u32 state; /* enum cpu_state */
 	volatile u64 ticks; /* timer interrupts taken */
 	volatile u64 ipis;  /* IPIs taken (any kind) */

@@ -44,6 +44,12 @@ bool ipi_wakeup(u32 cpu);
 /* Invalidate [va, va + pages * 4K) in every online CPU's TLB, this one too. */
 void tlb_shootdown(u64 va, u64 pages);
 /*
+ * The same for the CPUs in `mask` (a bitmap of CPU numbers; NULL: all),
+ * flushing this one too if it is in the mask.  Interrupts on, or the big
+ * kernel lock held.
+ */
+void tlb_shootdown_mask(const u64 *mask, u64 va, u64 pages);
+/*
  * Stop every other CPU with an NMI (for panic).  Returns how many confirmed
  * they stopped, waiting a bounded time.
  */

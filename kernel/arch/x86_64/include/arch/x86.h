@@ -17,13 +17,19 @@
 #define X86_EFLAGS_ID		 (1 << 21)
 
 #define X86_CR0_PE		 (1 << 0)
+#define X86_CR0_MP		 (1 << 1)
+#define X86_CR0_EM		 (1 << 2)
+#define X86_CR0_TS		 (1 << 3)
 #define X86_CR0_ET		 (1 << 4)
 #define X86_CR0_WP		 (1 << 16)
 #define X86_CR0_PG		 (1 << 31)
 
 #define X86_CR4_PAE		 (1 << 5)
 #define X86_CR4_PGE		 (1 << 7)
+#define X86_CR4_OSFXSR		 (1 << 9)
+#define X86_CR4_OSXMMEXCPT	 (1 << 10)
 #define X86_CR4_UMIP		 (1 << 11)
+#define X86_CR4_PCIDE		 (1 << 17)
 #define X86_CR4_SMEP		 (1 << 20)
 #define X86_CR4_SMAP		 (1 << 21)
 
@@ -39,6 +45,8 @@
 #define X86_CPUID_1_EDX_PAE	 (1 << 6)
 #define X86_CPUID_1_EDX_PGE	 (1 << 13)
 #define X86_CPUID_1_ECX_X2APIC	 (1 << 21)
+#define X86_CPUID_1_ECX_PCID	 (1 << 17)
+#define X86_CPUID_1_EDX_FXSR	 (1 << 24)
 #define X86_CPUID_7_EBX_SMEP	 (1 << 7)
 #define X86_CPUID_7_EBX_SMAP	 (1 << 20)
 #define X86_CPUID_7_ECX_UMIP	 (1 << 2)
@@ -110,6 +118,16 @@ static inline void outl(u16 port, u32 v)
 static inline void invlpg(u64 va)
 {
 	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+static inline void fxsave(void *area)
+{
+	__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static inline void fxrstor(const void *area)
+{
+	__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
 static inline void cpu_halt(void)

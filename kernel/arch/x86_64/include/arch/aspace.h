@@ -1,0 +1,56 @@
+/*
+ * aspace.h - user address spaces: objects in donated frames, their page
+ * tables, switching between them with PCIDs, and TLB shoot-down
+ * (kernel/arch/x86_64/aspace.c).
+ *
+ * An address space is two frames: this struct, and its PML4, whose upper
+ * half is a copy of the kernel's (complete since boot and never changed).
+ * Lower-level tables are frames the pager supplies (SYS_SUPPLY_TABLE)
+ * when SYS_MAP reports one missing.  User mappings are 4 KB pages.
+ */
+#ifndef ARCH_ASPACE_H
+#define ARCH_ASPACE_H
+
+#include <abi/syscall.h>
+#include <keel/layout.h>
+#include <keel/types.h>
+
+struct endpoint;
+
+struct aspace {
+	u64 pml4;	/* physical address of its PML4 */
+	u32 threads;	/* threads that run in it */
+	u32 tables;	/* page-table frames it owns, the PML4 included */
+	u64 pages;	/* 4 KB pages mapped */
+	struct endpoint *slots[AS_ENDPOINT_SLOTS];
+	/* CPUs that may hold its translations (current, or in a PCID). */
+	u64 cpus[PERCPU_MAX_CPUS / 64];
+	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
+	u32 pcid[PERCPU_MAX_CPUS];
+};
+_Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "an address space object is one frame");
+
+extern bool aspace_pcid; /* the CPUs use PCIDs */
+
+/* Boot: turn PCIDs on if the CPU has them (every CPU). */
+void aspace_init_cpu(void);
+
+struct aspace *aspace_get(u64 pa);
+/* Make an address space in two checked free frames. */
+struct aspace *aspace_make(u64 obj, u64 pml4);
+/* Boot: map a page for the first program, tables from the boot chunk. */
+void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights);
+
+/* Run `as` on this CPU (NULL: the kernel's tables only). */
+void aspace_activate(struct aspace *as);
+
+/* Free every table and mapping, then the object (no thread uses it). */
+void aspace_destroy(struct aspace *as);
+
+long sys_as_create(u64 obj, u64 pml4);
+long sys_map(u64 as, u64 va, u64 frame, u64 rights);
+long sys_unmap(u64 as, u64 va);
+long sys_supply_table(u64 as, u64 va, u64 level, u64 frame);
+long sys_as_set_endpoint(u64 as, u64 slot, u64 ep);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * root.c - load the first program (the pager) and give it the machine's
+ * free memory (see keel/root.h and include/abi/bootinfo.h).
+ */
+#include <abi/bootinfo.h>
+#include <abi/syscall.h>
+#include <arch/aspace.h>
+#include <arch/platform.h>
+#include <arch/smp.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/bootmem.h>
+#include <keel/console.h>
+#include <keel/elf.h>
+#include <keel/frames.h>
+#include <keel/kmem.h>
+#include <keel/ktest.h>
+#include <keel/root.h>
+#include <keel/string.h>
+#include <keel/thread.h>
+
+#define ROOT_STACK_SIZE (16ul << 10)
+/* The stack ends one page below the last user page (never mapped). */
+#define ROOT_STACK_TOP	(KEEL_USER_TOP - PAGE_SIZE)
+/* Its IPC buffer: right after the largest boot information. */
+#define ROOT_IPC_BUFFER (BOOTINFO_VADDR + BOOTINFO_MAX_PAGES * PAGE_SIZE)
+
+static struct thread *root;
+static u64 bootinfo_phys, bootinfo_pages;
+static u64 taken; /* bytes of boot memory */
+
+static u64 zeroed_frames(struct bootmem *bm, u64 bytes)
+{
+	u64 pa = bootmem_alloc(bm, bytes, PAGE_SIZE, PHYS_MAX);
+	if (pa != BOOTMEM_FAIL) {
+		memset(phys_to_virt(pa), 0, bytes);
+		taken += bytes;
+	}
+	return pa;
+}
+
+static u32 segment_rights(u32 flags)
+{
+	return KEEL_MAP_R | ((flags & ELF_PF_W) ? KEEL_MAP_W : 0) |
+	       ((flags & ELF_PF_X) ? KEEL_MAP_X : 0);
+}
+
+/* Copy each segment into fresh frames and map them. */
+static const char *load_image(struct bootmem *bm, struct aspace *as, const u8 *file,
+			      const struct elf_image *img)
+{
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		for (u64 va = ALIGN_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz;
+		     va += PAGE_SIZE) {
+			u64 frame = zeroed_frames(bm, PAGE_SIZE);
+			if (frame == BOOTMEM_FAIL)
+				return "out of memory for its image";
+			u64 lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+			if (lo < hi)
+				memcpy((u8 *)phys_to_virt(frame) + (lo - va),
+				       file + s->offset + (lo - s->vaddr), hi - lo);
+			aspace_boot_map(as, va, frame, segment_rights(s->flags));
+		}
+	}
+	return NULL;
+}
+
+const char *root_load(struct bootmem *bm)
+{
+	static struct elf_image img;
+
+	if (!boot.info.module_count)
+		return "there is no GRUB module";
+	const struct mb2_module *m = &boot.info.modules[0];
+	int err = elf_check(phys_to_virt(m->start), m->end - m->start, KEEL_USER_TOP, &img);
+	if (err)
+		return elf_strerror(err);
+	/* Nothing of the program may land where the kernel puts its pages. */
+	for (size_t i = 0; i < img.nsegs; i++)
+		if (img.segs[i].vaddr + img.segs[i].memsz > BOOTINFO_VADDR)
+			return "a segment reaches the boot-information area";
+
+	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame());
+	const char *why = load_image(bm, as, phys_to_virt(m->start), &img);
+	if (why)
+		return why;
+	u64 stack = zeroed_frames(bm, ROOT_STACK_SIZE);
+	u64 buf = zeroed_frames(bm, PAGE_SIZE);
+	/* Room for every free range, with some to spare for the ones to come. */
+	u64 bytes = sizeof(struct bootinfo) + (bm->count + 16) * sizeof(struct bootinfo_range);
+	bootinfo_pages = MIN(DIV_ROUND_UP(bytes, PAGE_SIZE), BOOTINFO_MAX_PAGES);
+	bootinfo_phys = zeroed_frames(bm, bootinfo_pages * PAGE_SIZE);
+	if (stack == BOOTMEM_FAIL || buf == BOOTMEM_FAIL || bootinfo_phys == BOOTMEM_FAIL)
+		return "out of memory for its stack and boot information";
+	for (u64 off = 0; off < ROOT_STACK_SIZE; off += PAGE_SIZE)
+		aspace_boot_map(as, ROOT_STACK_TOP - ROOT_STACK_SIZE + off, stack + off,
+				KEEL_MAP_R | KEEL_MAP_W);
+	for (u64 p = 0; p < bootinfo_pages; p++)
+		aspace_boot_map(as, BOOTINFO_VADDR + p * PAGE_SIZE, bootinfo_phys + p * PAGE_SIZE,
+				KEEL_MAP_R);
+	aspace_boot_map(as, ROOT_IPC_BUFFER, buf, KEEL_MAP_R | KEEL_MAP_W);
+
+	root = kmem_object_make(kmem_boot_frame(), KOBJ_THREAD);
+	thread_init(root, as, buf, 0);
+	root->authority = true;
+	root->is_root = true;
+	root->regs.rip = img.entry;
+	root->regs.rsp = ROOT_STACK_TOP;
+	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
+	klog("root", "loaded '%s': entry 0x%lx, %zu segment(s), %lu page-table frames", m->name,
+	     img.entry, img.nsegs, (u64)as->tables);
+	return NULL;
+}
+
+/* Copy a string, truncating, always NUL-terminated. */
+static void strncpy_nul(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void root_fill_bootinfo(void)
+{
+	const struct frames *f = boot.frames;
+	struct bootinfo *bi;
+	u64 cap;
+
+	if (!root)
+		return;
+	bi = phys_to_virt(bootinfo_phys);
+	cap = (bootinfo_pages * PAGE_SIZE - sizeof(*bi)) / sizeof(struct bootinfo_range);
+	bi->magic = BOOTINFO_MAGIC;
+	bi->version = BOOTINFO_VERSION;
+	bi->cpu_count = smp_online;
+	bi->self_as = kmem_object_phys(root->as);
+	bi->self_thread = kmem_object_phys(root);
+	bi->ipc_buffer = ROOT_IPC_BUFFER;
+	strncpy_nul(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
+	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {
+		const struct mb2_module *m = &boot.info.modules[i];
+		bi->modules[i].base = m->start;
+		bi->modules[i].size = m->end - m->start;
+		strncpy_nul(bi->modules[i].name, m->name, sizeof(bi->modules[i].name));
+		bi->module_count++;
+	}
+	if (f->nuser > cap)
+		klog("root", "only %lu of %zu free ranges fit the boot information", cap, f->nuser);
+	for (size_t i = 0; i < f->nuser && i < cap; i++) {
+		bi->ranges[i] =
+		    (struct bootinfo_range){ f->user[i].base, f->user[i].end - f->user[i].base };
+		bi->free_bytes += bi->ranges[i].size;
+		bi->range_count++;
+	}
+	bi->total_size = (u32)(sizeof(*bi) + bi->range_count * sizeof(struct bootinfo_range));
+}
+
+u64 root_bytes(void)
+{
+	return taken;
+}
+
+bool root_start(void)
+{
+	if (!root)
+		return false;
+	sched_ready(root);
+	return true;
+}
+
+void root_exited(i64 code)
+{
+	klog("root", "the first program ended (code %ld)", code);
+	if (boot.test_mode) {
+		if (code)
+			ktest_report("first program's exit code", KEEL_TEST_FAIL, "it was not 0");
+		platform_stop(ktest_finish() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	}
+}

@@ -1,0 +1,270 @@
+/*
+ * sched.c - the big kernel lock, per-CPU run queues, and choosing which
+ * thread returns to user mode.
+ *
+ * Locking rules (docs/design-core.md, "Locking"):
+ *   - The big kernel lock (BKL) is taken on every entry from user mode
+ *     (system call, exception, interrupt) and released just before the
+ *     return; an idle CPU takes it to look at its run queue.
+ *   - A CPU waiting for the lock spins with interrupts on, so it still
+ *     answers TLB shoot-downs from the holder.  Interrupts that arrive in
+ *     kernel mode never take the lock: they count, flush or wake only.
+ *   - The holder may wait for other CPUs (TLB shoot-down) with interrupts
+ *     off: no CPU ever waits for it with interrupts off.
+ *
+ * Scheduling: each CPU has a FIFO per priority; the highest non-empty one
+ * runs, round-robin within a priority every THREAD_SLICE_TICKS ticks.  A
+ * thread runs only on its own CPU (its affinity).  There is one kernel
+ * stack per CPU and no kernel threads: switching threads is copying the
+ * user registers out of and into the frame at the top of that stack.
+ */
+#include <arch/aspace.h>
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/x86.h>
+#include <keel/addr.h>
+#include <keel/panic.h>
+#include <keel/string.h>
+#include <keel/thread.h>
+
+/* The idle loop's stack starts below the frame a thread resumes from. */
+#define IDLE_STACK_GAP 512
+_Static_assert(IDLE_STACK_GAP >= sizeof(struct trap_frame), "room for the frame");
+
+static volatile u32 bkl_next, bkl_serving;
+static volatile i64 bkl_owner = -1;
+u64 sched_fastpath_count;
+
+void bkl_lock(void)
+{
+	u32 ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_ACQUIRE);
+
+	if (bkl_owner == this_cpu()->cpu)
+		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu);
+	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
+		irq_enable(); /* answer shoot-downs while waiting */
+		cpu_relax();
+		irq_disable();
+	}
+	bkl_owner = this_cpu()->cpu;
+}
+
+void bkl_unlock(void)
+{
+	if (bkl_owner != this_cpu()->cpu)
+		panic("big kernel lock: released by cpu %u, which does not hold it",
+		      this_cpu()->cpu);
+	bkl_owner = -1;
+	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
+}
+
+bool bkl_held(void)
+{
+	return bkl_owner == this_cpu()->cpu;
+}
+
+void tqueue_push(struct tqueue *q, struct thread *t)
+{
+	if (t->queue)
+		panic("thread 0x%lx queued twice", virt_to_phys(t));
+	t->queue = q;
+	t->next = NULL;
+	t->prev = q->tail;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+void tqueue_remove(struct thread *t)
+{
+	struct tqueue *q = t->queue;
+
+	if (!q)
+		return;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		q->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		q->tail = t->prev;
+	t->queue = NULL;
+	t->prev = t->next = NULL;
+}
+
+struct thread *tqueue_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+
+	if (t)
+		tqueue_remove(t);
+	return t;
+}
+
+static struct runqueue *rq_of(u32 cpu)
+{
+	return &percpu_of(cpu)->runqueue;
+}
+
+static int rq_best(const struct runqueue *rq)
+{
+	return rq->ready ? 31 - __builtin_clz(rq->ready) : -1;
+}
+
+static struct thread *rq_pop(struct runqueue *rq, int prio)
+{
+	struct thread *t = tqueue_pop(&rq->prio[prio]);
+
+	if (!rq->prio[prio].head)
+		rq->ready &= ~(1u << prio);
+	return t;
+}
+
+void sched_unready(struct thread *t)
+{
+	struct runqueue *rq = rq_of(t->cpu);
+
+	if (t->state != T_READY || !t->queue)
+		return;
+	tqueue_remove(t);
+	if (!rq->prio[t->prio].head)
+		rq->ready &= ~(1u << t->prio);
+}
+
+void sched_ready(struct thread *t)
+{
+	struct percpu *pc = this_cpu(), *there = percpu_of(t->cpu);
+
+	t->state = T_READY;
+	tqueue_push(&there->runqueue.prio[t->prio], t);
+	there->runqueue.ready |= 1u << t->prio;
+	if (there == pc) {
+		if (pc->current && t->prio > pc->current->prio)
+			pc->need_resched = true;
+		return;
+	}
+	/* Wake the other CPU if it idles or runs something less urgent. */
+	if (!there->current || t->prio > there->current->prio) {
+		there->need_resched = true;
+		ipi_wakeup(t->cpu);
+	}
+}
+
+void sched_handoff(struct thread *t)
+{
+	t->state = T_READY; /* not queued: sched_return runs it next */
+	this_cpu()->handoff = t;
+	sched_fastpath_count++;
+}
+
+struct thread *sched_current(void)
+{
+	return this_cpu()->current;
+}
+
+struct trap_frame *sched_regs(struct thread *t)
+{
+	struct percpu *pc = this_cpu();
+
+	return t == pc->current ? pc->tf : &t->regs;
+}
+
+void sched_tick(void)
+{
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current;
+
+	if (cur && cur->slice && --cur->slice == 0)
+		pc->need_resched = true;
+}
+
+/* Put `next` on this CPU, its registers into the frame at `tf`. */
+static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
+{
+	memcpy(tf, &next->regs, sizeof(*tf));
+	fxrstor(next->fpu);
+	next->state = T_RUNNING;
+	next->running_on = pc->cpu;
+	next->slice = THREAD_SLICE_TICKS;
+	aspace_activate(next->as);
+	pc->current = next;
+}
+
+static void idle_loop(void);
+
+void sched_return(struct trap_frame *tf)
+{
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current, *next = pc->handoff;
+	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
+
+	pc->handoff = NULL;
+	if (!next) {
+		int best = rq_best(&pc->runqueue);
+		if (cur_runs && (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched)))
+			next = cur;
+		else if (best >= 0)
+			next = rq_pop(&pc->runqueue, best);
+	}
+	pc->need_resched = false;
+	if (next != cur && cur) {
+		memcpy(&cur->regs, tf, sizeof(*tf));
+		fxsave(cur->fpu);
+		cur->running_on = -1;
+		pc->current = NULL;
+		if (cur->state == T_RUNNING)
+			sched_ready(cur); /* preempted, or moved to another CPU */
+	}
+	if (!next) /* the lock stays held: idle_loop looks again */
+		arch_switch_stack(pc->kstack_top - IDLE_STACK_GAP, idle_loop);
+	if (next != cur)
+		run(pc, next, tf);
+	bkl_unlock();
+}
+
+/* Leave the kernel into `tf` (at the top of this CPU's stack). */
+_Noreturn void thread_resume(struct trap_frame *tf);
+
+/*
+ * An idle CPU: with the lock held, run the best ready thread, or halt
+ * until an interrupt (a wake-up IPI, the timer) and look again.  Its CR3
+ * holds only the kernel's tables, so no address space stays loaded here.
+ */
+static void idle_loop(void)
+{
+	struct percpu *pc = this_cpu();
+	struct trap_frame *tf = (struct trap_frame *)(pc->kstack_top - sizeof(*tf));
+
+	pc->current = NULL;
+	aspace_activate(NULL);
+	for (;;) {
+		int best = rq_best(&pc->runqueue);
+		if (best >= 0) {
+			run(pc, rq_pop(&pc->runqueue, best), tf);
+			pc->need_resched = false;
+			bkl_unlock();
+			thread_resume(tf);
+		}
+		bkl_unlock();
+		irq_enable_and_halt();
+		irq_disable();
+		bkl_lock();
+	}
+}
+
+_Noreturn void sched_idle(void)
+{
+	arch_switch_stack(this_cpu()->kstack_top - IDLE_STACK_GAP, idle_loop);
+	__builtin_unreachable();
+}
+
+void sched_start(void)
+{
+	irq_disable();
+	bkl_lock();
+	sched_idle();
+}

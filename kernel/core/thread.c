@@ -1,0 +1,183 @@
+/*
+ * thread.c - thread objects: create, configure, start, exit, kill and
+ * destroy.  Every call checks all its arguments before it changes
+ * anything.  All of it runs under the big kernel lock.
+ */
+#include <abi/syscall.h>
+#include <arch/aspace.h>
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/x86.h>
+#include <keel/console.h>
+#include <keel/kmem.h>
+#include <keel/root.h>
+#include <keel/string.h>
+#include <keel/thread.h>
+
+#define FXSAVE_FCW   0	/* x87 control word */
+#define FXSAVE_MXCSR 24 /* SSE control and status */
+
+struct thread *thread_get(u64 pa)
+{
+	return kmem_object_get(pa, KOBJ_THREAD);
+}
+
+void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge)
+{
+	t->regs.cs = GDT_UCODE | 3;
+	t->regs.ss = GDT_UDATA | 3;
+	t->regs.rflags = X86_EFLAGS_IF | 0x2; /* bit 1 is always set */
+	/* The FPU as FNINIT and the SSE defaults leave it: all exceptions masked. */
+	*(u16 *)&t->fpu[FXSAVE_FCW] = 0x037f;
+	*(u32 *)&t->fpu[FXSAVE_MXCSR] = 0x1f80;
+	t->state = T_INACTIVE;
+	t->prio = THREAD_PRIO_DEFAULT;
+	t->running_on = -1;
+	t->as = as;
+	t->buf = buf;
+	t->badge = badge;
+	as->threads++;
+}
+
+/* An IPC buffer: the pager's RAM (counted like a mapping while in use). */
+static long check_buffer(u64 buf)
+{
+	if (!IS_ALIGNED(buf, PAGE_SIZE))
+		return -KEEL_EINVAL;
+	switch (kmem_classify(buf)) {
+	case KMEM_NOTRAM:
+		return -KEEL_ENOTRAM;
+	case KMEM_KERNEL:
+		return -KEEL_EKERNEL;
+	case KMEM_USER:
+		return 0;
+	default:
+		return -KEEL_EROLE;
+	}
+}
+
+long sys_thread_create(u64 tcb, u64 as_pa, u64 buf, u64 badge)
+{
+	struct aspace *as;
+	long r;
+
+	if ((r = kmem_check_free(tcb)))
+		return r;
+	if (!(as = aspace_get(as_pa)))
+		return -KEEL_EBADOBJ;
+	if (buf && ((r = check_buffer(buf)) || (r = kmem_map_ref(buf))))
+		return r; /* kmem_map_ref changes nothing when it fails */
+	thread_init(kmem_object_make(tcb, KOBJ_THREAD), as, buf, badge);
+	return 0;
+}
+
+static bool cpu_usable(u64 cpu)
+{
+	return cpu < percpu_count && percpu_of((u32)cpu)->state == CPU_ONLINE;
+}
+
+long sys_thread_config(u64 th, u64 prio, u64 cpu, u64 pager_pa)
+{
+	struct thread *t = thread_get(th);
+	struct endpoint *pager = NULL;
+
+	if (!t)
+		return -KEEL_EBADOBJ;
+	if (prio > THREAD_PRIO_MAX || !cpu_usable(cpu))
+		return -KEEL_EINVAL;
+	if (pager_pa && !(pager = endpoint_get(pager_pa)))
+		return -KEEL_EBADOBJ;
+
+	if (t->pager)
+		t->pager->refs--;
+	t->pager = pager;
+	if (pager)
+		pager->refs++;
+	bool queued = t->state == T_READY && t->queue;
+	if (queued)
+		sched_unready(t);
+	u32 old_cpu = t->cpu;
+	t->prio = (u32)prio;
+	t->cpu = (u32)cpu;
+	if (queued)
+		sched_ready(t);
+	if (t->state == T_RUNNING) {
+		/* Running: it moves or re-sorts at its CPU's next return. */
+		percpu_of(old_cpu)->need_resched = true;
+		if (old_cpu != this_cpu()->cpu)
+			ipi_wakeup(old_cpu);
+	}
+	return 0;
+}
+
+long sys_thread_start(u64 th, u64 rip, u64 rsp, u64 arg)
+{
+	struct thread *t = thread_get(th);
+
+	if (!t)
+		return -KEEL_EBADOBJ;
+	if (rip >= KEEL_USER_TOP || rsp > KEEL_USER_TOP)
+		return -KEEL_EFAULT;
+	if (t->state != T_INACTIVE)
+		return -KEEL_EBUSY;
+	t->regs.rip = rip;
+	t->regs.rsp = rsp;
+	t->regs.rdi = arg;
+	sched_ready(t);
+	return 0;
+}
+
+long sys_grant(u64 th)
+{
+	struct thread *t = thread_get(th);
+
+	if (!t)
+		return -KEEL_EBADOBJ;
+	t->authority = true;
+	return 0;
+}
+
+void thread_kill(struct thread *t, const char *why)
+{
+	klog("thread", "thread 0x%lx (badge %lu) killed: %s", kmem_object_phys(t), t->badge, why);
+	ipc_detach(t);
+	t->state = T_DEAD;
+	if (t->is_root)
+		root_exited(-1);
+}
+
+void thread_exit(struct thread *t, i64 code)
+{
+	t->exit_code = code;
+	if (t->is_root)
+		root_exited(code);
+	if (!t->pager) {
+		t->state = T_DEAD;
+		return;
+	}
+	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_EXIT, { (u64)code, 0, 0, 0 } };
+	ipc_kernel_send(t, t->pager, SEND_EXIT, &m);
+}
+
+long thread_destroy(struct thread *t)
+{
+	if (t == sched_current())
+		return -KEEL_EBUSY; /* a thread ends itself with SYS_EXIT */
+	if (t->running_on >= 0) {
+		/* Running elsewhere: stop it there, and let the caller retry. */
+		ipc_detach(t);
+		t->state = T_DEAD;
+		percpu_of((u32)t->running_on)->need_resched = true;
+		ipi_wakeup((u32)t->running_on);
+		return -KEEL_EBUSY;
+	}
+	ipc_detach(t);
+	if (t->pager)
+		t->pager->refs--;
+	t->as->threads--;
+	if (t->buf)
+		kmem_map_unref(t->buf);
+	kmem_object_free(kmem_object_phys(t));
+	return 0;
+}

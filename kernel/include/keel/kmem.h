@@ -1,0 +1,93 @@
+/*
+ * kmem.h - kernel memory the pager donates, the objects in it, and the
+ * checks that keep every frame in one role (kernel/mm/kmem.c; the design
+ * is in docs/design-core.md, "Memory").
+ *
+ * The pager donates whole 2 MB chunks (KMEM_CHUNK).  The first frame of
+ * each chunk is its header: the object type of each of its 512 frames
+ * and a count of live objects.  Every kernel object (address space,
+ * page table, thread, endpoint, count table) is one frame of a donated
+ * chunk, named by its physical address.  The objects the kernel makes at
+ * boot for the first program live in one chunk of boot memory, which is
+ * the kernel's and never the pager's.
+ *
+ * User mappings of the pager's RAM are counted per chunk, so that a chunk
+ * with a mapped frame cannot be donated.  The counts live in count tables
+ * of 1024 chunks (2 GB) each, which the pager supplies on demand: memory
+ * grows with what is mapped, not with RAM.  Only the root index, one
+ * word per 2 GB of physical address space, comes from boot memory (256 KB
+ * at 64 TB).
+ */
+#ifndef KEEL_KMEM_H
+#define KEEL_KMEM_H
+
+#include <abi/syscall.h>
+#include <keel/types.h>
+
+#define KMEM_CHUNK_FRAMES (KMEM_CHUNK / PAGE_SIZE)
+#define KMEM_COUNTS_PER_TABLE (PAGE_SIZE / sizeof(u32))
+
+enum kobj_type {
+	KOBJ_FREE = 0,
+	KOBJ_HEADER,   /* a chunk's first frame */
+	KOBJ_ASPACE,   /* struct aspace */
+	KOBJ_TABLE,    /* a page table of an address space (any level) */
+	KOBJ_THREAD,   /* struct thread */
+	KOBJ_ENDPOINT, /* struct endpoint */
+	KOBJ_COUNTS,   /* a count table */
+};
+
+/* What a physical frame is, for the checks of the memory calls. */
+enum kmem_class {
+	KMEM_NOTRAM,  /* not RAM */
+	KMEM_KERNEL,  /* RAM the kernel keeps (image, tables, per-CPU, boot objects) */
+	KMEM_MODULE,  /* a boot module: mappable without write */
+	KMEM_USER,    /* the pager's RAM */
+	KMEM_DONATED, /* donated to the kernel */
+};
+
+struct bootmem;
+/* At boot: the count index, and the chunk for the boot objects. */
+const char *kmem_init(struct bootmem *bm);
+/* At boot: the next free frame of the boot chunk; or made an object. */
+u64 kmem_boot_frame(void);
+u64 kmem_boot_object(enum kobj_type type);
+
+enum kmem_class kmem_classify(u64 pa);
+
+/*
+ * 0 if pa is a free frame of a donated chunk (or the boot chunk when
+ * `boot` is set), else -KEEL_EINVAL (not page-aligned), -KEEL_ENOTRAM,
+ * -KEEL_EKERNEL or -KEEL_EROLE.
+ */
+long kmem_check_free(u64 pa);
+
+/* Make a checked free frame an object (zeroed); returns its address. */
+void *kmem_object_make(u64 pa, enum kobj_type type);
+/* The object of `type` at pa, or NULL. */
+void *kmem_object_get(u64 pa, enum kobj_type type);
+/* The frame at pa is free again (its contents are poisoned). */
+void kmem_object_free(u64 pa);
+/* The physical address of an object pointer. */
+u64 kmem_object_phys(const void *obj);
+
+/* The system calls (checks first, then changes). */
+long kmem_donate(u64 base, u64 size);
+long kmem_reclaim(u64 base, u64 size);
+long kmem_supply_counts(u64 pa, u64 frame);
+
+/*
+ * A user mapping of pa is made or removed.  kmem_map_ref: 0, or
+ * -KEEL_ENOCOUNT (no count table for pa) or -KEEL_EBUSY (count full).
+ * Frames that are not the pager's RAM are not counted (they never change
+ * role).
+ */
+long kmem_map_ref(u64 pa);
+void kmem_map_unref(u64 pa);
+
+/* For tests and the report. */
+u64 kmem_donated_bytes(void);
+u64 kmem_count_index_bytes(void);
+u64 kmem_boot_bytes(void); /* taken from boot memory: the index and the boot chunk */
+
+#endif

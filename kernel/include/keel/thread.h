@@ -1,0 +1,138 @@
+/*
+ * thread.h - threads, endpoints and the scheduler's queues
+ * (kernel/core/thread.c, sched.c, ipc.c).
+ *
+ * A thread is one donated frame: its saved user registers, its FPU state,
+ * its scheduling and IPC state.  There are no kernel threads and no
+ * kernel stacks per thread: a thread in the kernel runs on its CPU's one
+ * stack, and a thread that blocks leaves only its user registers behind.
+ *
+ * Locking: one big kernel lock (sched.c) is held from entry from user
+ * mode to the return, and by an idle CPU while it picks a thread.  Every
+ * structure here is touched only under it.  Interrupts that arrive in
+ * kernel mode never take it (docs/design-core.md, "Locking").
+ */
+#ifndef KEEL_THREAD_H
+#define KEEL_THREAD_H
+
+#include <abi/syscall.h>
+#include <arch/trap.h>
+#include <keel/types.h>
+
+struct aspace;
+struct endpoint;
+struct thread;
+
+struct tqueue {
+	struct thread *head, *tail;
+};
+
+enum thread_state {
+	T_INACTIVE = 0, /* created, not started */
+	T_READY,	/* in its CPU's run queue */
+	T_RUNNING,	/* current on a CPU */
+	T_SEND,		/* queued on an endpoint with a message */
+	T_RECV,		/* queued on an endpoint, waiting for a message */
+	T_REPLY,	/* its call (or fault) was received: waiting for the reply */
+	T_DEAD,		/* exited or killed: only SYS_DESTROY is left */
+};
+
+/* What a thread in T_SEND is sending. */
+enum send_kind {
+	SEND_PLAIN, /* SYS_SEND: no reply */
+	SEND_CALL,  /* SYS_CALL: waits for the reply */
+	SEND_FAULT, /* a CPU exception: waits for the pager's verdict */
+	SEND_EXIT,  /* SYS_EXIT: dead once delivered */
+};
+
+struct ipc_msg {
+	u64 tag, w[4];
+};
+
+struct thread {
+	struct trap_frame regs; /* user registers while not running */
+	u8 fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
+	u32 state;			       /* enum thread_state */
+	u32 prio;
+	u32 cpu;	/* affinity: the CPU it runs on */
+	i64 running_on; /* the CPU it is current on, or -1 */
+	u32 slice;	/* ticks left in its time slice */
+	bool authority; /* holds the memory authority */
+	bool is_root;	/* the first program's thread */
+	u64 badge;
+	u64 buf;	      /* physical address of its IPC buffer, or 0 */
+	struct aspace *as;
+	struct endpoint *pager; /* where its faults and exit go, or NULL */
+
+	/* The queue it is on (run queue or endpoint), and its neighbours. */
+	struct tqueue *queue;
+	struct thread *prev, *next;
+
+	/* IPC. */
+	struct endpoint *ep;	/* the endpoint it is queued on */
+	u32 send_kind;		/* enum send_kind, in T_SEND */
+	struct ipc_msg msg;	/* the message it is sending, in T_SEND */
+	struct thread *server;	/* in T_REPLY: who received its call */
+	struct thread *reply_to; /* the caller whose call it received last */
+	i64 exit_code;
+};
+
+struct endpoint {
+	struct tqueue senders, receivers;
+	u32 refs; /* address-space slots and thread pagers naming it */
+};
+
+/* Per-CPU run queue: a FIFO per priority, and a bitmap of non-empty ones. */
+struct runqueue {
+	struct tqueue prio[THREAD_PRIO_MAX + 1];
+	u32 ready; /* bit p: prio[p] is not empty */
+};
+
+/* tqueue helpers. */
+void tqueue_push(struct tqueue *q, struct thread *t);
+struct thread *tqueue_pop(struct tqueue *q);
+void tqueue_remove(struct thread *t);
+
+/* sched.c */
+void bkl_lock(void);
+void bkl_unlock(void);
+bool bkl_held(void);
+void sched_init_cpu(void);
+void sched_ready(struct thread *t);		  /* make t runnable on its CPU */
+void sched_unready(struct thread *t);		  /* take t out of its run queue */
+void sched_handoff(struct thread *t);		  /* run t next here (IPC fast path) */
+struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
+struct thread *sched_current(void);
+void sched_tick(void);				  /* from the timer, user mode */
+void sched_return(struct trap_frame *tf);	  /* choose who returns to user mode */
+_Noreturn void sched_idle(void);		  /* this CPU has nothing to run */
+void sched_start(void);				  /* APs and the boot CPU: enter the scheduler */
+extern u64 sched_fastpath_count;
+
+/* thread.c */
+/* A new thread in a zeroed frame: not started, default priority, CPU 0. */
+void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge);
+struct thread *thread_get(u64 pa);
+void thread_kill(struct thread *t, const char *why);
+long sys_thread_create(u64 tcb, u64 as, u64 buf, u64 badge);
+long sys_thread_config(u64 thread, u64 prio, u64 cpu, u64 pager);
+long sys_thread_start(u64 thread, u64 rip, u64 rsp, u64 arg);
+long sys_grant(u64 thread);
+void thread_exit(struct thread *t, i64 code);
+long thread_destroy(struct thread *t);
+
+/* ipc.c */
+struct endpoint *endpoint_get(u64 pa);
+long sys_endpoint_create(u64 frame);
+long endpoint_destroy(struct endpoint *ep);
+long sys_send(struct trap_frame *tf, u32 kind);
+long sys_recv(struct trap_frame *tf);
+long sys_reply_recv(struct trap_frame *tf);
+/* A CPU exception in user mode: a message to the thread's pager. */
+void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
+/* Queue a kernel message from t to ep as if t had sent it. */
+void ipc_kernel_send(struct thread *t, struct endpoint *ep, u32 kind, const struct ipc_msg *m);
+/* t goes away: out of every queue, partners told. */
+void ipc_detach(struct thread *t);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * kmem.c - donated kernel memory, the objects in it, and the per-chunk
+ * counts of user mappings (see keel/kmem.h).
+ *
+ * Which frames are the pager's, the modules' or donated is answered by
+ * the sorted run lists of frames.c; whether a frame is RAM by the sorted
+ * memory map.  Both are binary searches over lists whose length grows
+ * with the number of ranges, never with RAM.
+ */
+#include <abi/syscall.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/bootmem.h>
+#include <keel/console.h>
+#include <keel/frames.h>
+#include <keel/kmem.h>
+#include <keel/memmap.h>
+#include <keel/panic.h>
+#include <keel/string.h>
+
+struct kmem_chunk {
+	u8 type[KMEM_CHUNK_FRAMES]; /* enum kobj_type of each frame */
+	u32 objects;		    /* live objects (the header not counted) */
+};
+_Static_assert(sizeof(struct kmem_chunk) <= PAGE_SIZE, "a chunk header is one frame");
+
+static u64 boot_chunk;	       /* the chunk of the boot objects */
+static u64 *count_index;       /* per 2 GB: the count table's address, or 0 */
+static u64 count_index_len;    /* entries */
+static u64 boot_bytes;	       /* taken from boot memory */
+static u64 donated_bytes;
+
+static bool is_ram(u64 pa)
+{
+	const struct memmap_entry *m = boot.memmap;
+	size_t lo = 0, hi = boot.memmap_count;
+
+	while (lo < hi) { /* the last entry starting at or below pa */
+		size_t mid = lo + (hi - lo) / 2;
+		if (m[mid].base <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && m[lo - 1].type == MEMMAP_AVAILABLE && pa - m[lo - 1].base < m[lo - 1].length;
+}
+
+const char *kmem_init(struct bootmem *bm)
+{
+	u64 top = 0;
+
+	for (size_t i = 0; i < boot.memmap_count; i++)
+		if (boot.memmap[i].type == MEMMAP_AVAILABLE)
+			top = MAX(top, boot.memmap[i].base + boot.memmap[i].length);
+	count_index_len = DIV_ROUND_UP(top, KMEM_COUNTS_SPAN);
+	u64 bytes = ALIGN_UP(MAX(count_index_len, 1) * sizeof(u64), PAGE_SIZE);
+	u64 idx = bootmem_alloc(bm, bytes, PAGE_SIZE, PHYS_MAX);
+	if (idx == BOOTMEM_FAIL)
+		return "no memory for the count index";
+	count_index = phys_to_virt(idx);
+	boot_bytes = bytes + KMEM_CHUNK;
+	memset(count_index, 0, bytes);
+
+	boot_chunk = bootmem_alloc(bm, KMEM_CHUNK, KMEM_CHUNK, PHYS_MAX);
+	if (boot_chunk == BOOTMEM_FAIL)
+		return "no 2 MB chunk for the boot objects";
+	struct kmem_chunk *h = phys_to_virt(boot_chunk);
+	memset(h, 0, PAGE_SIZE);
+	h->type[0] = KOBJ_HEADER;
+	return NULL;
+}
+
+u64 kmem_boot_frame(void)
+{
+	static u64 next = 1; /* frame 0 is the header */
+
+	if (next == KMEM_CHUNK_FRAMES)
+		panic("kmem: the boot chunk is full (the first program needs more tables)");
+	return boot_chunk + next++ * PAGE_SIZE;
+}
+
+u64 kmem_boot_object(enum kobj_type type)
+{
+	u64 pa = kmem_boot_frame();
+
+	kmem_object_make(pa, type);
+	return pa;
+}
+
+static bool in_boot_chunk(u64 pa)
+{
+	return boot_chunk && pa - boot_chunk < KMEM_CHUNK;
+}
+
+enum kmem_class kmem_classify(u64 pa)
+{
+	if (in_boot_chunk(pa))
+		return KMEM_KERNEL;
+	switch (frames_role(boot.frames, pa)) {
+	case FRAME_USER:
+		return KMEM_USER;
+	case FRAME_MODULE:
+		return KMEM_MODULE;
+	case FRAME_KERNEL:
+		return KMEM_DONATED;
+	case FRAME_NONE:
+		break;
+	}
+	return is_ram(pa) ? KMEM_KERNEL : KMEM_NOTRAM;
+}
+
+static struct kmem_chunk *chunk_of(u64 pa)
+{
+	return phys_to_virt(ALIGN_DOWN(pa, KMEM_CHUNK));
+}
+
+static u64 frame_index(u64 pa)
+{
+	return (pa % KMEM_CHUNK) / PAGE_SIZE;
+}
+
+long kmem_check_free(u64 pa)
+{
+	if (!IS_ALIGNED(pa, PAGE_SIZE))
+		return -KEEL_EINVAL;
+	switch (kmem_classify(pa)) {
+	case KMEM_NOTRAM:
+		return -KEEL_ENOTRAM;
+	case KMEM_KERNEL:
+		return -KEEL_EKERNEL;
+	case KMEM_MODULE:
+	case KMEM_USER:
+		return -KEEL_EROLE; /* not donated */
+	case KMEM_DONATED:
+		break;
+	}
+	return chunk_of(pa)->type[frame_index(pa)] == KOBJ_FREE ? 0 : -KEEL_EROLE;
+}
+
+void *kmem_object_make(u64 pa, enum kobj_type type)
+{
+	struct kmem_chunk *h = chunk_of(pa);
+
+	if (h->type[frame_index(pa)] != KOBJ_FREE)
+		panic("kmem: frame 0x%lx made an object twice (type %u)", pa,
+		      h->type[frame_index(pa)]);
+	h->type[frame_index(pa)] = (u8)type;
+	h->objects++;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return phys_to_virt(pa);
+}
+
+void *kmem_object_get(u64 pa, enum kobj_type type)
+{
+	if (!IS_ALIGNED(pa, PAGE_SIZE))
+		return NULL;
+	if (!in_boot_chunk(pa) && frames_role(boot.frames, pa) != FRAME_KERNEL)
+		return NULL;
+	if (frame_index(pa) == 0 || chunk_of(pa)->type[frame_index(pa)] != type)
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+void kmem_object_free(u64 pa)
+{
+	struct kmem_chunk *h = chunk_of(pa);
+	u8 *t = &h->type[frame_index(pa)];
+
+	if (*t == KOBJ_FREE || *t == KOBJ_HEADER || !h->objects)
+		panic("kmem: freeing frame 0x%lx, which holds no object", pa);
+	*t = KOBJ_FREE;
+	h->objects--;
+	memset(phys_to_virt(pa), 0x6b, PAGE_SIZE); /* poison: dangling use shows */
+}
+
+u64 kmem_object_phys(const void *obj)
+{
+	return virt_to_phys(obj);
+}
+
+/* The count of user mappings for the chunk holding pa, or NULL. */
+static u32 *count_slot(u64 pa)
+{
+	u64 i = pa / KMEM_COUNTS_SPAN;
+
+	if (i >= count_index_len || !count_index[i])
+		return NULL;
+	u32 *table = phys_to_virt(count_index[i]);
+	return &table[(pa % KMEM_COUNTS_SPAN) / KMEM_CHUNK];
+}
+
+/* Is any frame of [base, base+size) mapped in user space? */
+static bool chunks_mapped(u64 base, u64 size)
+{
+	for (u64 c = base; c < base + size; c += KMEM_CHUNK) {
+		u32 *n = count_slot(c);
+		if (n && *n)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Why [base, base+size) is not all the pager's undonated RAM: the class of
+ * its first frame that is not.  Steps a run of RAM at a time.
+ */
+static long why_not_user(u64 base, u64 size)
+{
+	for (u64 pa = base; pa < base + size;) {
+		switch (kmem_classify(pa)) {
+		case KMEM_USER:
+			pa = frames_user_end(boot.frames, pa);
+			continue;
+		case KMEM_NOTRAM:
+			return -KEEL_ENOTRAM;
+		case KMEM_KERNEL:
+			return -KEEL_EKERNEL;
+		default:
+			return -KEEL_EROLE;
+		}
+	}
+	return -KEEL_EROLE; /* all RAM of the pager's, but split by a donation */
+}
+
+long kmem_donate(u64 base, u64 size)
+{
+	if (!size || !IS_ALIGNED(base, KMEM_CHUNK) || !IS_ALIGNED(size, KMEM_CHUNK) ||
+	    size > UINT64_MAX - base)
+		return -KEEL_EINVAL;
+	int r = frames_can_donate(boot.frames, base, size);
+	if (r == FRAMES_EFULL)
+		return -KEEL_EFULL;
+	if (r != FRAMES_OK)
+		return why_not_user(base, size);
+	/* Now bounded by the size of RAM: the range is all the pager's. */
+	if (chunks_mapped(base, size))
+		return -KEEL_EROLE;
+	frames_donate(boot.frames, base, size);
+	for (u64 c = base; c < base + size; c += KMEM_CHUNK) {
+		struct kmem_chunk *h = phys_to_virt(c);
+		memset(h, 0, PAGE_SIZE);
+		h->type[0] = KOBJ_HEADER;
+	}
+	donated_bytes += size;
+	return 0;
+}
+
+long kmem_reclaim(u64 base, u64 size)
+{
+	if (!size || !IS_ALIGNED(base, KMEM_CHUNK) || !IS_ALIGNED(size, KMEM_CHUNK) ||
+	    size > UINT64_MAX - base)
+		return -KEEL_EINVAL;
+	if (!frames_is_donation(boot.frames, base, size))
+		return -KEEL_ENOENT; /* not exactly one donation */
+	for (u64 c = base; c < base + size; c += KMEM_CHUNK)
+		if (((struct kmem_chunk *)phys_to_virt(c))->objects)
+			return -KEEL_EBUSY;
+	frames_reclaim(boot.frames, base, size);
+	donated_bytes -= size;
+	return 0;
+}
+
+long kmem_supply_counts(u64 pa, u64 frame)
+{
+	long r;
+	u64 i = pa / KMEM_COUNTS_SPAN;
+
+	if (i >= count_index_len || kmem_classify(pa) != KMEM_USER)
+		return -KEEL_EINVAL; /* only the pager's RAM is counted */
+	if ((r = kmem_check_free(frame)))
+		return r;
+	if (count_index[i])
+		return -KEEL_EEXIST;
+	kmem_object_make(frame, KOBJ_COUNTS);
+	count_index[i] = frame;
+	return 0;
+}
+
+long kmem_map_ref(u64 pa)
+{
+	if (kmem_classify(pa) != KMEM_USER)
+		return 0;
+	u32 *n = count_slot(pa);
+	if (!n)
+		return -KEEL_ENOCOUNT;
+	if (*n == UINT32_MAX)
+		return -KEEL_EBUSY;
+	(*n)++;
+	return 0;
+}
+
+void kmem_map_unref(u64 pa)
+{
+	if (kmem_classify(pa) != KMEM_USER)
+		return;
+	u32 *n = count_slot(pa);
+	if (!n || !*n)
+		panic("kmem: unmapping 0x%lx, which has no mapping counted", pa);
+	(*n)--;
+}
+
+u64 kmem_donated_bytes(void)
+{
+	return donated_bytes;
+}
+
+u64 kmem_count_index_bytes(void)
+{
+	return count_index_len * sizeof(u64);
+}
+
+u64 kmem_boot_bytes(void)
+{
+	return boot_bytes;
+}
