@@ -658,13 +658,19 @@ def judge_serial(cfg, serial, status):
         missing = [r for r in cfg.expect if not serial.has(r)]
         if missing:
             return f"log lacks /{missing[0]}/"
-        plan = re.search(r"^TAP version 13\n1\.\.(\d+)$", text, re.M)
+        # The kernel's tests come first, then the user-level ones, so the
+        # plan `1..N` follows the last test line (TAP allows either end).
+        header = re.search(r"^TAP version 13$", text, re.M)
+        plan = re.search(r"^1\.\.(\d+)$", text, re.M)
         final = re.search(r"^(\d+) passed, (\d+) failed$", text, re.M)
         failed = re.findall(r"^not ok \d+ - .*$", text, re.M)
+        lines = re.findall(r"^(?:not )?ok (\d+) - ", text, re.M)
         if failed:
             return f"{len(failed)} test(s) failed, first: {failed[0]}"
-        if not plan:
-            return "no TAP header (`TAP version 13`, `1..N`)"
+        if not header or not plan:
+            return "no TAP header (`TAP version 13`) or plan (`1..N`)"
+        if [int(n) for n in lines] != list(range(1, int(plan[1]) + 1)):
+            return f"test lines are not numbered 1..{plan[1]} in order"
         if not final:
             return "no final `N passed, N failed` line"
         if int(final[2]) or int(final[1]) != int(plan[1]) or int(plan[1]) == 0:

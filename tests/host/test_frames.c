@@ -365,7 +365,7 @@ static struct frame_run in_user[NPAGES], in_mods[64];
 static struct {
 	size_t first, n;
 } dons[NPAGES];
-static size_t ndons;
+static size_t ndons, nuser_in;
 
 static u64 rnd(u64 n)
 {
@@ -388,6 +388,23 @@ static void model_check(u64 origin)
 		assert_int_equal(frames_role(&fr, origin - 1), FRAME_NONE);
 	assert_int_equal(fr.ndonated, ndons);
 	assert_well_formed();
+}
+
+/* frames_user_end: the (page-trimmed) end of the user run holding a page. */
+static void check_user_end(u64 origin)
+{
+	size_t p, k = 0;
+
+	for (p = 0; p < NPAGES; p++) {
+		u64 pa = origin + p * K4, want = 0;
+
+		while (k < nuser_in && in_user[k].end <= pa)
+			k++;
+		if (k < nuser_in && ALIGN_UP(in_user[k].base, K4) <= pa)
+			want = in_user[k].end;
+		assert_int_equal(frames_user_end(&fr, pa), want);
+		assert_int_equal(frames_user_end(&fr, pa + K4 - 1), want);
+	}
 }
 
 /* Random user runs (some touching) and module runs in the gaps. */
@@ -423,6 +440,8 @@ static void model_init(u64 origin)
 		p += len;
 	}
 	assert_int_equal(frames_init(&fr, in_user, nu, in_mods, nm), FRAMES_OK);
+	nuser_in = nu;
+	check_user_end(origin);
 }
 
 static int model_donate(size_t first, size_t n)
@@ -504,11 +523,17 @@ static void random_run(u64 seed, u64 origin)
 					n = NPAGES + 2 - first;
 			}
 			if (rnd(2)) {
+				/* Asking changes nothing, and agrees with doing. */
+				int can = frames_can_donate(&fr, origin + first * K4, n * K4);
+				model_check(origin);
 				want = model_donate(first, n);
 				got = frames_donate(&fr, origin + first * K4, n * K4);
+				assert_int_equal(can, got);
 			} else {
+				bool is = frames_is_donation(&fr, origin + first * K4, n * K4);
 				want = model_reclaim(first, n);
 				got = frames_reclaim(&fr, origin + first * K4, n * K4);
+				assert_int_equal(is, got == FRAMES_OK);
 			}
 			assert_int_equal(got, want);
 			model_check(origin);
