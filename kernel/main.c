@@ -397,6 +397,8 @@ static const char *step_root(void)
 	if (err)
 		return err;
 	aspace_init_cpu();
+	klog("mm", "address-space switches %s",
+	     aspace_pcid ? "keep TLB entries (PCIDs)" : "flush the TLB (no PCIDs)");
 	err = root_load(boot.bootmem);
 	if (err)
 		klog("root", "cannot start the first program: %s", err);

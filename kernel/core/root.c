@@ -156,6 +156,16 @@ void root_fill_bootinfo(void)
 	bi->total_size = (u32)(sizeof(*bi) + bi->range_count * sizeof(struct bootinfo_range));
 }
 
+struct thread *root_thread(void)
+{
+	return root;
+}
+
+const struct bootinfo *root_bootinfo(void)
+{
+	return phys_to_virt(bootinfo_phys);
+}
+
 u64 root_bytes(void)
 {
 	return taken;

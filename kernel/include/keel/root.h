@@ -17,6 +17,11 @@ struct bootmem;
 const char *root_load(struct bootmem *bm);
 /* After: write the boot information (the free ranges are final now). */
 void root_fill_bootinfo(void);
+struct thread;
+struct bootinfo;
+/* For tests: its thread (NULL if none) and its boot information. */
+struct thread *root_thread(void);
+const struct bootinfo *root_bootinfo(void);
 /* Boot memory it took (image, stack, IPC buffer, boot information). */
 u64 root_bytes(void);
 /* Make its thread ready on CPU 0 (if it was loaded). */

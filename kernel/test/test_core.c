@@ -1,0 +1,76 @@
+/*
+ * test_core.c - in-kernel tests of the core's boot state: the frame
+ * classes the memory calls check, the first program's objects, and the
+ * scheduler's starting point.  The calls themselves are tested from user
+ * mode (user/coretest).
+ */
+#include <abi/bootinfo.h>
+#include <arch/aspace.h>
+#include <arch/kvspace.h>
+#include <arch/percpu.h>
+#include <keel/addr.h>
+#include <keel/boot.h>
+#include <keel/frames.h>
+#include <keel/kmem.h>
+#include <keel/ktest.h>
+#include <keel/root.h>
+#include <keel/thread.h>
+
+extern char __kernel_start[], __kernel_end[];
+
+/* Each class the calls rely on, at frames whose class is known. */
+KTEST(kmem_classifies_frames)
+{
+	const struct frames *f = boot.frames;
+
+	KTEST_CHECK(kmem_classify(kimage_to_phys(__kernel_start)) == KMEM_KERNEL);
+	KTEST_CHECK(kmem_classify(kimage_to_phys(__kernel_end) - 1) == KMEM_KERNEL);
+	KTEST_CHECK(kmem_classify(kvspace_root) == KMEM_KERNEL);
+	KTEST_CHECK(kmem_classify(0xa0000) == KMEM_NOTRAM); /* legacy VGA, never RAM */
+	KTEST_CHECK(kmem_classify(1ull << 50) == KMEM_NOTRAM);
+	KTEST_CHECK(kmem_classify(f->user[0].base) == KMEM_USER);
+	KTEST_CHECK(kmem_classify(f->user[f->nuser - 1].end - PAGE_SIZE) == KMEM_USER);
+	for (size_t i = 0; i < boot.info.module_count; i++)
+		KTEST_CHECK(kmem_classify(boot.info.modules[i].start) == KMEM_MODULE);
+	/* The pager's RAM is not an object frame until donated. */
+	KTEST_CHECK(kmem_check_free(f->user[0].base) == -KEEL_EROLE);
+	KTEST_CHECK(kmem_check_free(kvspace_root) == -KEEL_EKERNEL);
+	KTEST_CHECK(kmem_check_free(0xa0000) == -KEEL_ENOTRAM);
+	KTEST_CHECK(kmem_check_free(f->user[0].base + 8) == -KEEL_EINVAL);
+	KTEST_CHECK(kmem_map_ref(kvspace_root) == 0); /* not counted: never changes role */
+	kmem_map_unref(kvspace_root);
+	KTEST_CHECK(kmem_count_index_bytes() >= sizeof(u64));
+	KTEST_CHECK(kmem_donated_bytes() == 0);
+	return NULL;
+}
+
+/* The first program's objects are typed, in kernel memory, and consistent. */
+KTEST(first_program_objects)
+{
+	struct thread *t = root_thread();
+
+	if (!boot.info.module_count)
+		return NULL; /* nothing to load */
+	KTEST_CHECK(t);
+	u64 tpa = kmem_object_phys(t), apa = kmem_object_phys(t->as);
+	KTEST_CHECK(thread_get(tpa) == t && aspace_get(apa) == t->as);
+	KTEST_CHECK(kmem_classify(tpa) == KMEM_KERNEL && kmem_classify(apa) == KMEM_KERNEL);
+	KTEST_CHECK(kmem_classify(t->as->pml4) == KMEM_KERNEL);
+	KTEST_CHECK(!thread_get(apa) && !aspace_get(tpa) && !endpoint_get(tpa));
+	KTEST_CHECK(t->authority && t->is_root && t->state == T_INACTIVE);
+	KTEST_CHECK(t->as->threads == 1 && t->as->tables >= 4);
+	KTEST_CHECK(t->regs.rdi == BOOTINFO_VADDR && (t->regs.cs & 3) == 3);
+	/* The kernel half of its PML4 is the kernel's. */
+	const u64 *mine = phys_to_virt(t->as->pml4), *kern = phys_to_virt(kvspace_root);
+	for (int i = 256; i < 512; i++)
+		KTEST_CHECK(mine[i] == kern[i]);
+	/* Its boot information names these objects and the free memory. */
+	const struct bootinfo *bi = root_bootinfo();
+	KTEST_CHECK(bi->magic == BOOTINFO_MAGIC && bi->version == BOOTINFO_VERSION);
+	KTEST_CHECK(bi->self_thread == tpa && bi->self_as == apa);
+	KTEST_CHECK(bi->range_count == boot.frames->nuser);
+	/* Nothing is scheduled before the kernel's tests are over. */
+	for (u32 c = 0; c < percpu_count; c++)
+		KTEST_CHECK(percpu_of(c)->runqueue.ready == 0);
+	return NULL;
+}
