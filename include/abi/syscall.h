@@ -39,7 +39,7 @@
 #define SYS_ENDPOINT_CREATE  14 /* auth (frame) */
 #define SYS_DESTROY	     15 /* auth (object): its frame (and an AS's tables) free again */
 #define SYS_GRANT	     16 /* auth (thread): give the memory authority */
-#define SYS_AS_SET_ENDPOINT  17 /* auth (as, slot, endpoint or 0) */
+#define SYS_AS_SET_ENDPOINT  17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights) */
 #define SYS_SEND	     18 /* (slot, tag, w0, w1, w2, w3) */
 #define SYS_RECV	     19 /* (slot) */
 #define SYS_CALL	     20 /* (slot, tag, w0, w1, w2, w3) */
@@ -116,7 +116,8 @@
 /*
  * IPC.  A thread names endpoints by slot (0 .. AS_ENDPOINT_SLOTS-1) in
  * its address space's table, which the memory authority fills with
- * SYS_AS_SET_ENDPOINT.  A message is a tag, four words in registers and
+ * SYS_AS_SET_ENDPOINT, with the rights to send, receive or both (a call
+ * through a slot without the right: KEEL_EPERM).  A message is a tag, four words in registers and
  * up to IPC_BUF_MAX bytes copied from the start of the sender's IPC
  * buffer to the start of the receiver's.
  *   in:  RDI slot, RSI tag, RDX w0, R10 w1, R8 w2, R9 w3
@@ -128,6 +129,8 @@
  * this thread received last (if any is still waiting), then receives.
  */
 #define AS_ENDPOINT_SLOTS    64
+#define KEEL_EP_SEND	     1u /* the slot may SEND and CALL */
+#define KEEL_EP_RECV	     2u /* the slot may RECV and REPLY_RECV */
 #define IPC_BUF_MAX	     4096
 #define IPC_TAG(label, len)  ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)   ((unsigned int)(tag))

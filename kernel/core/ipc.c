@@ -160,13 +160,15 @@ void ipc_kernel_send(struct thread *t, struct endpoint *ep, u32 kind, const stru
 	send(t, ep, kind, m);
 }
 
-/* The endpoint in `slot` of t's address space, or an error. */
-static long slot_get(struct thread *t, u64 slot, struct endpoint **ep)
+/* The endpoint in `slot` of t's address space, if it has `right`. */
+static long slot_get(struct thread *t, u64 slot, u32 right, struct endpoint **ep)
 {
 	if (slot >= AS_ENDPOINT_SLOTS)
 		return -KEEL_EINVAL;
 	if (!(*ep = t->as->slots[slot]))
 		return -KEEL_ENOENT;
+	if (!(t->as->slot_rights[slot] & right))
+		return -KEEL_EPERM;
 	return 0;
 }
 
@@ -190,7 +192,7 @@ long sys_send(struct trap_frame *tf, u32 kind)
 	struct endpoint *ep;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, &ep)) || (r = check_tag(cur, tf->rsi)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &ep)) || (r = check_tag(cur, tf->rsi)))
 		return r;
 	struct ipc_msg m = msg_from(tf);
 	send(cur, ep, kind, &m);
@@ -203,7 +205,7 @@ long sys_recv(struct trap_frame *tf)
 	struct endpoint *ep;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, &ep)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)))
 		return r;
 	recv(cur, ep);
 	return 0; /* deliver() wrote the message over the arguments */
@@ -215,7 +217,7 @@ long sys_reply_recv(struct trap_frame *tf)
 	struct endpoint *ep;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, &ep)) || (r = check_tag(cur, tf->rsi)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)) || (r = check_tag(cur, tf->rsi)))
 		return r;
 	struct ipc_msg m = msg_from(tf);
 	cur->reply_to = NULL;

@@ -240,7 +240,7 @@ long sys_as_create(u64 obj, u64 pml4)
 	return 0;
 }
 
-long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa)
+long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights)
 {
 	struct aspace *as = aspace_get(as_pa);
 	struct endpoint *ep = NULL;
@@ -251,9 +251,12 @@ long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa)
 		return -KEEL_EINVAL;
 	if (ep_pa && !(ep = endpoint_get(ep_pa)))
 		return -KEEL_EBADOBJ;
+	if (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV) || (ep && !rights))
+		return -KEEL_EINVAL;
 	if (as->slots[slot])
 		as->slots[slot]->refs--;
 	as->slots[slot] = ep;
+	as->slot_rights[slot] = ep ? (u8)rights : 0;
 	if (ep)
 		ep->refs++;
 	return 0;

@@ -201,7 +201,7 @@ static long dispatch(struct trap_frame *tf, struct thread *cur)
 	case SYS_GRANT:
 		return sys_grant(a0);
 	case SYS_AS_SET_ENDPOINT:
-		return sys_as_set_endpoint(a0, a1, a2);
+		return sys_as_set_endpoint(a0, a1, a2, a3);
 	case SYS_SEND:
 		return sys_send(tf, SEND_PLAIN);
 	case SYS_CALL:

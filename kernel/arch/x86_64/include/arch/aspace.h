@@ -23,6 +23,7 @@ struct aspace {
 	u32 tables;	/* page-table frames it owns, the PML4 included */
 	u64 pages;	/* 4 KB pages mapped */
 	struct endpoint *slots[AS_ENDPOINT_SLOTS];
+	u8 slot_rights[AS_ENDPOINT_SLOTS]; /* KEEL_EP_* */
 	/* CPUs that may hold its translations (current, or in a PCID). */
 	u64 cpus[PERCPU_MAX_CPUS / 64];
 	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
@@ -51,6 +52,6 @@ long sys_as_create(u64 obj, u64 pml4);
 long sys_map(u64 as, u64 va, u64 frame, u64 rights);
 long sys_unmap(u64 as, u64 va);
 long sys_supply_table(u64 as, u64 va, u64 level, u64 frame);
-long sys_as_set_endpoint(u64 as, u64 slot, u64 ep);
+long sys_as_set_endpoint(u64 as, u64 slot, u64 ep, u64 rights);
 
 #endif
