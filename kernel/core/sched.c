@@ -250,8 +250,16 @@ static void idle_loop(void)
 			thread_resume(tf);
 		}
 		bkl_unlock();
-		irq_enable_and_halt();
-		irq_disable();
+		/*
+		 * Halt until something is queued here.  The queue is only read
+		 * without the lock: whoever queues a thread for an idle CPU
+		 * sends it a wake-up IPI after, so none is missed (STI's shadow
+		 * makes the check and the HLT one step for interrupts).
+		 */
+		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE)) {
+			irq_enable_and_halt();
+			irq_disable();
+		}
 		bkl_lock();
 	}
 }
