@@ -48,8 +48,13 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
 	    -Iinclude -Iuser/lib -MMD -MP
-USER_PROGS := utest ukill unt
-USER_LIB   := $(BUILD)/user/lib/crt0.S.o $(BUILD)/user/lib/keel.c.o
+# coretest comes first: the first module is the root program (the pager).
+USER_PROGS := coretest utest ukill unt ufuzz
+AR         := ar
+# The library is an archive, so each program links only what it uses.
+USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))
+USER_LIB     := $(BUILD)/user/libkeel.a
+USER_CRT0    := $(BUILD)/user/lib/crt0.S.o
 
 $(BUILD)/user/%.c.o: user/%.c Makefile
 	@mkdir -p $(dir $@)
@@ -61,9 +66,18 @@ $(BUILD)/user/%.S.o: user/%.S Makefile
 	@echo "  AS      $<"
 	@$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
-$(BUILD)/user/%.elf: $(BUILD)/user/%/main.c.o $(USER_LIB) user/user.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
-		-o $@ $< $(USER_LIB)
+$(USER_LIB): $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# A program is every .c and .S file in user/<name>/, with crt0 and the library.
+user_objs = $(patsubst %,$(BUILD)/%.o,$(sort $(wildcard user/$(1)/*.c user/$(1)/*.S)))
+define user_prog
+$(BUILD)/user/$(1).elf: $(call user_objs,$(1)) $(USER_CRT0) $(USER_LIB) user/user.ld
+	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+		-o $$@ $(USER_CRT0) $(call user_objs,$(1)) $(USER_LIB)
+endef
+$(foreach p,$(filter-out unt,$(USER_PROGS)),$(eval $(call user_prog,$(p))))
 
 # unt is hand-placed assembly with a layout of its own.
 $(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o user/unt/unt.ld
@@ -71,6 +85,11 @@ $(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o user/unt/unt.ld
 		-o $@ $<
 
 USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
+
+# The module order, for tools/boottest.py (the first module is the pager).
+$(BUILD)/user/modules: Makefile
+	@mkdir -p $(dir $@)
+	@echo $(USER_PROGS) > $@
 
 # Host unit tests: the kernel's pure logic, built for Linux with cmocka,
 # AddressSanitizer and UBSan.
@@ -195,7 +214,7 @@ format-check:
 	@tools/format-check.sh
 
 # --keep: run the whole matrix even after a failure.
-test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS)
+test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
 
 test:

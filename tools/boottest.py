@@ -786,8 +786,10 @@ def build_iso(kernel, cmdline):
     """build/boottest/keel-SLUG.iso for cmdline, unless already up to date."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
     iso = OUT / f"keel-{slug}.iso"
-    # The user programs (`make` builds them) go in as modules.
-    modules = sorted((ROOT / "build" / "user").glob("*.elf"))
+    # The user programs (`make` builds them) go in as modules, in the
+    # Makefile's order: the first is the first program (the pager).
+    names = (ROOT / "build" / "user" / "modules").read_text().split()
+    modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
     inputs = [kernel, ROOT / "tools" / "mkiso.sh"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None

@@ -250,8 +250,16 @@ long kmem_reclaim(u64 base, u64 size)
 	if (!size || !IS_ALIGNED(base, KMEM_CHUNK) || !IS_ALIGNED(size, KMEM_CHUNK) ||
 	    size > UINT64_MAX - base)
 		return -KEEL_EINVAL;
-	if (!frames_is_donation(boot.frames, base, size))
-		return -KEEL_ENOENT; /* not exactly one donation */
+	if (!frames_is_donation(boot.frames, base, size)) {
+		switch (kmem_classify(base)) {
+		case KMEM_NOTRAM:
+			return -KEEL_ENOTRAM;
+		case KMEM_KERNEL:
+			return -KEEL_EKERNEL;
+		default:
+			return -KEEL_ENOENT; /* not exactly one donation */
+		}
+	}
 	for (u64 c = base; c < base + size; c += KMEM_CHUNK)
 		if (((struct kmem_chunk *)phys_to_virt(c))->objects)
 			return -KEEL_EBUSY;

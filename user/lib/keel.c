@@ -1,15 +1,8 @@
 /*
- * keel.c - the user library's helpers.
+ * keel.c - the user library's console helpers.
  */
 #include "keel.h"
-
-static size_t str_len(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
+#include "str.h"
 
 void print(const char *s)
 {
@@ -29,5 +22,20 @@ void print_num(long v)
 	} while (u);
 	if (v < 0)
 		buf[--i] = '-';
+	print(&buf[i]);
+}
+
+void print_hex(unsigned long v)
+{
+	char buf[20];
+	int i = sizeof(buf);
+
+	buf[--i] = '\0';
+	do {
+		buf[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
 	print(&buf[i]);
 }

@@ -2,6 +2,12 @@
  * keel.h - the small library user programs build with: system-call
  * wrappers and a few helpers.  Only the ABI (include/abi) is shared with
  * the kernel.
+ *
+ * Every wrapper returns the kernel's RAX: >= 0 on success, a negated
+ * KEEL_E* code otherwise.  All six argument registers are declared as
+ * outputs too: the IPC calls that receive return a message in them, and
+ * treating them as clobbered everywhere keeps a fuzzer that calls the
+ * IPC numbers through keel_syscall() correct.
  */
 #ifndef USER_KEEL_H
 #define USER_KEEL_H
@@ -12,31 +18,184 @@
 
 static inline long keel_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	long ret;
 	register long r10 __asm__("r10") = a3;
 	register long r8 __asm__("r8") = a4;
 	register long r9 __asm__("r9") = a5;
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "+a"(n), "+D"(a0), "+S"(a1), "+d"(a2), "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
 			 : "rcx", "r11", "memory");
-	return ret;
+	return n;
 }
+
+/* A message: the sender's badge (filled on receive), the tag, four words. */
+struct ipc_msg {
+	unsigned long badge;
+	unsigned long tag;
+	unsigned long w[4];
+};
+
+/*
+ * The IPC system calls: send `in` (may be 0 for SYS_RECV) and, if `out`
+ * is given and the call succeeded, store the message received in it
+ * (`in` and `out` may be the same).
+ */
+static inline long keel_ipc(long n, unsigned long slot, const struct ipc_msg *in,
+			    struct ipc_msg *out)
+{
+	register unsigned long r10 __asm__("r10") = in ? in->w[1] : 0;
+	register unsigned long r8 __asm__("r8") = in ? in->w[2] : 0;
+	register unsigned long r9 __asm__("r9") = in ? in->w[3] : 0;
+	unsigned long rdi = slot, rsi = in ? in->tag : 0, rdx = in ? in->w[0] : 0;
+	__asm__ volatile("syscall"
+			 : "+a"(n), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory");
+	if (out && n == 0) {
+		out->badge = rdi;
+		out->tag = rsi;
+		out->w[0] = rdx;
+		out->w[1] = r10;
+		out->w[2] = r8;
+		out->w[3] = r9;
+	}
+	return n;
+}
+
+#define KEEL_SYSCALL0(n)	  keel_syscall((n), 0, 0, 0, 0, 0, 0)
+#define KEEL_SYSCALL1(n, a)	  keel_syscall((n), (long)(a), 0, 0, 0, 0, 0)
+#define KEEL_SYSCALL2(n, a, b)	  keel_syscall((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define KEEL_SYSCALL3(n, a, b, c) keel_syscall((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define KEEL_SYSCALL4(n, a, b, c, d) \
+	keel_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
 static inline long sys_debug_write(const void *buf, size_t len)
 {
-	return keel_syscall(SYS_DEBUG_WRITE, (long)buf, (long)len, 0, 0, 0, 0);
+	return KEEL_SYSCALL2(SYS_DEBUG_WRITE, buf, len);
 }
 
 static inline _Noreturn void sys_exit(long code)
 {
-	keel_syscall(SYS_EXIT, code, 0, 0, 0, 0, 0);
-	__builtin_unreachable();
+	for (;;)
+		KEEL_SYSCALL1(SYS_EXIT, code);
+}
+
+static inline long sys_yield(void)
+{
+	return KEEL_SYSCALL0(SYS_YIELD);
+}
+
+static inline long sys_info(unsigned long what)
+{
+	return KEEL_SYSCALL1(SYS_INFO, what);
+}
+
+static inline long sys_kmem_donate(unsigned long base, unsigned long size)
+{
+	return KEEL_SYSCALL2(SYS_KMEM_DONATE, base, size);
+}
+
+static inline long sys_kmem_reclaim(unsigned long base, unsigned long size)
+{
+	return KEEL_SYSCALL2(SYS_KMEM_RECLAIM, base, size);
+}
+
+static inline long sys_kmem_counts(unsigned long phys, unsigned long frame)
+{
+	return KEEL_SYSCALL2(SYS_KMEM_COUNTS, phys, frame);
+}
+
+static inline long sys_as_create(unsigned long as_frame, unsigned long pml4_frame)
+{
+	return KEEL_SYSCALL2(SYS_AS_CREATE, as_frame, pml4_frame);
+}
+
+static inline long sys_map(unsigned long as, unsigned long va, unsigned long frame,
+			   unsigned long rights)
+{
+	return KEEL_SYSCALL4(SYS_MAP, as, va, frame, rights);
+}
+
+static inline long sys_unmap(unsigned long as, unsigned long va)
+{
+	return KEEL_SYSCALL2(SYS_UNMAP, as, va);
+}
+
+static inline long sys_supply_table(unsigned long as, unsigned long va, unsigned long level,
+				    unsigned long frame)
+{
+	return KEEL_SYSCALL4(SYS_SUPPLY_TABLE, as, va, level, frame);
+}
+
+static inline long sys_thread_create(unsigned long tcb, unsigned long as, unsigned long buf_frame,
+				     unsigned long badge)
+{
+	return KEEL_SYSCALL4(SYS_THREAD_CREATE, tcb, as, buf_frame, badge);
+}
+
+static inline long sys_thread_config(unsigned long thread, unsigned long prio, unsigned long cpu,
+				     unsigned long pager_ep)
+{
+	return KEEL_SYSCALL4(SYS_THREAD_CONFIG, thread, prio, cpu, pager_ep);
+}
+
+static inline long sys_thread_start(unsigned long thread, unsigned long rip, unsigned long rsp,
+				    unsigned long arg)
+{
+	return KEEL_SYSCALL4(SYS_THREAD_START, thread, rip, rsp, arg);
+}
+
+static inline long sys_endpoint_create(unsigned long frame)
+{
+	return KEEL_SYSCALL1(SYS_ENDPOINT_CREATE, frame);
+}
+
+static inline long sys_destroy(unsigned long object)
+{
+	return KEEL_SYSCALL1(SYS_DESTROY, object);
+}
+
+static inline long sys_grant(unsigned long thread)
+{
+	return KEEL_SYSCALL1(SYS_GRANT, thread);
+}
+
+static inline long sys_as_set_endpoint(unsigned long as, unsigned long slot, unsigned long ep,
+				       unsigned long rights)
+{
+	return KEEL_SYSCALL4(SYS_AS_SET_ENDPOINT, as, slot, ep, rights);
+}
+
+static inline long sys_send(unsigned long slot, const struct ipc_msg *m)
+{
+	return keel_ipc(SYS_SEND, slot, m, 0);
+}
+
+static inline long sys_recv(unsigned long slot, struct ipc_msg *out)
+{
+	return keel_ipc(SYS_RECV, slot, 0, out);
+}
+
+static inline long sys_call(unsigned long slot, struct ipc_msg *m)
+{
+	return keel_ipc(SYS_CALL, slot, m, m);
+}
+
+static inline long sys_reply_recv(unsigned long slot, struct ipc_msg *m)
+{
+	return keel_ipc(SYS_REPLY_RECV, slot, m, m);
+}
+
+static inline long sys_debug_test(const char *name, unsigned long result, const char *why)
+{
+	return KEEL_SYSCALL3(SYS_DEBUG_TEST, name, result, why);
 }
 
 /* Print a NUL-terminated string. */
 void print(const char *s);
 /* Print a signed number in decimal. */
 void print_num(long v);
+/* Print an unsigned number as 0x... */
+void print_hex(unsigned long v);
 
 #endif

@@ -1,0 +1,151 @@
+/*
+ * ct.h - coretest, the root test program: shared state and helpers.
+ *
+ * coretest is the first program (the pager).  It takes over memory from
+ * the boot information, runs a pager thread that serves the faults and
+ * exits of everything it starts (pager.c), an echo server (server.c), and
+ * then the tests (t_*.c), each reported with SYS_DEBUG_TEST.  It exits
+ * with the number of failed tests.
+ *
+ * Only the main thread allocates memory or makes objects; the threads it
+ * starts share its address space and report back through memory and IPC.
+ */
+#ifndef CORETEST_CT_H
+#define CORETEST_CT_H
+
+#include "fmt.h"
+#include "keel.h"
+#include "mem.h"
+#include "proto.h"
+#include "spawn.h"
+#include "str.h"
+#include "thread.h"
+#include <abi/bootinfo.h>
+
+#define SLOT_PAGER  1  /* the pager thread's endpoint in the root's slots */
+#define SLOT_EMPTY  63 /* never filled */
+#define PRIO_PAGER  20
+#define BADGE_PAGER 0xfa0000ul
+#define BADGE_ECHO  0xec0000ul
+/* An address range of the root's that tests map and unmap by hand. */
+#define TEST_VA	    0x300000000ul
+/* One that is never mapped. */
+#define NEVER_VA    0x380000000ul
+#define KERNEL_VA   0xffffffff80200000ul
+#define NONCANON_VA 0x0000800000000000ul
+#define FAULT_BITS  (KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)
+/* How long a test waits for a thread (timer ticks on CPU 0, 100 Hz). */
+#define WAIT_TICKS  1000
+
+struct ct {
+	const struct bootinfo *bi;
+	unsigned long self_as, self_thread;
+	unsigned char *ipcbuf; /* the main thread's IPC buffer */
+	int cpus;
+	unsigned long pager_ep; /* the pager thread's endpoint object */
+	int echo_slot;		/* the long-lived echo server's slot */
+	unsigned long echo_badge;
+	int failures;
+};
+extern struct ct ct;
+
+/* Reporting: one test at a time. */
+void test_begin(const char *name);
+void expect(int ok, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* Check a result: got must be want. */
+void expect_eq(long got, long want, const char *what);
+/* Report the current test; 1 if it passed. */
+int test_end(void);
+void test_skip(const char *name, const char *why);
+int test_failing(void);
+
+/* Time. */
+unsigned long ticks(void);
+/* Yield until *v >= want or max ticks passed: 1 if it got there. */
+int wait_until(volatile int *v, int want, unsigned long max);
+/* Yield for n ticks. */
+void sleep_ticks(unsigned long n);
+/* Busy-wait (no yield) for n ticks. */
+void spin_ticks(unsigned long n);
+
+/* Endpoint slots of the root's address space (2 .. 62). */
+int slot_alloc(void);
+void slot_free(int slot);
+/* A new endpoint from pool in a free root slot: 0 or -error. */
+long endpoint_new(struct kpool *pool, int *slot, unsigned long *ep);
+/* Empty the slot and destroy the endpoint: 0 or -error. */
+long endpoint_drop(struct kpool *pool, int slot, unsigned long ep);
+
+/* A fresh badge. */
+unsigned long badge_new(void);
+
+/* The pager (pager.c): what happened to one thread it watches. */
+#define CLIENT_FAULTS 8
+#define CLIENT_DEMAND 8
+struct client {
+	unsigned long badge;
+	/* Faults in [lo, hi) of `as` get the next of demand[] mapped R/W and resume. */
+	unsigned long as, lo, hi;
+	unsigned long demand[CLIENT_DEMAND];
+	int ndemand;
+	/* What the pager saw. */
+	int used; /* demand frames mapped */
+	unsigned long addr[CLIENT_FAULTS], code[CLIENT_FAULTS], rip[CLIENT_FAULTS],
+	    tag[CLIENT_FAULTS];
+	int faults, exits, killed, late;
+	long exit_code;
+	unsigned long exit_tag;
+	int events; /* faults + exits: what waiters wait for */
+};
+
+long pager_init(void);
+/* Watch the thread with c->badge (set the rest of c first). */
+void pager_watch(struct client *c, unsigned long badge);
+void pager_unwatch(struct client *c);
+/* Messages from threads nobody watches, or not from the kernel. */
+int pager_strays(void);
+/* Check that c's fault i was a page fault at addr with exactly these KEEL_FAULT_* bits. */
+void expect_fault(struct client *c, int i, unsigned long addr, unsigned bits, const char *what);
+
+/*
+ * A thread in the root's space running fn(t), watched by c, with the root's
+ * pager; started.  0 or -error.
+ */
+long child_start(struct uthread *t, struct client *c, struct kpool *pool,
+		 long (*fn)(struct uthread *), void *arg, unsigned long prio, unsigned long cpu);
+/* Wait for its first event (exit or fault); then, if killed, a little more for late messages. */
+int child_wait(struct client *c);
+/* Destroy it and stop watching: 0 or -error. */
+long child_finish(struct uthread *t, struct client *c);
+
+/* The echo server (server.c): a thread answering calls on its own endpoint. */
+struct server {
+	struct uthread t;
+	struct kpool *pool;
+	int slot;
+	unsigned long ep;
+	int calls, errors, cpu;
+	unsigned long last_badge;
+};
+long server_start(struct server *s, struct kpool *pool, unsigned long badge, unsigned long prio,
+		  unsigned long cpu);
+long server_stop(struct server *s);
+/*
+ * Call an echo server in `slot` with message number i (buf: the caller's
+ * IPC buffer): 1 if the reply is right.  *badge gets the reply's badge.
+ */
+int echo_call(int slot, unsigned char *buf, unsigned long i, unsigned long *badge);
+
+/* The tests. */
+void tests_boot(void);
+void tests_errors(void);
+void tests_noauth(void);
+void tests_map(void);
+void tests_ipc(void);
+void tests_fault(void);
+void tests_sched(void);
+void tests_spawn(void);
+void tests_fuzz(void);
+void tests_cleanup(void);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * harness.c - reporting, waiting, slots and child threads.
+ */
+#include "ct.h"
+
+struct ct ct;
+
+static struct {
+	const char *name;
+	int failed;
+	char why[200];
+} cur;
+
+static void report(const char *name, unsigned long result, const char *why)
+{
+	long r = sys_debug_test(name, result, why);
+	if (r == -KEEL_ENOSYS) /* not a test boot: say it ourselves */
+		print_fmt("[coretest] %s %s%s%s\n",
+			  result == KEEL_TEST_PASS   ? "pass"
+			  : result == KEEL_TEST_SKIP ? "skip"
+						     : "FAIL",
+			  name, why ? " # " : "", why ? why : "");
+}
+
+void test_begin(const char *name)
+{
+	cur.name = name;
+	cur.failed = 0;
+	cur.why[0] = '\0';
+}
+
+void expect(int ok, const char *f, ...)
+{
+	if (ok)
+		return;
+	if (!cur.failed++) {
+		va_list ap;
+		va_start(ap, f);
+		vfmt(cur.why, sizeof(cur.why), f, ap);
+		va_end(ap);
+	}
+}
+
+void expect_eq(long got, long want, const char *what)
+{
+	expect(got == want, "%s: got %ld, want %ld", what, got, want);
+}
+
+int test_failing(void)
+{
+	return cur.failed;
+}
+
+int test_end(void)
+{
+	if (!cur.failed) {
+		report(cur.name, KEEL_TEST_PASS, 0);
+		return 1;
+	}
+	if (cur.failed > 1) {
+		size_t n = str_len(cur.why);
+		fmt(cur.why + n, sizeof(cur.why) - n, " (and %d more)", cur.failed - 1);
+	}
+	report(cur.name, KEEL_TEST_FAIL, cur.why);
+	ct.failures++;
+	return 0;
+}
+
+void test_skip(const char *name, const char *why)
+{
+	report(name, KEEL_TEST_SKIP, why);
+}
+
+unsigned long ticks(void)
+{
+	return (unsigned long)sys_info(KEEL_INFO_TICKS);
+}
+
+int wait_until(volatile int *v, int want, unsigned long max)
+{
+	unsigned long t0 = ticks();
+
+	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want) {
+		if (ticks() - t0 > max)
+			return 0;
+		sys_yield();
+	}
+	return 1;
+}
+
+void sleep_ticks(unsigned long n)
+{
+	unsigned long t0 = ticks();
+
+	while (ticks() - t0 < n)
+		sys_yield();
+}
+
+void spin_ticks(unsigned long n)
+{
+	unsigned long t0 = ticks();
+
+	while (ticks() - t0 < n)
+		__asm__ volatile("pause");
+}
+
+static unsigned long slots_used = 1ul << 0 | 1ul << SLOT_PAGER | 1ul << SLOT_EMPTY;
+
+int slot_alloc(void)
+{
+	for (int s = 0; s < AS_ENDPOINT_SLOTS; s++) {
+		if (!(slots_used & (1ul << s))) {
+			slots_used |= 1ul << s;
+			return s;
+		}
+	}
+	return -1;
+}
+
+void slot_free(int slot)
+{
+	if (slot >= 0)
+		slots_used &= ~(1ul << slot);
+}
+
+long endpoint_new(struct kpool *pool, int *slot, unsigned long *ep)
+{
+	unsigned long f = kpool_get(pool);
+	long r;
+
+	*slot = -1;
+	*ep = 0;
+	if (!f)
+		return pool->error ? pool->error : -KEEL_EFULL;
+	r = sys_endpoint_create(f);
+	if (r < 0) {
+		kpool_put(pool, f);
+		return r;
+	}
+	int s = slot_alloc();
+	if (s < 0) {
+		sys_destroy(f);
+		kpool_put(pool, f);
+		return -KEEL_EFULL;
+	}
+	r = sys_as_set_endpoint(ct.self_as, (unsigned long)s, f, KEEL_EP_SEND | KEEL_EP_RECV);
+	if (r < 0) {
+		slot_free(s);
+		sys_destroy(f);
+		kpool_put(pool, f);
+		return r;
+	}
+	*slot = s;
+	*ep = f;
+	return 0;
+}
+
+long endpoint_drop(struct kpool *pool, int slot, unsigned long ep)
+{
+	long r = 0;
+
+	if (slot >= 0) {
+		r = sys_as_set_endpoint(ct.self_as, (unsigned long)slot, 0, 0);
+		slot_free(slot);
+	}
+	if (ep) {
+		long d = destroy_retry(ep);
+		if (d == 0)
+			kpool_put(pool, ep);
+		if (!r)
+			r = d;
+	}
+	return r;
+}
+
+unsigned long badge_new(void)
+{
+	static unsigned long next = 0x100;
+	return next++;
+}
+
+long child_start(struct uthread *t, struct client *c, struct kpool *pool,
+		 long (*fn)(struct uthread *), void *arg, unsigned long prio, unsigned long cpu)
+{
+	unsigned long badge = badge_new();
+	long r = uthread_create(t, pool, fn, arg, badge);
+
+	if (r < 0)
+		return r;
+	r = uthread_config(t, prio, cpu, ct.pager_ep);
+	if (r < 0) {
+		uthread_destroy(t);
+		return r;
+	}
+	pager_watch(c, badge);
+	r = uthread_start(t);
+	if (r < 0) {
+		uthread_destroy(t);
+		pager_unwatch(c);
+	}
+	return r;
+}
+
+int child_wait(struct client *c)
+{
+	if (!wait_until(&c->events, 1, WAIT_TICKS))
+		return 0;
+	if (__atomic_load_n(&c->killed, __ATOMIC_ACQUIRE))
+		sleep_ticks(5); /* anything more from it would be late */
+	return 1;
+}
+
+long child_finish(struct uthread *t, struct client *c)
+{
+	long r = uthread_destroy(t);
+	pager_unwatch(c);
+	return r;
+}

@@ -1,0 +1,55 @@
+/*
+ * coretest - the root program of a test boot: the kernel's system calls,
+ * objects, IPC, faults, scheduling and isolation, tested from user mode.
+ * It is the pager of everything it starts.  Exits with the number of
+ * failed tests (the kernel prints the summary when it exits).
+ */
+#include "ct.h"
+
+static struct server echo;
+
+int main(const struct bootinfo *bi)
+{
+	long r;
+
+	ct.bi = bi;
+	ct.self_as = bi->self_as;
+	ct.self_thread = bi->self_thread;
+	ct.ipcbuf = (unsigned char *)bi->ipc_buffer;
+	r = sys_info(KEEL_INFO_CPUS);
+	ct.cpus = r < 1 ? 1 : (int)r;
+	print("[coretest] the root program: testing the kernel from user mode\n");
+
+	tests_boot();
+
+	test_begin("core_setup");
+	r = mem_init(bi);
+	expect_eq(r, 0, "donating the root's first chunk");
+	if (r == 0) {
+		r = pager_init();
+		expect_eq(r, 0, "starting the pager thread");
+	}
+	if (r == 0) {
+		r = server_start(&echo, &root_pool, BADGE_ECHO, THREAD_PRIO_DEFAULT, 0);
+		expect_eq(r, 0, "starting the echo server");
+		ct.echo_slot = echo.slot;
+		ct.echo_badge = BADGE_ECHO;
+	}
+	if (r == 0)
+		expect(echo_call(ct.echo_slot, ct.ipcbuf, 1, 0), "the echo server answers");
+	if (!test_end())
+		return ct.failures;
+
+	tests_errors();
+	tests_noauth();
+	tests_map();
+	tests_ipc();
+	tests_fault();
+	tests_sched();
+	tests_spawn();
+	tests_fuzz();
+	tests_cleanup();
+
+	print_fmt("[coretest] done, %d failed\n", ct.failures);
+	return ct.failures;
+}

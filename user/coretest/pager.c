@@ -1,0 +1,183 @@
+/*
+ * pager.c - the root's pager thread.  Every thread coretest starts has its
+ * endpoint as pager.  It records each fault and exit in the watching
+ * test's struct client; a fault inside the client's demand range gets the
+ * next prepared (zeroed) frame mapped and is resumed, any other is killed.
+ * It maps with tables from a pool of its own, so it never allocates from
+ * the main thread's.
+ */
+#include "ct.h"
+
+#define WATCH_MAX 32
+
+static struct client *watch[WATCH_MAX];
+static struct kpool pager_pool;
+static struct uthread pager_thread;
+static int strays;
+
+void pager_watch(struct client *c, unsigned long badge)
+{
+	c->badge = badge;
+	for (int i = 0; i < WATCH_MAX; i++) {
+		if (!__atomic_load_n(&watch[i], __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&watch[i], c, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+void pager_unwatch(struct client *c)
+{
+	for (int i = 0; i < WATCH_MAX; i++)
+		if (__atomic_load_n(&watch[i], __ATOMIC_ACQUIRE) == c)
+			__atomic_store_n(&watch[i], 0, __ATOMIC_RELEASE);
+}
+
+int pager_strays(void)
+{
+	return __atomic_load_n(&strays, __ATOMIC_ACQUIRE);
+}
+
+static struct client *find(unsigned long badge)
+{
+	for (int i = 0; i < WATCH_MAX; i++) {
+		struct client *c = __atomic_load_n(&watch[i], __ATOMIC_ACQUIRE);
+		if (c && c->badge == badge)
+			return c;
+	}
+	return 0;
+}
+
+/* A fault: record it, and say whether to resume. */
+static int fault(struct client *c, const struct ipc_msg *m)
+{
+	int n = c->faults;
+
+	if (c->killed)
+		__atomic_add_fetch(&c->late, 1, __ATOMIC_RELEASE);
+	if (n < CLIENT_FAULTS) {
+		c->addr[n] = m->w[0];
+		c->code[n] = m->w[1];
+		c->rip[n] = m->w[2];
+		c->tag[n] = m->tag;
+	}
+	int resume = 0;
+	unsigned long page = m->w[0] & ~PAGE_MASK;
+	if ((m->w[1] >> 32) == KEEL_VECTOR_PF && page >= c->lo && page < c->hi &&
+	    c->used < c->ndemand) {
+		long r = map_page(&pager_pool, c->as, page, c->demand[c->used], KEEL_MAP_R | KEEL_MAP_W);
+		if (r)
+			print_fmt("[coretest] pager: mapping 0x%lx failed: %ld\n", page, r);
+		if (r == 0) {
+			c->used++;
+			resume = 1;
+		}
+	}
+	if (!resume)
+		__atomic_store_n(&c->killed, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->faults, n + 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&c->events, 1, __ATOMIC_RELEASE);
+	return resume;
+}
+
+static void exited(struct client *c, const struct ipc_msg *m)
+{
+	if (c->killed)
+		__atomic_add_fetch(&c->late, 1, __ATOMIC_RELEASE);
+	c->exit_code = (long)m->w[0];
+	c->exit_tag = m->tag;
+	__atomic_add_fetch(&c->exits, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&c->events, 1, __ATOMIC_RELEASE);
+}
+
+static long pager_main(struct uthread *t)
+{
+	struct ipc_msg m = { 0 };
+	long r = sys_recv(SLOT_PAGER, &m);
+
+	(void)t;
+	for (;;) {
+		if (r < 0) {
+			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
+			sys_yield();
+			r = sys_recv(SLOT_PAGER, &m);
+			continue;
+		}
+		struct client *c = find(m.badge);
+		unsigned label = IPC_TAG_LABEL(m.tag);
+		if (!c || !(m.tag & IPC_TAG_KERNEL)) {
+			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
+			if (label == IPC_LABEL_FAULT && (m.tag & IPC_TAG_KERNEL)) {
+				m.tag = IPC_TAG(IPC_FAULT_KILL, 0);
+				r = sys_reply_recv(SLOT_PAGER, &m);
+			} else {
+				r = sys_recv(SLOT_PAGER, &m);
+			}
+			continue;
+		}
+		if (label == IPC_LABEL_FAULT) {
+			int resume = fault(c, &m);
+			m.tag = IPC_TAG(resume ? IPC_FAULT_RESUME : IPC_FAULT_KILL, 0);
+			m.w[0] = m.w[1] = m.w[2] = m.w[3] = 0;
+			r = sys_reply_recv(SLOT_PAGER, &m);
+		} else {
+			if (label == IPC_LABEL_EXIT)
+				exited(c, &m);
+			else
+				__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
+			r = sys_recv(SLOT_PAGER, &m);
+		}
+	}
+	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
+}
+
+long pager_init(void)
+{
+	long r;
+
+	/* Its own tables and count tables, from a chunk donated now. */
+	kpool_init(&pager_pool, 0);
+	r = kpool_grow(&pager_pool);
+	if (r < 0)
+		return r;
+	pager_pool.fixed = 1;
+
+	unsigned long ep = kpool_get(&root_pool);
+	if (!ep)
+		return -KEEL_EFULL;
+	r = sys_endpoint_create(ep);
+	if (r < 0)
+		return r;
+	r = sys_as_set_endpoint(ct.self_as, SLOT_PAGER, ep, KEEL_EP_SEND | KEEL_EP_RECV);
+	if (r < 0)
+		return r;
+	ct.pager_ep = ep;
+	r = uthread_create(&pager_thread, &root_pool, pager_main, 0, BADGE_PAGER);
+	if (r < 0)
+		return r;
+	r = uthread_config(&pager_thread, PRIO_PAGER, 0, 0);
+	if (r < 0)
+		return r;
+	/* It maps pages for its clients: it needs the memory authority. */
+	r = sys_grant(pager_thread.tcb);
+	if (r < 0)
+		return r;
+	return uthread_start(&pager_thread);
+}
+
+void expect_fault(struct client *c, int i, unsigned long addr, unsigned bits, const char *what)
+{
+	int n = __atomic_load_n(&c->faults, __ATOMIC_ACQUIRE);
+
+	if (i >= n || i >= CLIENT_FAULTS) {
+		expect(0, "%s: no fault %d (%d faults, %d exits)", what, i, n, c->exits);
+		return;
+	}
+	expect((c->tag[i] & IPC_TAG_KERNEL) != 0, "%s: the fault message's tag 0x%lx has no kernel bit",
+	       what, c->tag[i]);
+	expect((c->code[i] >> 32) == KEEL_VECTOR_PF, "%s: vector %lu, want 14", what,
+	       c->code[i] >> 32);
+	expect(c->addr[i] == addr, "%s: address 0x%lx, want 0x%lx", what, c->addr[i], addr);
+	expect((c->code[i] & FAULT_BITS) == bits, "%s: error bits 0x%lx, want 0x%x", what,
+	       c->code[i] & FAULT_BITS, bits);
+}

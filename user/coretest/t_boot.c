@@ -1,0 +1,119 @@
+/*
+ * t_boot.c - the boot information and SYS_INFO.
+ */
+#include "ct.h"
+
+static int has_module(const char *name)
+{
+	return module_find(ct.bi, name) != 0;
+}
+
+static int terminated(const char *s, size_t max)
+{
+	for (size_t i = 0; i < max; i++)
+		if (!s[i])
+			return 1;
+	return 0;
+}
+
+void tests_boot(void)
+{
+	const struct bootinfo *bi = ct.bi;
+
+	test_begin("bootinfo_header");
+	expect(bi == (const void *)BOOTINFO_VADDR, "at %p, want 0x%lx", bi,
+	       (unsigned long)BOOTINFO_VADDR);
+	expect(bi->magic == BOOTINFO_MAGIC, "magic 0x%lx", (unsigned long)bi->magic);
+	expect_eq(bi->version, BOOTINFO_VERSION, "version");
+	expect(bi->total_size >= sizeof(*bi) + bi->range_count * sizeof(bi->ranges[0]) &&
+		   bi->total_size <= BOOTINFO_MAX_PAGES * PAGE_SIZE,
+	       "total_size %u for %u ranges", bi->total_size, bi->range_count);
+	test_end();
+
+	test_begin("bootinfo_counts_cpus_and_ranges");
+	expect(bi->cpu_count >= 1, "cpu_count %u", bi->cpu_count);
+	expect_eq(bi->cpu_count, sys_info(KEEL_INFO_CPUS), "cpu_count against SYS_INFO");
+	expect(bi->range_count > 0, "no free ranges");
+	test_end();
+
+	test_begin("bootinfo_ranges_sorted_summed");
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < bi->range_count; i++) {
+		const struct bootinfo_range *r = &bi->ranges[i];
+		sum += r->size;
+		expect((r->base & PAGE_MASK) == 0 && (r->size & PAGE_MASK) == 0 && r->size > 0,
+		       "range %u (0x%lx, 0x%lx) not whole pages", i, (unsigned long)r->base,
+		       (unsigned long)r->size);
+		expect(i == 0 || bi->ranges[i - 1].base + bi->ranges[i - 1].size <= r->base,
+		       "range %u not sorted", i);
+	}
+	expect(sum == bi->free_bytes, "ranges sum to 0x%lx, free_bytes 0x%lx", (unsigned long)sum,
+	       (unsigned long)bi->free_bytes);
+	test_end();
+
+	test_begin("bootinfo_modules_listed");
+	expect(bi->module_count >= 4 && bi->module_count <= BOOTINFO_MAX_MODULES, "module_count %u",
+	       bi->module_count);
+	for (uint32_t i = 0; i < bi->module_count && i < BOOTINFO_MAX_MODULES; i++)
+		expect(terminated(bi->modules[i].name, BOOTINFO_NAME_MAX) && bi->modules[i].size,
+		       "module %u: name not terminated or empty", i);
+	expect(has_module("utest") && has_module("ukill") && has_module("unt") &&
+		   has_module("ufuzz"),
+	       "utest, ukill, unt and ufuzz are not all listed");
+	test_end();
+
+	test_begin("bootinfo_cmdline_test");
+	expect(terminated(bi->cmdline, BOOTINFO_CMDLINE_MAX), "not NUL-terminated");
+	expect(bi->cmdline[0] == 't' && bi->cmdline[1] == 'e' && bi->cmdline[2] == 's' &&
+		   bi->cmdline[3] == 't',
+	       "the command line does not start with `test`");
+	test_end();
+
+	test_begin("bootinfo_self_objects");
+	expect(bi->self_as && (bi->self_as & PAGE_MASK) == 0, "self_as 0x%lx",
+	       (unsigned long)bi->self_as);
+	expect(bi->self_thread && (bi->self_thread & PAGE_MASK) == 0 &&
+		   bi->self_thread != bi->self_as,
+	       "self_thread 0x%lx", (unsigned long)bi->self_thread);
+	expect_eq(sys_info(KEEL_INFO_THREAD), (long)bi->self_thread, "SYS_INFO(THREAD)");
+	expect(bi->ipc_buffer && (bi->ipc_buffer & PAGE_MASK) == 0 &&
+		   bi->ipc_buffer < KEEL_USER_TOP,
+	       "ipc_buffer at 0x%lx", (unsigned long)bi->ipc_buffer);
+	test_end();
+
+	test_begin("bootinfo_ipc_buffer_mapped");
+	if (bi->ipc_buffer && (bi->ipc_buffer & PAGE_MASK) == 0 && bi->ipc_buffer < KEEL_USER_TOP) {
+		/* The kernel can read it (one byte, likely a NUL, goes to the console)... */
+		volatile unsigned char *b = (unsigned char *)bi->ipc_buffer;
+		long r = sys_debug_write((const void *)(bi->ipc_buffer + PAGE_SIZE - 1), 1);
+		expect_eq(r, 1, "SYS_DEBUG_WRITE of its last byte");
+		if (r == 1) {
+			/* ...and so can we, both ways. */
+			b[0] = '\n';
+			b[PAGE_SIZE - 1] = 0x5a;
+			expect(b[0] == '\n' && b[PAGE_SIZE - 1] == 0x5a,
+			       "it does not keep what we write");
+			expect_eq(sys_debug_write((const void *)bi->ipc_buffer, 1), 1,
+				  "SYS_DEBUG_WRITE from it");
+		}
+		if (r == 1)
+			b[PAGE_SIZE - 1] = 0;
+	} else {
+		expect(0, "no usable ipc_buffer");
+	}
+	test_end();
+
+	test_begin("info_basics");
+	expect_eq(sys_info(KEEL_INFO_AUTHORITY), 1, "SYS_INFO(AUTHORITY) of the root");
+	expect_eq(sys_info(KEEL_INFO_CPU), 0, "SYS_INFO(CPU) of the root");
+	expect(sys_info(KEEL_INFO_FASTPATH) >= 0, "SYS_INFO(FASTPATH) %ld",
+	       sys_info(KEEL_INFO_FASTPATH));
+	expect_eq(sys_info(KEEL_INFO_AUTHORITY + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
+	expect_eq(sys_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
+	expect_eq(sys_yield(), 0, "SYS_YIELD");
+	long t0 = sys_info(KEEL_INFO_TICKS), t1 = t0;
+	for (long i = 0; i < 2000000 && t1 == t0; i++)
+		t1 = sys_info(KEEL_INFO_TICKS);
+	expect(t0 >= 0 && t1 > t0, "SYS_INFO(TICKS) stays at %ld", t0);
+	test_end();
+}

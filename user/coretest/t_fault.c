@@ -1,0 +1,168 @@
+/*
+ * t_fault.c - faults and exits as messages to the pager: an exit code, a
+ * read of kernel memory, demand paging (map and resume), and a fault
+ * nobody will serve (kill, then silence).
+ */
+#include "ct.h"
+
+#define DEMAND_VA    (TEST_VA + 0x1000000ul)
+#define DEMAND_PAGES 4
+
+static struct kpool pool;
+static struct uthread t;
+static struct client c;
+
+static long child_exit42(struct uthread *u)
+{
+	(void)u;
+	return 42; /* the trampoline passes it to SYS_EXIT */
+}
+
+static long child_read(struct uthread *u)
+{
+	volatile unsigned long *p = u->arg;
+	return (long)(*p & 0);
+}
+
+static long child_demand(struct uthread *u)
+{
+	long bad = 0;
+
+	(void)u;
+	for (unsigned long i = 0; i < DEMAND_PAGES; i++) {
+		volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
+		bad += p[0] != 0 || p[PAGE_SIZE / 8 - 1] != 0; /* zero-filled */
+		p[0] = 0xd00d0000 + i;
+		p[PAGE_SIZE / 8 - 1] = ~i;
+		bad += p[0] != 0xd00d0000 + i || p[PAGE_SIZE / 8 - 1] != ~i;
+	}
+	return bad;
+}
+
+static int start(long (*fn)(struct uthread *), void *arg)
+{
+	long r = child_start(&t, &c, &pool, fn, arg, THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting the thread");
+	if (r == 0)
+		expect(child_wait(&c), "no message from the thread");
+	return r == 0;
+}
+
+static void finish(void)
+{
+	expect_eq(child_finish(&t, &c), 0, "destroying the thread");
+}
+
+static void thread_exit_message(void)
+{
+	test_begin("thread_exit_message");
+	memset(&c, 0, sizeof(c));
+	if (start(child_exit42, 0)) {
+		expect(c.exits == 1 && c.faults == 0, "%d exits, %d faults", c.exits, c.faults);
+		expect_eq(c.exit_code, 42, "the exit code");
+		expect((c.exit_tag & IPC_TAG_KERNEL) && IPC_TAG_LABEL(c.exit_tag) == IPC_LABEL_EXIT,
+		       "the exit message's tag 0x%lx", c.exit_tag);
+		sleep_ticks(3);
+		expect_eq(c.events, 1, "messages from it");
+		finish();
+	}
+	test_end();
+}
+
+static void fault_kernel_read_killed(void)
+{
+	int ok = 0;
+
+	test_begin("fault_kernel_read_killed");
+	memset(&c, 0, sizeof(c));
+	if (start(child_read, (void *)KERNEL_VA)) {
+		expect_fault(&c, 0, KERNEL_VA, KEEL_FAULT_PRESENT | KEEL_FAULT_USER,
+			     "reading the kernel image");
+		expect(c.faults == 1 && c.exits == 0 && c.late == 0, "%d faults, %d exits, %d late",
+		       c.faults, c.exits, c.late);
+		expect(c.rip[0] >= 0x400000 && c.rip[0] < 0x10000000, "the fault's RIP 0x%lx",
+		       c.rip[0]);
+		finish();
+	}
+	/* The rest of the system goes on. */
+	for (unsigned long i = 0; i < 20; i++)
+		ok += echo_call(ct.echo_slot, ct.ipcbuf, i, 0);
+	expect_eq(ok, 20, "echo calls answered right afterwards");
+	test_end();
+}
+
+static void pager_demand_zero_fill(void)
+{
+	test_begin("pager_demand_zero_fill");
+	memset(&c, 0, sizeof(c));
+	c.as = ct.self_as;
+	c.lo = DEMAND_VA;
+	c.hi = DEMAND_VA + DEMAND_PAGES * PAGE_SIZE;
+	for (int i = 0; i < DEMAND_PAGES; i++) {
+		c.demand[i] = frame_alloc();
+		expect(c.demand[i] != 0, "out of memory");
+		/* Dirty, then zeroed: the pager must get what we prepared. */
+		unsigned char *p =
+		    c.demand[i] ? scratch_map(c.demand[i], KEEL_MAP_R | KEEL_MAP_W) : 0;
+		if (p) {
+			memset(p, 0, PAGE_SIZE);
+			scratch_unmap(p, 1);
+		}
+	}
+	c.ndemand = DEMAND_PAGES;
+	if (!test_failing() && start(child_demand, 0)) {
+		expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
+		expect_eq(c.exit_code, 0, "its wrong reads");
+		expect_eq(c.faults, DEMAND_PAGES, "faults");
+		expect_eq(c.used, DEMAND_PAGES, "frames mapped");
+		for (int i = 0; i < DEMAND_PAGES && i < c.faults; i++)
+			expect_fault(&c, i, DEMAND_VA + (unsigned long)i * PAGE_SIZE,
+				     KEEL_FAULT_USER, "a first touch");
+		finish();
+		/* What it wrote is in our address space too. */
+		for (unsigned long i = 0; i < (unsigned long)c.used; i++) {
+			volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
+			expect(p[0] == 0xd00d0000 + i, "page %lu lost what the thread wrote", i);
+		}
+	}
+	for (int i = 0; i < c.used; i++)
+		expect_eq(sys_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE),
+			  (long)c.demand[i], "unmapping a demand page");
+	for (int i = 0; i < DEMAND_PAGES; i++)
+		frame_free(c.demand[i]);
+	test_end();
+}
+
+static void pager_unallocated_kill(void)
+{
+	int strays = pager_strays();
+
+	test_begin("pager_unallocated_kill");
+	memset(&c, 0, sizeof(c));
+	c.as = ct.self_as;
+	c.lo = DEMAND_VA; /* a range with no frames left to give */
+	c.hi = DEMAND_VA + PAGE_SIZE;
+	if (start(child_read, (void *)(NEVER_VA + 0x128))) {
+		expect_fault(&c, 0, NEVER_VA + 0x128, KEEL_FAULT_USER,
+			     "reading unallocated memory");
+		expect(c.faults == 1 && c.exits == 0 && c.late == 0 && c.killed,
+		       "%d faults, %d exits, %d late", c.faults, c.exits, c.late);
+		sleep_ticks(5);
+		expect_eq(c.events, 1, "messages from it");
+		expect_eq(pager_strays(), strays, "stray messages at the pager");
+		finish();
+	}
+	test_end();
+}
+
+void tests_fault(void)
+{
+	kpool_init(&pool, &root_pool);
+	thread_exit_message();
+	fault_kernel_read_killed();
+	pager_demand_zero_fill();
+	pager_unallocated_kill();
+	test_begin("fault_objects_reclaimed");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");
+	test_end();
+}

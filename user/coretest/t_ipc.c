@@ -1,0 +1,182 @@
+/*
+ * t_ipc.c - IPC: call/reply with an echo server on the same CPU and on
+ * another, one-way sends queueing from several senders, and a ping-pong
+ * between two address spaces.
+ */
+#include "ct.h"
+
+#define CALLS	1000
+#define SENDERS 4
+#define SENDS	50
+#define PINGS	300
+
+static void call_many(int cpu, const char *name)
+{
+	static struct kpool pool;
+	static struct server s;
+	unsigned long badge = badge_new(), seen = 0;
+	int bad = 0, bad_badge = 0, first_bad = -1;
+
+	test_begin(name);
+	kpool_init(&pool, &root_pool);
+	long r = server_start(&s, &pool, badge, THREAD_PRIO_DEFAULT, (unsigned long)cpu);
+	expect_eq(r, 0, "starting the server");
+	if (r == 0) {
+		long fp0 = sys_info(KEEL_INFO_FASTPATH);
+		for (unsigned long i = 0; i < CALLS; i++) {
+			if (!echo_call(s.slot, ct.ipcbuf, i, &seen)) {
+				if (!bad++)
+					first_bad = (int)i;
+			} else if (seen != badge) {
+				bad_badge++;
+			}
+		}
+		long fp1 = sys_info(KEEL_INFO_FASTPATH);
+		expect(bad == 0, "%d of %d replies wrong (first: call %d)", bad, CALLS, first_bad);
+		expect(bad_badge == 0, "%d replies with badge 0x%lx, not the server's 0x%lx",
+		       bad_badge, seen, badge);
+		expect_eq(__atomic_load_n(&s.calls, __ATOMIC_ACQUIRE), CALLS, "calls served");
+		expect_eq(s.errors, 0, "errors in the server");
+		expect_eq(s.cpu, cpu, "the server's CPU");
+		if (cpu == 0)
+			expect(fp1 > fp0, "no fast-path IPC (%ld before, %ld after)", fp0, fp1);
+		expect_eq(server_stop(&s), 0, "stopping the server");
+	}
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
+static struct {
+	int slot;
+	int errors[SENDERS];
+} q;
+
+static void pattern(unsigned char *b, unsigned long id, unsigned long k)
+{
+	for (int j = 0; j < 16; j++)
+		b[j] = (unsigned char)(id * 16 + k * 3 + (unsigned long)j);
+}
+
+static long sender(struct uthread *t)
+{
+	unsigned long id = (unsigned long)t->arg;
+	unsigned char *b = t->buf;
+
+	for (unsigned long k = 0; k < SENDS; k++) {
+		struct ipc_msg m = { 0, IPC_TAG(id, 16), { k, id, t->badge, ~k } };
+		pattern(b, id, k);
+		if (sys_send((unsigned long)q.slot, &m) != 0)
+			q.errors[id]++;
+	}
+	return q.errors[id];
+}
+
+static void ipc_send_queue_many_senders(void)
+{
+	static struct kpool pool;
+	static struct uthread t[SENDERS];
+	static struct client c[SENDERS];
+	unsigned long ep, next[SENDERS] = { 0 };
+	unsigned char want[16];
+	int started = 0, bad = 0;
+	char why[120] = "";
+
+	test_begin("ipc_send_queue_many_senders");
+	kpool_init(&pool, &root_pool);
+	memset(&q, 0, sizeof(q));
+	long r = endpoint_new(&pool, &q.slot, &ep);
+	expect_eq(r, 0, "an endpoint");
+	for (int i = 0; r == 0 && i < SENDERS; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		r = child_start(&t[i], &c[i], &pool, sender, (void *)(unsigned long)i,
+				THREAD_PRIO_DEFAULT, (unsigned long)(i % ct.cpus));
+		expect_eq(r, 0, "starting a sender");
+		started += r == 0;
+	}
+	if (r == 0) {
+		for (int n = 0; n < SENDERS * SENDS; n++) {
+			struct ipc_msg m = { 0 };
+			long rr = sys_recv((unsigned long)q.slot, &m);
+			unsigned long id = m.w[1];
+			if (rr != 0 || id >= SENDERS || IPC_TAG_LABEL(m.tag) != id ||
+			    IPC_TAG_LEN(m.tag) != 16 || m.badge != t[id].badge ||
+			    m.w[2] != m.badge || m.w[0] != next[id] || m.w[3] != ~m.w[0]) {
+				if (!bad++)
+					fmt(why, sizeof(why),
+					    "message %d: r %ld, tag 0x%lx, badge 0x%lx, w0 %lu, w1 "
+					    "%lu",
+					    n, rr, m.tag, m.badge, m.w[0], m.w[1]);
+				if (rr != 0)
+					break;
+				continue;
+			}
+			pattern(want, id, next[id]);
+			if (memcmp(ct.ipcbuf, want, 16) && !bad++)
+				fmt(why, sizeof(why), "message %d: the buffer is wrong", n);
+			next[id]++;
+		}
+		expect(bad == 0, "%d bad messages; %s", bad, why);
+	}
+	for (int i = 0; i < started; i++) {
+		expect(wait_until(&c[i].events, 1, WAIT_TICKS), "sender %d never ended", i);
+		expect(c[i].exits == 1 && c[i].exit_code == 0, "sender %d: %d send errors", i,
+		       q.errors[i]);
+		expect_eq(child_finish(&t[i], &c[i]), 0, "destroying a sender");
+	}
+	expect_eq(endpoint_drop(&pool, q.slot, ep), 0, "destroying the endpoint");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
+static void ipc_two_spaces_pingpong(void)
+{
+	static struct kpool pool;
+	static struct server s;
+	static struct proc p;
+	static struct client c;
+	unsigned long cpu = ct.cpus > 1 ? 1 : 0, badge = badge_new();
+
+	test_begin("ipc_two_spaces_pingpong");
+	kpool_init(&pool, &root_pool);
+	memset(&c, 0, sizeof(c));
+	long r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting the server");
+	if (r == 0) {
+		r = spawn(&p, &pool, ct.bi, "ufuzz", badge);
+		expect_eq(r, 0, "spawning ufuzz");
+	}
+	if (r == 0) {
+		expect_eq(sys_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
+			  "configuring it");
+		expect_eq(sys_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0, "giving it the server");
+		pager_watch(&c, badge);
+		r = proc_start(&p, UFUZZ_ARG(UFUZZ_PING, PINGS, 1));
+		expect_eq(r, 0, "starting it");
+		if (r == 0) {
+			expect(wait_until(&c.events, 1, 3 * WAIT_TICKS), "it never ended");
+			expect(c.exits == 1 && c.faults == 0, "it did not exit (faults %d)",
+			       c.faults);
+			expect_eq(c.exit_code, 0, "its wrong replies");
+			expect_eq(s.calls, PINGS, "calls the server saw");
+			expect(s.last_badge == badge, "the server saw badge 0x%lx, want 0x%lx",
+			       s.last_badge, badge);
+		}
+		expect_eq(proc_destroy(&p), 0, "destroying the process");
+		pager_unwatch(&c);
+	}
+	if (s.t.tcb)
+		expect_eq(server_stop(&s), 0, "stopping the server");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
+void tests_ipc(void)
+{
+	call_many(0, "ipc_call_reply_same_cpu");
+	if (ct.cpus > 1)
+		call_many(1, "ipc_call_reply_cross_cpu");
+	else
+		test_skip("ipc_call_reply_cross_cpu", "one CPU");
+	ipc_send_queue_many_senders();
+	ipc_two_spaces_pingpong();
+}

@@ -1,0 +1,222 @@
+/*
+ * t_map.c - mapping and unmapping: aliases, rights, the tables the kernel
+ * asks for, module frames; and the faults that follow an unmap or a
+ * forbidden access, seen by the pager.
+ */
+#include "ct.h"
+
+#define R	     KEEL_MAP_R
+#define RW	     (KEEL_MAP_R | KEEL_MAP_W)
+
+#define E(call, err) expect_eq((call), -(long)(err), #call)
+#define OK(call)     expect_eq((call), 0, #call)
+
+static long child_read(struct uthread *t)
+{
+	volatile unsigned long *p = t->arg;
+	return (long)(*p & 0);
+}
+
+static long child_write(struct uthread *t)
+{
+	volatile unsigned long *p = t->arg;
+	unsigned long v = *p;
+	*p = v + 1;
+	return 0;
+}
+
+static long child_call(struct uthread *t)
+{
+	void (*f)(void) = (void (*)(void))t->arg;
+	f();
+	return 7;
+}
+
+/* Run fn(arg) in a watched thread until it exits or faults. */
+static void run(struct kpool *pool, struct client *c, long (*fn)(struct uthread *), void *arg)
+{
+	static struct uthread t;
+
+	memset(c, 0, sizeof(*c));
+	long r = child_start(&t, c, pool, fn, arg, THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting a thread");
+	if (r < 0)
+		return;
+	expect(child_wait(c), "the thread neither exited nor faulted");
+	expect_eq(child_finish(&t, c), 0, "destroying the thread");
+}
+
+/* It faulted once, was killed, and nothing came after. */
+static void expect_killed(struct client *c, unsigned long addr, unsigned bits, const char *what)
+{
+	expect_fault(c, 0, addr, bits, what);
+	expect(c->faults == 1 && c->exits == 0 && c->late == 0,
+	       "%s: %d faults, %d exits, %d late messages after the kill", what, c->faults,
+	       c->exits, c->late);
+}
+
+static void map_alias_two_addresses(struct kpool *pool)
+{
+	static struct client c;
+	unsigned long self = ct.self_as, f = frame_alloc_zeroed();
+	unsigned long va1 = TEST_VA, va2 = TEST_VA + 3 * CHUNK_SIZE + PAGE_SIZE;
+	unsigned long *p1 = (unsigned long *)va1, *p2 = (unsigned long *)va2;
+
+	test_begin("map_alias_two_addresses");
+	expect(f != 0, "no frame");
+	long r1 = map_page(&root_pool, self, va1, f, RW);
+	long r2 = map_page(&root_pool, self, va2, f, R);
+	expect_eq(r1, 0, "mapping it writable");
+	expect_eq(r2, 0, "mapping it again read-only elsewhere");
+	if (r1 == 0 && r2 == 0) {
+		int same = 1;
+		for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
+			p1[i] = i * 0x9e3779b97f4a7c15ul;
+		for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
+			same &= p2[i] == i * 0x9e3779b97f4a7c15ul;
+		expect(same, "what was written through one is not read through the other");
+		E(sys_map(self, va2, f, R), KEEL_EEXIST);
+		expect_eq(sys_unmap(self, va1), (long)f, "unmap returns the frame");
+		E(sys_unmap(self, va1), KEEL_ENOENT);
+		expect(p2[1] == 0x9e3779b97f4a7c15ul, "the other mapping lost the data");
+		/* The unmapped page now faults: not present, a read, from user mode. */
+		run(pool, &c, child_read, p1);
+		expect_killed(&c, va1, KEEL_FAULT_USER, "reading the unmapped page");
+		expect_eq(sys_unmap(self, va2), (long)f, "unmapping the alias");
+	}
+	frame_free(f);
+	test_end();
+}
+
+static void map_readonly_write_faults(struct kpool *pool)
+{
+	static struct client c;
+	unsigned long f = frame_alloc_zeroed(), va = TEST_VA + 16 * PAGE_SIZE;
+
+	test_begin("map_readonly_write_faults");
+	long r = map_page(&root_pool, ct.self_as, va, f, R);
+	expect_eq(r, 0, "mapping a frame read-only");
+	if (r == 0) {
+		run(pool, &c, child_write, (void *)(va + 64));
+		expect_killed(&c, va + 64, KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER,
+			      "writing a read-only page");
+		expect_eq(sys_unmap(ct.self_as, va), (long)f, "unmapping it");
+	}
+	frame_free(f);
+	test_end();
+}
+
+static void map_exec_rights(struct kpool *pool)
+{
+	static struct client c;
+	unsigned long f = frame_alloc_zeroed(), va = TEST_VA + 32 * PAGE_SIZE;
+	unsigned char *p = scratch_map(f, RW);
+
+	test_begin("map_noexec_fetch_faults");
+	expect(f && p, "no frame");
+	if (!p) {
+		test_end();
+		return;
+	}
+	p[0] = 0xc3; /* ret */
+	scratch_unmap(p, 1);
+	long r = map_page(&root_pool, ct.self_as, va, f, R);
+	expect_eq(r, 0, "mapping code without X");
+	if (r == 0) {
+		run(pool, &c, child_call, (void *)va);
+		expect_killed(&c, va, KEEL_FAULT_PRESENT | KEEL_FAULT_USER | KEEL_FAULT_FETCH,
+			      "calling into a page without X");
+		expect(c.faults < 1 || c.rip[0] == va, "the fault's RIP 0x%lx, want 0x%lx",
+		       c.rip[0], va);
+		expect_eq(sys_unmap(ct.self_as, va), (long)f, "unmapping it");
+	}
+	test_end();
+
+	test_begin("map_exec_runs");
+	r = map_page(&root_pool, ct.self_as, va, f, R | KEEL_MAP_X);
+	expect_eq(r, 0, "mapping it with X");
+	if (r == 0) {
+		run(pool, &c, child_call, (void *)va);
+		expect(c.exits == 1 && c.exit_code == 7 && c.faults == 0,
+		       "the call did not return (exits %d, code %ld, faults %d)", c.exits,
+		       c.exit_code, c.faults);
+		expect_eq(sys_unmap(ct.self_as, va), (long)f, "unmapping it");
+	}
+	frame_free(f);
+	test_end();
+}
+
+static void map_supplies_tables_in_order(void)
+{
+	static struct kpool pool;
+	unsigned long f = frame_alloc_zeroed(), va = 0x400000;
+
+	test_begin("map_supplies_tables_in_order");
+	kpool_init(&pool, &root_pool);
+	unsigned long as = kpool_get(&pool), pml4 = kpool_get(&pool);
+	unsigned long t3 = kpool_get(&pool), t2 = kpool_get(&pool), t1 = kpool_get(&pool);
+	unsigned long spare = kpool_get(&pool);
+	expect(f && as && pml4 && t3 && t2 && t1 && spare, "out of memory");
+	long r = sys_as_create(as, pml4);
+	expect_eq(r, 0, "a new address space");
+	if (r == 0) {
+		E(sys_map(as, va, f, R), KEEL_ENOPDPT);
+		OK(sys_supply_table(as, va, 3, t3));
+		E(sys_supply_table(as, va, 3, spare), KEEL_EEXIST);
+		E(sys_map(as, va, f, R), KEEL_ENOPD);
+		OK(sys_supply_table(as, va, 2, t2));
+		E(sys_map(as, va, f, R), KEEL_ENOPT);
+		OK(sys_supply_table(as, va, 1, t1));
+		E(sys_supply_table(as, va + 0x1000, 1, spare), KEEL_EEXIST);
+		E(sys_supply_table(as, va, 3, t2), KEEL_EROLE); /* already a table */
+		OK(sys_map(as, va, f, R | KEEL_MAP_X));
+		E(sys_map(as, va, f, R), KEEL_EEXIST);
+		OK(sys_map(as, va + PAGE_SIZE, f, R));
+		expect_eq(sys_unmap(as, va), (long)f, "unmap returns the frame");
+		E(sys_unmap(as, va), KEEL_ENOENT);
+		/* Destroyed with a mapping and its tables in it. */
+		OK(sys_destroy(as));
+		E(sys_destroy(as), KEEL_EBADOBJ);
+		E(sys_unmap(as, va + PAGE_SIZE), KEEL_EBADOBJ);
+	}
+	OK(kpool_release(&pool));
+	frame_free(f);
+	test_end();
+}
+
+static void map_module_frames_readonly(void)
+{
+	const struct bootinfo_module *m = module_find(ct.bi, "utest");
+
+	test_begin("map_module_frames_readonly");
+	expect(m != 0, "no utest module");
+	if (m) {
+		unsigned long first = m->base & ~PAGE_MASK;
+		const unsigned char *p = scratch_map(first, R);
+		expect(p != 0, "mapping the module's first frame read-only");
+		if (p) {
+			p += m->base - first;
+			expect(p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F',
+			       "it does not start with the ELF magic");
+			scratch_unmap((void *)(p - (m->base - first)), 1);
+		}
+		E(sys_map(ct.self_as, NEVER_VA, first, R | KEEL_MAP_W), KEEL_EROLE);
+		E(sys_map(ct.self_as, NEVER_VA, first + 8, R), KEEL_EINVAL);
+	}
+	test_end();
+}
+
+void tests_map(void)
+{
+	static struct kpool pool;
+
+	kpool_init(&pool, &root_pool);
+	map_alias_two_addresses(&pool);
+	map_readonly_write_faults(&pool);
+	map_exec_rights(&pool);
+	map_supplies_tables_in_order();
+	map_module_frames_readonly();
+	test_begin("map_objects_reclaimed");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");
+	test_end();
+}

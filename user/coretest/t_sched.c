@@ -1,0 +1,139 @@
+/*
+ * t_sched.c - scheduling: threads run on the CPU they are given, a thread
+ * that never blocks does not starve its peers (time slices), it can be
+ * destroyed while it runs, and a higher priority takes the CPU at once.
+ */
+#include "ct.h"
+
+static struct kpool pool;
+
+static long child_cpu(struct uthread *t)
+{
+	(void)t;
+	return 100 + sys_info(KEEL_INFO_CPU);
+}
+
+static void info_cpu_affinity(void)
+{
+	static struct uthread t;
+	static struct client c;
+	int n = ct.cpus < 8 ? ct.cpus : 8;
+
+	test_begin("info_cpu_affinity");
+	for (int cpu = 0; cpu < n; cpu++) {
+		memset(&c, 0, sizeof(c));
+		long r = child_start(&t, &c, &pool, child_cpu, 0, THREAD_PRIO_DEFAULT,
+				     (unsigned long)cpu);
+		expect_eq(r, 0, "starting a thread");
+		if (r < 0)
+			break;
+		expect(child_wait(&c) && c.exits == 1, "the thread on CPU %d never exited", cpu);
+		expect_eq(c.exit_code, 100 + cpu, "100 + the CPU it ran on");
+		expect_eq(child_finish(&t, &c), 0, "destroying it");
+	}
+	test_end();
+}
+
+static volatile unsigned long spins[2];
+
+static long spinner(struct uthread *t)
+{
+	volatile unsigned long *n = t->arg;
+	for (;;)
+		(*n)++;
+	__builtin_unreachable();
+}
+
+static void sched_spinners(void)
+{
+	static struct uthread t[2];
+	static struct client c[2];
+	int started = 0;
+
+	test_begin("sched_spinner_does_not_starve_root");
+	spins[0] = spins[1] = 0;
+	for (int i = 0; i < 2; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		long r = child_start(&t[i], &c[i], &pool, spinner, (void *)&spins[i],
+				     THREAD_PRIO_DEFAULT, 0);
+		expect_eq(r, 0, "starting a spinning thread");
+		started += r == 0;
+	}
+	if (started == 2) {
+		sleep_ticks(10);
+		unsigned long a0 = spins[0], a1 = spins[1];
+		sleep_ticks(20);
+		/* We got here, through two spinners on our CPU at our priority. */
+		expect(spins[0] > a0 && spins[1] > a1, "a spinner made no progress (%lu, %lu)",
+		       spins[0] - a0, spins[1] - a1);
+		int ok = 0;
+		for (unsigned long i = 0; i < 10; i++)
+			ok += echo_call(ct.echo_slot, ct.ipcbuf, i, 0);
+		expect_eq(ok, 10, "echo calls answered right meanwhile");
+	}
+	test_end();
+
+	test_begin("sched_destroy_spinning_thread");
+	for (int i = 0; i < started; i++) {
+		unsigned long tcb = t[i].tcb;
+		expect_eq(child_finish(&t[i], &c[i]), 0, "destroying a spinner");
+		unsigned long before = spins[i];
+		sleep_ticks(5);
+		expect(spins[i] == before, "spinner %d still runs after its destruction", i);
+		expect_eq(sys_thread_config(tcb, THREAD_PRIO_DEFAULT, 0, 0), -KEEL_EBADOBJ,
+			  "configuring the destroyed thread");
+		expect(c[i].events == 0, "a message from a destroyed spinner");
+	}
+	test_end();
+}
+
+static struct {
+	volatile unsigned long main_count;
+	volatile unsigned long seen_before, seen_after;
+	volatile int done;
+} hp;
+
+static long high(struct uthread *t)
+{
+	(void)t;
+	hp.seen_before = hp.main_count;
+	spin_ticks(3);
+	hp.seen_after = hp.main_count;
+	hp.done = 1;
+	return 0;
+}
+
+static void sched_higher_priority_preempts(void)
+{
+	static struct uthread t;
+	static struct client c;
+
+	test_begin("sched_higher_priority_preempts");
+	memset(&c, 0, sizeof(c));
+	memset((void *)&hp, 0, sizeof(hp));
+	long r = child_start(&t, &c, &pool, high, 0, THREAD_PRIO_DEFAULT + 5, 0);
+	expect_eq(r, 0, "starting a higher-priority thread on our CPU");
+	if (r == 0) {
+		/* Busy, never yielding: only preemption lets it run. */
+		unsigned long t0 = ticks();
+		while (!hp.done && ticks() - t0 < 100)
+			hp.main_count++;
+		expect(hp.done, "it did not run while we were busy");
+		expect(hp.seen_before == hp.seen_after, "we ran while it was running (%lu -> %lu)",
+		       hp.seen_before, hp.seen_after);
+		expect(child_wait(&c) && c.exits == 1 && c.exit_code == 0, "it did not exit");
+		expect_eq(child_finish(&t, &c), 0, "destroying it");
+	}
+	test_end();
+}
+
+void tests_sched(void)
+{
+	kpool_init(&pool, &root_pool);
+	info_cpu_affinity();
+	sched_spinners();
+	sched_higher_priority_preempts();
+	test_begin("sched_objects_reclaimed");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");
+	test_end();
+}

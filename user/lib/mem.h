@@ -1,0 +1,85 @@
+/*
+ * mem.h - memory for the root program (the pager): the free RAM from the
+ * boot information, kernel-object frames from donated chunks, mapping with
+ * the page and count tables the kernel asks for, and a scratch window in
+ * the root's own address space to fill frames through.
+ *
+ * Not thread-safe: only one thread (the root's main thread) may allocate.
+ * A pool marked `fixed` never donates, so another thread may take frames
+ * from it (and only it) while the main thread allocates elsewhere.
+ */
+#ifndef USER_MEM_H
+#define USER_MEM_H
+
+#include <abi/bootinfo.h>
+#include <abi/syscall.h>
+#include <stddef.h>
+
+#define PAGE_SIZE     4096ul
+#define PAGE_MASK     (PAGE_SIZE - 1)
+#define CHUNK_SIZE    ((unsigned long)KMEM_CHUNK)
+/* The scratch window in the root's address space. */
+#define SCRATCH_BASE  0x100000000ul
+#define SCRATCH_PAGES 1024
+#define KPOOL_CHUNKS  16
+#define KPOOL_FREE    64
+
+/* Frames for kernel objects, from chunks this pool donated. */
+struct kpool {
+	unsigned long chunks[KPOOL_CHUNKS];
+	int nchunks;
+	unsigned long next, end; /* unused frames of the newest chunk */
+	unsigned long free[KPOOL_FREE];
+	int nfree;
+	int fixed;	      /* never donates by itself (see kpool_grow) */
+	struct kpool *counts; /* where count tables come from (0: this pool) */
+	long error;	      /* the last failed donation's error */
+};
+
+/* The root's own pool: its page tables, the count tables, long-lived objects. */
+extern struct kpool root_pool;
+
+/* Take over the free RAM listed in bi (and donate root_pool's first chunk). */
+long mem_init(const struct bootinfo *bi);
+/* The root's address space object. */
+unsigned long mem_self_as(void);
+
+/* A 4 KB frame of the pager's RAM (never in a chunk that is donated), or 0. */
+unsigned long frame_alloc(void);
+/* The same, zeroed through the scratch window. */
+unsigned long frame_alloc_zeroed(void);
+void frame_free(unsigned long frame);
+/* Zero a frame through the scratch window. */
+long frame_zero(unsigned long frame);
+
+/* A free KMEM_CHUNK-aligned chunk of the pager's RAM with no mapping, or 0. */
+unsigned long chunk_alloc(void);
+void chunk_free(unsigned long chunk);
+
+void kpool_init(struct kpool *p, struct kpool *counts);
+/* Donate one more chunk to the pool: 0 or -error. */
+long kpool_grow(struct kpool *p);
+/* A free object frame (donating a chunk if needed and allowed), or 0. */
+unsigned long kpool_get(struct kpool *p);
+/* A frame whose object was destroyed, for reuse. */
+void kpool_put(struct kpool *p, unsigned long frame);
+/* Reclaim every chunk (each must hold no object): 0 or the first error. */
+long kpool_release(struct kpool *p);
+
+/*
+ * SYS_MAP, supplying the page tables (from `tables`) and the count table
+ * (from tables->counts) the kernel asks for.  0 or -error.
+ */
+long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
+	      unsigned long rights);
+
+/* Map `pages` consecutive frames from `frame` in the scratch window: the address, or 0. */
+void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights);
+void *scratch_map(unsigned long frame, unsigned long rights);
+/* Unmap what scratch_map_run mapped. */
+void scratch_unmap(void *va, size_t pages);
+
+/* SYS_DESTROY, retried (after a yield) while it says KEEL_EBUSY, a bounded number of times. */
+long destroy_retry(unsigned long object);
+
+#endif

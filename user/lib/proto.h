@@ -1,0 +1,45 @@
+/*
+ * proto.h - what the root test program (coretest) and the programs it
+ * spawns agree on.
+ *
+ * The echo protocol: a server answers a call with the label plus one, each
+ * word inverted, and the buffer (same length) with each byte inverted.
+ *
+ * ufuzz's argument (RDI): bits 0-7 the mode, bits 8-31 a count, bits 32-63
+ * a seed.  Its slot 0 holds an endpoint of an echo server.
+ *   UFUZZ_PING: `count` echo calls, each reply checked;
+ *   UFUZZ_FUZZ: `count` random system calls.
+ * It exits with the number of surprises (0 when all went as expected).
+ */
+#ifndef USER_PROTO_H
+#define USER_PROTO_H
+
+#include <abi/syscall.h>
+
+#define ECHO_SLOT  0
+#define UFUZZ_PING 1
+#define UFUZZ_FUZZ 2
+
+#define UFUZZ_ARG(mode, count, seed)                                      \
+	((unsigned long)(mode) | ((unsigned long)(count)&0xffffff) << 8 | \
+	 (unsigned long)(seed) << 32)
+#define UFUZZ_MODE(arg)	 ((arg)&0xff)
+#define UFUZZ_COUNT(arg) (((arg) >> 8) & 0xffffff)
+#define UFUZZ_SEED(arg)	 ((arg) >> 32)
+
+static inline unsigned long echo_tag(unsigned long tag)
+{
+	return IPC_TAG(IPC_TAG_LABEL(tag) + 1, IPC_TAG_LEN(tag));
+}
+
+static inline unsigned long echo_word(unsigned long w)
+{
+	return ~w;
+}
+
+static inline unsigned char echo_byte(unsigned char b)
+{
+	return (unsigned char)~b;
+}
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * spawn.h - start a boot module (an ELF executable) as a process: its own
+ * address space, its segments copied into fresh frames, a stack, an IPC
+ * buffer and one thread.  The layout every spawned program sees:
+ */
+#ifndef USER_SPAWN_H
+#define USER_SPAWN_H
+
+#include "mem.h"
+#include <abi/bootinfo.h>
+
+#define SPAWN_STACK_TOP	  0x7fffffffe000ul /* RSP at entry (16-byte aligned) */
+#define SPAWN_STACK_PAGES 4
+#define SPAWN_IPC_BUF	  0x7ffffff00000ul /* the thread's IPC buffer */
+#define SPAWN_MAX_FRAMES  160
+#define SPAWN_MAX_PHDRS	  16
+
+struct proc {
+	struct kpool *pool; /* where its objects and tables come from */
+	unsigned long as;   /* the address space object */
+	unsigned long tcb;  /* the thread object */
+	unsigned long entry;
+	unsigned long frames[SPAWN_MAX_FRAMES]; /* the frames mapped in it */
+	int nframes;
+};
+
+/* The module called name, or 0. */
+const struct bootinfo_module *module_find(const struct bootinfo *bi, const char *name);
+
+/*
+ * Load module `name` into a new process whose objects and tables come from
+ * pool.  Its thread is made with `badge` but not started; configure it
+ * (sys_thread_config on p->tcb), fill its endpoint slots
+ * (sys_as_set_endpoint on p->as), then proc_start.  0 or -error:
+ * KEEL_ENOENT no such module, KEEL_EINVAL not an acceptable ELF
+ * executable, KEEL_EFULL out of memory, or what a system call said.
+ */
+long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const char *name,
+	   unsigned long badge);
+/* Start its thread at the entry point with RDI = arg. */
+long proc_start(struct proc *p, unsigned long arg);
+/* Destroy its thread and address space and free its frames: 0 or -error. */
+long proc_destroy(struct proc *p);
+
+#endif

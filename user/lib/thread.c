@@ -1,0 +1,135 @@
+/*
+ * thread.c - threads in the root's own address space.
+ */
+#include "thread.h"
+#include "keel.h"
+#include "str.h"
+
+#define STACK_OFFSET (2 * PAGE_SIZE) /* after the buffer and a guard page */
+
+static unsigned long slots_used[UTHREAD_SLOTS / 64];
+
+static unsigned long slot_base(int slot)
+{
+	return UTHREAD_BASE + (unsigned long)slot * UTHREAD_SLOT_SIZE;
+}
+
+/*
+ * The first code a thread runs, entered like a function just called:
+ * RDI the uthread, (RSP + 8) % 16 == 0.  It must never return.
+ */
+static _Noreturn void uthread_entry(struct uthread *t)
+{
+	sys_exit(t->fn(t));
+}
+
+/* Unmap the slot's pages and free their frames. */
+static void slot_free(int slot)
+{
+	unsigned long base = slot_base(slot), self = mem_self_as();
+
+	for (unsigned long off = 0; off < UTHREAD_SLOT_SIZE; off += PAGE_SIZE) {
+		long r = sys_unmap(self, base + off);
+		if (r > 0)
+			frame_free((unsigned long)r);
+	}
+	slots_used[slot / 64] &= ~(1ul << (slot % 64));
+}
+
+static int slot_alloc(void)
+{
+	for (int s = 0; s < UTHREAD_SLOTS; s++) {
+		if (!(slots_used[s / 64] & (1ul << (s % 64)))) {
+			slots_used[s / 64] |= 1ul << (s % 64);
+			return s;
+		}
+	}
+	return -1;
+}
+
+/* Map a fresh zeroed frame at va in the root: its frame, or -error. */
+static long map_fresh(unsigned long va)
+{
+	unsigned long f = frame_alloc();
+	if (!f)
+		return -KEEL_EFULL;
+	long r = map_page(&root_pool, mem_self_as(), va, f, KEEL_MAP_R | KEEL_MAP_W);
+	if (r < 0) {
+		frame_free(f);
+		return r;
+	}
+	memset((void *)va, 0, PAGE_SIZE);
+	return (long)f;
+}
+
+long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uthread *), void *arg,
+		    unsigned long badge)
+{
+	long r;
+
+	memset(t, 0, sizeof(*t));
+	t->slot = slot_alloc();
+	if (t->slot < 0)
+		return -KEEL_EFULL;
+	unsigned long base = slot_base(t->slot);
+	r = map_fresh(base);
+	if (r < 0)
+		goto fail;
+	t->buf_frame = (unsigned long)r;
+	t->buf = (void *)base;
+	for (unsigned long i = 0; i < UTHREAD_STACK_PAGES; i++) {
+		r = map_fresh(base + STACK_OFFSET + i * PAGE_SIZE);
+		if (r < 0)
+			goto fail;
+	}
+	t->tcb = kpool_get(pool);
+	if (!t->tcb) {
+		r = pool->error ? pool->error : -KEEL_EFULL;
+		goto fail;
+	}
+	r = sys_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
+	if (r < 0) {
+		kpool_put(pool, t->tcb);
+		goto fail;
+	}
+	t->pool = pool;
+	t->badge = badge;
+	t->fn = fn;
+	t->arg = arg;
+	return 0;
+fail:
+	slot_free(t->slot);
+	t->slot = -1;
+	t->tcb = 0;
+	return r;
+}
+
+long uthread_config(struct uthread *t, unsigned long prio, unsigned long cpu,
+		    unsigned long pager_ep)
+{
+	return sys_thread_config(t->tcb, prio, cpu, pager_ep);
+}
+
+long uthread_start(struct uthread *t)
+{
+	unsigned long top = slot_base(t->slot) + STACK_OFFSET + UTHREAD_STACK_PAGES * PAGE_SIZE;
+
+	/* As if called: a (zero) return address at a 16-byte boundary + 8. */
+	*(unsigned long *)(top - 8) = 0;
+	return sys_thread_start(t->tcb, (unsigned long)uthread_entry, top - 8, (unsigned long)t);
+}
+
+long uthread_destroy(struct uthread *t)
+{
+	if (!t->tcb)
+		return 0;
+	long r = destroy_retry(t->tcb);
+	if (r < 0)
+		return r;
+	kpool_put(t->pool, t->tcb);
+	t->tcb = 0;
+	if (t->slot >= 0)
+		slot_free(t->slot);
+	t->slot = -1;
+	return 0;
+}
