@@ -456,8 +456,8 @@ static const char *step_report(void)
 		return "pages are mapped outside the layout's regions";
 	u64 image = (u64)(__kernel_end - __kernel_start);
 	u64 tables = boot.pagetable_bytes - percpu_table_bytes;
-	boot.footprint_bytes = tables + percpu_bytes + smp_startup_bytes + kmem_boot_bytes() +
-			       root_bytes();
+	boot.footprint_bytes =
+	    tables + percpu_bytes + smp_startup_bytes + kmem_boot_bytes() + root_bytes();
 	boot.bootmem_taken = boot.bootmem->allocated;
 	klog("kernel", "footprint:");
 	print_size("image", image);
@@ -468,10 +468,12 @@ static const char *step_report(void)
 	print_size("AP start-up", smp_startup_bytes);
 	print_size("objects", kmem_boot_bytes());
 	kprintf("[kernel]   %-12s %12s (the count index, and the boot chunk for the first\n"
-		"[kernel]   %-12s %12s program's objects)\n", "", "", "", "");
+		"[kernel]   %-12s %12s program's objects)\n",
+		"", "", "", "");
 	print_size("program", root_bytes());
 	kprintf("[kernel]   %-12s %12s (the first program's image, stack and boot "
-		"information)\n", "", "");
+		"information)\n",
+		"", "");
 	print_size("total", image + boot.footprint_bytes);
 	klog("mm", "%lu bytes left free for the pager", bootmem_free_bytes(boot.bootmem));
 	return step_frames();

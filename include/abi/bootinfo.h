@@ -39,9 +39,9 @@ struct bootinfo {
 	uint32_t reserved;
 	uint64_t free_bytes; /* the sum of ranges[].size */
 	/* The first program's own objects, which the kernel made at boot. */
-	uint64_t self_as;     /* its address space object */
-	uint64_t self_thread; /* its thread object */
-	uint64_t ipc_buffer;  /* where its IPC buffer is mapped (a page) */
+	uint64_t self_as;		    /* its address space object */
+	uint64_t self_thread;		    /* its thread object */
+	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	/* Every free RAM range left after the kernel's own use, sorted. */

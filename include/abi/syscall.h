@@ -22,51 +22,52 @@
 #define ABI_SYSCALL_H
 
 /* The numbers.  "auth" marks calls that need the memory authority. */
-#define SYS_DEBUG_WRITE	     0	/* (const char *buf, len): print to the console */
-#define SYS_EXIT	     1	/* (long code): end this thread; its pager gets an exit message */
-#define SYS_YIELD	     2	/* (): give up the rest of the time slice */
-#define SYS_INFO	     3	/* (what): a KEEL_INFO_* value */
-#define SYS_KMEM_DONATE	     4	/* auth (base, size): give RAM to the kernel for objects */
-#define SYS_KMEM_RECLAIM     5	/* auth (base, size): take back a donation with no objects */
-#define SYS_KMEM_COUNTS	     6	/* auth (phys, frame): supply a frame-count table */
-#define SYS_AS_CREATE	     7	/* auth (as_frame, pml4_frame) */
-#define SYS_MAP		     8	/* auth (as, va, frame, rights) */
-#define SYS_UNMAP	     9	/* auth (as, va): returns the frame that was mapped */
-#define SYS_SUPPLY_TABLE     10 /* auth (as, va, level, frame) */
-#define SYS_THREAD_CREATE    11 /* auth (tcb_frame, as, buf_frame, badge) */
-#define SYS_THREAD_CONFIG    12 /* auth (thread, priority, cpu, pager_endpoint) */
-#define SYS_THREAD_START     13 /* auth (thread, rip, rsp, arg) */
-#define SYS_ENDPOINT_CREATE  14 /* auth (frame) */
-#define SYS_DESTROY	     15 /* auth (object): its frame (and an AS's tables) free again */
-#define SYS_GRANT	     16 /* auth (thread): give the memory authority */
-#define SYS_AS_SET_ENDPOINT  17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights) */
-#define SYS_SEND	     18 /* (slot, tag, w0, w1, w2, w3) */
-#define SYS_RECV	     19 /* (slot) */
-#define SYS_CALL	     20 /* (slot, tag, w0, w1, w2, w3) */
-#define SYS_REPLY_RECV	     21 /* (slot, tag, w0, w1, w2, w3): reply, then receive */
-#define SYS_DEBUG_TEST	     22 /* (name, result, why): one TAP line (test boots only) */
-#define SYS_COUNT	     23
+#define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): print to the console */
+#define SYS_EXIT	    1  /* (long code): end this thread; its pager gets an exit message */
+#define SYS_YIELD	    2  /* (): give up the rest of the time slice */
+#define SYS_INFO	    3  /* (what): a KEEL_INFO_* value */
+#define SYS_KMEM_DONATE	    4  /* auth (base, size): give RAM to the kernel for objects */
+#define SYS_KMEM_RECLAIM    5  /* auth (base, size): take back a donation with no objects */
+#define SYS_KMEM_COUNTS	    6  /* auth (phys, frame): supply a frame-count table */
+#define SYS_AS_CREATE	    7  /* auth (as_frame, pml4_frame) */
+#define SYS_MAP		    8  /* auth (as, va, frame, rights) */
+#define SYS_UNMAP	    9  /* auth (as, va): returns the frame that was mapped */
+#define SYS_SUPPLY_TABLE    10 /* auth (as, va, level, frame) */
+#define SYS_THREAD_CREATE   11 /* auth (tcb_frame, as, buf_frame, badge) */
+#define SYS_THREAD_CONFIG   12 /* auth (thread, priority, cpu, pager_endpoint) */
+#define SYS_THREAD_START    13 /* auth (thread, rip, rsp, arg) */
+#define SYS_ENDPOINT_CREATE 14 /* auth (frame) */
+#define SYS_DESTROY	    15 /* auth (object): its frame (and an AS's tables) free again */
+#define SYS_GRANT	    16 /* auth (thread): give the memory authority */
+#define SYS_AS_SET_ENDPOINT 17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights) */
+#define SYS_SEND	    18 /* (slot, tag, w0, w1, w2, w3) */
+#define SYS_RECV	    19 /* (slot) */
+#define SYS_CALL	    20 /* (slot, tag, w0, w1, w2, w3) */
+#define SYS_REPLY_RECV	    21 /* (slot, tag, w0, w1, w2, w3): reply, then receive */
+#define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
+#define SYS_SLEEP	     23 /* (ticks): block for that many timer ticks (0: yield) */
+#define SYS_COUNT	     24
 
 /* Errors, returned negated. */
-#define KEEL_OK		     0
-#define KEEL_ENOSYS	     1	/* no such system call (or not in this boot) */
-#define KEEL_EFAULT	     2	/* a pointer or range is not user memory */
-#define KEEL_EINVAL	     3	/* an argument is out of range or misaligned */
-#define KEEL_EPERM	     4	/* the caller lacks the memory authority */
-#define KEEL_ENOTRAM	     5	/* a frame is not RAM */
-#define KEEL_EKERNEL	     6	/* a frame is the kernel's own (image, tables, per-CPU...) */
-#define KEEL_EROLE	     7	/* a frame is in another role (object, donated, mapped) */
-#define KEEL_EBADOBJ	     8	/* the argument names no object of the needed type */
-#define KEEL_EEXIST	     9	/* already mapped, table already present */
-#define KEEL_ENOENT	     10 /* nothing mapped there; empty endpoint slot */
-#define KEEL_ENOPDPT	     11 /* SYS_MAP: supply a level-3 table (PDPT) for va */
-#define KEEL_ENOPD	     12 /* SYS_MAP: supply a level-2 table (page directory) */
-#define KEEL_ENOPT	     13 /* SYS_MAP: supply a level-1 table (page table) */
-#define KEEL_ENOCOUNT	     14 /* SYS_MAP: supply a frame-count table for frame */
-#define KEEL_EBUSY	     15 /* still in use (objects, threads, references); or retry */
-#define KEEL_EFULL	     16 /* a kernel table is full (donated runs) */
-#define KEEL_EDEAD	     17 /* the endpoint or partner went away during IPC */
-#define KEEL_ECOUNT	     18 /* number of error codes */
+#define KEEL_OK		    0
+#define KEEL_ENOSYS	    1  /* no such system call (or not in this boot) */
+#define KEEL_EFAULT	    2  /* a pointer or range is not user memory */
+#define KEEL_EINVAL	    3  /* an argument is out of range or misaligned */
+#define KEEL_EPERM	    4  /* the caller lacks the memory authority */
+#define KEEL_ENOTRAM	    5  /* a frame is not RAM */
+#define KEEL_EKERNEL	    6  /* a frame is the kernel's own (image, tables, per-CPU...) */
+#define KEEL_EROLE	    7  /* a frame is in another role (object, donated, mapped) */
+#define KEEL_EBADOBJ	    8  /* the argument names no object of the needed type */
+#define KEEL_EEXIST	    9  /* already mapped, table already present */
+#define KEEL_ENOENT	    10 /* nothing mapped there; empty endpoint slot */
+#define KEEL_ENOPDPT	    11 /* SYS_MAP: supply a level-3 table (PDPT) for va */
+#define KEEL_ENOPD	    12 /* SYS_MAP: supply a level-2 table (page directory) */
+#define KEEL_ENOPT	    13 /* SYS_MAP: supply a level-1 table (page table) */
+#define KEEL_ENOCOUNT	    14 /* SYS_MAP: supply a frame-count table for frame */
+#define KEEL_EBUSY	    15 /* still in use (objects, threads, references); or retry */
+#define KEEL_EFULL	    16 /* a kernel table is full (donated runs) */
+#define KEEL_EDEAD	    17 /* the endpoint or partner went away during IPC */
+#define KEEL_ECOUNT	    18 /* number of error codes */
 
 /*
  * Memory.
@@ -86,20 +87,20 @@
  *   table is reported as KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and
  *   supplied with SYS_SUPPLY_TABLE(as, va, level 3/2/1, frame).
  */
-#define KMEM_CHUNK	     (2ull << 20)
-#define KMEM_COUNTS_SPAN     (KMEM_CHUNK * 1024) /* 2 GB per count table */
-#define KEEL_USER_TOP	     0x00007ffffffff000ull /* first address that is never user memory */
-#define KEEL_MAP_R	     1u
-#define KEEL_MAP_W	     2u
-#define KEEL_MAP_X	     4u
+#define KMEM_CHUNK	    (2ull << 20)
+#define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024)	  /* 2 GB per count table */
+#define KEEL_USER_TOP	    0x00007ffffffff000ull /* first address that is never user memory */
+#define KEEL_MAP_R	    1u
+#define KEEL_MAP_W	    2u
+#define KEEL_MAP_X	    4u
 
 /* SYS_INFO(what). */
-#define KEEL_INFO_CPU	     0 /* the CPU this thread runs on */
-#define KEEL_INFO_CPUS	     1 /* CPUs online */
-#define KEEL_INFO_FASTPATH   2 /* IPCs that took the fast path, all CPUs */
-#define KEEL_INFO_TICKS	     3 /* timer ticks on this CPU */
-#define KEEL_INFO_THREAD     4 /* this thread's object (physical address) */
-#define KEEL_INFO_AUTHORITY  5 /* 1 if this thread holds the memory authority */
+#define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */
+#define KEEL_INFO_CPUS	    1 /* CPUs online */
+#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
+#define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
+#define KEEL_INFO_THREAD    4 /* this thread's object (physical address) */
+#define KEEL_INFO_AUTHORITY 5 /* 1 if this thread holds the memory authority */
 
 /*
  * Threads.  Priorities 0 (lowest) to THREAD_PRIO_MAX; each thread runs on
@@ -109,9 +110,10 @@
  * thread's IPC buffer: the pager's RAM, which it can also map for the
  * thread to use.  The badge is what receivers see as the sender.
  */
-#define THREAD_PRIO_MAX	     31
-#define THREAD_PRIO_DEFAULT  10
+#define THREAD_PRIO_MAX	    31
+#define THREAD_PRIO_DEFAULT 10
 #define THREAD_SLICE_TICKS   2
+#define THREAD_SLEEP_MAX     (100 * 3600) /* ticks: an hour at 100 Hz */
 
 /*
  * IPC.  A thread names endpoints by slot (0 .. AS_ENDPOINT_SLOTS-1) in
@@ -128,14 +130,14 @@
  * tags may not set it.  SYS_REPLY_RECV replies to the thread whose call
  * this thread received last (if any is still waiting), then receives.
  */
-#define AS_ENDPOINT_SLOTS    64
-#define KEEL_EP_SEND	     1u /* the slot may SEND and CALL */
-#define KEEL_EP_RECV	     2u /* the slot may RECV and REPLY_RECV */
-#define IPC_BUF_MAX	     4096
-#define IPC_TAG(label, len)  ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
-#define IPC_TAG_LABEL(tag)   ((unsigned int)(tag))
-#define IPC_TAG_LEN(tag)     (((tag) >> 32) & 0x1fff)
-#define IPC_TAG_KERNEL	     (1ul << 63)
+#define AS_ENDPOINT_SLOTS   64
+#define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
+#define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
+#define IPC_BUF_MAX	    4096
+#define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
+#define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
+#define IPC_TAG_LEN(tag)    (((tag) >> 32) & 0x1fff)
+#define IPC_TAG_KERNEL	    (1ul << 63)
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread
@@ -147,15 +149,15 @@
  *     thread.
  *   IPC_LABEL_EXIT: w0 the exit code.  No reply.
  */
-#define IPC_LABEL_FAULT	     1
-#define IPC_LABEL_EXIT	     2
-#define IPC_FAULT_RESUME     0
-#define IPC_FAULT_KILL	     1
-#define KEEL_FAULT_PRESENT   1u /* the page was present (a protection fault) */
-#define KEEL_FAULT_WRITE     2u
-#define KEEL_FAULT_USER	     4u
-#define KEEL_FAULT_FETCH     16u
-#define KEEL_VECTOR_PF	     14
+#define IPC_LABEL_FAULT	    1
+#define IPC_LABEL_EXIT	    2
+#define IPC_FAULT_RESUME    0
+#define IPC_FAULT_KILL	    1
+#define KEEL_FAULT_PRESENT  1u /* the page was present (a protection fault) */
+#define KEEL_FAULT_WRITE    2u
+#define KEEL_FAULT_USER	    4u
+#define KEEL_FAULT_FETCH    16u
+#define KEEL_VECTOR_PF	    14
 
 /*
  * SYS_DEBUG_TEST(name, result, why): in a boot with the `test` option the
@@ -164,12 +166,12 @@
  * exits.  result: KEEL_TEST_FAIL, KEEL_TEST_PASS or KEEL_TEST_SKIP; why
  * (a string, or 0) is printed after `#`.  Other boots: KEEL_ENOSYS.
  */
-#define KEEL_TEST_FAIL	     0
-#define KEEL_TEST_PASS	     1
-#define KEEL_TEST_SKIP	     2
-#define KEEL_TEST_NAME_MAX   128
+#define KEEL_TEST_FAIL	    0
+#define KEEL_TEST_PASS	    1
+#define KEEL_TEST_SKIP	    2
+#define KEEL_TEST_NAME_MAX  128
 
 /* The most SYS_DEBUG_WRITE prints in one call. */
-#define SYS_DEBUG_WRITE_MAX  4096
+#define SYS_DEBUG_WRITE_MAX 4096
 
 #endif

@@ -242,13 +242,15 @@ long sys_reply_recv(struct trap_frame *tf)
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 {
 	if (!t->pager) {
-		klog("thread", "thread 0x%lx: CPU exception %lu, error 0x%lx, address 0x%lx, rip 0x%lx",
+		klog("thread",
+		     "thread 0x%lx: CPU exception %lu, error 0x%lx, address 0x%lx, rip 0x%lx",
 		     kmem_object_phys(t), tf->vector, tf->error, addr, tf->rip);
 		thread_kill(t, "a CPU exception, and it has no pager");
 		return;
 	}
 	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_FAULT,
-			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip, tf->rsp } };
+			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip,
+			       tf->rsp } };
 	send(t, t->pager, SEND_FAULT, &m);
 }
 
@@ -256,7 +258,7 @@ void ipc_detach(struct thread *t)
 {
 	if (t->state == T_READY)
 		sched_unready(t);
-	else if (t->queue) /* T_SEND or T_RECV */
+	else if (t->queue) /* T_SEND, T_RECV or T_SLEEP */
 		tqueue_remove(t);
 	if (this_cpu()->handoff == t)
 		this_cpu()->handoff = NULL;

@@ -173,13 +173,60 @@ struct trap_frame *sched_regs(struct thread *t)
 	return t == pc->current ? pc->tf : &t->regs;
 }
 
+/* Wake this CPU's sleepers whose time has come. */
+static void wake_sleepers(struct percpu *pc)
+{
+	u64 now = pc->ticks, next = ~0ull;
+	struct thread *t = pc->sleepers.head, *n;
+
+	if (now < pc->next_wake)
+		return;
+	for (; t; t = n) {
+		n = t->next;
+		if (t->wake_tick <= now) {
+			tqueue_remove(t);
+			t->regs.rax = 0;
+			sched_ready(t);
+		} else {
+			next = MIN(next, t->wake_tick);
+		}
+	}
+	pc->next_wake = next;
+}
+
+long sys_sleep(u64 ticks)
+{
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current;
+
+	if (ticks > THREAD_SLEEP_MAX)
+		return -KEEL_EINVAL;
+	if (!ticks) {
+		pc->need_resched = true;
+		return 0;
+	}
+	cur->state = T_SLEEP;
+	cur->wake_tick = pc->ticks + ticks;
+	tqueue_push(&pc->sleepers, cur);
+	pc->next_wake = MIN(pc->next_wake, cur->wake_tick);
+	return 0;
+}
+
 void sched_tick(void)
 {
 	struct percpu *pc = this_cpu();
 	struct thread *cur = pc->current;
 
-	if (cur && cur->slice && --cur->slice == 0)
+	wake_sleepers(pc);	/*
+	 * The slice is refilled when it runs out, whether or not another
+	 * thread takes the CPU now: one that wakes later must still get it.
+	 */
+	if (cur && (cur->slice <= 1)) {
+		cur->slice = THREAD_SLICE_TICKS;
 		pc->need_resched = true;
+	} else if (cur) {
+		cur->slice--;
+	}
 }
 
 /* Put `next` on this CPU, its registers into the frame at `tf`. */
@@ -205,7 +252,8 @@ void sched_return(struct trap_frame *tf)
 	pc->handoff = NULL;
 	if (!next) {
 		int best = rq_best(&pc->runqueue);
-		if (cur_runs && (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched)))
+		if (cur_runs &&
+		    (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched)))
 			next = cur;
 		else if (best >= 0)
 			next = rq_pop(&pc->runqueue, best);
@@ -255,12 +303,13 @@ static void idle_loop(void)
 		 * without the lock: whoever queues a thread for an idle CPU
 		 * sends it a wake-up IPI after, so none is missed (STI's shadow
 		 * makes the check and the HLT one step for interrupts).
-		 */
-		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE)) {
+		 */		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
+		       pc->ticks < pc->next_wake) {
 			irq_enable_and_halt();
 			irq_disable();
 		}
 		bkl_lock();
+		wake_sleepers(pc);
 	}
 }
 
@@ -272,6 +321,7 @@ _Noreturn void sched_idle(void)
 
 void sched_start(void)
 {
+	this_cpu()->next_wake = ~0ull;
 	irq_disable();
 	bkl_lock();
 	sched_idle();

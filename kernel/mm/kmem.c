@@ -24,10 +24,10 @@ struct kmem_chunk {
 };
 _Static_assert(sizeof(struct kmem_chunk) <= PAGE_SIZE, "a chunk header is one frame");
 
-static u64 boot_chunk;	       /* the chunk of the boot objects */
-static u64 *count_index;       /* per 2 GB: the count table's address, or 0 */
-static u64 count_index_len;    /* entries */
-static u64 boot_bytes;	       /* taken from boot memory */
+static u64 boot_chunk;	    /* the chunk of the boot objects */
+static u64 *count_index;    /* per 2 GB: the count table's address, or 0 */
+static u64 count_index_len; /* entries */
+static u64 boot_bytes;	    /* taken from boot memory */
 static u64 donated_bytes;
 
 static bool is_ram(u64 pa)

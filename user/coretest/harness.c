@@ -83,17 +83,14 @@ int wait_until(volatile int *v, int want, unsigned long max)
 	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want) {
 		if (ticks() - t0 > max)
 			return 0;
-		sys_yield();
+		sys_sleep(1); /* blocked, not spinning: the CPU can halt */
 	}
 	return 1;
 }
 
 void sleep_ticks(unsigned long n)
 {
-	unsigned long t0 = ticks();
-
-	while (ticks() - t0 < n)
-		sys_yield();
+	sys_sleep(n);
 }
 
 void spin_ticks(unsigned long n)

@@ -65,7 +65,8 @@ static int fault(struct client *c, const struct ipc_msg *m)
 	unsigned long page = m->w[0] & ~PAGE_MASK;
 	if ((m->w[1] >> 32) == KEEL_VECTOR_PF && page >= c->lo && page < c->hi &&
 	    c->used < c->ndemand) {
-		long r = map_page(&pager_pool, c->as, page, c->demand[c->used], KEEL_MAP_R | KEEL_MAP_W);
+		long r =
+		    map_page(&pager_pool, c->as, page, c->demand[c->used], KEEL_MAP_R | KEEL_MAP_W);
 		if (r)
 			print_fmt("[coretest] pager: mapping 0x%lx failed: %ld\n", page, r);
 		if (r == 0) {
@@ -173,8 +174,8 @@ void expect_fault(struct client *c, int i, unsigned long addr, unsigned bits, co
 		expect(0, "%s: no fault %d (%d faults, %d exits)", what, i, n, c->exits);
 		return;
 	}
-	expect((c->tag[i] & IPC_TAG_KERNEL) != 0, "%s: the fault message's tag 0x%lx has no kernel bit",
-	       what, c->tag[i]);
+	expect((c->tag[i] & IPC_TAG_KERNEL) != 0,
+	       "%s: the fault message's tag 0x%lx has no kernel bit", what, c->tag[i]);
 	expect((c->code[i] >> 32) == KEEL_VECTOR_PF, "%s: vector %lu, want 14", what,
 	       c->code[i] >> 32);
 	expect(c->addr[i] == addr, "%s: address 0x%lx, want 0x%lx", what, c->addr[i], addr);

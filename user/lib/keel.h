@@ -80,6 +80,12 @@ static inline _Noreturn void sys_exit(long code)
 		KEEL_SYSCALL1(SYS_EXIT, code);
 }
 
+/* Block for `ticks` timer ticks of this CPU (0: just yield). */
+static inline long sys_sleep(unsigned long ticks)
+{
+	return KEEL_SYSCALL1(SYS_SLEEP, ticks);
+}
+
 static inline long sys_yield(void)
 {
 	return KEEL_SYSCALL0(SYS_YIELD);

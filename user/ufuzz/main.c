@@ -144,6 +144,11 @@ static long run_fuzz(unsigned long count)
 			a[0] = (long)(0xffffffff80000000ul | (unsigned long)a[0]);
 			a[1] |= 1; /* an empty write might succeed */
 			break;
+		case SYS_SLEEP:
+			/* Long sleeps are fine, but would end the test by the clock. */
+			if ((unsigned long)a[0] <= THREAD_SLEEP_MAX)
+				a[0] &= 1;
+			break;
 		case SYS_RECV:
 		case SYS_REPLY_RECV:
 			/* Only empty or invalid slots: nobody would send us anything. */

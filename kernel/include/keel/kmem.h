@@ -24,7 +24,7 @@
 #include <abi/syscall.h>
 #include <keel/types.h>
 
-#define KMEM_CHUNK_FRAMES (KMEM_CHUNK / PAGE_SIZE)
+#define KMEM_CHUNK_FRAMES     (KMEM_CHUNK / PAGE_SIZE)
 #define KMEM_COUNTS_PER_TABLE (PAGE_SIZE / sizeof(u32))
 
 enum kobj_type {

@@ -32,8 +32,8 @@ enum thread_state {
 	T_READY,	/* in its CPU's run queue */
 	T_RUNNING,	/* current on a CPU */
 	T_SEND,		/* queued on an endpoint with a message */
-	T_RECV,		/* queued on an endpoint, waiting for a message */
-	T_REPLY,	/* its call (or fault) was received: waiting for the reply */
+	T_RECV,		/* queued on an endpoint, waiting for a message */	T_REPLY,	/* its call (or fault) was received: waiting for the reply */
+	T_SLEEP,	/* in SYS_SLEEP, on the sleep list of the CPU it slept on */
 	T_DEAD,		/* exited or killed: only SYS_DESTROY is left */
 };
 
@@ -50,17 +50,17 @@ struct ipc_msg {
 };
 
 struct thread {
-	struct trap_frame regs; /* user registers while not running */
+	struct trap_frame regs;			  /* user registers while not running */
 	u8 fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
-	u32 state;			       /* enum thread_state */
+	u32 state;				  /* enum thread_state */
 	u32 prio;
 	u32 cpu;	/* affinity: the CPU it runs on */
-	i64 running_on; /* the CPU it is current on, or -1 */
-	u32 slice;	/* ticks left in its time slice */
+	i64 running_on; /* the CPU it is current on, or -1 */	u32 slice;	/* ticks left in its time slice */
+	u64 wake_tick;	/* in T_SLEEP: when to wake, in its CPU's ticks */
 	bool authority; /* holds the memory authority */
 	bool is_root;	/* the first program's thread */
 	u64 badge;
-	u64 buf;	      /* physical address of its IPC buffer, or 0 */
+	u64 buf; /* physical address of its IPC buffer, or 0 */
 	struct aspace *as;
 	struct endpoint *pager; /* where its faults and exit go, or NULL */
 
@@ -69,10 +69,10 @@ struct thread {
 	struct thread *prev, *next;
 
 	/* IPC. */
-	struct endpoint *ep;	/* the endpoint it is queued on */
-	u32 send_kind;		/* enum send_kind, in T_SEND */
-	struct ipc_msg msg;	/* the message it is sending, in T_SEND */
-	struct thread *server;	/* in T_REPLY: who received its call */
+	struct endpoint *ep;	 /* the endpoint it is queued on */
+	u32 send_kind;		 /* enum send_kind, in T_SEND */
+	struct ipc_msg msg;	 /* the message it is sending, in T_SEND */
+	struct thread *server;	 /* in T_REPLY: who received its call */
 	struct thread *reply_to; /* the caller whose call it received last */
 	i64 exit_code;
 };
@@ -98,15 +98,16 @@ void bkl_lock(void);
 void bkl_unlock(void);
 bool bkl_held(void);
 void sched_init_cpu(void);
-void sched_ready(struct thread *t);		  /* make t runnable on its CPU */
-void sched_unready(struct thread *t);		  /* take t out of its run queue */
-void sched_handoff(struct thread *t);		  /* run t next here (IPC fast path) */
+void sched_ready(struct thread *t);		 /* make t runnable on its CPU */
+void sched_unready(struct thread *t);		 /* take t out of its run queue */
+void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
 struct thread *sched_current(void);
 void sched_tick(void);				  /* from the timer, user mode */
-void sched_return(struct trap_frame *tf);	  /* choose who returns to user mode */
-_Noreturn void sched_idle(void);		  /* this CPU has nothing to run */
-void sched_start(void);				  /* APs and the boot CPU: enter the scheduler */
+long sys_sleep(u64 ticks);
+void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
+_Noreturn void sched_idle(void);	  /* this CPU has nothing to run */
+void sched_start(void);			  /* APs and the boot CPU: enter the scheduler */
 extern u64 sched_fastpath_count;
 
 /* thread.c */

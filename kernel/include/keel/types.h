@@ -15,12 +15,12 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t i64;
 
-#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a)	 (((x) + (a)-1) & ~((u64)(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
-#define IS_ALIGNED(x, a) (((x) & ((u64)(a)-1)) == 0)
-#define MIN(a, b)	 ((a) < (b) ? (a) : (b))
-#define MAX(a, b)	 ((a) > (b) ? (a) : (b))
+#define ARRAY_SIZE(a)	   (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	   (((x) + (a)-1) & ~((u64)(a)-1))
+#define ALIGN_DOWN(x, a)   ((x) & ~((u64)(a)-1))
+#define IS_ALIGNED(x, a)   (((x) & ((u64)(a)-1)) == 0)
+#define MIN(a, b)	   ((a) < (b) ? (a) : (b))
+#define MAX(a, b)	   ((a) > (b) ? (a) : (b))
 #define DIV_ROUND_UP(x, d) (((x) + (d)-1) / (d))
 
 #endif

@@ -18,10 +18,10 @@
 struct endpoint;
 
 struct aspace {
-	u64 pml4;	/* physical address of its PML4 */
-	u32 threads;	/* threads that run in it */
-	u32 tables;	/* page-table frames it owns, the PML4 included */
-	u64 pages;	/* 4 KB pages mapped */
+	u64 pml4;    /* physical address of its PML4 */
+	u32 threads; /* threads that run in it */
+	u32 tables;  /* page-table frames it owns, the PML4 included */
+	u64 pages;   /* 4 KB pages mapped */
 	struct endpoint *slots[AS_ENDPOINT_SLOTS];
 	u8 slot_rights[AS_ENDPOINT_SLOTS]; /* KEEL_EP_* */
 	/* CPUs that may hold its translations (current, or in a PCID). */

@@ -55,14 +55,15 @@ struct percpu {
 	struct percpu *self; /* %gs:0 */
 	u32 cpu;	     /* index, 0 = the boot CPU */
 	u32 apic_id;
-	u64 kstack_top;	    /* %gs:16, for syscall entry */
-	u64 user_rsp;	    /* %gs:24, scratch for syscall entry */
+	u64 kstack_top; /* %gs:16, for syscall entry */
+	u64 user_rsp;	/* %gs:24, scratch for syscall entry */
 	/* Scheduling (kernel/core/sched.c), under the big kernel lock. */
-	struct thread *current;	 /* the thread running here, or NULL when idle */
-	struct thread *handoff;	 /* run this one next (the IPC fast path) */
-	struct trap_frame *tf;	 /* the live user registers of this entry */
-	bool need_resched;	 /* the time slice ran out, or a better thread woke */
-	struct runqueue runqueue;
+	struct thread *current; /* the thread running here, or NULL when idle */
+	struct thread *handoff; /* run this one next (the IPC fast path) */
+	struct trap_frame *tf;	/* the live user registers of this entry */
+	bool need_resched;	/* the time slice ran out, or a better thread woke */	struct runqueue runqueue;
+	struct tqueue sleepers; /* threads in SYS_SLEEP on this CPU */
+	volatile u64 next_wake; /* the earliest wake_tick among them, or ~0 */
 	/* Address space (arch/x86_64/aspace.c). */
 	struct aspace *cur_as; /* whose tables CR3 holds; NULL: the kernel's */
 	u32 pcid_gen, pcid_next;
