@@ -45,8 +45,8 @@
 #define SYS_CALL	    20 /* (slot, tag, w0, w1, w2, w3) */
 #define SYS_REPLY_RECV	    21 /* (slot, tag, w0, w1, w2, w3): reply, then receive */
 #define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
-#define SYS_SLEEP	     23 /* (ticks): block for that many timer ticks (0: yield) */
-#define SYS_COUNT	     24
+#define SYS_SLEEP	    23 /* (ticks): block for that many timer ticks (0: yield) */
+#define SYS_COUNT	    24
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -112,8 +112,8 @@
  */
 #define THREAD_PRIO_MAX	    31
 #define THREAD_PRIO_DEFAULT 10
-#define THREAD_SLICE_TICKS   2
-#define THREAD_SLEEP_MAX     (100 * 3600) /* ticks: an hour at 100 Hz */
+#define THREAD_SLICE_TICKS  2
+#define THREAD_SLEEP_MAX    (100 * 3600) /* ticks: an hour at 100 Hz */
 
 /*
  * IPC.  A thread names endpoints by slot (0 .. AS_ENDPOINT_SLOTS-1) in

@@ -217,7 +217,7 @@ void sched_tick(void)
 	struct percpu *pc = this_cpu();
 	struct thread *cur = pc->current;
 
-	wake_sleepers(pc);	/*
+	wake_sleepers(pc); /*
 	 * The slice is refilled when it runs out, whether or not another
 	 * thread takes the CPU now: one that wakes later must still get it.
 	 */
@@ -303,7 +303,8 @@ static void idle_loop(void)
 		 * without the lock: whoever queues a thread for an idle CPU
 		 * sends it a wake-up IPI after, so none is missed (STI's shadow
 		 * makes the check and the HLT one step for interrupts).
-		 */		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
+		 */
+		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
 		       pc->ticks < pc->next_wake) {
 			irq_enable_and_halt();
 			irq_disable();

@@ -168,7 +168,8 @@ static long dispatch(struct trap_frame *tf, struct thread *cur)
 		return sys_debug_write(a0, a1);
 	case SYS_EXIT:
 		thread_exit(cur, (i64)a0);
-		return 0;	case SYS_YIELD:
+		return 0;
+	case SYS_YIELD:
 		this_cpu()->need_resched = true;
 		return 0;
 	case SYS_SLEEP:

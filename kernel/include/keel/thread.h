@@ -32,9 +32,11 @@ enum thread_state {
 	T_READY,	/* in its CPU's run queue */
 	T_RUNNING,	/* current on a CPU */
 	T_SEND,		/* queued on an endpoint with a message */
-	T_RECV,		/* queued on an endpoint, waiting for a message */	T_REPLY,	/* its call (or fault) was received: waiting for the reply */
-	T_SLEEP,	/* in SYS_SLEEP, on the sleep list of the CPU it slept on */
-	T_DEAD,		/* exited or killed: only SYS_DESTROY is left */
+	T_RECV,
+	/* queued on an endpoint, waiting for a message */
+	T_REPLY, /* its call (or fault) was received: waiting for the reply */
+	T_SLEEP, /* in SYS_SLEEP, on the sleep list of the CPU it slept on */
+	T_DEAD,	 /* exited or killed: only SYS_DESTROY is left */
 };
 
 /* What a thread in T_SEND is sending. */
@@ -55,7 +57,8 @@ struct thread {
 	u32 state;				  /* enum thread_state */
 	u32 prio;
 	u32 cpu;	/* affinity: the CPU it runs on */
-	i64 running_on; /* the CPU it is current on, or -1 */	u32 slice;	/* ticks left in its time slice */
+	i64 running_on; /* the CPU it is current on, or -1 */
+	u32 slice;	/* ticks left in its time slice */
 	u64 wake_tick;	/* in T_SLEEP: when to wake, in its CPU's ticks */
 	bool authority; /* holds the memory authority */
 	bool is_root;	/* the first program's thread */
@@ -103,7 +106,7 @@ void sched_unready(struct thread *t);		 /* take t out of its run queue */
 void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
 struct thread *sched_current(void);
-void sched_tick(void);				  /* from the timer, user mode */
+void sched_tick(void); /* from the timer, user mode */
 long sys_sleep(u64 ticks);
 void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
 _Noreturn void sched_idle(void);	  /* this CPU has nothing to run */
