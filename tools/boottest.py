@@ -119,11 +119,12 @@ MATRIX = [
     tests("bios-q35-16T-westmere", "bios", "q35", "16T", WESTMERE + ",phys-bits=46",
           huge=True, timeout=180),
     tests("bios-q35-32T-max-2cpu", "bios", "q35", "32T", "max,phys-bits=46", huge=True,
-          timeout=180, smp=2),
-    # Bochs emulates x2APIC, which QEMU's TCG does not: the same tests in
-    # x2APIC mode, and on an older model without x2APIC for comparison.
+          timeout=180, smp=2),    # Bochs emulates x2APIC and PCIDs, which QEMU's TCG does not: the same
+    # tests in x2APIC mode with PCIDs, and on an older model without x2APIC
+    # for comparison.
     tests("bochs-x2apic-4cpu", "bochs", "-", "128M", "corei7_skylake_x", smp=4,
-          expect=[r"^\[irq\] local APIC in x2APIC mode"]),
+          expect=[r"^\[irq\] local APIC in x2APIC mode",
+                  r"^\[mm\] address-space switches keep TLB entries \(PCIDs\)$"]),
     tests("bochs-xapic-2cpu", "bochs", "-", "128M", "corei7_sandy_bridge_2600k", smp=2,
           expect=[r"^\[irq\] local APIC in xAPIC mode"]),
     Config("bochs-x2apic-crash-ap-panic-4cpu", "bochs", "-", "128M", "corei7_skylake_x",
