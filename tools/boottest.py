@@ -119,7 +119,8 @@ MATRIX = [
     tests("bios-q35-16T-westmere", "bios", "q35", "16T", WESTMERE + ",phys-bits=46",
           huge=True, timeout=180),
     tests("bios-q35-32T-max-2cpu", "bios", "q35", "32T", "max,phys-bits=46", huge=True,
-          timeout=180, smp=2),    # Bochs emulates x2APIC and PCIDs, which QEMU's TCG does not: the same
+          timeout=180, smp=2),
+    # Bochs emulates x2APIC and PCIDs, which QEMU's TCG does not: the same
     # tests in x2APIC mode with PCIDs, and on an older model without x2APIC
     # for comparison.
     tests("bochs-x2apic-4cpu", "bochs", "-", "128M", "corei7_skylake_x", smp=4,
