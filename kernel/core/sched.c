@@ -41,10 +41,17 @@ void bkl_lock(void)
 	u32 ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_ACQUIRE);
 
 	if (bkl_owner == this_cpu()->cpu)
-		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu);
-	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
-		irq_enable(); /* answer shoot-downs while waiting */
-		cpu_relax();
+		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu); /*
+	 * Wait with interrupts on the whole time, to answer shoot-downs from
+	 * the holder.  (Opening them for one instruction per turn of the loop
+	 * is not enough: QEMU's TCG did not deliver interrupts in so short a
+	 * window, and the holder waited for this CPU forever.)  The ticket
+	 * is ours, so nobody can take our turn while an interrupt runs.
+	 */
+	if (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
+		irq_enable();
+		while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
+			cpu_relax();
 		irq_disable();
 	}
 	bkl_owner = this_cpu()->cpu;

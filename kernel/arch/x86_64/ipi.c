@@ -112,13 +112,23 @@ void tlb_shootdown_mask(const u64 *mask, u64 va, u64 pages)
 			sent++;
 	__atomic_store_n(&tlb_request.remaining, sent, __ATOMIC_RELEASE);
 	for (u32 n = 0; n < percpu_count; n++)
-		if (n != me && online(n) && in_mask(mask, n))
+		if (n != me && online(n) && in_mask(mask, n)) {
+			percpu_of(n)->tlb_pending = 1;
 			lapic_send_ipi(percpu_of(n)->apic_id, VEC_IPI_TLB, APIC_DM_FIXED);
+		}
 	if (in_mask(mask, me))
 		tlb_flush_request();
-	if (!wait_clear(&tlb_request.remaining))
+	if (!wait_clear(&tlb_request.remaining)) {
+		/* Name them, and whether their clocks still tick (interrupts on). */
+		panic_begin();
+		for (u32 n = 0; n < percpu_count; n++)
+			if (percpu_of(n)->tlb_pending)
+				kprintf(
+				    "[panic] cpu %u did not flush: %lu timer ticks, this cpu %lu\n",
+				    n, percpu_of(n)->ticks, this_cpu()->ticks);
 		panic("TLB shoot-down: %u CPU(s) did not flush within %d s", tlb_request.remaining,
 		      IPI_WAIT_US / 1000000);
+	}
 	spin_unlock(&tlb_lock);
 }
 
@@ -177,6 +187,7 @@ void irq_handle(struct trap_frame *tf)
 	case VEC_IPI_TLB:
 		pc->ipis++;
 		tlb_flush_request();
+		pc->tlb_pending = 0;
 		__atomic_fetch_sub(&tlb_request.remaining, 1, __ATOMIC_ACQ_REL);
 		break;
 	case VEC_IPI_CALL:

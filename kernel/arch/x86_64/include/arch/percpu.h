@@ -72,6 +72,7 @@ struct percpu {
 	volatile u64 ticks; /* timer interrupts taken */
 	volatile u64 ipis;  /* IPIs taken (any kind) */
 	volatile u64 wakeups;
+	volatile u32 tlb_pending; /* a shoot-down asked of this CPU, not yet done */
 	struct percpu_call call;
 	u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
