@@ -254,7 +254,22 @@ void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 	send(t, t->pager, SEND_FAULT, &m);
 }
 
-void ipc_detach(struct thread *t)
+struct thread *ipc_release_caller(struct thread *t)
+{
+	struct thread *c = t->reply_to;
+
+	t->reply_to = NULL;
+	if (!c || c->state != T_REPLY || c->server != t)
+		return NULL;
+	c->server = NULL;
+	if (c->send_kind == SEND_FAULT)
+		return c;  /* the caller kills it: no recursion down a chain */
+	c->state = T_SEND; /* for fail(): it was sending this kind */
+	fail(c, -KEEL_EDEAD);
+	return NULL;
+}
+
+struct thread *ipc_detach(struct thread *t)
 {
 	if (t->state == T_READY)
 		sched_unready(t);
@@ -266,13 +281,7 @@ void ipc_detach(struct thread *t)
 	if (t->state == T_REPLY && t->server && t->server->reply_to == t)
 		t->server->reply_to = NULL;
 	t->server = NULL;
-	struct thread *c = t->reply_to;
-	t->reply_to = NULL;
-	if (c && c->state == T_REPLY && c->server == t) {
-		c->server = NULL;
-		c->state = T_SEND; /* for fail(): it was sending this kind */
-		fail(c, -KEEL_EDEAD);
-	}
+	return ipc_release_caller(t);
 }
 
 long endpoint_destroy(struct endpoint *ep)

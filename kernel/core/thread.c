@@ -140,11 +140,16 @@ long sys_grant(u64 th)
 
 void thread_kill(struct thread *t, const char *why)
 {
-	klog("thread", "thread 0x%lx (badge %lu) killed: %s", kmem_object_phys(t), t->badge, why);
-	ipc_detach(t);
-	t->state = T_DEAD;
-	if (t->is_root)
-		root_exited(-1);
+	while (t) {
+		klog("thread", "thread 0x%lx (badge %lu) killed: %s", kmem_object_phys(t), t->badge,
+		     why);
+		struct thread *next = ipc_detach(t);
+		t->state = T_DEAD;
+		if (t->is_root)
+			root_exited(-1);
+		t = next; /* it waited for t to answer its fault */
+		why = "its pager went away while it waited";
+	}
 }
 
 void thread_exit(struct thread *t, i64 code)
@@ -152,6 +157,8 @@ void thread_exit(struct thread *t, i64 code)
 	t->exit_code = code;
 	if (t->is_root)
 		root_exited(code);
+	/* Whoever waits for its reply will not get one. */
+	thread_kill(ipc_release_caller(t), "its pager exited while it waited");
 	if (!t->pager) {
 		t->state = T_DEAD;
 		return;
@@ -166,13 +173,13 @@ long thread_destroy(struct thread *t)
 		return -KEEL_EBUSY; /* a thread ends itself with SYS_EXIT */
 	if (t->running_on >= 0) {
 		/* Running elsewhere: stop it there, and let the caller retry. */
-		ipc_detach(t);
+		thread_kill(ipc_detach(t), "its pager was destroyed while it waited");
 		t->state = T_DEAD;
 		percpu_of((u32)t->running_on)->need_resched = true;
 		ipi_wakeup((u32)t->running_on);
 		return -KEEL_EBUSY;
 	}
-	ipc_detach(t);
+	thread_kill(ipc_detach(t), "its pager was destroyed while it waited");
 	if (t->pager)
 		t->pager->refs--;
 	t->as->threads--;

@@ -42,6 +42,14 @@ trap_common:
 	testb $3, 24(%rsp)		/* the CPU frame's CS, above vector and error */
 	jz 1f
 	swapgs
+	/*
+	 * User code can set AC with POPF, and an interrupt gate does not
+	 * clear it: with AC set, SMAP would be off in the kernel.  (The
+	 * syscall entry has FMASK clear it.)
+	 */
+	cmpb $0, smap_enabled(%rip)
+	je 1f
+	clac
 1:	SAVE_REGS
 	movq %rsp, %rdi
 	call trap_handle

@@ -136,7 +136,14 @@ long sys_reply_recv(struct trap_frame *tf);
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
 /* Queue a kernel message from t to ep as if t had sent it. */
 void ipc_kernel_send(struct thread *t, struct endpoint *ep, u32 kind, const struct ipc_msg *m);
-/* t goes away: out of every queue, partners told. */
-void ipc_detach(struct thread *t);
+/*
+ * t goes away: out of every queue, partners told.  A caller waiting for
+ * t's reply fails with KEEL_EDEAD; but one waiting for the verdict on its
+ * fault must die, and is returned for the caller to kill (so that a chain
+ * of such threads is a loop in thread_kill, not a recursion).
+ */
+struct thread *ipc_detach(struct thread *t);
+/* The same for t's caller only (t stays where it is). */
+struct thread *ipc_release_caller(struct thread *t);
 
 #endif
