@@ -34,6 +34,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -75,10 +76,13 @@ class Config:
                              # than the host could commit (never touched)
     timeout: float = 0       # seconds; 0 = by firmware (OVMF is slow)
     smp: int = 1             # CPUs; every one must come online
-    # The user programs as modules.  The page-table checks of "tlb" boot
-    # without them: they look at the kernel's own tables, which an idle
-    # CPU runs on, and a running program would put its pages in the user half.
-    modules: bool = True
+    # The GRUB modules: "user", the user programs (the first is the first
+    # program); "none", for the page-table checks of "tlb", which look at
+    # the kernel's own tables (an idle CPU runs on them, and a running
+    # program would put its pages in the user half); "bad-elf", a first
+    # module whose segment reaches into the kernel half, which the kernel
+    # must refuse with a message and go on.
+    modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
 
     def __post_init__(self):
@@ -107,6 +111,12 @@ MATRIX = [
     tests("bios-q35-absent-cpu-2cpu", "bios", "q35", "256M", "max", smp=2,
           cmdline="test smp-absent-cpu",
           expect=[r"^\[smp\] cpu 2 \(APIC 254\) did not answer the start-up IPIs: skipped$"]),
+    # A first program whose segment reaches into the kernel half: refused
+    # with a message, and the kernel goes on (its own tests still pass).
+    tests("bios-q35-bad-first-program", "bios", "q35", "256M", "max", modules="bad-elf",
+          expect=[r"^\[root\] cannot start the first program: segment wraps, maps page 0 "
+                  r"or reaches the kernel half$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
     # No ACPI at all: the kernel says so and runs on the boot CPU alone,
     # timing against the PIT instead of the ACPI PM timer.
     tests("bios-pc-noacpi-2cpu", "bios", "pc,acpi=off", "256M", "max", smp=2, cpus_online=1,
@@ -159,11 +169,11 @@ MATRIX = [
            [r"^\[boot\] halted: this CPU has no long mode"]),
     # The page tables seen from outside.
     Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
-           gb_pages=True, min_1g=1, smp=4, modules=False),
+           gb_pages=True, min_1g=1, smp=4, modules="none"),
     Config("tlb-uefi-q35-2G-westmere-2cpu", "uefi", "q35", "2G", WESTMERE, "tlb",
-           gb_pages=False, smp=2, modules=False),
+           gb_pages=False, smp=2, modules="none"),
     Config("tlb-bios-pc-1G-westmere", "bios", "pc", "1G", WESTMERE, "tlb",
-           gb_pages=False, modules=False),
+           gb_pages=False, modules="none"),
 ]
 
 # ---------------------------------------------------------------------------
@@ -788,16 +798,29 @@ def stop(proc):
         RUNNING.discard(proc)
 
 
-def build_iso(kernel, cmdline, with_modules):
-    """build/boottest/keel-SLUG.iso for cmdline, unless already up to date."""
+def bad_elf(src, dst):
+    """dst: src with its first segment moved into the kernel half."""
+    data = bytearray(src.read_bytes())
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    struct.pack_into("<Q", data, phoff + 0x10, 0xffff800000000000)  # p_vaddr
+    dst.write_bytes(data)
+    return dst
+
+
+def build_iso(kernel, cmdline, which):
+    """build/boottest/keel-SLUG.iso for cmdline and modules, unless up to date."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
-    if not with_modules:
-        slug += "-nomodules"
+    if which != "user":
+        slug += f"-{which}"
     iso = OUT / f"keel-{slug}.iso"
     # The user programs (`make` builds them) go in as modules, in the
     # Makefile's order: the first is the first program (the pager).
     names = (ROOT / "build" / "user" / "modules").read_text().split()
-    modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names] if with_modules else []
+    modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
+    if which == "none":
+        modules = []
+    elif which == "bad-elf":
+        modules = [bad_elf(modules[0], OUT / "badelf.elf")] + modules[1:]
     inputs = [kernel, ROOT / "tools" / "mkiso.sh"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None
@@ -856,7 +879,8 @@ def main():
             else:
                 failed += 1
                 print(f"not ok {passed + failed} - {c.name} # tools/mkiso.sh failed", flush=True)
-                print("\n".join(f"#   {line}" for line in errors[(c.cmdline, c.modules)][-20:]), flush=True)
+                print("\n".join(f"#   {line}" for line in errors[(c.cmdline, c.modules)][-20:]),
+                      flush=True)
         for future in as_completed(futures):
             c = futures[future]
             reason, seconds, extra = future.result()

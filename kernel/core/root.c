@@ -66,7 +66,14 @@ static const char *load_image(struct bootmem *bm, struct aspace *as, const u8 *f
 	return NULL;
 }
 
-const char *root_load(struct bootmem *bm)
+static const char *refusal;
+
+const char *root_refusal(void)
+{
+	return refusal;
+}
+
+static const char *load(struct bootmem *bm)
 {
 	static struct elf_image img;
 
@@ -111,6 +118,11 @@ const char *root_load(struct bootmem *bm)
 	klog("root", "loaded '%s': entry 0x%lx, %zu segment(s), %lu page-table frames", m->name,
 	     img.entry, img.nsegs, (u64)as->tables);
 	return NULL;
+}
+
+const char *root_load(struct bootmem *bm)
+{
+	return refusal = load(bm);
 }
 
 /* Copy a string, truncating, always NUL-terminated. */

@@ -15,6 +15,8 @@ struct bootmem;
 
 /* Before the frame roles are built: load it.  NULL, or why not. */
 const char *root_load(struct bootmem *bm);
+/* Why root_load refused, or NULL. */
+const char *root_refusal(void);
 /* After: write the boot information (the free ranges are final now). */
 void root_fill_bootinfo(void);
 struct thread;
