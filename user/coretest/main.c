@@ -44,7 +44,8 @@ int main(const struct bootinfo *bi)
 	tests_noauth();
 	tests_map();
 	tests_ipc();
-	tests_fault();	tests_sched();
+	tests_fault();
+	tests_sched();
 	tests_tlb();
 	tests_chain();
 	tests_spawn();

@@ -60,11 +60,11 @@ void tests_boot(void)
 	expect(has_module("utest") && has_module("ukill") && has_module("unt") &&
 		   has_module("ufuzz"),
 	       "utest, ukill, unt and ufuzz are not all listed");
-	test_end();	/* A test boot is one whose command line starts with `test`. */
+	test_end(); /* A test boot is one whose command line starts with `test`. */
 	test_begin("bootinfo_cmdline");
 	expect(terminated(bi->cmdline, BOOTINFO_CMDLINE_MAX), "not NUL-terminated");
-	int says_test = bi->cmdline[0] == 't' && bi->cmdline[1] == 'e' &&
-			bi->cmdline[2] == 's' && bi->cmdline[3] == 't';
+	int says_test = bi->cmdline[0] == 't' && bi->cmdline[1] == 'e' && bi->cmdline[2] == 's' &&
+			bi->cmdline[3] == 't';
 	int is_test = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
 	expect(says_test == is_test, "the command line `%s` and SYS_DEBUG_TEST disagree",
 	       bi->cmdline);
