@@ -45,16 +45,8 @@ static long check_buffer(u64 buf)
 {
 	if (!IS_ALIGNED(buf, PAGE_SIZE))
 		return -KEEL_EINVAL;
-	switch (kmem_classify(buf)) {
-	case KMEM_NOTRAM:
-		return -KEEL_ENOTRAM;
-	case KMEM_KERNEL:
-		return -KEEL_EKERNEL;
-	case KMEM_USER:
-		return 0;
-	default:
-		return -KEEL_EROLE;
-	}
+	enum kmem_class c = kmem_classify(buf);
+	return c == KMEM_USER ? 0 : kmem_class_error(c);
 }
 
 long sys_thread_create(u64 tcb, u64 as_pa, u64 buf, u64 badge)

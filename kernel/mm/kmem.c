@@ -119,21 +119,26 @@ static u64 frame_index(u64 pa)
 	return (pa % KMEM_CHUNK) / PAGE_SIZE;
 }
 
-long kmem_check_free(u64 pa)
+long kmem_class_error(enum kmem_class c)
 {
-	if (!IS_ALIGNED(pa, PAGE_SIZE))
-		return -KEEL_EINVAL;
-	switch (kmem_classify(pa)) {
+	switch (c) {
 	case KMEM_NOTRAM:
 		return -KEEL_ENOTRAM;
 	case KMEM_KERNEL:
 		return -KEEL_EKERNEL;
-	case KMEM_MODULE:
-	case KMEM_USER:
-		return -KEEL_EROLE; /* not donated */
-	case KMEM_DONATED:
-		break;
+	default:
+		return -KEEL_EROLE;
 	}
+}
+
+long kmem_check_free(u64 pa)
+{
+	enum kmem_class c;
+
+	if (!IS_ALIGNED(pa, PAGE_SIZE))
+		return -KEEL_EINVAL;
+	if ((c = kmem_classify(pa)) != KMEM_DONATED)
+		return kmem_class_error(c); /* not donated (or not RAM, or the kernel's) */
 	return chunk_of(pa)->type[frame_index(pa)] == KOBJ_FREE ? 0 : -KEEL_EROLE;
 }
 
@@ -206,18 +211,10 @@ static bool chunks_mapped(u64 base, u64 size)
  */
 static long why_not_user(u64 base, u64 size)
 {
-	for (u64 pa = base; pa < base + size;) {
-		switch (kmem_classify(pa)) {
-		case KMEM_USER:
-			pa = frames_user_end(boot.frames, pa);
-			continue;
-		case KMEM_NOTRAM:
-			return -KEEL_ENOTRAM;
-		case KMEM_KERNEL:
-			return -KEEL_EKERNEL;
-		default:
-			return -KEEL_EROLE;
-		}
+	for (u64 pa = base; pa < base + size; pa = frames_user_end(boot.frames, pa)) {
+		enum kmem_class c = kmem_classify(pa);
+		if (c != KMEM_USER)
+			return kmem_class_error(c);
 	}
 	return -KEEL_EROLE; /* all RAM of the pager's, but split by a donation */
 }
@@ -251,14 +248,8 @@ long kmem_reclaim(u64 base, u64 size)
 	    size > UINT64_MAX - base)
 		return -KEEL_EINVAL;
 	if (!frames_is_donation(boot.frames, base, size)) {
-		switch (kmem_classify(base)) {
-		case KMEM_NOTRAM:
-			return -KEEL_ENOTRAM;
-		case KMEM_KERNEL:
-			return -KEEL_EKERNEL;
-		default:
-			return -KEEL_ENOENT; /* not exactly one donation */
-		}
+		long r = kmem_class_error(kmem_classify(base));
+		return r == -KEEL_EROLE ? -KEEL_ENOENT : r; /* RAM, but not one donation */
 	}
 	for (u64 c = base; c < base + size; c += KMEM_CHUNK)
 		if (((struct kmem_chunk *)phys_to_virt(c))->objects)

@@ -104,19 +104,10 @@ static long check_frame(u64 frame, u64 rights)
 {
 	if (!IS_ALIGNED(frame, PAGE_SIZE))
 		return -KEEL_EINVAL;
-	switch (kmem_classify(frame)) {
-	case KMEM_NOTRAM:
-		return -KEEL_ENOTRAM;
-	case KMEM_KERNEL:
-		return -KEEL_EKERNEL;
-	case KMEM_DONATED:
-		return -KEEL_EROLE;
-	case KMEM_MODULE:
-		return (rights & KEEL_MAP_W) ? -KEEL_EROLE : 0;
-	case KMEM_USER:
-		break;
-	}
-	return 0;
+	enum kmem_class c = kmem_classify(frame);
+	if (c == KMEM_USER || (c == KMEM_MODULE && !(rights & KEEL_MAP_W)))
+		return 0;
+	return kmem_class_error(c); /* a module frame with W: EROLE */
 }
 
 long sys_map(u64 as_pa, u64 va, u64 frame, u64 rights)

@@ -54,6 +54,8 @@ u64 kmem_boot_frame(void);
 u64 kmem_boot_object(enum kobj_type type);
 
 enum kmem_class kmem_classify(u64 pa);
+/* The error for a frame of class c where it will not do: ENOTRAM, EKERNEL or EROLE. */
+long kmem_class_error(enum kmem_class c);
 
 /*
  * 0 if pa is a free frame of a donated chunk (or the boot chunk when
