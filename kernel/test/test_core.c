@@ -7,7 +7,9 @@
 #include <abi/bootinfo.h>
 #include <arch/aspace.h>
 #include <arch/kvspace.h>
+#include <arch/pagetable.h>
 #include <arch/percpu.h>
+#include <arch/smp.h>
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/frames.h>
@@ -26,6 +28,17 @@ KTEST(kmem_classifies_frames)
 	KTEST_CHECK(kmem_classify(kimage_to_phys(__kernel_start)) == KMEM_KERNEL);
 	KTEST_CHECK(kmem_classify(kimage_to_phys(__kernel_end) - 1) == KMEM_KERNEL);
 	KTEST_CHECK(kmem_classify(kvspace_root) == KMEM_KERNEL);
+	/* Per-CPU data and stacks, and the AP trampoline, are the kernel's too. */
+	struct pt_leaf l;
+	for (u32 c = 0; c < percpu_count; c++) {
+		KTEST_CHECK(pt_translate(&kvspace_env, kvspace_root, PERCPU_SLOT((u64)c), &l));
+		KTEST_CHECK(kmem_classify(l.pa) == KMEM_KERNEL);
+		u64 stack = percpu_stack_top(c, PERCPU_KSTACK_OFF, KSTACK_SIZE) - PAGE_SIZE;
+		KTEST_CHECK(pt_translate(&kvspace_env, kvspace_root, stack, &l));
+		KTEST_CHECK(kmem_classify(l.pa) == KMEM_KERNEL);
+	}
+	if (smp_trampoline_phys())
+		KTEST_CHECK(kmem_classify(smp_trampoline_phys()) == KMEM_KERNEL);
 	KTEST_CHECK(kmem_classify(0xa0000) == KMEM_NOTRAM); /* legacy VGA, never RAM */
 	KTEST_CHECK(kmem_classify(1ull << 50) == KMEM_NOTRAM);
 	KTEST_CHECK(kmem_classify(f->user[0].base) == KMEM_USER);

@@ -37,6 +37,11 @@ static u64 tramp_phys;
 
 void ap_main(u32 n);
 
+u64 smp_trampoline_phys(void)
+{
+	return tramp_phys;
+}
+
 u64 smp_reserve_trampoline(struct bootmem *bm)
 {
 	/* Never frame 0 (real-mode interrupt table, BIOS data). */

@@ -25,6 +25,8 @@ extern u32 smp_absent_cpus;
  * before the first megabyte is reserved.  Returns its address or 0.
  */
 u64 smp_reserve_trampoline(struct bootmem *bm);
+/* Where it is (0 if there is none). */
+u64 smp_trampoline_phys(void);
 
 /* Send INIT to every AP and wait the 10 ms that INIT needs. */
 void smp_park_aps(void);
