@@ -206,6 +206,20 @@ static void map_module_frames_readonly(void)
 	test_end();
 }
 
+/* The boot information is mapped read-only: a write is a protection fault. */
+static void bootinfo_read_only(struct kpool *pool)
+{
+	static struct client c;
+	unsigned long target = (unsigned long)&ct.bi->cpu_count;
+
+	test_begin("bootinfo_is_read_only");
+	run(pool, &c, child_write, (void *)target);
+	expect_killed(&c, target, KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER,
+		      "writing the boot information");
+	expect(ct.bi->magic == BOOTINFO_MAGIC, "the boot information changed");
+	test_end();
+}
+
 void tests_map(void)
 {
 	static struct kpool pool;
@@ -216,6 +230,7 @@ void tests_map(void)
 	map_exec_rights(&pool);
 	map_supplies_tables_in_order();
 	map_module_frames_readonly();
+	bootinfo_read_only(&pool);
 	test_begin("map_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");
 	test_end();
