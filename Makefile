@@ -95,7 +95,7 @@ $(BUILD)/user/modules: Makefile
 # AddressSanitizer and UBSan.
 HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Iuser/pager -DKEEL_HOST_TEST
+	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Iuser/lib -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
 HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi elf frames falloc
 HOST_DEPS_layout     := kernel/lib/layout.c
@@ -108,7 +108,7 @@ HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
 HOST_DEPS_elf        := kernel/lib/elf.c
 HOST_DEPS_frames     := kernel/mm/frames.c
-HOST_DEPS_falloc     := user/pager/falloc.c
+HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
 

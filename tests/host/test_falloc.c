@@ -1,6 +1,6 @@
 /*
  * test_falloc.c - host tests for the pager's buddy allocator
- * (user/pager/falloc.c), against a frame-by-frame model.
+ * (user/lib/falloc.c), against a frame-by-frame model.
  */
 #include <stdarg.h>
 #include <stddef.h>

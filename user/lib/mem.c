@@ -1,53 +1,100 @@
 /*
  * mem.c - the root's memory: free RAM, donated chunks, mapping, scratch.
  *
- * Each free range is used from both ends: single frames (which get mapped)
- * from the bottom up, whole chunks (which get donated) from the top down,
- * so a donated chunk never holds a frame that is mapped.
+ * Free RAM is a buddy allocator (falloc.c) over the boot information's
+ * ranges: single frames are order-0 blocks, chunks to donate are 2 MB
+ * blocks, which hold no mapped frame because all their frames are free.
+ * Its nodes come from a small static pool, then from pages the root maps
+ * for them (the node arena), refilled between allocations, never inside
+ * one (falloc is not re-entrant).
  */
 #include "mem.h"
+#include "falloc.h"
 #include "keel.h"
 #include "str.h"
 
-#define MAX_RANGES  64
-#define FRAME_FREE  4096
-#define CHUNK_FREE  64
-#define DESTROY_TRY 2000
+#define DESTROY_TRY    2000
+#define BOOT_NODES     512
+#define NODE_ARENA     0x180000000ul /* node pages, after the scratch window */
+#define NODE_ARENA_MAX 4096	     /* pages: 16 MB of nodes at most */
+#define NODES_LOW      (2 * FALLOC_NODES_PER_OP)
+#define CHUNK_ORDER    9 /* 2 MB = 2^9 frames */
 
 struct kpool root_pool;
 
 static struct {
 	unsigned long self_as;
-	int nranges;
-	unsigned long base[MAX_RANGES], lo[MAX_RANGES], hi[MAX_RANGES];
-	unsigned long frame_free[FRAME_FREE];
-	int nframe_free;
-	unsigned long chunk_free[CHUNK_FREE];
-	int nchunk_free;
+	struct falloc fa;
+	struct falloc_node boot_nodes[BOOT_NODES];
+	struct falloc_node *spare; /* free nodes, linked by ->next */
+	unsigned long nspare, arena_pages;
+	int refilling;
 	unsigned long scratch_used[SCRATCH_PAGES / 64];
 } m;
 
-static unsigned long align_up(unsigned long v, unsigned long a)
+static struct falloc_node *node_get(void *ctx)
 {
-	return (v + a - 1) & ~(a - 1);
+	struct falloc_node *n = m.spare;
+
+	(void)ctx;
+	if (n) {
+		m.spare = n->next;
+		m.nspare--;
+	}
+	return n;
+}
+
+static void node_put(void *ctx, struct falloc_node *n)
+{
+	(void)ctx;
+	n->next = m.spare;
+	m.spare = n;
+	m.nspare++;
+}
+
+/*
+ * Before each allocator call: enough nodes for it, mapping a page of them
+ * if low.  The mapping allocates too (a frame, maybe tables from a new
+ * chunk), which the reserve covers; `refilling` stops the recursion.
+ */
+static void nodes_refill(void)
+{
+	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == NODE_ARENA_MAX)
+		return;
+	m.refilling = 1;
+	unsigned long f = falloc_alloc(&m.fa, 0);
+	unsigned long va = NODE_ARENA + m.arena_pages * PAGE_SIZE;
+	if (f != FALLOC_NONE) {
+		if (map_page(&root_pool, m.self_as, va, f, KEEL_MAP_R | KEEL_MAP_W) == 0) {
+			struct falloc_node *n = (struct falloc_node *)va;
+			for (unsigned long i = 0; i < PAGE_SIZE / sizeof(*n); i++)
+				node_put(0, &n[i]);
+			m.arena_pages++;
+		} else {
+			falloc_free(&m.fa, f, 0);
+		}
+	}
+	m.refilling = 0;
 }
 
 long mem_init(const struct bootinfo *bi)
 {
 	m.self_as = bi->self_as;
-	m.nranges = 0;
-	for (uint32_t i = 0; i < bi->range_count && m.nranges < MAX_RANGES; i++) {
+	falloc_init(&m.fa, node_get, node_put, 0);
+	for (int i = 0; i < BOOT_NODES; i++)
+		node_put(0, &m.boot_nodes[i]);
+	for (uint32_t i = 0; i < bi->range_count; i++) {
 		unsigned long b = bi->ranges[i].base, s = bi->ranges[i].size;
-		if (!s)
-			continue;
-		if (b == 0) { /* frame 0 would read as "none" */
+		if (b == 0 && s) { /* frame 0 would read as "none" */
 			b += PAGE_SIZE;
 			s -= PAGE_SIZE;
 		}
-		m.base[m.nranges] = b;
-		m.lo[m.nranges] = b;
-		m.hi[m.nranges] = b + s;
-		m.nranges++;
+		if (!s)
+			continue;
+		nodes_refill();
+		long r = falloc_add(&m.fa, b, s);
+		if (r)
+			return r == FALLOC_ENOMEM ? -KEEL_EFULL : -KEEL_EINVAL;
 	}
 	kpool_init(&root_pool, 0);
 	return kpool_grow(&root_pool);
@@ -58,24 +105,24 @@ unsigned long mem_self_as(void)
 	return m.self_as;
 }
 
+unsigned long mem_free_bytes(void)
+{
+	return m.fa.free_bytes;
+}
+
 unsigned long frame_alloc(void)
 {
-	if (m.nframe_free)
-		return m.frame_free[--m.nframe_free];
-	for (int i = 0; i < m.nranges; i++) {
-		if (m.lo[i] + PAGE_SIZE <= m.hi[i]) {
-			unsigned long f = m.lo[i];
-			m.lo[i] += PAGE_SIZE;
-			return f;
-		}
-	}
-	return 0;
+	nodes_refill();
+	unsigned long f = falloc_alloc(&m.fa, 0);
+	return f == FALLOC_NONE ? 0 : f;
 }
 
 void frame_free(unsigned long frame)
 {
-	if (frame && m.nframe_free < FRAME_FREE)
-		m.frame_free[m.nframe_free++] = frame;
+	if (!frame)
+		return;
+	nodes_refill();
+	falloc_free(&m.fa, frame, 0); /* a double free is refused: nothing to do */
 }
 
 long frame_zero(unsigned long frame)
@@ -100,24 +147,17 @@ unsigned long frame_alloc_zeroed(void)
 
 unsigned long chunk_alloc(void)
 {
-	if (m.nchunk_free)
-		return m.chunk_free[--m.nchunk_free];
-	/* From the top of the highest range down. */
-	for (int i = m.nranges - 1; i >= 0; i--) {
-		unsigned long top = m.hi[i] & ~(CHUNK_SIZE - 1);
-		unsigned long floor = align_up(m.lo[i], CHUNK_SIZE);
-		if (top >= floor + CHUNK_SIZE) {
-			m.hi[i] = top - CHUNK_SIZE;
-			return m.hi[i];
-		}
-	}
-	return 0;
+	nodes_refill();
+	unsigned long c = falloc_alloc(&m.fa, CHUNK_ORDER);
+	return c == FALLOC_NONE ? 0 : c;
 }
 
 void chunk_free(unsigned long chunk)
 {
-	if (chunk && m.nchunk_free < CHUNK_FREE)
-		m.chunk_free[m.nchunk_free++] = chunk;
+	if (!chunk)
+		return;
+	nodes_refill();
+	falloc_free(&m.fa, chunk, CHUNK_ORDER);
 }
 
 void kpool_init(struct kpool *p, struct kpool *counts)

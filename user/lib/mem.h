@@ -43,6 +43,8 @@ extern struct kpool root_pool;
 long mem_init(const struct bootinfo *bi);
 /* The root's address space object. */
 unsigned long mem_self_as(void);
+/* Free RAM left (bytes). */
+unsigned long mem_free_bytes(void);
 
 /* A 4 KB frame of the pager's RAM (never in a chunk that is donated), or 0. */
 unsigned long frame_alloc(void);

@@ -1,5 +1,6 @@
 /*
- * falloc.h - the pager's frame allocator (issue 5): a buddy allocator over
+ * falloc.h - the frame allocator of the pager (issue 5) and of coretest,
+ * the first programs: a buddy allocator over
  * the free ranges of the boot information, whose bookkeeping is one node
  * per free block, never per frame.
  *
