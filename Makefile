@@ -42,14 +42,16 @@ KSRC_S   := $(shell find kernel -name '*.S' ! -name 'linker.ld.S' | sort)
 KOBJ     := $(patsubst %,$(BUILD)/%.o,$(KSRC_C) $(KSRC_S))
 
 # User programs: freestanding, static, against include/abi and user/lib
-# only.  No SSE/x87 yet: the kernel does not save FPU state.
+# only.  Built without SSE/x87 code, though the kernel keeps each thread's
+# SSE state (coretest checks that with hand-written SSE code).
 UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -isystem $(shell $(CC) -print-file-name=include) \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
 	    -Iinclude -Iuser/lib -MMD -MP
-# coretest comes first: the first module is the root program (the pager).
-USER_PROGS := coretest utest ukill unt ufuzz
+# The first module is the first program: coretest in these ISOs (make run,
+# make test).  tools/boottest.py's "system" boots put pager and init first.
+USER_PROGS := coretest utest ukill unt ufuzz pager init
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))

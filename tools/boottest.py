@@ -67,7 +67,7 @@ class Config:
     machine: str             # "pc" or "q35"
     memory: str              # QEMU -m size
     cpu: str                 # QEMU -cpu model
-    kind: str                # "tests", "panic", "halt" or "tlb" (see above)
+    kind: str                # "tests", "panic", "halt", "tlb" or "system" (see above)
     cmdline: str = ""
     expect: list = field(default_factory=list)  # regexes (panic, halt)
     gb_pages: bool | None = None  # tlb: expected `1 GB pages yes|no`
@@ -81,7 +81,8 @@ class Config:
     # the kernel's own tables (an idle CPU runs on them, and a running
     # program would put its pages in the user half); "bad-elf", a first
     # module whose segment reaches into the kernel half, which the kernel
-    # must refuse with a message and go on.
+    # must refuse with a message and go on; "system", the pager and init
+    # first (issue 5, in progress), then the other programs.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
 
@@ -94,6 +95,9 @@ def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
 
 
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
+# What a normal boot must print (issue 5's log contract, as far as built).
+PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges$",
+            r"^\[init\] ready$"]
 MATRIX = [
     # In-kernel tests on small, large and odd machines, under both firmwares,
     # with 1 to 64 CPUs.  (QEMU's TCG has no x2APIC: these are all xAPIC.)
@@ -167,6 +171,13 @@ MATRIX = [
            [r"^\[boot\] halted: this CPU has no NX"]),
     Config("bios-pc-no-long-mode", "bios", "pc", "128M", "qemu32", "halt", "",
            [r"^\[boot\] halted: this CPU has no long mode"]),
+    # A normal boot: the pager takes over memory and starts init.
+    Config("system-bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE, "system", "",
+           PAGER_UP, modules="system"),
+    Config("system-uefi-q35-2G-max-4cpu", "uefi", "q35", "2G", "max", "system", "",
+           PAGER_UP, modules="system", smp=4),
+    Config("system-bios-q35-1T-max-2cpu", "bios", "q35", "1T", "max,phys-bits=46", "system",
+           "", PAGER_UP, modules="system", smp=2, huge=True, timeout=180),
     # The page tables seen from outside.
     Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
            gb_pages=True, min_1g=1, smp=4, modules="none"),
@@ -747,6 +758,17 @@ def run_config(cfg, iso, syms, verbose):
                 reason = "the kernel started on a CPU it must refuse"
             elif event != "timeout" and not serial.has(cfg.expect[0]):
                 reason = f"QEMU exited with status {proc.returncode} without /{cfg.expect[0]}/"
+        elif cfg.kind == "system":   # the pager and init come up
+            event = wait(proc, serial, deadline, [r"^\[init\] ready$", r"^\[panic\] "])
+            reason = None
+            if event == "match" and serial.has(r"^\[panic\] "):
+                reason = "unexpected kernel panic"
+            elif event == "match":
+                missing = [r for r in cfg.expect if not serial.has(r)]
+                if missing:
+                    reason = f"log lacks /{missing[0]}/"
+            elif event == "exit":
+                reason = f"QEMU exited with status {proc.returncode} before `[init] ready`"
         else:                        # tlb
             event = wait(proc, serial, deadline, [r"^\[kernel\] boot complete$", r"^\[panic\] "])
             reason = None
@@ -821,6 +843,9 @@ def build_iso(kernel, cmdline, which):
         modules = []
     elif which == "bad-elf":
         modules = [bad_elf(modules[0], OUT / "badelf.elf")] + modules[1:]
+    elif which == "system":
+        first = [ROOT / "build" / "user" / f"{n}.elf" for n in ("pager", "init")]
+        modules = first + [m for m in modules if m not in first]
     inputs = [kernel, ROOT / "tools" / "mkiso.sh"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None

@@ -28,6 +28,7 @@ static struct {
 	struct falloc_node boot_nodes[BOOT_NODES];
 	struct falloc_node *spare; /* free nodes, linked by ->next */
 	unsigned long nspare, arena_pages;
+	unsigned long managed; /* bytes of free RAM taken over */
 	int refilling;
 	unsigned long scratch_used[SCRATCH_PAGES / 64];
 } m;
@@ -95,6 +96,7 @@ long mem_init(const struct bootinfo *bi)
 		long r = falloc_add(&m.fa, b, s);
 		if (r)
 			return r == FALLOC_ENOMEM ? -KEEL_EFULL : -KEEL_EINVAL;
+		m.managed += s;
 	}
 	kpool_init(&root_pool, 0);
 	return kpool_grow(&root_pool);
@@ -103,6 +105,11 @@ long mem_init(const struct bootinfo *bi)
 unsigned long mem_self_as(void)
 {
 	return m.self_as;
+}
+
+unsigned long mem_managed_bytes(void)
+{
+	return m.managed;
 }
 
 unsigned long mem_free_bytes(void)

@@ -43,6 +43,8 @@ extern struct kpool root_pool;
 long mem_init(const struct bootinfo *bi);
 /* The root's address space object. */
 unsigned long mem_self_as(void);
+/* Free RAM taken over by mem_init (bytes: the ranges, less frame 0). */
+unsigned long mem_managed_bytes(void);
 /* Free RAM left (bytes). */
 unsigned long mem_free_bytes(void);
 
