@@ -97,6 +97,8 @@ def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 # What a normal boot must print (issue 5's log contract, as far as built).
 PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges$",
+            r"^\[init\] touched them: 0 wrong reads$",
+            r"^\[init\] freed: the pager's free memory is back to [0-9]+ bytes$",
             r"^\[init\] ready$"]
 MATRIX = [
     # In-kernel tests on small, large and odd machines, under both firmwares,

@@ -1,13 +1,73 @@
 /*
  * init - the second module, started by the pager (issue 5, in progress).
- * For now it only says it is up, then leaves the system running; the
- * demonstration and the test runs come with the pager's memory service
- * (docs/design-pager.md).
+ * For now it shows the pager's memory service at work: the statistics,
+ * memory that gets its frames on first touch and memory backed at once,
+ * freeing, and the statistics again; then it says it is up and leaves
+ * the system running.  Test runs and the multi-process demonstration come
+ * with the rest of the pager (docs/design-pager.md).
  */
+#include "fmt.h"
 #include "keel.h"
+#include "pagerc.h"
+#include <abi/pager.h>
+
+#define MB (1ul << 20)
+
+static struct pager_stats show(const char *when)
+{
+	struct pager_stats s = { 0 };
+	long r = pager_stats(&s);
+
+	if (r)
+		print_fmt("[init] statistics %s: error %ld\n", when, r);
+	else
+		print_fmt("[init] %s: total %lu, free %lu, mine %lu, pager overhead %lu bytes\n",
+			  when, s.managed, s.free, s.mine, s.overhead);
+	return s;
+}
+
+/* Touch every page of [va, va + size) and read it back: 0 if all is well. */
+static long touch(unsigned long va, unsigned long size)
+{
+	long bad = 0;
+
+	for (unsigned long a = va; a < va + size; a += 4096)
+		*(volatile unsigned long *)a = a ^ 0x5a5a;
+	for (unsigned long a = va; a < va + size; a += 4096)
+		bad += *(volatile unsigned long *)a != (a ^ 0x5a5a);
+	return bad;
+}
 
 int main(void)
 {
+	unsigned long demand, eager;
+	long r;
+
+	struct pager_stats before = show("before");
+	r = pager_alloc(0, 4 * MB, KEEL_MAP_R | KEEL_MAP_W, &demand);
+	if (!r)
+		r = pager_alloc(0, 1 * MB, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &eager);
+	if (r) {
+		print_fmt("[init] allocating failed: %ld\n", r);
+	} else {
+		print_fmt("[init] 4 MB on demand at 0x%lx, 1 MB backed at once at 0x%lx\n", demand,
+			  eager);
+		long bad = touch(demand, 4 * MB) + touch(eager, 1 * MB);
+		print_fmt("[init] touched them: %ld wrong reads\n", bad);
+		show("in use");
+		r = pager_free(demand, 4 * MB);
+		if (!r)
+			r = pager_free(eager, 1 * MB);
+		if (r)
+			print_fmt("[init] freeing failed: %ld\n", r);
+		struct pager_stats after = show("after");
+		if (!r && after.free == before.free && after.mine == 0)
+			print_fmt("[init] freed: the pager's free memory is back to %lu bytes\n",
+				  after.free);
+		else
+			print_fmt("[init] LEAK: free %lu bytes before, %lu after; mine %lu\n",
+				  before.free, after.free, after.mine);
+	}
 	print("[init] ready\n");
 	for (;;)
 		sys_sleep(THREAD_SLEEP_MAX);

@@ -1,10 +1,13 @@
 /*
- * pager - the first program of a normal boot (issue 5, in progress): it
+ * pager - the first program of a normal boot (issue 5, in progress).  It
  * takes over every free frame, starts init (the second module), and is
- * the pager of what it starts.  Built so far: taking over memory with
- * the buddy allocator, starting init, and serving its faults (a fault
- * kills it, with a log line: no process can allocate memory yet) and its
- * exit.  The memory service comes next (docs/design-pager.md).
+ * the memory server and pager of every process it starts:
+ *   - PAGER_ALLOC/FREE/STATS requests (include/abi/pager.h);
+ *   - a page fault in an allocated range gets a zeroed frame and resumes;
+ *     any other fault kills the process, with a log line;
+ *   - when a process exits or is killed, everything it had goes back.
+ * Still to come: sharing, rights changes, spawning on request, quotas
+ * (docs/design-pager.md).
  */
 #include "fmt.h"
 #include "keel.h"
@@ -12,12 +15,209 @@
 #include "spawn.h"
 #include "str.h"
 #include <abi/bootinfo.h>
+#include <abi/pager.h>
 
-#define SLOT_PAGER 1 /* the pager's endpoint, in its own slots */
-#define INIT_BADGE 1
+#define SLOT_PAGER  1 /* the pager's endpoint, in its own slots */
+#define MAX_PROCS   16
+#define MAX_REGIONS 32
+#define NAME_MAX    32
+#define CHOSEN_BASE 0x10000000000ul /* where the pager puts allocations it places */
 
-static struct kpool procs_pool;
-static struct proc init;
+struct region {
+	unsigned long va, size;
+	unsigned flags;
+};
+
+struct process {
+	int used;
+	unsigned long badge;
+	char name[NAME_MAX];
+	struct proc p;
+	struct kpool pool; /* its page tables and objects: charged to it */
+	struct region regions[MAX_REGIONS];
+	int nregions;
+	unsigned long next_va; /* for allocations the pager places */
+	unsigned long backed;  /* pages with a frame */
+};
+
+static const struct bootinfo *bi;
+static unsigned long pager_ep;
+static struct process procs[MAX_PROCS];
+
+static struct process *find(unsigned long badge)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (procs[i].used && procs[i].badge == badge)
+			return &procs[i];
+	return 0;
+}
+
+static struct region *region_at(struct process *pr, unsigned long va)
+{
+	for (int i = 0; i < pr->nregions; i++)
+		if (va - pr->regions[i].va < pr->regions[i].size)
+			return &pr->regions[i];
+	return 0;
+}
+
+static int overlaps(struct process *pr, unsigned long va, unsigned long size)
+{
+	for (int i = 0; i < pr->nregions; i++)
+		if (va < pr->regions[i].va + pr->regions[i].size && pr->regions[i].va < va + size)
+			return 1;
+	return 0;
+}
+
+/* Back one page of a region with a zeroed frame. */
+static long back_page(struct process *pr, const struct region *r, unsigned long page)
+{
+	unsigned long f = frame_alloc_zeroed();
+	if (!f)
+		return -KEEL_EFULL;
+	long e = map_page(&pr->pool, pr->p.as, page, f, r->flags & 7);
+	if (e) {
+		frame_free(f);
+		return e;
+	}
+	pr->backed++;
+	return 0;
+}
+
+/* Unmap what is backed in [va, va + size) and free the frames. */
+static void unback(struct process *pr, unsigned long va, unsigned long size)
+{
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE) {
+		long f = sys_unmap(pr->p.as, a);
+		if (f > 0) {
+			frame_free((unsigned long)f);
+			pr->backed--;
+		}
+	}
+}
+
+static void process_end(struct process *pr)
+{
+	for (int i = 0; i < pr->nregions; i++)
+		unback(pr, pr->regions[i].va, pr->regions[i].size);
+	pr->nregions = 0;
+	long r = proc_destroy(&pr->p);
+	long q = kpool_release(&pr->pool);
+	if (r || q)
+		print_fmt("[pager] process %lu (%s): cleaning up failed (%ld, %ld)\n", pr->badge,
+			  pr->name, r, q);
+	pr->used = 0;
+}
+
+static long process_start(const char *name)
+{
+	static unsigned long badges = 1;
+	struct process *pr = 0;
+	long r;
+
+	for (int i = 0; i < MAX_PROCS && !pr; i++)
+		if (!procs[i].used)
+			pr = &procs[i];
+	if (!pr)
+		return -KEEL_EFULL;
+	memset(pr, 0, sizeof(*pr));
+	pr->badge = badges++;
+	str_copy(pr->name, name, sizeof(pr->name));
+	pr->next_va = CHOSEN_BASE;
+	kpool_init(&pr->pool, &root_pool);
+	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
+	if (!r)
+		r = sys_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, 0, pager_ep);
+	if (!r)
+		r = sys_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
+	if (!r)
+		r = proc_start(&pr->p, 0);
+	if (r) {
+		kpool_release(&pr->pool);
+		return r;
+	}
+	pr->used = 1;
+	return 0;
+}
+
+static long do_alloc(struct process *pr, unsigned long va, unsigned long size, unsigned long flags,
+		     unsigned long *out)
+{
+	if (!size || size % PAGE_SIZE || size > PAGER_MAX_ALLOC || va % PAGE_SIZE)
+		return KEEL_EINVAL;
+	if (flags & ~(unsigned long)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | PAGER_EAGER) ||
+	    !(flags & KEEL_MAP_R))
+		return KEEL_EINVAL;
+	if (!va) {
+		va = pr->next_va;
+		pr->next_va += size + PAGE_SIZE; /* a hole between allocations */
+	}
+	if (va + size < va || va + size > KEEL_USER_TOP)
+		return KEEL_EFAULT;
+	if (overlaps(pr, va, size))
+		return KEEL_EEXIST;
+	if (pr->nregions == MAX_REGIONS)
+		return KEEL_EFULL;
+	struct region *r = &pr->regions[pr->nregions];
+	*r = (struct region){ va, size, (unsigned)flags };
+	if (flags & PAGER_EAGER)
+		for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
+			if (back_page(pr, r, a)) {
+				unback(pr, va, a - va);
+				return KEEL_EFULL;
+			}
+	pr->nregions++;
+	*out = va;
+	return 0;
+}
+
+static long do_free(struct process *pr, unsigned long va, unsigned long size)
+{
+	for (int i = 0; i < pr->nregions; i++)
+		if (pr->regions[i].va == va && pr->regions[i].size == size) {
+			unback(pr, va, size);
+			pr->regions[i] = pr->regions[--pr->nregions];
+			return 0;
+		}
+	return KEEL_ENOENT;
+}
+
+static unsigned long overhead(void)
+{
+	unsigned long chunks = (unsigned long)root_pool.nchunks;
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (procs[i].used)
+			chunks += (unsigned long)procs[i].pool.nchunks;
+	return chunks * CHUNK_SIZE;
+}
+
+/* A request from a process: the reply goes into m. */
+static void request(struct process *pr, struct ipc_msg *m)
+{
+	unsigned long out[4] = { 0 };
+	long err;
+
+	switch (IPC_TAG_LABEL(m->tag)) {
+	case PAGER_ALLOC:
+		err = do_alloc(pr, m->w[0], m->w[1], m->w[2], &out[0]);
+		break;
+	case PAGER_FREE:
+		err = do_free(pr, m->w[0], m->w[1]);
+		break;
+	case PAGER_STATS:
+		out[0] = mem_managed_bytes();
+		out[1] = mem_free_bytes();
+		out[2] = pr->backed * PAGE_SIZE;
+		out[3] = overhead();
+		err = 0;
+		break;
+	default:
+		err = KEEL_ENOSYS;
+		break;
+	}
+	m->tag = IPC_TAG((unsigned)err, 0);
+	for (int i = 0; i < 4; i++)
+		m->w[i] = out[i];
+}
 
 static const char *access_name(unsigned long code)
 {
@@ -28,7 +228,31 @@ static const char *access_name(unsigned long code)
 	return (e & KEEL_FAULT_WRITE) ? "write" : "read";
 }
 
-/* Serve the faults and exits of the processes, forever. */
+/* A fault: 1 if it was served (resume the thread), 0 if it kills. */
+static int fault(struct process *pr, const struct ipc_msg *m)
+{
+	unsigned long addr = m->w[0], code = m->w[1], page = addr & ~PAGE_MASK;
+	unsigned long err = code & 0xffffffff;
+	struct region *r = region_at(pr, page);
+	const char *why = "not allocated";
+
+	if ((code >> 32) != KEEL_VECTOR_PF)
+		why = "a CPU exception";
+	else if (r && (err & KEEL_FAULT_PRESENT))
+		why = "not allowed by the allocation's rights";
+	else if (r && (err & KEEL_FAULT_WRITE) && !(r->flags & KEEL_MAP_W))
+		why = "a write to read-only memory";
+	else if (r && (err & KEEL_FAULT_FETCH) && !(r->flags & KEEL_MAP_X))
+		why = "a fetch from memory that is not executable";
+	else if (r && back_page(pr, r, page) == 0)
+		return 1;
+	else if (r)
+		why = "out of memory";
+	print_fmt("[pager] killed process %lu (%s): %s at 0x%lx, rip 0x%lx (%s)\n", pr->badge,
+		  pr->name, access_name(code), addr, m->w[2], why);
+	return 0;
+}
+
 static void serve(void)
 {
 	struct ipc_msg m = { 0 };
@@ -41,47 +265,48 @@ static void serve(void)
 			r = sys_recv(SLOT_PAGER, &m);
 			continue;
 		}
+		struct process *pr = find(m.badge);
 		unsigned label = IPC_TAG_LABEL(m.tag);
-		int from_kernel = (m.tag & IPC_TAG_KERNEL) != 0;
-		if (from_kernel && label == IPC_LABEL_FAULT) {
-			print_fmt("[pager] process %lu (init) killed: %s at 0x%lx, rip 0x%lx (not "
-				  "its memory)\n",
-				  m.badge, access_name(m.w[1]), m.w[0], m.w[2]);
-			m.tag = IPC_TAG(IPC_FAULT_KILL, 0);
-			r = sys_reply_recv(SLOT_PAGER, &m);
+		if (!pr) {
+			r = sys_recv(SLOT_PAGER, &m); /* a process that is gone */
 			continue;
 		}
-		if (from_kernel && label == IPC_LABEL_EXIT)
-			print_fmt("[pager] process %lu (init) exited with %ld\n", m.badge,
-				  (long)m.w[0]);
-		r = sys_recv(SLOT_PAGER, &m);
+		if (!(m.tag & IPC_TAG_KERNEL)) {
+			request(pr, &m);
+			r = sys_reply_recv(SLOT_PAGER, &m);
+		} else if (label == IPC_LABEL_FAULT && fault(pr, &m)) {
+			m.tag = IPC_TAG(IPC_FAULT_RESUME, 0);
+			r = sys_reply_recv(SLOT_PAGER, &m);
+		} else {
+			/* Killed (destroying its thread is the kill), or exited. */
+			if (label == IPC_LABEL_EXIT)
+				print_fmt("[pager] process %lu (%s) exited with %ld\n", pr->badge,
+					  pr->name, (long)m.w[0]);
+			process_end(pr);
+			r = sys_recv(SLOT_PAGER, &m);
+		}
 	}
 }
 
-int main(const struct bootinfo *bi)
+int main(const struct bootinfo *boot_info)
 {
-	long r = mem_init(bi);
+	long r;
 
-	if (r) {
+	bi = boot_info;
+	if ((r = mem_init(bi))) {
 		print_fmt("[pager] cannot take over memory: %ld\n", r);
 		return 1;
 	}
 	print_fmt("[pager] managing %lu bytes of free memory in %u ranges\n", mem_managed_bytes(),
 		  bi->range_count);
-
-	unsigned long ep = kpool_get(&root_pool);
-	if (!ep || (r = sys_endpoint_create(ep)) ||
-	    (r = sys_as_set_endpoint(bi->self_as, SLOT_PAGER, ep, KEEL_EP_SEND | KEEL_EP_RECV))) {
+	pager_ep = kpool_get(&root_pool);
+	if (!pager_ep || (r = sys_endpoint_create(pager_ep)) ||
+	    (r = sys_as_set_endpoint(bi->self_as, SLOT_PAGER, pager_ep,
+				     KEEL_EP_SEND | KEEL_EP_RECV))) {
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
 		return 1;
 	}
-	kpool_init(&procs_pool, &root_pool);
-	r = spawn(&init, &procs_pool, bi, "init", INIT_BADGE);
-	if (!r)
-		r = sys_thread_config(init.tcb, THREAD_PRIO_DEFAULT, 0, ep);
-	if (!r)
-		r = proc_start(&init, 0);
-	if (r) {
+	if ((r = process_start("init"))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}
