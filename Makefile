@@ -51,7 +51,7 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -Iinclude -Iuser/lib -MMD -MP
 # The first module is the first program: coretest in these ISOs (make run,
 # make test).  tools/boottest.py's "system" boots put pager and init first.
-USER_PROGS := coretest utest ukill unt ufuzz pager init
+USER_PROGS := coretest utest ukill unt ufuzz pager init ptest pvictim
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))

@@ -173,6 +173,11 @@ MATRIX = [
            [r"^\[boot\] halted: this CPU has no NX"]),
     Config("bios-pc-no-long-mode", "bios", "pc", "128M", "qemu32", "halt", "",
            [r"^\[boot\] halted: this CPU has no long mode"]),
+    # The pager's tests: init runs ptest, then ends the run through the pager.
+    tests("system-test-bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE, modules="system",
+          expect=[PAGER_UP[0]]),
+    tests("system-test-bios-q35-1T-max-4cpu", "bios", "q35", "1T", "max,phys-bits=46",
+          modules="system", huge=True, smp=4, timeout=180, expect=[PAGER_UP[0]]),
     # A normal boot: the pager takes over memory and starts init.
     Config("system-bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE, "system", "",
            PAGER_UP, modules="system"),
@@ -848,7 +853,7 @@ def build_iso(kernel, cmdline, which):
     elif which == "system":
         first = [ROOT / "build" / "user" / f"{n}.elf" for n in ("pager", "init")]
         modules = first + [m for m in modules if m not in first]
-    inputs = [kernel, ROOT / "tools" / "mkiso.sh"] + modules
+    inputs = [kernel, ROOT / "tools" / "mkiso.sh", ROOT / "build" / "user" / "modules"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None
     tmp = iso.with_suffix(f".{os.getpid()}.tmp")  # never a half-written ISO

@@ -10,7 +10,7 @@
 #ifndef ABI_PAGER_H
 #define ABI_PAGER_H
 
-#define PAGER_SLOT	0 /* every process's slot for the pager (send only) */
+#define PAGER_SLOT	    0 /* every process's slot for the pager (send only) */
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
@@ -19,17 +19,45 @@
  * it now (else each page gets a zeroed frame at its first touch).
  * Reply w0: the address.
  */
-#define PAGER_ALLOC	1
-#define PAGER_EAGER	0x100u
+#define PAGER_ALLOC	    1
+#define PAGER_EAGER	    0x100u
 /* PAGER_FREE(va, size): exactly one earlier allocation goes. */
-#define PAGER_FREE	2
+#define PAGER_FREE	    2
 /*
  * PAGER_STATS(): w0 the bytes the pager manages, w1 free, w2 used by the
  * caller (backed pages), w3 the pager's own overhead (its bookkeeping,
  * and the kernel objects and tables it donated).
  */
-#define PAGER_STATS	3
+#define PAGER_STATS	    3
 
-#define PAGER_MAX_ALLOC (1ul << 40) /* bytes in one allocation */
+#define PAGER_MAX_ALLOC	    (1ul << 40) /* bytes in one allocation */
+/*
+ * Each process may allocate (reserve address space for) up to its quota:
+ * past it, PAGER_ALLOC says KEEL_EQUOTA.  Running out of frames says
+ * KEEL_ENOMEM (eager), or kills the process at the fault (on demand).
+ */
+#define PAGER_QUOTA_DEFAULT (16ul << 20)
+
+/*
+ * PAGER_SPAWN(arg): start the boot module whose name is in the caller's
+ * IPC buffer (the tag's length, NUL included) as a new process, with
+ * RDI = arg at its entry.  Reply w0: its process id.
+ */
+#define PAGER_SPAWN	    4
+/*
+ * PAGER_STATUS(pid): w0 PAGER_RUNNING, PAGER_EXITED (w1 the exit code) or
+ * PAGER_KILLED; KEEL_ENOENT for a process the pager does not remember
+ * (it remembers the last PAGER_ENDED ends).
+ */
+#define PAGER_STATUS	    5
+#define PAGER_RUNNING	    0
+#define PAGER_EXITED	    1
+#define PAGER_KILLED	    2
+#define PAGER_ENDED	    64
+/*
+ * PAGER_SHUTDOWN(code): only init, only in a test boot: the pager exits
+ * with `code`, and the kernel ends the test run.
+ */
+#define PAGER_SHUTDOWN	    6
 
 #endif

@@ -67,7 +67,10 @@
 #define KEEL_EBUSY	    15 /* still in use (objects, threads, references); or retry */
 #define KEEL_EFULL	    16 /* a kernel table is full (donated runs) */
 #define KEEL_EDEAD	    17 /* the endpoint or partner went away during IPC */
-#define KEEL_ECOUNT	    18 /* number of error codes */
+/* Errors of the pager's protocol (include/abi/pager.h), never the kernel's. */
+#define KEEL_EQUOTA	    18 /* over the process's memory quota */
+#define KEEL_ENOMEM	    19 /* out of memory */
+#define KEEL_ECOUNT	    20 /* number of error codes */
 
 /*
  * Memory.

@@ -38,10 +38,26 @@ static long touch(unsigned long va, unsigned long size)
 	return bad;
 }
 
+/* A test boot: run the pager's tests, then end the run with their result. */
+static void run_tests(void)
+{
+	unsigned long pid, how = 0;
+	long code = 0, r = pager_spawn("ptest", 0, &pid);
+
+	if (!r)
+		r = pager_wait(pid, 100 * 600, &how, &code);
+	if (r || how != PAGER_EXITED)
+		print_fmt("[init] ptest did not finish (error %ld, state %lu)\n", r, how);
+	pager_shutdown(r || how != PAGER_EXITED ? 1 : code);
+}
+
 int main(void)
 {
 	unsigned long demand, eager;
 	long r;
+
+	if (sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS) /* 3: EINVAL, no line */
+		run_tests();
 
 	struct pager_stats before = show("before");
 	r = pager_alloc(0, 4 * MB, KEEL_MAP_R | KEEL_MAP_W, &demand);

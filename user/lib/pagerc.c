@@ -3,18 +3,29 @@
  */
 #include "pagerc.h"
 #include "keel.h"
+#include "spawn.h"
+#include "str.h"
 #include <abi/pager.h>
 
-/* Call the pager: the IPC error, or the error its reply's label carries. */
-static long pager_call(unsigned op, unsigned long a, unsigned long b, unsigned long c,
-		       struct ipc_msg *reply)
+/*
+ * Call the pager (len bytes of the IPC buffer along): the IPC error, or
+ * the error its reply's label carries.
+ */
+static long pager_call_buf(unsigned op, unsigned long len, unsigned long a, unsigned long b,
+			   unsigned long c, struct ipc_msg *reply)
 {
-	*reply = (struct ipc_msg){ 0, IPC_TAG(op, 0), { a, b, c, 0 } };
+	*reply = (struct ipc_msg){ 0, IPC_TAG(op, len), { a, b, c, 0 } };
 	long r = sys_call(PAGER_SLOT, reply);
 
 	if (r < 0)
 		return r;
 	return -(long)IPC_TAG_LABEL(reply->tag);
+}
+
+static long pager_call(unsigned op, unsigned long a, unsigned long b, unsigned long c,
+		       struct ipc_msg *reply)
+{
+	return pager_call_buf(op, 0, a, b, c, reply);
 }
 
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out)
@@ -42,4 +53,49 @@ long pager_stats(struct pager_stats *s)
 	if (!r)
 		*s = (struct pager_stats){ reply.w[0], reply.w[1], reply.w[2], reply.w[3] };
 	return r;
+}
+
+long pager_spawn(const char *name, unsigned long arg, unsigned long *pid)
+{
+	struct ipc_msg reply;
+	unsigned long len = str_len(name) + 1;
+
+	if (len > IPC_BUF_MAX)
+		return -KEEL_EINVAL;
+	memcpy((void *)SPAWN_IPC_BUF, name, len);
+	long r = pager_call_buf(PAGER_SPAWN, len, arg, 0, 0, &reply);
+	if (!r && pid)
+		*pid = reply.w[0];
+	return r;
+}
+
+long pager_status(unsigned long pid, unsigned long *how, long *code)
+{
+	struct ipc_msg reply;
+	long r = pager_call(PAGER_STATUS, pid, 0, 0, &reply);
+
+	if (!r) {
+		*how = reply.w[0];
+		*code = (long)reply.w[1];
+	}
+	return r;
+}
+
+long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code)
+{
+	for (unsigned long t = 0;; t++) {
+		long r = pager_status(pid, how, code);
+		if (r || *how != PAGER_RUNNING)
+			return r;
+		if (t >= ticks)
+			return -KEEL_EBUSY;
+		sys_sleep(1);
+	}
+}
+
+long pager_shutdown(long code)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_SHUTDOWN, (unsigned long)code, 0, 0, &reply);
 }

@@ -12,5 +12,13 @@ struct pager_stats {
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out);
 long pager_free(unsigned long va, unsigned long size);
 long pager_stats(struct pager_stats *s);
+/* Start module `name` with RDI = arg: its process id in *pid. */
+long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
+/* How process pid is: PAGER_RUNNING, PAGER_EXITED (*code) or PAGER_KILLED. */
+long pager_status(unsigned long pid, unsigned long *how, long *code);
+/* Wait (sleeping) until pid has ended, at most `ticks`: 0 or -error. */
+long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code);
+/* init, in a test boot: end the run with `code`. */
+long pager_shutdown(long code);
 
 #endif

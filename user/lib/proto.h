@@ -42,4 +42,10 @@ static inline unsigned char echo_byte(unsigned char b)
 	return (unsigned char)~b;
 }
 
+/* pvictim's modes (its argument), for the pager tests (user/ptest). */
+#define PV_EXIT	    0
+#define PV_RO_WRITE 1
+#define PV_WILD	    2
+#define PV_FREED    3
+
 #endif

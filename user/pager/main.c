@@ -6,8 +6,7 @@
  *   - a page fault in an allocated range gets a zeroed frame and resumes;
  *     any other fault kills the process, with a log line;
  *   - when a process exits or is killed, everything it had goes back.
- * Still to come: sharing, rights changes, spawning on request, quotas
- * (docs/design-pager.md).
+ * Still to come: sharing, rights changes (docs/design-pager.md).
  */
 #include "fmt.h"
 #include "keel.h"
@@ -36,13 +35,22 @@ struct process {
 	struct kpool pool; /* its page tables and objects: charged to it */
 	struct region regions[MAX_REGIONS];
 	int nregions;
-	unsigned long next_va; /* for allocations the pager places */
-	unsigned long backed;  /* pages with a frame */
+	unsigned long next_va;	/* for allocations the pager places */
+	unsigned long backed;	/* pages with a frame */
+	unsigned long quota;	/* bytes it may allocate */
+	unsigned long reserved; /* bytes allocated (backed or not) */
 };
 
 static const struct bootinfo *bi;
 static unsigned long pager_ep;
 static struct process procs[MAX_PROCS];
+static int test_boot;
+
+/* How the last PAGER_ENDED processes ended, by process id. */
+static struct {
+	unsigned long pid, how;
+	long code;
+} ended[PAGER_ENDED];
 
 static struct process *find(unsigned long badge)
 {
@@ -95,8 +103,11 @@ static void unback(struct process *pr, unsigned long va, unsigned long size)
 	}
 }
 
-static void process_end(struct process *pr)
+static void process_end(struct process *pr, unsigned long how, long code)
 {
+	ended[pr->badge % PAGER_ENDED].pid = pr->badge;
+	ended[pr->badge % PAGER_ENDED].how = how;
+	ended[pr->badge % PAGER_ENDED].code = code;
 	for (int i = 0; i < pr->nregions; i++)
 		unback(pr, pr->regions[i].va, pr->regions[i].size);
 	pr->nregions = 0;
@@ -108,7 +119,7 @@ static void process_end(struct process *pr)
 	pr->used = 0;
 }
 
-static long process_start(const char *name)
+static long process_start(const char *name, unsigned long arg, unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;
@@ -123,6 +134,7 @@ static long process_start(const char *name)
 	pr->badge = badges++;
 	str_copy(pr->name, name, sizeof(pr->name));
 	pr->next_va = CHOSEN_BASE;
+	pr->quota = PAGER_QUOTA_DEFAULT;
 	kpool_init(&pr->pool, &root_pool);
 	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
 	if (!r)
@@ -130,12 +142,16 @@ static long process_start(const char *name)
 	if (!r)
 		r = sys_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
 	if (!r)
-		r = proc_start(&pr->p, 0);
+		r = proc_start(&pr->p, arg);
 	if (r) {
+		if (pr->p.as)
+			proc_destroy(&pr->p);
 		kpool_release(&pr->pool);
 		return r;
 	}
 	pr->used = 1;
+	if (pid)
+		*pid = pr->badge;
 	return 0;
 }
 
@@ -155,6 +171,8 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 		return KEEL_EFAULT;
 	if (overlaps(pr, va, size))
 		return KEEL_EEXIST;
+	if (size > pr->quota - pr->reserved)
+		return KEEL_EQUOTA;
 	if (pr->nregions == MAX_REGIONS)
 		return KEEL_EFULL;
 	struct region *r = &pr->regions[pr->nregions];
@@ -163,9 +181,10 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 		for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 			if (back_page(pr, r, a)) {
 				unback(pr, va, a - va);
-				return KEEL_EFULL;
+				return KEEL_ENOMEM;
 			}
 	pr->nregions++;
+	pr->reserved += size;
 	*out = va;
 	return 0;
 }
@@ -175,6 +194,7 @@ static long do_free(struct process *pr, unsigned long va, unsigned long size)
 	for (int i = 0; i < pr->nregions; i++)
 		if (pr->regions[i].va == va && pr->regions[i].size == size) {
 			unback(pr, va, size);
+			pr->reserved -= size;
 			pr->regions[i] = pr->regions[--pr->nregions];
 			return 0;
 		}
@@ -203,6 +223,38 @@ static void request(struct process *pr, struct ipc_msg *m)
 	case PAGER_FREE:
 		err = do_free(pr, m->w[0], m->w[1]);
 		break;
+	case PAGER_SPAWN: {
+		char name[NAME_MAX];
+		unsigned long len = IPC_TAG_LEN(m->tag);
+		const char *buf = (const char *)bi->ipc_buffer; /* where the kernel put it */
+		err = KEEL_EINVAL;
+		if (len && len <= NAME_MAX && buf[len - 1] == '\0') {
+			memcpy(name, buf, len);
+			long r = process_start(name, m->w[0], &out[0]);
+			err = r < 0 ? -r : 0;
+		}
+		break;
+	}
+	case PAGER_STATUS: {
+		unsigned long pid = m->w[0];
+		err = 0;
+		if (find(pid) && pid) {
+			out[0] = PAGER_RUNNING;
+		} else if (pid && ended[pid % PAGER_ENDED].pid == pid) {
+			out[0] = ended[pid % PAGER_ENDED].how;
+			out[1] = (unsigned long)ended[pid % PAGER_ENDED].code;
+		} else {
+			err = KEEL_ENOENT;
+		}
+		break;
+	}
+	case PAGER_SHUTDOWN:
+		if (!test_boot || pr->badge != 1) {
+			err = KEEL_EPERM;
+			break;
+		}
+		print_fmt("[pager] init asks to end the test run (code %ld)\n", (long)m->w[0]);
+		sys_exit((long)m->w[0]);
 	case PAGER_STATS:
 		out[0] = mem_managed_bytes();
 		out[1] = mem_free_bytes();
@@ -282,7 +334,10 @@ static void serve(void)
 			if (label == IPC_LABEL_EXIT)
 				print_fmt("[pager] process %lu (%s) exited with %ld\n", pr->badge,
 					  pr->name, (long)m.w[0]);
-			process_end(pr);
+			if (label == IPC_LABEL_EXIT)
+				process_end(pr, PAGER_EXITED, (long)m.w[0]);
+			else
+				process_end(pr, PAGER_KILLED, 0);
 			r = sys_recv(SLOT_PAGER, &m);
 		}
 	}
@@ -306,7 +361,8 @@ int main(const struct bootinfo *boot_info)
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
 		return 1;
 	}
-	if ((r = process_start("init"))) {
+	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
+	if ((r = process_start("init", 0, 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}

@@ -1,0 +1,193 @@
+/*
+ * ptest - the pager's tests, run by init in a test boot (issue 5, in
+ * progress): memory on demand and at once, quotas, bad requests, processes
+ * killed for touching what is not theirs, and spawn/exit cycles that must
+ * leave the pager's free memory exactly where it was.  Each test is one
+ * TAP line through SYS_DEBUG_TEST; ptest exits with its failures.
+ */
+#include "fmt.h"
+#include "keel.h"
+#include "pagerc.h"
+#include "proto.h"
+#include <abi/pager.h>
+
+#define RW   (KEEL_MAP_R | KEEL_MAP_W)
+#define WAIT 3000 /* ticks */
+
+static int failures;
+static char why[KEEL_TEST_NAME_MAX];
+
+static void report(const char *name, int ok)
+{
+	sys_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	failures += !ok;
+}
+
+/* Record the first failed check of a test; 1 if it holds. */
+static int check(int *ok, int cond, const char *what)
+{
+	if (!cond && *ok) {
+		fmt(why, sizeof(why), "%s", what);
+		*ok = 0;
+	}
+	return cond;
+}
+
+static unsigned long mine(void)
+{
+	struct pager_stats s = { 0 };
+	pager_stats(&s);
+	return s.mine;
+}
+
+static unsigned long free_bytes(void)
+{
+	struct pager_stats s = { 0 };
+	pager_stats(&s);
+	return s.free;
+}
+
+/* Write every page and read it back: the number of wrong reads. */
+static long touch(unsigned long va, unsigned long size, unsigned long salt)
+{
+	long bad = 0;
+	for (unsigned long a = va; a < va + size; a += 4096)
+		*(volatile unsigned long *)a = a ^ salt;
+	for (unsigned long a = va; a < va + size; a += 4096)
+		bad += *(volatile unsigned long *)a != (a ^ salt);
+	return bad;
+}
+
+static void demand_paging(void)
+{
+	int ok = 1;
+	unsigned long va, before = free_bytes();
+
+	check(&ok, pager_alloc(0, 2 << 20, RW, &va) == 0, "allocating 2 MB");
+	if (ok) {
+		check(&ok, mine() == 0, "pages were backed before they were touched");
+		check(&ok, *(volatile unsigned long *)(va + 12345 * 8) == 0, "a page was not zero");
+		check(&ok, touch(va, 2 << 20, 0x1234) == 0, "wrong reads");
+		check(&ok, mine() == 2 << 20, "not every touched page is backed");
+		check(&ok, pager_free(va, 2 << 20) == 0, "freeing");
+		check(&ok, mine() == 0, "pages still backed after the free");
+		check(&ok, free_bytes() == before, "free memory did not come back");
+	}
+	report("pager_demand_paging", ok);
+}
+
+static void eager(void)
+{
+	int ok = 1;
+	unsigned long va;
+
+	check(&ok, pager_alloc(0, 1 << 20, RW | PAGER_EAGER, &va) == 0, "allocating 1 MB");
+	if (ok) {
+		check(&ok, mine() == 1 << 20, "not backed at once");
+		check(&ok, touch(va, 1 << 20, 0x77) == 0, "wrong reads");
+		check(&ok, pager_free(va, 1 << 20) == 0 && mine() == 0, "freeing");
+	}
+	report("pager_eager_allocation", ok);
+}
+
+static void quota(void)
+{
+	int ok = 1;
+	unsigned long va, extra;
+
+	check(&ok, pager_alloc(0, PAGER_QUOTA_DEFAULT, RW, &va) == 0, "allocating the quota");
+	if (ok) {
+		check(&ok, touch(va, PAGER_QUOTA_DEFAULT, 0x99) == 0, "touching all of it");
+		check(&ok, pager_alloc(0, 4096, RW, &extra) == -KEEL_EQUOTA,
+		      "a page past the quota was not refused with EQUOTA");
+		check(&ok, pager_free(va, PAGER_QUOTA_DEFAULT) == 0, "freeing");
+		check(&ok, pager_alloc(0, 4096, RW, &extra) == 0 && pager_free(extra, 4096) == 0,
+		      "a page after freeing");
+	}
+	report("pager_quota", ok);
+}
+
+static void bad_requests(void)
+{
+	int ok = 1;
+	unsigned long va, how;
+	long code;
+
+	check(&ok, pager_alloc(0, 0, RW, &va) == -KEEL_EINVAL, "size 0");
+	check(&ok, pager_alloc(0, 100, RW, &va) == -KEEL_EINVAL, "a size that is not whole pages");
+	check(&ok, pager_alloc(0x100000123, 4096, RW, &va) == -KEEL_EINVAL, "a misaligned address");
+	check(&ok, pager_alloc(0xffffffff80000000, 4096, RW, &va) == -KEEL_EFAULT,
+	      "the kernel half");
+	check(&ok, pager_alloc(0, 4096, KEEL_MAP_W, &va) == -KEEL_EINVAL, "rights without R");
+	check(&ok, pager_alloc(0, 4096, RW | 0x8000, &va) == -KEEL_EINVAL, "unknown flags");
+	check(&ok, pager_alloc(0x200000000, 8192, RW, &va) == 0, "a fixed address");
+	check(&ok, pager_alloc(0x200001000, 4096, RW, &va) == -KEEL_EEXIST, "an overlap");
+	check(&ok, pager_free(0x200000000, 4096) == -KEEL_ENOENT, "freeing part of an allocation");
+	check(&ok, pager_free(0x200000000, 8192) == 0, "freeing it");
+	check(&ok, pager_free(0x200000000, 8192) == -KEEL_ENOENT, "freeing it twice");
+	check(&ok, pager_status(999999, &how, &code) == -KEEL_ENOENT, "an unknown process");
+	check(&ok, pager_shutdown(0) == -KEEL_EPERM, "a shutdown from another than init");
+	check(&ok, pager_spawn("no-such-module", 0, &va) == -KEEL_ENOENT, "a missing module");
+	struct ipc_msg m = { 0, IPC_TAG(77, 0), { 0 } };
+	check(&ok, sys_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
+	      "an unknown request");
+	report("pager_bad_requests", ok);
+}
+
+/* Run pvictim in `mode`: 1 if it ended as `want_how` (with `want_code`). */
+static int victim(unsigned long mode, unsigned long want_how, long want_code)
+{
+	unsigned long pid, how = 99;
+	long code = -1;
+
+	if (pager_spawn("pvictim", mode, &pid))
+		return 0;
+	if (pager_wait(pid, WAIT, &how, &code))
+		return 0;
+	return how == want_how && (how != PAGER_EXITED || code == want_code);
+}
+
+static void kills(void)
+{
+	int ok = 1;
+
+	check(&ok, victim(PV_RO_WRITE, PAGER_KILLED, 0), "a write to read-only memory");
+	report("pager_readonly_write_kills", ok);
+	ok = 1;
+	check(&ok, victim(PV_WILD, PAGER_KILLED, 0), "a read of memory never allocated");
+	report("pager_unallocated_touch_kills", ok);
+	ok = 1;
+	check(&ok, victim(PV_FREED, PAGER_KILLED, 0), "a touch after the free");
+	report("pager_touch_after_free_kills", ok);
+}
+
+static void cycles(void)
+{
+	int ok = 1;
+
+	/* The first ones may grow the pager's own tables and node pages. */
+	for (int i = 0; i < 2; i++)
+		check(&ok, victim(PV_EXIT, PAGER_EXITED, 0), "a warm-up process did not exit 0");
+	unsigned long before = free_bytes();
+	int exited = 0;
+	for (int i = 0; i < 20; i++)
+		exited += victim(PV_EXIT, PAGER_EXITED, 0);
+	check(&ok, exited == 20, "a process did not exit 0");
+	unsigned long after = free_bytes();
+	if (!check(&ok, after == before, "free memory changed"))
+		fmt(why, sizeof(why), "free memory %lu before 20 spawn/exit cycles, %lu after",
+		    before, after);
+	report("pager_spawn_exit_cycles_leak_nothing", ok);
+}
+
+int main(void)
+{
+	print("[ptest] the pager's tests\n");
+	demand_paging();
+	eager();
+	quota();
+	bad_requests();
+	kills();
+	cycles();
+	return failures;
+}

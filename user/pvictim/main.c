@@ -1,0 +1,45 @@
+/*
+ * pvictim - a process the pager tests start (user/ptest), doing one thing
+ * chosen by its argument:
+ *   PV_EXIT     allocate and touch 256 KB, then exit 0 without freeing it
+ *               (the pager must take it all back);
+ *   PV_RO_WRITE write to memory allocated read-only (killed);
+ *   PV_WILD     read memory it never allocated (killed);
+ *   PV_FREED    touch memory after freeing it (killed).
+ */
+#include "keel.h"
+#include "pagerc.h"
+#include "proto.h"
+#include <abi/pager.h>
+
+int main(unsigned long mode)
+{
+	unsigned long va;
+
+	switch (mode) {
+	case PV_EXIT:
+		if (pager_alloc(0, 256 << 10, KEEL_MAP_R | KEEL_MAP_W, &va))
+			return 1;
+		for (unsigned long a = va; a < va + (256 << 10); a += 4096)
+			*(volatile unsigned long *)a = a;
+		return 0;
+	case PV_RO_WRITE:
+		if (pager_alloc(0, 4096, KEEL_MAP_R, &va))
+			return 1;
+		if (*(volatile unsigned long *)va != 0) /* a zero page to read */
+			return 2;
+		*(volatile unsigned long *)va = 1;
+		return 3;
+	case PV_WILD:
+		return (int)*(volatile unsigned long *)0x20000000000ul;
+	case PV_FREED:
+		if (pager_alloc(0, 4096, KEEL_MAP_R | KEEL_MAP_W, &va))
+			return 1;
+		*(volatile unsigned long *)va = 1;
+		if (pager_free(va, 4096))
+			return 2;
+		*(volatile unsigned long *)va = 2;
+		return 3;
+	}
+	return 4;
+}
