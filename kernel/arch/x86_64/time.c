@@ -84,19 +84,35 @@ void time_use_reference(const struct acpi_info *acpi)
 	}
 }
 
+/*
+ * Both clocks over the same window of the reference: TSC and APIC timer
+ * (one-shot).  Their reads bracket the window, so anything that delays
+ * this CPU between a read and the window's edge (an SMI, or an emulator's
+ * thread losing its host CPU) can only make a count too large, never too
+ * small: of several windows, the smallest counts are the truest.  (One
+ * window was not enough under QEMU on a busy host: the TSC rate came out
+ * up to a third too high.)
+ */
+#define CALIBRATE_WINDOWS 5
+
 const char *time_calibrate(void)
 {
-	/* Both clocks over the same window: TSC and APIC timer (one-shot). */
-	lapic_timer_free_run();
-	u32 apic0 = lapic_timer_current();
-	u64 tsc0 = rdtsc();
-	time_ref_wait_ms(CALIBRATE_MS);
-	u64 tsc1 = rdtsc();
-	u32 apic1 = lapic_timer_current();
-	lapic_timer_stop();
+	u64 tsc_min = ~0ull, tsc1 = 0;
+	u32 apic_min = ~0u;
 
-	tsc_khz = (tsc1 - tsc0) / CALIBRATE_MS;
-	lapic_timer_khz = (apic0 - apic1) / CALIBRATE_MS;
+	for (int i = 0; i < CALIBRATE_WINDOWS; i++) {
+		lapic_timer_free_run();
+		u32 apic0 = lapic_timer_current();
+		u64 tsc0 = rdtsc();
+		time_ref_wait_ms(CALIBRATE_MS);
+		tsc1 = rdtsc();
+		u32 apic1 = lapic_timer_current();
+		lapic_timer_stop();
+		tsc_min = MIN(tsc_min, tsc1 - tsc0);
+		apic_min = MIN(apic_min, apic0 - apic1);
+	}
+	tsc_khz = tsc_min / CALIBRATE_MS;
+	lapic_timer_khz = apic_min / CALIBRATE_MS;
 	tsc_at_calibration = tsc1;
 	if (tsc_khz == 0)
 		return "the TSC does not advance";
