@@ -59,5 +59,22 @@
  * with `code`, and the kernel ends the test run.
  */
 #define PAGER_SHUTDOWN	    6
+/*
+ * PAGER_SHARE(va, size, pid, flags): the caller's allocation at exactly
+ * [va, va + size) is backed whole and mapped into process pid as well, at
+ * the address in flags' upper bits (flags >> 12 << 12; 0: the pager
+ * chooses), with flags' KEEL_MAP_* rights, which must be a subset of the
+ * allocation's.  Both sides see each other's writes.  A frame goes back
+ * to the free pool when the last process that maps it frees or ends.
+ * Reply w0: the address in pid.
+ */
+#define PAGER_SHARE	    7
+/*
+ * PAGER_QUERY(va): the caller's allocation holding va: w0 its start, w1
+ * its size, w2 its flags (PAGER_SHARED if it came from PAGER_SHARE), w3
+ * the bytes of it backed; KEEL_ENOENT if none does.
+ */
+#define PAGER_QUERY	    8
+#define PAGER_SHARED	    0x200u
 
 #endif

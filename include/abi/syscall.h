@@ -46,7 +46,8 @@
 #define SYS_REPLY_RECV	    21 /* (slot, tag, w0, w1, w2, w3): reply, then receive */
 #define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
 #define SYS_SLEEP	    23 /* (ticks): block for that many timer ticks (0: yield) */
-#define SYS_COUNT	    24
+#define SYS_LOOKUP	    24 /* auth (as, va): the frame mapped there */
+#define SYS_COUNT	    25
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0

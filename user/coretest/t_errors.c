@@ -204,6 +204,17 @@ static void err_unmap(void)
 	E(sys_unmap(fx.as, 0x400000), KEEL_ENOENT);
 	E(sys_unmap(ct.self_as, (unsigned long)fx.user_va + PAGE_SIZE * 512 * 512), KEEL_ENOENT);
 	test_end();
+
+	test_begin("err_lookup");
+	E(sys_lookup(0, fx.va), KEEL_EBADOBJ);
+	E(sys_lookup(fx.ep, fx.va), KEEL_EBADOBJ);
+	E(sys_lookup(ct.self_as, fx.va + 8), KEEL_EINVAL);
+	E(sys_lookup(ct.self_as, KERNEL_VA), KEEL_EFAULT);
+	E(sys_lookup(ct.self_as, NONCANON_VA), KEEL_EFAULT);
+	E(sys_lookup(ct.self_as, fx.va), KEEL_ENOENT);
+	expect_eq(sys_lookup(ct.self_as, (unsigned long)fx.user_va), (long)fx.user,
+		  "the frame mapped at a mapped page");
+	test_end();
 }
 
 static void err_supply_table(void)

@@ -43,6 +43,7 @@ static long noauth_child(struct uthread *t)
 		for (unsigned j = 0; j < sizeof(junk) / sizeof(junk[0]); j++)
 			check(n, keel_syscall(n, junk[j], junk[j], junk[j], junk[j], 0, 0));
 	}
+	check(SYS_LOOKUP, sys_lookup(ct.self_as, 0x400000));
 	check(SYS_GRANT, sys_grant(t->tcb));
 	check(SYS_GRANT, sys_grant(ct.self_thread));
 	return na.bad;

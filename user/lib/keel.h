@@ -86,6 +86,12 @@ static inline long sys_sleep(unsigned long ticks)
 	return KEEL_SYSCALL1(SYS_SLEEP, ticks);
 }
 
+/* auth: the frame mapped at va in address space `as`, or -error. */
+static inline long sys_lookup(unsigned long as, unsigned long va)
+{
+	return KEEL_SYSCALL2(SYS_LOOKUP, as, va);
+}
+
 static inline long sys_yield(void)
 {
 	return KEEL_SYSCALL0(SYS_YIELD);

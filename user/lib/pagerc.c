@@ -12,9 +12,9 @@
  * the error its reply's label carries.
  */
 static long pager_call_buf(unsigned op, unsigned long len, unsigned long a, unsigned long b,
-			   unsigned long c, struct ipc_msg *reply)
+			   unsigned long c, struct ipc_msg *reply, unsigned long d)
 {
-	*reply = (struct ipc_msg){ 0, IPC_TAG(op, len), { a, b, c, 0 } };
+	*reply = (struct ipc_msg){ 0, IPC_TAG(op, len), { a, b, c, d } };
 	long r = sys_call(PAGER_SLOT, reply);
 
 	if (r < 0)
@@ -25,7 +25,7 @@ static long pager_call_buf(unsigned op, unsigned long len, unsigned long a, unsi
 static long pager_call(unsigned op, unsigned long a, unsigned long b, unsigned long c,
 		       struct ipc_msg *reply)
 {
-	return pager_call_buf(op, 0, a, b, c, reply);
+	return pager_call_buf(op, 0, a, b, c, reply, 0);
 }
 
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out)
@@ -63,7 +63,7 @@ long pager_spawn(const char *name, unsigned long arg, unsigned long *pid)
 	if (len > IPC_BUF_MAX)
 		return -KEEL_EINVAL;
 	memcpy((void *)SPAWN_IPC_BUF, name, len);
-	long r = pager_call_buf(PAGER_SPAWN, len, arg, 0, 0, &reply);
+	long r = pager_call_buf(PAGER_SPAWN, len, arg, 0, 0, &reply, 0);
 	if (!r && pid)
 		*pid = reply.w[0];
 	return r;
@@ -98,4 +98,25 @@ long pager_shutdown(long code)
 	struct ipc_msg reply;
 
 	return pager_call(PAGER_SHUTDOWN, (unsigned long)code, 0, 0, &reply);
+}
+
+long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsigned long dst,
+		 unsigned rights, unsigned long *out)
+{
+	struct ipc_msg reply;
+	long r = pager_call_buf(PAGER_SHARE, 0, va, size, pid, &reply, dst | rights);
+
+	if (!r && out)
+		*out = reply.w[0];
+	return r;
+}
+
+long pager_query(unsigned long va, unsigned long out[4])
+{
+	struct ipc_msg reply;
+	long r = pager_call(PAGER_QUERY, va, 0, 0, &reply);
+
+	for (int i = 0; !r && i < 4; i++)
+		out[i] = reply.w[i];
+	return r;
 }

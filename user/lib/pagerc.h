@@ -18,6 +18,14 @@ long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
 long pager_status(unsigned long pid, unsigned long *how, long *code);
 /* Wait (sleeping) until pid has ended, at most `ticks`: 0 or -error. */
 long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code);
+/*
+ * Map the allocation [va, va + size) into process pid too, at dst (0: the
+ * pager chooses) with `rights`: the address there in *out.
+ */
+long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsigned long dst,
+		 unsigned rights, unsigned long *out);
+/* The allocation holding va: start, size, flags, bytes backed. */
+long pager_query(unsigned long va, unsigned long out[4]);
 /* init, in a test boot: end the run with `code`. */
 long pager_shutdown(long code);
 

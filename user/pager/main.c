@@ -6,7 +6,8 @@
  *   - a page fault in an allocated range gets a zeroed frame and resumes;
  *     any other fault kills the process, with a log line;
  *   - when a process exits or is killed, everything it had goes back.
- * Still to come: sharing, rights changes (docs/design-pager.md).
+ *   - sharing between processes (PAGER_SHARE), and queries.
+ * Still to come: rights changes (docs/design-pager.md).
  */
 #include "fmt.h"
 #include "keel.h"
@@ -45,6 +46,76 @@ static const struct bootinfo *bi;
 static unsigned long pager_ep;
 static struct process procs[MAX_PROCS];
 static int test_boot;
+
+/*
+ * Frames mapped by more than one process (PAGER_SHARE): how many extra
+ * mappings each has.  Open addressing by frame; its size bounds how much
+ * can be shared at once (SHARE_SLOTS frames), not how much RAM there is.
+ */
+#define SHARE_SLOTS 8192
+static struct {
+	unsigned long frame, extra;
+} shares[SHARE_SLOTS];
+
+static unsigned long share_slot(unsigned long frame)
+{
+	return (frame / PAGE_SIZE * 0x9e3779b97f4a7c15ul) >> 51; /* 13 bits */
+}
+
+static long share_find(unsigned long frame)
+{
+	for (unsigned long i = share_slot(frame), n = 0; n < SHARE_SLOTS;
+	     i = (i + 1) % SHARE_SLOTS, n++) {
+		if (shares[i].frame == frame)
+			return (long)i;
+		if (!shares[i].frame)
+			return -1;
+	}
+	return -1;
+}
+
+static int share_inc(unsigned long frame)
+{
+	long i = share_find(frame);
+	if (i >= 0) {
+		shares[i].extra++;
+		return 0;
+	}
+	for (unsigned long j = share_slot(frame), n = 0; n < SHARE_SLOTS;
+	     j = (j + 1) % SHARE_SLOTS, n++)
+		if (!shares[j].frame) {
+			shares[j].frame = frame;
+			shares[j].extra = 1;
+			return 0;
+		}
+	return -1;
+}
+
+/* One mapping of frame goes: 1 if it was the last (free the frame). */
+static int share_dec(unsigned long frame)
+{
+	long i = share_find(frame);
+	if (i < 0)
+		return 1;
+	if (--shares[i].extra)
+		return 0;
+	/* Delete, shifting back the entries whose probe passed through i. */
+	unsigned long hole = (unsigned long)i, j = hole;
+	shares[hole].frame = 0;
+	for (;;) {
+		j = (j + 1) % SHARE_SLOTS;
+		if (!shares[j].frame)
+			break;
+		unsigned long home = share_slot(shares[j].frame);
+		if ((j > hole && (home <= hole || home > j)) ||
+		    (j < hole && home <= hole && home > j)) {
+			shares[hole] = shares[j];
+			shares[j].frame = 0;
+			hole = j;
+		}
+	}
+	return 0;
+}
 
 /* How the last PAGER_ENDED processes ended, by process id. */
 static struct {
@@ -97,7 +168,8 @@ static void unback(struct process *pr, unsigned long va, unsigned long size)
 	for (unsigned long a = va; a < va + size; a += PAGE_SIZE) {
 		long f = sys_unmap(pr->p.as, a);
 		if (f > 0) {
-			frame_free((unsigned long)f);
+			if (share_dec((unsigned long)f))
+				frame_free((unsigned long)f);
 			pr->backed--;
 		}
 	}
@@ -201,6 +273,71 @@ static long do_free(struct process *pr, unsigned long va, unsigned long size)
 	return KEEL_ENOENT;
 }
 
+static long do_share(struct process *pr, unsigned long va, unsigned long size, unsigned long pid,
+		     unsigned long flags, unsigned long *out)
+{
+	struct process *to = find(pid);
+	struct region *src = 0;
+	unsigned long rights = flags & 7, dst = flags & ~PAGE_MASK;
+
+	for (int i = 0; i < pr->nregions && !src; i++)
+		if (pr->regions[i].va == va && pr->regions[i].size == size)
+			src = &pr->regions[i];
+	if (!src)
+		return KEEL_ENOENT;
+	if (!to || !pid)
+		return KEEL_ENOENT;
+	if (flags & (PAGE_MASK & ~7ul) || !(rights & KEEL_MAP_R) || (rights & ~src->flags))
+		return KEEL_EINVAL;
+	if (!dst) {
+		dst = to->next_va;
+		to->next_va += size + PAGE_SIZE;
+	}
+	if (dst + size < dst || dst + size > KEEL_USER_TOP)
+		return KEEL_EFAULT;
+	if (overlaps(to, dst, size))
+		return KEEL_EEXIST;
+	if (size > to->quota - to->reserved)
+		return KEEL_EQUOTA;
+	if (to->nregions == MAX_REGIONS)
+		return KEEL_EFULL;
+	/* Back the whole source, then map its frames into the other side. */
+	for (unsigned long off = 0; off < size; off += PAGE_SIZE)
+		if (sys_lookup(pr->p.as, va + off) < 0 && back_page(pr, src, va + off))
+			return KEEL_ENOMEM;
+	struct region *r = &to->regions[to->nregions];
+	*r = (struct region){ dst, size, (unsigned)rights | PAGER_SHARED };
+	for (unsigned long off = 0; off < size; off += PAGE_SIZE) {
+		long f = sys_lookup(pr->p.as, va + off);
+		if (f < 0 || share_inc((unsigned long)f) ||
+		    map_page(&to->pool, to->p.as, dst + off, (unsigned long)f, rights)) {
+			if (f >= 0 && share_find((unsigned long)f) >= 0)
+				share_dec((unsigned long)f);
+			unback(to, dst, off);
+			return KEEL_ENOMEM;
+		}
+		to->backed++;
+	}
+	to->nregions++;
+	to->reserved += size;
+	*out = dst;
+	return 0;
+}
+
+static long do_query(struct process *pr, unsigned long va, unsigned long *out)
+{
+	struct region *r = region_at(pr, va & ~PAGE_MASK);
+
+	if (!r)
+		return KEEL_ENOENT;
+	out[0] = r->va;
+	out[1] = r->size;
+	out[2] = r->flags;
+	for (unsigned long a = r->va; a < r->va + r->size; a += PAGE_SIZE)
+		out[3] += sys_lookup(pr->p.as, a) >= 0 ? PAGE_SIZE : 0;
+	return 0;
+}
+
 static unsigned long overhead(void)
 {
 	unsigned long chunks = (unsigned long)root_pool.nchunks;
@@ -235,6 +372,12 @@ static void request(struct process *pr, struct ipc_msg *m)
 		}
 		break;
 	}
+	case PAGER_SHARE:
+		err = do_share(pr, m->w[0], m->w[1], m->w[2], m->w[3], &out[0]);
+		break;
+	case PAGER_QUERY:
+		err = do_query(pr, m->w[0], out);
+		break;
 	case PAGER_STATUS: {
 		unsigned long pid = m->w[0];
 		err = 0;

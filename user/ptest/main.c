@@ -161,6 +161,57 @@ static void kills(void)
 	report("pager_touch_after_free_kills", ok);
 }
 
+/* Share a page with pvictim in `mode`; what it saw and did, and our page. */
+static void share(const char *name, unsigned long mode, unsigned rights, unsigned long want_how,
+		  unsigned long want_value)
+{
+	int ok = 1;
+	unsigned long va, pid, how = 99, got, before = free_bytes();
+	long code = -1;
+
+	check(&ok, pager_alloc(0, 4096, RW, &va) == 0, "allocating a page");
+	if (ok) {
+		*(volatile unsigned long *)va = PV_MAGIC;
+		check(&ok, pager_spawn("pvictim", mode, &pid) == 0, "spawning the other side");
+	}
+	if (ok) {
+		check(&ok, pager_share(va, 4096, pid, PV_SHARED_VA, rights, &got) == 0,
+		      "sharing the page");
+		check(&ok, got == PV_SHARED_VA, "shared at another address");
+		check(&ok, pager_wait(pid, WAIT, &how, &code) == 0, "the other side never ended");
+		check(&ok, how == want_how && (how != PAGER_EXITED || code == 0),
+		      "the other side ended the wrong way");
+		check(&ok, *(volatile unsigned long *)va == want_value,
+		      "the page does not hold what the other side should have left");
+	}
+	check(&ok, pager_free(va, 4096) == 0, "freeing the page");
+	check(&ok, free_bytes() == before, "free memory did not come back");
+	report(name, ok);
+}
+
+static void bad_shares(void)
+{
+	int ok = 1;
+	unsigned long va, out;
+
+	check(&ok, pager_alloc(0, 8192, KEEL_MAP_R, &va) == 0, "allocating");
+	check(&ok, pager_share(va, 4096, 1, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
+	      "sharing part of an allocation");
+	check(&ok, pager_share(va, 8192, 999999, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
+	      "sharing with no process");
+	check(&ok, pager_share(va, 8192, 1, 0, RW, &out) == -KEEL_EINVAL,
+	      "sharing with more rights than we have");
+	check(&ok, pager_share(va, 8192, 1, 0, 0, &out) == -KEEL_EINVAL, "sharing without R");
+	unsigned long q[4];
+	check(&ok,
+	      pager_query(va + 4096, q) == 0 && q[0] == va && q[1] == 8192 && q[2] == KEEL_MAP_R &&
+		  q[3] == 0,
+	      "the query of an untouched allocation");
+	check(&ok, pager_query(0x20000000000ul, q) == -KEEL_ENOENT, "the query of nothing");
+	check(&ok, pager_free(va, 8192) == 0, "freeing");
+	report("pager_bad_shares_and_queries", ok);
+}
+
 static void cycles(void)
 {
 	int ok = 1;
@@ -188,6 +239,10 @@ int main(void)
 	quota();
 	bad_requests();
 	kills();
+	share("pager_share_write_seen_on_the_other_side", PV_SHARE_RW, RW, PAGER_EXITED,
+	      PV_MAGIC + 1);
+	share("pager_share_read_only_write_kills", PV_SHARE_RO, KEEL_MAP_R, PAGER_KILLED, PV_MAGIC);
+	bad_shares();
 	cycles();
 	return failures;
 }

@@ -5,7 +5,9 @@
  *               (the pager must take it all back);
  *   PV_RO_WRITE write to memory allocated read-only (killed);
  *   PV_WILD     read memory it never allocated (killed);
- *   PV_FREED    touch memory after freeing it (killed).
+ *   PV_FREED    touch memory after freeing it (killed);
+ *   PV_SHARE_RW wait for memory shared with it, check it, write to it;
+ *   PV_SHARE_RO the same with a read-only share (killed at the write).
  */
 #include "keel.h"
 #include "pagerc.h"
@@ -32,6 +34,20 @@ int main(unsigned long mode)
 		return 3;
 	case PV_WILD:
 		return (int)*(volatile unsigned long *)0x20000000000ul;
+	case PV_SHARE_RW:
+	case PV_SHARE_RO: {
+		unsigned long q[4];
+		for (int t = 0; pager_query(PV_SHARED_VA, q); t++) {
+			if (t > 1000)
+				return 1; /* never shared with us */
+			sys_sleep(1);
+		}
+		volatile unsigned long *p = (volatile unsigned long *)PV_SHARED_VA;
+		if (*p != PV_MAGIC)
+			return 2;
+		*p = PV_MAGIC + 1; /* read-only: killed here */
+		return mode == PV_SHARE_RW ? 0 : 3;
+	}
 	case PV_FREED:
 		if (pager_alloc(0, 4096, KEEL_MAP_R | KEEL_MAP_W, &va))
 			return 1;

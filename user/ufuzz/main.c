@@ -124,7 +124,7 @@ static long pick_number(void)
 
 static int needs_authority(long n)
 {
-	return n >= SYS_KMEM_DONATE && n <= SYS_AS_SET_ENDPOINT;
+	return (n >= SYS_KMEM_DONATE && n <= SYS_AS_SET_ENDPOINT) || n == SYS_LOOKUP;
 }
 
 static long run_fuzz(unsigned long count)

@@ -189,6 +189,22 @@ long sys_unmap(u64 as_pa, u64 va)
 	return (long)frame;
 }
 
+long sys_lookup(u64 as_pa, u64 va)
+{
+	struct aspace *as = aspace_get(as_pa);
+	pte_t *pte;
+	int missing;
+	long r;
+
+	if (!as)
+		return -KEEL_EBADOBJ;
+	if ((r = check_va(va)))
+		return r;
+	if (!(pte = walk(as, va, &missing)) || !(*pte & PTE_P))
+		return -KEEL_ENOENT;
+	return (long)pte_addr(*pte);
+}
+
 long sys_supply_table(u64 as_pa, u64 va, u64 level, u64 frame)
 {
 	struct aspace *as = aspace_get(as_pa);

@@ -154,7 +154,7 @@ static long sys_destroy(u64 obj)
 /* The calls that need the memory authority. */
 static bool needs_authority(u64 n)
 {
-	return n >= SYS_KMEM_DONATE && n <= SYS_AS_SET_ENDPOINT;
+	return (n >= SYS_KMEM_DONATE && n <= SYS_AS_SET_ENDPOINT) || n == SYS_LOOKUP;
 }
 
 static long dispatch(struct trap_frame *tf, struct thread *cur)
@@ -188,6 +188,8 @@ static long dispatch(struct trap_frame *tf, struct thread *cur)
 		return sys_map(a0, a1, a2, a3);
 	case SYS_UNMAP:
 		return sys_unmap(a0, a1);
+	case SYS_LOOKUP:
+		return sys_lookup(a0, a1);
 	case SYS_SUPPLY_TABLE:
 		return sys_supply_table(a0, a1, a2, a3);
 	case SYS_THREAD_CREATE:

@@ -51,6 +51,7 @@ void aspace_destroy(struct aspace *as);
 long sys_as_create(u64 obj, u64 pml4);
 long sys_map(u64 as, u64 va, u64 frame, u64 rights);
 long sys_unmap(u64 as, u64 va);
+long sys_lookup(u64 as, u64 va);
 long sys_supply_table(u64 as, u64 va, u64 level, u64 frame);
 long sys_as_set_endpoint(u64 as, u64 slot, u64 ep, u64 rights);
 
