@@ -43,12 +43,14 @@ static inline unsigned char echo_byte(unsigned char b)
 }
 
 /* pvictim's modes (its argument), for the pager tests (user/ptest). */
-#define PV_EXIT	     0
-#define PV_RO_WRITE  1
-#define PV_WILD	     2
-#define PV_FREED     3
-#define PV_SHARE_RW  4 /* wait for PV_SHARED_VA, check PV_MAGIC, write PV_MAGIC + 1 */
-#define PV_SHARE_RO  5 /* the same, but it was shared read-only: killed */
+#define PV_EXIT	    0
+#define PV_RO_WRITE 1
+#define PV_WILD	    2
+#define PV_FREED    3
+#define PV_SHARE_RW 4 /* wait for PV_SHARED_VA, check PV_MAGIC, write PV_MAGIC + 1 */
+#define PV_SHARE_RO 5 /* the same, but it was shared read-only: killed */
+#define PV_HOG \
+	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
 #define PV_SHARED_VA 0x30000000000ul
 #define PV_MAGIC     0x5ea4ed00c0ffeeul
 

@@ -212,6 +212,39 @@ static void bad_shares(void)
 	report("pager_bad_shares_and_queries", ok);
 }
 
+/*
+ * More processes ask for memory at once than there is: some get
+ * KEEL_ENOMEM, none is killed, nothing crashes, and it all comes back.
+ * Only on a small machine (64 MB): elsewhere there is too much to run out of.
+ */
+static void out_of_memory(void)
+{
+	unsigned long pid[12], how;
+	long code;
+	int ok = 1, got = 0, refused = 0, n;
+	unsigned long before = free_bytes();
+
+	n = (int)(before / PAGER_QUOTA_DEFAULT) + 2;
+	if (n > 12) {
+		sys_debug_test("pager_out_of_memory_is_an_error", KEEL_TEST_SKIP,
+			       "more memory than a few processes can take");
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		check(&ok, pager_spawn("pvictim", PV_HOG, &pid[i]) == 0, "spawning a hog");
+	for (int i = 0; ok && i < n; i++) {
+		check(&ok, pager_wait(pid[i], WAIT, &how, &code) == 0, "a hog never ended");
+		check(&ok, how == PAGER_EXITED && (code == 0 || code == 10),
+		      "a hog was killed or failed otherwise");
+		got += code == 0;
+		refused += code == 10;
+	}
+	check(&ok, refused > 0, "nobody was told there is no memory");
+	check(&ok, got > 0, "nobody got memory");
+	check(&ok, free_bytes() == before, "free memory did not come back");
+	report("pager_out_of_memory_is_an_error", ok);
+}
+
 static void cycles(void)
 {
 	int ok = 1;
@@ -243,6 +276,7 @@ int main(void)
 	      PV_MAGIC + 1);
 	share("pager_share_read_only_write_kills", PV_SHARE_RO, KEEL_MAP_R, PAGER_KILLED, PV_MAGIC);
 	bad_shares();
+	out_of_memory();
 	cycles();
 	return failures;
 }

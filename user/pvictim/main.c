@@ -7,7 +7,8 @@
  *   PV_WILD     read memory it never allocated (killed);
  *   PV_FREED    touch memory after freeing it (killed);
  *   PV_SHARE_RW wait for memory shared with it, check it, write to it;
- *   PV_SHARE_RO the same with a read-only share (killed at the write).
+ *   PV_SHARE_RO the same with a read-only share (killed at the write);
+ *   PV_HOG      take a whole quota at once and hold it a while.
  */
 #include "keel.h"
 #include "pagerc.h"
@@ -47,6 +48,12 @@ int main(unsigned long mode)
 			return 2;
 		*p = PV_MAGIC + 1; /* read-only: killed here */
 		return mode == PV_SHARE_RW ? 0 : 3;
+	}
+	case PV_HOG: {
+		long r =
+		    pager_alloc(0, PAGER_QUOTA_DEFAULT, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va);
+		sys_sleep(100); /* hold it while the others try */
+		return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 	}
 	case PV_FREED:
 		if (pager_alloc(0, 4096, KEEL_MAP_R | KEEL_MAP_W, &va))
