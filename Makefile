@@ -49,9 +49,9 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
 	    -Iinclude -Iuser/lib -MMD -MP
-# The first module is the first program: coretest in these ISOs (make run,
-# make test).  tools/boottest.py's "system" boots put pager and init first.
-USER_PROGS := coretest utest ukill unt ufuzz pager init ptest pvictim
+# The first module is the first program: the pager, then init (make run).
+# tools/boottest.py puts coretest first for the kernel-core test boots.
+USER_PROGS := pager init ptest pvictim coretest utest ukill unt ufuzz
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))

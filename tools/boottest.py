@@ -76,8 +76,8 @@ class Config:
                              # than the host could commit (never touched)
     timeout: float = 0       # seconds; 0 = by firmware (OVMF is slow)
     smp: int = 1             # CPUs; every one must come online
-    # The GRUB modules: "user", the user programs (the first is the first
-    # program); "none", for the page-table checks of "tlb", which look at
+    # The GRUB modules: "user", the user programs with coretest first (the
+    # first program: the kernel-core tests); "none", for the page-table checks of "tlb", which look at
     # the kernel's own tables (an idle CPU runs on them, and a running
     # program would put its pages in the user half); "bad-elf", a first
     # module whose segment reaches into the kernel half, which the kernel
@@ -846,6 +846,9 @@ def build_iso(kernel, cmdline, which):
     # Makefile's order: the first is the first program (the pager).
     names = (ROOT / "build" / "user" / "modules").read_text().split()
     modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
+    core = ROOT / "build" / "user" / "coretest.elf"
+    if which in ("user", "bad-elf"):  # coretest is the first program
+        modules = [core] + [m for m in modules if m != core]
     if which == "none":
         modules = []
     elif which == "bad-elf":
