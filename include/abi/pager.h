@@ -76,5 +76,11 @@
  */
 #define PAGER_QUERY	    8
 #define PAGER_SHARED	    0x200u
+/*
+ * PAGER_PROTECT(va, size, rights): new KEEL_MAP_* rights (R required) for
+ * the caller's allocation at exactly [va, va + size); not for memory
+ * shared with it (KEEL_EINVAL).  Backed pages are remapped at once.
+ */
+#define PAGER_PROTECT	    9
 
 #endif

@@ -120,3 +120,10 @@ long pager_query(unsigned long va, unsigned long out[4])
 		out[i] = reply.w[i];
 	return r;
 }
+
+long pager_protect(unsigned long va, unsigned long size, unsigned rights)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_PROTECT, va, size, rights, &reply);
+}

@@ -51,6 +51,7 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_SHARE_RO 5 /* the same, but it was shared read-only: killed */
 #define PV_HOG \
 	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
+#define PV_PROTECT   7 /* write memory, make it read-only, read it, write it: killed */
 #define PV_SHARED_VA 0x30000000000ul
 #define PV_MAGIC     0x5ea4ed00c0ffeeul
 

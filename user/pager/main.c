@@ -7,7 +7,7 @@
  *     any other fault kills the process, with a log line;
  *   - when a process exits or is killed, everything it had goes back.
  *   - sharing between processes (PAGER_SHARE), and queries.
- * Still to come: rights changes (docs/design-pager.md).
+ *   - changing the rights of an allocation (PAGER_PROTECT).
  */
 #include "fmt.h"
 #include "keel.h"
@@ -324,6 +324,29 @@ static long do_share(struct process *pr, unsigned long va, unsigned long size, u
 	return 0;
 }
 
+static long do_protect(struct process *pr, unsigned long va, unsigned long size,
+		       unsigned long rights)
+{
+	struct region *r = 0;
+
+	for (int i = 0; i < pr->nregions && !r; i++)
+		if (pr->regions[i].va == va && pr->regions[i].size == size)
+			r = &pr->regions[i];
+	if (!r)
+		return KEEL_ENOENT;
+	if (rights & ~7ul || !(rights & KEEL_MAP_R) || (r->flags & PAGER_SHARED))
+		return KEEL_EINVAL;
+	r->flags = (r->flags & ~7u) | (unsigned)rights;
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE) {
+		long f = sys_unmap(pr->p.as, a); /* the kernel shoots the old rights down */
+		if (f >= 0 && map_page(&pr->pool, pr->p.as, a, (unsigned long)f, rights)) {
+			frame_free((unsigned long)f); /* the tables were there: cannot happen */
+			pr->backed--;
+		}
+	}
+	return 0;
+}
+
 static long do_query(struct process *pr, unsigned long va, unsigned long *out)
 {
 	struct region *r = region_at(pr, va & ~PAGE_MASK);
@@ -374,6 +397,9 @@ static void request(struct process *pr, struct ipc_msg *m)
 	}
 	case PAGER_SHARE:
 		err = do_share(pr, m->w[0], m->w[1], m->w[2], m->w[3], &out[0]);
+		break;
+	case PAGER_PROTECT:
+		err = do_protect(pr, m->w[0], m->w[1], m->w[2]);
 		break;
 	case PAGER_QUERY:
 		err = do_query(pr, m->w[0], out);

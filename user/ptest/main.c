@@ -159,6 +159,10 @@ static void kills(void)
 	ok = 1;
 	check(&ok, victim(PV_FREED, PAGER_KILLED, 0), "a touch after the free");
 	report("pager_touch_after_free_kills", ok);
+	ok = 1;
+	check(&ok, victim(PV_PROTECT, PAGER_KILLED, 0),
+	      "a write after PAGER_PROTECT made it read-only");
+	report("pager_protect_read_only_kills", ok);
 }
 
 /* Share a page with pvictim in `mode`; what it saw and did, and our page. */
@@ -208,6 +212,10 @@ static void bad_shares(void)
 		  q[3] == 0,
 	      "the query of an untouched allocation");
 	check(&ok, pager_query(0x20000000000ul, q) == -KEEL_ENOENT, "the query of nothing");
+	check(&ok, pager_protect(va, 4096, KEEL_MAP_R) == -KEEL_ENOENT, "protecting part of it");
+	check(&ok, pager_protect(va, 8192, KEEL_MAP_W) == -KEEL_EINVAL, "rights without R");
+	check(&ok, pager_protect(va, 8192, RW) == 0 && pager_query(va, q) == 0 && q[2] == RW,
+	      "protecting it read-write");
 	check(&ok, pager_free(va, 8192) == 0, "freeing");
 	report("pager_bad_shares_and_queries", ok);
 }

@@ -8,7 +8,8 @@
  *   PV_FREED    touch memory after freeing it (killed);
  *   PV_SHARE_RW wait for memory shared with it, check it, write to it;
  *   PV_SHARE_RO the same with a read-only share (killed at the write);
- *   PV_HOG      take a whole quota at once and hold it a while.
+ *   PV_HOG      take a whole quota at once and hold it a while;
+ *   PV_PROTECT  make written memory read-only, then write it (killed).
  */
 #include "keel.h"
 #include "pagerc.h"
@@ -55,6 +56,16 @@ int main(unsigned long mode)
 		sys_sleep(100); /* hold it while the others try */
 		return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 	}
+	case PV_PROTECT:
+		if (pager_alloc(0, 8192, KEEL_MAP_R | KEEL_MAP_W, &va))
+			return 1;
+		*(volatile unsigned long *)va = PV_MAGIC;
+		if (pager_protect(va, 8192, KEEL_MAP_R))
+			return 2;
+		if (*(volatile unsigned long *)va != PV_MAGIC)
+			return 3;
+		*(volatile unsigned long *)va = 0; /* read-only now: killed */
+		return 4;
 	case PV_FREED:
 		if (pager_alloc(0, 4096, KEEL_MAP_R | KEEL_MAP_W, &va))
 			return 1;
