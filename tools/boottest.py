@@ -99,6 +99,8 @@ WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges$",
             r"^\[init\] touched them: 0 wrong reads$",
             r"^\[init\] freed: the pager's free memory is back to [0-9]+ bytes$",
+            r"^\[pdemo\] client: shared 64 KB .* its sum [0-9]+, right$",
+            r"^\[init\] both ended; the pager's free memory is back where it was$",
             r"^\[init\] ready$"]
 MATRIX = [
     # In-kernel tests on small, large and odd machines, under both firmwares,

@@ -82,5 +82,13 @@
  * shared with it (KEEL_EINVAL).  Backed pages are remapped at once.
  */
 #define PAGER_PROTECT	    9
+/*
+ * PAGER_CONNECT(pid): a new endpoint between the caller and process pid:
+ * slot PAGER_CONN_SLOT of the caller may send and call, the same slot of
+ * pid may receive.  It lasts as long as the caller.  KEEL_EEXIST if
+ * either slot is taken.
+ */
+#define PAGER_CONNECT	    10
+#define PAGER_CONN_SLOT	    1
 
 #endif

@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "keel.h"
 #include "pagerc.h"
+#include "proto.h"
 #include <abi/pager.h>
 
 #define MB (1ul << 20)
@@ -51,6 +52,27 @@ static void run_tests(void)
 	pager_shutdown(r || how != PAGER_EXITED ? 1 : code);
 }
 
+/* Two processes talking over a channel and sharing memory. */
+static void two_processes(void)
+{
+	unsigned long server, client, how;
+	long code, r;
+	struct pager_stats before = show("before the two processes");
+
+	r = pager_spawn("pdemo", DEMO_ARG(DEMO_SERVER, 0), &server);
+	if (!r)
+		r = pager_spawn("pdemo", DEMO_ARG(DEMO_CLIENT, server), &client);
+	if (!r)
+		r = pager_wait(client, 1000, &how, &code);
+	if (!r)
+		r = pager_wait(server, 1000, &how, &code);
+	if (r)
+		print_fmt("[init] the two processes failed: %ld\n", r);
+	struct pager_stats after = show("after the two processes");
+	print_fmt("[init] both ended; the pager's free memory is %s\n",
+		  after.free == before.free ? "back where it was" : "NOT back");
+}
+
 int main(void)
 {
 	unsigned long demand, eager;
@@ -84,6 +106,7 @@ int main(void)
 			print_fmt("[init] LEAK: free %lu bytes before, %lu after; mine %lu\n",
 				  before.free, after.free, after.mine);
 	}
+	two_processes();
 	print("[init] ready\n");
 	for (;;)
 		sys_sleep(THREAD_SLEEP_MAX);

@@ -127,3 +127,10 @@ long pager_protect(unsigned long va, unsigned long size, unsigned rights)
 
 	return pager_call(PAGER_PROTECT, va, size, rights, &reply);
 }
+
+long pager_connect(unsigned long pid)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_CONNECT, pid, 0, 0, &reply);
+}

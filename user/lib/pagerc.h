@@ -24,6 +24,8 @@ long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long
  */
 long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsigned long dst,
 		 unsigned rights, unsigned long *out);
+/* A channel to process pid: we send on PAGER_CONN_SLOT, it receives there. */
+long pager_connect(unsigned long pid);
 /* New rights for the allocation at exactly [va, va + size). */
 long pager_protect(unsigned long va, unsigned long size, unsigned rights);
 /* The allocation holding va: start, size, flags, bytes backed. */

@@ -51,8 +51,17 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_SHARE_RO 5 /* the same, but it was shared read-only: killed */
 #define PV_HOG \
 	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
-#define PV_PROTECT   7 /* write memory, make it read-only, read it, write it: killed */
-#define PV_SHARED_VA 0x30000000000ul
-#define PV_MAGIC     0x5ea4ed00c0ffeeul
+#define PV_PROTECT	    7 /* write memory, make it read-only, read it, write it: killed */
+#define PV_SHARED_VA	    0x30000000000ul
+
+/* pdemo's modes and messages (init's demonstration). */
+#define DEMO_SERVER	    0
+#define DEMO_CLIENT	    1
+#define DEMO_ARG(mode, pid) ((mode) | (pid) << 8)
+#define DEMO_MODE(arg)	    ((arg)&0xff)
+#define DEMO_PID(arg)	    ((arg) >> 8)
+#define DEMO_SUM	    1
+#define DEMO_QUIT	    2
+#define PV_MAGIC	    0x5ea4ed00c0ffeeul
 
 #endif

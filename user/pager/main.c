@@ -36,10 +36,12 @@ struct process {
 	struct kpool pool; /* its page tables and objects: charged to it */
 	struct region regions[MAX_REGIONS];
 	int nregions;
-	unsigned long next_va;	/* for allocations the pager places */
-	unsigned long backed;	/* pages with a frame */
-	unsigned long quota;	/* bytes it may allocate */
-	unsigned long reserved; /* bytes allocated (backed or not) */
+	unsigned long next_va;		 /* for allocations the pager places */
+	unsigned long backed;		 /* pages with a frame */
+	unsigned long quota;		 /* bytes it may allocate */
+	unsigned long conn_ep, conn_pid; /* its PAGER_CONNECT endpoint, and to whom */
+	int conn_in;			 /* somebody connected to it */
+	unsigned long reserved;		 /* bytes allocated (backed or not) */
 };
 
 static const struct bootinfo *bi;
@@ -175,8 +177,28 @@ static void unback(struct process *pr, unsigned long va, unsigned long size)
 	}
 }
 
+static void connection_end(struct process *pr)
+{
+	struct process *to = find(pr->conn_pid);
+
+	if (!pr->conn_ep)
+		return;
+	sys_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
+	if (to) {
+		sys_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, 0, 0);
+		to->conn_in = 0;
+	}
+	if (destroy_retry(pr->conn_ep) == 0)
+		kpool_put(&pr->pool, pr->conn_ep);
+	pr->conn_ep = 0;
+}
+
 static void process_end(struct process *pr, unsigned long how, long code)
 {
+	connection_end(pr);
+	for (int i = 0; i < MAX_PROCS; i++) /* connections to it go too */
+		if (procs[i].used && procs[i].conn_ep && procs[i].conn_pid == pr->badge)
+			connection_end(&procs[i]);
 	ended[pr->badge % PAGER_ENDED].pid = pr->badge;
 	ended[pr->badge % PAGER_ENDED].how = how;
 	ended[pr->badge % PAGER_ENDED].code = code;
@@ -324,6 +346,32 @@ static long do_share(struct process *pr, unsigned long va, unsigned long size, u
 	return 0;
 }
 
+static long do_connect(struct process *pr, unsigned long pid)
+{
+	struct process *to = find(pid);
+	long r;
+
+	if (!to || !pid || to == pr)
+		return KEEL_ENOENT;
+	if (pr->conn_ep || to->conn_in)
+		return KEEL_EEXIST;
+	unsigned long ep = kpool_get(&pr->pool);
+	if (!ep)
+		return KEEL_ENOMEM;
+	if ((r = sys_endpoint_create(ep)) ||
+	    (r = sys_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND)) ||
+	    (r = sys_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_RECV))) {
+		sys_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
+		if (destroy_retry(ep) == 0)
+			kpool_put(&pr->pool, ep);
+		return -r;
+	}
+	pr->conn_ep = ep;
+	pr->conn_pid = pid;
+	to->conn_in = 1;
+	return 0;
+}
+
 static long do_protect(struct process *pr, unsigned long va, unsigned long size,
 		       unsigned long rights)
 {
@@ -397,6 +445,9 @@ static void request(struct process *pr, struct ipc_msg *m)
 	}
 	case PAGER_SHARE:
 		err = do_share(pr, m->w[0], m->w[1], m->w[2], m->w[3], &out[0]);
+		break;
+	case PAGER_CONNECT:
+		err = do_connect(pr, m->w[0]);
 		break;
 	case PAGER_PROTECT:
 		err = do_protect(pr, m->w[0], m->w[1], m->w[2]);
