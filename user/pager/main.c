@@ -141,6 +141,15 @@ static struct region *region_at(struct process *pr, unsigned long va)
 	return 0;
 }
 
+/* The allocation at exactly [va, va + size), or 0. */
+static struct region *region_exact(struct process *pr, unsigned long va, unsigned long size)
+{
+	for (int i = 0; i < pr->nregions; i++)
+		if (pr->regions[i].va == va && pr->regions[i].size == size)
+			return &pr->regions[i];
+	return 0;
+}
+
 static int overlaps(struct process *pr, unsigned long va, unsigned long size)
 {
 	for (int i = 0; i < pr->nregions; i++)
@@ -285,26 +294,23 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 
 static long do_free(struct process *pr, unsigned long va, unsigned long size)
 {
-	for (int i = 0; i < pr->nregions; i++)
-		if (pr->regions[i].va == va && pr->regions[i].size == size) {
-			unback(pr, va, size);
-			pr->reserved -= size;
-			pr->regions[i] = pr->regions[--pr->nregions];
-			return 0;
-		}
-	return KEEL_ENOENT;
+	struct region *r = region_exact(pr, va, size);
+
+	if (!r)
+		return KEEL_ENOENT;
+	unback(pr, va, size);
+	pr->reserved -= size;
+	*r = pr->regions[--pr->nregions];
+	return 0;
 }
 
 static long do_share(struct process *pr, unsigned long va, unsigned long size, unsigned long pid,
 		     unsigned long flags, unsigned long *out)
 {
 	struct process *to = find(pid);
-	struct region *src = 0;
+	struct region *src = region_exact(pr, va, size);
 	unsigned long rights = flags & 7, dst = flags & ~PAGE_MASK;
 
-	for (int i = 0; i < pr->nregions && !src; i++)
-		if (pr->regions[i].va == va && pr->regions[i].size == size)
-			src = &pr->regions[i];
 	if (!src)
 		return KEEL_ENOENT;
 	if (!to || !pid)
@@ -375,11 +381,8 @@ static long do_connect(struct process *pr, unsigned long pid)
 static long do_protect(struct process *pr, unsigned long va, unsigned long size,
 		       unsigned long rights)
 {
-	struct region *r = 0;
+	struct region *r = region_exact(pr, va, size);
 
-	for (int i = 0; i < pr->nregions && !r; i++)
-		if (pr->regions[i].va == va && pr->regions[i].size == size)
-			r = &pr->regions[i];
 	if (!r)
 		return KEEL_ENOENT;
 	if (rights & ~7ul || !(rights & KEEL_MAP_R) || (r->flags & PAGER_SHARED))

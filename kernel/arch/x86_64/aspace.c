@@ -168,19 +168,31 @@ static void shootdown(struct aspace *as, u64 va)
 		tlb_shootdown_mask(targets, va, 1);
 }
 
-long sys_unmap(u64 as_pa, u64 va)
+/*
+ * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf entry for va in
+ * the address space at as_pa, or NULL with the error in *err.
+ */
+static pte_t *mapped_leaf(u64 as_pa, u64 va, struct aspace **as, long *err)
 {
-	struct aspace *as = aspace_get(as_pa);
 	pte_t *pte;
 	int missing;
-	long r;
 
-	if (!as)
-		return -KEEL_EBADOBJ;
-	if ((r = check_va(va)))
+	*err = 0;
+	if (!(*as = aspace_get(as_pa)))
+		*err = -KEEL_EBADOBJ;
+	else if (!(*err = check_va(va)) && (!(pte = walk(*as, va, &missing)) || !(*pte & PTE_P)))
+		*err = -KEEL_ENOENT;
+	return *err ? NULL : pte;
+}
+
+long sys_unmap(u64 as_pa, u64 va)
+{
+	struct aspace *as;
+	long r;
+	pte_t *pte = mapped_leaf(as_pa, va, &as, &r);
+
+	if (!pte)
 		return r;
-	if (!(pte = walk(as, va, &missing)) || !(*pte & PTE_P))
-		return -KEEL_ENOENT;
 	u64 frame = pte_addr(*pte);
 	*pte = 0;
 	shootdown(as, va);
@@ -191,18 +203,11 @@ long sys_unmap(u64 as_pa, u64 va)
 
 long sys_lookup(u64 as_pa, u64 va)
 {
-	struct aspace *as = aspace_get(as_pa);
-	pte_t *pte;
-	int missing;
+	struct aspace *as;
 	long r;
+	pte_t *pte = mapped_leaf(as_pa, va, &as, &r);
 
-	if (!as)
-		return -KEEL_EBADOBJ;
-	if ((r = check_va(va)))
-		return r;
-	if (!(pte = walk(as, va, &missing)) || !(*pte & PTE_P))
-		return -KEEL_ENOENT;
-	return (long)pte_addr(*pte);
+	return pte ? (long)pte_addr(*pte) : r;
 }
 
 long sys_supply_table(u64 as_pa, u64 va, u64 level, u64 frame)
