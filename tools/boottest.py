@@ -180,6 +180,8 @@ MATRIX = [
           expect=[PAGER_UP[0]]),
     tests("system-test-bios-q35-1T-max-4cpu", "bios", "q35", "1T", "max,phys-bits=46",
           modules="system", huge=True, smp=4, timeout=180, expect=[PAGER_UP[0]]),
+    tests("system-test-uefi-q35-2G-max-8cpu", "uefi", "q35", "2G", "max", modules="system",
+          smp=8, expect=[PAGER_UP[0]]),
     # A normal boot: the pager takes over memory and starts init.
     Config("system-bios-pc-64M-westmere", "bios", "pc", "64M", WESTMERE, "system", "",
            PAGER_UP, modules="system"),

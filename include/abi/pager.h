@@ -21,14 +21,27 @@
  */
 #define PAGER_ALLOC	    1
 #define PAGER_EAGER	    0x100u
+/*
+ * PAGER_CONTIG: back it at once with one physically contiguous, naturally
+ * aligned run (size: a power of two pages), as a device buffer or a large
+ * page needs; reply w1: its physical address.
+ */
+#define PAGER_CONTIG	    0x400u
 /* PAGER_FREE(va, size): exactly one earlier allocation goes. */
 #define PAGER_FREE	    2
 /*
- * PAGER_STATS(): w0 the bytes the pager manages, w1 free, w2 used by the
- * caller (backed pages), w3 the pager's own overhead (its bookkeeping,
- * and the kernel objects and tables it donated).
+ * PAGER_STATS(): the whole system: w0 the bytes the pager manages, w1
+ * free, w2 the processes' data (backed pages), w3 the overhead: kernel
+ * objects and page tables (every donated chunk) and the pager's own
+ * bookkeeping.
  */
 #define PAGER_STATS	    3
+/*
+ * PAGER_PSTATS(pid): one process (0: the caller): w0 its data (backed
+ * bytes), w1 its allocations (bytes reserved), w2 its kernel objects and
+ * page tables (the chunks donated for it), w3 its quota.
+ */
+#define PAGER_PSTATS	    11
 
 #define PAGER_MAX_ALLOC	    (1ul << 40) /* bytes in one allocation */
 /*

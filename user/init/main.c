@@ -22,8 +22,9 @@ static struct pager_stats show(const char *when)
 	if (r)
 		print_fmt("[init] statistics %s: error %ld\n", when, r);
 	else
-		print_fmt("[init] %s: total %lu, free %lu, mine %lu, pager overhead %lu bytes\n",
-			  when, s.managed, s.free, s.mine, s.overhead);
+		print_fmt("[init] %s: total %lu, free %lu, processes' data %lu, kernel objects "
+			  "and tables %lu bytes\n",
+			  when, s.managed, s.free, s.data, s.overhead);
 	return s;
 }
 
@@ -93,18 +94,26 @@ int main(void)
 		long bad = touch(demand, 4 * MB) + touch(eager, 1 * MB);
 		print_fmt("[init] touched them: %ld wrong reads\n", bad);
 		show("in use");
+		struct pager_pstats mine = { 0 };
+		if (!pager_pstats(0, &mine))
+			print_fmt(
+			    "[init] init itself: data %lu, allocations %lu, kernel objects and "
+			    "tables %lu, quota %lu bytes\n",
+			    mine.data, mine.reserved, mine.kernel, mine.quota);
 		r = pager_free(demand, 4 * MB);
 		if (!r)
 			r = pager_free(eager, 1 * MB);
 		if (r)
 			print_fmt("[init] freeing failed: %ld\n", r);
 		struct pager_stats after = show("after");
-		if (!r && after.free == before.free && after.mine == 0)
+		struct pager_pstats me = { 0 };
+		pager_pstats(0, &me);
+		if (!r && after.free == before.free && me.data == 0)
 			print_fmt("[init] freed: the pager's free memory is back to %lu bytes\n",
 				  after.free);
 		else
 			print_fmt("[init] LEAK: free %lu bytes before, %lu after; mine %lu\n",
-				  before.free, after.free, after.mine);
+				  before.free, after.free, me.data);
 	}
 	two_processes();
 	print("[init] ready\n");

@@ -152,6 +152,18 @@ unsigned long frame_alloc_zeroed(void)
 	return f;
 }
 
+unsigned long run_alloc(unsigned long bytes)
+{
+	nodes_refill();
+	unsigned long r = falloc_alloc(&m.fa, falloc_order_of(bytes));
+	return r == FALLOC_NONE ? 0 : r;
+}
+
+unsigned long mem_bookkeeping_bytes(void)
+{
+	return m.arena_pages * PAGE_SIZE;
+}
+
 unsigned long chunk_alloc(void)
 {
 	nodes_refill();

@@ -45,6 +45,13 @@ long mem_init(const struct bootinfo *bi);
 unsigned long mem_self_as(void);
 /* Free RAM taken over by mem_init (bytes: the ranges, less frame 0). */
 unsigned long mem_managed_bytes(void);
+/* The allocator's own pages (its node arena), in bytes. */
+unsigned long mem_bookkeeping_bytes(void);
+/*
+ * A physically contiguous run of at least `bytes`, aligned to its size (a
+ * power of two pages), or 0.  Give it back a frame at a time (frame_free).
+ */
+unsigned long run_alloc(unsigned long bytes);
 /* Free RAM left (bytes). */
 unsigned long mem_free_bytes(void);
 

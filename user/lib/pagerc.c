@@ -134,3 +134,25 @@ long pager_connect(unsigned long pid)
 
 	return pager_call(PAGER_CONNECT, pid, 0, 0, &reply);
 }
+
+long pager_pstats(unsigned long pid, struct pager_pstats *p)
+{
+	struct ipc_msg reply;
+	long r = pager_call(PAGER_PSTATS, pid, 0, 0, &reply);
+
+	if (!r)
+		*p = (struct pager_pstats){ reply.w[0], reply.w[1], reply.w[2], reply.w[3] };
+	return r;
+}
+
+long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va, unsigned long *phys)
+{
+	struct ipc_msg reply;
+	long r = pager_call(PAGER_ALLOC, 0, size, rights | PAGER_CONTIG, &reply);
+
+	if (!r) {
+		*va = reply.w[0];
+		*phys = reply.w[1];
+	}
+	return r;
+}

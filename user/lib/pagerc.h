@@ -5,13 +5,24 @@
 #ifndef USER_PAGERC_H
 #define USER_PAGERC_H
 
+/* The whole system (PAGER_STATS), in bytes. */
 struct pager_stats {
-	unsigned long managed, free, mine, overhead; /* bytes */
+	unsigned long managed, free, data, overhead;
+};
+
+/* One process (PAGER_PSTATS), in bytes. */
+struct pager_pstats {
+	unsigned long data, reserved, kernel, quota;
 };
 
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out);
 long pager_free(unsigned long va, unsigned long size);
 long pager_stats(struct pager_stats *s);
+/* Process pid's usage (0: ours). */
+long pager_pstats(unsigned long pid, struct pager_pstats *p);
+/* Memory backed by one contiguous run: its address in *va, physical in *phys. */
+long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va,
+			unsigned long *phys);
 /* Start module `name` with RDI = arg: its process id in *pid. */
 long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
 /* How process pid is: PAGER_RUNNING, PAGER_EXITED (*code) or PAGER_KILLED. */

@@ -263,9 +263,12 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 {
 	if (!size || size % PAGE_SIZE || size > PAGER_MAX_ALLOC || va % PAGE_SIZE)
 		return KEEL_EINVAL;
-	if (flags & ~(unsigned long)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | PAGER_EAGER) ||
+	if (flags & ~(unsigned long)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | PAGER_EAGER |
+				     PAGER_CONTIG) ||
 	    !(flags & KEEL_MAP_R))
 		return KEEL_EINVAL;
+	if ((flags & PAGER_CONTIG) && (size & (size - 1)))
+		return KEEL_EINVAL; /* a run is a power of two pages */
 	if (!va) {
 		va = pr->next_va;
 		pr->next_va += size + PAGE_SIZE; /* a hole between allocations */
@@ -280,15 +283,31 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 		return KEEL_EFULL;
 	struct region *r = &pr->regions[pr->nregions];
 	*r = (struct region){ va, size, (unsigned)flags };
-	if (flags & PAGER_EAGER)
+	if (flags & PAGER_CONTIG) {
+		unsigned long run = run_alloc(size);
+		if (!run)
+			return KEEL_ENOMEM;
+		for (unsigned long off = 0; off < size; off += PAGE_SIZE) {
+			frame_zero(run + off);
+			if (map_page(&pr->pool, pr->p.as, va + off, run + off, flags & 7)) {
+				unback(pr, va, off); /* frees the run's frames mapped so far */
+				for (unsigned long rest = off; rest < size; rest += PAGE_SIZE)
+					frame_free(run + rest);
+				return KEEL_ENOMEM;
+			}
+			pr->backed++;
+		}
+		out[1] = run;
+	} else if (flags & PAGER_EAGER) {
 		for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 			if (back_page(pr, r, a)) {
 				unback(pr, va, a - va);
 				return KEEL_ENOMEM;
 			}
+	}
 	pr->nregions++;
 	pr->reserved += size;
-	*out = va;
+	out[0] = va;
 	return 0;
 }
 
@@ -418,7 +437,16 @@ static unsigned long overhead(void)
 	for (int i = 0; i < MAX_PROCS; i++)
 		if (procs[i].used)
 			chunks += (unsigned long)procs[i].pool.nchunks;
-	return chunks * CHUNK_SIZE;
+	return chunks * CHUNK_SIZE + mem_bookkeeping_bytes();
+}
+
+static unsigned long data_bytes(void)
+{
+	unsigned long pages = 0;
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (procs[i].used)
+			pages += procs[i].backed;
+	return pages * PAGE_SIZE;
 }
 
 /* A request from a process: the reply goes into m. */
@@ -429,7 +457,7 @@ static void request(struct process *pr, struct ipc_msg *m)
 
 	switch (IPC_TAG_LABEL(m->tag)) {
 	case PAGER_ALLOC:
-		err = do_alloc(pr, m->w[0], m->w[1], m->w[2], &out[0]);
+		err = do_alloc(pr, m->w[0], m->w[1], m->w[2], out);
 		break;
 	case PAGER_FREE:
 		err = do_free(pr, m->w[0], m->w[1]);
@@ -481,10 +509,21 @@ static void request(struct process *pr, struct ipc_msg *m)
 	case PAGER_STATS:
 		out[0] = mem_managed_bytes();
 		out[1] = mem_free_bytes();
-		out[2] = pr->backed * PAGE_SIZE;
+		out[2] = data_bytes();
 		out[3] = overhead();
 		err = 0;
 		break;
+	case PAGER_PSTATS: {
+		struct process *q = m->w[0] ? find(m->w[0]) : pr;
+		err = q ? 0 : KEEL_ENOENT;
+		if (q) {
+			out[0] = q->backed * PAGE_SIZE;
+			out[1] = q->reserved;
+			out[2] = (unsigned long)q->pool.nchunks * CHUNK_SIZE;
+			out[3] = q->quota;
+		}
+		break;
+	}
 	default:
 		err = KEEL_ENOSYS;
 		break;

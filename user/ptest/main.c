@@ -35,9 +35,9 @@ static int check(int *ok, int cond, const char *what)
 
 static unsigned long mine(void)
 {
-	struct pager_stats s = { 0 };
-	pager_stats(&s);
-	return s.mine;
+	struct pager_pstats p = { 0 };
+	pager_pstats(0, &p);
+	return p.data;
 }
 
 static unsigned long free_bytes(void)
@@ -88,6 +88,29 @@ static void eager(void)
 		check(&ok, pager_free(va, 1 << 20) == 0 && mine() == 0, "freeing");
 	}
 	report("pager_eager_allocation", ok);
+}
+
+/* A contiguous run: aligned to its size, mapped, counted as ours. */
+static void contiguous(void)
+{
+	int ok = 1;
+	unsigned long va, phys;
+	struct pager_pstats p;
+
+	check(&ok, pager_alloc_contig(2 << 20, RW, &va, &phys) == 0, "allocating 2 MB contiguous");
+	if (ok) {
+		check(&ok, phys % (2 << 20) == 0, "the run is not 2 MB aligned");
+		check(&ok, touch(va, 2 << 20, 0xc0) == 0, "wrong reads");
+		check(&ok, pager_pstats(0, &p) == 0 && p.data == 2 << 20 && p.reserved == 2 << 20,
+		      "our statistics do not count it");
+		check(&ok, p.kernel > 0 && p.quota == PAGER_QUOTA_DEFAULT,
+		      "our statistics lack the kernel memory or quota");
+		check(&ok, pager_free(va, 2 << 20) == 0 && mine() == 0, "freeing");
+	}
+	check(&ok, pager_alloc_contig(3 << 12, RW, &va, &phys) == -KEEL_EINVAL,
+	      "a run that is not a power of two pages");
+	check(&ok, pager_pstats(999999, &p) == -KEEL_ENOENT, "statistics of no process");
+	report("pager_contiguous_run_and_statistics", ok);
 }
 
 static void quota(void)
@@ -277,6 +300,7 @@ int main(void)
 	print("[ptest] the pager's tests\n");
 	demand_paging();
 	eager();
+	contiguous();
 	quota();
 	bad_requests();
 	kills();
