@@ -40,17 +40,34 @@ static long touch(unsigned long va, unsigned long size)
 	return bad;
 }
 
-/* A test boot: run the pager's tests, then end the run with their result. */
-static void run_tests(void)
+/* Run module `name` under the pager: 1 if it ended as wanted. */
+static int run_program(const char *test, const char *name, unsigned long want_how)
 {
-	unsigned long pid, how = 0;
-	long code = 0, r = pager_spawn("ptest", 0, &pid);
+	unsigned long pid, how = 99;
+	long code = -1, r = pager_spawn(name, 0, &pid);
+	char why[96];
 
 	if (!r)
 		r = pager_wait(pid, 100 * 600, &how, &code);
-	if (r || how != PAGER_EXITED)
-		print_fmt("[init] ptest did not finish (error %ld, state %lu)\n", r, how);
-	pager_shutdown(r || how != PAGER_EXITED ? 1 : code);
+	int ok = !r && how == want_how && (how != PAGER_EXITED || code == 0);
+	fmt(why, sizeof(why), "error %ld, ended %lu with code %ld", r, how, code);
+	sys_debug_test(test, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	return ok;
+}
+
+/*
+ * A test boot: the pager's tests (ptest reports its own), then the other
+ * user-level programs as the pager's processes; then end the run.
+ */
+static void run_tests(void)
+{
+	int failed = 0;
+
+	failed += !run_program("init_runs_ptest", "ptest", PAGER_EXITED);
+	failed += !run_program("init_runs_utest", "utest", PAGER_EXITED);
+	failed += !run_program("init_runs_ukill_which_is_killed", "ukill", PAGER_KILLED);
+	failed += !run_program("init_runs_unt_which_is_killed", "unt", PAGER_KILLED);
+	pager_shutdown(failed);
 }
 
 /* Two processes talking over a channel and sharing memory. */
