@@ -42,10 +42,14 @@ static int check_elf(const unsigned char *file, unsigned long size, struct elf64
 		memcpy(&p, file + eh->phoff + (unsigned long)i * sizeof(p), sizeof(p));
 		if (p.type != ELF_PT_LOAD || p.memsz == 0)
 			continue;
+		/* The kernel's elf_check rules (kernel/lib/elf.c), for parity. */
 		if (p.offset > size || p.filesz > size - p.offset || p.filesz > p.memsz ||
 		    p.vaddr >= KEEL_USER_TOP || p.memsz > KEEL_USER_TOP - p.vaddr ||
 		    !(p.flags & ELF_PF_R))
 			return -KEEL_EINVAL;
+		if (p.vaddr < PAGE_SIZE || (p.vaddr & PAGE_MASK) != (p.offset & PAGE_MASK) ||
+		    ((p.flags & ELF_PF_W) && (p.flags & ELF_PF_X)))
+			return -KEEL_EINVAL; /* page 0, misplaced in the file, or W+X */
 		/* No two segments may share a page. */
 		unsigned long lo = p.vaddr & ~PAGE_MASK;
 		unsigned long hi = (p.vaddr + p.memsz + PAGE_MASK) & ~PAGE_MASK;
