@@ -79,7 +79,8 @@
  * chooses), with flags' KEEL_MAP_* rights, which must be a subset of the
  * allocation's.  Both sides see each other's writes.  A frame goes back
  * to the free pool when the last process that maps it frees or ends.
- * Reply w0: the address in pid.
+ * Only into a process the caller spawned or connected to (else
+ * KEEL_EPERM).  Reply w0: the address in pid.
  */
 #define PAGER_SHARE	    7
 /*
@@ -89,6 +90,12 @@
  */
 #define PAGER_QUERY	    8
 #define PAGER_SHARED	    0x200u
+/*
+ * PAGER_FIXED marks what the pager mapped at the start (image, stack, IPC
+ * buffer): nothing can be allocated over it, and FREE, PROTECT and SHARE
+ * refuse it (KEEL_EINVAL).
+ */
+#define PAGER_FIXED	    0x800u
 /*
  * PAGER_PROTECT(va, size, rights): new KEEL_MAP_* rights (R required) for
  * the caller's allocation at exactly [va, va + size); not for memory

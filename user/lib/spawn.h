@@ -20,6 +20,7 @@ struct proc {
 	unsigned long as;   /* the address space object */
 	unsigned long tcb;  /* the thread object */
 	unsigned long entry;
+	unsigned long image_lo, image_hi;	/* the pages its segments span */
 	unsigned long frames[SPAWN_MAX_FRAMES]; /* the frames mapped in it */
 	int nframes;
 };

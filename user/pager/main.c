@@ -40,6 +40,7 @@ struct process {
 	unsigned long backed;		 /* pages with a frame */
 	unsigned long quota;		 /* bytes it may allocate */
 	unsigned long conn_ep, conn_pid; /* its PAGER_CONNECT endpoint, and to whom */
+	unsigned long parent;		 /* who spawned it (0: the pager) */
 	int conn_in;			 /* somebody connected to it */
 	unsigned long reserved;		 /* bytes allocated (backed or not) */
 };
@@ -212,7 +213,8 @@ static void process_end(struct process *pr, unsigned long how, long code)
 	ended[pr->badge % PAGER_ENDED].how = how;
 	ended[pr->badge % PAGER_ENDED].code = code;
 	for (int i = 0; i < pr->nregions; i++)
-		unback(pr, pr->regions[i].va, pr->regions[i].size);
+		if (!(pr->regions[i].flags & PAGER_FIXED)) /* proc_destroy frees those */
+			unback(pr, pr->regions[i].va, pr->regions[i].size);
 	pr->nregions = 0;
 	long r = proc_destroy(&pr->p);
 	long q = kpool_release(&pr->pool);
@@ -222,7 +224,8 @@ static void process_end(struct process *pr, unsigned long how, long code)
 	pr->used = 0;
 }
 
-static long process_start(const char *name, unsigned long arg, unsigned long *pid)
+static long process_start(const char *name, unsigned long arg, unsigned long creator,
+			  unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;
@@ -252,7 +255,17 @@ static long process_start(const char *name, unsigned long arg, unsigned long *pi
 		kpool_release(&pr->pool);
 		return r;
 	}
+	/* What spawn mapped: no allocation, free or share may touch it. */
+	struct region fixed[] = {
+		{ pr->p.image_lo, pr->p.image_hi - pr->p.image_lo, KEEL_MAP_R | PAGER_FIXED },
+		{ SPAWN_STACK_TOP - SPAWN_STACK_PAGES * PAGE_SIZE, SPAWN_STACK_PAGES * PAGE_SIZE,
+		  KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED },
+		{ SPAWN_IPC_BUF, PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED },
+	};
+	for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		pr->regions[pr->nregions++] = fixed[i];
 	pr->used = 1;
+	pr->parent = creator;
 	if (pid)
 		*pid = pr->badge;
 	return 0;
@@ -269,10 +282,9 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 		return KEEL_EINVAL;
 	if ((flags & PAGER_CONTIG) && (size & (size - 1)))
 		return KEEL_EINVAL; /* a run is a power of two pages */
-	if (!va) {
+	int chosen = !va;
+	if (chosen)
 		va = pr->next_va;
-		pr->next_va += size + PAGE_SIZE; /* a hole between allocations */
-	}
 	if (va + size < va || va + size > KEEL_USER_TOP)
 		return KEEL_EFAULT;
 	if (overlaps(pr, va, size))
@@ -288,8 +300,8 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 		if (!run)
 			return KEEL_ENOMEM;
 		for (unsigned long off = 0; off < size; off += PAGE_SIZE) {
-			frame_zero(run + off);
-			if (map_page(&pr->pool, pr->p.as, va + off, run + off, flags & 7)) {
+			if (frame_zero(run + off) ||
+			    map_page(&pr->pool, pr->p.as, va + off, run + off, flags & 7)) {
 				unback(pr, va, off); /* frees the run's frames mapped so far */
 				for (unsigned long rest = off; rest < size; rest += PAGE_SIZE)
 					frame_free(run + rest);
@@ -307,6 +319,8 @@ static long do_alloc(struct process *pr, unsigned long va, unsigned long size, u
 	}
 	pr->nregions++;
 	pr->reserved += size;
+	if (chosen)
+		pr->next_va += size + PAGE_SIZE; /* a hole between allocations */
 	out[0] = va;
 	return 0;
 }
@@ -317,6 +331,8 @@ static long do_free(struct process *pr, unsigned long va, unsigned long size)
 
 	if (!r)
 		return KEEL_ENOENT;
+	if (r->flags & PAGER_FIXED)
+		return KEEL_EINVAL;
 	unback(pr, va, size);
 	pr->reserved -= size;
 	*r = pr->regions[--pr->nregions];
@@ -334,12 +350,15 @@ static long do_share(struct process *pr, unsigned long va, unsigned long size, u
 		return KEEL_ENOENT;
 	if (!to || !pid)
 		return KEEL_ENOENT;
-	if (flags & (PAGE_MASK & ~7ul) || !(rights & KEEL_MAP_R) || (rights & ~src->flags))
+	if (flags & (PAGE_MASK & ~7ul) || !(rights & KEEL_MAP_R) || (rights & ~src->flags) ||
+	    (src->flags & PAGER_FIXED))
 		return KEEL_EINVAL;
-	if (!dst) {
+	/* Only into a process it spawned or connected to: not into strangers. */
+	if (to->parent != pr->badge && !(pr->conn_ep && pr->conn_pid == to->badge))
+		return KEEL_EPERM;
+	int chosen = !dst;
+	if (chosen)
 		dst = to->next_va;
-		to->next_va += size + PAGE_SIZE;
-	}
 	if (dst + size < dst || dst + size > KEEL_USER_TOP)
 		return KEEL_EFAULT;
 	if (overlaps(to, dst, size))
@@ -367,6 +386,8 @@ static long do_share(struct process *pr, unsigned long va, unsigned long size, u
 	}
 	to->nregions++;
 	to->reserved += size;
+	if (chosen)
+		to->next_va += size + PAGE_SIZE;
 	*out = dst;
 	return 0;
 }
@@ -378,8 +399,8 @@ static long do_connect(struct process *pr, unsigned long pid)
 
 	if (!to || !pid || to == pr)
 		return KEEL_ENOENT;
-	if (pr->conn_ep || to->conn_in)
-		return KEEL_EEXIST;
+	if (pr->conn_ep || pr->conn_in || to->conn_ep || to->conn_in)
+		return KEEL_EEXIST; /* slot PAGER_CONN_SLOT is one per process */
 	unsigned long ep = kpool_get(&pr->pool);
 	if (!ep)
 		return KEEL_ENOMEM;
@@ -404,13 +425,14 @@ static long do_protect(struct process *pr, unsigned long va, unsigned long size,
 
 	if (!r)
 		return KEEL_ENOENT;
-	if (rights & ~7ul || !(rights & KEEL_MAP_R) || (r->flags & PAGER_SHARED))
+	if (rights & ~7ul || !(rights & KEEL_MAP_R) || (r->flags & (PAGER_SHARED | PAGER_FIXED)))
 		return KEEL_EINVAL;
 	r->flags = (r->flags & ~7u) | (unsigned)rights;
 	for (unsigned long a = va; a < va + size; a += PAGE_SIZE) {
 		long f = sys_unmap(pr->p.as, a); /* the kernel shoots the old rights down */
 		if (f >= 0 && map_page(&pr->pool, pr->p.as, a, (unsigned long)f, rights)) {
-			frame_free((unsigned long)f); /* the tables were there: cannot happen */
+			if (share_dec((unsigned long)f)) /* the tables were there: unlikely */
+				frame_free((unsigned long)f);
 			pr->backed--;
 		}
 	}
@@ -469,7 +491,7 @@ static void request(struct process *pr, struct ipc_msg *m)
 		err = KEEL_EINVAL;
 		if (len && len <= NAME_MAX && buf[len - 1] == '\0') {
 			memcpy(name, buf, len);
-			long r = process_start(name, m->w[0], &out[0]);
+			long r = process_start(name, m->w[0], pr->badge, &out[0]);
 			err = r < 0 ? -r : 0;
 		}
 		break;
@@ -552,6 +574,8 @@ static int fault(struct process *pr, const struct ipc_msg *m)
 
 	if ((code >> 32) != KEEL_VECTOR_PF)
 		why = "a CPU exception";
+	else if (r && (r->flags & PAGER_FIXED))
+		why = "not allowed in its image, stack or IPC buffer";
 	else if (r && (err & KEEL_FAULT_PRESENT))
 		why = "not allowed by the allocation's rights";
 	else if (r && (err & KEEL_FAULT_WRITE) && !(r->flags & KEEL_MAP_W))
@@ -624,7 +648,7 @@ int main(const struct bootinfo *boot_info)
 		return 1;
 	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
-	if ((r = process_start("init", 0, 0))) {
+	if ((r = process_start("init", 0, 0, 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}

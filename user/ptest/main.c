@@ -9,6 +9,7 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
+#include "spawn.h"
 #include <abi/pager.h>
 
 #define RW   (KEEL_MAP_R | KEEL_MAP_W)
@@ -148,6 +149,14 @@ static void bad_requests(void)
 	check(&ok, pager_free(0x200000000, 4096) == -KEEL_ENOENT, "freeing part of an allocation");
 	check(&ok, pager_free(0x200000000, 8192) == 0, "freeing it");
 	check(&ok, pager_free(0x200000000, 8192) == -KEEL_ENOENT, "freeing it twice");
+	/* What the pager mapped at the start is not ours to reallocate or free. */
+	check(&ok, pager_alloc(SPAWN_IPC_BUF, 4096, RW, &va) == -KEEL_EEXIST,
+	      "an allocation over our own IPC buffer");
+	check(&ok, pager_alloc(SPAWN_STACK_TOP - 8192, 4096, RW, &va) == -KEEL_EEXIST,
+	      "an allocation over our own stack");
+	check(&ok, pager_alloc(0x400000, 4096, RW, &va) == -KEEL_EEXIST,
+	      "an allocation over our own image");
+	check(&ok, pager_free(SPAWN_IPC_BUF, 4096) == -KEEL_EINVAL, "freeing our own IPC buffer");
 	check(&ok, pager_status(999999, &how, &code) == -KEEL_ENOENT, "an unknown process");
 	check(&ok, pager_shutdown(0) == -KEEL_EPERM, "a shutdown from another than init");
 	check(&ok, pager_spawn("no-such-module", 0, &va) == -KEEL_ENOENT, "a missing module");
@@ -228,6 +237,10 @@ static void bad_shares(void)
 	      "sharing with no process");
 	check(&ok, pager_share(va, 8192, 1, 0, RW, &out) == -KEEL_EINVAL,
 	      "sharing with more rights than we have");
+	check(&ok, pager_share(va, 8192, 1, 0, KEEL_MAP_R, &out) == -KEEL_EPERM,
+	      "sharing into a process we neither spawned nor connected to (init)");
+	check(&ok, pager_share(SPAWN_IPC_BUF, 4096, 1, 0, KEEL_MAP_R, &out) == -KEEL_EINVAL,
+	      "sharing our own IPC buffer");
 	check(&ok, pager_share(va, 8192, 1, 0, 0, &out) == -KEEL_EINVAL, "sharing without R");
 	unsigned long q[4];
 	check(&ok,
