@@ -37,7 +37,8 @@
  */
 #define PAGER_STATS	    3
 /*
- * PAGER_PSTATS(pid): one process (0: the caller): w0 its data (backed
+ * PAGER_PSTATS(pid): one process (0: the caller; else one it spawned, or
+ * any for init; KEEL_ENOENT otherwise): w0 its data (backed
  * bytes), w1 its allocations (bytes reserved), w2 its kernel objects and
  * page tables (the chunks donated for it), w3 its quota.
  */
@@ -58,7 +59,8 @@
  */
 #define PAGER_SPAWN	    4
 /*
- * PAGER_STATUS(pid): w0 PAGER_RUNNING, PAGER_EXITED (w1 the exit code) or
+ * PAGER_STATUS(pid) (a process the caller spawned; init may ask about
+ * any): w0 PAGER_RUNNING, PAGER_EXITED (w1 the exit code) or
  * PAGER_KILLED; KEEL_ENOENT for a process the pager does not remember
  * (it remembers the last PAGER_ENDED ends).
  */

@@ -77,18 +77,26 @@ static long share_find(unsigned long frame)
 	return -1;
 }
 
+static unsigned long shares_used, shares_extra; /* slots in use; extra mappings */
+
 static int share_inc(unsigned long frame)
 {
 	long i = share_find(frame);
 	if (i >= 0) {
 		shares[i].extra++;
+		shares_extra++;
 		return 0;
 	}
+	/* At most three quarters full, so that probes stay short. */
+	if (shares_used >= SHARE_SLOTS / 4 * 3)
+		return -1;
 	for (unsigned long j = share_slot(frame), n = 0; n < SHARE_SLOTS;
 	     j = (j + 1) % SHARE_SLOTS, n++)
 		if (!shares[j].frame) {
 			shares[j].frame = frame;
 			shares[j].extra = 1;
+			shares_used++;
+			shares_extra++;
 			return 0;
 		}
 	return -1;
@@ -100,8 +108,10 @@ static int share_dec(unsigned long frame)
 	long i = share_find(frame);
 	if (i < 0)
 		return 1;
+	shares_extra--;
 	if (--shares[i].extra)
 		return 0;
+	shares_used--;
 	/* Delete, shifting back the entries whose probe passed through i. */
 	unsigned long hole = (unsigned long)i, j = hole;
 	shares[hole].frame = 0;
@@ -122,7 +132,7 @@ static int share_dec(unsigned long frame)
 
 /* How the last PAGER_ENDED processes ended, by process id. */
 static struct {
-	unsigned long pid, how;
+	unsigned long pid, how, parent;
 	long code;
 } ended[PAGER_ENDED];
 
@@ -212,6 +222,7 @@ static void process_end(struct process *pr, unsigned long how, long code)
 	ended[pr->badge % PAGER_ENDED].pid = pr->badge;
 	ended[pr->badge % PAGER_ENDED].how = how;
 	ended[pr->badge % PAGER_ENDED].code = code;
+	ended[pr->badge % PAGER_ENDED].parent = pr->parent;
 	for (int i = 0; i < pr->nregions; i++)
 		if (!(pr->regions[i].flags & PAGER_FIXED)) /* proc_destroy frees those */
 			unback(pr, pr->regions[i].va, pr->regions[i].size);
@@ -462,13 +473,20 @@ static unsigned long overhead(void)
 	return chunks * CHUNK_SIZE + mem_bookkeeping_bytes();
 }
 
+/* The processes' data: each frame once, however many processes map it. */
 static unsigned long data_bytes(void)
 {
 	unsigned long pages = 0;
 	for (int i = 0; i < MAX_PROCS; i++)
 		if (procs[i].used)
 			pages += procs[i].backed;
-	return pages * PAGE_SIZE;
+	return (pages - shares_extra) * PAGE_SIZE;
+}
+
+/* May pr ask about process q?  Itself, what it spawned, and init (everything). */
+static int may_see(const struct process *pr, const struct process *q)
+{
+	return q == pr || q->parent == pr->badge || pr->badge == 1;
 }
 
 /* A request from a process: the reply goes into m. */
@@ -510,10 +528,12 @@ static void request(struct process *pr, struct ipc_msg *m)
 		break;
 	case PAGER_STATUS: {
 		unsigned long pid = m->w[0];
+		struct process *q = pid ? find(pid) : 0;
 		err = 0;
-		if (find(pid) && pid) {
+		if (q && may_see(pr, q)) {
 			out[0] = PAGER_RUNNING;
-		} else if (pid && ended[pid % PAGER_ENDED].pid == pid) {
+		} else if (!q && pid && ended[pid % PAGER_ENDED].pid == pid &&
+			   (ended[pid % PAGER_ENDED].parent == pr->badge || pr->badge == 1)) {
 			out[0] = ended[pid % PAGER_ENDED].how;
 			out[1] = (unsigned long)ended[pid % PAGER_ENDED].code;
 		} else {
@@ -537,8 +557,8 @@ static void request(struct process *pr, struct ipc_msg *m)
 		break;
 	case PAGER_PSTATS: {
 		struct process *q = m->w[0] ? find(m->w[0]) : pr;
-		err = q ? 0 : KEEL_ENOENT;
-		if (q) {
+		err = q && may_see(pr, q) ? 0 : KEEL_ENOENT;
+		if (!err) {
 			out[0] = q->backed * PAGE_SIZE;
 			out[1] = q->reserved;
 			out[2] = (unsigned long)q->pool.nchunks * CHUNK_SIZE;

@@ -111,6 +111,7 @@ static void contiguous(void)
 	check(&ok, pager_alloc_contig(3 << 12, RW, &va, &phys) == -KEEL_EINVAL,
 	      "a run that is not a power of two pages");
 	check(&ok, pager_pstats(999999, &p) == -KEEL_ENOENT, "statistics of no process");
+	check(&ok, pager_pstats(1, &p) == -KEEL_ENOENT, "statistics of init, which is not ours");
 	report("pager_contiguous_run_and_statistics", ok);
 }
 
