@@ -53,8 +53,9 @@
 #define PAGER_QUOTA_DEFAULT (16ul << 20)
 
 /*
- * PAGER_SPAWN(arg): start the boot module whose name is in the caller's
- * IPC buffer (the tag's length, NUL included) as a new process, with
+ * PAGER_SPAWN(arg, cpu): start the boot module whose name is in the
+ * caller's IPC buffer (the tag's length, NUL included) as a new process
+ * whose thread runs on `cpu` (KEEL_EINVAL if there is no such CPU), with
  * RDI = arg at its entry.  Reply w0: its process id.
  */
 #define PAGER_SPAWN	    4

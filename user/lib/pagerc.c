@@ -57,13 +57,18 @@ long pager_stats(struct pager_stats *s)
 
 long pager_spawn(const char *name, unsigned long arg, unsigned long *pid)
 {
+	return pager_spawn_on(name, arg, 0, pid);
+}
+
+long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsigned long *pid)
+{
 	struct ipc_msg reply;
 	unsigned long len = str_len(name) + 1;
 
 	if (len > IPC_BUF_MAX)
 		return -KEEL_EINVAL;
 	memcpy((void *)SPAWN_IPC_BUF, name, len);
-	long r = pager_call_buf(PAGER_SPAWN, len, arg, 0, 0, &reply, 0);
+	long r = pager_call_buf(PAGER_SPAWN, len, arg, cpu, 0, &reply, 0);
 	if (!r && pid)
 		*pid = reply.w[0];
 	return r;

@@ -25,6 +25,8 @@ long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va,
 			unsigned long *phys);
 /* Start module `name` with RDI = arg: its process id in *pid. */
 long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
+/* The same, its thread on `cpu`. */
+long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsigned long *pid);
 /* How process pid is: PAGER_RUNNING, PAGER_EXITED (*code) or PAGER_KILLED. */
 long pager_status(unsigned long pid, unsigned long *how, long *code);
 /* Wait (sleeping) until pid has ended, at most `ticks`: 0 or -error. */

@@ -235,8 +235,8 @@ static void process_end(struct process *pr, unsigned long how, long code)
 	pr->used = 0;
 }
 
-static long process_start(const char *name, unsigned long arg, unsigned long creator,
-			  unsigned long *pid)
+static long process_start(const char *name, unsigned long arg, unsigned long cpu,
+			  unsigned long creator, unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;
@@ -255,7 +255,7 @@ static long process_start(const char *name, unsigned long arg, unsigned long cre
 	kpool_init(&pr->pool, &root_pool);
 	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
 	if (!r)
-		r = sys_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, 0, pager_ep);
+		r = sys_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
 	if (!r)
 		r = sys_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
 	if (!r)
@@ -509,7 +509,7 @@ static void request(struct process *pr, struct ipc_msg *m)
 		err = KEEL_EINVAL;
 		if (len && len <= NAME_MAX && buf[len - 1] == '\0') {
 			memcpy(name, buf, len);
-			long r = process_start(name, m->w[0], pr->badge, &out[0]);
+			long r = process_start(name, m->w[0], m->w[1], pr->badge, &out[0]);
 			err = r < 0 ? -r : 0;
 		}
 		break;
@@ -668,7 +668,7 @@ int main(const struct bootinfo *boot_info)
 		return 1;
 	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
-	if ((r = process_start("init", 0, 0, 0))) {
+	if ((r = process_start("init", 0, 0, 0, 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}

@@ -161,6 +161,10 @@ static void bad_requests(void)
 	check(&ok, pager_status(999999, &how, &code) == -KEEL_ENOENT, "an unknown process");
 	check(&ok, pager_shutdown(0) == -KEEL_EPERM, "a shutdown from another than init");
 	check(&ok, pager_spawn("no-such-module", 0, &va) == -KEEL_ENOENT, "a missing module");
+	unsigned long before = free_bytes();
+	check(&ok, pager_spawn_on("pvictim", PV_EXIT, 4096, &va) == -KEEL_EINVAL,
+	      "a process on a CPU that does not exist");
+	check(&ok, free_bytes() == before, "a refused spawn kept memory");
 	struct ipc_msg m = { 0, IPC_TAG(77, 0), { 0 } };
 	check(&ok, sys_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
 	      "an unknown request");
