@@ -51,7 +51,7 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -Iinclude -Iuser/lib -MMD -MP
 # The first module is the first program: the pager, then init (make run).
 # tools/boottest.py puts coretest first for the kernel-core test boots.
-USER_PROGS := pager init ptest pvictim pdemo coretest utest ukill unt ufuzz
+USER_PROGS := pager init ptest pvictim pdemo bench coretest utest ukill unt ufuzz
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))
@@ -114,7 +114,7 @@ HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
 
-.PHONY: FORCE all kernel iso run debug test test-host test-boot docs docs-check format-check \
+.PHONY: FORCE all kernel iso run debug test bench test-host test-boot docs docs-check format-check \
 	setup clean help compile_commands.json
 all: iso
 
@@ -219,6 +219,10 @@ format-check:
 # --keep: run the whole matrix even after a failure.
 test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
+
+# Keel's costs under QEMU -icount (issue 6, in progress: Keel's side only).
+bench: all $(BUILD)/user/modules
+	$(PYTHON) tools/bench.py
 
 test:
 	@tools/setup.sh test

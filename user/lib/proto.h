@@ -54,6 +54,16 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_PROTECT	    7 /* write memory, make it read-only, read it, write it: killed */
 #define PV_SHARED_VA	    0x30000000000ul
 
+/* init's argument: INIT_BENCH when the command line has `bench`. */
+#define INIT_BENCH	    1
+
+/* bench's modes and messages (user/bench). */
+#define BENCH_MAIN	    0
+#define BENCH_SERVER	    1
+#define BENCH_EXIT	    2
+#define BENCH_PING	    1
+#define BENCH_QUIT	    2
+
 /* pdemo's modes and messages (init's demonstration). */
 #define DEMO_SERVER	    0
 #define DEMO_CLIENT	    1

@@ -16,6 +16,7 @@
 #include "str.h"
 #include <abi/bootinfo.h>
 #include <abi/pager.h>
+#include "proto.h"
 
 #define SLOT_PAGER  1 /* the pager's endpoint, in its own slots */
 #define MAX_PROCS   16
@@ -649,6 +650,17 @@ static void serve(void)
 	}
 }
 
+/* Is `word` one of the space-separated words of s? */
+static int has_word(const char *s, const char *word)
+{
+	unsigned long n = str_len(word);
+
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == ' ') && !memcmp(p, word, n) && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
 int main(const struct bootinfo *boot_info)
 {
 	long r;
@@ -668,7 +680,7 @@ int main(const struct bootinfo *boot_info)
 		return 1;
 	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
-	if ((r = process_start("init", 0, 0, 0, 0))) {
+	if ((r = process_start("init", has_word(bi->cmdline, "bench") ? INIT_BENCH : 0, 0, 0, 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}

@@ -1,0 +1,202 @@
+/*
+ * bench - Keel's side of `make bench` (issue 6, in progress), started by
+ * init when the kernel command line has `bench`.  It measures, in TSC
+ * cycles (under QEMU's -icount these count instructions), each path many
+ * times after a warm-up, and prints one line per measurement:
+ *   [bench] NAME median MIN..MAX (N samples)
+ * The same program, started with BENCH_SERVER, is the other side of the
+ * IPC measurements.  It checks its own results: a lost or wrong reply, a
+ * page that reads back wrong, fails the run (`[bench] FAILED ...`).
+ */
+#include "fmt.h"
+#include "keel.h"
+#include "pagerc.h"
+#include "proto.h"
+#include <abi/pager.h>
+
+#define SAMPLES 101
+#define WARMUP	10
+
+static unsigned long samples[SAMPLES];
+static int failed;
+
+static unsigned long rdtsc(void)
+{
+	unsigned int lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	return (unsigned long)hi << 32 | lo;
+}
+
+static void sort(unsigned long *a, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+			unsigned long t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+}
+
+/* Print the median and the range of samples[0..n), each divided by `per`. */
+static void result(const char *name, int n, unsigned long per)
+{
+	sort(samples, n);
+	print_fmt("[bench] %s %lu %lu..%lu (%d samples)\n", name, samples[n / 2] / per,
+		  samples[0] / per, samples[n - 1] / per, n);
+}
+
+static void fail(const char *what)
+{
+	print_fmt("[bench] FAILED %s\n", what);
+	failed++;
+}
+
+static void null_syscall(void)
+{
+	for (int s = -WARMUP; s < SAMPLES; s++) {
+		unsigned long t0 = rdtsc();
+		for (int i = 0; i < 100; i++)
+			sys_info(KEEL_INFO_CPU);
+		if (s >= 0)
+			samples[s] = rdtsc() - t0;
+	}
+	result("null_syscall", SAMPLES, 100);
+}
+
+/* Call a bench server on `cpu` (another process): the round trip. */
+static void ipc_round_trip(const char *name, unsigned long cpu)
+{
+	unsigned long pid, how;
+	long code;
+
+	if (pager_spawn_on("bench", BENCH_SERVER, cpu, &pid) || pager_connect(pid)) {
+		fail("starting the IPC server");
+		return;
+	}
+	for (int s = -WARMUP; s < SAMPLES; s++) {
+		unsigned long t0 = rdtsc();
+		for (unsigned long i = 0; i < 20; i++) {
+			struct ipc_msg m = { 0, IPC_TAG(BENCH_PING, 0), { i, 0, 0, 0 } };
+			if (sys_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1) {
+				fail("a lost or wrong IPC reply");
+				return;
+			}
+		}
+		if (s >= 0)
+			samples[s] = rdtsc() - t0;
+	}
+	result(name, SAMPLES, 20);
+	struct ipc_msg quit = { 0, IPC_TAG(BENCH_QUIT, 0), { 0 } };
+	sys_send(PAGER_CONN_SLOT, &quit);
+	if (pager_wait(pid, 1000, &how, &code) || how != PAGER_EXITED || code)
+		fail("the IPC server did not exit cleanly");
+}
+
+static int server(void)
+{
+	struct ipc_msg m = { 0 };
+	long r;
+
+	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
+		sys_yield(); /* not connected yet */
+	for (;;) {
+		if (r < 0)
+			return 1;
+		if (IPC_TAG_LABEL(m.tag) == BENCH_QUIT)
+			return 0;
+		m.tag = IPC_TAG(0, 0);
+		m.w[0]++;
+		r = sys_reply_recv(PAGER_CONN_SLOT, &m);
+	}
+}
+
+#define PAGES 64
+
+/* First touch of memory on demand: each page's fault, one at a time. */
+static void first_touch(void)
+{
+	int n = 0;
+	for (int round = 0; round < 3 && n < SAMPLES; round++) {
+		unsigned long va;
+		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W, &va)) {
+			fail("allocating");
+			return;
+		}
+		for (int p = 0; p < PAGES && n < SAMPLES; p++) {
+			volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
+			unsigned long t0 = rdtsc();
+			*a = 1;
+			unsigned long t = rdtsc() - t0;
+			if (*a != 1)
+				fail("a page reads back wrong");
+			if (round || p >= WARMUP)
+				samples[n++] = t;
+		}
+		pager_free(va, PAGES * 4096ul);
+	}
+	result("first_touch_per_page", n, 1);
+}
+
+/* Memory backed at once, and freed: per page. */
+static void batched(void)
+{
+	static unsigned long freeing[SAMPLES];
+	for (int s = -WARMUP; s < SAMPLES / 4; s++) {
+		unsigned long va, t0 = rdtsc();
+		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
+			fail("allocating eagerly");
+			return;
+		}
+		unsigned long t1 = rdtsc();
+		if (*(volatile unsigned long *)(va + 4096 * 7) != 0)
+			fail("an eager page is not zero");
+		pager_free(va, PAGES * 4096ul);
+		unsigned long t2 = rdtsc();
+		if (s >= 0) {
+			samples[s] = t1 - t0;
+			freeing[s] = t2 - t1;
+		}
+	}
+	result("eager_alloc_per_page", SAMPLES / 4, PAGES);
+	for (int s = 0; s < SAMPLES / 4; s++)
+		samples[s] = freeing[s];
+	result("unmap_and_free_per_page", SAMPLES / 4, PAGES);
+}
+
+/* Spawn a process that exits at once, and see it gone. */
+static void spawn_exit(void)
+{
+	for (int s = -2; s < 21; s++) {
+		unsigned long pid, how = PAGER_RUNNING, t0 = rdtsc();
+		long code;
+		if (pager_spawn("bench", BENCH_EXIT, &pid)) {
+			fail("spawning");
+			return;
+		}
+		while (!pager_status(pid, &how, &code) && how == PAGER_RUNNING)
+			sys_yield();
+		if (how != PAGER_EXITED || code)
+			fail("a spawned process did not exit 0");
+		if (s >= 0)
+			samples[s] = rdtsc() - t0;
+	}
+	result("spawn_and_exit", 21, 1);
+}
+
+int main(unsigned long mode)
+{
+	if (mode == BENCH_SERVER)
+		return server();
+	if (mode == BENCH_EXIT)
+		return 0;
+	print("[bench] Keel, TSC cycles (instructions under -icount)\n");
+	null_syscall();
+	ipc_round_trip("ipc_round_trip_same_cpu", 0);
+	if (sys_info(KEEL_INFO_CPUS) > 1)
+		ipc_round_trip("ipc_round_trip_cross_cpu", 1);
+	first_touch();
+	batched();
+	spawn_exit();
+	print_fmt("[bench] done, %d failure(s)\n", failed);
+	return failed;
+}
