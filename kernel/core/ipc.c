@@ -104,7 +104,7 @@ static void wake(struct thread *t)
 }
 
 /* s sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
-static void send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_msg *m)
+void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_msg *m)
 {
 	struct thread *r = tqueue_pop(&ep->receivers);
 
@@ -155,11 +155,6 @@ static void recv(struct thread *r, struct endpoint *ep)
 	}
 }
 
-void ipc_kernel_send(struct thread *t, struct endpoint *ep, u32 kind, const struct ipc_msg *m)
-{
-	send(t, ep, kind, m);
-}
-
 /* The endpoint in `slot` of t's address space, if it has `right`. */
 static long slot_get(struct thread *t, u64 slot, u32 right, struct endpoint **ep)
 {
@@ -195,7 +190,7 @@ long sys_send(struct trap_frame *tf, u32 kind)
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &ep)) || (r = check_tag(cur, tf->rsi)))
 		return r;
 	struct ipc_msg m = msg_from(tf);
-	send(cur, ep, kind, &m);
+	ipc_send(cur, ep, kind, &m);
 	return 0;
 }
 
@@ -251,7 +246,7 @@ void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_FAULT,
 			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip,
 			       tf->rsp } };
-	send(t, t->pager, SEND_FAULT, &m);
+	ipc_send(t, t->pager, SEND_FAULT, &m);
 }
 
 struct thread *ipc_release_caller(struct thread *t)

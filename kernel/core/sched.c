@@ -66,11 +66,6 @@ void bkl_unlock(void)
 	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
 }
 
-bool bkl_held(void)
-{
-	return bkl_owner == this_cpu()->cpu;
-}
-
 void tqueue_push(struct tqueue *q, struct thread *t)
 {
 	if (t->queue)

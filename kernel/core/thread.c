@@ -156,7 +156,7 @@ void thread_exit(struct thread *t, i64 code)
 		return;
 	}
 	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_EXIT, { (u64)code, 0, 0, 0 } };
-	ipc_kernel_send(t, t->pager, SEND_EXIT, &m);
+	ipc_send(t, t->pager, SEND_EXIT, &m);
 }
 
 long thread_destroy(struct thread *t)

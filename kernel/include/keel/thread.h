@@ -99,7 +99,6 @@ void tqueue_remove(struct thread *t);
 /* sched.c */
 void bkl_lock(void);
 void bkl_unlock(void);
-bool bkl_held(void);
 void sched_init_cpu(void);
 void sched_ready(struct thread *t);		 /* make t runnable on its CPU */
 void sched_unready(struct thread *t);		 /* take t out of its run queue */
@@ -134,8 +133,8 @@ long sys_recv(struct trap_frame *tf);
 long sys_reply_recv(struct trap_frame *tf);
 /* A CPU exception in user mode: a message to the thread's pager. */
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
-/* Queue a kernel message from t to ep as if t had sent it. */
-void ipc_kernel_send(struct thread *t, struct endpoint *ep, u32 kind, const struct ipc_msg *m);
+/* t sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
+void ipc_send(struct thread *t, struct endpoint *ep, u32 kind, const struct ipc_msg *m);
 /*
  * t goes away: out of every queue, partners told.  A caller waiting for
  * t's reply fails with KEEL_EDEAD; but one waiting for the verdict on its
