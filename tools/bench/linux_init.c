@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -58,6 +61,7 @@ static void result(const char *name, int n, unsigned long per)
 static void fail(const char *what)
 {
 	printf("[bench] FAILED %s\n", what);
+	fflush(stdout);
 	failed++;
 }
 
@@ -92,6 +96,8 @@ static void pipe_pingpong(const char *name, int child_cpu)
 	pid_t pid = fork();
 	if (pid == 0) {
 		pin(child_cpu);
+		close(ab[1]); /* or its own copy keeps the pipe open: no EOF */
+		close(ba[0]);
 		unsigned char c;
 		while (read(ab[0], &c, 1) == 1) {
 			c++;
@@ -235,6 +241,43 @@ static void spawn_exit(char *self)
 	result("spawn_and_exit", 21, 1);
 }
 
+/*
+ * Bring the other CPUs online (booted with maxcpus=1).  Under -icount QEMU
+ * runs all vCPUs on one host thread, round-robin, and a vCPU that is kicked
+ * (timer, interrupt) is resumed again before the others; Linux 6.1's
+ * do_boot_cpu waits for the new CPU in a loop that only calls schedule(),
+ * never PAUSE or HLT, so at boot the new CPU never runs and the boot hangs.
+ * A helper process on CPU 0 that executes PAUSE in a loop hands the host
+ * thread to the other vCPUs (QEMU's PAUSE ends the vCPU's turn) while
+ * this process waits in the same loop, now from the sysfs write.
+ */
+static void cpus_online(void)
+{
+	mkdir("/sys", 0755);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL)) {
+		fail("mounting sysfs");
+		return;
+	}
+	for (int cpu = 1; cpu < 64; cpu++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+		int fd = open(path, O_WRONLY);
+		if (fd < 0)
+			break;
+		pid_t pauser = fork();
+		if (pauser == 0) {
+			pin(0);
+			for (;;)
+				__builtin_ia32_pause();
+		}
+		if (write(fd, "1", 1) != 1)
+			fail("bringing a CPU online");
+		close(fd);
+		kill(pauser, SIGKILL);
+		waitpid(pauser, NULL, 0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exit"))
@@ -244,10 +287,13 @@ int main(int argc, char **argv)
 	printf("[bench] Linux, TSC cycles (instructions under -icount); /init at %ld ns of "
 	       "boot time\n",
 	       (long)boot.tv_sec * 1000000000L + boot.tv_nsec);
+	cpus_online();
+	cpu_set_t online; /* before pin() narrows this process's affinity */
+	int cpus = sched_getaffinity(0, sizeof(online), &online) ? 1 : CPU_COUNT(&online);
 	null_syscall();
 	pipe_pingpong("pipe_round_trip_same_cpu", 0);
 	futex_pingpong("futex_round_trip_same_cpu", 0);
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+	if (cpus > 1) {
 		pipe_pingpong("pipe_round_trip_cross_cpu", 1);
 		futex_pingpong("futex_round_trip_cross_cpu", 1);
 	}
