@@ -220,8 +220,11 @@ format-check:
 test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
 
-# Keel's costs under QEMU -icount (issue 6, in progress: Keel's side only).
-bench: all $(BUILD)/user/modules
+# Keel's and Linux's costs side by side under QEMU -icount, into
+# docs/benchmarks.md (tools/bench.py says how).
+bench:
+	@tools/setup.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/user/modules
 	$(PYTHON) tools/bench.py
 
 test:

@@ -534,6 +534,8 @@ static void kernel_main_cpu0(void)
 		panic("boot step 'report' failed: %s", err);
 	root_fill_bootinfo();
 	klog("kernel", "%u cpus online", smp_online);
+	klog("time", "kernel entered at TSC %lu, boot complete at TSC %lu", boot_entry_tsc,
+	     rdtsc());
 	klog("kernel", "boot complete");
 
 	char what[32];

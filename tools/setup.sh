@@ -1,5 +1,5 @@
 #!/bin/sh
-# setup.sh [run|test|debug] - install the Debian packages Keel needs for
+# setup.sh [run|test|debug|bench] - install the Debian packages Keel needs for
 # that use, if any is missing.  `make run`, `make test` and `make debug`
 # call it first, so on a fresh Debian 12 machine (as root) each works as
 # the first command typed.
@@ -22,7 +22,11 @@ run) ;;
 test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios" ;;
 # make debug: the debugger
 debug) pkgs="$pkgs gdb" ;;
-*) echo "usage: setup.sh [run|test|debug]" >&2; exit 2 ;;
+# make bench: Debian's Linux kernel (the system Keel is compared with),
+# cpio for its initramfs, and gdb to stop QEMU at Linux's entry and read
+# the clock there (boot cost from kernel entry to /init)
+bench) pkgs="$pkgs gdb cpio linux-image-amd64" ;;
+*) echo "usage: setup.sh [run|test|debug|bench]" >&2; exit 2 ;;
 esac
 
 missing=

@@ -20,13 +20,6 @@
 static unsigned long samples[SAMPLES];
 static int failed;
 
-static unsigned long rdtsc(void)
-{
-	unsigned int lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-	return (unsigned long)hi << 32 | lo;
-}
-
 static void sort(unsigned long *a, int n)
 {
 	for (int i = 1; i < n; i++)
@@ -54,11 +47,11 @@ static void fail(const char *what)
 static void null_syscall(void)
 {
 	for (int s = -WARMUP; s < SAMPLES; s++) {
-		unsigned long t0 = rdtsc();
+		unsigned long t0 = keel_rdtsc();
 		for (int i = 0; i < 100; i++)
 			sys_info(KEEL_INFO_CPU);
 		if (s >= 0)
-			samples[s] = rdtsc() - t0;
+			samples[s] = keel_rdtsc() - t0;
 	}
 	result("null_syscall", SAMPLES, 100);
 }
@@ -74,7 +67,7 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 		return;
 	}
 	for (int s = -WARMUP; s < SAMPLES; s++) {
-		unsigned long t0 = rdtsc();
+		unsigned long t0 = keel_rdtsc();
 		for (unsigned long i = 0; i < 20; i++) {
 			struct ipc_msg m = { 0, IPC_TAG(BENCH_PING, 0), { i, 0, 0, 0 } };
 			if (sys_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1) {
@@ -83,7 +76,7 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 			}
 		}
 		if (s >= 0)
-			samples[s] = rdtsc() - t0;
+			samples[s] = keel_rdtsc() - t0;
 	}
 	result(name, SAMPLES, 20);
 	struct ipc_msg quit = { 0, IPC_TAG(BENCH_QUIT, 0), { 0 } };
@@ -124,9 +117,9 @@ static void first_touch(void)
 		}
 		for (int p = 0; p < PAGES && n < SAMPLES; p++) {
 			volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
-			unsigned long t0 = rdtsc();
+			unsigned long t0 = keel_rdtsc();
 			*a = 1;
-			unsigned long t = rdtsc() - t0;
+			unsigned long t = keel_rdtsc() - t0;
 			if (*a != 1)
 				fail("a page reads back wrong");
 			if (round || p >= WARMUP)
@@ -142,16 +135,16 @@ static void batched(void)
 {
 	static unsigned long freeing[SAMPLES];
 	for (int s = -WARMUP; s < SAMPLES / 4; s++) {
-		unsigned long va, t0 = rdtsc();
+		unsigned long va, t0 = keel_rdtsc();
 		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
 			fail("allocating eagerly");
 			return;
 		}
-		unsigned long t1 = rdtsc();
+		unsigned long t1 = keel_rdtsc();
 		if (*(volatile unsigned long *)(va + 4096 * 7) != 0)
 			fail("an eager page is not zero");
 		pager_free(va, PAGES * 4096ul);
-		unsigned long t2 = rdtsc();
+		unsigned long t2 = keel_rdtsc();
 		if (s >= 0) {
 			samples[s] = t1 - t0;
 			freeing[s] = t2 - t1;
@@ -167,7 +160,7 @@ static void batched(void)
 static void spawn_exit(void)
 {
 	for (int s = -2; s < 21; s++) {
-		unsigned long pid, how = PAGER_RUNNING, t0 = rdtsc();
+		unsigned long pid, how = PAGER_RUNNING, t0 = keel_rdtsc();
 		long code;
 		if (pager_spawn("bench", BENCH_EXIT, &pid)) {
 			fail("spawning");
@@ -178,7 +171,7 @@ static void spawn_exit(void)
 		if (how != PAGER_EXITED || code)
 			fail("a spawned process did not exit 0");
 		if (s >= 0)
-			samples[s] = rdtsc() - t0;
+			samples[s] = keel_rdtsc() - t0;
 	}
 	result("spawn_and_exit", 21, 1);
 }

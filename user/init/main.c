@@ -142,6 +142,7 @@ int main(unsigned long arg)
 				  before.free, after.free, me.data);
 	}
 	two_processes();
+	print_fmt("[init] ready at TSC %lu\n", keel_rdtsc());
 	print("[init] ready\n");
 	for (;;)
 		sys_sleep(THREAD_SLEEP_MAX);

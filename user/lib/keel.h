@@ -28,6 +28,17 @@ static inline long keel_syscall(long n, long a0, long a1, long a2, long a3, long
 	return n;
 }
 
+/* The TSC at the program's first instruction (crt0.S). */
+extern unsigned long keel_start_tsc;
+
+/* The time-stamp counter, after earlier instructions have completed. */
+static inline unsigned long keel_rdtsc(void)
+{
+	unsigned int lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	return (unsigned long)hi << 32 | lo;
+}
+
 /* A message: the sender's badge (filled on receive), the tag, four words. */
 struct ipc_msg {
 	unsigned long badge;

@@ -672,6 +672,7 @@ int main(const struct bootinfo *boot_info)
 	}
 	print_fmt("[pager] managing %lu bytes of free memory in %u ranges\n", mem_managed_bytes(),
 		  bi->range_count);
+	print_fmt("[pager] first instruction at TSC %lu\n", keel_start_tsc);
 	pager_ep = kpool_get(&root_pool);
 	if (!pager_ep || (r = sys_endpoint_create(pager_ep)) ||
 	    (r = sys_as_set_endpoint(bi->self_as, SLOT_PAGER, pager_ep,

@@ -4,9 +4,10 @@
  * GRUB (Multiboot2) enters _start32 in 32-bit protected mode with paging
  * off, EAX = boot loader magic, EBX = physical address of the information.
  * This file:
- *   1. zeroes .bss (the loader should, but we trust nothing),
- *   2. checks that the CPU has CPUID, long mode, PAE and NX, printing a
+ *   1. checks that the CPU has CPUID, long mode, PAE and NX, printing a
  *      readable message on COM1 and halting if not,
+ *   2. notes the TSC (the entry time) and zeroes .bss (the loader should,
+ *      but we trust nothing),
  *   3. builds the boot page tables: the first 4 GB identity-mapped and
  *      direct-mapped with 2 MB pages, and the first 1 GB at KERNEL_BASE,
  *   4. enters long mode and jumps to the higher half, onto the boot stack,
@@ -68,16 +69,7 @@ _start32:
 	movl %eax, %edi			/* keep magic and info in EDI/ESI */
 	movl %ebx, %esi
 
-	/* Zero .bss (page tables and stacks live there). */
-	movl $PHYS(__bss_start), %ebp
-	movl $PHYS(__bss_end), %ecx
-	subl %ebp, %ecx
-	movl %edi, %edx
-	movl %ebp, %edi
-	xorl %eax, %eax
-	rep stosb
-	movl %edx, %edi
-
+	/* The stack is in .bss, zeroed below: these checks leave nothing on it. */
 	movl $PHYS(boot_stack_top), %esp
 
 	/* CPUID exists if EFLAGS.ID can be toggled. */
@@ -109,6 +101,22 @@ _start32:
 	cpuid
 	testl $X86_CPUID_1_EDX_PAE, %edx
 	jz .Lno_pae
+
+	/*
+	 * The kernel's entry time, for `make bench` (boot cost from entry to
+	 * the first user instruction).  Long mode implies a TSC.
+	 */
+	rdtsc
+	movl %eax, PHYS(boot_entry_tsc)
+	movl %edx, PHYS(boot_entry_tsc) + 4
+
+	/* Zero .bss (page tables and stacks live there); it is page-aligned. */
+	movl $PHYS(__bss_start), %edi
+	movl $PHYS(__bss_end), %ecx
+	subl %edi, %ecx
+	shrl $2, %ecx
+	xorl %eax, %eax
+	rep stosl
 	movl %ebp, %edi
 
 	/*
@@ -232,6 +240,12 @@ start64:
 	jmp 1b
 
 /* ---- Data ------------------------------------------------------------- */
+	.section .data
+	.balign 8
+	.globl boot_entry_tsc
+boot_entry_tsc:
+	.quad 0
+
 	.section .rodata
 msg_no_cpuid:
 	.asciz "[boot] halted: this CPU has no CPUID instruction; Keel needs an x86_64 CPU\r\n"

@@ -31,4 +31,7 @@ struct boot_state {
 
 extern struct boot_state boot;
 
+/* The TSC when the kernel was entered (boot.S, after the CPU checks). */
+extern u64 boot_entry_tsc;
+
 #endif
