@@ -137,7 +137,7 @@ long frame_zero(unsigned long frame)
 	void *p = scratch_map(frame, KEEL_MAP_R | KEEL_MAP_W);
 	if (!p)
 		return -KEEL_EFULL;
-	memset(p, 0, PAGE_SIZE);
+	page_clear(p);
 	scratch_unmap(p, 1);
 	return 0;
 }

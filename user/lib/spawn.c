@@ -80,7 +80,7 @@ static long load_page(struct proc *p, const unsigned char *file, const struct el
 		frame_free(f);
 		return -KEEL_EFULL;
 	}
-	memset(page, 0, PAGE_SIZE);
+	page_clear(page);
 	if (file) {
 		/* The overlap of this page with [vaddr, vaddr + filesz). */
 		unsigned long from = va > ph->vaddr ? va : ph->vaddr;

@@ -11,6 +11,7 @@
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
+void page_clear(void *page); /* 4 KB, page-aligned */
 int memcmp(const void *a, const void *b, size_t n);
 
 size_t str_len(const char *s);

@@ -58,7 +58,7 @@ static long map_fresh(unsigned long va)
 		frame_free(f);
 		return r;
 	}
-	memset((void *)va, 0, PAGE_SIZE);
+	page_clear((void *)va);
 	return (long)f;
 }
 
