@@ -82,7 +82,7 @@ class Config:
     # program would put its pages in the user half); "bad-elf", a first
     # module whose segment reaches into the kernel half, which the kernel
     # must refuse with a message and go on; "system", the pager and init
-    # first (issue 5, in progress), then the other programs.
+    # first, then the other programs.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
 

@@ -1,5 +1,5 @@
 /*
- * pager.h - the pager's protocol (issue 5, in progress): what processes
+ * pager.h - the pager's protocol: what processes
  * ask of the pager, by IPC to the endpoint in their slot PAGER_SLOT.
  *
  * A request is a call whose tag's label is the operation; the four words

@@ -1,5 +1,5 @@
 /*
- * bench - Keel's side of `make bench` (issue 6, in progress), started by
+ * bench - Keel's side of `make bench`, started by
  * init when the kernel command line has `bench`.  It measures, in TSC
  * cycles (under QEMU's -icount these count instructions), each path many
  * times after a warm-up, and prints one line per measurement:

@@ -1,5 +1,5 @@
 /*
- * init - the second module, started by the pager (issue 5, in progress).
+ * init - the second module, started by the pager.
  * For now it shows the pager's memory service at work: the statistics,
  * memory that gets its frames on first touch and memory backed at once,
  * freeing, and the statistics again; then it says it is up and leaves

@@ -1,5 +1,5 @@
 /*
- * pager - the first program of a normal boot (issue 5, in progress).  It
+ * pager - the first program of a normal boot.  It
  * takes over every free frame, starts init (the second module), and is
  * the memory server and pager of every process it starts:
  *   - PAGER_ALLOC/FREE/STATS requests (include/abi/pager.h);
