@@ -143,8 +143,11 @@ def run_qemu(cmd, serial, until, timeout):
     return text
 
 
-def results(text):
-    return {m[0]: tuple(int(x) for x in m[1:]) for m in LINE.findall(text)}
+def outcome(text, cmd):
+    """What a benchmark program (Keel's or Linux's) printed, and whether it passed."""
+    return {"results": {m[0]: tuple(int(x) for x in m[1:]) for m in LINE.findall(text)},
+            "cmd": cmd, "ok": "[bench] done, 0 failure(s)" in text,
+            "failures": re.findall(r"^\[bench\] FAILED .*$", text, re.M)}
 
 
 # ---- Keel -----------------------------------------------------------------
@@ -165,9 +168,7 @@ def keel_bench(iso, model):
         cmd = qemu_base(model, "1G", 2) + ["-cdrom", str(iso), "-boot", "d",
                                            "-serial", f"file:{serial}"]
         text = run_qemu(cmd, serial, r"^\[init\] bench ended|^\[panic\]", 600)
-    ok = "[bench] done, 0 failure(s)" in text
-    return {"results": results(text), "cmd": cmd, "ok": ok,
-            "failures": re.findall(r"^\[bench\] FAILED .*$", text, re.M)}
+    return outcome(text, cmd)
 
 
 FOOT = re.compile(r"^\[kernel\]\s+(image|page tables|per-cpu|AP start-up|objects|program|total)"
@@ -290,9 +291,7 @@ def linux_bench(kernel, initramfs, model):
         serial = Path(tmp) / "serial.log"
         cmd = linux_cmd(kernel, initramfs, model, serial)
         text = run_qemu(cmd, serial, r"^\[bench\] done", 900)
-    ok = "[bench] done, 0 failure(s)" in text
-    r = {"results": results(text), "cmd": cmd, "ok": ok,
-         "failures": re.findall(r"^\[bench\] FAILED .*$", text, re.M)}
+    r = outcome(text, cmd)
     m = re.search(r"^\[bench\] Linux /init started at TSC (\d+), boot clock (\d+) ns$", text,
                   re.M)
     if entry is None:
