@@ -81,7 +81,9 @@ class Config:
     # the kernel's own tables (an idle CPU runs on them, and a running
     # program would put its pages in the user half); "bad-elf", a first
     # module whose segment reaches into the kernel half, which the kernel
-    # must refuse with a message and go on; "system", the pager and init
+    # must refuse with a message and go on; "big-elf", a valid first module
+    # whose bss is too large for the boot memory it may use (refused too);
+    # "system", the pager and init
     # first, then the other programs.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
@@ -124,6 +126,20 @@ MATRIX = [
     tests("bios-q35-bad-first-program", "bios", "q35", "256M", "max", modules="bad-elf",
           expect=[r"^\[root\] cannot start the first program: segment wraps, maps page 0 "
                   r"or reaches the kernel half$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+    # A valid first program too large for the boot memory it may use (issue
+    # 11): a bss of 1.1 GB needs more page tables than the boot chunk holds
+    # (8 GB: a quarter of the free memory would hold the image), or more
+    # memory than a quarter of what is free (1 GB).  Refused, never a panic.
+    tests("bios-q35-8G-first-program-too-many-tables", "bios", "q35", "8G", "max",
+          modules="big-elf",
+          expect=[r"^\[root\] cannot start the first program: it needs [0-9]+ page-table "
+                  r"frames, and the boot chunk has room for [0-9]+$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+    tests("bios-q35-1G-first-program-too-large", "bios", "q35", "1G", "max",
+          modules="big-elf",
+          expect=[r"^\[root\] cannot start the first program: its image needs [0-9]+ bytes, "
+                  r"more than the [0-9]+ of boot memory it may take$",
                   r"^\[kernel\] no first program to run: the CPUs idle$"]),
     # No ACPI at all: the kernel says so and runs on the boot CPU alone,
     # timing against the PIT instead of the ACPI PM timer.
@@ -840,6 +856,25 @@ def bad_elf(src, dst):
     return dst
 
 
+def big_elf(src, dst, grow=0x46000000):
+    """dst: src with its last loadable segment's memory (its bss) grown by
+    `grow` bytes: a valid program that is too large to be the first one."""
+    data = bytearray(src.read_bytes())
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    last = None
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if struct.unpack_from("<I", data, off)[0] == 1:  # PT_LOAD
+            if last is None or struct.unpack_from("<Q", data, off + 0x10)[0] > \
+                    struct.unpack_from("<Q", data, last + 0x10)[0]:
+                last = off
+    memsz = struct.unpack_from("<Q", data, last + 0x28)[0]
+    struct.pack_into("<Q", data, last + 0x28, memsz + grow)  # p_memsz
+    dst.write_bytes(data)
+    return dst
+
+
 def build_iso(kernel, cmdline, which):
     """build/boottest/keel-SLUG.iso for cmdline and modules, unless up to date."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
@@ -851,12 +886,14 @@ def build_iso(kernel, cmdline, which):
     names = (ROOT / "build" / "user" / "modules").read_text().split()
     modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
     core = ROOT / "build" / "user" / "coretest.elf"
-    if which in ("user", "bad-elf"):  # coretest is the first program
+    if which in ("user", "bad-elf", "big-elf"):  # coretest is the first program
         modules = [core] + [m for m in modules if m != core]
     if which == "none":
         modules = []
     elif which == "bad-elf":
         modules = [bad_elf(modules[0], OUT / "badelf.elf")] + modules[1:]
+    elif which == "big-elf":
+        modules = [big_elf(modules[0], OUT / "bigelf.elf")] + modules[1:]
     elif which == "system":
         first = [ROOT / "build" / "user" / f"{n}.elf" for n in ("pager", "init")]
         modules = first + [m for m in modules if m not in first]

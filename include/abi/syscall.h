@@ -22,7 +22,7 @@
 #define ABI_SYSCALL_H
 
 /* The numbers.  "auth" marks calls that need the memory authority. */
-#define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): print to the console */
+#define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): queue text for the console */
 #define SYS_EXIT	    1  /* (long code): end this thread; its pager gets an exit message */
 #define SYS_YIELD	    2  /* (): give up the rest of the time slice */
 #define SYS_INFO	    3  /* (what): a KEEL_INFO_* value */
@@ -98,12 +98,12 @@
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
 
-/* SYS_INFO(what). */
+/* SYS_INFO(what).  "auth": KEEL_EPERM without the memory authority. */
 #define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */
 #define KEEL_INFO_CPUS	    1 /* CPUs online */
-#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
+#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs (auth) */
 #define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
-#define KEEL_INFO_THREAD    4 /* this thread's object (physical address) */
+#define KEEL_INFO_THREAD    4 /* this thread's object, a physical address (auth) */
 #define KEEL_INFO_AUTHORITY 5 /* 1 if this thread holds the memory authority */
 
 /*
@@ -175,7 +175,13 @@
 #define KEEL_TEST_SKIP	    2
 #define KEEL_TEST_NAME_MAX  128
 
-/* The most SYS_DEBUG_WRITE prints in one call. */
+/*
+ * SYS_DEBUG_WRITE(buf, len): the kernel queues the text for its console
+ * and returns how many bytes it took: fewer than len, even 0, when the
+ * console is busy (the queue is shared, and each thread may have only a
+ * few KB waiting to be sent); the rest is the caller's to send again
+ * later.  It never waits for the UART.  len is at most SYS_DEBUG_WRITE_MAX.
+ */
 #define SYS_DEBUG_WRITE_MAX 4096
 
 #endif

@@ -66,6 +66,80 @@ static const char *load_image(struct bootmem *bm, struct aspace *as, const u8 *f
 	return NULL;
 }
 
+/*
+ * The first program may take at most this share of the free boot memory
+ * for its image: the rest is the pager's to manage (and the image is
+ * copied into fresh frames before the pager runs, so an image that fits
+ * only by taking nearly all of it would leave nothing).
+ */
+#define ROOT_IMAGE_SHARE 4 /* at most a quarter */
+
+/* The pages the first program gets, in address order (see load()). */
+struct root_span {
+	u64 lo, hi; /* page-aligned */
+};
+
+/*
+ * How many page tables (PDPTs, page directories and page tables) map
+ * `spans`, which are sorted and do not overlap: each distinct index at
+ * each level is one table.
+ */
+static u64 tables_needed(const struct root_span *spans, size_t n)
+{
+	static const int shift[] = { 39, 30, 21 }; /* one PDPT, PD, PT covers 1 << shift */
+	u64 total = 0;
+
+	for (size_t l = 0; l < sizeof(shift) / sizeof(shift[0]); l++) {
+		u64 last = ~0ull;
+		for (size_t i = 0; i < n; i++) {
+			u64 first = spans[i].lo >> shift[l], end = (spans[i].hi - 1) >> shift[l];
+			total += end - first + 1 - (first == last);
+			last = end;
+		}
+	}
+	return total;
+}
+
+/*
+ * Will the program fit the boot memory it may use?  Checked before
+ * anything is allocated, so a refusal leaves nothing behind: NULL, or why
+ * not (in `why`).
+ */
+static const char *check_fits(struct bootmem *bm, const struct elf_image *img, u64 info_pages,
+			      char *why, size_t size)
+{
+	struct root_span spans[ELF_MAX_SEGMENTS + 3];
+	u64 image = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *sg = &img->segs[i];
+		spans[n] = (struct root_span){ ALIGN_DOWN(sg->vaddr, PAGE_SIZE),
+					       ALIGN_UP(sg->vaddr + sg->memsz, PAGE_SIZE) };
+		image += spans[n].hi - spans[n].lo;
+		n++;
+	}
+	spans[n++] = (struct root_span){ BOOTINFO_VADDR, BOOTINFO_VADDR + info_pages * PAGE_SIZE };
+	spans[n++] = (struct root_span){ ROOT_IPC_BUFFER, ROOT_IPC_BUFFER + PAGE_SIZE };
+	spans[n++] = (struct root_span){ ROOT_STACK_TOP - ROOT_STACK_SIZE, ROOT_STACK_TOP };
+	u64 may = bootmem_free_bytes(bm) / ROOT_IMAGE_SHARE;
+	if (image > may) {
+		fmt_snprintf(why, size,
+			  "its image needs %lu bytes, more than the %lu of boot memory it may take",
+			  image, may);
+		return why;
+	}
+	/* Its address space (object and PML4) and its thread come from there too. */
+	u64 tables = tables_needed(spans, n), room = kmem_boot_frames_left();
+	if (tables + 3 > room) {
+		fmt_snprintf(why, size,
+			  "it needs %lu page-table frames, and the boot chunk has room for %lu",
+			  tables, room > 3 ? room - 3 : 0);
+		return why;
+	}
+	return NULL;
+}
+
 static const char *refusal;
 
 const char *root_refusal(void)
@@ -76,6 +150,7 @@ const char *root_refusal(void)
 static const char *load(struct bootmem *bm)
 {
 	static struct elf_image img;
+	static char why[160]; /* a refusal with numbers in it */
 
 	if (!boot.info.module_count)
 		return "there is no GRUB module";
@@ -87,16 +162,18 @@ static const char *load(struct bootmem *bm)
 	for (size_t i = 0; i < img.nsegs; i++)
 		if (img.segs[i].vaddr + img.segs[i].memsz > BOOTINFO_VADDR)
 			return "a segment reaches the boot-information area";
-
-	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame());
-	const char *why = load_image(bm, as, phys_to_virt(m->start), &img);
-	if (why)
-		return why;
-	u64 stack = zeroed_frames(bm, ROOT_STACK_SIZE);
-	u64 buf = zeroed_frames(bm, PAGE_SIZE);
 	/* Room for every free range, with some to spare for the ones to come. */
 	u64 bytes = sizeof(struct bootinfo) + (bm->count + 16) * sizeof(struct bootinfo_range);
 	bootinfo_pages = MIN(DIV_ROUND_UP(bytes, PAGE_SIZE), BOOTINFO_MAX_PAGES);
+	const char *no = check_fits(bm, &img, bootinfo_pages, why, sizeof(why));
+	if (no)
+		return no;
+
+	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame());
+	if ((no = load_image(bm, as, phys_to_virt(m->start), &img)))
+		return no;
+	u64 stack = zeroed_frames(bm, ROOT_STACK_SIZE);
+	u64 buf = zeroed_frames(bm, PAGE_SIZE);
 	bootinfo_phys = zeroed_frames(bm, bootinfo_pages * PAGE_SIZE);
 	if (stack == BOOTMEM_FAIL || buf == BOOTMEM_FAIL || bootinfo_phys == BOOTMEM_FAIL)
 		return "out of memory for its stack and boot information";

@@ -12,11 +12,16 @@
  *   - The holder may wait for other CPUs (TLB shoot-down) with interrupts
  *     off: no CPU ever waits for it with interrupts off.
  *
- * Scheduling: each CPU has a FIFO per priority; the highest non-empty one
- * runs, round-robin within a priority every THREAD_SLICE_TICKS ticks.  A
- * thread runs only on its own CPU (its affinity).  There is one kernel
- * stack per CPU and no kernel threads: switching threads is copying the
- * user registers out of and into the frame at the top of that stack.
+ * Scheduling: each CPU has two FIFOs per priority (struct runqueue); the
+ * highest priority with a ready thread runs.  Time is a CPU's *turn*:
+ * THREAD_SLICE_TICKS ticks that start when the run queue picks a thread.
+ * An IPC hand-off (sched_handoff) passes the rest of the turn to the
+ * partner instead of starting a new one, so a chain of calls on one CPU
+ * shares one turn; when the turn is over, or the partner would not win
+ * the run queue's decision, the run queue decides.  A thread runs only on
+ * its own CPU (its affinity).  There is one kernel stack per CPU and no
+ * kernel threads: switching threads is copying the user registers out of
+ * and into the frame at the top of that stack.
  */
 #include <arch/aspace.h>
 #include <arch/cpu.h>
@@ -24,6 +29,7 @@
 #include <arch/smp.h>
 #include <arch/x86.h>
 #include <keel/addr.h>
+#include <keel/console.h>
 #include <keel/panic.h>
 #include <keel/string.h>
 #include <keel/thread.h>
@@ -80,6 +86,20 @@ void tqueue_push(struct tqueue *q, struct thread *t)
 	q->tail = t;
 }
 
+void tqueue_push_front(struct tqueue *q, struct thread *t)
+{
+	if (t->queue)
+		panic("thread 0x%lx queued twice", virt_to_phys(t));
+	t->queue = q;
+	t->prev = NULL;
+	t->next = q->head;
+	if (q->head)
+		q->head->prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
+
 void tqueue_remove(struct thread *t)
 {
 	struct tqueue *q = t->queue;
@@ -117,24 +137,51 @@ static int rq_best(const struct runqueue *rq)
 	return rq->ready ? 31 - __builtin_clz(rq->ready) : -1;
 }
 
+/* Where a thread goes in its run queue. */
+enum rq_place {
+	RQ_WOKEN,   /* it stopped waiting: the tail of woken[] */
+	RQ_ROTATED, /* its turn ended, or a hand-off to it was refused: tail */
+	RQ_PREEMPTED, /* a better thread took the CPU mid-turn: the front */
+};
+
+static void rq_push(struct runqueue *rq, struct thread *t, enum rq_place where)
+{
+	if (where == RQ_WOKEN)
+		tqueue_push(&rq->woken[t->prio], t);
+	else if (where == RQ_ROTATED)
+		tqueue_push(&rq->prio[t->prio], t);
+	else
+		tqueue_push_front(&rq->prio[t->prio], t);
+	rq->ready |= 1u << t->prio;
+}
+
+static void rq_update(struct runqueue *rq, u32 prio)
+{
+	if (!rq->prio[prio].head && !rq->woken[prio].head)
+		rq->ready &= ~(1u << prio);
+}
+
+/*
+ * The next thread at `prio`: woken and rotated threads take turns, so
+ * neither kind can keep the other waiting for more than one turn each.
+ */
 static struct thread *rq_pop(struct runqueue *rq, int prio)
 {
-	struct thread *t = tqueue_pop(&rq->prio[prio]);
+	u32 bit = 1u << prio;
+	bool woken = rq->woken[prio].head && (!rq->prio[prio].head || !(rq->took_woken & bit));
+	struct thread *t = tqueue_pop(woken ? &rq->woken[prio] : &rq->prio[prio]);
 
-	if (!rq->prio[prio].head)
-		rq->ready &= ~(1u << prio);
+	rq->took_woken = woken ? rq->took_woken | bit : rq->took_woken & ~bit;
+	rq_update(rq, (u32)prio);
 	return t;
 }
 
 void sched_unready(struct thread *t)
 {
-	struct runqueue *rq = rq_of(t->cpu);
-
 	if (t->state != T_READY || !t->queue)
 		return;
 	tqueue_remove(t);
-	if (!rq->prio[t->prio].head)
-		rq->ready &= ~(1u << t->prio);
+	rq_update(rq_of(t->cpu), t->prio);
 }
 
 void sched_ready(struct thread *t)
@@ -142,8 +189,7 @@ void sched_ready(struct thread *t)
 	struct percpu *pc = this_cpu(), *there = percpu_of(t->cpu);
 
 	t->state = T_READY;
-	tqueue_push(&there->runqueue.prio[t->prio], t);
-	there->runqueue.ready |= 1u << t->prio;
+	rq_push(&there->runqueue, t, RQ_WOKEN);
 	if (there == pc) {
 		if (pc->current && t->prio > pc->current->prio)
 			pc->need_resched = true;
@@ -214,20 +260,25 @@ long sys_sleep(u64 ticks)
 	return 0;
 }
 
+/*
+ * A timer tick in user mode: wake the sleepers that are due and count
+ * down the turn.  Once the turn is over, every tick asks for a decision,
+ * until the run queue makes one (a thread of higher priority may run on
+ * past the end of a turn, but the turn stays over for those it hands off
+ * to: a client cannot get a new turn through its server).
+ */
 void sched_tick(void)
 {
 	struct percpu *pc = this_cpu();
-	struct thread *cur = pc->current;
 
-	wake_sleepers(pc); /*
-	 * The slice is refilled when it runs out, whether or not another
-	 * thread takes the CPU now: one that wakes later must still get it.
-	 */
-	if (cur && (cur->slice <= 1)) {
-		cur->slice = THREAD_SLICE_TICKS;
+	wake_sleepers(pc);
+	if (!pc->current)
+		return;
+	if (pc->slice_left > 1) {
+		pc->slice_left--;
+	} else {
+		pc->slice_left = 0;
 		pc->need_resched = true;
-	} else if (cur) {
-		cur->slice--;
 	}
 }
 
@@ -238,9 +289,18 @@ static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
 	fxrstor(next->fpu);
 	next->state = T_RUNNING;
 	next->running_on = pc->cpu;
-	next->slice = THREAD_SLICE_TICKS;
 	aspace_activate(next->as);
 	pc->current = next;
+}
+
+/*
+ * May the IPC partner `h` have the rest of this CPU's turn?  Only if it
+ * would win the run queue's decision anyway: it outranks every ready
+ * thread, or it ties with the best and the turn is not over.
+ */
+static bool handoff_allowed(const struct percpu *pc, const struct thread *h, int best)
+{
+	return (int)h->prio > best || ((int)h->prio == best && pc->slice_left > 0);
 }
 
 static void idle_loop(void);
@@ -248,17 +308,30 @@ static void idle_loop(void);
 void sched_return(struct trap_frame *tf)
 {
 	struct percpu *pc = this_cpu();
+	struct runqueue *rq = &pc->runqueue;
 	struct thread *cur = pc->current, *next = pc->handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
+	int best = rq_best(rq);
+	enum rq_place cur_place = RQ_ROTATED;
 
 	pc->handoff = NULL;
+	if (next && !handoff_allowed(pc, next, best)) {
+		rq_push(rq, next, RQ_ROTATED); /* the run queue decides */
+		best = rq_best(rq);
+		next = NULL;
+	}
 	if (!next) {
-		int best = rq_best(&pc->runqueue);
 		if (cur_runs &&
-		    (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched)))
+		    (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched))) {
 			next = cur;
-		else if (best >= 0)
-			next = rq_pop(&pc->runqueue, best);
+			if (best < 0 && !pc->slice_left)
+				pc->slice_left = THREAD_SLICE_TICKS; /* nobody waits: a new turn */
+		} else if (best >= 0) {
+			if (cur_runs && best > (int)cur->prio && pc->slice_left)
+				cur_place = RQ_PREEMPTED;
+			next = rq_pop(rq, best);
+			pc->slice_left = THREAD_SLICE_TICKS;
+		}
 	}
 	pc->need_resched = false;
 	if (next != cur && cur) {
@@ -266,8 +339,12 @@ void sched_return(struct trap_frame *tf)
 		fxsave(cur->fpu);
 		cur->running_on = -1;
 		pc->current = NULL;
-		if (cur->state == T_RUNNING)
-			sched_ready(cur); /* preempted, or moved to another CPU */
+		if (cur_runs) {
+			cur->state = T_READY;
+			rq_push(rq, cur, cur_place);
+		} else if (cur->state == T_RUNNING) {
+			sched_ready(cur); /* moved to another CPU */
+		}
 	}
 	if (!next) /* the lock stays held: idle_loop looks again */
 		arch_switch_stack(pc->kstack_top - IDLE_STACK_GAP, idle_loop);
@@ -295,11 +372,13 @@ static void idle_loop(void)
 		int best = rq_best(&pc->runqueue);
 		if (best >= 0) {
 			run(pc, rq_pop(&pc->runqueue, best), tf);
+			pc->slice_left = THREAD_SLICE_TICKS;
 			pc->need_resched = false;
 			bkl_unlock();
 			thread_resume(tf);
 		}
 		bkl_unlock();
+		console_drain();
 		/*
 		 * Halt until something is queued here.  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU

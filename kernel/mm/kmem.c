@@ -70,13 +70,19 @@ const char *kmem_init(struct bootmem *bm)
 	return NULL;
 }
 
+static u64 boot_next = 1; /* the boot chunk's next free frame (0 is the header) */
+
+/* root.c checks that the first program fits before it asks (kmem_boot_frames_left). */
 u64 kmem_boot_frame(void)
 {
-	static u64 next = 1; /* frame 0 is the header */
+	if (boot_next == KMEM_CHUNK_FRAMES)
+		panic("kmem: the boot chunk is full, though root.c checked the first program fits");
+	return boot_chunk + boot_next++ * PAGE_SIZE;
+}
 
-	if (next == KMEM_CHUNK_FRAMES)
-		panic("kmem: the boot chunk is full (the first program needs more tables)");
-	return boot_chunk + next++ * PAGE_SIZE;
+u64 kmem_boot_frames_left(void)
+{
+	return KMEM_CHUNK_FRAMES - boot_next;
 }
 
 u64 kmem_boot_object(enum kobj_type type)

@@ -1,7 +1,9 @@
 /*
  * t_sched.c - scheduling: threads run on the CPU they are given, a thread
- * that never blocks does not starve its peers (time slices), it can be
- * destroyed while it runs, and a higher priority takes the CPU at once.
+ * that never blocks does not starve its peers (time slices), nor does a
+ * pair of threads that call each other (IPC hand-offs share one turn), a
+ * thread can be destroyed while it runs, and a higher priority takes the
+ * CPU at once.
  */
 #include "ct.h"
 
@@ -87,6 +89,70 @@ static void sched_spinners(void)
 	test_end();
 }
 
+/*
+ * A client and its echo server on our CPU, calling each other for up to
+ * PAIR_TICKS ticks: every call is a hand-off on the IPC fast path.  We
+ * sleep one tick at a time meanwhile: each sleep must end within a few
+ * ticks, not when the pair stops (issue 11: the hand-off refilled the time
+ * slice on every switch and never looked at the run queue).
+ */
+#define PAIR_TICKS     300
+#define PAIR_WORST_MAX 8 /* ticks: the pair's turn (2) and some slack */
+
+static struct {
+	volatile int stop;
+	volatile unsigned long calls;
+} pair;
+
+static long pair_client(struct uthread *t)
+{
+	struct server *s = t->arg;
+	unsigned long t0 = ticks();
+
+	while (!pair.stop && ticks() - t0 < PAIR_TICKS)
+		pair.calls += (unsigned long)echo_call(s->slot, t->buf, pair.calls, 0);
+	return 0;
+}
+
+static void sched_ipc_pair(void)
+{
+	static struct server s;
+	static struct uthread t;
+	static struct client c;
+
+	test_begin("sched_ipc_pair_does_not_own_the_cpu");
+	memset((void *)&pair, 0, sizeof(pair));
+	memset(&c, 0, sizeof(c));
+	long r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting an echo server on our CPU");
+	if (r == 0) {
+		r = child_start(&t, &c, &pool, pair_client, &s, THREAD_PRIO_DEFAULT, 0);
+		expect_eq(r, 0, "starting its client on our CPU");
+	}
+	if (r == 0) {
+		unsigned long worst = 0, calls0;
+		sleep_ticks(1); /* the pair is running */
+		calls0 = pair.calls;
+		for (int i = 0; i < 10; i++) {
+			unsigned long t0 = ticks();
+			sleep_ticks(1);
+			unsigned long took = ticks() - t0;
+			worst = took > worst ? took : worst;
+		}
+		unsigned long calls = pair.calls - calls0;
+		pair.stop = 1;
+		expect(worst <= PAIR_WORST_MAX,
+		       "a one-tick sleep took %lu ticks while the pair ran (at most %d)", worst,
+		       PAIR_WORST_MAX);
+		expect(calls > 0, "the pair made no call while we slept");
+		expect(child_wait(&c) && c.exits == 1, "the client did not exit");
+		expect_eq(child_finish(&t, &c), 0, "destroying the client");
+	}
+	if (s.ep)
+		expect_eq(server_stop(&s), 0, "stopping the server");
+	test_end();
+}
+
 static struct {
 	volatile unsigned long main_count;
 	volatile unsigned long seen_before, seen_after;
@@ -132,6 +198,7 @@ void tests_sched(void)
 	kpool_init(&pool, &root_pool);
 	info_cpu_affinity();
 	sched_spinners();
+	sched_ipc_pair();
 	sched_higher_priority_preempts();
 	test_begin("sched_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

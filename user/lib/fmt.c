@@ -111,5 +111,5 @@ void print_fmt(const char *f, ...)
 	va_start(ap, f);
 	size_t n = vfmt(buf, sizeof(buf), f, ap);
 	va_end(ap);
-	sys_debug_write(buf, n);
+	print_n(buf, n);
 }

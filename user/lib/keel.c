@@ -4,9 +4,22 @@
 #include "keel.h"
 #include "str.h"
 
+void print_n(const char *s, size_t n)
+{
+	while (n) {
+		long r = sys_debug_write(s, n);
+		if (r < 0)
+			return;
+		if (r == 0) /* the console is busy: let it drain */
+			sys_sleep(1);
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
 void print(const char *s)
 {
-	sys_debug_write(s, str_len(s));
+	print_n(s, str_len(s));
 }
 
 void print_num(long v)

@@ -214,6 +214,8 @@ static inline long sys_debug_test(const char *name, unsigned long result, const 
 	return KEEL_SYSCALL3(SYS_DEBUG_TEST, name, result, why);
 }
 
+/* Print all of s[0..n), waiting while the console is busy. */
+void print_n(const char *s, size_t n);
 /* Print a NUL-terminated string. */
 void print(const char *s);
 /* Print a signed number in decimal. */

@@ -77,6 +77,11 @@ int main(void)
 	check(r == -KEEL_EFAULT, "an unmapped user address faults into EFAULT");
 	r = sys_debug_write(buffer, 0);
 	check(r == 0, "an empty write is fine");
+	/* Issue 11: no physical address, no system-wide counter without authority. */
+	r = sys_info(KEEL_INFO_THREAD);
+	check(r == -KEEL_EPERM, "SYS_INFO(THREAD), a physical address, is refused (EPERM)");
+	r = sys_info(KEEL_INFO_FASTPATH);
+	check(r == -KEEL_EPERM, "SYS_INFO(FASTPATH), a system-wide counter, is refused (EPERM)");
 	r = keel_syscall(SYS_COUNT, 0, 0, 0, 0, 0, 0);
 	check(r == -KEEL_ENOSYS, "an unknown system call number is ENOSYS");
 	r = keel_syscall(-1, 0, 0, 0, 0, 0, 0);

@@ -179,7 +179,9 @@ void irq_handle(struct trap_frame *tf)
 	switch (v) {
 	case VEC_TIMER:
 		pc->ticks++;
-		break;
+		lapic_eoi();
+		console_drain(); /* a bounded burst, without the big kernel lock */
+		return;
 	case VEC_IPI_WAKEUP:
 		pc->ipis++;
 		pc->wakeups++;

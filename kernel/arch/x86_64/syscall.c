@@ -61,24 +61,32 @@ long copy_to_user(u64 udst, const void *src, u64 len)
 	return usercopy((void *)udst, src, len) ? -KEEL_EFAULT : 0;
 }
 
-/* SYS_DEBUG_WRITE(buf, len): print user text, a chunk at a time. */
+/*
+ * SYS_DEBUG_WRITE(buf, len): queue user text for the console, a chunk at
+ * a time; returns how much was taken, which is less than len (maybe 0)
+ * when the console is busy (kernel/console.c).  It never waits for the
+ * UART, so it holds the big kernel lock for a copy of len bytes at most.
+ */
 static long sys_debug_write(u64 buf, u64 len)
 {
+	struct thread *cur = sched_current();
 	char chunk[128];
+	u64 done = 0;
 
 	if (len > SYS_DEBUG_WRITE_MAX)
 		return -KEEL_EINVAL;
 	if (!user_range_ok(buf, len))
 		return -KEEL_EFAULT;
-	for (u64 done = 0; done < len;) {
-		u64 n = MIN(len - done, sizeof(chunk) - 1);
+	while (done < len) {
+		u64 n = MIN(len - done, sizeof(chunk));
 		if (copy_from_user(chunk, buf + done, n))
-			return -KEEL_EFAULT;
-		chunk[n] = '\0';
-		kprintf("%s", chunk);
-		done += n;
+			return done ? (long)done : -KEEL_EFAULT;
+		u64 took = console_write_user(chunk, n, &cur->console_end);
+		done += took;
+		if (took < n)
+			break;
 	}
-	return (long)len;
+	return (long)done;
 }
 
 /* Copy a NUL-terminated user string of at most size - 1 characters. */
@@ -120,12 +128,12 @@ static long sys_info(u64 what)
 		return this_cpu()->cpu;
 	case KEEL_INFO_CPUS:
 		return smp_online;
-	case KEEL_INFO_FASTPATH:
-		return (long)sched_fastpath_count;
+	case KEEL_INFO_FASTPATH: /* system-wide: the authority only */
+		return cur->authority ? (long)sched_fastpath_count : -KEEL_EPERM;
 	case KEEL_INFO_TICKS:
 		return (long)this_cpu()->ticks;
-	case KEEL_INFO_THREAD:
-		return (long)kmem_object_phys(cur);
+	case KEEL_INFO_THREAD: /* a physical address: the authority only */
+		return cur->authority ? (long)kmem_object_phys(cur) : -KEEL_EPERM;
 	case KEEL_INFO_AUTHORITY:
 		return cur->authority;
 	}

@@ -1,7 +1,8 @@
 /*
  * console.h - kernel output (kernel/console.c).  Every line the kernel
  * prints starts with its subsystem in brackets: klog("mm", "...") prints
- * "[mm] ...".  Output goes to the architecture's console (COM1).
+ * "[mm] ...".  Output goes through a ring to the architecture's console
+ * (COM1), drained a bounded burst at a time (console.c says how).
  */
 #ifndef KEEL_CONSOLE_H
 #define KEEL_CONSOLE_H
@@ -12,6 +13,21 @@ void console_init(void);
 /* From now on print without taking the console lock (panic only). */
 void console_panic_mode(void);
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Send what is queued now, waiting for the UART (the end of a test run). */
+void console_flush(void);
+/*
+ * Move queued output to the UART while it can take bytes without waiting,
+ * at most a small budget; any CPU, any context, without the big kernel
+ * lock (the timer interrupt, idle CPUs, after a kernel line).
+ */
+void console_drain(void);
+/*
+ * User text (SYS_DEBUG_WRITE): queue what fits of s[0..len) without ever
+ * waiting and return how much that was (maybe 0).  *pending_end is the
+ * writer's own record of where its text ends in the stream; a writer with
+ * too much still unsent gets less.
+ */
+u64 console_write_user(const char *s, u64 len, u64 *pending_end);
 int kvprintf(const char *fmt, va_list ap);
 
 /* One log line, prefixed by its subsystem; sub must be a string literal. */
@@ -19,6 +35,8 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Arch hooks (kernel/arch/x86_64/serial.c). */
 void arch_console_init(void);
-void arch_console_putc(char c);
+void arch_console_putc(char c);	      /* waits (bounded) for the UART */
+bool arch_console_ready(void);	      /* may CONSOLE_BURST bytes go now? */
+void arch_console_putc_nowait(char c); /* after arch_console_ready */
 
 #endif

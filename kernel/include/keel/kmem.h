@@ -51,6 +51,8 @@ struct bootmem;
 const char *kmem_init(struct bootmem *bm);
 /* At boot: the next free frame of the boot chunk; or made an object. */
 u64 kmem_boot_frame(void);
+/* Frames of the boot chunk not yet handed out. */
+u64 kmem_boot_frames_left(void);
 u64 kmem_boot_object(enum kobj_type type);
 
 enum kmem_class kmem_classify(u64 pa);

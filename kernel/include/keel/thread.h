@@ -58,7 +58,6 @@ struct thread {
 	u32 prio;
 	u32 cpu;	/* affinity: the CPU it runs on */
 	i64 running_on; /* the CPU it is current on, or -1 */
-	u32 slice;	/* ticks left in its time slice */
 	u64 wake_tick;	/* in T_SLEEP: when to wake, in its CPU's ticks */
 	bool authority; /* holds the memory authority */
 	bool is_root;	/* the first program's thread */
@@ -78,6 +77,7 @@ struct thread {
 	struct thread *server;	 /* in T_REPLY: who received its call */
 	struct thread *reply_to; /* the caller whose call it received last */
 	i64 exit_code;
+	u64 console_end; /* where its SYS_DEBUG_WRITE text ends in the console stream */
 };
 
 struct endpoint {
@@ -85,14 +85,26 @@ struct endpoint {
 	u32 refs; /* address-space slots and thread pagers naming it */
 };
 
-/* Per-CPU run queue: a FIFO per priority, and a bitmap of non-empty ones. */
+/*
+ * Per-CPU run queue: two FIFOs per priority, and a bitmap of the
+ * priorities with a thread in either.  `woken` holds threads that became
+ * ready after waiting (for a message, a reply, a sleep); `prio` holds
+ * threads that were running and were rotated out at the end of a turn or
+ * preempted.  Within a priority the two take turns (`took_woken`), so a
+ * woken thread waits for at most one other turn, and a rotated one is not
+ * starved by threads that keep waking (docs/design-core.md, "Threads and
+ * scheduling").
+ */
 struct runqueue {
 	struct tqueue prio[THREAD_PRIO_MAX + 1];
-	u32 ready; /* bit p: prio[p] is not empty */
+	struct tqueue woken[THREAD_PRIO_MAX + 1];
+	u32 ready;	/* bit p: prio[p] or woken[p] is not empty */
+	u32 took_woken; /* bit p: the last thread taken at p came from woken[p] */
 };
 
 /* tqueue helpers. */
 void tqueue_push(struct tqueue *q, struct thread *t);
+void tqueue_push_front(struct tqueue *q, struct thread *t);
 struct thread *tqueue_pop(struct tqueue *q);
 void tqueue_remove(struct thread *t);
 
@@ -100,7 +112,7 @@ void tqueue_remove(struct thread *t);
 void bkl_lock(void);
 void bkl_unlock(void);
 void sched_init_cpu(void);
-void sched_ready(struct thread *t);		 /* make t runnable on its CPU */
+void sched_ready(struct thread *t);		 /* t stopped waiting: runnable on its CPU */
 void sched_unready(struct thread *t);		 /* take t out of its run queue */
 void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */

@@ -61,7 +61,8 @@ struct percpu {
 	struct thread *current; /* the thread running here, or NULL when idle */
 	struct thread *handoff; /* run this one next (the IPC fast path) */
 	struct trap_frame *tf;	/* the live user registers of this entry */
-	bool need_resched;	/* the time slice ran out, or a better thread woke */
+	bool need_resched;	/* the turn ran out, or a better thread woke */
+	u32 slice_left;		/* ticks left in this CPU's turn (0: it is over) */
 	struct runqueue runqueue;
 	struct tqueue sleepers; /* threads in SYS_SLEEP on this CPU */
 	volatile u64 next_wake; /* the earliest wake_tick among them, or ~0 */
