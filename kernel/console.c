@@ -5,10 +5,14 @@
  * lock, which is only ever held for a bounded number of steps: appending
  * a line, or moving at most CONSOLE_BURST bytes into the UART when it
  * says it can take them without waiting.  The ring is drained
- * (console_drain) by the timer interrupt of every CPU, by idle CPUs, and
- * by whoever just printed; each drain stops when the UART is busy or its
- * budget is spent, so nobody waits for the wire while holding the big
- * kernel lock or with interrupts masked for long.
+ * (console_drain) by idle CPUs, by each timer tick that interrupts user
+ * mode (a small budget, before the big kernel lock), and by the kernel
+ * after a line it printed into an empty ring, and by CPUs waiting for the
+ * big kernel lock (a burst at a time); each drain stops when the
+ * UART is busy or its budget is spent, so nobody waits for the wire while
+ * holding the big kernel lock or with interrupts masked for long.  (Not
+ * from a tick that interrupts the kernel: that CPU may be next in line
+ * for the big kernel lock, and would keep everyone waiting.)
  *
  * The kernel's own lines are never lost: if the ring is full, the
  * printing CPU sends the oldest bytes itself, waiting for the UART
@@ -27,8 +31,6 @@
 #define CONSOLE_RING_SIZE      (64u << 10) /* a power of two */
 #define CONSOLE_KERNEL_RESERVE (8u << 10)
 #define CONSOLE_USER_PENDING   (4u << 10)
-#define CONSOLE_BURST	       8u   /* characters: a 16-byte FIFO, \n sent as \r\n */
-#define CONSOLE_DRAIN_BUDGET   512u /* bytes one console_drain sends at most */
 _Static_assert((CONSOLE_RING_SIZE & (CONSOLE_RING_SIZE - 1)) == 0, "a power of two");
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
@@ -87,11 +89,19 @@ void console_flush(void)
 	spin_unlock_irqrestore(&console_lock, flags);
 }
 
-void console_drain(void)
+bool console_pending(void)
 {
-	for (u32 sent = 0; sent < CONSOLE_DRAIN_BUDGET;) {
+	return __atomic_load_n(&console_put, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&console_sent, __ATOMIC_RELAXED);
+}
+
+u32 console_drain(u32 budget)
+{
+	u32 sent = 0;
+
+	while (sent < budget) {
 		if (console_unlocked)
-			return;
+			return sent;
 		u64 flags = spin_lock_irqsave(&console_lock);
 		u32 n = 0;
 		if (console_sent != console_put && arch_console_ready())
@@ -100,9 +110,10 @@ void console_drain(void)
 				    console_ring[console_sent++ % CONSOLE_RING_SIZE]);
 		spin_unlock_irqrestore(&console_lock, flags);
 		if (!n)
-			return; /* empty, or the UART is busy: a later drain goes on */
+			break; /* empty, or the UART is busy: a later drain goes on */
 		sent += n;
 	}
+	return sent;
 }
 
 int kvprintf(const char *fmt, va_list ap)
@@ -110,9 +121,11 @@ int kvprintf(const char *fmt, va_list ap)
 	if (console_unlocked)
 		return fmt_vformat(direct_sink, NULL, fmt, ap);
 	u64 flags = spin_lock_irqsave(&console_lock);
+	bool was_empty = console_put == console_sent;
 	int n = fmt_vformat(ring_sink, NULL, fmt, ap);
 	spin_unlock_irqrestore(&console_lock, flags);
-	console_drain();
+	if (was_empty) /* out at once, unless others' text is queued before it */
+		console_drain((u32)n);
 	return n;
 }
 
@@ -137,6 +150,12 @@ u64 console_write_user(const char *s, u64 len, u64 *pending_end)
 	u64 share = mine < CONSOLE_USER_PENDING ? CONSOLE_USER_PENDING - mine : 0;
 	u64 n = MIN(len, MIN(room, share));
 
+	/* Part of it: up to the end of a line, so lines from others stay whole. */
+	for (u64 k = n; n < len && k > 0; k--)
+		if (s[k - 1] == '\n') {
+			n = k;
+			break;
+		}
 	for (u64 i = 0; i < n; i++)
 		console_ring[console_put++ % CONSOLE_RING_SIZE] = s[i];
 	if (n)

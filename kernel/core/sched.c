@@ -56,8 +56,13 @@ void bkl_lock(void)
 	 */
 	if (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		irq_enable();
+		/*
+		 * A waiting CPU drains the console, one burst at a time, so that
+		 * it is not late for its turn by more than one burst.
+		 */
 		while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
-			cpu_relax();
+			if (!console_pending() || !console_drain(CONSOLE_BURST))
+				cpu_relax();
 		irq_disable();
 	}
 	bkl_owner = this_cpu()->cpu;
@@ -378,7 +383,9 @@ static void idle_loop(void)
 			thread_resume(tf);
 		}
 		bkl_unlock();
-		console_drain();
+		/* The console's drainer of choice: nothing else to do here. */
+		while (console_pending() && !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE))
+			console_drain(CONSOLE_TICK_BUDGET);
 		/*
 		 * Halt until something is queued here.  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU

@@ -146,6 +146,7 @@ void tests_map(void);
 void tests_ipc(void);
 void tests_fault(void);
 void tests_sched(void);
+void tests_console(void);
 void tests_spawn(void);
 void tests_fuzz(void);
 void tests_cleanup(void);

@@ -180,7 +180,8 @@ void irq_handle(struct trap_frame *tf)
 	case VEC_TIMER:
 		pc->ticks++;
 		lapic_eoi();
-		console_drain(); /* a bounded burst, without the big kernel lock */
+		if (tf->cs & 3) /* not while this CPU may be in line for the lock */
+			console_drain(CONSOLE_TICK_BUDGET);
 		return;
 	case VEC_IPI_WAKEUP:
 		pc->ipis++;

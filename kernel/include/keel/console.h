@@ -17,10 +17,14 @@ int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void console_flush(void);
 /*
  * Move queued output to the UART while it can take bytes without waiting,
- * at most a small budget; any CPU, any context, without the big kernel
- * lock (the timer interrupt, idle CPUs, after a kernel line).
+ * at most about `budget` characters (whole bursts); returns how many went.
+ * Any CPU, without the big kernel lock: a tick from user mode, an idle
+ * CPU, a CPU waiting for the lock (a burst at a time), after a kernel line.
  */
-void console_drain(void);
+u32 console_drain(u32 budget);
+#define CONSOLE_BURST 8u /* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
+bool console_pending(void); /* is anything queued? (a hint, without the lock) */
+#define CONSOLE_TICK_BUDGET 128 /* bytes a tick from user mode sends at most */
 /*
  * User text (SYS_DEBUG_WRITE): queue what fits of s[0..len) without ever
  * waiting and return how much that was (maybe 0).  *pending_end is the
