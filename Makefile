@@ -51,7 +51,7 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -Iinclude -Iuser/lib -MMD -MP
 # The first module is the first program: the pager, then init (make run).
 # tools/boottest.py puts coretest first for the kernel-core test boots.
-USER_PROGS := pager init ptest pvictim pdemo bench coretest utest ukill unt ufuzz
+USER_PROGS := pager init ptest pvictim pdemo pfair bench coretest utest ukill unt ufuzz
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))

@@ -116,6 +116,14 @@
  */
 #define THREAD_PRIO_MAX	    31
 #define THREAD_PRIO_DEFAULT 10
+/*
+ * System servers (the pager, and the services to come) run at
+ * THREAD_PRIO_SERVER, above every client: a client's busy loop on a
+ * server's CPU cannot delay the server, and a wake-up of the server from
+ * another CPU preempts at once.  Clients cannot set priorities (only the
+ * memory authority can), and the pager starts them all at the default.
+ */
+#define THREAD_PRIO_SERVER  20
 #define THREAD_SLICE_TICKS  2
 #define THREAD_SLEEP_MAX    (100 * 3600) /* ticks: an hour at 100 Hz */
 

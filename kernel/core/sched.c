@@ -149,14 +149,19 @@ enum rq_place {
 	RQ_PREEMPTED, /* a better thread took the CPU mid-turn: the front */
 };
 
-static void rq_push(struct runqueue *rq, struct thread *t, enum rq_place where)
+static void rq_push(struct percpu *pc, struct thread *t, enum rq_place where)
 {
-	if (where == RQ_WOKEN)
+	struct runqueue *rq = &pc->runqueue;
+
+	if (where == RQ_WOKEN) {
 		tqueue_push(&rq->woken[t->prio], t);
-	else if (where == RQ_ROTATED)
-		tqueue_push(&rq->prio[t->prio], t);
-	else
-		tqueue_push_front(&rq->prio[t->prio], t);
+	} else {
+		t->queued_tick = pc->ticks;
+		if (where == RQ_ROTATED)
+			tqueue_push(&rq->prio[t->prio], t);
+		else
+			tqueue_push_front(&rq->prio[t->prio], t);
+	}
 	rq->ready |= 1u << t->prio;
 }
 
@@ -167,16 +172,18 @@ static void rq_update(struct runqueue *rq, u32 prio)
 }
 
 /*
- * The next thread at `prio`: woken and rotated threads take turns, so
- * neither kind can keep the other waiting for more than one turn each.
+ * The next thread at `prio`: a woken one, unless the first rotated one
+ * has waited a whole turn.  A woken thread was not running, so it is owed
+ * the CPU; but if threads kept waking, a rotated thread would never run.
  */
-static struct thread *rq_pop(struct runqueue *rq, int prio)
+static struct thread *rq_pop(struct percpu *pc, int prio)
 {
-	u32 bit = 1u << prio;
-	bool woken = rq->woken[prio].head && (!rq->prio[prio].head || !(rq->took_woken & bit));
-	struct thread *t = tqueue_pop(woken ? &rq->woken[prio] : &rq->prio[prio]);
+	struct runqueue *rq = &pc->runqueue;
+	struct thread *r = rq->prio[prio].head;
+	bool rotated = r && (!rq->woken[prio].head ||
+			     pc->ticks - r->queued_tick >= THREAD_SLICE_TICKS);
+	struct thread *t = tqueue_pop(rotated ? &rq->prio[prio] : &rq->woken[prio]);
 
-	rq->took_woken = woken ? rq->took_woken | bit : rq->took_woken & ~bit;
 	rq_update(rq, (u32)prio);
 	return t;
 }
@@ -194,7 +201,7 @@ void sched_ready(struct thread *t)
 	struct percpu *pc = this_cpu(), *there = percpu_of(t->cpu);
 
 	t->state = T_READY;
-	rq_push(&there->runqueue, t, RQ_WOKEN);
+	rq_push(there, t, RQ_WOKEN);
 	if (there == pc) {
 		if (pc->current && t->prio > pc->current->prio)
 			pc->need_resched = true;
@@ -321,7 +328,7 @@ void sched_return(struct trap_frame *tf)
 
 	pc->handoff = NULL;
 	if (next && !handoff_allowed(pc, next, best)) {
-		rq_push(rq, next, RQ_ROTATED); /* the run queue decides */
+		rq_push(pc, next, RQ_ROTATED); /* the run queue decides */
 		best = rq_best(rq);
 		next = NULL;
 	}
@@ -334,7 +341,7 @@ void sched_return(struct trap_frame *tf)
 		} else if (best >= 0) {
 			if (cur_runs && best > (int)cur->prio && pc->slice_left)
 				cur_place = RQ_PREEMPTED;
-			next = rq_pop(rq, best);
+			next = rq_pop(pc, best);
 			pc->slice_left = THREAD_SLICE_TICKS;
 		}
 	}
@@ -346,7 +353,7 @@ void sched_return(struct trap_frame *tf)
 		pc->current = NULL;
 		if (cur_runs) {
 			cur->state = T_READY;
-			rq_push(rq, cur, cur_place);
+			rq_push(pc, cur, cur_place);
 		} else if (cur->state == T_RUNNING) {
 			sched_ready(cur); /* moved to another CPU */
 		}
@@ -376,7 +383,7 @@ static void idle_loop(void)
 	for (;;) {
 		int best = rq_best(&pc->runqueue);
 		if (best >= 0) {
-			run(pc, rq_pop(&pc->runqueue, best), tf);
+			run(pc, rq_pop(pc, best), tf);
 			pc->slice_left = THREAD_SLICE_TICKS;
 			pc->need_resched = false;
 			bkl_unlock();

@@ -10,6 +10,7 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
+#include "../pfair/fair.h"
 #include <abi/pager.h>
 
 #define MB (1ul << 20)
@@ -40,11 +41,12 @@ static long touch(unsigned long va, unsigned long size)
 	return bad;
 }
 
-/* Run module `name` under the pager: 1 if it ended as wanted. */
-static int run_program(const char *test, const char *name, unsigned long want_how)
+/* Run module `name` under the pager on `cpu`: 1 if it ended as wanted. */
+static int run_program_on(const char *test, const char *name, unsigned long arg,
+			  unsigned long cpu, unsigned long want_how)
 {
 	unsigned long pid, how = 99;
-	long code = -1, r = pager_spawn(name, 0, &pid);
+	long code = -1, r = pager_spawn_on(name, arg, cpu, &pid);
 	char why[96];
 
 	if (!r)
@@ -53,6 +55,11 @@ static int run_program(const char *test, const char *name, unsigned long want_ho
 	fmt(why, sizeof(why), "error %ld, ended %lu with code %ld", r, how, code);
 	sys_debug_test(test, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 	return ok;
+}
+
+static int run_program(const char *test, const char *name, unsigned long want_how)
+{
+	return run_program_on(test, name, 0, 0, want_how);
 }
 
 /*
@@ -66,6 +73,9 @@ static void run_tests(void)
 	failed += !run_program("init_runs_ptest", "ptest", PAGER_EXITED);
 	failed += !run_program("init_runs_utest", "utest", PAGER_EXITED);
 	failed += !run_program("init_runs_ukill_which_is_killed", "ukill", PAGER_KILLED);
+	/* pfair loads the pager's CPU (0) and measures from CPU 1. */
+	failed += !run_program_on("init_runs_pfair", "pfair", FAIR_ARG(FAIR_TEST, 0),
+				  sys_info(KEEL_INFO_CPUS) > 1, PAGER_EXITED);
 	failed += !run_program("init_runs_unt_which_is_killed", "unt", PAGER_KILLED);
 	pager_shutdown(failed);
 }

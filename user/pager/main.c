@@ -680,6 +680,11 @@ int main(const struct bootinfo *boot_info)
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
 		return 1;
 	}
+	/* Above every client (include/abi/syscall.h, THREAD_PRIO_SERVER). */
+	if ((r = sys_thread_config(bi->self_thread, THREAD_PRIO_SERVER, 0, 0))) {
+		print_fmt("[pager] cannot raise its priority: %ld\n", r);
+		return 1;
+	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
 	if ((r = process_start("init", has_word(bi->cmdline, "bench") ? INIT_BENCH : 0, 0, 0, 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);

@@ -59,6 +59,7 @@ struct thread {
 	u32 cpu;	/* affinity: the CPU it runs on */
 	i64 running_on; /* the CPU it is current on, or -1 */
 	u64 wake_tick;	/* in T_SLEEP: when to wake, in its CPU's ticks */
+	u64 queued_tick; /* when it was rotated out, in its CPU's ticks */
 	bool authority; /* holds the memory authority */
 	bool is_root;	/* the first program's thread */
 	u64 badge;
@@ -90,16 +91,15 @@ struct endpoint {
  * priorities with a thread in either.  `woken` holds threads that became
  * ready after waiting (for a message, a reply, a sleep); `prio` holds
  * threads that were running and were rotated out at the end of a turn or
- * preempted.  Within a priority the two take turns (`took_woken`), so a
- * woken thread waits for at most one other turn, and a rotated one is not
- * starved by threads that keep waking (docs/design-core.md, "Threads and
- * scheduling").
+ * preempted.  Woken threads go first, unless the first rotated one has
+ * waited a whole turn already: so a woken thread waits for little more
+ * than the turn in progress, and threads that keep waking cannot starve
+ * a rotated one (docs/design-core.md, "Threads and scheduling").
  */
 struct runqueue {
 	struct tqueue prio[THREAD_PRIO_MAX + 1];
 	struct tqueue woken[THREAD_PRIO_MAX + 1];
-	u32 ready;	/* bit p: prio[p] or woken[p] is not empty */
-	u32 took_woken; /* bit p: the last thread taken at p came from woken[p] */
+	u32 ready; /* bit p: prio[p] or woken[p] is not empty */
 };
 
 /* tqueue helpers. */
