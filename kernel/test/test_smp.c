@@ -241,3 +241,34 @@ KTEST(every_cpu_has_guard_pages)
 		}
 	return NULL;
 }
+
+static void read_control(void *arg)
+{
+	u64 *cr = arg;
+	cr[0] = read_cr0();
+	cr[1] = read_cr4();
+}
+
+/*
+ * Every CPU reports x87 and SSE errors as exceptions: CR0.NE (else an
+ * x87 error signals FERR# to a masked PIC input and is lost), MP without
+ * EM or TS (the FPU is present and never lazily switched), and
+ * CR4.OSFXSR and OSXMMEXCPT (else an SSE error is #UD, not #XM).
+ * coretest's t_fpu.c checks that the errors reach the pager.
+ */
+KTEST(every_cpu_reports_fpu_errors)
+{
+	const u64 cr0_want = X86_CR0_NE | X86_CR0_MP, cr0_never = X86_CR0_EM | X86_CR0_TS;
+	const u64 cr4_want = X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	for (u32 n = 0; n < percpu_count; n++) {
+		u64 cr[2] = { 0, 0 };
+		if (!up(n))
+			continue;
+		if (!on_cpu(n, read_control, cr))
+			return ktest_fail("cpu %u did not run the check", n);
+		if ((cr[0] & (cr0_want | cr0_never)) != cr0_want || (cr[1] & cr4_want) != cr4_want)
+			return ktest_fail("cpu %u: CR0 0x%lx, CR4 0x%lx", n, cr[0], cr[1]);
+	}
+	return NULL;
+}
