@@ -13,7 +13,7 @@
 #define VECTOR_XM 19
 /* A thread whose error went unreported exits with WENT_ON | the status word or MXCSR. */
 #define WENT_ON	  0x770000l
-#define STATUS_ZE 0x4l	   /* zero-divide flag, in both */
+#define STATUS_ZE 0x4l	 /* zero-divide flag, in both */
 #define MXCSR_ZM  0x200l /* zero-divide mask */
 
 /* fpu.S */
@@ -112,7 +112,8 @@ void tests_fpu(void)
 		if (ct.cpus > 1) {
 			fpu_error_faults(i, (unsigned long)ct.cpus - 1); /* the last AP */
 		} else {
-			fmt(skipped, sizeof(skipped), "fpu_%s_error_faults_on_an_ap", cases[i].name);
+			fmt(skipped, sizeof(skipped), "fpu_%s_error_faults_on_an_ap",
+			    cases[i].name);
 			test_skip(skipped, "one CPU");
 		}
 	}
