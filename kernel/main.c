@@ -384,6 +384,7 @@ static const char *step_time(void)
 
 static const char *step_cpus(void)
 {
+	smp_stall_cpus = cmdline_has(boot.cmdline, "smp-stall-cpu") && percpu_count > 1;
 	return smp_start_aps(boot.bootmem);
 }
 

@@ -34,8 +34,9 @@ static bool up(u32 n)
 }
 
 /*
- * Every CPU is online, except those that were never there: the boot test
- * `smp-absent-cpu` adds a CPU that does not exist, which must be skipped.
+ * Every CPU is online, except those the boot tests make fail on purpose:
+ * `smp-absent-cpu` adds a CPU that does not exist, `smp-stall-cpu` wedges
+ * one half-way; both must be skipped.  Every online AP took its turn.
  */
 KTEST(every_cpu_online)
 {
@@ -48,11 +49,44 @@ KTEST(every_cpu_online)
 		failed += st == CPU_FAILED;
 		if (st != CPU_ONLINE && st != CPU_FAILED)
 			return ktest_fail("cpu %u is in state %u", n, st);
+		if (n > 0 && st == CPU_ONLINE && percpu_of(n)->boot_stage != AP_TURN)
+			return ktest_fail("cpu %u is online at start-up stage %u", n,
+					  percpu_of(n)->boot_stage);
 	}
 	KTEST_CHECK(smp_online == online);
-	if (failed != smp_absent_cpus)
-		return ktest_fail("%u CPU(s) failed to start, %u absent on purpose", failed,
-				  smp_absent_cpus);
+	if (failed != smp_absent_cpus + smp_stall_cpus)
+		return ktest_fail("%u CPU(s) failed to start, %u absent and %u stalled on purpose",
+				  failed, smp_absent_cpus, smp_stall_cpus);
+	return NULL;
+}
+
+/*
+ * A CPU given up at start-up stays stopped: its stage does not move, and
+ * the `smp-stall-cpu` test's CPU, which spins without ever looking at its
+ * state, stopped counting (its INIT parked it).
+ */
+KTEST(given_up_cpus_stay_stopped)
+{
+	static u64 beats[PERCPU_MAX_CPUS];
+	static u32 stage[PERCPU_MAX_CPUS];
+
+	for (u32 n = 1; n < percpu_count; n++) {
+		beats[n] = percpu_of(n)->stall_beats;
+		stage[n] = percpu_of(n)->boot_stage;
+	}
+	time_ref_wait_ms(200);
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		if (pc->state != CPU_FAILED)
+			continue;
+		if (pc->stall_beats != beats[n] || pc->boot_stage != stage[n])
+			return ktest_fail("cpu %u, given up, still runs: %lu more beats, stage %u "
+					  "-> %u",
+					  n, pc->stall_beats - beats[n], stage[n], pc->boot_stage);
+	}
+	if (smp_stall_cpus && (percpu_of(1)->state != CPU_FAILED || !percpu_of(1)->stall_beats))
+		return ktest_fail("the stalled cpu 1: state %u, %lu beats", percpu_of(1)->state,
+				  percpu_of(1)->stall_beats);
 	return NULL;
 }
 
@@ -239,5 +273,36 @@ KTEST(every_cpu_has_guard_pages)
 				return ktest_fail("cpu %u: stack area 0x%lx guard wrong", n,
 						  areas[i]);
 		}
+	return NULL;
+}
+
+static void read_control(void *arg)
+{
+	u64 *cr = arg;
+	cr[0] = read_cr0();
+	cr[1] = read_cr4();
+}
+
+/*
+ * Every CPU reports x87 and SSE errors as exceptions: CR0.NE (else an
+ * x87 error signals FERR# to a masked PIC input and is lost), MP without
+ * EM or TS (the FPU is present and never lazily switched), and
+ * CR4.OSFXSR and OSXMMEXCPT (else an SSE error is #UD, not #XM).
+ * coretest's t_fpu.c checks that the errors reach the pager.
+ */
+KTEST(every_cpu_reports_fpu_errors)
+{
+	const u64 cr0_want = X86_CR0_NE | X86_CR0_MP, cr0_never = X86_CR0_EM | X86_CR0_TS;
+	const u64 cr4_want = X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	for (u32 n = 0; n < percpu_count; n++) {
+		u64 cr[2] = { 0, 0 };
+		if (!up(n))
+			continue;
+		if (!on_cpu(n, read_control, cr))
+			return ktest_fail("cpu %u did not run the check", n);
+		if ((cr[0] & (cr0_want | cr0_never)) != cr0_want || (cr[1] & cr4_want) != cr4_want)
+			return ktest_fail("cpu %u: CR0 0x%lx, CR4 0x%lx", n, cr[0], cr[1]);
+	}
 	return NULL;
 }

@@ -45,6 +45,7 @@ int main(const struct bootinfo *bi)
 	tests_map();
 	tests_ipc();
 	tests_fault();
+	tests_fpu();
 	tests_sched();
 	tests_console();
 	tests_tlb();

@@ -163,8 +163,13 @@ _start32:
 	rdmsr
 	orl $(EFER_LME | EFER_NXE), %eax
 	wrmsr
+	/*
+	 * NE: an unmasked x87 error raises #MF (vector 16), which reaches the
+	 * thread's pager; without it the CPU signals the legacy FERR# pin,
+	 * which goes to a masked PIC input, and the error is never reported.
+	 */
 	movl %cr0, %eax
-	orl $(X86_CR0_PG | X86_CR0_PE | X86_CR0_WP), %eax
+	orl $(X86_CR0_PG | X86_CR0_PE | X86_CR0_WP | X86_CR0_NE), %eax
 	movl %eax, %cr0
 
 	lgdt PHYS(boot_gdt_ptr)

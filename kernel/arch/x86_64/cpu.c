@@ -50,8 +50,15 @@ void cpu_enable_protection(void)
 {
 	u64 cr4 = read_cr4();
 
-	/* WP; and the FPU present (MP, not EM), with no lazy switching (TS). */
-	write_cr0((read_cr0() | X86_CR0_WP | X86_CR0_MP) & ~(u64)(X86_CR0_EM | X86_CR0_TS));
+	/*
+	 * WP; and the FPU present (MP, not EM), with no lazy switching (TS).
+	 * NE (boot.S and trampoline.S set it already; this states it for
+	 * every CPU): an unmasked x87 error raises #MF, which trap.c turns
+	 * into a fault message to the thread's pager, like any user-mode
+	 * exception.  OSXMMEXCPT below does the same for SSE errors (#XM).
+	 */
+	write_cr0((read_cr0() | X86_CR0_WP | X86_CR0_MP | X86_CR0_NE) &
+		  ~(u64)(X86_CR0_EM | X86_CR0_TS));
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (cpu_has.smep)
 		cr4 |= X86_CR4_SMEP;

@@ -14,6 +14,7 @@
 #include <arch/time.h>
 #include <arch/trap.h>
 #include <arch/user.h>
+#include <arch/vectors.h>
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/bootmem.h>
@@ -122,35 +123,187 @@ static void send_all(u32 state, u32 mode, u32 vector)
 			     percpu_of(n)->apic_id);
 }
 
+/*
+ * Waiting for the APs (docs/cpus.md, "Starting the other CPUs").
+ *
+ * Each AP advances its boot_stage as it sets itself up, in parallel with
+ * the others, then halts at AP_READY.  The boot CPU gives the READY ones
+ * their turn one at a time: it sets boot_turn and wakes the AP, which
+ * starts its tick, goes ONLINE, wakes the boot CPU and enters the
+ * scheduler.  The boot CPU prints its line.  So no two APs ever queue for
+ * the console or the big kernel lock during start-up: with many virtual
+ * CPUs on few real ones, a queue of spinning waiters is what made
+ * start-up take minutes (a ticket lock's next owner waits for its host
+ * thread behind every spinner).
+ *
+ * The boot CPU waits as long as any AP moves: a stage, a turn, a CPU
+ * going online.  Only when none has moved for a window does it give up,
+ * on the CPUs that could have moved and did not: those that never
+ * answered, after SMP_ANSWER_US; those that answered and then stalled
+ * (or were given their turn and did not take it), after SMP_STALL_US.
+ * An AP halted at AP_READY waits for the boot CPU, not the other way
+ * round, and is never given up.  Stages and states only move forward,
+ * so the wait ends: each AP moves at most AP_STAGES + 1 times, and after
+ * the last move of all there is at most one window more.  Every wait
+ * halts (HLT with interrupts on: a wake-up IPI or the tick ends it), so
+ * waiting CPUs leave the host to the ones that are starting.
+ */
+#define SMP_ANSWER_US(cpus) (1000000ul + 20000ul * (cpus))
+#define SMP_STALL_US	    10000000ul
+
+u32 smp_stall_cpus;
+
+static const char *const stage_names[AP_STAGES] = {
+	[AP_SENT] = "start-up IPIs sent",	   [AP_ENTERED] = "entered the kernel",
+	[AP_TRAPS] = "loaded its IDT, GDT and GS", [AP_CPU] = "set its control registers",
+	[AP_READY] = "set up its local APIC",	   [AP_TURN] = "was given its turn",
+};
+
+const char *smp_stage_name(u32 stage)
+{
+	return stage < AP_STAGES ? stage_names[stage] : "an unknown stage";
+}
+
+/* What the boot CPU last saw of each AP: its stage and state. */
+static u32 seen_stage[PERCPU_MAX_CPUS], seen_state[PERCPU_MAX_CPUS];
+
+static bool starting(u32 state)
+{
+	return state == CPU_STARTING || state == CPU_ALIVE;
+}
+
+/*
+ * Give up on CPU n if it is still starting.  The AP moves its own state
+ * with compare-and-swap too, so exactly one side wins: once it is
+ * CPU_FAILED the AP never goes online, and it halts at its next stage.
+ * Then INIT, which parks any x86 CPU in wait-for-SIPI whatever it is
+ * doing (the kernel sends no start-up IPI after this), stops it for sure,
+ * even one that no longer looks at its state.  The AP takes no lock and
+ * writes nothing outside its own slot before it is online, so stopping it
+ * anywhere leaves nothing half done.
+ */
+static void give_up(u32 n, u64 quiet_us)
+{
+	struct percpu *pc = percpu_of(n);
+	u32 expect = pc->state, stage = pc->boot_stage;
+
+	if (!starting(expect) ||
+	    !__atomic_compare_exchange_n(&pc->state, &expect, CPU_FAILED, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return; /* it went online (or was given up) first */
+	lapic_send_ipi(pc->apic_id, 0, APIC_DM_INIT);
+	if (stage == AP_SENT)
+		klog("smp", "cpu %u (APIC %u) did not answer the start-up IPIs: skipped", n,
+		     pc->apic_id);
+	else
+		klog("smp",
+		     "cpu %u (APIC %u) made no progress for %lu s (last: %s): skipped, stopped "
+		     "with INIT",
+		     n, pc->apic_id, quiet_us / 1000000, smp_stage_name(stage));
+}
+
+/* Let CPU n go online (again: the wake-up may have come too early). */
+static void give_turn(u32 n)
+{
+	struct percpu *pc = percpu_of(n);
+
+	__atomic_store_n(&pc->boot_turn, 1, __ATOMIC_RELEASE);
+	lapic_send_ipi(pc->apic_id, VEC_IPI_WAKEUP, APIC_DM_FIXED);
+}
+
+/* The lowest-numbered AP halted at AP_READY, or 0 if there is none. */
+static u32 next_ready(void)
+{
+	for (u32 n = 1; n < percpu_count; n++)
+		if (percpu_of(n)->state == CPU_ALIVE && percpu_of(n)->boot_stage == AP_READY)
+			return n;
+	return 0;
+}
+
+/*
+ * Look at every AP once: note who moved, announce the one whose turn
+ * ended, hand out the next turn.  Returns true if any AP moved; *left is
+ * how many are still starting.
+ */
+static bool poll_aps(u32 *turn, u32 *left)
+{
+	bool moved = false;
+
+	*left = 0;
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		u32 st = pc->state, stage = pc->boot_stage;
+		if (st != seen_state[n] || stage != seen_stage[n])
+			moved = true;
+		seen_state[n] = st;
+		seen_stage[n] = stage;
+		*left += starting(st);
+	}
+	if (*turn && percpu_of(*turn)->state != CPU_ALIVE) {
+		struct percpu *pc = percpu_of(*turn);
+		if (pc->state == CPU_ONLINE)
+			klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", *turn, pc->apic_id,
+			     (u64)pc);
+		*turn = 0;
+	}
+	if (!*turn) {
+		*turn = next_ready();
+		if (*turn)
+			give_turn(*turn);
+	} else if (percpu_of(*turn)->boot_stage == AP_READY) {
+		give_turn(*turn); /* not awake yet: wake it again */
+	}
+	return moved;
+}
+
+/*
+ * Give up on the APs that could have moved in the last quiet_us and did
+ * not: not those halted at AP_READY waiting for a turn (but the one that
+ * has the turn, yes).
+ */
+static void give_up_stalled(u32 turn, u64 quiet_us)
+{
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		u32 stage = pc->boot_stage;
+		if (!starting(pc->state) || (stage == AP_READY && n != turn))
+			continue;
+		if (quiet_us > (stage == AP_SENT ? SMP_ANSWER_US(percpu_count) : SMP_STALL_US))
+			give_up(n, quiet_us);
+	}
+}
+
+/*
+ * Wait until no AP is starting any more.  Interrupts are on (the tick and
+ * the APs' wake-ups end each halt); each look is made with them off, so a
+ * wake-up that comes during it ends the halt after it.
+ */
+static void wait_for_aps(void)
+{
+	u64 last_move = time_us();
+	u32 turn = 0, left;
+
+	for (;;) {
+		irq_disable();
+		bool moved = poll_aps(&turn, &left);
+		u64 now = time_us();
+		if (moved)
+			last_move = now;
+		if (!left && !turn)
+			break;
+		if (!moved)
+			give_up_stalled(turn, now - last_move);
+		irq_enable_and_halt();
+	}
+	irq_enable();
+}
+
 static u32 count_state(u32 state)
 {
 	u32 c = 0;
 	for (u32 n = 1; n < percpu_count; n++)
 		c += percpu_of(n)->state == state;
 	return c;
-}
-
-/* Wait until no AP is in `state` any more, or `limit_us` have passed. */
-static void wait_leave(u32 state, u64 t0, u64 limit_us)
-{
-	while (count_state(state) && time_us() - t0 < limit_us)
-		udelay(100);
-}
-
-/*
- * Give up on every AP still in `state`.  The AP moves on with
- * compare-and-swap too, so exactly one side wins: a CPU marked failed
- * halts as soon as it notices, and is never counted online.
- */
-static void fail_all(u32 state, const char *what)
-{
-	for (u32 n = 1; n < percpu_count; n++) {
-		struct percpu *pc = percpu_of(n);
-		u32 expect = state;
-		if (__atomic_compare_exchange_n(&pc->state, &expect, CPU_FAILED, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			klog("smp", "cpu %u (APIC %u) %s: skipped", n, pc->apic_id, what);
-	}
 }
 
 /*
@@ -168,6 +321,16 @@ void smp_park_aps(void)
 	time_ref_wait_ms(10);
 }
 
+/* Give up on every AP at once, before any was started. */
+static void fail_all(const char *why)
+{
+	for (u32 n = 1; n < percpu_count; n++) {
+		percpu_of(n)->state = CPU_FAILED;
+		klog("smp", "cpu %u (APIC %u) cannot be started (%s): skipped", n,
+		     percpu_of(n)->apic_id, why);
+	}
+}
+
 const char *smp_start_aps(struct bootmem *bm)
 {
 	if (percpu_count <= 1)
@@ -175,7 +338,7 @@ const char *smp_start_aps(struct bootmem *bm)
 	const char *err = prepare_trampoline(bm);
 	if (err) {
 		klog("smp", "%s", err);
-		fail_all(CPU_STARTING, "cannot be started");
+		fail_all(err);
 		return NULL; /* the boot CPU carries on alone */
 	}
 	smp_id_from_leaf_b = cpu_apic_id_from_leaf_b();
@@ -185,26 +348,16 @@ const char *smp_start_aps(struct bootmem *bm)
 	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
 	udelay(200);
 	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
-
-	/*
-	 * A CPU that answers at all runs kernel code within microseconds on
-	 * hardware; allow 1 s, plus 20 ms a CPU for emulators that run many
-	 * virtual CPUs on few real ones.  One that is running gets 30 s more
-	 * to finish setting itself up (it may wait for the console behind
-	 * dozens of others).
-	 */
-	wait_leave(CPU_STARTING, t0, 1000000 + 20000ul * percpu_count);
-	fail_all(CPU_STARTING, "did not answer the start-up IPIs");
-	wait_leave(CPU_ALIVE, t0, 30000000);
-	fail_all(CPU_ALIVE, "started but did not finish setting up");
+	wait_for_aps();
 	smp_online = 1 + count_state(CPU_ONLINE);
 	klog("smp", "start-up took %lu us", time_us() - t0);
 	return NULL;
 }
 
 /*
- * The boot CPU gave up on this one: halt for good.  The APIC is not
- * touched: it may not be set up yet (an x2APIC access would fault).
+ * The boot CPU gave up on this one: halt for good, with interrupts off
+ * (its INIT is on the way).  The APIC is not touched: it may not be set
+ * up yet (an x2APIC access would fault).
  */
 static _Noreturn void ap_give_up(void)
 {
@@ -214,32 +367,67 @@ static _Noreturn void ap_give_up(void)
 	}
 }
 
-/* A started CPU, on its own kernel stack (from ap_entry64). */
+/* Reach `stage`, unless the boot CPU gave up on us: then stop here. */
+static void ap_reach(struct percpu *pc, u32 stage)
+{
+	if (__atomic_load_n(&pc->state, __ATOMIC_ACQUIRE) == CPU_FAILED)
+		ap_give_up();
+	__atomic_store_n(&pc->boot_stage, stage, __ATOMIC_RELEASE);
+}
+
+/* The `smp-stall-cpu` test: a CPU gone wild, which only INIT can stop. */
+static _Noreturn void ap_stall(struct percpu *pc)
+{
+	for (;;) {
+		pc->stall_beats++;
+		cpu_relax();
+	}
+}
+
+/*
+ * A started CPU, on its own kernel stack (from ap_entry64), interrupts
+ * off.  Until it is ONLINE it takes no lock and writes only its own slot,
+ * so that the boot CPU can stop it with INIT at any point (give_up).
+ */
 void ap_main(u32 n)
 {
+	struct percpu *pc = percpu_of(n);
+
+	ap_reach(pc, AP_ENTERED);
 	idt_load(); /* first: a fault without an IDT resets the machine */
 	percpu_enter(n);
+	ap_reach(pc, AP_TRAPS);
 	cpu_enable_protection();
 	syscall_init_cpu();
-	struct percpu *pc = this_cpu();
+	/* ALIVE: GS works, so a panic elsewhere may stop us with an NMI. */
 	u32 expect = CPU_STARTING;
 	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ALIVE, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		ap_give_up(); /* the boot CPU gave up on us: stay out */
+	ap_reach(pc, AP_CPU);
+	if (smp_stall_cpus && n == 1)
+		ap_stall(pc);
 	lapic_init_cpu(false);
-	time_tick_start();
-	if (lapic_id() != pc->apic_id)
-		klog("smp", "cpu %u: APIC ID %u, expected %u", n, lapic_id(), pc->apic_id);
+	ap_reach(pc, AP_READY);
 	/*
-	 * The line first, then the state: once the boot CPU sees us online it
-	 * may print `N cpus online`, and our line must come before that.
+	 * Halt until our turn.  The check is made with interrupts off and
+	 * STI's shadow makes `sti; hlt` one step, so a wake-up sent after
+	 * the check ends the halt.  The tick is not running yet: only the
+	 * boot CPU's wake-up (or an NMI) ends it.
 	 */
-	klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", n, pc->apic_id, (u64)pc);
+	while (!__atomic_load_n(&pc->boot_turn, __ATOMIC_ACQUIRE)) {
+		irq_enable_and_halt();
+		irq_disable();
+	}
+	ap_reach(pc, AP_TURN);
+	time_tick_start();
 	expect = CPU_ALIVE;
 	if (!__atomic_compare_exchange_n(&pc->state, &expect, CPU_ONLINE, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		klog("smp", "cpu %u: the boot CPU gave up waiting; halting", n);
-		ap_give_up();
-	}
+					 __ATOMIC_ACQUIRE))
+		ap_give_up(); /* given up during the turn: its INIT stops the tick */
+	/* Online: the boot CPU prints our line, and never gives up on us now. */
+	ipi_wakeup(0);
+	if (lapic_id() != pc->apic_id)
+		klog("smp", "cpu %u: APIC ID %u, expected %u", n, lapic_id(), pc->apic_id);
 	sched_start(); /* idle until a thread is ready here */
 }

@@ -39,9 +39,10 @@ trampoline_start:
 	lgdtl TR(tr_gdt_desc)
 	/*
 	 * Explicit CR0 values: INIT leaves CD and NW set (caches off), and
-	 * OR-ing bits in would keep them so for good.
+	 * OR-ing bits in would keep them so for good.  NE as on the boot CPU
+	 * (boot.S): x87 errors raise #MF instead of signalling FERR#.
 	 */
-	movl $(X86_CR0_PE | X86_CR0_ET), %eax
+	movl $(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE), %eax
 	movl %eax, %cr0
 	ljmpl *TR(tr_pm_jump)
 
@@ -59,7 +60,7 @@ tr_pm:
 	rdmsr
 	orl $(EFER_LME | EFER_NXE), %eax
 	wrmsr
-	movl $(X86_CR0_PG | X86_CR0_WP | X86_CR0_ET | X86_CR0_PE), %eax
+	movl $(X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_PE), %eax
 	movl %eax, %cr0
 	ljmpl *TR(tr_lm_jump)(%esi)
 

@@ -47,7 +47,7 @@ enum cpu_state {
 	CPU_STARTING,	/* slot ready, start-up IPIs sent */
 	CPU_ALIVE,	/* running kernel code, setting itself up */
 	CPU_ONLINE,	/* up: takes interrupts and IPIs */
-	CPU_FAILED,	/* did not answer start-up: skipped */
+	CPU_FAILED,	/* given up at start-up: skipped, and stopped with INIT */
 	CPU_STOPPED,	/* halted by a panic elsewhere */
 };
 
@@ -75,6 +75,13 @@ struct percpu {
 	volatile u64 wakeups;
 	volatile u32 tlb_pending; /* a shoot-down asked of this CPU, not yet done */
 	struct percpu_call call;
+	/*
+	 * Start-up (smp.c): the AP advances boot_stage (enum ap_stage) as it
+	 * sets itself up; the boot CPU sets boot_turn to let it go online.
+	 * stall_beats counts the turns of the `smp-stall-cpu` test's loop.
+	 */
+	volatile u32 boot_stage, boot_turn;
+	volatile u64 stall_beats;
 	u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };

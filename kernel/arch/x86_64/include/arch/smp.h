@@ -19,6 +19,29 @@ extern u64 smp_startup_bytes;
  * whose APIC ID does not exist, to see it reported and skipped.
  */
 extern u32 smp_absent_cpus;
+/*
+ * With `smp-stall-cpu`, CPU 1 wedges itself half-way through its set-up
+ * (it spins, counting stall_beats, and never looks at its state), to see
+ * it given up and stopped with INIT.  1 if that test is on and CPU 1
+ * exists, else 0.
+ */
+extern u32 smp_stall_cpus;
+
+/*
+ * How far a starting AP got (struct percpu's boot_stage).  It only moves
+ * forward; the boot CPU counts any move as progress (docs/cpus.md).
+ */
+enum ap_stage {
+	AP_SENT,    /* start-up IPIs sent; nothing heard yet */
+	AP_ENTERED, /* running ap_main on its own kernel stack */
+	AP_TRAPS,   /* IDT, GDT, TSS and GS base loaded */
+	AP_CPU,	    /* control registers and syscall MSRs set: state ALIVE */
+	AP_READY,   /* local APIC up; halted until the boot CPU gives it its turn */
+	AP_TURN,    /* has its turn: starting its tick, going online */
+	AP_STAGES
+};
+/* The stage's name, for the log. */
+const char *smp_stage_name(u32 stage);
 
 /*
  * Take the trampoline frame (below 1 MB) from the boot allocator; called
@@ -32,8 +55,11 @@ u64 smp_trampoline_phys(void);
 void smp_park_aps(void);
 
 /*
- * Start every CPU that has a slot, in parallel; a CPU that does not come
- * online in time is reported and skipped.  Returns NULL or why it failed.
+ * Start every CPU that has a slot, in parallel, and wait for them as long
+ * as they make progress.  A CPU that makes none for long (SMP_ANSWER_US
+ * for one that never answered, SMP_STALL_US for one that did) while no
+ * other CPU does either is reported, skipped and stopped with INIT.
+ * Returns NULL or why it failed.
  */
 const char *smp_start_aps(struct bootmem *bm);
 

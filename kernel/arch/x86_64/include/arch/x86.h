@@ -21,6 +21,7 @@
 #define X86_CR0_EM		 (1 << 2)
 #define X86_CR0_TS		 (1 << 3)
 #define X86_CR0_ET		 (1 << 4)
+#define X86_CR0_NE		 (1 << 5) /* x87 errors raise #MF, not the FERR# pin */
 #define X86_CR0_WP		 (1 << 16)
 #define X86_CR0_PG		 (1 << 31)
 
