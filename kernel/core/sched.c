@@ -172,16 +172,19 @@ static void rq_update(struct runqueue *rq, u32 prio)
 }
 
 /*
- * The next thread at `prio`: a woken one, unless the first rotated one
- * has waited a whole turn.  A woken thread was not running, so it is owed
- * the CPU; but if threads kept waking, a rotated thread would never run.
+ * How long a rotated thread may be passed over for woken ones, in ticks:
+ * a woken thread was not running, so it is owed the CPU; but if threads
+ * kept waking, a rotated thread would never run.
  */
+#define SCHED_ROTATED_WAIT (4 * THREAD_SLICE_TICKS)
+
+/* The next thread at `prio`: a woken one first, within SCHED_ROTATED_WAIT. */
 static struct thread *rq_pop(struct percpu *pc, int prio)
 {
 	struct runqueue *rq = &pc->runqueue;
 	struct thread *r = rq->prio[prio].head;
 	bool rotated = r && (!rq->woken[prio].head ||
-			     pc->ticks - r->queued_tick >= THREAD_SLICE_TICKS);
+			     pc->ticks - r->queued_tick >= SCHED_ROTATED_WAIT);
 	struct thread *t = tqueue_pop(rotated ? &rq->prio[prio] : &rq->woken[prio]);
 
 	rq_update(rq, (u32)prio);

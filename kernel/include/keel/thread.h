@@ -92,7 +92,7 @@ struct endpoint {
  * ready after waiting (for a message, a reply, a sleep); `prio` holds
  * threads that were running and were rotated out at the end of a turn or
  * preempted.  Woken threads go first, unless the first rotated one has
- * waited a whole turn already: so a woken thread waits for little more
+ * waited four turns already: so a woken thread waits for little more
  * than the turn in progress, and threads that keep waking cannot starve
  * a rotated one (docs/design-core.md, "Threads and scheduling").
  */
