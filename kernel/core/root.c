@@ -124,17 +124,18 @@ static const char *check_fits(struct bootmem *bm, const struct elf_image *img, u
 	spans[n++] = (struct root_span){ ROOT_STACK_TOP - ROOT_STACK_SIZE, ROOT_STACK_TOP };
 	u64 may = bootmem_free_bytes(bm) / ROOT_IMAGE_SHARE;
 	if (image > may) {
-		fmt_snprintf(why, size,
-			  "its image needs %lu bytes, more than the %lu of boot memory it may take",
-			  image, may);
+		fmt_snprintf(
+		    why, size,
+		    "its image needs %lu bytes, more than the %lu of boot memory it may take",
+		    image, may);
 		return why;
 	}
 	/* Its address space (object and PML4) and its thread come from there too. */
 	u64 tables = tables_needed(spans, n), room = kmem_boot_frames_left();
 	if (tables + 3 > room) {
 		fmt_snprintf(why, size,
-			  "it needs %lu page-table frames, and the boot chunk has room for %lu",
-			  tables, room > 3 ? room - 3 : 0);
+			     "it needs %lu page-table frames, and the boot chunk has room for %lu",
+			     tables, room > 3 ? room - 3 : 0);
 		return why;
 	}
 	return NULL;

@@ -144,8 +144,8 @@ static int rq_best(const struct runqueue *rq)
 
 /* Where a thread goes in its run queue. */
 enum rq_place {
-	RQ_WOKEN,   /* it stopped waiting: the tail of woken[] */
-	RQ_ROTATED, /* its turn ended, or a hand-off to it was refused: tail */
+	RQ_WOKEN,     /* it stopped waiting: the tail of woken[] */
+	RQ_ROTATED,   /* its turn ended, or a hand-off to it was refused: tail */
 	RQ_PREEMPTED, /* a better thread took the CPU mid-turn: the front */
 };
 
@@ -183,8 +183,8 @@ static struct thread *rq_pop(struct percpu *pc, int prio)
 {
 	struct runqueue *rq = &pc->runqueue;
 	struct thread *r = rq->prio[prio].head;
-	bool rotated = r && (!rq->woken[prio].head ||
-			     pc->ticks - r->queued_tick >= SCHED_ROTATED_WAIT);
+	bool rotated =
+	    r && (!rq->woken[prio].head || pc->ticks - r->queued_tick >= SCHED_ROTATED_WAIT);
 	struct thread *t = tqueue_pop(rotated ? &rq->prio[prio] : &rq->woken[prio]);
 
 	rq_update(rq, (u32)prio);
@@ -236,7 +236,7 @@ struct trap_frame *sched_regs(struct thread *t)
 	return t == pc->current ? pc->tf : &t->regs;
 }
 
-/* Wake this CPU's sleepers whose time has come. */
+/* Wake this CPU's sleepers whose time has come (one compare if none is). */
 static void wake_sleepers(struct percpu *pc)
 {
 	u64 now = pc->ticks, next = ~0ull;
@@ -275,28 +275,6 @@ long sys_sleep(u64 ticks)
 	return 0;
 }
 
-/*
- * A timer tick in user mode: wake the sleepers that are due and count
- * down the turn.  Once the turn is over, every tick asks for a decision,
- * until the run queue makes one (a thread of higher priority may run on
- * past the end of a turn, but the turn stays over for those it hands off
- * to: a client cannot get a new turn through its server).
- */
-void sched_tick(void)
-{
-	struct percpu *pc = this_cpu();
-
-	wake_sleepers(pc);
-	if (!pc->current)
-		return;
-	if (pc->slice_left > 1) {
-		pc->slice_left--;
-	} else {
-		pc->slice_left = 0;
-		pc->need_resched = true;
-	}
-}
-
 /* Put `next` on this CPU, its registers into the frame at `tf`. */
 static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
 {
@@ -308,44 +286,59 @@ static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
 	pc->current = next;
 }
 
+/* A new turn for whoever runs next here. */
+static void turn_start(struct percpu *pc)
+{
+	pc->turn_end = pc->ticks + THREAD_SLICE_TICKS;
+}
+
 /*
  * May the IPC partner `h` have the rest of this CPU's turn?  Only if it
  * would win the run queue's decision anyway: it outranks every ready
  * thread, or it ties with the best and the turn is not over.
  */
-static bool handoff_allowed(const struct percpu *pc, const struct thread *h, int best)
+static bool handoff_allowed(const struct thread *h, int best, bool over)
 {
-	return (int)h->prio > best || ((int)h->prio == best && pc->slice_left > 0);
+	return (int)h->prio > best || ((int)h->prio == best && !over);
 }
 
 static void idle_loop(void);
 
+/*
+ * Once the turn is over, the run queue decides at the next return to
+ * user mode: the running thread goes to the tail of its FIFO if a thread
+ * of its priority waits.  A thread of higher priority may run on past the
+ * end of a turn, but the turn stays over for whoever it hands the CPU to:
+ * a client cannot get a new turn through its server.
+ */
 void sched_return(struct trap_frame *tf)
 {
 	struct percpu *pc = this_cpu();
 	struct runqueue *rq = &pc->runqueue;
 	struct thread *cur = pc->current, *next = pc->handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
-	int best = rq_best(rq);
 	enum rq_place cur_place = RQ_ROTATED;
 
+	wake_sleepers(pc);
+	bool over = pc->ticks >= pc->turn_end;
+	int best = rq_best(rq);
 	pc->handoff = NULL;
-	if (next && !handoff_allowed(pc, next, best)) {
+	if (next && !handoff_allowed(next, best, over)) {
 		rq_push(pc, next, RQ_ROTATED); /* the run queue decides */
 		best = rq_best(rq);
 		next = NULL;
 	}
 	if (!next) {
-		if (cur_runs &&
-		    (best < (int)cur->prio || (best == (int)cur->prio && !pc->need_resched))) {
+		if (cur_runs && (best < (int)cur->prio ||
+				 (best == (int)cur->prio && !pc->need_resched && !over))) {
 			next = cur;
-			if (best < 0 && !pc->slice_left)
-				pc->slice_left = THREAD_SLICE_TICKS; /* nobody waits: a new turn */
+			if (best < 0 && over)
+				turn_start(pc); /* nobody waits: a new turn */
 		} else if (best >= 0) {
-			if (cur_runs && best > (int)cur->prio && pc->slice_left)
+			if (cur_runs && best > (int)cur->prio && !over)
 				cur_place = RQ_PREEMPTED;
 			next = rq_pop(pc, best);
-			pc->slice_left = THREAD_SLICE_TICKS;
+			turn_start(pc);
 		}
 	}
 	pc->need_resched = false;
@@ -387,7 +380,7 @@ static void idle_loop(void)
 		int best = rq_best(&pc->runqueue);
 		if (best >= 0) {
 			run(pc, rq_pop(pc, best), tf);
-			pc->slice_left = THREAD_SLICE_TICKS;
+			turn_start(pc);
 			pc->need_resched = false;
 			bkl_unlock();
 			thread_resume(tf);

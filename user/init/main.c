@@ -42,8 +42,8 @@ static long touch(unsigned long va, unsigned long size)
 }
 
 /* Run module `name` under the pager on `cpu`: 1 if it ended as wanted. */
-static int run_program_on(const char *test, const char *name, unsigned long arg,
-			  unsigned long cpu, unsigned long want_how)
+static int run_program_on(const char *test, const char *name, unsigned long arg, unsigned long cpu,
+			  unsigned long want_how)
 {
 	unsigned long pid, how = 99;
 	long code = -1, r = pager_spawn_on(name, arg, cpu, &pid);

@@ -4,10 +4,10 @@
 #ifndef PFAIR_FAIR_H
 #define PFAIR_FAIR_H
 
-#define FAIR_TEST    1
-#define FAIR_SPIN    2
-#define FAIR_CALLER  3
-#define FAIR_SLEEPER 4
+#define FAIR_TEST	      1
+#define FAIR_SPIN	      2
+#define FAIR_CALLER	      3
+#define FAIR_SLEEPER	      4
 
 #define FAIR_ARG(mode, ticks) ((unsigned long)(mode) | ((unsigned long)(ticks)&0xffffff) << 8)
 #define FAIR_MODE(arg)	      ((arg)&0xff)

@@ -179,8 +179,10 @@ static int test_pager_caller(void)
 	ok &= ok && fair_end(sl, &got) == 0;
 	ok &= fair_end(loop, &code) == 0 && code == 0;
 	long median = got & 0xff, worst = got >> 8;
-	fmt(why, sizeof(why), "a one-tick sleeper beside it overslept by %ld ticks (median), %ld "
-	    "at worst", median, worst);
+	fmt(why, sizeof(why),
+	    "a one-tick sleeper beside it overslept by %ld ticks (median), %ld "
+	    "at worst",
+	    median, worst);
 	print_fmt("[pfair] beside a process calling the pager in a loop: %s\n", why);
 	ok &= got >= 0 && median <= FAIR_OVERSLEEP_MEDIAN && worst <= FAIR_OVERSLEEP_WORST;
 	report("pfair_pager_caller_does_not_own_the_pager_cpu", ok, why);

@@ -176,7 +176,7 @@ static void print_registers(const struct trap_frame *tf)
 
 /*
  * An interrupt or exception from user mode, under the big kernel lock: the
- * timer may end the time slice; a CPU exception becomes a message to the
+ * timer may end the turn; a CPU exception becomes a message to the
  * thread's pager (kernel/core/ipc.c).  Then sched_return picks who goes
  * back to user mode.  An interrupt is acknowledged before the lock is
  * taken, so that a CPU waiting for the lock still takes IPIs.
@@ -190,12 +190,9 @@ static void trap_from_user(struct trap_frame *tf, u64 cr2)
 		irq_handle(tf);
 	bkl_lock();
 	pc->tf = tf;
-	if (irq) {
-		if (tf->vector == VEC_TIMER)
-			sched_tick();
-	} else if (pc->current->state == T_RUNNING) {
+	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
+	if (!irq && pc->current->state == T_RUNNING)
 		ipc_fault(pc->current, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);
-	}
 	sched_return(tf);
 }
 

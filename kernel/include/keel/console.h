@@ -22,8 +22,8 @@ void console_flush(void);
  * CPU, a CPU waiting for the lock (a burst at a time), after a kernel line.
  */
 u32 console_drain(u32 budget);
-#define CONSOLE_BURST 8u /* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
-bool console_pending(void); /* is anything queued? (a hint, without the lock) */
+#define CONSOLE_BURST 8u	/* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
+bool console_pending(void);	/* is anything queued? (a hint, without the lock) */
 #define CONSOLE_TICK_BUDGET 128 /* bytes a tick from user mode sends at most */
 /*
  * User text (SYS_DEBUG_WRITE): queue what fits of s[0..len) without ever
@@ -39,8 +39,8 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Arch hooks (kernel/arch/x86_64/serial.c). */
 void arch_console_init(void);
-void arch_console_putc(char c);	      /* waits (bounded) for the UART */
-bool arch_console_ready(void);	      /* may CONSOLE_BURST bytes go now? */
+void arch_console_putc(char c);	       /* waits (bounded) for the UART */
+bool arch_console_ready(void);	       /* may CONSOLE_BURST bytes go now? */
 void arch_console_putc_nowait(char c); /* after arch_console_ready */
 
 #endif

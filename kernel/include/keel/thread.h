@@ -56,12 +56,12 @@ struct thread {
 	u8 fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
 	u32 state;				  /* enum thread_state */
 	u32 prio;
-	u32 cpu;	/* affinity: the CPU it runs on */
-	i64 running_on; /* the CPU it is current on, or -1 */
-	u64 wake_tick;	/* in T_SLEEP: when to wake, in its CPU's ticks */
+	u32 cpu;	 /* affinity: the CPU it runs on */
+	i64 running_on;	 /* the CPU it is current on, or -1 */
+	u64 wake_tick;	 /* in T_SLEEP: when to wake, in its CPU's ticks */
 	u64 queued_tick; /* when it was rotated out, in its CPU's ticks */
-	bool authority; /* holds the memory authority */
-	bool is_root;	/* the first program's thread */
+	bool authority;	 /* holds the memory authority */
+	bool is_root;	 /* the first program's thread */
 	u64 badge;
 	u64 buf; /* physical address of its IPC buffer, or 0 */
 	struct aspace *as;
@@ -117,7 +117,6 @@ void sched_unready(struct thread *t);		 /* take t out of its run queue */
 void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
 struct thread *sched_current(void);
-void sched_tick(void); /* from the timer, user mode */
 long sys_sleep(u64 ticks);
 void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
 _Noreturn void sched_idle(void);	  /* this CPU has nothing to run */

@@ -62,7 +62,7 @@ struct percpu {
 	struct thread *handoff; /* run this one next (the IPC fast path) */
 	struct trap_frame *tf;	/* the live user registers of this entry */
 	bool need_resched;	/* the turn ran out, or a better thread woke */
-	u32 slice_left;		/* ticks left in this CPU's turn (0: it is over) */
+	u64 turn_end;		/* when this CPU's turn is over, in its ticks */
 	struct runqueue runqueue;
 	struct tqueue sleepers; /* threads in SYS_SLEEP on this CPU */
 	volatile u64 next_wake; /* the earliest wake_tick among them, or ~0 */
