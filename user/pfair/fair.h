@@ -10,11 +10,17 @@
 #define FAIR_SLEEPER	      4
 
 #define FAIR_ARG(mode, ticks) ((unsigned long)(mode) | ((unsigned long)(ticks)&0xffffff) << 8)
+#define FAIR_PID(arg)	      ((arg) >> 32)
 #define FAIR_MODE(arg)	      ((arg)&0xff)
 #define FAIR_TICKS(arg)	      (((arg) >> 8) & 0xffffff)
 
-#define FAIR_LOOPS	      4	  /* busy loops on the pager's CPU */
-#define FAIR_LOOP_TICKS	      300 /* longer than the faults take, even before issue 11 */
+#define FAIR_LOOPS	      4	       /* busy loops on the pager's CPU */
+#define FAIR_FOREVER	      0xffffff /* ticks: until killed */
+#define FAIR_BENCH_TICKS      100      /* the sleeper's time in each bench load */
+#define FAIR_CHILD_QUOTA      (4ul << 20)
+/* What pfair needs to start its loads (init and bench give it this). */
+#define FAIR_QUOTA	      (8 * FAIR_CHILD_QUOTA)
+#define FAIR_SLOTS	      6
 #define FAIR_LOAD_TICKS	      100 /* how long the pager caller runs */
 #define FAIR_PAGES	      16  /* page faults measured */
 #define FAIR_PAGES_MAX	      64
@@ -33,12 +39,13 @@
 
 struct fair_result {
 	unsigned long median, worst; /* ticks */
-	unsigned long median_cycles; /* TSC cycles */
+	unsigned long median_cycles, worst_cycles; /* TSC cycles */
 };
 
 /* Touch `pages` new pages, each timed in ticks of this CPU. */
 int fair_faults(int pages, struct fair_result *out);
-long fair_start(unsigned mode, unsigned long ticks, unsigned long cpu, unsigned long *pid);
+/* Start pfair with `arg` as our child on `cpu`, with FAIR_CHILD_QUOTA. */
+long fair_start(unsigned long arg, unsigned long cpu, unsigned long *pid);
 long fair_end(unsigned long pid, long *code);
 
 #endif

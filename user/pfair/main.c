@@ -5,10 +5,13 @@
  * mode, bits 8-31 a number of ticks.
  *
  *   FAIR_TEST   the tests, one TAP line each; exits with its failures.
- *   FAIR_SPIN   spin for `ticks` ticks of its CPU, never blocking.
+ *   FAIR_SPIN   spin for `ticks` ticks of its CPU (FAIR_FOREVER: until
+ *               killed), never blocking.
  *   FAIR_CALLER call the pager (PAGER_PSTATS) in a loop for `ticks` ticks.
  *   FAIR_SLEEPER sleep one tick at a time for `ticks` ticks; exit with the
  *               worst oversleep seen << 8 | the median, in ticks.
+ *   FAIR_PONG, FAIR_PING  two processes calling each other until killed.
+ *   FAIR_BENCH  the figures of `make bench` (bench_load below).
  *
  * The tests put the load on CPU 0, where the pager runs, and measure from
  * CPU 1: the pager must serve another CPU's page faults at once, whatever
@@ -27,12 +30,41 @@ static unsigned long ticks(void)
 	return (unsigned long)sys_info(KEEL_INFO_TICKS);
 }
 
+static int pong(void)
+{
+	struct ipc_msg m = { 0 };
+	long r;
+
+	if (pager_offer(0)) /* the other side connects once we consent */
+		return 1;
+	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
+		sys_sleep(1); /* not connected yet */
+	for (;;) {
+		if (r < 0)
+			return 2;
+		m.tag = IPC_TAG(0, 0);
+		m.w[0]++;
+		r = sys_reply_recv(PAGER_CONN_SLOT, &m);
+	}
+}
+
+static int ping(unsigned long pid)
+{
+	if (pager_connect_wait(pid, 1000))
+		return 1;
+	for (unsigned long i = 0;; i++) {
+		struct ipc_msg m = { 0, IPC_TAG(1, 0), { i, 0, 0, 0 } };
+		if (sys_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1)
+			return 2;
+	}
+}
+
 static int spin(unsigned long n)
 {
 	unsigned long t0 = ticks();
 	volatile unsigned long x = 0;
 
-	while (ticks() - t0 < n)
+	while (n == FAIR_FOREVER || ticks() - t0 < n)
 		for (int i = 0; i < 1000; i++)
 			x++;
 	return 0;
@@ -105,12 +137,13 @@ int fair_faults(int pages, struct fair_result *out)
 	out->median = took[pages / 2];
 	out->worst = took[pages - 1];
 	out->median_cycles = cycles[pages / 2];
+	out->worst_cycles = cycles[pages - 1];
 	return (int)r;
 }
 
-long fair_start(unsigned mode, unsigned long n, unsigned long cpu, unsigned long *pid)
+long fair_start(unsigned long arg, unsigned long cpu, unsigned long *pid)
 {
-	return pager_spawn_on("pfair", FAIR_ARG(mode, n), cpu, pid);
+	return pager_spawn_limits("pfair", arg, cpu, FAIR_CHILD_QUOTA, 0, pid);
 }
 
 long fair_end(unsigned long pid, long *code)
@@ -119,6 +152,17 @@ long fair_end(unsigned long pid, long *code)
 	long r = pager_wait(pid, 100 * 60, &how, code);
 
 	return r ? r : how == PAGER_EXITED ? 0 : -KEEL_EDEAD;
+}
+
+/* Kill a load we started, and see it gone: 0 if it was still running. */
+static long fair_kill(unsigned long pid)
+{
+	unsigned long how = PAGER_RUNNING;
+	long code, r = pager_kill(pid);
+
+	if (!r)
+		r = pager_wait(pid, 100 * 60, &how, &code);
+	return r ? r : how == PAGER_KILLED ? 0 : -KEEL_EDEAD;
 }
 
 static void report(const char *name, int ok, const char *why)
@@ -140,13 +184,11 @@ static int test_busy_loops(void)
 	int started = 0, ok = 1;
 
 	for (int i = 0; i < FAIR_LOOPS; i++)
-		started += fair_start(FAIR_SPIN, FAIR_LOOP_TICKS, 0, &pid[i]) == 0;
+		started += fair_start(FAIR_ARG(FAIR_SPIN, FAIR_FOREVER), 0, &pid[i]) == 0;
 	sys_sleep(2); /* they are all running */
 	int r = fair_faults(FAIR_PAGES, &f);
-	for (int i = 0; i < started; i++) {
-		long code = -1;
-		ok &= fair_end(pid[i], &code) == 0 && code == 0;
-	}
+	for (int i = 0; i < started; i++)
+		ok &= fair_kill(pid[i]) == 0;
 	fmt(why, sizeof(why),
 	    "%d loops, error %d; a fault took %lu ticks (median), %lu at worst, %lu TSC cycles "
 	    "(median)",
@@ -171,11 +213,11 @@ static int test_pager_caller(void)
 	char why[128];
 	int ok = 1;
 
-	if (fair_start(FAIR_CALLER, FAIR_LOAD_TICKS, 0, &loop)) {
+	if (fair_start(FAIR_ARG(FAIR_CALLER, FAIR_LOAD_TICKS), 0, &loop)) {
 		report("pfair_pager_caller_does_not_own_the_pager_cpu", 0, "spawning the caller");
 		return 1;
 	}
-	ok &= fair_start(FAIR_SLEEPER, FAIR_LOAD_TICKS / 2, 0, &sl) == 0;
+	ok &= fair_start(FAIR_ARG(FAIR_SLEEPER, FAIR_LOAD_TICKS / 2), 0, &sl) == 0;
 	ok &= ok && fair_end(sl, &got) == 0;
 	ok &= fair_end(loop, &code) == 0 && code == 0;
 	long median = got & 0xff, worst = got >> 8;
@@ -187,6 +229,45 @@ static int test_pager_caller(void)
 	ok &= got >= 0 && median <= FAIR_OVERSLEEP_MEDIAN && worst <= FAIR_OVERSLEEP_WORST;
 	report("pfair_pager_caller_does_not_own_the_pager_cpu", ok, why);
 	return !ok;
+}
+
+/*
+ * `make bench`: while a load runs on the pager's CPU (0), a sleeper there
+ * sleeps one tick at a time and we take page faults here (CPU 1).  One
+ * line per load:
+ *   [fair] LOAD fault ticks M..W cycles M..W oversleep ticks M..W
+ * (median..worst).  Under -icount a tick is 10 ms of instructions.
+ */
+static void bench_load(const char *name, int load)
+{
+	unsigned long pid[FAIR_LOOPS + 1], sl;
+	struct fair_result f = { 0 };
+	long got = -1;
+	int n = 0, bad = 0;
+
+	if (load == 1) { /* two processes calling each other */
+		bad |= fair_start(FAIR_ARG(FAIR_PONG, 0), 0, &pid[n]) != 0;
+		n += !bad;
+		bad |= bad || fair_start(FAIR_ARG(FAIR_PING, 0) | pid[0] << 32, 0, &pid[n]) != 0;
+		n += !bad;
+	} else if (load == 2) {
+		for (int i = 0; i < FAIR_LOOPS && !bad; i++) {
+			bad |= fair_start(FAIR_ARG(FAIR_SPIN, FAIR_FOREVER), 0, &pid[n]) != 0;
+			n += !bad;
+		}
+	}
+	sys_sleep(5); /* the load is running */
+	bad |= fair_start(FAIR_ARG(FAIR_SLEEPER, FAIR_BENCH_TICKS), 0, &sl) != 0;
+	bad |= fair_faults(FAIR_PAGES_MAX, &f) != 0;
+	bad |= bad || fair_end(sl, &got) != 0;
+	for (int i = 0; i < n; i++)
+		bad |= fair_kill(pid[i]) != 0;
+	if (bad) {
+		print_fmt("[fair] FAILED %s\n", name);
+		return;
+	}
+	print_fmt("[fair] %s fault ticks %lu..%lu cycles %lu..%lu oversleep ticks %ld..%ld\n",
+		  name, f.median, f.worst, f.median_cycles, f.worst_cycles, got & 0xff, got >> 8);
 }
 
 int main(unsigned long arg)
@@ -201,6 +282,15 @@ int main(unsigned long arg)
 		return caller(n);
 	case FAIR_SLEEPER:
 		return sleeper(n);
+	case FAIR_PONG:
+		return pong();
+	case FAIR_PING:
+		return ping(FAIR_PID(arg));
+	case FAIR_BENCH:
+		bench_load("none", 0);
+		bench_load("pingpong", 1);
+		bench_load("busy4", 2);
+		return 0;
 	case FAIR_TEST:
 		break;
 	default:
