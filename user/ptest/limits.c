@@ -36,7 +36,7 @@ static void far_segments(void)
 	int ok = 1;
 	unsigned long q[4];
 
-	check(&ok, run("pfar", 0, PAGER_EXITED, 0), why);
+	check(&ok, run("pfar", 0, PAGER_EXITED, 0), run_why);
 	check(&ok,
 	      pager_query((unsigned long)&far_segments, q) == 0 &&
 		  q[2] == (KEEL_MAP_R | KEEL_MAP_X | PAGER_FIXED) && q[3] == q[1],
@@ -82,7 +82,7 @@ static void share_ends_with_sharer(void)
 		how = 99;
 		check(&ok, pager_wait(server, WAIT, &how, &code) == 0 && how == PAGER_EXITED,
 		      "the server never ended");
-		if (!check(&ok, code == 0, "the server"))
+		if (ok && !check(&ok, code == 0, "the server"))
 			fmt(why, sizeof(why),
 			    "the server said %ld (2: charged to it, 4: it outlived the sharer)", code);
 	}
@@ -99,7 +99,7 @@ static void shared_in_limit(void)
 
 	check(&ok, pager_spawn("pvictim", PV_SLEEP, &pid) == 0, "spawning a sleeper");
 	check(&ok, pager_alloc(0, 4096, RW, &va) == 0, "allocating a page");
-	check(&ok, pager_limits(pid, &l0) == 0, "its limits");
+	long had = pager_limits(pid, &l0);
 	for (int i = 0; ok && i < PAGER_MAX_SHARED_IN; i++) {
 		check(&ok, pager_share(va, 4096, pid, 0, KEEL_MAP_R, &at[i]) == 0, "sharing");
 		check(&ok, at[i] >= PAGER_SHARE_BASE && at[i] < PAGER_SHARE_TOP,
@@ -108,7 +108,7 @@ static void shared_in_limit(void)
 	}
 	check(&ok, pager_share(va, 4096, pid, 0, KEEL_MAP_R, &out) == -KEEL_EFULL,
 	      "one share more than PAGER_MAX_SHARED_IN was not refused with EFULL");
-	check(&ok, pager_limits(pid, &l1) == 0 && l1.bytes_left == l0.bytes_left,
+	check(&ok, !had && pager_limits(pid, &l1) == 0 && l1.bytes_left == l0.bytes_left,
 	      "the shares were charged to the receiver");
 	check(&ok, pager_free(va, 4096) == 0, "freeing the page");
 	check(&ok, kill_child(pid), "killing the sleeper");
@@ -129,7 +129,7 @@ static int share_round_trip(void)
 	if ((r = pager_spawn("pvictim", PV_SHARE_RW, &pid)) == 0) {
 		r = pager_share(va, 4096, pid, PV_SHARED_VA, RW, &got);
 		if (r)
-			fmt(why, sizeof(why), "another family's share was refused: %ld", r);
+			fmt(run_why, sizeof(run_why), "another family's share was refused: %ld", r);
 		else
 			ok = pager_wait(pid, WAIT, &how, &code) == 0 && how == PAGER_EXITED &&
 			     code == 0 && *(volatile unsigned long *)va == PV_MAGIC + 1;
@@ -167,7 +167,7 @@ static void share_flood(void)
 	      "sharing the flag page");
 	check(&ok, ok && wait_flag(flag, flood), "the family never finished sharing");
 	if (ok) /* a share by another family: the page must make the round trip */
-		check(&ok, share_round_trip(), why);
+		check(&ok, share_round_trip(), run_why);
 	check(&ok, kill_child(flood), "killing the family");
 	check(&ok, pager_free(flag, 4096) == 0, "freeing the flag page");
 	check(&ok, free_bytes() == before, "free memory did not come back");
@@ -200,7 +200,7 @@ static void spawn_bomb(void)
 	sys_sleep(20); /* the last one's own attempt, refused */
 	for (unsigned long p = bomb; p <= bomb + PAGER_MAX_PROCS; p++)
 		family += running(p);
-	if (!check(&ok, family == 5, "the family"))
+	if (ok && !check(&ok, family == 5, "the family"))
 		fmt(why, sizeof(why), "the bomb's family has %d processes, not 1 + 4 slots", family);
 	check(&ok, pager_limits(0, &l) == 0 && l.slots_left == l0.slots_left - 5,
 	      "the family holds other slots than the 5 we gave it");

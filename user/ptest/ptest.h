@@ -18,7 +18,11 @@ void report(const char *name, int ok);
 int check(int *ok, int cond, const char *what);
 /* The pager's free memory, in bytes. */
 unsigned long free_bytes(void);
-/* Run `name` with `arg`: 1 if it ended as `want_how` (with `want_code`). */
+/*
+ * Run `name` with `arg`: 1 if it ended as `want_how` (with `want_code`);
+ * run_why says how it went.
+ */
+extern char run_why[KEEL_TEST_NAME_MAX];
 int run(const char *name, unsigned long arg, unsigned long want_how, long want_code);
 /* The tests of issue 11 (limits.c). */
 void limits_tests(void);
