@@ -44,8 +44,8 @@ static long touch(unsigned long va, unsigned long size)
  * Run module `name` under the pager with `quota` bytes and `slots`
  * process slots of ours: 1 if it ended as wanted.
  */
-static int run_program(const char *test, const char *name, unsigned long quota,
-		       unsigned long slots, unsigned long want_how)
+static int run_program(const char *test, const char *name, unsigned long quota, unsigned long slots,
+		       unsigned long want_how)
 {
 	unsigned long pid, how = 99;
 	long code = -1, r = pager_spawn_limits(name, 0, 0, quota, slots, &pid);

@@ -65,8 +65,8 @@ long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsi
 	return pager_spawn_limits(name, arg, cpu, PAGER_QUOTA_DEFAULT, 0, pid);
 }
 
-long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu,
-			unsigned long quota, unsigned long slots, unsigned long *pid)
+long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+			unsigned long slots, unsigned long *pid)
 {
 	struct ipc_msg reply;
 	unsigned long len = str_len(name) + 1;

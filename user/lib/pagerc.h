@@ -36,8 +36,8 @@ long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
 /* The same, its thread on `cpu`. */
 long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsigned long *pid);
 /* The same, with `quota` bytes and `slots` process slots carved out of ours. */
-long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu,
-			unsigned long quota, unsigned long slots, unsigned long *pid);
+long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+			unsigned long slots, unsigned long *pid);
 /* End process pid, a descendant of ours, and its descendants. */
 long pager_kill(unsigned long pid);
 /* Process pid's limits (0: ours). */

@@ -55,7 +55,7 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_PROTECT	    7 /* write memory, make it read-only, read it, write it: killed */
 #define PV_SHARED_VA	    (PAGER_SHARE_BASE + (3ul << 40)) /* in the shared-in window */
 #define PV_QUOTA	    8 /* allocate all its quota left, touch it, one page more: exit 0 if EQUOTA */
-#define PV_SLEEP	    9 /* sleep until killed */
+#define PV_SLEEP	    9  /* sleep until killed */
 #define PV_BOMB		    10 /* spawn copies of itself with all its slots, then sleep */
 #define PV_CONNECT_INIT	    11 /* connect to init, which offered nothing: exit 0 on EPERM */
 #define PV_FLOOD	    12 /* fill the share table (issue 11): see user/pvictim */
@@ -65,8 +65,8 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_ARG(mode, pid)   ((mode) | (unsigned long)(pid) << 8)
 #define PV_MODE(arg)	    ((arg)&0xff)
 #define PV_PID(arg)	    ((arg) >> 8)
-#define PV_BOMB_KEEP	    (1ul << 20)	 /* what each bomb keeps of what it has left */
-#define PV_FLOOD_PAGES	    3070 /* what a PV_FLOOD_MID shares (the other: one more) */
+#define PV_BOMB_KEEP	    (1ul << 20) /* what each bomb keeps of what it has left */
+#define PV_FLOOD_PAGES	    3070	/* what a PV_FLOOD_MID shares (the other: one more) */
 
 /* What init gives ptest and bench (process slots are few: PAGER_MAX_PROCS). */
 #define PTEST_QUOTA	    (1ul << 30)

@@ -53,16 +53,16 @@ struct process {
 	struct region regions[MAX_REGIONS];
 	int nregions, nallocs;
 	struct shared_in in[PAGER_MAX_SHARED_IN];
-	unsigned long next_va;	    /* for allocations the pager places */
-	unsigned long backed;	    /* pages of its allocations with a frame */
-	unsigned long reserved;	    /* bytes of its allocations (backed or not) */
-	unsigned long fixed;	    /* bytes of its image, stack and IPC buffer */
-	unsigned long quota, given; /* bytes it may hold; its running children's quotas */
+	unsigned long next_va;		  /* for allocations the pager places */
+	unsigned long backed;		  /* pages of its allocations with a frame */
+	unsigned long reserved;		  /* bytes of its allocations (backed or not) */
+	unsigned long fixed;		  /* bytes of its image, stack and IPC buffer */
+	unsigned long quota, given;	  /* bytes it may hold; its running children's quotas */
 	unsigned long slots, slots_given; /* slots for descendants; given to children */
 	/* Its connection: the endpoint if it connected out, else who connected in. */
 	unsigned long conn_ep, conn_pid;
 	int conn_in;
-	int offer_open;		/* PAGER_OFFER: to offer_to (0: anyone) */
+	int offer_open; /* PAGER_OFFER: to offer_to (0: anyone) */
 	unsigned long offer_to;
 	unsigned long how; /* once ended: PAGER_EXITED or PAGER_KILLED, and the code */
 	long code;
@@ -99,8 +99,7 @@ void region_unback(struct process *pr, struct region *r);
 long region_alloc(struct process *pr, unsigned long va, unsigned long size, unsigned long flags,
 		  unsigned long *out);
 long region_free(struct process *pr, unsigned long va, unsigned long size);
-long region_protect(struct process *pr, unsigned long va, unsigned long size,
-		    unsigned long rights);
+long region_protect(struct process *pr, unsigned long va, unsigned long size, unsigned long rights);
 long region_query(struct process *pr, unsigned long va, unsigned long *out);
 int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip);
 

@@ -92,8 +92,8 @@ static long proc_fixed(struct process *pr)
  * `quota` bytes and `slots` process slots: 0 or -error.
  */
 static long proc_create(struct process *parent, const char *name, unsigned long arg,
-		       unsigned long cpu, unsigned long quota, unsigned long slots,
-		       unsigned long *pid)
+			unsigned long cpu, unsigned long quota, unsigned long slots,
+			unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;

@@ -188,8 +188,7 @@ long region_free(struct process *pr, unsigned long va, unsigned long size)
 	return 0;
 }
 
-long region_protect(struct process *pr, unsigned long va, unsigned long size,
-		    unsigned long rights)
+long region_protect(struct process *pr, unsigned long va, unsigned long size, unsigned long rights)
 {
 	struct region *r = region_exact(pr, va, size);
 

@@ -27,7 +27,8 @@ struct shared_in *share_at(struct process *pr, unsigned long va)
 static int share_overlaps(struct process *pr, unsigned long va, unsigned long size)
 {
 	for (int i = 0; i < PAGER_MAX_SHARED_IN; i++)
-		if (pr->in[i].size && va < pr->in[i].va + pr->in[i].size && pr->in[i].va < va + size)
+		if (pr->in[i].size && va < pr->in[i].va + pr->in[i].size &&
+		    pr->in[i].va < va + size)
 			return 1;
 	return 0;
 }

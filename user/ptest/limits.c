@@ -55,7 +55,8 @@ static void consent(void)
 	check(&ok, pager_connect(1) == -KEEL_EPERM, "we connected to init without its offer");
 	check(&ok, pager_spawn("pvictim", PV_SLEEP, &pid) == 0, "spawning a sleeper");
 	if (ok) {
-		check(&ok, pager_connect(pid) == -KEEL_EPERM, "we connected to a child that offered nothing");
+		check(&ok, pager_connect(pid) == -KEEL_EPERM,
+		      "we connected to a child that offered nothing");
 		check(&ok, kill_child(pid), "killing the sleeper");
 	}
 	report("pager_connect_needs_the_servers_offer", ok);
@@ -77,14 +78,16 @@ static void share_ends_with_sharer(void)
 		check(&ok, pager_spawn("pvictim", PV_ARG(PV_ATTACK, server), &attacker) == 0,
 		      "spawning the sharer");
 	if (ok) {
-		check(&ok, pager_wait(attacker, WAIT, &how, &code) == 0 && how == PAGER_EXITED && !code,
+		check(&ok,
+		      pager_wait(attacker, WAIT, &how, &code) == 0 && how == PAGER_EXITED && !code,
 		      "the sharer could not connect or share");
 		how = 99;
 		check(&ok, pager_wait(server, WAIT, &how, &code) == 0 && how == PAGER_EXITED,
 		      "the server never ended");
 		if (ok && !check(&ok, code == 0, "the server"))
 			fmt(why, sizeof(why),
-			    "the server said %ld (2: charged to it, 4: it outlived the sharer)", code);
+			    "the server said %ld (2: charged to it, 4: it outlived the sharer)",
+			    code);
 	}
 	check(&ok, free_bytes() == before, "free memory did not come back");
 	report("pager_share_is_charged_to_the_sharer_and_ends_with_it", ok);
@@ -201,7 +204,8 @@ static void spawn_bomb(void)
 	for (unsigned long p = bomb; p <= bomb + PAGER_MAX_PROCS; p++)
 		family += running(p);
 	if (ok && !check(&ok, family == 5, "the family"))
-		fmt(why, sizeof(why), "the bomb's family has %d processes, not 1 + 4 slots", family);
+		fmt(why, sizeof(why), "the bomb's family has %d processes, not 1 + 4 slots",
+		    family);
 	check(&ok, pager_limits(0, &l) == 0 && l.slots_left == l0.slots_left - 5,
 	      "the family holds other slots than the 5 we gave it");
 	check(&ok, run("pvictim", PV_EXIT, PAGER_EXITED, 0), "we could not spawn any more");
@@ -216,8 +220,9 @@ static void spawn_bomb(void)
 	      "a grandchild's end did not end exactly its descendants");
 	check(&ok, kill_child(bomb), "killing the bomb");
 	check(&ok, !running(bomb + 1), "the bomb's child outlived it");
-	check(&ok, pager_limits(0, &l1) == 0 && l1.slots_left == l0.slots_left &&
-		       l1.bytes_left == l0.bytes_left,
+	check(&ok,
+	      pager_limits(0, &l1) == 0 && l1.slots_left == l0.slots_left &&
+		  l1.bytes_left == l0.bytes_left,
 	      "our slots and quota did not come back");
 	check(&ok, free_bytes() == before, "free memory did not come back");
 	report("pager_spawn_bomb_stops_at_its_limits_and_dies_with_its_parent", ok);

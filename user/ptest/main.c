@@ -17,7 +17,6 @@
 #include "ptest.h"
 #include <abi/pager.h>
 
-
 static int failures;
 char why[KEEL_TEST_NAME_MAX];
 
