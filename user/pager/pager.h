@@ -52,6 +52,7 @@ struct process {
 	/* Sorted by address, disjoint: found by binary search. */
 	struct region regions[MAX_REGIONS];
 	int nregions, nallocs;
+	int hint; /* the index region_at found last (a guess: checked before use) */
 	struct shared_in in[PAGER_MAX_SHARED_IN];
 	unsigned long next_va;		  /* for allocations the pager places */
 	unsigned long backed;		  /* pages of its allocations with a frame */
