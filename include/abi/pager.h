@@ -14,8 +14,9 @@
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
- * below KEEL_USER_TOP, not overlapping what the process has; va 0: the
- * pager chooses.  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
+ * below KEEL_USER_TOP, outside the shared-in window (KEEL_EFAULT), not
+ * overlapping what the process has (KEEL_EEXIST); va 0: the pager
+ * chooses.  At most PAGER_MAX_ALLOCS at once (KEEL_EFULL).  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
  * it now (else each page gets a zeroed frame at its first touch).
  * Reply w0: the address.
  */
@@ -37,10 +38,11 @@
  */
 #define PAGER_STATS	    3
 /*
- * PAGER_PSTATS(pid): one process (0: the caller; else one it spawned, or
- * any for init; KEEL_ENOENT otherwise): w0 its data (backed
- * bytes), w1 its allocations (bytes reserved), w2 its kernel objects and
- * page tables (the chunks donated for it), w3 its quota.
+ * PAGER_PSTATS(pid): one process (0: the caller; else itself or a
+ * descendant, or any for init; KEEL_ENOENT otherwise): w0 its data
+ * (backed bytes of its allocations; memory shared into it is the
+ * sharer's), w1 its allocations (bytes reserved), w2 its kernel objects
+ * and page tables (the chunks donated for it), w3 its quota.
  */
 #define PAGER_PSTATS	    11
 
