@@ -51,7 +51,7 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -Iinclude -Iuser/lib -MMD -MP
 # The first module is the first program: the pager, then init (make run).
 # tools/boottest.py puts coretest first for the kernel-core test boots.
-USER_PROGS := pager init ptest pvictim pdemo pfair bench coretest utest ukill unt ufuzz
+USER_PROGS := pager init ptest pvictim pdemo pfar pfair bench coretest utest ukill unt ufuzz
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))
@@ -72,11 +72,13 @@ $(USER_LIB): $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# A program is every .c and .S file in user/<name>/, with crt0 and the library.
+# A program is every .c and .S file in user/<name>/, with crt0 and the library,
+# laid out by user/<name>/<name>.ld if it has one (pfar), else user/user.ld.
 user_objs = $(patsubst %,$(BUILD)/%.o,$(sort $(wildcard user/$(1)/*.c user/$(1)/*.S)))
+user_ld = $(or $(wildcard user/$(1)/$(1).ld),user/user.ld)
 define user_prog
-$(BUILD)/user/$(1).elf: $(call user_objs,$(1)) $(USER_CRT0) $(USER_LIB) user/user.ld
-	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+$(BUILD)/user/$(1).elf: $(call user_objs,$(1)) $(USER_CRT0) $(USER_LIB) $(call user_ld,$(1))
+	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(call user_ld,$(1)) \
 		-o $$@ $(USER_CRT0) $(call user_objs,$(1)) $(USER_LIB)
 endef
 $(foreach p,$(filter-out unt,$(USER_PROGS)),$(eval $(call user_prog,$(p))))

@@ -14,8 +14,9 @@
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
- * below KEEL_USER_TOP, not overlapping what the process has; va 0: the
- * pager chooses.  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
+ * below KEEL_USER_TOP, outside the shared-in window (KEEL_EFAULT), not
+ * overlapping what the process has (KEEL_EEXIST); va 0: the pager
+ * chooses.  At most PAGER_MAX_ALLOCS at once (KEEL_EFULL).  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
  * it now (else each page gets a zeroed frame at its first touch).
  * Reply w0: the address.
  */
@@ -37,39 +38,75 @@
  */
 #define PAGER_STATS	    3
 /*
- * PAGER_PSTATS(pid): one process (0: the caller; else one it spawned, or
- * any for init; KEEL_ENOENT otherwise): w0 its data (backed
- * bytes), w1 its allocations (bytes reserved), w2 its kernel objects and
- * page tables (the chunks donated for it), w3 its quota.
+ * PAGER_PSTATS(pid): one process (0: the caller; else itself or a
+ * descendant, or any for init; KEEL_ENOENT otherwise): w0 its data
+ * (backed bytes of its allocations; memory shared into it is the
+ * sharer's), w1 its allocations (bytes reserved), w2 its kernel objects
+ * and page tables (the chunks donated for it), w3 its quota.
  */
 #define PAGER_PSTATS	    11
 
 #define PAGER_MAX_ALLOC	    (1ul << 40) /* bytes in one allocation */
+#define PAGER_MAX_ALLOCS    32		/* allocations a process may hold at once */
 /*
- * Each process may allocate (reserve address space for) up to its quota:
- * past it, PAGER_ALLOC says KEEL_EQUOTA.  Running out of frames says
- * KEEL_ENOMEM (eager), or kills the process at the fault (on demand).
+ * Each process has a quota: the bytes it and its descendants may hold.
+ * Charged to it: its allocations (reserved, backed or not), its image,
+ * stack and IPC buffer, the chunks donated for its kernel objects and
+ * page tables, and the whole quota of each child while the child runs
+ * (a child's quota is carved out of its parent's, and returns when the
+ * child ends).  Memory another process shares into it is charged to
+ * that process, not to it.  Past the quota, PAGER_ALLOC and PAGER_SPAWN
+ * say KEEL_EQUOTA.  Quotas are promises, not reservations: frames are
+ * given at the first touch, so running out of frames says KEEL_ENOMEM
+ * (eager), or kills the process at the fault (on demand).
+ * PAGER_QUOTA_DEFAULT is what pagerc's pager_spawn gives a child;
+ * PAGER_QUOTA_ROOT is init's (the root of the tree).
  */
 #define PAGER_QUOTA_DEFAULT (16ul << 20)
+#define PAGER_QUOTA_ROOT    (1ul << 40)
+/*
+ * PAGER_LIMITS(pid) (0: the caller; else itself or a descendant, init:
+ * any): w0 the bytes of its quota not yet charged, w1 the process slots
+ * it may still give, w2 its quota, w3 its process slots.
+ */
+#define PAGER_LIMITS	    12
 
 /*
- * PAGER_SPAWN(arg, cpu): start the boot module whose name is in the
- * caller's IPC buffer (the tag's length, NUL included) as a new process
- * whose thread runs on `cpu` (KEEL_EINVAL if there is no such CPU), with
- * RDI = arg at its entry.  Reply w0: its process id.
+ * PAGER_SPAWN(arg, cpu, quota, slots): start the boot module whose name
+ * is in the caller's IPC buffer (the tag's length, NUL included) as a
+ * child of the caller whose thread runs on `cpu` (KEEL_EINVAL if there is
+ * no such CPU), with RDI = arg at its entry.  The child gets `quota`
+ * bytes, carved out of the caller's (KEEL_EQUOTA if the caller has less
+ * left, or if the child's image and kernel objects do not fit in it), and
+ * `slots` process slots for its own descendants, carved out of the
+ * caller's with one more for the child itself (KEEL_EQUOTA if the caller
+ * has fewer).  Reply w0: its process id.
+ *
+ * Process slots: the pager has PAGER_MAX_PROCS; init may hold all of
+ * them but its own, and every other process only what its parent gave
+ * it, so one family cannot take another's.  A child that ended keeps its
+ * slot until its parent learns how it ended (PAGER_STATUS).
  */
 #define PAGER_SPAWN	    4
+#define PAGER_MAX_PROCS	    16
 /*
- * PAGER_STATUS(pid) (a process the caller spawned; init may ask about
+ * PAGER_STATUS(pid) (the caller or a descendant; init may ask about
  * any): w0 PAGER_RUNNING, PAGER_EXITED (w1 the exit code) or
- * PAGER_KILLED; KEEL_ENOENT for a process the pager does not remember
- * (it remembers the last PAGER_ENDED ends).
+ * PAGER_KILLED.  The parent's first answer after the end frees the
+ * child's slot: after it, KEEL_ENOENT, as for a process the pager does
+ * not know.
  */
 #define PAGER_STATUS	    5
 #define PAGER_RUNNING	    0
 #define PAGER_EXITED	    1
 #define PAGER_KILLED	    2
-#define PAGER_ENDED	    64
+/*
+ * PAGER_KILL(pid): end a descendant of the caller (KEEL_EPERM for any
+ * other process, KEEL_EINVAL for the caller itself, KEEL_ENOENT for no
+ * running process).  When a process ends, however it ends, its
+ * descendants are killed with it, and everything they held comes back.
+ */
+#define PAGER_KILL	    13
 /*
  * PAGER_SHUTDOWN(code): only init, only in a test boot: the pager exits
  * with `code`, and the kernel ends the test run.
@@ -77,26 +114,40 @@
 #define PAGER_SHUTDOWN	    6
 /*
  * PAGER_SHARE(va, size, pid, flags): the caller's allocation at exactly
- * [va, va + size) is backed whole and mapped into process pid as well, at
- * the address in flags' upper bits (flags >> 12 << 12; 0: the pager
- * chooses), with flags' KEEL_MAP_* rights, which must be a subset of the
- * allocation's.  Both sides see each other's writes.  A frame goes back
- * to the free pool when the last process that maps it frees or ends.
- * Only into a process the caller spawned or connected to (else
- * KEEL_EPERM).  Reply w0: the address in pid.
+ * [va, va + size) is backed whole and mapped into process pid as well,
+ * with flags' KEEL_MAP_* rights, which must be a subset of the
+ * allocation's.  Both sides see each other's writes.  Only into a child
+ * of the caller or the other side of its connection (else KEEL_EPERM).
+ *
+ * Shared-in memory has its own place in the receiver: the window
+ * [PAGER_SHARE_BASE, PAGER_SHARE_TOP), which allocations may not use,
+ * with at most PAGER_MAX_SHARED_IN shares at once (KEEL_EFULL past it).
+ * The address is in flags' upper bits (flags >> 12 << 12), inside the
+ * window (else KEEL_EFAULT); 0: the pager chooses.  It is charged to the
+ * caller, not to the receiver.  It lasts as long as the caller's
+ * allocation: when the caller frees it or ends, it is unmapped from the
+ * receiver, which is killed if it touches it again.  The receiver may
+ * free it earlier (PAGER_FREE).  While an allocation is shared,
+ * PAGER_PROTECT refuses it (KEEL_EBUSY).  Reply w0: the address in pid.
  */
 #define PAGER_SHARE	    7
+#define PAGER_SHARE_BASE    0x400000000000ul /* 64 TB */
+#define PAGER_MAX_SHARED_IN 8
+#define PAGER_SHARE_TOP	    (PAGER_SHARE_BASE + PAGER_MAX_SHARED_IN * PAGER_MAX_ALLOC)
 /*
- * PAGER_QUERY(va): the caller's allocation holding va: w0 its start, w1
- * its size, w2 its flags (PAGER_SHARED if it came from PAGER_SHARE), w3
- * the bytes of it backed; KEEL_ENOENT if none does.
+ * PAGER_QUERY(va): the caller's allocation, shared-in memory or
+ * loadable segment holding va: w0 its start, w1 its size, w2 its flags
+ * (PAGER_SHARED if it came from PAGER_SHARE, PAGER_FIXED for what the
+ * pager mapped at the start), w3 the bytes of it backed (kept per region,
+ * never recounted); KEEL_ENOENT if none does.
  */
 #define PAGER_QUERY	    8
 #define PAGER_SHARED	    0x200u
 /*
- * PAGER_FIXED marks what the pager mapped at the start (image, stack, IPC
- * buffer): nothing can be allocated over it, and FREE, PROTECT and SHARE
- * refuse it (KEEL_EINVAL).
+ * PAGER_FIXED marks what the pager mapped at the start (each loadable
+ * segment of the image, the stack, the IPC buffer, each its own region):
+ * nothing can be allocated over it, and FREE, PROTECT and SHARE refuse
+ * it (KEEL_EINVAL).
  */
 #define PAGER_FIXED	    0x800u
 /*
@@ -106,12 +157,21 @@
  */
 #define PAGER_PROTECT	    9
 /*
- * PAGER_CONNECT(pid): a new endpoint between the caller and process pid:
- * slot PAGER_CONN_SLOT of the caller may send and call, the same slot of
- * pid may receive.  It lasts as long as the caller.  KEEL_EEXIST if
- * either slot is taken.
+ * Connections need the consent of both sides.  A server offers one:
+ * PAGER_OFFER(pid) to process pid only, or to anyone with pid 0 (as a
+ * server that a name service will list does); PAGER_OFFER_CLOSE in w1
+ * withdraws it.  KEEL_EEXIST if its slot PAGER_CONN_SLOT is in use.
+ *
+ * PAGER_CONNECT(pid): a new endpoint between the caller and process pid,
+ * which must have an open offer to the caller or to anyone (else
+ * KEEL_EPERM): slot PAGER_CONN_SLOT of the caller may send and call, the
+ * same slot of pid may receive.  The offer is used up; the endpoint is
+ * charged to the caller.  It lasts until either side ends.  KEEL_EEXIST
+ * if either slot is taken.
  */
 #define PAGER_CONNECT	    10
 #define PAGER_CONN_SLOT	    1
+#define PAGER_OFFER	    14
+#define PAGER_OFFER_CLOSE   1
 
 #endif

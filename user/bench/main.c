@@ -62,7 +62,7 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 	unsigned long pid, how;
 	long code;
 
-	if (pager_spawn_on("bench", BENCH_SERVER, cpu, &pid) || pager_connect(pid)) {
+	if (pager_spawn_on("bench", BENCH_SERVER, cpu, &pid) || pager_connect_wait(pid, 1000)) {
 		fail("starting the IPC server");
 		return;
 	}
@@ -88,8 +88,10 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 static int server(void)
 {
 	struct ipc_msg m = { 0 };
-	long r;
+	long r = pager_offer(0); /* the client connects once we consent */
 
+	if (r)
+		return 1;
 	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
 		sys_yield(); /* not connected yet */
 	for (;;) {

@@ -41,12 +41,15 @@ static long touch(unsigned long va, unsigned long size)
 	return bad;
 }
 
-/* Run module `name` under the pager on `cpu`: 1 if it ended as wanted. */
+/*
+ * Run module `name` under the pager on `cpu`, with RDI = arg, `quota`
+ * bytes and `slots` process slots of ours: 1 if it ended as wanted.
+ */
 static int run_program_on(const char *test, const char *name, unsigned long arg, unsigned long cpu,
-			  unsigned long want_how)
+			  unsigned long quota, unsigned long slots, unsigned long want_how)
 {
 	unsigned long pid, how = 99;
-	long code = -1, r = pager_spawn_on(name, arg, cpu, &pid);
+	long code = -1, r = pager_spawn_limits(name, arg, cpu, quota, slots, &pid);
 	char why[96];
 
 	if (!r)
@@ -57,9 +60,10 @@ static int run_program_on(const char *test, const char *name, unsigned long arg,
 	return ok;
 }
 
-static int run_program(const char *test, const char *name, unsigned long want_how)
+static int run_program(const char *test, const char *name, unsigned long quota, unsigned long slots,
+		       unsigned long want_how)
 {
-	return run_program_on(test, name, 0, 0, want_how);
+	return run_program_on(test, name, 0, 0, quota, slots, want_how);
 }
 
 /*
@@ -70,13 +74,16 @@ static void run_tests(void)
 {
 	int failed = 0;
 
-	failed += !run_program("init_runs_ptest", "ptest", PAGER_EXITED);
-	failed += !run_program("init_runs_utest", "utest", PAGER_EXITED);
-	failed += !run_program("init_runs_ukill_which_is_killed", "ukill", PAGER_KILLED);
+	unsigned long q = PAGER_QUOTA_DEFAULT;
+
+	failed += !run_program("init_runs_ptest", "ptest", PTEST_QUOTA, PTEST_SLOTS, PAGER_EXITED);
+	failed += !run_program("init_runs_utest", "utest", q, 0, PAGER_EXITED);
+	failed += !run_program("init_runs_ukill_which_is_killed", "ukill", q, 0, PAGER_KILLED);
 	/* pfair loads the pager's CPU (0) and measures from CPU 1. */
-	failed += !run_program_on("init_runs_pfair", "pfair", FAIR_ARG(FAIR_TEST, 0),
-				  sys_info(KEEL_INFO_CPUS) > 1, PAGER_EXITED);
-	failed += !run_program("init_runs_unt_which_is_killed", "unt", PAGER_KILLED);
+	failed +=
+	    !run_program_on("init_runs_pfair", "pfair", FAIR_ARG(FAIR_TEST, 0),
+			    sys_info(KEEL_INFO_CPUS) > 1, FAIR_QUOTA, FAIR_SLOTS, PAGER_EXITED);
+	failed += !run_program("init_runs_unt_which_is_killed", "unt", q, 0, PAGER_KILLED);
 	pager_shutdown(failed);
 }
 
@@ -110,7 +117,8 @@ int main(unsigned long arg)
 		run_tests();
 	if (arg == INIT_BENCH) { /* `make bench`: only the measurements */
 		unsigned long pid, how = 0;
-		long code = -1, r = pager_spawn("bench", BENCH_MAIN, &pid);
+		long code = -1,
+		     r = pager_spawn_limits("bench", BENCH_MAIN, 0, BENCH_QUOTA, BENCH_SLOTS, &pid);
 		if (!r)
 			r = pager_wait(pid, 100 * 3600, &how, &code);
 		print_fmt("[init] bench ended: error %ld, state %lu, code %ld\n", r, how, code);

@@ -62,15 +62,38 @@ long pager_spawn(const char *name, unsigned long arg, unsigned long *pid)
 
 long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsigned long *pid)
 {
+	return pager_spawn_limits(name, arg, cpu, PAGER_QUOTA_DEFAULT, 0, pid);
+}
+
+long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+			unsigned long slots, unsigned long *pid)
+{
 	struct ipc_msg reply;
 	unsigned long len = str_len(name) + 1;
 
 	if (len > IPC_BUF_MAX)
 		return -KEEL_EINVAL;
 	memcpy((void *)SPAWN_IPC_BUF, name, len);
-	long r = pager_call_buf(PAGER_SPAWN, len, arg, cpu, 0, &reply, 0);
+	long r = pager_call_buf(PAGER_SPAWN, len, arg, cpu, quota, &reply, slots);
 	if (!r && pid)
 		*pid = reply.w[0];
+	return r;
+}
+
+long pager_kill(unsigned long pid)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_KILL, pid, 0, 0, &reply);
+}
+
+long pager_limits(unsigned long pid, struct pager_limits *l)
+{
+	struct ipc_msg reply;
+	long r = pager_call(PAGER_LIMITS, pid, 0, 0, &reply);
+
+	if (!r)
+		*l = (struct pager_limits){ reply.w[0], reply.w[1], reply.w[2], reply.w[3] };
 	return r;
 }
 
@@ -138,6 +161,30 @@ long pager_connect(unsigned long pid)
 	struct ipc_msg reply;
 
 	return pager_call(PAGER_CONNECT, pid, 0, 0, &reply);
+}
+
+long pager_connect_wait(unsigned long pid, unsigned long ticks)
+{
+	for (unsigned long t = 0;; t++) {
+		long r = pager_connect(pid);
+		if (r != -KEEL_EPERM || t >= ticks)
+			return r;
+		sys_sleep(1);
+	}
+}
+
+long pager_offer(unsigned long pid)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_OFFER, pid, 0, 0, &reply);
+}
+
+long pager_offer_close(void)
+{
+	struct ipc_msg reply;
+
+	return pager_call(PAGER_OFFER, 0, PAGER_OFFER_CLOSE, 0, &reply);
 }
 
 long pager_pstats(unsigned long pid, struct pager_pstats *p)

@@ -15,6 +15,11 @@ struct pager_pstats {
 	unsigned long data, reserved, kernel, quota;
 };
 
+/* One process's limits (PAGER_LIMITS): bytes and process slots left, and in all. */
+struct pager_limits {
+	unsigned long bytes_left, slots_left, quota, slots;
+};
+
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out);
 long pager_free(unsigned long va, unsigned long size);
 long pager_stats(struct pager_stats *s);
@@ -23,11 +28,24 @@ long pager_pstats(unsigned long pid, struct pager_pstats *p);
 /* Memory backed by one contiguous run: its address in *va, physical in *phys. */
 long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va,
 			unsigned long *phys);
-/* Start module `name` with RDI = arg: its process id in *pid. */
+/*
+ * Start module `name` as our child with RDI = arg, PAGER_QUOTA_DEFAULT
+ * bytes of our quota and no process slots: its process id in *pid.
+ */
 long pager_spawn(const char *name, unsigned long arg, unsigned long *pid);
 /* The same, its thread on `cpu`. */
 long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsigned long *pid);
-/* How process pid is: PAGER_RUNNING, PAGER_EXITED (*code) or PAGER_KILLED. */
+/* The same, with `quota` bytes and `slots` process slots carved out of ours. */
+long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+			unsigned long slots, unsigned long *pid);
+/* End process pid, a descendant of ours, and its descendants. */
+long pager_kill(unsigned long pid);
+/* Process pid's limits (0: ours). */
+long pager_limits(unsigned long pid, struct pager_limits *l);
+/*
+ * How process pid is: PAGER_RUNNING, PAGER_EXITED (*code) or PAGER_KILLED.
+ * Our child's slot is freed by the first answer after its end.
+ */
 long pager_status(unsigned long pid, unsigned long *how, long *code);
 /* Wait (sleeping) until pid has ended, at most `ticks`: 0 or -error. */
 long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code);
@@ -37,8 +55,16 @@ long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long
  */
 long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsigned long dst,
 		 unsigned rights, unsigned long *out);
-/* A channel to process pid: we send on PAGER_CONN_SLOT, it receives there. */
+/*
+ * A channel to process pid, which must have offered it: we send on
+ * PAGER_CONN_SLOT, it receives there.
+ */
 long pager_connect(unsigned long pid);
+/* The same, retried each tick while pid has not offered yet (EPERM), at most `ticks`. */
+long pager_connect_wait(unsigned long pid, unsigned long ticks);
+/* Offer our channel slot to process pid (0: to anyone), or withdraw the offer. */
+long pager_offer(unsigned long pid);
+long pager_offer_close(void);
 /* New rights for the allocation at exactly [va, va + size). */
 long pager_protect(unsigned long va, unsigned long size, unsigned rights);
 /* The allocation holding va: start, size, flags, bytes backed. */

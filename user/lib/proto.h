@@ -14,6 +14,7 @@
 #ifndef USER_PROTO_H
 #define USER_PROTO_H
 
+#include <abi/pager.h>
 #include <abi/syscall.h>
 
 #define ECHO_SLOT  0
@@ -52,7 +53,26 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_HOG \
 	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
 #define PV_PROTECT	    7 /* write memory, make it read-only, read it, write it: killed */
-#define PV_SHARED_VA	    0x30000000000ul
+#define PV_SHARED_VA	    (PAGER_SHARE_BASE + (3ul << 40)) /* in the shared-in window */
+#define PV_QUOTA	    8 /* allocate all its quota left, touch it, one page more: exit 0 if EQUOTA */
+#define PV_SLEEP	    9  /* sleep until killed */
+#define PV_BOMB		    10 /* spawn copies of itself with all its slots, then sleep */
+#define PV_CONNECT_INIT	    11 /* connect to init, which offered nothing: exit 0 on EPERM */
+#define PV_FLOOD	    12 /* fill the share table (issue 11): see user/pvictim */
+#define PV_FLOOD_MID	    13
+#define PV_SERVER	    14 /* offer to anyone; see a share come and go (PV_ATTACK) */
+#define PV_ATTACK	    15 /* PV_ARG(PV_ATTACK, server): connect, share a page into it, exit */
+#define PV_ARG(mode, pid)   ((mode) | (unsigned long)(pid) << 8)
+#define PV_MODE(arg)	    ((arg)&0xff)
+#define PV_PID(arg)	    ((arg) >> 8)
+#define PV_BOMB_KEEP	    (1ul << 20) /* what each bomb keeps of what it has left */
+#define PV_FLOOD_PAGES	    3070	/* what a PV_FLOOD_MID shares (the other: one more) */
+
+/* What init gives ptest and bench (process slots are few: PAGER_MAX_PROCS). */
+#define PTEST_QUOTA	    (1ul << 30)
+#define PTEST_SLOTS	    12
+#define BENCH_QUOTA	    (256ul << 20)
+#define BENCH_SLOTS	    2
 
 /* init's argument: INIT_BENCH when the command line has `bench`. */
 #define INIT_BENCH	    1

@@ -116,14 +116,13 @@ static long load(struct proc *p, const unsigned char *file, unsigned long size)
 		if (ph[i].flags & ELF_PF_X)
 			rights |= KEEL_MAP_X;
 		unsigned long va = ph[i].vaddr & ~PAGE_MASK;
-		if (!p->image_hi || va < p->image_lo)
-			p->image_lo = va;
+		struct spawn_seg *seg = &p->segs[p->nsegs++];
+		*seg = (struct spawn_seg){ va, 0, rights };
 		for (; va < ph[i].vaddr + ph[i].memsz; va += PAGE_SIZE) {
-			if (va + PAGE_SIZE > p->image_hi)
-				p->image_hi = va + PAGE_SIZE;
 			long r = load_page(p, file, &ph[i], va, rights);
 			if (r < 0)
 				return r;
+			seg->size += PAGE_SIZE;
 		}
 	}
 	p->entry = eh.entry;

@@ -20,7 +20,11 @@ struct proc {
 	unsigned long as;   /* the address space object */
 	unsigned long tcb;  /* the thread object */
 	unsigned long entry;
-	unsigned long image_lo, image_hi;	/* the pages its segments span */
+	/* Its loadable segments, each as the pages it spans, with its rights. */
+	struct spawn_seg {
+		unsigned long va, size, rights;
+	} segs[SPAWN_MAX_PHDRS];
+	int nsegs;
 	unsigned long frames[SPAWN_MAX_FRAMES]; /* the frames mapped in it */
 	int nframes;
 };

@@ -1,8 +1,10 @@
 /*
  * pdemo - two processes of init's demonstration, by their argument:
- *   DEMO_SERVER  waits for its channel, then answers DEMO_SUM calls by
- *                summing memory shared with it, until DEMO_QUIT;
- *   DEMO_CLIENT  (with the server's pid) connects to the server, fills
+ *   DEMO_SERVER  offers its channel to anyone (a connection needs the
+ *                server's consent), waits for it, then answers DEMO_SUM
+ *                calls by summing memory shared with it, until DEMO_QUIT;
+ *   DEMO_CLIENT  (with the server's pid) connects to the server once it
+ *                has offered, fills
  *                64 KB, shares it read-only with the server, asks for
  *                the sum, checks it, and tells the server to quit.
  */
@@ -17,8 +19,12 @@
 static int server(void)
 {
 	struct ipc_msg m = { 0 };
-	long r;
+	long r = pager_offer(0);
 
+	if (r) {
+		print_fmt("[pdemo] server: offering: %ld\n", r);
+		return 1;
+	}
 	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
 		sys_sleep(1); /* not connected yet */
 	for (;;) {
@@ -41,7 +47,7 @@ static int client(unsigned long server_pid)
 	unsigned long va, there, want = 0;
 	long r;
 
-	if ((r = pager_connect(server_pid)) ||
+	if ((r = pager_connect_wait(server_pid, 1000)) ||
 	    (r = pager_alloc(0, BYTES, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va))) {
 		print_fmt("[pdemo] client: %ld\n", r);
 		return 1;

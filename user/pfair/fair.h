@@ -8,6 +8,9 @@
 #define FAIR_SPIN	      2
 #define FAIR_CALLER	      3
 #define FAIR_SLEEPER	      4
+#define FAIR_PONG	      5 /* offer a channel, answer calls on it until killed */
+#define FAIR_PING	      6 /* call process FAIR_PID(arg) until killed */
+#define FAIR_BENCH	      7 /* the fairness figures of `make bench` */
 
 #define FAIR_ARG(mode, ticks) ((unsigned long)(mode) | ((unsigned long)(ticks)&0xffffff) << 8)
 #define FAIR_PID(arg)	      ((arg) >> 32)
@@ -38,7 +41,7 @@
 #define FAIR_SLEEPS_MAX	      64
 
 struct fair_result {
-	unsigned long median, worst; /* ticks */
+	unsigned long median, worst;		   /* ticks */
 	unsigned long median_cycles, worst_cycles; /* TSC cycles */
 };
 

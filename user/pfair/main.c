@@ -266,8 +266,8 @@ static void bench_load(const char *name, int load)
 		print_fmt("[fair] FAILED %s\n", name);
 		return;
 	}
-	print_fmt("[fair] %s fault ticks %lu..%lu cycles %lu..%lu oversleep ticks %ld..%ld\n",
-		  name, f.median, f.worst, f.median_cycles, f.worst_cycles, got & 0xff, got >> 8);
+	print_fmt("[fair] %s fault ticks %lu..%lu cycles %lu..%lu oversleep ticks %ld..%ld\n", name,
+		  f.median, f.worst, f.median_cycles, f.worst_cycles, got & 0xff, got >> 8);
 }
 
 int main(unsigned long arg)

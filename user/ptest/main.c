@@ -1,31 +1,32 @@
 /*
- * ptest - the pager's tests, run by init in a test boot (issue 5, in
- * progress): memory on demand and at once, quotas, bad requests, processes
- * killed for touching what is not theirs, and spawn/exit cycles that must
- * leave the pager's free memory exactly where it was.  Each test is one
- * TAP line through SYS_DEBUG_TEST; ptest exits with its failures.
+ * ptest - the pager's tests, run by init in a test boot: memory on demand
+ * and at once, quotas, bad requests, processes killed for touching what
+ * is not theirs, spawn/exit cycles that must leave the pager's free memory
+ * exactly where it was, and the limits of issue 11: requests bounded by
+ * what the caller holds (far-apart segments), connections by consent,
+ * shares charged to the sharer, process trees carved out of their
+ * parents' limits.  Each test is one TAP line through SYS_DEBUG_TEST;
+ * ptest exits with its failures.  init gives it PTEST_QUOTA bytes and
+ * PTEST_SLOTS process slots.
  */
 #include "fmt.h"
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
 #include "spawn.h"
+#include "ptest.h"
 #include <abi/pager.h>
 
-#define RW   (KEEL_MAP_R | KEEL_MAP_W)
-#define WAIT 3000 /* ticks */
-
 static int failures;
-static char why[KEEL_TEST_NAME_MAX];
+char why[KEEL_TEST_NAME_MAX];
 
-static void report(const char *name, int ok)
+void report(const char *name, int ok)
 {
 	sys_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 	failures += !ok;
 }
 
-/* Record the first failed check of a test; 1 if it holds. */
-static int check(int *ok, int cond, const char *what)
+int check(int *ok, int cond, const char *what)
 {
 	if (!cond && *ok) {
 		fmt(why, sizeof(why), "%s", what);
@@ -41,7 +42,7 @@ static unsigned long mine(void)
 	return p.data;
 }
 
-static unsigned long free_bytes(void)
+unsigned long free_bytes(void)
 {
 	struct pager_stats s = { 0 };
 	pager_stats(&s);
@@ -104,7 +105,7 @@ static void contiguous(void)
 		check(&ok, touch(va, 2 << 20, 0xc0) == 0, "wrong reads");
 		check(&ok, pager_pstats(0, &p) == 0 && p.data == 2 << 20 && p.reserved == 2 << 20,
 		      "our statistics do not count it");
-		check(&ok, p.kernel > 0 && p.quota == PAGER_QUOTA_DEFAULT,
+		check(&ok, p.kernel > 0 && p.quota == PTEST_QUOTA,
 		      "our statistics lack the kernel memory or quota");
 		check(&ok, pager_free(va, 2 << 20) == 0 && mine() == 0, "freeing");
 	}
@@ -115,20 +116,15 @@ static void contiguous(void)
 	report("pager_contiguous_run_and_statistics", ok);
 }
 
+/* Run pvictim in `mode`: 1 if it ended as `want_how` (with `want_code`). */
+static int victim(unsigned long mode, unsigned long want_how, long want_code);
+
+/* A child allocates all of its quota left, touches it, and is refused one page more. */
 static void quota(void)
 {
 	int ok = 1;
-	unsigned long va, extra;
 
-	check(&ok, pager_alloc(0, PAGER_QUOTA_DEFAULT, RW, &va) == 0, "allocating the quota");
-	if (ok) {
-		check(&ok, touch(va, PAGER_QUOTA_DEFAULT, 0x99) == 0, "touching all of it");
-		check(&ok, pager_alloc(0, 4096, RW, &extra) == -KEEL_EQUOTA,
-		      "a page past the quota was not refused with EQUOTA");
-		check(&ok, pager_free(va, PAGER_QUOTA_DEFAULT) == 0, "freeing");
-		check(&ok, pager_alloc(0, 4096, RW, &extra) == 0 && pager_free(extra, 4096) == 0,
-		      "a page after freeing");
-	}
+	check(&ok, victim(PV_QUOTA, PAGER_EXITED, 0), run_why); /* 4: one page more was allowed */
 	report("pager_quota", ok);
 }
 
@@ -171,17 +167,28 @@ static void bad_requests(void)
 	report("pager_bad_requests", ok);
 }
 
-/* Run pvictim in `mode`: 1 if it ended as `want_how` (with `want_code`). */
-static int victim(unsigned long mode, unsigned long want_how, long want_code)
+char run_why[KEEL_TEST_NAME_MAX];
+
+int run(const char *name, unsigned long arg, unsigned long want_how, long want_code)
 {
 	unsigned long pid, how = 99;
-	long code = -1;
+	long code = -1, r;
 
-	if (pager_spawn("pvictim", mode, &pid))
+	if ((r = pager_spawn(name, arg, &pid))) {
+		fmt(run_why, sizeof(run_why), "spawning %s: %ld", name, r);
 		return 0;
-	if (pager_wait(pid, WAIT, &how, &code))
+	}
+	if ((r = pager_wait(pid, WAIT, &how, &code))) {
+		fmt(run_why, sizeof(run_why), "waiting for %s: %ld", name, r);
 		return 0;
+	}
+	fmt(run_why, sizeof(run_why), "%s ended %lu with %ld", name, how, code);
 	return how == want_how && (how != PAGER_EXITED || code == want_code);
+}
+
+static int victim(unsigned long mode, unsigned long want_how, long want_code)
+{
+	return run("pvictim", mode, want_how, want_code);
 }
 
 static void kills(void)
@@ -253,6 +260,8 @@ static void bad_shares(void)
 		  q[3] == 0,
 	      "the query of an untouched allocation");
 	check(&ok, pager_query(0x20000000000ul, q) == -KEEL_ENOENT, "the query of nothing");
+	check(&ok, pager_alloc(PAGER_SHARE_BASE, 4096, RW, &out) == -KEEL_EFAULT,
+	      "an allocation in the window for shared-in memory");
 	check(&ok, pager_protect(va, 4096, KEEL_MAP_R) == -KEEL_ENOENT, "protecting part of it");
 	check(&ok, pager_protect(va, 8192, KEEL_MAP_W) == -KEEL_EINVAL, "rights without R");
 	check(&ok, pager_protect(va, 8192, RW) == 0 && pager_query(va, q) == 0 && q[2] == RW,
@@ -328,5 +337,6 @@ int main(void)
 	bad_shares();
 	out_of_memory();
 	cycles();
+	limits_tests();
 	return failures;
 }

@@ -1,6 +1,6 @@
 /*
  * pvictim - a process the pager tests start (user/ptest), doing one thing
- * chosen by its argument:
+ * chosen by its argument (PV_MODE; some carry a pid, PV_PID):
  *   PV_EXIT     allocate and touch 256 KB, then exit 0 without freeing it
  *               (the pager must take it all back);
  *   PV_RO_WRITE write to memory allocated read-only (killed);
@@ -8,21 +8,215 @@
  *   PV_FREED    touch memory after freeing it (killed);
  *   PV_SHARE_RW wait for memory shared with it, check it, write to it;
  *   PV_SHARE_RO the same with a read-only share (killed at the write);
- *   PV_HOG      take a whole quota at once and hold it a while;
- *   PV_PROTECT  make written memory read-only, then write it (killed).
+ *   PV_HOG      take all of its quota left at once and hold it a while;
+ *   PV_PROTECT  make written memory read-only, then write it (killed);
+ *   PV_QUOTA    allocate all of its quota left and touch it: one page
+ *               more must be refused with EQUOTA;
+ *   PV_SLEEP    sleep until killed;
+ *   PV_BOMB     spawn copies of itself, each with nearly all of what it
+ *               has left, until refused; then sleep;
+ *   PV_CONNECT_INIT  connect to init and share into it: both must be refused;
+ *   PV_FLOOD, PV_FLOOD_MID  a family that shares as much as it can (the
+ *               share-table flood of issue 11): FLOOD starts two MIDs, each
+ *               shares PV_PID pages into a child of its own; each reports
+ *               "done" by writing PV_MAGIC into a page its parent shared
+ *               into it at PV_SHARED_VA;
+ *   PV_SERVER   offer a connection to anyone, wait for a page to be shared
+ *               in (not charged to it), answer in it, and wait for it to
+ *               vanish when the sharer ends: exit 0;
+ *   PV_ATTACK   connect to PV_PID, share a page into it, wait for the
+ *               answer, exit without freeing it.
  */
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
 #include <abi/pager.h>
 
-int main(unsigned long mode)
+#define RW (KEEL_MAP_R | KEEL_MAP_W)
+
+/* Wait (at most `ticks`) until va is (want 1) or is not (want 0) shared into us. */
+static int wait_shared(unsigned long va, int want, int ticks)
+{
+	unsigned long q[4];
+
+	for (int t = 0; (pager_query(va, q) == 0) != want; t++) {
+		if (t > ticks)
+			return 0;
+		sys_sleep(1);
+	}
+	return 1;
+}
+
+static void sleep_forever(void)
+{
+	for (;;)
+		sys_sleep(THREAD_SLEEP_MAX);
+}
+
+/* Report "done" to our parent through the page it shared into us. */
+static void done(void)
+{
+	if (wait_shared(PV_SHARED_VA, 1, 3000))
+		*(volatile unsigned long *)PV_SHARED_VA = PV_MAGIC;
+}
+
+/* Start `mode` with quota and slots, share a page into it: its flag page in *flag. */
+static long start_watched(unsigned long mode, unsigned long quota, unsigned long slots,
+			  unsigned long *flag)
+{
+	unsigned long pid, there;
+	long r = pager_alloc(0, 4096, RW, flag);
+
+	if (!r)
+		r = pager_spawn_limits("pvictim", mode, 0, quota, slots, &pid);
+	if (!r)
+		r = pager_share(*flag, 4096, pid, PV_SHARED_VA, RW, &there);
+	return r;
+}
+
+static int wait_flag(unsigned long flag)
+{
+	for (int t = 0; *(volatile unsigned long *)flag != PV_MAGIC; t++) {
+		if (t > 3000)
+			return 0;
+		sys_sleep(1);
+	}
+	return 1;
+}
+
+static int flood(void)
+{
+	unsigned long a, b;
+
+	/*
+	 * With ptest's flag page and these two, the old global table of 8192
+	 * frames (full at three quarters, 6144) was exactly full.
+	 */
+	if (start_watched(PV_ARG(PV_FLOOD_MID, PV_FLOOD_PAGES), 32ul << 20, 1, &a) ||
+	    start_watched(PV_ARG(PV_FLOOD_MID, PV_FLOOD_PAGES + 1), 32ul << 20, 1, &b))
+		return 1;
+	if (!wait_flag(a) || !wait_flag(b))
+		return 2;
+	done();
+	sleep_forever();
+	return 0;
+}
+
+static int flood_mid(unsigned long pages)
+{
+	unsigned long va, pid, there;
+
+	if (pager_alloc(0, pages * 4096, RW | PAGER_EAGER, &va) ||
+	    pager_spawn_limits("pvictim", PV_SLEEP, 0, 4ul << 20, 0, &pid) ||
+	    pager_share(va, pages * 4096, pid, 0, KEEL_MAP_R, &there))
+		return 1;
+	done();
+	sleep_forever();
+	return 0;
+}
+
+static int bomb(void)
+{
+	for (int i = 0; i < 64; i++) {
+		struct pager_limits l;
+		unsigned long pid, quota = PAGER_QUOTA_DEFAULT, slots = 0;
+		if (!pager_limits(0, &l)) { /* nearly all we have, to one child */
+			slots = l.slots_left ? l.slots_left - 1 : 0;
+			quota = l.bytes_left > PV_BOMB_KEEP ? l.bytes_left - PV_BOMB_KEEP : 0;
+		}
+		if (pager_spawn_limits("pvictim", PV_BOMB, 0, quota, slots, &pid))
+			break;
+	}
+	sleep_forever();
+	return 0;
+}
+
+static int server(void)
+{
+	struct pager_pstats p;
+
+	pager_offer(0);
+	if (!wait_shared(PV_SHARED_VA, 1, 3000))
+		return 1;
+	if (pager_pstats(0, &p) || p.reserved || p.data)
+		return 2; /* the share was charged to us */
+	if (*(volatile unsigned long *)PV_SHARED_VA != PV_MAGIC)
+		return 3;
+	*(volatile unsigned long *)PV_SHARED_VA = PV_MAGIC + 1; /* the sharer may go now */
+	if (!wait_shared(PV_SHARED_VA, 0, 3000))
+		return 4; /* still here after the sharer ended */
+	return 0;
+}
+
+static int attack(unsigned long server)
+{
+	unsigned long va, there;
+
+	if (pager_connect_wait(server, 3000) || pager_alloc(0, 4096, RW, &va))
+		return 1;
+	*(volatile unsigned long *)va = PV_MAGIC;
+	if (pager_share(va, 4096, server, PV_SHARED_VA, RW, &there))
+		return 2;
+	for (int t = 0; *(volatile unsigned long *)va != PV_MAGIC + 1; t++) {
+		if (t > 3000)
+			return 3; /* the server never saw it */
+		sys_sleep(1);
+	}
+	return 0; /* without freeing it: the pager must take it back from the server */
+}
+
+static int connect_init(void)
+{
+	unsigned long va, there;
+	long c = pager_connect(1);
+
+	if (pager_alloc(0, 4096, RW, &va))
+		return 1;
+	long s = pager_share(va, 4096, 1, 0, KEEL_MAP_R, &there);
+	return c == -KEEL_EPERM && s == -KEEL_EPERM ? 0 : 2;
+}
+
+static int quota(void)
+{
+	struct pager_limits l;
+	unsigned long va, extra;
+
+	if (pager_limits(0, &l))
+		return 1;
+	unsigned long size = l.bytes_left & ~4095ul;
+	if (pager_alloc(0, size, RW, &va))
+		return 2;
+	for (unsigned long a = va; a < va + size; a += 4096)
+		*(volatile unsigned long *)a = a;
+	for (unsigned long a = va; a < va + size; a += 4096)
+		if (*(volatile unsigned long *)a != a)
+			return 3;
+	if (pager_alloc(0, 4096, RW, &extra) != -KEEL_EQUOTA)
+		return 4;
+	if (pager_free(va, size) || pager_alloc(0, 4096, RW, &extra))
+		return 5;
+	return 0;
+}
+
+static int hog(void)
+{
+	struct pager_limits l;
+	unsigned long va;
+
+	if (pager_limits(0, &l))
+		return 12;
+	long r = pager_alloc(0, l.bytes_left & ~4095ul, RW | PAGER_EAGER, &va);
+	sys_sleep(100); /* hold it while the others try */
+	return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
+}
+
+int main(unsigned long arg)
 {
 	unsigned long va;
 
-	switch (mode) {
+	switch (PV_MODE(arg)) {
 	case PV_EXIT:
-		if (pager_alloc(0, 256 << 10, KEEL_MAP_R | KEEL_MAP_W, &va))
+		if (pager_alloc(0, 256 << 10, RW, &va))
 			return 1;
 		for (unsigned long a = va; a < va + (256 << 10); a += 4096)
 			*(volatile unsigned long *)a = a;
@@ -38,26 +232,18 @@ int main(unsigned long mode)
 		return (int)*(volatile unsigned long *)0x20000000000ul;
 	case PV_SHARE_RW:
 	case PV_SHARE_RO: {
-		unsigned long q[4];
-		for (int t = 0; pager_query(PV_SHARED_VA, q); t++) {
-			if (t > 1000)
-				return 1; /* never shared with us */
-			sys_sleep(1);
-		}
+		if (!wait_shared(PV_SHARED_VA, 1, 1000))
+			return 1; /* never shared with us */
 		volatile unsigned long *p = (volatile unsigned long *)PV_SHARED_VA;
 		if (*p != PV_MAGIC)
 			return 2;
 		*p = PV_MAGIC + 1; /* read-only: killed here */
-		return mode == PV_SHARE_RW ? 0 : 3;
+		return arg == PV_SHARE_RW ? 0 : 3;
 	}
-	case PV_HOG: {
-		long r =
-		    pager_alloc(0, PAGER_QUOTA_DEFAULT, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va);
-		sys_sleep(100); /* hold it while the others try */
-		return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
-	}
+	case PV_HOG:
+		return hog();
 	case PV_PROTECT:
-		if (pager_alloc(0, 8192, KEEL_MAP_R | KEEL_MAP_W, &va))
+		if (pager_alloc(0, 8192, RW, &va))
 			return 1;
 		*(volatile unsigned long *)va = PV_MAGIC;
 		if (pager_protect(va, 8192, KEEL_MAP_R))
@@ -67,13 +253,30 @@ int main(unsigned long mode)
 		*(volatile unsigned long *)va = 0; /* read-only now: killed */
 		return 4;
 	case PV_FREED:
-		if (pager_alloc(0, 4096, KEEL_MAP_R | KEEL_MAP_W, &va))
+		if (pager_alloc(0, 4096, RW, &va))
 			return 1;
 		*(volatile unsigned long *)va = 1;
 		if (pager_free(va, 4096))
 			return 2;
 		*(volatile unsigned long *)va = 2;
 		return 3;
+	case PV_QUOTA:
+		return quota();
+	case PV_SLEEP:
+		sleep_forever();
+		return 0;
+	case PV_BOMB:
+		return bomb();
+	case PV_CONNECT_INIT:
+		return connect_init();
+	case PV_FLOOD:
+		return flood();
+	case PV_FLOOD_MID:
+		return flood_mid(PV_PID(arg));
+	case PV_SERVER:
+		return server();
+	case PV_ATTACK:
+		return attack(PV_PID(arg));
 	}
 	return 4;
 }

@@ -1,0 +1,121 @@
+/*
+ * pager.h - what the pager's files share (docs/design-pager.md has the
+ * design, include/abi/pager.h the protocol):
+ *   main.c     boot, the serving loop, requests dispatched by label;
+ *   proc.c     processes: the table, start, end, kill, quotas and slots;
+ *   region.c   each process's regions: allocate, free, protect, query,
+ *              and page faults;
+ *   share.c    memory shared into another process (its own window);
+ *   conn.c     connections, by offer and consent.
+ * Requests return 0 or a KEEL_E* code (positive); every one checks all
+ * of its arguments before it changes anything, and its cost is bounded
+ * by what the caller holds, never by an address range it chose.
+ */
+#ifndef PAGER_PAGER_H
+#define PAGER_PAGER_H
+
+#include "mem.h"
+#include "spawn.h"
+#include <abi/bootinfo.h>
+#include <abi/pager.h>
+
+#define NAME_MAX    32
+#define CHOSEN_BASE 0x10000000000ul /* where the pager puts allocations it places */
+/* Regions: each loadable segment, the stack, the IPC buffer, and allocations. */
+#define MAX_REGIONS (SPAWN_MAX_PHDRS + 2 + PAGER_MAX_ALLOCS)
+
+/* Memory of the process itself: a segment, its stack or IPC buffer, an allocation. */
+struct region {
+	unsigned long va, size;
+	unsigned long backed; /* pages of it with a frame: kept, never recounted */
+	unsigned flags;	      /* KEEL_MAP_* rights, PAGER_FIXED, PAGER_EAGER/CONTIG */
+	unsigned shares;      /* how many other processes it is shared into */
+};
+
+/* Memory another process shared into this one (PAGER_SHARE): its window. */
+struct shared_in {
+	unsigned long va, size; /* size 0: the entry is free */
+	unsigned long from;	/* the sharer's pid, and its allocation's start */
+	unsigned long src_va;
+	unsigned rights;
+};
+
+enum { PROC_FREE, PROC_RUNNING, PROC_ENDED };
+
+struct process {
+	int state;
+	unsigned long badge; /* its process id */
+	unsigned long parent;
+	char name[NAME_MAX];
+	struct proc p;
+	struct kpool pool; /* its page tables and objects: charged to it */
+	/* Sorted by address, disjoint: found by binary search. */
+	struct region regions[MAX_REGIONS];
+	int nregions, nallocs;
+	int hint; /* the index region_at found last (a guess: checked before use) */
+	struct shared_in in[PAGER_MAX_SHARED_IN];
+	unsigned long next_va;		  /* for allocations the pager places */
+	unsigned long backed;		  /* pages of its allocations with a frame */
+	unsigned long reserved;		  /* bytes of its allocations (backed or not) */
+	unsigned long fixed;		  /* bytes of its image, stack and IPC buffer */
+	unsigned long quota, given;	  /* bytes it may hold; its running children's quotas */
+	unsigned long slots, slots_given; /* slots for descendants; given to children */
+	/* Its connection: the endpoint if it connected out, else who connected in. */
+	unsigned long conn_ep, conn_pid;
+	int conn_in;
+	int offer_open; /* PAGER_OFFER: to offer_to (0: anyone) */
+	unsigned long offer_to;
+	unsigned long how; /* once ended: PAGER_EXITED or PAGER_KILLED, and the code */
+	long code;
+};
+
+extern const struct bootinfo *bi;
+extern unsigned long pager_ep;
+extern int test_boot;
+
+/* proc.c */
+struct process *proc_find(unsigned long pid); /* a running process, or 0 */
+struct process *proc_slot(unsigned long pid); /* running or ended, or 0 */
+/* The running process after q (0: the first), or 0: for (q = 0; (q = proc_next(q));) */
+struct process *proc_next(struct process *q);
+int proc_is_descendant(const struct process *q, const struct process *of);
+unsigned long proc_charged(const struct process *pr);
+long proc_spawn(struct process *pr, const char *name, unsigned long arg, unsigned long cpu,
+		unsigned long quota, unsigned long slots, unsigned long *pid);
+long proc_start_init(unsigned long arg);
+void proc_end(struct process *pr, unsigned long how, long code);
+long proc_kill(struct process *pr, unsigned long pid);
+long proc_status(struct process *pr, unsigned long pid, unsigned long *out);
+long proc_limits(struct process *pr, unsigned long pid, unsigned long *out);
+long proc_pstats(struct process *pr, unsigned long pid, unsigned long *out);
+void proc_stats(unsigned long *out);
+
+/* region.c */
+struct region *region_at(struct process *pr, unsigned long va);
+struct region *region_exact(struct process *pr, unsigned long va, unsigned long size);
+int region_overlaps(struct process *pr, unsigned long va, unsigned long size);
+long region_insert(struct process *pr, const struct region *r);
+long region_back(struct process *pr, struct region *r, unsigned long page);
+void region_unback(struct process *pr, struct region *r);
+long region_alloc(struct process *pr, unsigned long va, unsigned long size, unsigned long flags,
+		  unsigned long *out);
+long region_free(struct process *pr, unsigned long va, unsigned long size);
+long region_protect(struct process *pr, unsigned long va, unsigned long size, unsigned long rights);
+long region_query(struct process *pr, unsigned long va, unsigned long *out);
+int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip);
+
+/* share.c */
+struct shared_in *share_at(struct process *pr, unsigned long va);
+long share_into(struct process *pr, unsigned long va, unsigned long size, unsigned long pid,
+		unsigned long flags, unsigned long *out);
+long share_free(struct process *pr, unsigned long va, unsigned long size);
+void share_revoke(struct process *from, unsigned long src_va, int all);
+void share_drop_all(struct process *pr);
+
+/* conn.c */
+long conn_offer(struct process *pr, unsigned long pid, unsigned long how);
+long conn_connect(struct process *pr, unsigned long pid);
+int conn_peers(const struct process *a, const struct process *b);
+void conn_end(struct process *pr);
+
+#endif
