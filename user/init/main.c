@@ -10,7 +10,6 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
-#include "../pfair/fair.h"
 #include <abi/pager.h>
 
 #define MB (1ul << 20)

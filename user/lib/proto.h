@@ -52,46 +52,68 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_SHARE_RO 5 /* the same, but it was shared read-only: killed */
 #define PV_HOG \
 	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
-#define PV_PROTECT	    7 /* write memory, make it read-only, read it, write it: killed */
-#define PV_SHARED_VA	    (PAGER_SHARE_BASE + (3ul << 40)) /* in the shared-in window */
-#define PV_QUOTA	    8 /* allocate all its quota left, touch it, one page more: exit 0 if EQUOTA */
-#define PV_SLEEP	    9  /* sleep until killed */
-#define PV_BOMB		    10 /* spawn copies of itself with all its slots, then sleep */
-#define PV_CONNECT_INIT	    11 /* connect to init, which offered nothing: exit 0 on EPERM */
-#define PV_FLOOD	    12 /* fill the share table (issue 11): see user/pvictim */
-#define PV_FLOOD_MID	    13
-#define PV_SERVER	    14 /* offer to anyone; see a share come and go (PV_ATTACK) */
-#define PV_ATTACK	    15 /* PV_ARG(PV_ATTACK, server): connect, share a page into it, exit */
-#define PV_ARG(mode, pid)   ((mode) | (unsigned long)(pid) << 8)
-#define PV_MODE(arg)	    ((arg)&0xff)
-#define PV_PID(arg)	    ((arg) >> 8)
-#define PV_BOMB_KEEP	    (1ul << 20) /* what each bomb keeps of what it has left */
-#define PV_FLOOD_PAGES	    3070	/* what a PV_FLOOD_MID shares (the other: one more) */
+#define PV_PROTECT	      7 /* write memory, make it read-only, read it, write it: killed */
+#define PV_SHARED_VA	      (PAGER_SHARE_BASE + (3ul << 40)) /* in the shared-in window */
+#define PV_QUOTA	      8 /* allocate all its quota left, touch it, one page more: exit 0 if EQUOTA */
+#define PV_SLEEP	      9	 /* sleep until killed */
+#define PV_BOMB		      10 /* spawn copies of itself with all its slots, then sleep */
+#define PV_CONNECT_INIT	      11 /* connect to init, which offered nothing: exit 0 on EPERM */
+#define PV_FLOOD	      12 /* fill the share table (issue 11): see user/pvictim */
+#define PV_FLOOD_MID	      13
+#define PV_SERVER	      14 /* offer to anyone; see a share come and go (PV_ATTACK) */
+#define PV_ATTACK	      15 /* PV_ARG(PV_ATTACK, server): connect, share a page into it, exit */
+#define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)
+#define PV_MODE(arg)	      ((arg)&0xff)
+#define PV_PID(arg)	      ((arg) >> 8)
+#define PV_BOMB_KEEP	      (1ul << 20) /* what each bomb keeps of what it has left */
+#define PV_FLOOD_PAGES	      3070	  /* what a PV_FLOOD_MID shares (the other: one more) */
 
 /* What init gives ptest and bench (process slots are few: PAGER_MAX_PROCS). */
-#define PTEST_QUOTA	    (1ul << 30)
-#define PTEST_SLOTS	    12
-#define BENCH_QUOTA	    (256ul << 20)
-#define BENCH_SLOTS	    2
+#define PTEST_QUOTA	      (1ul << 30)
+#define PTEST_SLOTS	      12
+#define BENCH_QUOTA	      (256ul << 20)
+#define BENCH_SLOTS	      (3 + FAIR_SLOTS) /* its IPC server, pfair and pfair's loads */
+
+/*
+ * pfair's argument (user/pfair): bits 0-7 the mode, bits 8-31 a number of
+ * ticks, bits 32-63 a process id (FAIR_PING).  init runs FAIR_TEST in a
+ * test boot, bench FAIR_BENCH; each gives it FAIR_QUOTA and FAIR_SLOTS
+ * for the loads it starts (each with FAIR_CHILD_QUOTA).
+ */
+#define FAIR_TEST	      1
+#define FAIR_SPIN	      2
+#define FAIR_CALLER	      3
+#define FAIR_SLEEPER	      4
+#define FAIR_PONG	      5 /* offer a channel, answer calls on it until killed */
+#define FAIR_PING	      6 /* call process FAIR_PID(arg) until killed */
+#define FAIR_BENCH	      7 /* the fairness figures of `make bench` */
+
+#define FAIR_ARG(mode, ticks) ((unsigned long)(mode) | ((unsigned long)(ticks)&0xffffff) << 8)
+#define FAIR_PID(arg)	      ((arg) >> 32)
+#define FAIR_MODE(arg)	      ((arg)&0xff)
+#define FAIR_TICKS(arg)	      (((arg) >> 8) & 0xffffff)
+#define FAIR_CHILD_QUOTA      (4ul << 20)
+#define FAIR_QUOTA	      (8 * FAIR_CHILD_QUOTA)
+#define FAIR_SLOTS	      6
 
 /* init's argument: INIT_BENCH when the command line has `bench`. */
-#define INIT_BENCH	    1
+#define INIT_BENCH	      1
 
 /* bench's modes and messages (user/bench). */
-#define BENCH_MAIN	    0
-#define BENCH_SERVER	    1
-#define BENCH_EXIT	    2
-#define BENCH_PING	    1
-#define BENCH_QUIT	    2
+#define BENCH_MAIN	      0
+#define BENCH_SERVER	      1
+#define BENCH_EXIT	      2
+#define BENCH_PING	      1
+#define BENCH_QUIT	      2
 
 /* pdemo's modes and messages (init's demonstration). */
-#define DEMO_SERVER	    0
-#define DEMO_CLIENT	    1
-#define DEMO_ARG(mode, pid) ((mode) | (pid) << 8)
-#define DEMO_MODE(arg)	    ((arg)&0xff)
-#define DEMO_PID(arg)	    ((arg) >> 8)
-#define DEMO_SUM	    1
-#define DEMO_QUIT	    2
-#define PV_MAGIC	    0x5ea4ed00c0ffeeul
+#define DEMO_SERVER	      0
+#define DEMO_CLIENT	      1
+#define DEMO_ARG(mode, pid)   ((mode) | (pid) << 8)
+#define DEMO_MODE(arg)	      ((arg)&0xff)
+#define DEMO_PID(arg)	      ((arg) >> 8)
+#define DEMO_SUM	      1
+#define DEMO_QUIT	      2
+#define PV_MAGIC	      0x5ea4ed00c0ffeeul
 
 #endif

@@ -1,31 +1,17 @@
 /*
- * fair.h - pfair's modes and limits (user/pfair/main.c says what they do).
+ * fair.h - pfair's limits and helpers (user/pfair/main.c says what they
+ * do); its modes, which init and bench use too, are in user/lib/proto.h.
  */
 #ifndef PFAIR_FAIR_H
 #define PFAIR_FAIR_H
 
-#define FAIR_TEST	      1
-#define FAIR_SPIN	      2
-#define FAIR_CALLER	      3
-#define FAIR_SLEEPER	      4
-#define FAIR_PONG	      5 /* offer a channel, answer calls on it until killed */
-#define FAIR_PING	      6 /* call process FAIR_PID(arg) until killed */
-#define FAIR_BENCH	      7 /* the fairness figures of `make bench` */
-
-#define FAIR_ARG(mode, ticks) ((unsigned long)(mode) | ((unsigned long)(ticks)&0xffffff) << 8)
-#define FAIR_PID(arg)	      ((arg) >> 32)
-#define FAIR_MODE(arg)	      ((arg)&0xff)
-#define FAIR_TICKS(arg)	      (((arg) >> 8) & 0xffffff)
+#include "proto.h"
 
 #define FAIR_LOOPS	      4	       /* busy loops on the pager's CPU */
 #define FAIR_FOREVER	      0xffffff /* ticks: until killed */
 #define FAIR_BENCH_TICKS      100      /* the sleeper's time in each bench load */
-#define FAIR_CHILD_QUOTA      (4ul << 20)
-/* What pfair needs to start its loads (init and bench give it this). */
-#define FAIR_QUOTA	      (8 * FAIR_CHILD_QUOTA)
-#define FAIR_SLOTS	      6
-#define FAIR_LOAD_TICKS	      100 /* how long the pager caller runs */
-#define FAIR_PAGES	      16  /* page faults measured */
+#define FAIR_LOAD_TICKS	      100      /* how long the pager caller runs */
+#define FAIR_PAGES	      16       /* page faults measured */
 #define FAIR_PAGES_MAX	      64
 /*
  * Limits, in ticks.  A page fault beside the loops: at most FAIR_FAULT_MEDIAN

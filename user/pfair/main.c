@@ -238,7 +238,7 @@ static int test_pager_caller(void)
  *   [fair] LOAD fault ticks M..W cycles M..W oversleep ticks M..W
  * (median..worst).  Under -icount a tick is 10 ms of instructions.
  */
-static void bench_load(const char *name, int load)
+static int bench_load(const char *name, int load)
 {
 	unsigned long pid[FAIR_LOOPS + 1], sl;
 	struct fair_result f = { 0 };
@@ -264,10 +264,11 @@ static void bench_load(const char *name, int load)
 		bad |= fair_kill(pid[i]) != 0;
 	if (bad) {
 		print_fmt("[fair] FAILED %s\n", name);
-		return;
+		return 1;
 	}
 	print_fmt("[fair] %s fault ticks %lu..%lu cycles %lu..%lu oversleep ticks %ld..%ld\n", name,
 		  f.median, f.worst, f.median_cycles, f.worst_cycles, got & 0xff, got >> 8);
+	return 0;
 }
 
 int main(unsigned long arg)
@@ -287,10 +288,7 @@ int main(unsigned long arg)
 	case FAIR_PING:
 		return ping(FAIR_PID(arg));
 	case FAIR_BENCH:
-		bench_load("none", 0);
-		bench_load("pingpong", 1);
-		bench_load("busy4", 2);
-		return 0;
+		return bench_load("none", 0) + bench_load("pingpong", 1) + bench_load("busy4", 2);
 	case FAIR_TEST:
 		break;
 	default:
