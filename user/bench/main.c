@@ -10,6 +10,7 @@
  */
 #include "fmt.h"
 #include "keel.h"
+#include "sort.h"
 #include "pagerc.h"
 #include "proto.h"
 #include <abi/pager.h>
@@ -20,20 +21,10 @@
 static unsigned long samples[SAMPLES];
 static int failed;
 
-static void sort(unsigned long *a, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && a[j - 1] > a[j]; j--) {
-			unsigned long t = a[j];
-			a[j] = a[j - 1];
-			a[j - 1] = t;
-		}
-}
-
 /* Print the median and the range of samples[0..n), each divided by `per`. */
 static void result(const char *name, int n, unsigned long per)
 {
-	sort(samples, n);
+	sort_ulong(samples, n);
 	print_fmt("[bench] %s %lu %lu..%lu (%d samples)\n", name, samples[n / 2] / per,
 		  samples[0] / per, samples[n - 1] / per, n);
 }

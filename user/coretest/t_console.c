@@ -12,6 +12,7 @@
  * finds room and really queues 4 KB.
  */
 #include "ct.h"
+#include "sort.h"
 
 #define SAMPLES	       5
 #define CONSOLE_FACTOR 20 /* a write may cost this many 4 KB echo calls */
@@ -20,12 +21,7 @@ static char text[SYS_DEBUG_WRITE_MAX];
 
 static unsigned long median(unsigned long *v, int n)
 {
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			unsigned long t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	sort_ulong(v, n);
 	return v[n / 2];
 }
 

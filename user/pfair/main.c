@@ -21,6 +21,7 @@
  */
 #include "fmt.h"
 #include "keel.h"
+#include "sort.h"
 #include "pagerc.h"
 #include "fair.h"
 #include <abi/pager.h>
@@ -82,8 +83,6 @@ static int caller(unsigned long n)
 	return 0;
 }
 
-static void sort(unsigned long *v, int n);
-
 /* Exit code: the worst oversleep << 8 | the median, in ticks (at most 255). */
 static int sleeper(unsigned long n)
 {
@@ -96,20 +95,10 @@ static int sleeper(unsigned long n)
 		sys_sleep(1);
 		late[k++] = ticks() - a - 1;
 	}
-	sort(late, k);
+	sort_ulong(late, k);
 	unsigned long worst = late[k - 1] > 255 ? 255 : late[k - 1];
 	unsigned long median = late[k / 2] > 255 ? 255 : late[k / 2];
 	return (int)(worst << 8 | median);
-}
-
-static void sort(unsigned long *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			unsigned long t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
 }
 
 int fair_faults(int pages, struct fair_result *out)
@@ -132,8 +121,8 @@ int fair_faults(int pages, struct fair_result *out)
 			r = -KEEL_EFAULT;
 	}
 	pager_free(va, (unsigned long)pages * 4096);
-	sort(took, pages);
-	sort(cycles, pages);
+	sort_ulong(took, pages);
+	sort_ulong(cycles, pages);
 	out->median = took[pages / 2];
 	out->worst = took[pages - 1];
 	out->median_cycles = cycles[pages / 2];
