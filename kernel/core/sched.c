@@ -387,8 +387,9 @@ static void idle_loop(void)
 		}
 		bkl_unlock();
 		/* The console's drainer of choice: nothing else to do here. */
-		while (console_pending() && !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE))
-			console_drain(CONSOLE_TICK_BUDGET);
+		while (console_pending() && !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
+		       console_drain(CONSOLE_TICK_BUDGET))
+			; /* until it is empty, or the UART is busy (a tick goes on) */
 		/*
 		 * Halt until something is queued here.  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU
