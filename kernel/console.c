@@ -37,7 +37,7 @@ static struct spinlock console_lock = SPINLOCK_INIT("console");
 static volatile bool console_unlocked;
 static char console_ring[CONSOLE_RING_SIZE];
 /* Bytes ever put in, and ever sent: the ring holds [sent, put). */
-static u64 console_put, console_sent;
+u64 console_put, console_sent;
 
 /* Send one byte from the ring, waiting for the UART.  Lock held. */
 static void ring_send_one(void)
@@ -87,12 +87,6 @@ void console_flush(void)
 	u64 flags = spin_lock_irqsave(&console_lock);
 	ring_flush();
 	spin_unlock_irqrestore(&console_lock, flags);
-}
-
-bool console_pending(void)
-{
-	return __atomic_load_n(&console_put, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&console_sent, __ATOMIC_RELAXED);
 }
 
 u32 console_drain(u32 budget)

@@ -442,40 +442,6 @@ def main():
               "  once, until the pager reports it gone; Linux `fork`, `execve` of a",
               "  static program that exits, `waitpid`.", ""]
 
-    # Fairness
-    lines += ["## Fairness on the pager's CPU", "",
-              "While a load runs on CPU 0, where the pager runs, a program on CPU 1",
-              "touches 64 new pages one at a time (each a page fault the pager",
-              "serves), and a process on CPU 0 sleeps one tick at a time: how long a",
-              "fault takes, and by how much the sleeper oversleeps, median and worst,",
-              "in timer ticks (100 Hz; under `-icount` a tick is 10,000,000",
-              "instructions). The goal (issue 11) is at most two time slices",
-              f"({FAIR_GOAL} ticks) for the worst of each. The loads and the",
-              "measurements are user/pfair's (`FAIR_BENCH`), started by user/bench.", ""]
-    rows = []
-    for model in MODELS:
-        fair = keel[model].get("fair", {})
-        for load, what in FAIR_LOADS:
-            f = fair.get(load)
-            if not f:
-                rows.append((f"`{model}`", what, "-", "-", "-", "not measured"))
-                failed.append(f"Keel -cpu {model}: no fairness figures for {load}")
-                continue
-            fm, fw, cm, cw, om, ow = f
-            met = fw <= FAIR_GOAL and ow <= FAIR_GOAL
-            rows.append((f"`{model}`", what, f"{fm} / {fw}", f"{fmt(cm)} / {fmt(cw)}",
-                         f"{om} / {ow}", "met" if met else "**missed**"))
-            if not met:
-                all_misses.setdefault(model, []).append(f"fairness: {load}")
-            log(f"  fairness -cpu {model} {load:9} fault ticks {fm}/{fw} oversleep {om}/{ow}")
-    lines += table(["CPU", "load on CPU 0", "fault, ticks (median / worst)",
-                    "fault, cycles (median / worst)", "sleeper's oversleep, ticks",
-                    f"goal: worst ≤ {FAIR_GOAL} ticks"], rows)
-    lines += ["", "Before issue 11 the pager ran at its clients' priority and an IPC",
-              "hand-off refilled the time slice: with four busy loops beside it",
-              "each fault waited for the pager's turn (about 8 ticks), and a pair",
-              "calling each other kept the CPU for as long as they ran.", ""]
-
     # Boot
     linux_boot = {m: linux[m].get("to_init") for m in MODELS}
     lb = linux_boot.get("max")

@@ -42,29 +42,33 @@ static volatile u32 bkl_next, bkl_serving;
 static volatile i64 bkl_owner = -1;
 u64 sched_fastpath_count;
 
+/*
+ * Wait for our ticket with interrupts on the whole time, to answer
+ * shoot-downs from the holder.  (Opening them for one instruction per turn
+ * of the loop is not enough: QEMU's TCG did not deliver interrupts in so
+ * short a window, and the holder waited for this CPU forever.)  The ticket
+ * is ours, so nobody can take our turn while an interrupt runs.  A waiting
+ * CPU drains the console, one burst at a time, so that it is not late for
+ * its turn by more than one burst.  Out of line: the uncontended path
+ * stays a few instructions.
+ */
+static __attribute__((noinline)) void bkl_wait(u32 ticket)
+{
+	irq_enable();
+	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
+		if (!console_pending() || !console_drain(CONSOLE_BURST))
+			cpu_relax();
+	irq_disable();
+}
+
 void bkl_lock(void)
 {
 	u32 ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_ACQUIRE);
 
 	if (bkl_owner == this_cpu()->cpu)
-		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu); /*
-	 * Wait with interrupts on the whole time, to answer shoot-downs from
-	 * the holder.  (Opening them for one instruction per turn of the loop
-	 * is not enough: QEMU's TCG did not deliver interrupts in so short a
-	 * window, and the holder waited for this CPU forever.)  The ticket
-	 * is ours, so nobody can take our turn while an interrupt runs.
-	 */
-	if (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
-		irq_enable();
-		/*
-		 * A waiting CPU drains the console, one burst at a time, so that
-		 * it is not late for its turn by more than one burst.
-		 */
-		while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
-			if (!console_pending() || !console_drain(CONSOLE_BURST))
-				cpu_relax();
-		irq_disable();
-	}
+		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu);
+	if (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
+		bkl_wait(ticket);
 	bkl_owner = this_cpu()->cpu;
 }
 
@@ -311,16 +315,16 @@ static void idle_loop(void);
  * end of a turn, but the turn stays over for whoever it hands the CPU to:
  * a client cannot get a new turn through its server.
  */
-void sched_return(struct trap_frame *tf)
+static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct trap_frame *tf)
 {
-	struct percpu *pc = this_cpu();
 	struct runqueue *rq = &pc->runqueue;
 	struct thread *cur = pc->current, *next = pc->handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
 	enum rq_place cur_place = RQ_ROTATED;
+	u64 now = pc->ticks;
 
 	wake_sleepers(pc);
-	bool over = pc->ticks >= pc->turn_end;
+	bool over = now >= pc->turn_end;
 	int best = rq_best(rq);
 	pc->handoff = NULL;
 	if (next && !handoff_allowed(next, best, over)) {
@@ -361,6 +365,22 @@ void sched_return(struct trap_frame *tf)
 	bkl_unlock();
 }
 
+void sched_return(struct trap_frame *tf)
+{
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current;
+	u64 now = pc->ticks;
+
+	/* Most often the thread that entered goes back, and nothing is due. */
+	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->handoff &&
+	    !pc->need_resched && now < pc->turn_end && now < pc->next_wake &&
+	    !(pc->runqueue.ready >> cur->prio >> 1)) {
+		bkl_unlock();
+		return;
+	}
+	sched_decide(pc, tf);
+}
+
 /* Leave the kernel into `tf` (at the top of this CPU's stack). */
 _Noreturn void thread_resume(struct trap_frame *tf);
 
@@ -387,7 +407,8 @@ static void idle_loop(void)
 		}
 		bkl_unlock();
 		/* The console's drainer of choice: nothing else to do here. */
-		while (console_pending() && !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
+		while (console_pending() &&
+		       !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
 		       console_drain(CONSOLE_TICK_BUDGET))
 			; /* until it is empty, or the UART is busy (a tick goes on) */
 		/*

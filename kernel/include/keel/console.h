@@ -22,8 +22,14 @@ void console_flush(void);
  * CPU, a CPU waiting for the lock (a burst at a time), after a kernel line.
  */
 u32 console_drain(u32 budget);
-#define CONSOLE_BURST 8u	/* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
-bool console_pending(void);	/* is anything queued? (a hint, without the lock) */
+#define CONSOLE_BURST 8u /* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
+/* Is anything queued?  A hint, read without the lock (console.c owns these). */
+extern u64 console_put, console_sent;
+static inline bool console_pending(void)
+{
+	return __atomic_load_n(&console_put, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&console_sent, __ATOMIC_RELAXED);
+}
 #define CONSOLE_TICK_BUDGET 128 /* bytes a tick from user mode sends at most */
 /*
  * User text (SYS_DEBUG_WRITE): queue what fits of s[0..len) without ever
