@@ -407,10 +407,17 @@ static void idle_loop(void)
 		}
 		bkl_unlock();
 		/* The console's drainer of choice: nothing else to do here. */
+		/*
+		 * Drain while there is nothing else to do, with interrupts on
+		 * (ticks and wake-ups go on), waiting for the UART between bursts.
+		 */
+		irq_enable();
 		while (console_pending() &&
 		       !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
-		       console_drain(CONSOLE_TICK_BUDGET))
-			; /* until it is empty, or the UART is busy (a tick goes on) */
+		       pc->ticks < pc->next_wake)
+			if (!console_drain(CONSOLE_TICK_BUDGET))
+				cpu_relax();
+		irq_disable();
 		/*
 		 * Halt until something is queued here.  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU
