@@ -169,20 +169,6 @@ static void spawn_exit(void)
 	result("spawn_and_exit", 21, 1);
 }
 
-/*
- * Fairness on the pager's CPU (issue 11): pfair loads CPU 0 and measures
- * from CPU 1, and prints its own `[fair]` lines (user/pfair/main.c).
- */
-static void fairness(void)
-{
-	unsigned long pid, how = PAGER_RUNNING;
-	long code = -1;
-
-	if (pager_spawn_limits("pfair", FAIR_ARG(FAIR_BENCH, 0), 1, FAIR_QUOTA, FAIR_SLOTS, &pid) ||
-	    pager_wait(pid, 100 * 600, &how, &code) || how != PAGER_EXITED || code)
-		fail("the fairness measurements");
-}
-
 int main(unsigned long mode)
 {
 	if (mode == BENCH_SERVER)
@@ -197,11 +183,6 @@ int main(unsigned long mode)
 	first_touch();
 	batched();
 	spawn_exit();
-	/*
-	 * fairness() is not run yet: under -icount its ping-pong load did not
-	 * finish (issue 11, left open; see the closing note).
-	 */
-	(void)fairness;
 	print_fmt("[bench] done, %d failure(s)\n", failed);
 	return failed;
 }

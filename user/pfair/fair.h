@@ -17,7 +17,7 @@
  * Limits, in ticks.  A page fault beside the loops: at most FAIR_FAULT_MEDIAN
  * at the median (before issue 11 it waited for the pager's turn behind
  * the loops, about 8).  A one-tick sleeper beside a process that calls
- * the pager in a loop waits for the turn in progress (THREAD_SLICE_TICKS
+ * the pager in a loop waits for the current turn (THREAD_SLICE_TICKS
  * = 2; docs/design-core.md) at the median, and less than
  * FAIR_OVERSLEEP_WORST at worst, with room for a busy host.
  */

@@ -93,7 +93,7 @@ struct endpoint {
  * threads that were running and were rotated out at the end of a turn or
  * preempted.  Woken threads go first, unless the first rotated one has
  * waited four turns already: so a woken thread waits for little more
- * than the turn in progress, and threads that keep waking cannot starve
+ * than the current turn, and threads that keep waking cannot starve
  * a rotated one (docs/design-core.md, "Threads and scheduling").
  */
 struct runqueue {
