@@ -182,16 +182,28 @@ static void rq_update(struct runqueue *rq, u32 prio)
  */
 #define SCHED_ROTATED_WAIT (4 * THREAD_SLICE_TICKS)
 
-/* The next thread at `prio`: a woken one first, within SCHED_ROTATED_WAIT. */
-static struct thread *rq_pop(struct percpu *pc, int prio)
+/*
+ * The next thread at `prio` (which has one): a woken one first, unless
+ * the first rotated one has waited SCHED_ROTATED_WAIT.  It is the head of
+ * its FIFO, so taking it off is short; this runs on every switch.
+ */
+static inline struct thread *rq_pop(struct percpu *pc, int prio)
 {
 	struct runqueue *rq = &pc->runqueue;
-	struct thread *r = rq->prio[prio].head;
-	bool rotated =
-	    r && (!rq->woken[prio].head || pc->ticks - r->queued_tick >= SCHED_ROTATED_WAIT);
-	struct thread *t = tqueue_pop(rotated ? &rq->prio[prio] : &rq->woken[prio]);
+	struct tqueue *q = &rq->woken[prio], *r = &rq->prio[prio];
 
-	rq_update(rq, (u32)prio);
+	if (!q->head || (r->head && pc->ticks - r->head->queued_tick >= SCHED_ROTATED_WAIT))
+		q = r;
+	struct thread *t = q->head;
+	q->head = t->next;
+	if (t->next)
+		t->next->prev = NULL;
+	else
+		q->tail = NULL;
+	t->queue = NULL;
+	t->next = NULL;
+	if (!rq->woken[prio].head && !r->head)
+		rq->ready &= ~(1u << prio);
 	return t;
 }
 
@@ -406,10 +418,10 @@ static void idle_loop(void)
 			thread_resume(tf);
 		}
 		bkl_unlock();
-		/* The console's drainer of choice: nothing else to do here. */
 		/*
-		 * Drain while there is nothing else to do, with interrupts on
-		 * (ticks and wake-ups go on), waiting for the UART between bursts.
+		 * The console's drainer of choice, with nothing else to do:
+		 * drain with interrupts on (ticks and wake-ups go on), waiting
+		 * for the UART between bursts.
 		 */
 		irq_enable();
 		while (console_pending() &&

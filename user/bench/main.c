@@ -1,6 +1,7 @@
 /*
- * bench - Keel's side of `make bench`, started by
- * init when the kernel command line has `bench`.  It measures, in TSC
+ * bench - Keel's side of `make bench`, started by init when the kernel
+ * command line has `bench` (BENCH_MAIN) or `bench-fair` (BENCH_FAIR: only
+ * the fairness figures, which pfair prints).  BENCH_MAIN measures, in TSC
  * cycles (under QEMU's -icount these count instructions), each path many
  * times after a warm-up, and prints one line per measurement:
  *   [bench] NAME median MIN..MAX (N samples)
@@ -169,12 +170,34 @@ static void spawn_exit(void)
 	result("spawn_and_exit", 21, 1);
 }
 
+/*
+ * Fairness on the pager's CPU (issue 11): pfair loads CPU 0 and measures
+ * from CPU 1, and prints its own `[fair]` lines (user/pfair/main.c).
+ */
+static void fairness(void)
+{
+	unsigned long pid, how = PAGER_RUNNING;
+	long code = -1;
+
+	if (pager_spawn_limits("pfair", FAIR_ARG(FAIR_BENCH, 0), 1, FAIR_QUOTA, FAIR_SLOTS, &pid) ||
+	    pager_wait(pid, 100 * 600, &how, &code) || how != PAGER_EXITED || code)
+		fail("the fairness measurements");
+}
+
 int main(unsigned long mode)
 {
 	if (mode == BENCH_SERVER)
 		return server();
 	if (mode == BENCH_EXIT)
 		return 0;
+	if (mode == BENCH_FAIR) {
+		if (sys_info(KEEL_INFO_CPUS) > 1)
+			fairness();
+		else
+			fail("the fairness measurements (they need two CPUs)");
+		print_fmt("[bench] done, %d failure(s)\n", failed);
+		return failed;
+	}
 	print("[bench] Keel, TSC cycles (instructions under -icount)\n");
 	null_syscall();
 	ipc_round_trip("ipc_round_trip_same_cpu", 0);

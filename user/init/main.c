@@ -114,10 +114,11 @@ int main(unsigned long arg)
 
 	if (sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS) /* 3: EINVAL, no line */
 		run_tests();
-	if (arg == INIT_BENCH) { /* `make bench`: only the measurements */
+	if (arg == INIT_BENCH || arg == INIT_BENCH_FAIR) { /* `make bench`: only the measurements */
 		unsigned long pid, how = 0;
 		long code = -1,
-		     r = pager_spawn_limits("bench", BENCH_MAIN, 0, BENCH_QUOTA, BENCH_SLOTS, &pid);
+		     r = pager_spawn_limits("bench", arg == INIT_BENCH ? BENCH_MAIN : BENCH_FAIR, 0,
+					    BENCH_QUOTA, BENCH_SLOTS, &pid);
 		if (!r)
 			r = pager_wait(pid, 100 * 3600, &how, &code);
 		print_fmt("[init] bench ended: error %ld, state %lu, code %ld\n", r, how, code);

@@ -96,13 +96,19 @@ static inline unsigned char echo_byte(unsigned char b)
 #define FAIR_QUOTA	      (8 * FAIR_CHILD_QUOTA)
 #define FAIR_SLOTS	      6
 
-/* init's argument: INIT_BENCH when the command line has `bench`. */
+/*
+ * init's argument: INIT_BENCH when the command line has `bench` (the
+ * measurements under -icount), INIT_BENCH_FAIR when it has `bench-fair`
+ * (the fairness figures, run without -icount: tools/bench.py says why).
+ */
 #define INIT_BENCH	      1
+#define INIT_BENCH_FAIR	      2
 
 /* bench's modes and messages (user/bench). */
 #define BENCH_MAIN	      0
 #define BENCH_SERVER	      1
 #define BENCH_EXIT	      2
+#define BENCH_FAIR	      3
 #define BENCH_PING	      1
 #define BENCH_QUIT	      2
 

@@ -167,7 +167,9 @@ int main(const struct bootinfo *boot_info)
 		return 1;
 	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
-	if ((r = proc_start_init(has_word(bi->cmdline, "bench") ? INIT_BENCH : 0))) {
+	if ((r = proc_start_init(has_word(bi->cmdline, "bench")	       ? INIT_BENCH
+				 : has_word(bi->cmdline, "bench-fair") ? INIT_BENCH_FAIR
+								       : 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}
