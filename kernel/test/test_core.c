@@ -16,6 +16,7 @@
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
+#include <keel/syscall.h>
 #include <keel/thread.h>
 
 extern char __kernel_start[], __kernel_end[];
@@ -86,5 +87,12 @@ KTEST(first_program_objects)
 	/* Nothing is scheduled before the kernel's tests are over. */
 	for (u32 c = 0; c < percpu_count; c++)
 		KTEST_CHECK(percpu_of(c)->runqueue.ready == 0);
+	return NULL;
+}
+
+/* syscall_dispatch indexes the table by number: no number may be a hole. */
+KTEST(syscall_table_has_every_call)
+{
+	KTEST_CHECK(syscall_table_complete());
 	return NULL;
 }
