@@ -97,7 +97,7 @@ static void wake(struct thread *t)
 {
 	struct thread *cur = sched_current();
 
-	if (cur && cur->state != T_RUNNING && t->cpu == this_cpu()->cpu && !this_cpu()->handoff)
+	if (cur && cur->state != T_RUNNING && t->cpu == this_cpu()->cpu && !sched_handoff_pending())
 		sched_handoff(t);
 	else
 		sched_ready(t);
@@ -267,11 +267,9 @@ struct thread *ipc_release_caller(struct thread *t)
 struct thread *ipc_detach(struct thread *t)
 {
 	if (t->state == T_READY)
-		sched_unready(t);
+		sched_forget(t);
 	else if (t->queue) /* T_SEND, T_RECV or T_SLEEP */
 		tqueue_remove(t);
-	if (this_cpu()->handoff == t)
-		this_cpu()->handoff = NULL;
 	t->ep = NULL;
 	if (t->state == T_REPLY && t->server && t->server->reply_to == t)
 		t->server->reply_to = NULL;

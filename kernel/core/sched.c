@@ -138,7 +138,7 @@ struct thread *tqueue_pop(struct tqueue *q)
 
 static struct runqueue *rq_of(u32 cpu)
 {
-	return &percpu_of(cpu)->runqueue;
+	return &percpu_of(cpu)->sched.runqueue;
 }
 
 static int rq_best(const struct runqueue *rq)
@@ -155,7 +155,7 @@ enum rq_place {
 
 static void rq_push(struct percpu *pc, struct thread *t, enum rq_place where)
 {
-	struct runqueue *rq = &pc->runqueue;
+	struct runqueue *rq = &pc->sched.runqueue;
 
 	if (where == RQ_WOKEN) {
 		tqueue_push(&rq->woken[t->prio], t);
@@ -189,7 +189,7 @@ static void rq_update(struct runqueue *rq, u32 prio)
  */
 static inline struct thread *rq_pop(struct percpu *pc, int prio)
 {
-	struct runqueue *rq = &pc->runqueue;
+	struct runqueue *rq = &pc->sched.runqueue;
 	struct tqueue *q = &rq->woken[prio], *r = &rq->prio[prio];
 
 	if (!q->head || (r->head && pc->ticks - r->head->queued_tick >= SCHED_ROTATED_WAIT))
@@ -222,13 +222,13 @@ void sched_ready(struct thread *t)
 	t->state = T_READY;
 	rq_push(there, t, RQ_WOKEN);
 	if (there == pc) {
-		if (pc->current && t->prio > pc->current->prio)
-			pc->need_resched = true;
+		if (pc->sched.current && t->prio > pc->sched.current->prio)
+			pc->sched.need_resched = true;
 		return;
 	}
 	/* Wake the other CPU if it idles or runs something less urgent. */
-	if (!there->current || t->prio > there->current->prio) {
-		there->need_resched = true;
+	if (!there->sched.current || t->prio > there->sched.current->prio) {
+		there->sched.need_resched = true;
 		ipi_wakeup(t->cpu);
 	}
 }
@@ -236,29 +236,66 @@ void sched_ready(struct thread *t)
 void sched_handoff(struct thread *t)
 {
 	t->state = T_READY; /* not queued: sched_return runs it next */
-	this_cpu()->handoff = t;
+	this_cpu()->sched.handoff = t;
 	sched_fastpath_count++;
 }
 
 struct thread *sched_current(void)
 {
-	return this_cpu()->current;
+	return this_cpu()->sched.current;
+}
+
+struct thread *sched_enter(struct trap_frame *tf)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->sched.tf = tf;
+	return pc->sched.current;
+}
+
+bool sched_handoff_pending(void)
+{
+	return this_cpu()->sched.handoff != NULL;
+}
+
+void sched_forget(struct thread *t)
+{
+	sched_unready(t);
+	if (this_cpu()->sched.handoff == t)
+		this_cpu()->sched.handoff = NULL;
+}
+
+void sched_yield(void)
+{
+	this_cpu()->sched.need_resched = true;
+}
+
+void sched_kick(u32 cpu)
+{
+	percpu_of(cpu)->sched.need_resched = true;
+	if (cpu != this_cpu()->cpu)
+		ipi_wakeup(cpu);
+}
+
+u32 sched_ready_mask(u32 cpu)
+{
+	return percpu_of(cpu)->sched.runqueue.ready;
 }
 
 struct trap_frame *sched_regs(struct thread *t)
 {
 	struct percpu *pc = this_cpu();
 
-	return t == pc->current ? pc->tf : &t->regs;
+	return t == pc->sched.current ? pc->sched.tf : &t->regs;
 }
 
 /* Wake this CPU's sleepers whose time has come (one compare if none is). */
 static void wake_sleepers(struct percpu *pc)
 {
 	u64 now = pc->ticks, next = ~0ull;
-	struct thread *t = pc->sleepers.head, *n;
+	struct thread *t = pc->sched.sleepers.head, *n;
 
-	if (now < pc->next_wake)
+	if (now < pc->sched.next_wake)
 		return;
 	for (; t; t = n) {
 		n = t->next;
@@ -270,24 +307,24 @@ static void wake_sleepers(struct percpu *pc)
 			next = MIN(next, t->wake_tick);
 		}
 	}
-	pc->next_wake = next;
+	pc->sched.next_wake = next;
 }
 
 long sys_sleep(u64 ticks)
 {
 	struct percpu *pc = this_cpu();
-	struct thread *cur = pc->current;
+	struct thread *cur = pc->sched.current;
 
 	if (ticks > THREAD_SLEEP_MAX)
 		return -KEEL_EINVAL;
 	if (!ticks) {
-		pc->need_resched = true;
+		pc->sched.need_resched = true;
 		return 0;
 	}
 	cur->state = T_SLEEP;
 	cur->wake_tick = pc->ticks + ticks;
-	tqueue_push(&pc->sleepers, cur);
-	pc->next_wake = MIN(pc->next_wake, cur->wake_tick);
+	tqueue_push(&pc->sched.sleepers, cur);
+	pc->sched.next_wake = MIN(pc->sched.next_wake, cur->wake_tick);
 	return 0;
 }
 
@@ -299,13 +336,13 @@ static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
 	next->state = T_RUNNING;
 	next->running_on = pc->cpu;
 	aspace_activate(next->as);
-	pc->current = next;
+	pc->sched.current = next;
 }
 
 /* A new turn for whoever runs next here. */
 static void turn_start(struct percpu *pc)
 {
-	pc->turn_end = pc->ticks + THREAD_SLICE_TICKS;
+	pc->sched.turn_end = pc->ticks + THREAD_SLICE_TICKS;
 }
 
 /*
@@ -329,16 +366,16 @@ static void idle_loop(void);
  */
 static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct trap_frame *tf)
 {
-	struct runqueue *rq = &pc->runqueue;
-	struct thread *cur = pc->current, *next = pc->handoff;
+	struct runqueue *rq = &pc->sched.runqueue;
+	struct thread *cur = pc->sched.current, *next = pc->sched.handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
 	enum rq_place cur_place = RQ_ROTATED;
 	u64 now = pc->ticks;
 
 	wake_sleepers(pc);
-	bool over = now >= pc->turn_end;
+	bool over = now >= pc->sched.turn_end;
 	int best = rq_best(rq);
-	pc->handoff = NULL;
+	pc->sched.handoff = NULL;
 	if (next && !handoff_allowed(next, best, over)) {
 		rq_push(pc, next, RQ_ROTATED); /* the run queue decides */
 		best = rq_best(rq);
@@ -346,7 +383,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	}
 	if (!next) {
 		if (cur_runs && (best < (int)cur->prio ||
-				 (best == (int)cur->prio && !pc->need_resched && !over))) {
+				 (best == (int)cur->prio && !pc->sched.need_resched && !over))) {
 			next = cur;
 			if (best < 0 && over)
 				turn_start(pc); /* nobody waits: a new turn */
@@ -357,12 +394,12 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 			turn_start(pc);
 		}
 	}
-	pc->need_resched = false;
+	pc->sched.need_resched = false;
 	if (next != cur && cur) {
 		memcpy(&cur->regs, tf, sizeof(*tf));
 		fxsave(cur->fpu);
 		cur->running_on = -1;
-		pc->current = NULL;
+		pc->sched.current = NULL;
 		if (cur_runs) {
 			cur->state = T_READY;
 			rq_push(pc, cur, cur_place);
@@ -380,13 +417,13 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 void sched_return(struct trap_frame *tf)
 {
 	struct percpu *pc = this_cpu();
-	struct thread *cur = pc->current;
+	struct thread *cur = pc->sched.current;
 	u64 now = pc->ticks;
 
 	/* Most often the thread that entered goes back, and nothing is due. */
-	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->handoff &&
-	    !pc->need_resched && now < pc->turn_end && now < pc->next_wake &&
-	    !(pc->runqueue.ready >> cur->prio >> 1)) {
+	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->sched.handoff &&
+	    !pc->sched.need_resched && now < pc->sched.turn_end && now < pc->sched.next_wake &&
+	    !(pc->sched.runqueue.ready >> cur->prio >> 1)) {
 		bkl_unlock();
 		return;
 	}
@@ -406,14 +443,14 @@ static void idle_loop(void)
 	struct percpu *pc = this_cpu();
 	struct trap_frame *tf = (struct trap_frame *)(pc->kstack_top - sizeof(*tf));
 
-	pc->current = NULL;
+	pc->sched.current = NULL;
 	aspace_activate(NULL);
 	for (;;) {
-		int best = rq_best(&pc->runqueue);
+		int best = rq_best(&pc->sched.runqueue);
 		if (best >= 0) {
 			run(pc, rq_pop(pc, best), tf);
 			turn_start(pc);
-			pc->need_resched = false;
+			pc->sched.need_resched = false;
 			bkl_unlock();
 			thread_resume(tf);
 		}
@@ -425,8 +462,8 @@ static void idle_loop(void)
 		 */
 		irq_enable();
 		while (console_pending() &&
-		       !__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
-		       pc->ticks < pc->next_wake)
+		       !__atomic_load_n(&pc->sched.runqueue.ready, __ATOMIC_ACQUIRE) &&
+		       pc->ticks < pc->sched.next_wake)
 			if (!console_drain(CONSOLE_TICK_BUDGET))
 				cpu_relax();
 		irq_disable();
@@ -436,8 +473,8 @@ static void idle_loop(void)
 		 * sends it a wake-up IPI after, so none is missed (STI's shadow
 		 * makes the check and the HLT one step for interrupts).
 		 */
-		while (!__atomic_load_n(&pc->runqueue.ready, __ATOMIC_ACQUIRE) &&
-		       pc->ticks < pc->next_wake) {
+		while (!__atomic_load_n(&pc->sched.runqueue.ready, __ATOMIC_ACQUIRE) &&
+		       pc->ticks < pc->sched.next_wake) {
 			irq_enable_and_halt();
 			irq_disable();
 		}
@@ -454,7 +491,7 @@ _Noreturn void sched_idle(void)
 
 void sched_start(void)
 {
-	this_cpu()->next_wake = ~0ull;
+	this_cpu()->sched.next_wake = ~0ull;
 	irq_disable();
 	bkl_lock();
 	sched_idle();

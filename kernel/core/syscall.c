@@ -129,7 +129,7 @@ static long sys_exit(u64 code)
 
 static long sys_yield(void)
 {
-	this_cpu()->need_resched = true;
+	sched_yield();
 	return 0;
 }
 

@@ -96,9 +96,7 @@ long sys_thread_config(u64 th, u64 prio, u64 cpu, u64 pager_pa)
 		sched_ready(t);
 	if (t->state == T_RUNNING) {
 		/* Running: it moves or re-sorts at its CPU's next return. */
-		percpu_of(old_cpu)->need_resched = true;
-		if (old_cpu != this_cpu()->cpu)
-			ipi_wakeup(old_cpu);
+		sched_kick(old_cpu);
 	}
 	return 0;
 }
@@ -167,8 +165,7 @@ long thread_destroy(struct thread *t)
 		/* Running elsewhere: stop it there, and let the caller retry. */
 		thread_kill(ipc_detach(t), "its pager was destroyed while it waited");
 		t->state = T_DEAD;
-		percpu_of((u32)t->running_on)->need_resched = true;
-		ipi_wakeup((u32)t->running_on);
+		sched_kick((u32)t->running_on);
 		return -KEEL_EBUSY;
 	}
 	thread_kill(ipc_detach(t), "its pager was destroyed while it waited");

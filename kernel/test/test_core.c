@@ -86,7 +86,7 @@ KTEST(first_program_objects)
 	KTEST_CHECK(bi->range_count == boot.frames->nuser);
 	/* Nothing is scheduled before the kernel's tests are over. */
 	for (u32 c = 0; c < percpu_count; c++)
-		KTEST_CHECK(percpu_of(c)->runqueue.ready == 0);
+		KTEST_CHECK(sched_ready_mask(c) == 0);
 	return NULL;
 }
 

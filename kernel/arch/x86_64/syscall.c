@@ -65,11 +65,8 @@ long copy_to_user(u64 udst, const void *src, u64 len)
  */
 long syscall_handle(struct trap_frame *tf)
 {
-	struct percpu *pc = this_cpu();
-
 	bkl_lock();
-	pc->tf = tf;
-	struct thread *cur = pc->current;
+	struct thread *cur = sched_enter(tf);
 	/* A thread stopped by another CPU (destroyed) does not get its call. */
 	if (cur->state == T_RUNNING) {
 		long r = syscall_dispatch(tf, cur);

@@ -183,16 +183,15 @@ static void print_registers(const struct trap_frame *tf)
  */
 static void trap_from_user(struct trap_frame *tf, u64 cr2)
 {
-	struct percpu *pc = this_cpu();
 	bool irq = tf->vector >= TRAP_EXCEPTIONS;
 
 	if (irq)
 		irq_handle(tf);
 	bkl_lock();
-	pc->tf = tf;
+	struct thread *cur = sched_enter(tf);
 	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
-	if (!irq && pc->current->state == T_RUNNING)
-		ipc_fault(pc->current, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);
+	if (!irq && cur->state == T_RUNNING)
+		ipc_fault(cur, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);
 	sched_return(tf);
 }
 

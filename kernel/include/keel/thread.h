@@ -1,6 +1,6 @@
 /*
- * thread.h - threads, endpoints and the scheduler's queues
- * (kernel/core/thread.c, sched.c, ipc.c).
+ * thread.h - threads and endpoints (kernel/core/thread.c, ipc.c); the
+ * scheduler is keel/sched.h.
  *
  * A thread is one donated frame: its saved user registers, its FPU state,
  * its scheduling and IPC state.  There are no kernel threads and no
@@ -17,15 +17,12 @@
 
 #include <abi/syscall.h>
 #include <arch/trap.h>
+#include <keel/sched.h>
 #include <keel/types.h>
 
 struct aspace;
 struct endpoint;
 struct thread;
-
-struct tqueue {
-	struct thread *head, *tail;
-};
 
 enum thread_state {
 	T_INACTIVE = 0, /* created, not started */
@@ -85,43 +82,6 @@ struct endpoint {
 	struct tqueue senders, receivers;
 	u32 refs; /* address-space slots and thread pagers naming it */
 };
-
-/*
- * Per-CPU run queue: two FIFOs per priority, and a bitmap of the
- * priorities with a thread in either.  `woken` holds threads that became
- * ready after waiting (for a message, a reply, a sleep); `prio` holds
- * threads that were running and were rotated out at the end of a turn or
- * preempted.  Woken threads go first, unless the first rotated one has
- * waited four turns already: so a woken thread waits for little more
- * than the current turn, and threads that keep waking cannot starve
- * a rotated one (docs/design-core.md, "Threads and scheduling").
- */
-struct runqueue {
-	struct tqueue prio[THREAD_PRIO_MAX + 1];
-	struct tqueue woken[THREAD_PRIO_MAX + 1];
-	u32 ready; /* bit p: prio[p] or woken[p] is not empty */
-};
-
-/* tqueue helpers. */
-void tqueue_push(struct tqueue *q, struct thread *t);
-void tqueue_push_front(struct tqueue *q, struct thread *t);
-struct thread *tqueue_pop(struct tqueue *q);
-void tqueue_remove(struct thread *t);
-
-/* sched.c */
-void bkl_lock(void);
-void bkl_unlock(void);
-void sched_init_cpu(void);
-void sched_ready(struct thread *t);		 /* t stopped waiting: runnable on its CPU */
-void sched_unready(struct thread *t);		 /* take t out of its run queue */
-void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
-struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
-struct thread *sched_current(void);
-long sys_sleep(u64 ticks);
-void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
-_Noreturn void sched_idle(void);	  /* this CPU has nothing to run */
-void sched_start(void);			  /* APs and the boot CPU: enter the scheduler */
-extern u64 sched_fastpath_count;
 
 /* thread.c */
 /* A new thread in a zeroed frame: not started, default priority, CPU 0. */

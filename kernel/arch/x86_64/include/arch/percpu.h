@@ -19,7 +19,7 @@
 #define PERCPU_USER_RSP	  24
 
 #ifndef __ASSEMBLER__
-#include <keel/thread.h>
+#include <keel/sched.h>
 #include <keel/types.h>
 
 struct aspace;
@@ -55,17 +55,9 @@ struct percpu {
 	struct percpu *self; /* %gs:0 */
 	u32 cpu;	     /* index, 0 = the boot CPU */
 	u32 apic_id;
-	u64 kstack_top; /* %gs:16, for syscall entry */
-	u64 user_rsp;	/* %gs:24, scratch for syscall entry */
-	/* Scheduling (kernel/core/sched.c), under the big kernel lock. */
-	struct thread *current; /* the thread running here, or NULL when idle */
-	struct thread *handoff; /* run this one next (the IPC fast path) */
-	struct trap_frame *tf;	/* the live user registers of this entry */
-	bool need_resched;	/* the turn ran out, or a better thread woke */
-	u64 turn_end;		/* when this CPU's turn is over, in its ticks */
-	struct runqueue runqueue;
-	struct tqueue sleepers; /* threads in SYS_SLEEP on this CPU */
-	volatile u64 next_wake; /* the earliest wake_tick among them, or ~0 */
+	u64 kstack_top;		/* %gs:16, for syscall entry */
+	u64 user_rsp;		/* %gs:24, scratch for syscall entry */
+	struct sched_cpu sched; /* the scheduler's (kernel/core/sched.c), never read here */
 	/* Address space (arch/x86_64/aspace.c). */
 	struct aspace *cur_as; /* whose tables CR3 holds; NULL: the kernel's */
 	u32 pcid_gen, pcid_next;
