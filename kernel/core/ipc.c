@@ -9,6 +9,31 @@
  * map).  The fast path: when a call finds its receiver waiting on the
  * same CPU, or a reply-and-receive finds no sender waiting, the CPU goes
  * straight to the partner, without the run queue.
+ *
+ * A thread's states (enum thread_state), what each waits for, and where
+ * it goes next:
+ *
+ *   INACTIVE --SYS_THREAD_START--> READY --picked by its CPU--> RUNNING
+ *   RUNNING --turn over, preempted--> READY
+ *   RUNNING --SYS_SEND, SYS_CALL, a fault, an exit; no receiver--> SEND
+ *   RUNNING --SYS_RECV, SYS_REPLY_RECV; no sender---------------> RECV
+ *   RUNNING --SYS_CALL or a fault, received at once-------------> REPLY
+ *   RUNNING --SYS_SLEEP--> SLEEP --its tick--> READY
+ *   SEND  (on t->ep)   --received: a plain send--> READY
+ *                      --received: a call, a fault--> REPLY
+ *                      --received: an exit--> DEAD
+ *   RECV  (on t->ep)   --a message--> READY
+ *   REPLY (t->server)  --the reply, or "resume" for a fault--> READY
+ *                      --"kill" for a fault--> DEAD
+ *   any state --killed--> DEAD (only SYS_DESTROY is left)
+ *
+ * SEND and RECV wait on an endpoint's queue (t->ep); REPLY waits for the
+ * thread that received its call (t->server, whose t->reply_to names it
+ * back).  When what a waiting thread waits for goes away (the endpoint is
+ * destroyed, the server dies, or answers another caller first), the one
+ * rule is ipc_abort: a call or a receive fails with KEEL_EDEAD, an exit
+ * counts as delivered, and a fault cannot be answered any more, so its
+ * thread dies.
  */
 #include <abi/syscall.h>
 #include <arch/aspace.h>
@@ -57,19 +82,23 @@ static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
 	f->r9 = m->w[3];
 }
 
-/* A waiting thread is woken with an error instead of a message. */
-static void fail(struct thread *t, long err)
+/*
+ * What t waited for (as a sender of `kind`, or a receiver) went away.
+ * t is on no queue any more.  Returns a thread to kill, for the caller to
+ * kill (a fault that can no longer be answered), so that a chain of such
+ * threads is a loop in thread_kill, not a recursion; or NULL.
+ */
+static struct thread *ipc_abort(struct thread *t, u32 kind, bool sending)
 {
-	if (t->state == T_SEND && t->send_kind == SEND_FAULT) {
-		thread_kill(t, "its pager went away while it waited");
-		return;
-	}
-	if (t->state == T_SEND && t->send_kind == SEND_EXIT) {
+	if (sending && kind == SEND_FAULT)
+		return t;
+	if (sending && kind == SEND_EXIT) {
 		t->state = T_DEAD;
-		return;
+		return NULL;
 	}
-	sched_regs(t)->rax = (u64)err;
+	sched_regs(t)->rax = (u64)-KEEL_EDEAD;
 	sched_ready(t);
+	return NULL;
 }
 
 /*
@@ -84,8 +113,8 @@ static void await_reply(struct thread *s, struct thread *r)
 
 	if (old && old->state == T_REPLY && old->server == r) {
 		old->server = NULL;
-		old->state = T_SEND; /* so fail() knows what it was waiting for */
-		fail(old, -KEEL_EDEAD);
+		thread_kill(ipc_abort(old, old->send_kind, true),
+			    "its pager went away while it waited");
 	}
 	s->state = T_REPLY;
 	s->server = r;
@@ -257,11 +286,7 @@ struct thread *ipc_release_caller(struct thread *t)
 	if (!c || c->state != T_REPLY || c->server != t)
 		return NULL;
 	c->server = NULL;
-	if (c->send_kind == SEND_FAULT)
-		return c;  /* the caller kills it: no recursion down a chain */
-	c->state = T_SEND; /* for fail(): it was sending this kind */
-	fail(c, -KEEL_EDEAD);
-	return NULL;
+	return ipc_abort(c, c->send_kind, true);
 }
 
 struct thread *ipc_detach(struct thread *t)
@@ -285,11 +310,12 @@ long endpoint_destroy(struct endpoint *ep)
 		return -KEEL_EBUSY;
 	while ((t = tqueue_pop(&ep->senders))) {
 		t->ep = NULL;
-		fail(t, -KEEL_EDEAD);
+		thread_kill(ipc_abort(t, t->send_kind, true),
+			    "its pager went away while it waited");
 	}
 	while ((t = tqueue_pop(&ep->receivers))) {
 		t->ep = NULL;
-		fail(t, -KEEL_EDEAD);
+		ipc_abort(t, 0, false);
 	}
 	kmem_object_free(kmem_object_phys(ep));
 	return 0;
