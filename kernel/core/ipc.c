@@ -109,27 +109,11 @@ static struct thread *ipc_abort(struct thread *t, u32 kind, bool sending)
  */
 static void await_reply(struct thread *s, struct thread *r)
 {
-	struct thread *old = r->reply_to;
-
-	if (old && old->state == T_REPLY && old->server == r) {
-		old->server = NULL;
-		thread_kill(ipc_abort(old, old->send_kind, true),
-			    "its pager went away while it waited");
-	}
+	if (r->reply_to)
+		thread_kill(ipc_release_caller(r), "its pager went away while it waited");
 	s->state = T_REPLY;
 	s->server = r;
 	r->reply_to = s;
-}
-
-/* Wake t; straight to it when this CPU's thread just blocked (fast path). */
-static void wake(struct thread *t)
-{
-	struct thread *cur = sched_current();
-
-	if (cur && cur->state != T_RUNNING && t->cpu == this_cpu()->cpu && !sched_handoff_pending())
-		sched_handoff(t);
-	else
-		sched_ready(t);
 }
 
 /* s sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
@@ -153,7 +137,7 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	} else if (kind == SEND_EXIT) {
 		s->state = T_DEAD;
 	}
-	wake(r);
+	sched_wake(r);
 }
 
 /* r receives from ep: a queued sender's message, or r waits. */
@@ -259,7 +243,7 @@ long sys_reply_recv(struct trap_frame *tf)
 	}
 	recv(cur, ep);
 	if (c)
-		wake(c);
+		sched_wake(c);
 	return 0;
 }
 

@@ -233,7 +233,8 @@ void sched_ready(struct thread *t)
 	}
 }
 
-void sched_handoff(struct thread *t)
+/* Run t next here, without the run queue (the IPC fast path). */
+static void sched_handoff(struct thread *t)
 {
 	t->state = T_READY; /* not queued: sched_return runs it next */
 	this_cpu()->sched.handoff = t;
@@ -253,9 +254,15 @@ struct thread *sched_enter(struct trap_frame *tf)
 	return pc->sched.current;
 }
 
-bool sched_handoff_pending(void)
+void sched_wake(struct thread *t)
 {
-	return this_cpu()->sched.handoff != NULL;
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->sched.current;
+
+	if (cur && cur->state != T_RUNNING && t->cpu == pc->cpu && !pc->sched.handoff)
+		sched_handoff(t);
+	else
+		sched_ready(t);
 }
 
 void sched_forget(struct thread *t)

@@ -6,9 +6,9 @@
  * hold to make the call.  syscall_dispatch checks that before the handler
  * runs, so no handler can forget it; each handler then checks all of its
  * arguments before it changes anything.  The architecture's entry
- * (kernel/arch/x86_64/syscall.c) takes the big kernel lock, calls
- * syscall_dispatch with the saved registers, and returns through the
- * scheduler.
+ * (kernel/arch/x86_64/syscall.S) saves the registers and calls
+ * syscall_handle, which takes the big kernel lock, dispatches, and
+ * returns through the scheduler.
  */
 #include <abi/syscall.h>
 #include <arch/aspace.h>
@@ -222,7 +222,7 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_LOOKUP] = ARGS(call_lookup, SYSCALL_NEEDS_AUTHORITY),
 };
 
-long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
+static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 {
 	if (tf->rax >= SYS_COUNT)
 		return -KEEL_ENOSYS;
@@ -232,6 +232,27 @@ long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 	if (d->args == SYSCALL_FRAME)
 		return d->ipc(tf);
 	return d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10);
+}
+
+/*
+ * The C half of the system-call entry (kernel/arch/x86_64/syscall.S):
+ * the call runs under the big kernel lock, then the scheduler picks who
+ * returns to user mode.  Returns 0 if the exit may use SYSRET, else 1.
+ */
+long syscall_handle(struct trap_frame *tf)
+{
+	bkl_lock();
+	struct thread *cur = sched_enter(tf);
+	/* A thread stopped by another CPU (destroyed) does not get its call. */
+	if (cur->state == T_RUNNING) {
+		long r = syscall_dispatch(tf, cur);
+		if (cur->state == T_RUNNING || cur->state == T_DEAD)
+			tf->rax = (u64)r; /* a blocked thread gets its result when woken */
+		else
+			cur->regs.rax = (u64)r; /* unused: the waker writes rax */
+	}
+	sched_return(tf);
+	return !syscall_can_sysret(tf);
 }
 
 bool syscall_table_complete(void)

@@ -262,6 +262,37 @@ static void test_prealloc(void **state)
 	assert_int_equal(pt_prealloc(&f->env, f->root, 0, 0), PT_EINVAL);
 }
 
+/* pt_entry: the entry at each level, and which table is missing. */
+static void test_entry_levels(void **state)
+{
+	struct fixture *f = *state;
+	u64 va = 0x40201000;
+	int missing = -1;
+
+	assert_null(pt_entry(&f->env, f->root, va, PT_LEVEL_PT, &missing));
+	assert_int_equal(missing, PT_LEVEL_PDPT); /* nothing below the PML4 yet */
+	pte_t *top = pt_entry(&f->env, f->root, va, PT_LEVEL_PML4, &missing);
+	assert_ptr_equal(top, &arena_virt(&f->a, f->root)[pt_index(va, PT_LEVEL_PML4)]);
+	assert_int_equal(pt_prealloc(&f->env, f->root, va, PT_LEVEL_PD), PT_OK);
+	assert_null(pt_entry(&f->env, f->root, va, PT_LEVEL_PT, &missing));
+	assert_int_equal(missing, PT_LEVEL_PT); /* the page directory exists */
+	pte_t *pde = pt_entry(&f->env, f->root, va, PT_LEVEL_PD, &missing);
+	assert_non_null(pde);
+	assert_false(*pde & PTE_P);
+	assert_int_equal(pt_map(&f->env, f->root, va, 0x5000, SIZE_4K, PTE_U, PT_SIZE_4K), PT_OK);
+	pte_t *leaf = pt_entry(&f->env, f->root, va, PT_LEVEL_PT, &missing);
+	assert_non_null(leaf);
+	assert_int_equal(pte_addr(*leaf), 0x5000);
+	assert_ptr_equal(leaf, pt_entry_4k(&f->env, f->root, va));
+	/* A large page is in the way of the tables below it. */
+	assert_int_equal(pt_map(&f->env, f->root, 0x80000000, 0x200000, SIZE_2M, 0, ALL_SIZES),
+			 PT_OK);
+	assert_null(pt_entry(&f->env, f->root, 0x80001000, PT_LEVEL_PT, &missing));
+	assert_int_equal(missing, 0);
+	assert_null(pt_entry(&f->env, f->root, 1ul << 47, PT_LEVEL_PT, &missing));
+	assert_int_equal(missing, 0); /* not canonical */
+}
+
 /* 1 TB with 2 MB pages (no 1 GB pages): tables grow with RAM. */
 static void test_terabyte_table_cost(void **state)
 {
@@ -294,6 +325,7 @@ int main(void)
 		T(test_walk_stops),
 		T(test_effective_permissions),
 		T(test_prealloc),
+		T(test_entry_levels),
 		T(test_terabyte_table_cost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

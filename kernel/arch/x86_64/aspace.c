@@ -47,20 +47,23 @@ struct aspace *aspace_make(u64 obj, u64 pml4)
 	return as;
 }
 
-/* The level-1 entry for va; or NULL, and the level of the missing table. */
-static pte_t *walk(const struct aspace *as, u64 va, int *missing)
+static pte_t *user_to_virt(void *ctx, u64 pa)
 {
-	pte_t *t = phys_to_virt(as->pml4);
+	(void)ctx;
+	return phys_to_virt(pa);
+}
 
-	for (int level = 4; level > 1; level--) {
-		pte_t e = t[pt_index(va, level)];
-		if (!(e & PTE_P)) {
-			*missing = level - 1;
-			return NULL;
-		}
-		t = phys_to_virt(pte_addr(e));
-	}
-	return &t[pt_index(va, 1)];
+/*
+ * User page tables as pagetable.c walks them: reached through the direct
+ * map; never allocated there (the pager supplies each table).  User
+ * address spaces have no large pages.
+ */
+static const struct pt_env user_env = { .to_virt = user_to_virt };
+
+/* The entry at `level` for va (1: the leaf); or NULL, and the level of the missing table. */
+static pte_t *walk(const struct aspace *as, u64 va, int level, int *missing)
+{
+	return pt_entry(&user_env, as->pml4, va, level, missing);
 }
 
 static long missing_error(int level)
@@ -81,21 +84,21 @@ static u64 leaf_flags(u32 rights)
 	       ((rights & KEEL_MAP_X) ? 0 : PTE_NX);
 }
 
+static u64 boot_table(void *ctx)
+{
+	(void)ctx;
+	return kmem_boot_object(KOBJ_TABLE);
+}
+
 void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights)
 {
-	pte_t *t = phys_to_virt(as->pml4);
+	/* Tables from the boot chunk, which root.c checked is large enough. */
+	struct pt_env env = { .alloc = boot_table, .to_virt = user_to_virt };
+	int err = pt_map(&env, as->pml4, va, pa, PAGE_SIZE, leaf_flags(rights), PT_SIZE_4K);
 
-	for (int level = 4; level > 1; level--) {
-		pte_t *e = &t[pt_index(va, level)];
-		if (!(*e & PTE_P)) {
-			*e = kmem_boot_object(KOBJ_TABLE) | PTE_P | PTE_W | PTE_U;
-			as->tables++;
-		}
-		t = phys_to_virt(pte_addr(*e));
-	}
-	if (t[pt_index(va, 1)] & PTE_P)
-		panic("aspace: the first program's page 0x%lx mapped twice", va);
-	t[pt_index(va, 1)] = pa | leaf_flags(rights);
+	if (err)
+		panic("aspace: mapping the first program's page 0x%lx failed (%d)", va, err);
+	as->tables += (u32)env.tables;
 	as->pages++;
 }
 
@@ -123,7 +126,7 @@ long sys_map(u64 as_pa, u64 va, u64 frame, u64 rights)
 		return r;
 	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X)) || !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
-	if (!(pte = walk(as, va, &missing)))
+	if (!(pte = walk(as, va, PT_LEVEL_PT, &missing)))
 		return missing_error(missing);
 	if (*pte & PTE_P)
 		return -KEEL_EEXIST;
@@ -180,7 +183,8 @@ static pte_t *mapped_leaf(u64 as_pa, u64 va, struct aspace **as, long *err)
 	*err = 0;
 	if (!(*as = aspace_get(as_pa)))
 		*err = -KEEL_EBADOBJ;
-	else if (!(*err = check_va(va)) && (!(pte = walk(*as, va, &missing)) || !(*pte & PTE_P)))
+	else if (!(*err = check_va(va)) &&
+		 (!(pte = walk(*as, va, PT_LEVEL_PT, &missing)) || !(*pte & PTE_P)))
 		*err = -KEEL_ENOENT;
 	return *err ? NULL : pte;
 }
@@ -223,15 +227,11 @@ long sys_supply_table(u64 as_pa, u64 va, u64 level, u64 frame)
 		return -KEEL_EINVAL;
 	if ((r = kmem_check_free(frame)))
 		return r;
-	/* Down to the table that should point to the new one. */
-	pte_t *t = phys_to_virt(as->pml4);
-	for (int l = 4; l > (int)level + 1; l--) {
-		pte_t e = t[pt_index(va, l)];
-		if (!(e & PTE_P))
-			return missing_error(l - 1);
-		t = phys_to_virt(pte_addr(e));
-	}
-	pte_t *e = &t[pt_index(va, (int)level + 1)];
+	/* The entry that should point to the new table. */
+	int missing;
+	pte_t *e = walk(as, va, (int)level + 1, &missing);
+	if (!e)
+		return missing_error(missing);
 	if (*e & PTE_P)
 		return -KEEL_EEXIST;
 	kmem_object_make(frame, KOBJ_TABLE);

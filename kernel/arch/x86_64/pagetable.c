@@ -186,15 +186,7 @@ bool pt_translate(struct pt_env *env, u64 root, u64 va, struct pt_leaf *out)
 
 pte_t *pt_entry_4k(struct pt_env *env, u64 root, u64 va)
 {
-	u64 table = root;
+	int missing;
 
-	if (!layout_is_canonical(va))
-		return NULL;
-	for (int l = PT_LEVEL_PML4; l > PT_LEVEL_PT; l--) {
-		pte_t e = env->to_virt(env->ctx, table)[pt_index(va, l)];
-		if (!(e & PTE_P) || (e & PTE_PS))
-			return NULL;
-		table = pte_addr(e);
-	}
-	return &env->to_virt(env->ctx, table)[pt_index(va, PT_LEVEL_PT)];
+	return pt_entry(env, root, va, PT_LEVEL_PT, &missing);
 }

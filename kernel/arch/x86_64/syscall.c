@@ -19,7 +19,6 @@
 extern char syscall_entry[];
 extern u8 smap_enabled;
 long usercopy(void *dst, const void *src, u64 n);
-long syscall_handle(struct trap_frame *tf);
 
 void syscall_init_cpu(void)
 {
@@ -54,27 +53,4 @@ long copy_to_user(u64 udst, const void *src, u64 len)
 	if (!user_range_ok(udst, len))
 		return -KEEL_EFAULT;
 	return usercopy((void *)udst, src, len) ? -KEEL_EFAULT : 0;
-}
-
-/*
- * The C side of the syscall entry, under the big kernel lock.  Returns 0
- * if the exit may use SYSRET: RCX and R11 of the frame are its RIP and
- * RFLAGS (SYSRET loads them from there), which is false when another
- * thread's registers were loaded, and RIP is below the last user page
- * (SYSRET to a non-canonical RIP faults in ring 0).  Else 1, for IRETQ.
- */
-long syscall_handle(struct trap_frame *tf)
-{
-	bkl_lock();
-	struct thread *cur = sched_enter(tf);
-	/* A thread stopped by another CPU (destroyed) does not get its call. */
-	if (cur->state == T_RUNNING) {
-		long r = syscall_dispatch(tf, cur);
-		if (cur->state == T_RUNNING || cur->state == T_DEAD)
-			tf->rax = (u64)r; /* a blocked thread gets its result when woken */
-		else
-			cur->regs.rax = (u64)r; /* unused: the waker writes rax */
-	}
-	sched_return(tf);
-	return !(tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < KEEL_USER_TOP);
 }

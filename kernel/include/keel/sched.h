@@ -63,11 +63,11 @@ void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
 _Noreturn void sched_idle(void);	  /* this CPU has nothing to run */
 void sched_start(void);			  /* APs and the boot CPU: enter the scheduler */
 
-void sched_ready(struct thread *t);		 /* t stopped waiting: runnable on its CPU */
-void sched_unready(struct thread *t);		 /* take t out of its run queue */
-void sched_handoff(struct thread *t);		 /* run t next here (IPC fast path) */
-void sched_forget(struct thread *t);		 /* t goes away: not ready, not handed off */
-bool sched_handoff_pending(void);		 /* is a hand-off already set here? */
+void sched_ready(struct thread *t);   /* t stopped waiting: runnable on its CPU */
+void sched_unready(struct thread *t); /* take t out of its run queue */
+void sched_forget(struct thread *t);  /* t goes away: not ready, not handed off */
+/* t's wait is over: straight to it if this CPU's thread just blocked (IPC fast path). */
+void sched_wake(struct thread *t);
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
 struct thread *sched_current(void);
 void sched_yield(void); /* the current thread gives up the rest of its turn */

@@ -18,11 +18,12 @@ enum {
 };
 
 /*
- * Run system call tf->rax for `cur` with the arguments in tf: its result,
- * or -KEEL_ENOSYS for a number with no call, -KEEL_EPERM if cur lacks
- * what the call needs.  Under the big kernel lock.
+ * The C half of the system-call entry: run call tf->rax with the
+ * arguments in tf (-KEEL_ENOSYS in RAX for a number with no call,
+ * -KEEL_EPERM if the caller lacks what the call needs), then return to
+ * user mode through the scheduler.  Returns 0 if the exit may use SYSRET.
  */
-long syscall_dispatch(struct trap_frame *tf, struct thread *cur);
+long syscall_handle(struct trap_frame *tf);
 
 /* Does every number below SYS_COUNT have a handler?  (A boot test.) */
 bool syscall_table_complete(void);

@@ -120,6 +120,34 @@ int pt_walk(struct pt_env *env, u64 root, u64 start, u64 end,
 	    int (*fn)(void *arg, const struct pt_leaf *leaf), void *arg);
 
 /*
+ * pt_entry - the entry that translates va in the table at `level` (1: the
+ * 4 KB leaf; 2: the page-directory entry, which points to the page table;
+ * ...), present or not, to read or change in place.  NULL if a table above
+ * it is missing (*missing: the level of the first missing table) or a
+ * large page or a non-canonical va is in the way (*missing: 0).  Inline:
+ * with a constant env, the compiler calls env->to_virt directly.
+ */
+static inline pte_t *pt_entry(const struct pt_env *env, u64 root, u64 va, int level, int *missing)
+{
+	u64 table = root;
+
+	*missing = 0;
+	if (!layout_is_canonical(va))
+		return NULL;
+	for (int l = PT_LEVEL_PML4; l > level; l--) {
+		pte_t e = env->to_virt(env->ctx, table)[pt_index(va, l)];
+		if (!(e & PTE_P)) {
+			*missing = l - 1;
+			return NULL;
+		}
+		if (e & PTE_PS)
+			return NULL;
+		table = pte_addr(e);
+	}
+	return &env->to_virt(env->ctx, table)[pt_index(va, level)];
+}
+
+/*
  * pt_entry_4k - the page-table entry of the 4 KB page at va, to change it in
  * place (the caller then flushes the TLBs); NULL if the tables down to it
  * do not exist or a large page covers va.

@@ -5,12 +5,24 @@
 #ifndef ARCH_USER_H
 #define ARCH_USER_H
 
+#include <abi/syscall.h>
+#include <arch/trap.h>
 #include <keel/types.h>
-
-struct trap_frame;
 
 /* Set up SYSCALL/SYSRET on this CPU. */
 void syscall_init_cpu(void);
+
+/*
+ * May the exit from a system call into `tf` use SYSRET?  Only if RCX and
+ * R11 of the frame are its RIP and RFLAGS (SYSRET loads them from there),
+ * which is false when another thread's registers were loaded, and RIP is
+ * below the last user page (SYSRET to a non-canonical RIP faults in ring
+ * 0).  Else the exit uses IRETQ.
+ */
+static inline bool syscall_can_sysret(const struct trap_frame *tf)
+{
+	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < KEEL_USER_TOP;
+}
 
 /* Is [addr, addr+len) entirely user memory (below the last user page)? */
 bool user_range_ok(u64 addr, u64 len);
