@@ -16,7 +16,7 @@
 #include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/trap.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/user.h>
 #include <arch/x86.h>
 #include <keel/acpi.h>
@@ -397,9 +397,9 @@ static const char *step_root(void)
 	const char *err = kmem_init(boot.bootmem);
 	if (err)
 		return err;
-	aspace_init_cpu();
+	vspace_init_cpu();
 	klog("mm", "address-space switches %s",
-	     aspace_pcid ? "keep TLB entries (PCIDs)" : "flush the TLB (no PCIDs)");
+	     vspace_pcid ? "keep TLB entries (PCIDs)" : "flush the TLB (no PCIDs)");
 	err = root_load(boot.bootmem);
 	if (err)
 		klog("root", "cannot start the first program: %s", err);

@@ -1,5 +1,5 @@
 /*
- * ipc.c - endpoints and synchronous message passing: send, receive, call,
+ * ipc.c - synchronous message passing through endpoints: send, receive, call,
  * reply-and-receive, and the messages the kernel sends for a thread (its
  * faults and its exit) to the thread's pager.
  *
@@ -36,7 +36,7 @@
  * thread dies.
  */
 #include <abi/syscall.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/percpu.h>
 #include <keel/addr.h>
 #include <keel/console.h>
@@ -47,21 +47,6 @@
 #define TAG_LEN_SHIFT 32
 #define TAG_LEN_MASK  (0x1fffull << TAG_LEN_SHIFT)
 #define TAG_USER_MASK (0xffffffffull | TAG_LEN_MASK) /* bits a user tag may set */
-
-struct endpoint *endpoint_get(u64 pa)
-{
-	return kmem_object_get(pa, KOBJ_ENDPOINT);
-}
-
-long sys_endpoint_create(u64 frame)
-{
-	long r = kmem_check_free(frame);
-
-	if (r)
-		return r;
-	kmem_object_make(frame, KOBJ_ENDPOINT);
-	return 0;
-}
 
 /* Write message m from s into r's registers and buffer. */
 static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
@@ -286,12 +271,10 @@ struct thread *ipc_detach(struct thread *t)
 	return ipc_release_caller(t);
 }
 
-long endpoint_destroy(struct endpoint *ep)
+void ipc_abort_endpoint(struct endpoint *ep)
 {
 	struct thread *t;
 
-	if (ep->refs)
-		return -KEEL_EBUSY;
 	while ((t = tqueue_pop(&ep->senders))) {
 		t->ep = NULL;
 		thread_kill(ipc_abort(t, t->send_kind, true),
@@ -301,6 +284,4 @@ long endpoint_destroy(struct endpoint *ep)
 		t->ep = NULL;
 		ipc_abort(t, 0, false);
 	}
-	kmem_object_free(kmem_object_phys(ep));
-	return 0;
 }

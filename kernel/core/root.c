@@ -4,7 +4,7 @@
  */
 #include <abi/bootinfo.h>
 #include <abi/syscall.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <keel/addr.h>

@@ -23,7 +23,7 @@
  * kernel threads: switching threads is copying the user registers out of
  * and into the frame at the top of that stack.
  */
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>

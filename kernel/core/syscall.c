@@ -11,7 +11,7 @@
  * returns through the scheduler.
  */
 #include <abi/syscall.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
 #include <arch/trap.h>

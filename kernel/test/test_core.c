@@ -5,7 +5,7 @@
  * mode (user/coretest).
  */
 #include <abi/bootinfo.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/kvspace.h>
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
@@ -70,13 +70,13 @@ KTEST(first_program_objects)
 	u64 tpa = kmem_object_phys(t), apa = kmem_object_phys(t->as);
 	KTEST_CHECK(thread_get(tpa) == t && aspace_get(apa) == t->as);
 	KTEST_CHECK(kmem_classify(tpa) == KMEM_KERNEL && kmem_classify(apa) == KMEM_KERNEL);
-	KTEST_CHECK(kmem_classify(t->as->pml4) == KMEM_KERNEL);
+	KTEST_CHECK(kmem_classify(t->as->vs.pml4) == KMEM_KERNEL);
 	KTEST_CHECK(!thread_get(apa) && !aspace_get(tpa) && !endpoint_get(tpa));
 	KTEST_CHECK(t->authority && t->is_root && t->state == T_INACTIVE);
 	KTEST_CHECK(t->as->threads == 1 && t->as->tables >= 4);
 	KTEST_CHECK(t->regs.rdi == BOOTINFO_VADDR && (t->regs.cs & 3) == 3);
 	/* The kernel half of its PML4 is the kernel's. */
-	const u64 *mine = phys_to_virt(t->as->pml4), *kern = phys_to_virt(kvspace_root);
+	const u64 *mine = phys_to_virt(t->as->vs.pml4), *kern = phys_to_virt(kvspace_root);
 	for (int i = 256; i < 512; i++)
 		KTEST_CHECK(mine[i] == kern[i]);
 	/* Its boot information names these objects and the free memory. */

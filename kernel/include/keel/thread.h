@@ -1,6 +1,7 @@
 /*
- * thread.h - threads and endpoints (kernel/core/thread.c, ipc.c); the
- * scheduler is keel/sched.h.
+ * thread.h - threads and endpoints, the kernel objects
+ * (kernel/object/thread.c, endpoint.c), and message passing
+ * (kernel/core/ipc.c); the scheduler is keel/sched.h.
  *
  * A thread is one donated frame: its saved user registers, its FPU state,
  * its scheduling and IPC state.  There are no kernel threads and no
@@ -95,10 +96,15 @@ long sys_grant(u64 thread);
 void thread_exit(struct thread *t, i64 code);
 long thread_destroy(struct thread *t);
 
-/* ipc.c */
+/* endpoint.c */
 struct endpoint *endpoint_get(u64 pa);
 long sys_endpoint_create(u64 frame);
+/* -KEEL_EBUSY while slots or pagers name it; else its waiters fail, and it is gone. */
 long endpoint_destroy(struct endpoint *ep);
+
+/* ipc.c */
+/* ep goes away: every thread waiting on it stops waiting (ipc_abort). */
+void ipc_abort_endpoint(struct endpoint *ep);
 long sys_send(struct trap_frame *tf, u32 kind);
 long sys_recv(struct trap_frame *tf);
 long sys_reply_recv(struct trap_frame *tf);

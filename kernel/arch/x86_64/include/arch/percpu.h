@@ -22,7 +22,7 @@
 #include <keel/sched.h>
 #include <keel/types.h>
 
-struct aspace;
+struct vspace;
 
 struct tss {
 	u32 reserved0;
@@ -58,8 +58,8 @@ struct percpu {
 	u64 kstack_top;		/* %gs:16, for syscall entry */
 	u64 user_rsp;		/* %gs:24, scratch for syscall entry */
 	struct sched_cpu sched; /* the scheduler's (kernel/core/sched.c), never read here */
-	/* Address space (arch/x86_64/aspace.c). */
-	struct aspace *cur_as; /* whose tables CR3 holds; NULL: the kernel's */
+	/* User address space (arch/x86_64/vspace.c). */
+	struct vspace *cur_vs; /* whose tables CR3 holds; NULL: the kernel's */
 	u32 pcid_gen, pcid_next;
 	volatile u32 state; /* enum cpu_state */
 	volatile u64 ticks; /* timer interrupts taken */

@@ -4,7 +4,7 @@
  * anything.  All of it runs under the big kernel lock.
  */
 #include <abi/syscall.h>
-#include <arch/aspace.h>
+#include <keel/aspace.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>

@@ -1,0 +1,113 @@
+/*
+ * vspace.h - the hardware half of a user address space: its x86_64 page
+ * tables, its PCIDs and the CPUs that may cache its translations,
+ * switching CR3, and TLB shoot-down (kernel/arch/x86_64/vspace.c).  The
+ * address-space object and its system calls are generic: keel/aspace.h,
+ * kernel/object/aspace.c.
+ *
+ * The PML4's upper half is a copy of the kernel's (complete since boot
+ * and never changed).  Lower tables are frames the pager supplies, one at
+ * a time, when a map finds one missing.  User mappings are 4 KB pages.
+ * Generic code holds page-table entries as `vspace_entry *` and reads and
+ * writes them only through the functions here.
+ */
+#ifndef ARCH_VSPACE_H
+#define ARCH_VSPACE_H
+
+#include <abi/syscall.h>
+#include <arch/pagetable.h>
+#include <keel/addr.h>
+#include <keel/layout.h>
+#include <keel/types.h>
+
+typedef pte_t vspace_entry;
+
+struct vspace {
+	u64 pml4; /* physical address of its PML4 */
+	/* CPUs that may hold its translations (current, or in a PCID). */
+	u64 cpus[PERCPU_MAX_CPUS / 64];
+	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
+	u32 pcid[PERCPU_MAX_CPUS];
+};
+
+extern bool vspace_pcid; /* the CPUs use PCIDs */
+
+/* Boot: turn PCIDs on if the CPU has them (every CPU). */
+void vspace_init_cpu(void);
+
+/* A new vspace whose PML4 is the zeroed frame at pml4: the kernel half filled in. */
+void vspace_init(struct vspace *vs, u64 pml4);
+
+/*
+ * The small operations are inline: they are on the path of every map and
+ * unmap.  User page tables are reached through the direct map; a walk
+ * never allocates (the pager supplies each table), and user address
+ * spaces have no large pages.
+ */
+static inline pte_t *vspace_to_virt(void *ctx, u64 pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+/*
+ * The entry for va in the table at `level` (1: the 4 KB leaf; 2 or 3: the
+ * entry that points to a table of level 1 or 2), present or not; NULL if
+ * a table above it is missing, with *missing the level of that table.
+ * va must be a user address.
+ */
+static inline vspace_entry *vspace_entry_at(struct vspace *vs, u64 va, int level, int *missing)
+{
+	static const struct pt_env env = { .to_virt = vspace_to_virt };
+
+	return pt_entry(&env, vs->pml4, va, level, missing);
+}
+
+static inline bool vspace_present(vspace_entry e)
+{
+	return e & PTE_P;
+}
+
+/* The frame a present leaf maps. */
+static inline u64 vspace_frame(vspace_entry e)
+{
+	return pte_addr(e);
+}
+
+/* Make the absent leaf *e map frame with KEEL_MAP_* rights. */
+static inline void vspace_set_leaf(vspace_entry *e, u64 frame, u32 rights)
+{
+	*e = frame | PTE_P | PTE_U | ((rights & KEEL_MAP_W) ? PTE_W : 0) |
+	     ((rights & KEEL_MAP_X) ? 0 : PTE_NX);
+}
+
+/* Make the absent entry *e point to the new (zeroed) table at frame. */
+static inline void vspace_set_table(vspace_entry *e, u64 frame)
+{
+	*e = frame | PTE_P | PTE_W | PTE_U; /* rights are decided at the leaf */
+}
+/* Clear the present leaf *e for va, and flush va wherever it may be cached. */
+void vspace_clear_leaf(struct vspace *vs, vspace_entry *e, u64 va);
+
+/*
+ * Boot: map va to pa with KEEL_MAP_* rights, tables from alloc (which
+ * must not fail); *tables counts the tables made.  Fails only if va is
+ * mapped already.
+ */
+bool vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
+		     u64 *tables);
+
+/*
+ * Take the user half apart: leaf(frame) for each mapped frame, then
+ * table(frame) for each table below the PML4, bottom up.  The vspace must
+ * run on no CPU (vspace_running).
+ */
+void vspace_free(struct vspace *vs, void (*leaf)(u64 frame), void (*table)(u64 frame));
+
+/* Run vs on this CPU (NULL: the kernel's tables only). */
+void vspace_activate(struct vspace *vs);
+
+/* A CPU whose CR3 holds vs, or -1. */
+int vspace_running(const struct vspace *vs);
+
+#endif
