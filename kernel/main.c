@@ -27,7 +27,7 @@
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 struct boot_state boot;
@@ -75,7 +75,7 @@ static u8 boot_rsdp[2][64];
 static const char *keep_string(const char *s)
 {
 	size_t room = sizeof(boot_strings) - boot_strings_used;
-	size_t n = strnlen(s, room - 1);
+	size_t n = str_nlen(s, room - 1);
 	char *copy = &boot_strings[boot_strings_used];
 
 	if (room == 0)

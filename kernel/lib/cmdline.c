@@ -2,7 +2,7 @@
  * cmdline.c - find options in the kernel command line.  Pure.
  */
 #include <keel/cmdline.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 /*
  * Find the word whose name is `name`; return a pointer just past the name
@@ -10,7 +10,7 @@
  */
 static const char *find(const char *s, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = str_len(name);
 
 	if (!s || n == 0)
 		return NULL;
@@ -21,7 +21,7 @@ static const char *find(const char *s, const char *name)
 		while (*s && *s != ' ')
 			s++;
 		size_t len = (size_t)(s - word);
-		if (len >= n && strncmp(word, name, n) == 0 && (len == n || word[n] == '='))
+		if (len >= n && memcmp(word, name, n) == 0 && (len == n || word[n] == '='))
 			return word + n;
 	}
 	return NULL;

@@ -22,7 +22,7 @@
  */
 #include <keel/types.h>
 #include <keel/unaligned.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/elf.h>
 
 #define EHDR_SIZE   64

@@ -10,7 +10,7 @@
  */
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
 
 #define BOOTMEM_FRAME 4096ull

@@ -10,7 +10,7 @@
  * its conditions before it changes anything.
  */
 #include <keel/frames.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
 
 #define FRAME_SIZE 4096ull

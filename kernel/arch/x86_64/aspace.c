@@ -16,7 +16,7 @@
 #include <keel/addr.h>
 #include <keel/kmem.h>
 #include <keel/panic.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 #define CR3_NOFLUSH (1ull << 63)
