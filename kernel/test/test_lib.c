@@ -2,7 +2,7 @@
  * test_lib.c - in-kernel checks of the library code as the kernel build
  * compiles it (freestanding, no SSE, kernel code model).
  */
-#include <keel/fmt.h>
+#include <common/fmt.h>
 #include <keel/ksyms.h>
 #include <keel/ktest.h>
 #include <common/string.h>
