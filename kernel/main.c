@@ -22,7 +22,7 @@
 #include <keel/acpi.h>
 #include <keel/addr.h>
 #include <keel/boot.h>
-#include <keel/cmdline.h>
+#include <common/cmdline.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
