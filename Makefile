@@ -126,7 +126,7 @@ HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c common/string.c
 HOST_DEPS_memmap     := kernel/mm/memmap.c
 HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
-HOST_DEPS_elf        := kernel/lib/elf.c
+HOST_DEPS_elf        := common/elf.c
 HOST_DEPS_frames     := kernel/mm/frames.c
 HOST_DEPS_falloc     := user/lib/falloc.c
 

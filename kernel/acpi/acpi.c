@@ -32,7 +32,7 @@
 #include <keel/acpi.h>
 #include <common/string.h>
 #include <keel/types.h>
-#include <keel/unaligned.h>
+#include <common/unaligned.h>
 
 /* RSDP */
 #define RSDP_SIG	     "RSD PTR "

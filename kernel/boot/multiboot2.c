@@ -20,7 +20,7 @@
 #include <keel/multiboot2.h>
 #include <common/string.h>
 #include <keel/types.h>
-#include <keel/unaligned.h>
+#include <common/unaligned.h>
 
 #define MB2_TAG_HDR_SIZE   8u
 #define MB2_INFO_HDR_SIZE  8u

@@ -11,7 +11,7 @@
 #include <keel/boot.h>
 #include <keel/bootmem.h>
 #include <keel/console.h>
-#include <keel/elf.h>
+#include <common/elf.h>
 #include <keel/frames.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
