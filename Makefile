@@ -116,7 +116,7 @@ HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Icommon/include -Iuser/lib \
 	    -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
-HOST_TESTS := layout pagetable string fmt cmdline multiboot2 memmap bootmem acpi elf frames falloc
+HOST_TESTS := layout pagetable string fmt cmdline multiboot2 memmap range bootmem acpi elf frames falloc
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
 HOST_DEPS_string     := common/string.c
@@ -124,10 +124,11 @@ HOST_DEPS_fmt        := common/fmt.c
 HOST_DEPS_cmdline    := common/cmdline.c common/string.c
 HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c common/string.c
 HOST_DEPS_memmap     := kernel/mm/memmap.c
-HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
+HOST_DEPS_range      := kernel/lib/range.c
+HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c kernel/lib/range.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
 HOST_DEPS_elf        := common/elf.c
-HOST_DEPS_frames     := kernel/mm/frames.c
+HOST_DEPS_frames     := kernel/mm/frames.c kernel/lib/range.c
 HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:

@@ -416,24 +416,21 @@ static void print_size(const char *what, u64 bytes)
  * what the pager will own; the modules it may map; nothing else.
  */
 static struct frames boot_frames;
-static struct frame_run frame_runs[BOOTMEM_MAX_RANGES];
 
 static const char *step_frames(void)
 {
 	const struct bootmem *bm = boot.bootmem;
-	static struct frame_run mods[MB2_MAX_MODULES];
+	static struct range mods[MB2_MAX_MODULES];
 
-	for (size_t i = 0; i < bm->count; i++)
-		frame_runs[i] = (struct frame_run){ bm->free[i].base, bm->free[i].end };
 	for (size_t i = 0; i < boot.info.module_count; i++) {
-		struct frame_run r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
-				       ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
+		struct range r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
+				   ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
 		size_t j = i; /* insertion sort: the loader need not order them */
 		for (; j > 0 && mods[j - 1].base > r.base; j--)
 			mods[j] = mods[j - 1];
 		mods[j] = r;
 	}
-	if (frames_init(&boot_frames, frame_runs, bm->count, mods, boot.info.module_count))
+	if (frames_init(&boot_frames, bm->free, bm->count, mods, boot.info.module_count))
 		klog("mm",
 		     "more free ranges than frame roles can hold: some RAM is not the pager's");
 	boot.frames = &boot_frames;
