@@ -29,7 +29,7 @@ KCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-strict-aliasing -fno-asynchronous-unwind-tables \
 	    -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	    -Wno-unused-parameter -Wframe-larger-than=1024 \
-	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -MMD -MP
+	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Icommon/include -MMD -MP
 # -Wframe-larger-than: the stack guard is one page; a frame larger than
 # that could step over it.
 KASFLAGS  = $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
@@ -37,24 +37,31 @@ KASFLAGS  = $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
 # first 32 KiB); max-page-size 4K: sections are page-aligned, no more.
 KLDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 
-KSRC_C   := $(shell find kernel -name '*.c' | sort)
+# common/: the code the kernel, the user library and the host tests share
+# (each builds it with its own flags).  memory.c is the memory functions under
+# their standard names, which the host tests take from the C library.
+COMMON_SRC := $(sort $(wildcard common/*.c))
+
+KSRC_C   := $(shell find kernel -name '*.c' | sort) $(COMMON_SRC)
 KSRC_S   := $(shell find kernel -name '*.S' ! -name 'linker.ld.S' | sort)
 KOBJ     := $(patsubst %,$(BUILD)/%.o,$(KSRC_C) $(KSRC_S))
 
-# User programs: freestanding, static, against include/abi and user/lib
-# only.  Built without SSE/x87 code, though the kernel keeps each thread's
-# SSE state (coretest checks that with hand-written SSE code).
+# User programs: freestanding, static, against include/abi, common/ and
+# user/lib only.  Built without SSE/x87 code, though the kernel keeps each
+# thread's SSE state (coretest checks that with hand-written SSE code).
 UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -isystem $(shell $(CC) -print-file-name=include) \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-	    -Iinclude -Iuser/lib -MMD -MP
+	    -Iinclude -Icommon/include -Iuser/lib -MMD -MP
 # The first module is the first program: the pager, then init (make run).
 # tools/boottest.py puts coretest first for the kernel-core test boots.
 USER_PROGS := pager init ptest pvictim pdemo pfar pfair bench coretest utest ukill unt ufuzz
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))
+USER_LIB_OBJ := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRC)) \
+		$(patsubst common/%,$(BUILD)/user/common/common-%.o,$(COMMON_SRC))
 USER_LIB     := $(BUILD)/user/libkeel.a
 USER_CRT0    := $(BUILD)/user/lib/crt0.S.o
 
@@ -63,12 +70,19 @@ $(BUILD)/user/%.c.o: user/%.c Makefile
 	@echo "  CC      $<"
 	@$(CC) $(UCFLAGS) -c $< -o $@
 
+# common/ built for user programs, into the library (as common-*.o: an
+# archive keeps only base names, and user/lib has files of the same names).
+$(BUILD)/user/common/common-%.c.o: common/%.c Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(UCFLAGS) -c $< -o $@
+
 $(BUILD)/user/%.S.o: user/%.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
-$(USER_LIB): $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRC))
+$(USER_LIB): $(USER_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -99,19 +113,22 @@ $(BUILD)/user/modules: Makefile
 # AddressSanitizer and UBSan.
 HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Iuser/lib -DKEEL_HOST_TEST
+	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Icommon/include -Iuser/lib \
+	    -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
-HOST_TESTS := layout pagetable fmt cmdline multiboot2 memmap bootmem acpi elf frames falloc
+HOST_TESTS := layout pagetable string fmt cmdline multiboot2 memmap range bootmem acpi elf frames falloc
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
-HOST_DEPS_fmt        := kernel/lib/fmt.c
-HOST_DEPS_cmdline    := kernel/lib/cmdline.c
-HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c
+HOST_DEPS_string     := common/string.c
+HOST_DEPS_fmt        := common/fmt.c
+HOST_DEPS_cmdline    := common/cmdline.c common/string.c
+HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c common/string.c
 HOST_DEPS_memmap     := kernel/mm/memmap.c
-HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
+HOST_DEPS_range      := kernel/lib/range.c
+HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c kernel/lib/range.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
-HOST_DEPS_elf        := kernel/lib/elf.c
-HOST_DEPS_frames     := kernel/mm/frames.c
+HOST_DEPS_elf        := common/elf.c
+HOST_DEPS_frames     := kernel/mm/frames.c kernel/lib/range.c
 HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
@@ -198,6 +215,7 @@ FORCE:
 # ---- Tests ------------------------------------------------------------------
 
 $(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
+		$(wildcard common/include/common/*.h) \
 		$(wildcard kernel/arch/x86_64/include/arch/*.h) $$(HOST_DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $< $(HOST_DEPS_$*) -lcmocka

@@ -26,7 +26,7 @@
  */
 #include <keel/console.h>
 #include <keel/spinlock.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 #define CONSOLE_RING_SIZE      (64u << 10) /* a power of two */
 #define CONSOLE_KERNEL_RESERVE (8u << 10)

@@ -3,7 +3,7 @@
  * by address; see tools/ksyms.py for its layout).
  */
 #include <keel/ksyms.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 extern const u64 ksyms_count;
 extern const u64 ksyms_addr[];
@@ -38,7 +38,7 @@ bool ksyms_lookup(u64 addr, const char **name, u64 *offset)
 u64 ksyms_address(const char *name)
 {
 	for (u64 i = 0; i < ksyms_count; i++)
-		if (strcmp(&ksyms_names[ksyms_name_off[i]], name) == 0)
+		if (str_eq(&ksyms_names[ksyms_name_off[i]], name))
 			return ksyms_addr[i];
 	return 0;
 }

@@ -22,12 +22,12 @@
 #include <keel/acpi.h>
 #include <keel/addr.h>
 #include <keel/boot.h>
-#include <keel/cmdline.h>
+#include <common/cmdline.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 struct boot_state boot;
@@ -75,7 +75,7 @@ static u8 boot_rsdp[2][64];
 static const char *keep_string(const char *s)
 {
 	size_t room = sizeof(boot_strings) - boot_strings_used;
-	size_t n = strnlen(s, room - 1);
+	size_t n = str_nlen(s, room - 1);
 	char *copy = &boot_strings[boot_strings_used];
 
 	if (room == 0)
@@ -416,24 +416,21 @@ static void print_size(const char *what, u64 bytes)
  * what the pager will own; the modules it may map; nothing else.
  */
 static struct frames boot_frames;
-static struct frame_run frame_runs[BOOTMEM_MAX_RANGES];
 
 static const char *step_frames(void)
 {
 	const struct bootmem *bm = boot.bootmem;
-	static struct frame_run mods[MB2_MAX_MODULES];
+	static struct range mods[MB2_MAX_MODULES];
 
-	for (size_t i = 0; i < bm->count; i++)
-		frame_runs[i] = (struct frame_run){ bm->free[i].base, bm->free[i].end };
 	for (size_t i = 0; i < boot.info.module_count; i++) {
-		struct frame_run r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
-				       ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
+		struct range r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
+				   ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
 		size_t j = i; /* insertion sort: the loader need not order them */
 		for (; j > 0 && mods[j - 1].base > r.base; j--)
 			mods[j] = mods[j - 1];
 		mods[j] = r;
 	}
-	if (frames_init(&boot_frames, frame_runs, bm->count, mods, boot.info.module_count))
+	if (frames_init(&boot_frames, bm->free, bm->count, mods, boot.info.module_count))
 		klog("mm",
 		     "more free ranges than frame roles can hold: some RAM is not the pager's");
 	boot.frames = &boot_frames;

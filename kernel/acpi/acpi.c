@@ -30,9 +30,9 @@
  * byte offset in it; the first ACPI_MAX_PROBLEMS are kept, all counted.
  */
 #include <keel/acpi.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
-#include <keel/unaligned.h>
+#include <common/unaligned.h>
 
 /* RSDP */
 #define RSDP_SIG	     "RSD PTR "

@@ -18,9 +18,9 @@
  * what it cannot live without (e.g. no memory map).
  */
 #include <keel/multiboot2.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
-#include <keel/unaligned.h>
+#include <common/unaligned.h>
 
 #define MB2_TAG_HDR_SIZE   8u
 #define MB2_INFO_HDR_SIZE  8u
@@ -76,7 +76,7 @@ static const char *mb2_tag_string(const struct mb2_tag *t, u32 at)
 	const char *s = (const char *)t->p + at;
 	u32 room = t->size - at;
 
-	if (strnlen(s, room) == room)
+	if (str_nlen(s, room) == room)
 		return NULL;
 	return s;
 }

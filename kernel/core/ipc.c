@@ -41,7 +41,7 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 #define TAG_LEN_SHIFT 32

@@ -11,12 +11,12 @@
 #include <keel/boot.h>
 #include <keel/bootmem.h>
 #include <keel/console.h>
-#include <keel/elf.h>
+#include <common/elf.h>
 #include <keel/frames.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 #define ROOT_STACK_SIZE (16ul << 10)
@@ -203,14 +203,6 @@ const char *root_load(struct bootmem *bm)
 	return refusal = load(bm);
 }
 
-/* Copy a string, truncating, always NUL-terminated. */
-static void strncpy_nul(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void root_fill_bootinfo(void)
 {
 	const struct frames *f = boot.frames;
@@ -227,12 +219,12 @@ void root_fill_bootinfo(void)
 	bi->self_as = kmem_object_phys(root->as);
 	bi->self_thread = kmem_object_phys(root);
 	bi->ipc_buffer = ROOT_IPC_BUFFER;
-	strncpy_nul(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
+	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
 	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {
 		const struct mb2_module *m = &boot.info.modules[i];
 		bi->modules[i].base = m->start;
 		bi->modules[i].size = m->end - m->start;
-		strncpy_nul(bi->modules[i].name, m->name, sizeof(bi->modules[i].name));
+		str_copy(bi->modules[i].name, m->name, sizeof(bi->modules[i].name));
 		bi->module_count++;
 	}
 	if (f->nuser > cap)

@@ -31,7 +31,7 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 #include <keel/panic.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 /* The idle loop's stack starts below the frame a thread resumes from. */

@@ -10,7 +10,7 @@
  */
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
 
 #define BOOTMEM_FRAME 4096ull
@@ -41,7 +41,7 @@ static void bootmem_remove(struct bootmem *bm, size_t i, size_t j)
  */
 static void bootmem_append(struct bootmem *bm, u64 base, u64 end)
 {
-	struct bootmem_range *last = NULL;
+	struct range *last = NULL;
 
 	if (bm->count)
 		last = &bm->free[bm->count - 1];
@@ -87,22 +87,6 @@ void bootmem_init(struct bootmem *bm, const struct memmap_entry *map, size_t n)
 	}
 }
 
-/* Index of the first free range ending above addr (count if none). */
-static size_t bootmem_first_above(const struct bootmem *bm, u64 addr)
-{
-	size_t lo = 0, hi = bm->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (bm->free[mid].end > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 /*
  * Cut [rs, re) (frame-aligned, rs < re) out of the free ranges.  When a
  * range strictly contains it and the list is full, the part above re is
@@ -110,8 +94,8 @@ static size_t bootmem_first_above(const struct bootmem *bm, u64 addr)
  */
 static int bootmem_cut(struct bootmem *bm, u64 rs, u64 re)
 {
-	size_t i = bootmem_first_above(bm, rs), j;
-	struct bootmem_range *r;
+	size_t i = range_first_above(bm->free, bm->count, rs), j;
+	struct range *r;
 
 	if (i == bm->count)
 		return 0;
@@ -159,7 +143,7 @@ int bootmem_reserve(struct bootmem *bm, u64 base, u64 len)
  */
 static void bootmem_take(struct bootmem *bm, size_t i, u64 start, u64 size)
 {
-	struct bootmem_range *r = &bm->free[i];
+	struct range *r = &bm->free[i];
 	u64 end = start + size;
 
 	if (start == r->base && end == r->end) {
@@ -190,7 +174,7 @@ u64 bootmem_alloc(struct bootmem *bm, u64 size, u64 align, u64 limit)
 	size = ALIGN_UP(size, BOOTMEM_FRAME);
 
 	for (i = 0; i < bm->count; i++) {
-		const struct bootmem_range *r = &bm->free[i];
+		const struct range *r = &bm->free[i];
 		u64 start;
 
 		if (r->base > UINT64_MAX - (align - 1))

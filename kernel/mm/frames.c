@@ -3,51 +3,25 @@
  *
  * Three sorted, disjoint lists of page-aligned runs [base, end): the
  * pager's free RAM, the boot modules and the runs donated to the kernel
- * (each inside the free RAM).  A frame's role is found by binary search;
- * a donated run wins over the user run that holds it.  Donations are kept
- * one run each, never merged with their neighbours, so that a reclaim
- * gives back exactly what one donation took.  Every operation checks all
- * its conditions before it changes anything.
+ * (each inside the free RAM).  A frame's role is found by binary search
+ * (keel/range.h); a donated run wins over the user run that holds it.
+ * Donations are kept one run each, never merged with their neighbours, so
+ * that a reclaim gives back exactly what one donation took.  Every
+ * operation checks all its conditions before it changes anything.
  */
 #include <keel/frames.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
 
 #define FRAME_SIZE 4096ull
 #define FRAME_TOP  ALIGN_DOWN(UINT64_MAX, FRAME_SIZE) /* highest page boundary */
-
-/* The number of runs whose base is <= pa (runs sorted by base). */
-static size_t runs_upto(const struct frame_run *r, size_t n, u64 pa)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r[mid].base <= pa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* The index of the run holding pa, or n if none does. */
-static size_t runs_find(const struct frame_run *r, size_t n, u64 pa)
-{
-	size_t i = runs_upto(r, n, pa);
-
-	if (i && pa < r[i - 1].end)
-		return i - 1;
-	return n;
-}
 
 /*
  * Copy the ranges in, trimmed inwards to whole pages.  Empty ranges and
  * ranges that are out of order or overlap the last kept one are dropped;
  * past cap the rest are dropped and FRAMES_EFULL is returned.
  */
-static int runs_load(struct frame_run *dst, size_t *ndst, size_t cap, const struct frame_run *src,
+static int runs_load(struct range *dst, size_t *ndst, size_t cap, const struct range *src,
 		     size_t nsrc)
 {
 	int ret = FRAMES_OK;
@@ -75,8 +49,8 @@ static int runs_load(struct frame_run *dst, size_t *ndst, size_t cap, const stru
 	return ret;
 }
 
-int frames_init(struct frames *f, const struct frame_run *user, size_t nuser,
-		const struct frame_run *modules, size_t nmodules)
+int frames_init(struct frames *f, const struct range *user, size_t nuser,
+		const struct range *modules, size_t nmodules)
 {
 	int ru, rm;
 
@@ -88,11 +62,11 @@ int frames_init(struct frames *f, const struct frame_run *user, size_t nuser,
 
 enum frame_role frames_role(const struct frames *f, u64 pa)
 {
-	if (runs_find(f->donated, f->ndonated, pa) < f->ndonated)
+	if (range_find(f->donated, f->ndonated, pa) < f->ndonated)
 		return FRAME_KERNEL;
-	if (runs_find(f->user, f->nuser, pa) < f->nuser)
+	if (range_find(f->user, f->nuser, pa) < f->nuser)
 		return FRAME_USER;
-	if (runs_find(f->module, f->nmodule, pa) < f->nmodule)
+	if (range_find(f->module, f->nmodule, pa) < f->nmodule)
 		return FRAME_MODULE;
 	return FRAME_NONE;
 }
@@ -114,7 +88,7 @@ int frames_can_donate(const struct frames *f, u64 base, u64 size)
 	end = base + size;
 
 	/* Covered by user runs: the one holding base, then touching ones. */
-	i = runs_find(f->user, f->nuser, base);
+	i = range_find(f->user, f->nuser, base);
 	if (i == f->nuser)
 		return FRAMES_ENOTUSER;
 	cur = f->user[i].end;
@@ -125,7 +99,7 @@ int frames_can_donate(const struct frames *f, u64 base, u64 size)
 	}
 
 	/* Of the donated runs starting below end, the last ends highest. */
-	j = runs_upto(f->donated, f->ndonated, end - 1);
+	j = range_upto(f->donated, f->ndonated, end - 1);
 	if (j && f->donated[j - 1].end > base)
 		return FRAMES_EBUSY;
 	if (f->ndonated == ARRAY_SIZE(f->donated))
@@ -140,7 +114,7 @@ int frames_donate(struct frames *f, u64 base, u64 size)
 
 	if (r != FRAMES_OK)
 		return r;
-	j = runs_upto(f->donated, f->ndonated, base + size - 1);
+	j = range_upto(f->donated, f->ndonated, base + size - 1);
 	memmove(&f->donated[j + 1], &f->donated[j], (f->ndonated - j) * sizeof(f->donated[0]));
 	f->donated[j].base = base;
 	f->donated[j].end = base + size;
@@ -150,7 +124,7 @@ int frames_donate(struct frames *f, u64 base, u64 size)
 
 u64 frames_user_end(const struct frames *f, u64 pa)
 {
-	size_t i = runs_find(f->user, f->nuser, pa);
+	size_t i = range_find(f->user, f->nuser, pa);
 
 	return i < f->nuser ? f->user[i].end : 0;
 }
@@ -161,7 +135,7 @@ bool frames_is_donation(const struct frames *f, u64 base, u64 size)
 
 	if (!range_valid(base, size))
 		return false;
-	i = runs_find(f->donated, f->ndonated, base);
+	i = range_find(f->donated, f->ndonated, base);
 	return i < f->ndonated && f->donated[i].base == base && f->donated[i].end == base + size;
 }
 
@@ -171,7 +145,7 @@ int frames_reclaim(struct frames *f, u64 base, u64 size)
 
 	if (!range_valid(base, size))
 		return FRAMES_EINVAL;
-	i = runs_find(f->donated, f->ndonated, base);
+	i = range_find(f->donated, f->ndonated, base);
 	if (i == f->ndonated || f->donated[i].base != base || f->donated[i].end != base + size)
 		return FRAMES_EBUSY;
 

@@ -16,7 +16,7 @@
 #include <keel/kmem.h>
 #include <keel/memmap.h>
 #include <keel/panic.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 struct kmem_chunk {
 	u8 type[KMEM_CHUNK_FRAMES]; /* enum kobj_type of each frame */

@@ -13,7 +13,7 @@
  * the single-threaded boot path (and host tests).
  */
 #include <keel/memmap.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/types.h>
 
 /*

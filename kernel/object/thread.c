@@ -12,7 +12,7 @@
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/root.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/thread.h>
 
 #define FXSAVE_FCW   0	/* x87 control word */

@@ -7,7 +7,7 @@
 #include <arch/smp.h>
 #include <keel/console.h>
 #include <keel/layout.h>
-#include <keel/string.h>
+#include <common/string.h>
 #include <keel/panic.h>
 
 void kernel_crash(const char *what);
@@ -47,15 +47,15 @@ static void crash_on_ap(void (*fn)(void *))
 void kernel_crash(const char *what)
 {
 	klog("test", "deliberate crash: %s", what);
-	if (strcmp(what, "stack") == 0)
+	if (str_eq(what, "stack"))
 		crash_recurse(0);
-	else if (strcmp(what, "unmapped") == 0)
+	else if (str_eq(what, "unmapped"))
 		(void)*(volatile u64 *)DIRECT_MAP_END; /* the hole after the direct map */
-	else if (strcmp(what, "panic") == 0)
+	else if (str_eq(what, "panic"))
 		panic("deliberate panic from the command line");
-	else if (strcmp(what, "ap-stack") == 0)
+	else if (str_eq(what, "ap-stack"))
 		crash_on_ap(crash_stack_ipi);
-	else if (strcmp(what, "ap-panic") == 0)
+	else if (str_eq(what, "ap-panic"))
 		crash_on_ap(crash_panic_ipi);
 	klog("test", "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic)", what);
 }

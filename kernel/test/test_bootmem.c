@@ -66,7 +66,7 @@ KTEST(free_ranges_are_available_ram)
 {
 	const struct bootmem *bm = boot.bootmem;
 	for (size_t i = 0; i < bm->count; i++) {
-		const struct bootmem_range *r = &bm->free[i];
+		const struct range *r = &bm->free[i];
 		KTEST_CHECK(r->base < r->end);
 		KTEST_CHECK(IS_ALIGNED(r->base | r->end, PAGE_SIZE));
 		KTEST_CHECK(i == 0 || bm->free[i - 1].end <= r->base);

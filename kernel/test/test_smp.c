@@ -15,7 +15,7 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/ktest.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 /* Run fn(arg) on CPU n: here for CPU 0, through an IPI elsewhere. */
 static bool on_cpu(u32 n, void (*fn)(void *), void *arg)
@@ -123,7 +123,7 @@ KTEST(every_cpu_runs_on_its_own_slot)
 		if (w.lapic_id != w.apic_id)
 			return ktest_fail("cpu %u: APIC says %lu, slot says %lu", n, w.lapic_id,
 					  w.apic_id);
-		if (!w.on_stack || w.stack.cpu != (int)n || strcmp(w.stack.name, "kernel stack"))
+		if (!w.on_stack || w.stack.cpu != (int)n || !str_eq(w.stack.name, "kernel stack"))
 			return ktest_fail("cpu %u runs on rsp 0x%lx, not its kernel stack", n,
 					  w.rsp);
 	}

@@ -48,7 +48,7 @@ static void assert_well_formed(void)
 }
 
 /* Start from a list of free ranges given as available map entries. */
-static void init_ranges(const struct bootmem_range *r, size_t n)
+static void init_ranges(const struct range *r, size_t n)
 {
 	struct memmap_entry map[16];
 	size_t i;
@@ -171,7 +171,7 @@ static void test_init_empty(void **state)
 
 /* ---- Reserve ------------------------------------------------------------ */
 
-static const struct bootmem_range three[] = {
+static const struct range three[] = {
 	{ 0x10000, 0x20000 },
 	{ 0x30000, 0x40000 },
 	{ 0x50000, 0x60000 },
@@ -286,7 +286,7 @@ static void test_reserve_to_top(void **state)
 
 static void test_alloc_lowest_fit(void **state)
 {
-	static const struct bootmem_range r[] = {
+	static const struct range r[] = {
 		{ 0x1000, 0x3000 },   /* 2 frames */
 		{ 0x10000, 0x20000 }, /* 16 frames */
 		{ 0x30000, 0x34000 }, /* 4 frames */
@@ -310,7 +310,7 @@ static void test_alloc_lowest_fit(void **state)
 
 static void test_alloc_rounds_size(void **state)
 {
-	static const struct bootmem_range r[] = { { 0x10000, 0x20000 } };
+	static const struct range r[] = { { 0x10000, 0x20000 } };
 
 	(void)state;
 	init_ranges(r, 1);
@@ -322,7 +322,7 @@ static void test_alloc_rounds_size(void **state)
 
 static void test_alloc_align_2m(void **state)
 {
-	static const struct bootmem_range r[] = {
+	static const struct range r[] = {
 		{ 0x1000, 0x300000 }, /* room at 2M for 1M only */
 		{ 0x301000, 0x900000 },
 	};
@@ -350,7 +350,7 @@ static void test_alloc_align_2m(void **state)
 
 static void test_alloc_small_align_is_frame(void **state)
 {
-	static const struct bootmem_range r[] = { { 0x10000, 0x20000 } };
+	static const struct range r[] = { { 0x10000, 0x20000 } };
 
 	(void)state;
 	init_ranges(r, 1);
@@ -360,7 +360,7 @@ static void test_alloc_small_align_is_frame(void **state)
 
 static void test_alloc_bad_args(void **state)
 {
-	static const struct bootmem_range r[] = { { 0x10000, 0x20000 } };
+	static const struct range r[] = { { 0x10000, 0x20000 } };
 
 	(void)state;
 	init_ranges(r, 1);
@@ -378,7 +378,7 @@ static void test_alloc_bad_args(void **state)
 
 static void test_alloc_limit(void **state)
 {
-	static const struct bootmem_range r[] = {
+	static const struct range r[] = {
 		{ 0x10000, 0x12000 },
 		{ 0x100000, 0x200000 },
 	};
@@ -416,7 +416,7 @@ static void test_alloc_near_top(void **state)
 
 static void test_exhaustion(void **state)
 {
-	static const struct bootmem_range r[] = {
+	static const struct range r[] = {
 		{ 0x1000, 0x5000 },
 		{ 0x8000, 0xa000 },
 	};

@@ -1,5 +1,5 @@
 /*
- * test_cmdline.c - finding options in the kernel command line.
+ * test_cmdline.c - finding options in a command line (common/cmdline.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include <keel/cmdline.h>
+#include <common/cmdline.h>
 
 static void test_has(void **state)
 {
@@ -20,6 +20,27 @@ static void test_has(void **state)
 	assert_false(cmdline_has("", "test"));
 	assert_false(cmdline_has(NULL, "test"));
 	assert_false(cmdline_has("test", ""));
+}
+
+static void test_has_word(void **state)
+{
+	assert_true(cmdline_has_word("bench", "bench"));
+	assert_true(cmdline_has_word("test bench", "bench"));
+	assert_true(cmdline_has_word("  bench  x", "bench"));
+	assert_true(cmdline_has_word("bench-fair", "bench-fair"));
+	/* The pager's choice: bench and bench-fair are different words. */
+	assert_false(cmdline_has_word("bench-fair", "bench"));
+	assert_false(cmdline_has_word("bench", "bench-fair"));
+	assert_false(cmdline_has_word("benchmark", "bench"));
+	assert_false(cmdline_has_word("abench", "bench"));
+	/* A value makes it an option, not the word ... */
+	assert_false(cmdline_has_word("bench=1", "bench"));
+	assert_true(cmdline_has("bench=1", "bench"));
+	/* ... but the word may still come later. */
+	assert_true(cmdline_has_word("bench=1 bench", "bench"));
+	assert_false(cmdline_has_word("", "bench"));
+	assert_false(cmdline_has_word(NULL, "bench"));
+	assert_false(cmdline_has_word("bench", ""));
 }
 
 static void test_get(void **state)
@@ -42,6 +63,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_has),
+		cmocka_unit_test(test_has_word),
 		cmocka_unit_test(test_get),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <keel/elf.h>
+#include <common/elf.h>
 #include "testutil.h"
 
 #define USER_END     0x0000800000000000ull
@@ -509,17 +509,51 @@ static void test_overlap(void **state)
 
 static void test_too_many(void **state)
 {
-	/* Exactly ELF_MAX_SEGMENTS, with ignored headers mixed in. */
+	/* Exactly ELF_MAX_SEGMENTS program headers, ignored ones mixed in. */
 	b_init(BUF_SIZE, 0x400000 + 0x10);
-	for (u64 i = 0; i < ELF_MAX_SEGMENTS; i++) {
+	for (u64 i = 0; i < ELF_MAX_SEGMENTS / 2; i++) {
 		b_load(i == 0 ? RX : R, 0, 0x400000 + i * 0x2000, 0x100, 0x100);
 		b_phdr(PT_NOTE, R, 0, 0, 0, 0);
 	}
 	assert_int_equal(check(), ELF_OK);
+	assert_int_equal(img.nsegs, ELF_MAX_SEGMENTS / 2);
+	/* One more header, of any type: the table itself is too long. */
+	b_phdr(PT_NOTE, R, 0, 0, 0, 0);
+	assert_int_equal(check(), ELF_ETOOMANY);
+	/* All of them PT_LOAD: ELF_MAX_SEGMENTS is fine, one more is not. */
+	b_init(BUF_SIZE, 0x400000 + 0x10);
+	for (u64 i = 0; i < ELF_MAX_SEGMENTS; i++)
+		b_load(i == 0 ? RX : R, 0, 0x400000 + i * 0x2000, 0x100, 0x100);
+	assert_int_equal(check(), ELF_OK);
 	assert_int_equal(img.nsegs, ELF_MAX_SEGMENTS);
-	/* One more. */
 	b_load(R, 0, 0x400000 + ELF_MAX_SEGMENTS * 0x2000, 0x100, 0x100);
 	assert_int_equal(check(), ELF_ETOOMANY);
+	/* A table that runs past the file is ELF_EPHDR first, however long. */
+	b_init(64 + (ELF_MAX_SEGMENTS + 1) * 56 - 1, 0x400000 + 0x10);
+	for (u64 i = 0; i <= ELF_MAX_SEGMENTS; i++)
+		b_phdr(PT_NOTE, R, 0, 0, 0, 0);
+	assert_int_equal(check(), ELF_EPHDR);
+}
+
+static void test_not_readable(void **state)
+{
+	/* Execute-only and write-only segments: Keel would map them readable. */
+	static const u32 flags[] = { X, W, 0, 0xfffffffb /* all but R, so W|X */ };
+	static const int want[] = { ELF_ENOREAD, ELF_ENOREAD, ELF_ENOREAD, ELF_EWX };
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		build_good();
+		b_load(flags[i], 0x2000, 0x410000, 0x10, 0x10);
+		assert_int_equal(check(), want[i]);
+	}
+	/* The text segment itself execute-only. */
+	size_t text = build_good();
+	put32(text + P_FLAGS, X);
+	assert_int_equal(check(), ELF_ENOREAD);
+	/* An empty PT_LOAD is ignored, whatever its flags. */
+	build_good();
+	b_load(X, 0, 0x410000, 0, 0);
+	assert_int_equal(check(), ELF_OK);
 }
 
 static void test_no_load(void **state)
@@ -662,6 +696,7 @@ static void assert_image_sane(const struct elf_image *m, size_t size)
 		assert_true(s->memsz <= USER_END - s->vaddr);
 		assert_int_equal((s->vaddr - s->offset) & 0xfff, 0);
 		assert_false((s->flags & W) && (s->flags & X));
+		assert_true(s->flags & R);
 		assert_int_equal(s->flags & ~(u32)(R | W | X), 0);
 		if (i > 0) {
 			const struct elf_segment *p = &m->segs[i - 1];
@@ -684,7 +719,7 @@ static void test_random_corruption(void **state)
 	b_phdr(PT_GNU_STACK, RW, 0, 0, 0, 0);
 	b_phdr(PT_NOTE, R, 0x200, 0x400200, 0x20, 0x20);
 	const size_t hdrs = 64 + (size_t)B.phnum * 56;
-	int seen[14] = { 0 };
+	int seen[1 - ELF_ELAST] = { 0 };
 
 	rng_state = 0xe1f0c0de;
 	for (int iter = 0; iter < 10000; iter++) {
@@ -733,7 +768,7 @@ static void test_random_corruption(void **state)
 
 		memset(&img, 0xa5, sizeof(img));
 		int err = elf_check(copy, n, USER_END, &img);
-		assert_true(err <= 0 && err >= ELF_EWX);
+		assert_true(err <= 0 && err >= ELF_ELAST);
 		assert_memory_equal(copy, orig, n); /* the file is only read */
 		if (err == ELF_OK)
 			assert_image_sane(&img, n);
@@ -749,7 +784,7 @@ static void test_random_corruption(void **state)
 
 static void test_strerror(void **state)
 {
-	for (int e = 0; e >= ELF_EWX; e--) {
+	for (int e = 0; e >= ELF_ELAST; e--) {
 		const char *s = elf_strerror(e);
 
 		assert_non_null(s);
@@ -780,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_wx),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_not_readable),
 		cmocka_unit_test(test_no_load),
 		cmocka_unit_test(test_entry),
 		cmocka_unit_test(test_sorted_output),

@@ -1,5 +1,5 @@
 /*
- * test_fmt.c - the kernel's printf engine against the C library's.
+ * test_fmt.c - the printf engine (common/fmt.c) against the C library's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <keel/fmt.h>
+#include <common/fmt.h>
 
 /* Format with both and compare text and returned length. */
 #define SAME(...)                                                     \

@@ -22,7 +22,7 @@
 static struct frames fr;
 
 /* The lists' invariants: sorted, disjoint, whole pages, donations in user RAM. */
-static void assert_list(const struct frame_run *r, size_t n, size_t cap)
+static void assert_list(const struct range *r, size_t n, size_t cap)
 {
 	size_t i;
 
@@ -71,8 +71,8 @@ static void assert_edges(u64 base, u64 end, enum frame_role in, enum frame_role 
 
 static void test_roles_edges(void **state)
 {
-	const struct frame_run user[] = { { M1, 2 * M1 }, { 4 * M1, 5 * M1 } };
-	const struct frame_run mods[] = { { 2 * M1 + K4, 3 * M1 } };
+	const struct range user[] = { { M1, 2 * M1 }, { 4 * M1, 5 * M1 } };
+	const struct range mods[] = { { 2 * M1 + K4, 3 * M1 } };
 
 	assert_int_equal(frames_init(&fr, user, 2, mods, 1), FRAMES_OK);
 	assert_int_equal(fr.nuser, 2);
@@ -94,13 +94,13 @@ static void test_roles_edges(void **state)
 
 static void test_init_trims(void **state)
 {
-	const struct frame_run user[] = {
+	const struct range user[] = {
 		{ M1 + 1, 2 * M1 - 1 },		 /* trimmed to [M1+4K, 2M1-4K) */
 		{ 3 * M1 + 5, 3 * M1 + K4 + 7 }, /* no whole page: dropped */
 		{ 4 * M1, 4 * M1 + K4 },	 /* one page */
 		{ UINT64_MAX - 10, UINT64_MAX }, /* inside the top page: dropped */
 	};
-	const struct frame_run mods[] = { { 6 * M1 + 0x800, 7 * M1 + 0x800 } };
+	const struct range mods[] = { { 6 * M1 + 0x800, 7 * M1 + 0x800 } };
 
 	assert_int_equal(frames_init(&fr, user, ARRAY_SIZE(user), mods, 1), FRAMES_OK);
 	assert_int_equal(fr.nuser, 2);
@@ -124,14 +124,14 @@ static void test_init_trims(void **state)
 
 static void test_init_drops_bad_order(void **state)
 {
-	const struct frame_run user[] = {
+	const struct range user[] = {
 		{ 4 * M1, 5 * M1 },	 { 2 * M1, 3 * M1 }, /* below the previous: dropped */
 		{ 5 * M1 - K4, 6 * M1 },		     /* overlaps [4M, 5M): dropped */
 		{ 5 * M1, 6 * M1 },			     /* touching is fine */
 		{ 8 * M1, 7 * M1 },			     /* inverted: dropped */
 		{ 9 * M1, 10 * M1 },
 	};
-	const struct frame_run mods[] = { { 2 * M1, 3 * M1 }, { M1, 2 * M1 + K4 } };
+	const struct range mods[] = { { 2 * M1, 3 * M1 }, { M1, 2 * M1 + K4 } };
 
 	assert_int_equal(frames_init(&fr, user, ARRAY_SIZE(user), mods, 2), FRAMES_OK);
 	assert_int_equal(fr.nuser, 3);
@@ -145,7 +145,7 @@ static void test_init_drops_bad_order(void **state)
 	assert_well_formed();
 }
 
-static struct frame_run many[FRAMES_MAX_RUNS + 10];
+static struct range many[FRAMES_MAX_RUNS + 10];
 
 static void test_init_capacity(void **state)
 {
@@ -192,7 +192,7 @@ static void test_init_capacity(void **state)
 
 static void test_donate_reclaim(void **state)
 {
-	const struct frame_run user[] = { { M1, 4 * M1 } };
+	const struct range user[] = { { M1, 4 * M1 } };
 
 	assert_int_equal(frames_init(&fr, user, 1, NULL, 0), FRAMES_OK);
 	assert_int_equal(frames_donate(&fr, 2 * M1, M1), FRAMES_OK);
@@ -227,8 +227,8 @@ static void test_donate_reclaim(void **state)
 
 static void test_donate_not_user(void **state)
 {
-	const struct frame_run user[] = { { M1, 2 * M1 }, { 2 * M1, 3 * M1 }, { 4 * M1, 5 * M1 } };
-	const struct frame_run mods[] = { { 3 * M1, 4 * M1 }, { 6 * M1, 7 * M1 } };
+	const struct range user[] = { { M1, 2 * M1 }, { 2 * M1, 3 * M1 }, { 4 * M1, 5 * M1 } };
+	const struct range mods[] = { { 3 * M1, 4 * M1 }, { 6 * M1, 7 * M1 } };
 
 	assert_int_equal(frames_init(&fr, user, 3, mods, 2), FRAMES_OK);
 	/* Partly outside user RAM: either end, or across a module or hole. */
@@ -269,7 +269,7 @@ static void test_donate_not_user(void **state)
 
 static void test_donate_overlap(void **state)
 {
-	const struct frame_run user[] = { { 0, 16 * M1 } };
+	const struct range user[] = { { 0, 16 * M1 } };
 
 	assert_int_equal(frames_init(&fr, user, 1, NULL, 0), FRAMES_OK);
 	assert_int_equal(frames_donate(&fr, 4 * M1, 2 * M1), FRAMES_OK);
@@ -292,7 +292,7 @@ static void test_donate_overlap(void **state)
 
 static void test_bad_args(void **state)
 {
-	const struct frame_run user[] = { { 0, 0xfffffffffffff000ull } };
+	const struct range user[] = { { 0, 0xfffffffffffff000ull } };
 
 	/* Everything but the top page is user RAM. */
 	assert_int_equal(frames_init(&fr, user, 1, NULL, 0), FRAMES_OK);
@@ -327,10 +327,10 @@ static void test_bad_args(void **state)
 
 static void test_64tb(void **state)
 {
-	const struct frame_run user[] = { { 0x100000, 0x80000000 },
-					  { T64 - 0x40000000, T64 },
-					  { T64, T64 + 0xff000000 } };
-	const struct frame_run mods[] = { { 0x3ffffff00000ull, 0x400000000000ull } };
+	const struct range user[] = { { 0x100000, 0x80000000 },
+				      { T64 - 0x40000000, T64 },
+				      { T64, T64 + 0xff000000 } };
+	const struct range mods[] = { { 0x3ffffff00000ull, 0x400000000000ull } };
 
 	assert_int_equal(frames_init(&fr, user, 3, mods, 1), FRAMES_OK);
 	assert_int_equal(frames_role(&fr, T64 - 0x40000000 - 1), FRAME_NONE);
@@ -361,7 +361,7 @@ static void test_64tb(void **state)
 
 static u8 model_base[NPAGES]; /* FRAME_USER, FRAME_MODULE or FRAME_NONE */
 static u8 model_don[NPAGES];  /* 1 where donated */
-static struct frame_run in_user[NPAGES], in_mods[64];
+static struct range in_user[NPAGES], in_mods[64];
 static struct {
 	size_t first, n;
 } dons[NPAGES];

@@ -8,9 +8,9 @@
  * writable, nor into the child.
  */
 #include "spawn.h"
-#include "elf64.h"
 #include "keel.h"
 #include "str.h"
+#include <common/elf.h>
 
 const struct bootinfo_module *module_find(const struct bootinfo *bi, const char *name)
 {
@@ -20,54 +20,8 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
 	return 0;
 }
 
-/* Check the headers; fill ph[] with the PT_LOAD entries.  Their count, or -KEEL_EINVAL. */
-static int check_elf(const unsigned char *file, unsigned long size, struct elf64_ehdr *eh,
-		     struct elf64_phdr *ph)
-{
-	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
-	int n = 0, exec_entry = 0;
-
-	if (size < sizeof(*eh))
-		return -KEEL_EINVAL;
-	memcpy(eh, file, sizeof(*eh));
-	if (memcmp(eh->ident, magic, 4) || eh->ident[4] != ELF_CLASS64 ||
-	    eh->ident[5] != ELF_DATA2LSB || eh->ident[6] != ELF_VERSION ||
-	    eh->type != ELF_ET_EXEC || eh->machine != ELF_EM_X86_64 || eh->version != ELF_VERSION ||
-	    eh->phentsize != sizeof(*ph) || eh->phnum == 0 || eh->phnum > SPAWN_MAX_PHDRS ||
-	    eh->phoff > size || (unsigned long)eh->phnum * sizeof(*ph) > size - eh->phoff ||
-	    eh->entry >= KEEL_USER_TOP)
-		return -KEEL_EINVAL;
-	for (int i = 0; i < eh->phnum; i++) {
-		struct elf64_phdr p;
-		memcpy(&p, file + eh->phoff + (unsigned long)i * sizeof(p), sizeof(p));
-		if (p.type != ELF_PT_LOAD || p.memsz == 0)
-			continue;
-		/* The kernel's elf_check rules (kernel/lib/elf.c), for parity. */
-		if (p.offset > size || p.filesz > size - p.offset || p.filesz > p.memsz ||
-		    p.vaddr >= KEEL_USER_TOP || p.memsz > KEEL_USER_TOP - p.vaddr ||
-		    !(p.flags & ELF_PF_R))
-			return -KEEL_EINVAL;
-		if (p.vaddr < PAGE_SIZE || (p.vaddr & PAGE_MASK) != (p.offset & PAGE_MASK) ||
-		    ((p.flags & ELF_PF_W) && (p.flags & ELF_PF_X)))
-			return -KEEL_EINVAL; /* page 0, misplaced in the file, or W+X */
-		/* No two segments may share a page. */
-		unsigned long lo = p.vaddr & ~PAGE_MASK;
-		unsigned long hi = (p.vaddr + p.memsz + PAGE_MASK) & ~PAGE_MASK;
-		for (int j = 0; j < n; j++) {
-			unsigned long lo2 = ph[j].vaddr & ~PAGE_MASK;
-			unsigned long hi2 = (ph[j].vaddr + ph[j].memsz + PAGE_MASK) & ~PAGE_MASK;
-			if (lo < hi2 && lo2 < hi)
-				return -KEEL_EINVAL;
-		}
-		if ((p.flags & ELF_PF_X) && eh->entry >= p.vaddr && eh->entry - p.vaddr < p.memsz)
-			exec_entry = 1;
-		ph[n++] = p;
-	}
-	return n && exec_entry ? n : -KEEL_EINVAL;
-}
-
 /* A fresh frame with bytes [va, va + PAGE_SIZE) of the segment, mapped into the child. */
-static long load_page(struct proc *p, const unsigned char *file, const struct elf64_phdr *ph,
+static long load_page(struct proc *p, const unsigned char *file, const struct elf_segment *s,
 		      unsigned long va, unsigned long rights)
 {
 	if (p->nframes == SPAWN_MAX_FRAMES)
@@ -83,13 +37,12 @@ static long load_page(struct proc *p, const unsigned char *file, const struct el
 	page_clear(page);
 	if (file) {
 		/* The overlap of this page with [vaddr, vaddr + filesz). */
-		unsigned long from = va > ph->vaddr ? va : ph->vaddr;
-		unsigned long to = ph->vaddr + ph->filesz;
+		unsigned long from = va > s->vaddr ? va : s->vaddr;
+		unsigned long to = s->vaddr + s->filesz;
 		if (to > va + PAGE_SIZE)
 			to = va + PAGE_SIZE;
 		if (from < to)
-			memcpy(page + (from - va), file + ph->offset + (from - ph->vaddr),
-			       to - from);
+			memcpy(page + (from - va), file + s->offset + (from - s->vaddr), to - from);
 	}
 	scratch_unmap(page, 1);
 	long r = map_page(p->pool, p->as, va, f, rights);
@@ -101,31 +54,31 @@ static long load_page(struct proc *p, const unsigned char *file, const struct el
 	return 0;
 }
 
+/* Check the file with the kernel's rules (common/elf.c), then load its segments. */
 static long load(struct proc *p, const unsigned char *file, unsigned long size)
 {
-	struct elf64_ehdr eh;
-	struct elf64_phdr ph[SPAWN_MAX_PHDRS];
-	int n = check_elf(file, size, &eh, ph);
+	struct elf_image img;
 
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
+	if (elf_check(file, size, KEEL_USER_TOP, &img) != ELF_OK)
+		return -KEEL_EINVAL;
+	for (size_t i = 0; i < img.nsegs; i++) {
+		const struct elf_segment *s = &img.segs[i];
 		unsigned long rights = KEEL_MAP_R;
-		if (ph[i].flags & ELF_PF_W)
+		if (s->flags & ELF_PF_W)
 			rights |= KEEL_MAP_W;
-		if (ph[i].flags & ELF_PF_X)
+		if (s->flags & ELF_PF_X)
 			rights |= KEEL_MAP_X;
-		unsigned long va = ph[i].vaddr & ~PAGE_MASK;
+		unsigned long va = s->vaddr & ~PAGE_MASK;
 		struct spawn_seg *seg = &p->segs[p->nsegs++];
 		*seg = (struct spawn_seg){ va, 0, rights };
-		for (; va < ph[i].vaddr + ph[i].memsz; va += PAGE_SIZE) {
-			long r = load_page(p, file, &ph[i], va, rights);
+		for (; va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+			long r = load_page(p, file, s, va, rights);
 			if (r < 0)
 				return r;
 			seg->size += PAGE_SIZE;
 		}
 	}
-	p->entry = eh.entry;
+	p->entry = img.entry;
 	return 0;
 }
 

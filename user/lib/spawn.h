@@ -8,12 +8,13 @@
 
 #include "mem.h"
 #include <abi/bootinfo.h>
+#include <common/elf.h>
 
 #define SPAWN_STACK_TOP	  0x7fffffffe000ul /* RSP at entry (16-byte aligned) */
 #define SPAWN_STACK_PAGES 4
 #define SPAWN_IPC_BUF	  0x7ffffff00000ul /* the thread's IPC buffer */
 #define SPAWN_MAX_FRAMES  160
-#define SPAWN_MAX_PHDRS	  16
+#define SPAWN_MAX_PHDRS	  ELF_MAX_SEGMENTS /* the most segments elf_check accepts */
 
 struct proc {
 	struct kpool *pool; /* where its objects and tables come from */
@@ -38,7 +39,8 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
  * (sys_thread_config on p->tcb), fill its endpoint slots
  * (sys_as_set_endpoint on p->as), then proc_start.  0 or -error:
  * KEEL_ENOENT no such module, KEEL_EINVAL not an acceptable ELF
- * executable, KEEL_EFULL out of memory, or what a system call said.
+ * executable (elf_check, the kernel's rules for the first program),
+ * KEEL_EFULL out of memory, or what a system call said.
  */
 long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const char *name,
 	   unsigned long badge);

@@ -10,6 +10,7 @@
 #include "keel.h"
 #include "str.h"
 #include "proto.h"
+#include <common/cmdline.h>
 
 #define SLOT_PAGER 1 /* the pager's endpoint, in its own slots */
 
@@ -131,17 +132,6 @@ static void serve(void)
 	}
 }
 
-/* Is `word` one of the space-separated words of s? */
-static int has_word(const char *s, const char *word)
-{
-	unsigned long n = str_len(word);
-
-	for (const char *p = s; *p; p++)
-		if ((p == s || p[-1] == ' ') && !memcmp(p, word, n) && (p[n] == ' ' || !p[n]))
-			return 1;
-	return 0;
-}
-
 int main(const struct bootinfo *boot_info)
 {
 	long r;
@@ -167,9 +157,9 @@ int main(const struct bootinfo *boot_info)
 		return 1;
 	}
 	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
-	if ((r = proc_start_init(has_word(bi->cmdline, "bench")	       ? INIT_BENCH
-				 : has_word(bi->cmdline, "bench-fair") ? INIT_BENCH_FAIR
-								       : 0))) {
+	if ((r = proc_start_init(cmdline_has_word(bi->cmdline, "bench")	       ? INIT_BENCH
+				 : cmdline_has_word(bi->cmdline, "bench-fair") ? INIT_BENCH_FAIR
+									       : 0))) {
 		print_fmt("[pager] cannot start init: %ld\n", r);
 		return 1;
 	}

@@ -3,7 +3,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/x86.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 struct cpu_features cpu_has;
 

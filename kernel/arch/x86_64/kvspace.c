@@ -6,7 +6,7 @@
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/console.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 extern char boot_stack_guard[], boot_stack_bottom[];
 extern char df_stack_guard[], df_stack_bottom[];

@@ -8,7 +8,7 @@
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/bootmem.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 u32 percpu_count;
 u32 percpu_apic_ids[PERCPU_MAX_CPUS];

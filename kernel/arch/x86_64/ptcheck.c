@@ -7,7 +7,7 @@
 #include <arch/percpu.h>
 #include <arch/ptcheck.h>
 #include <keel/addr.h>
-#include <keel/fmt.h>
+#include <common/fmt.h>
 
 extern char boot_stack_guard[], boot_stack_bottom[];
 extern char df_stack_guard[], df_stack_bottom[];

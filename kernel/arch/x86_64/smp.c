@@ -20,7 +20,7 @@
 #include <keel/bootmem.h>
 #include <keel/console.h>
 #include <keel/thread.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 _Static_assert(PERCPU_SLOT_SIZE == 1ul << 24, "trampoline.S: index << 24");
 

@@ -13,7 +13,7 @@
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/panic.h>
-#include <keel/string.h>
+#include <common/string.h>
 
 #define CR3_NOFLUSH (1ull << 63)
 #define PCID_COUNT  4096

@@ -12,18 +12,14 @@
 #define KEEL_BOOTMEM_H
 
 #include <keel/memmap.h>
+#include <keel/range.h>
 #include <keel/types.h>
 
 #define BOOTMEM_MAX_RANGES (MEMMAP_MAX + 64)
 #define BOOTMEM_FAIL	   (~(u64)0)
 
-struct bootmem_range {
-	u64 base;
-	u64 end; /* exclusive */
-};
-
 struct bootmem {
-	struct bootmem_range free[BOOTMEM_MAX_RANGES]; /* sorted, disjoint */
+	struct range free[BOOTMEM_MAX_RANGES]; /* sorted, disjoint */
 	size_t count;
 	size_t dropped; /* ranges lost: the list was full, or bootmem_init
 			     got entries out of order or overlapping */

@@ -7,7 +7,8 @@
 #ifndef KEEL_CONSOLE_H
 #define KEEL_CONSOLE_H
 
-#include <keel/fmt.h>
+#include <common/fmt.h>
+#include <keel/types.h>
 
 void console_init(void);
 /* From now on print without taking the console lock (panic only). */

@@ -16,6 +16,7 @@
 #ifndef KEEL_FRAMES_H
 #define KEEL_FRAMES_H
 
+#include <keel/range.h>
 #include <keel/types.h>
 
 enum frame_role {
@@ -30,18 +31,14 @@ enum frame_role {
 	FRAME_KERNEL, /* donated to the kernel for objects: neither */
 };
 
-struct frame_run {
-	u64 base, end; /* [base, end), page-aligned */
-};
-
 #define FRAMES_MAX_RUNS 1024
 
 struct frames {
-	struct frame_run user[FRAMES_MAX_RUNS]; /* sorted, disjoint */
+	struct range user[FRAMES_MAX_RUNS]; /* sorted, disjoint; all page-aligned */
 	size_t nuser;
-	struct frame_run module[64]; /* sorted, disjoint */
+	struct range module[64]; /* sorted, disjoint */
 	size_t nmodule;
-	struct frame_run donated[FRAMES_MAX_RUNS]; /* sorted, disjoint, within user */
+	struct range donated[FRAMES_MAX_RUNS]; /* sorted, disjoint, within user */
 	size_t ndonated;
 };
 
@@ -61,8 +58,8 @@ enum frames_error {
  * Returns FRAMES_OK or FRAMES_EFULL (too many ranges: the rest are left
  * out, which only makes the kernel stricter).
  */
-int frames_init(struct frames *f, const struct frame_run *user, size_t nuser,
-		const struct frame_run *modules, size_t nmodules);
+int frames_init(struct frames *f, const struct range *user, size_t nuser,
+		const struct range *modules, size_t nmodules);
 
 /* The role of the frame holding physical address pa. O(log runs). */
 enum frame_role frames_role(const struct frames *f, u64 pa);

@@ -10,7 +10,8 @@
 #ifndef KEEL_KTEST_H
 #define KEEL_KTEST_H
 
-#include <keel/fmt.h>
+#include <common/fmt.h>
+#include <keel/types.h>
 
 struct ktest {
 	const char *name;

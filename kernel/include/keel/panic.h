@@ -5,7 +5,8 @@
 #ifndef KEEL_PANIC_H
 #define KEEL_PANIC_H
 
-#include <keel/fmt.h>
+#include <common/fmt.h>
+#include <keel/types.h>
 
 /* Print "[panic] <message>", a backtrace, and stop the machine. */
 _Noreturn void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -3,28 +3,28 @@
  * parsers of boot-loader, firmware and file formats must (x86 is
  * little-endian).  A fixed-size memcpy compiles to a single load.
  */
-#ifndef KEEL_UNALIGNED_H
-#define KEEL_UNALIGNED_H
+#ifndef COMMON_UNALIGNED_H
+#define COMMON_UNALIGNED_H
 
-#include <keel/types.h>
+#include <stdint.h>
 
-static inline u16 get_le16(const void *p)
+static inline uint16_t get_le16(const void *p)
 {
-	u16 v;
+	uint16_t v;
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
 }
 
-static inline u32 get_le32(const void *p)
+static inline uint32_t get_le32(const void *p)
 {
-	u32 v;
+	uint32_t v;
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
 }
 
-static inline u64 get_le64(const void *p)
+static inline uint64_t get_le64(const void *p)
 {
-	u64 v;
+	uint64_t v;
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
 }

@@ -1,16 +1,17 @@
 /*
- * fmt.h - printf-style formatting into any sink (kernel/lib/fmt.c).
+ * fmt.h - printf-style formatting into any sink (common/fmt.c), for the
+ * kernel (its console and panics) and user programs (user/lib/fmt.h).
  *
  * Supports %d %i %u %x %X %o %c %s %p %% with the flags '-', '0', '+', ' ',
  * '#', a width and precision (numbers or '*'), and the length modifiers
  * hh h l ll z t j.  No floating point.  Every caller is format-checked by
  * the compiler through the printf attribute.
  */
-#ifndef KEEL_FMT_H
-#define KEEL_FMT_H
+#ifndef COMMON_FMT_H
+#define COMMON_FMT_H
 
-#include <keel/types.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 

@@ -1,6 +1,7 @@
 /*
- * elf.c - check an ELF64 executable before anything of it is loaded.
- * Pure: reads only [file, file+size), allocates nothing, no recursion.
+ * elf.c - check an ELF64 executable before anything of it is loaded (see
+ * common/elf.h).  Pure: reads only [file, file+size), allocates nothing,
+ * no recursion.
  *
  * Decisions beyond the System V ABI:
  *  - Page 0 is never mapped, so NULL dereferences fault: a PT_LOAD
@@ -13,17 +14,22 @@
  *  - offset must lie within the file even when filesz is 0.
  *  - e_phnum == 0xffff (PN_XNUM, the count kept in section 0) is not
  *    supported: ELF_EPHDR.  e_version must be 1 as well as e_ident.
+ *  - At most ELF_MAX_SEGMENTS program headers, of any type (ELF_ETOOMANY),
+ *    which bounds the work and the segment table.
+ *  - Every PT_LOAD must be readable: Keel maps every segment readable
+ *    (x86 has no execute-only or write-only pages), so a file that asks
+ *    otherwise is refused (ELF_ENOREAD) rather than given more than it
+ *    asked for.
  *  - Only the R/W/X bits of p_flags are kept; p_align is not checked
  *    (only vaddr == offset modulo 4 KiB matters to the loader).
  *  - Other segment types (PT_INTERP, PT_DYNAMIC, PT_NOTE, ...) are ignored.
- *  - Checks are made in this order: header, program header table, then
- *    each PT_LOAD in file order (ESEGMENT, EALIGN, ERANGE, EWX, ETOOMANY),
- *    then ENOLOAD, EOVERLAP (after sorting) and EENTRY.
+ *  - Checks are made in this order: header, program header table
+ *    (EPHDR, then ETOOMANY), then each PT_LOAD in file order (ESEGMENT,
+ *    EALIGN, ERANGE, EWX, ENOREAD), then ENOLOAD, EOVERLAP (after
+ *    sorting) and EENTRY.
  */
-#include <keel/types.h>
-#include <keel/unaligned.h>
-#include <keel/string.h>
-#include <keel/elf.h>
+#include <common/elf.h>
+#include <common/unaligned.h>
 
 #define EHDR_SIZE   64
 #define PHDR_SIZE   56
@@ -37,9 +43,19 @@
 #define ELFDATA2LSB 1
 #define EV_CURRENT  1
 #define PF_RWX	    (ELF_PF_R | ELF_PF_W | ELF_PF_X)
-#define U64_MAX	    ((u64)-1)
 
-static int check_header(const u8 *f, size_t size)
+static uint64_t page_down(uint64_t x)
+{
+	return x & ~(PAGE - 1);
+}
+
+/* x rounded up to a page boundary; x must be below the last page of the address space. */
+static uint64_t page_up(uint64_t x)
+{
+	return page_down(x + PAGE - 1);
+}
+
+static int check_header(const uint8_t *f, size_t size)
 {
 	if (!f || size < EHDR_SIZE)
 		return ELF_ETOOSMALL;
@@ -51,22 +67,24 @@ static int check_header(const u8 *f, size_t size)
 	if (get_le16(f + 16) != ET_EXEC || get_le16(f + 18) != EM_X86_64)
 		return ELF_ETYPE;
 
-	u64 phoff = get_le64(f + 32);
-	u16 phentsize = get_le16(f + 54);
-	u16 phnum = get_le16(f + 56);
+	uint64_t phoff = get_le64(f + 32);
+	uint16_t phentsize = get_le16(f + 54);
+	uint16_t phnum = get_le16(f + 56);
 
 	if (phnum == 0)
 		return ELF_OK; /* ELF_ENOLOAD later */
 	if (phnum == PN_XNUM || phentsize != PHDR_SIZE)
 		return ELF_EPHDR;
 	/* phnum * 56 < 2^22: no overflow; phoff + table is checked by subtraction. */
-	if (phoff > size || (u64)phnum * PHDR_SIZE > size - phoff)
+	if (phoff > size || (uint64_t)phnum * PHDR_SIZE > size - phoff)
 		return ELF_EPHDR;
+	if (phnum > ELF_MAX_SEGMENTS)
+		return ELF_ETOOMANY;
 	return ELF_OK;
 }
 
 /* Check one PT_LOAD segment on its own; *s is already filled in. */
-static int check_segment(const struct elf_segment *s, size_t size, u64 user_end)
+static int check_segment(const struct elf_segment *s, size_t size, uint64_t user_end)
 {
 	if (s->filesz > s->memsz)
 		return ELF_ESEGMENT;
@@ -76,15 +94,17 @@ static int check_segment(const struct elf_segment *s, size_t size, u64 user_end)
 		return ELF_EALIGN;
 	if (s->vaddr < PAGE)
 		return ELF_ERANGE;
-	if (s->memsz > U64_MAX - s->vaddr)
+	if (s->memsz > UINT64_MAX - s->vaddr)
 		return ELF_ERANGE;
-	u64 end = s->vaddr + s->memsz;
-	if (end > U64_MAX - (PAGE - 1)) /* its last page would end at 2^64 */
+	uint64_t end = s->vaddr + s->memsz;
+	if (end > UINT64_MAX - (PAGE - 1)) /* its last page would end at 2^64 */
 		return ELF_ERANGE;
-	if (ALIGN_UP(end, PAGE) > user_end)
+	if (page_up(end) > user_end)
 		return ELF_ERANGE;
 	if ((s->flags & ELF_PF_W) && (s->flags & ELF_PF_X))
 		return ELF_EWX;
+	if (!(s->flags & ELF_PF_R))
+		return ELF_ENOREAD;
 	return ELF_OK;
 }
 
@@ -103,21 +123,22 @@ static void sort_segments(struct elf_image *img)
 	}
 }
 
-int elf_check(const void *file, size_t size, u64 user_end, struct elf_image *out)
+int elf_check(const void *file, size_t size, uint64_t user_end, struct elf_image *out)
 {
-	const u8 *f = file;
+	const uint8_t *f = file;
 	int err = check_header(f, size);
 
 	if (err)
 		return err;
 
-	u64 phoff = get_le64(f + 32);
-	u16 phnum = get_le16(f + 56);
+	uint64_t phoff = get_le64(f + 32);
+	uint16_t phnum = get_le16(f + 56);
 
 	out->entry = get_le64(f + 24);
 	out->nsegs = 0;
-	for (u16 i = 0; i < phnum; i++) {
-		const u8 *ph = f + phoff + (u64)i * PHDR_SIZE;
+	/* phnum <= ELF_MAX_SEGMENTS: every PT_LOAD finds room in out->segs. */
+	for (uint16_t i = 0; i < phnum; i++) {
+		const uint8_t *ph = f + phoff + (uint64_t)i * PHDR_SIZE;
 		struct elf_segment s;
 
 		if (get_le32(ph) != PT_LOAD)
@@ -132,8 +153,6 @@ int elf_check(const void *file, size_t size, u64 user_end, struct elf_image *out
 		err = check_segment(&s, size, user_end);
 		if (err)
 			return err;
-		if (out->nsegs == ELF_MAX_SEGMENTS)
-			return ELF_ETOOMANY;
 		out->segs[out->nsegs++] = s;
 	}
 	if (out->nsegs == 0)
@@ -144,7 +163,7 @@ int elf_check(const void *file, size_t size, u64 user_end, struct elf_image *out
 	for (size_t i = 1; i < out->nsegs; i++) {
 		const struct elf_segment *a = &out->segs[i - 1], *b = &out->segs[i];
 
-		if (ALIGN_DOWN(b->vaddr, PAGE) < ALIGN_UP(a->vaddr + a->memsz, PAGE))
+		if (page_down(b->vaddr) < page_up(a->vaddr + a->memsz))
 			return ELF_EOVERLAP;
 	}
 
@@ -182,13 +201,15 @@ const char *elf_strerror(int err)
 	case ELF_EOVERLAP:
 		return "two segments share a page";
 	case ELF_ETOOMANY:
-		return "too many PT_LOAD segments";
+		return "too many program headers";
 	case ELF_ENOLOAD:
 		return "no PT_LOAD segment";
 	case ELF_EENTRY:
 		return "entry point is in no executable segment";
 	case ELF_EWX:
 		return "segment is both writable and executable";
+	case ELF_ENOREAD:
+		return "segment is not readable";
 	default:
 		return "unknown ELF error";
 	}

@@ -1,8 +1,10 @@
 /*
- * fmt.c - the kernel's printf engine.  Pure: no I/O, host-tested against
- * the C library's snprintf.
+ * fmt.c - the printf engine of the kernel and the user library.  Pure: no
+ * I/O, host-tested against the C library's snprintf.
  */
-#include <keel/fmt.h>
+#include <common/fmt.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 enum {
 	F_LEFT = 1 << 0,  /* '-' */
@@ -37,7 +39,7 @@ struct spec {
 };
 
 /* Emit a number: sign/prefix, precision zeros, digits, with padding. */
-static void emit_number(struct out *o, const struct spec *s, u64 v, bool neg, unsigned base,
+static void emit_number(struct out *o, const struct spec *s, uint64_t v, bool neg, unsigned base,
 			bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -145,7 +147,7 @@ static enum length parse_length(const char **p)
 	}
 }
 
-static i64 arg_signed(va_list *ap, enum length len)
+static int64_t arg_signed(va_list *ap, enum length len)
 {
 	switch (len) {
 	case L_CHAR:
@@ -155,13 +157,13 @@ static i64 arg_signed(va_list *ap, enum length len)
 	case L_LONG:
 	case L_LLONG:
 	case L_SIZE:
-		return va_arg(*ap, i64);
+		return va_arg(*ap, int64_t);
 	default:
 		return va_arg(*ap, int);
 	}
 }
 
-static u64 arg_unsigned(va_list *ap, enum length len)
+static uint64_t arg_unsigned(va_list *ap, enum length len)
 {
 	switch (len) {
 	case L_CHAR:
@@ -171,7 +173,7 @@ static u64 arg_unsigned(va_list *ap, enum length len)
 	case L_LONG:
 	case L_LLONG:
 	case L_SIZE:
-		return va_arg(*ap, u64);
+		return va_arg(*ap, uint64_t);
 	default:
 		return va_arg(*ap, unsigned);
 	}
@@ -210,8 +212,8 @@ static void format_one(struct out *o, const char **p, va_list *ap)
 	switch (conv) {
 	case 'd':
 	case 'i': {
-		i64 v = arg_signed(ap, len);
-		emit_number(o, &s, v < 0 ? 0 - (u64)v : (u64)v, v < 0, 10, false);
+		int64_t v = arg_signed(ap, len);
+		emit_number(o, &s, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false);
 		break;
 	}
 	case 'u':
@@ -226,7 +228,7 @@ static void format_one(struct out *o, const char **p, va_list *ap)
 		break;
 	case 'p':
 		s.flags |= F_ALT;
-		emit_number(o, &s, (u64)(uintptr_t)va_arg(*ap, void *), false, 16, false);
+		emit_number(o, &s, (uint64_t)(uintptr_t)va_arg(*ap, void *), false, 16, false);
 		break;
 	case 'c': {
 		char c = (char)va_arg(*ap, int);
