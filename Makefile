@@ -124,11 +124,11 @@ HOST_DEPS_fmt        := common/fmt.c
 HOST_DEPS_cmdline    := common/cmdline.c common/string.c
 HOST_DEPS_multiboot2 := kernel/boot/multiboot2.c common/string.c
 HOST_DEPS_memmap     := kernel/mm/memmap.c
-HOST_DEPS_range      := kernel/lib/range.c
-HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c kernel/lib/range.c
+HOST_DEPS_range      :=
+HOST_DEPS_bootmem    := kernel/mm/bootmem.c kernel/mm/memmap.c
 HOST_DEPS_acpi       := kernel/acpi/acpi.c
 HOST_DEPS_elf        := common/elf.c
-HOST_DEPS_frames     := kernel/mm/frames.c kernel/lib/range.c
+HOST_DEPS_frames     := kernel/mm/frames.c
 HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:

@@ -1,8 +1,9 @@
 /*
  * range.h - sorted lists of physical address ranges, and finding an
- * address in them (kernel/lib/range.c).  The boot allocator's free list
+ * address in them.  The boot allocator's free list
  * (bootmem.c) and the frame roles (frames.c) are such lists; each keeps
- * its own rules for changing them.  Pure logic: host-tested.
+ * its own rules for changing them.  Pure logic: host-tested.  Inline:
+ * frames.c classifies a frame on every map and unmap.
  */
 #ifndef KEEL_RANGE_H
 #define KEEL_RANGE_H
@@ -18,15 +19,45 @@ struct range {
  * i.e. where a range starting at addr would be inserted after its equals.
  * O(log n).
  */
-size_t range_upto(const struct range *r, size_t n, u64 addr);
+static inline size_t range_upto(const struct range *r, size_t n, u64 addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 /*
  * In r[0..n), sorted and disjoint: the index of the first range that ends
  * above addr (the one holding it, or the next one), or n.  O(log n).
  */
-size_t range_first_above(const struct range *r, size_t n, u64 addr);
+static inline size_t range_first_above(const struct range *r, size_t n, u64 addr)
+{
+	size_t i = range_upto(r, n, addr);
+
+	/*
+	 * The ranges from i on start above addr, so they end above it; of the
+	 * ones before, only the last can (each ends where the next starts, or
+	 * below).
+	 */
+	if (i && addr < r[i - 1].end)
+		return i - 1;
+	return i;
+}
 
 /* In r[0..n), sorted and disjoint: the index of the range holding addr, or n. */
-size_t range_find(const struct range *r, size_t n, u64 addr);
+static inline size_t range_find(const struct range *r, size_t n, u64 addr)
+{
+	size_t i = range_first_above(r, n, addr);
+
+	return i < n && r[i].base <= addr ? i : n;
+}
 
 #endif
