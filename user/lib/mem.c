@@ -192,7 +192,7 @@ long kpool_grow(struct kpool *p)
 	unsigned long c = chunk_alloc();
 	if (!c)
 		return p->error = -KEEL_EFULL;
-	long r = sys_kmem_donate(c, CHUNK_SIZE);
+	long r = keel_kmem_donate(c, CHUNK_SIZE);
 	if (r < 0) {
 		chunk_free(c);
 		return p->error = r;
@@ -226,7 +226,7 @@ long kpool_release(struct kpool *p)
 	long first = 0;
 
 	for (int i = 0; i < p->nchunks; i++) {
-		long r = sys_kmem_reclaim(p->chunks[i], CHUNK_SIZE);
+		long r = keel_kmem_reclaim(p->chunks[i], CHUNK_SIZE);
 		if (r == 0)
 			chunk_free(p->chunks[i]);
 		else if (!first)
@@ -245,7 +245,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 
 	/* At most three tables and one count table, plus a retry or two for races. */
 	for (int tries = 0; tries < 8; tries++) {
-		long r = sys_map(as, va, frame, rights);
+		long r = keel_map(as, va, frame, rights);
 		unsigned long level, t;
 
 		switch (r) {
@@ -262,7 +262,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 			t = kpool_get(counts);
 			if (!t)
 				return -KEEL_EFULL;
-			r = sys_kmem_counts(frame, t);
+			r = keel_kmem_counts(frame, t);
 			if (r < 0) {
 				kpool_put(counts, t);
 				if (r != -KEEL_EEXIST)
@@ -275,7 +275,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 		t = kpool_get(tables);
 		if (!t)
 			return -KEEL_EFULL;
-		r = sys_supply_table(as, va, level, t);
+		r = keel_supply_table(as, va, level, t);
 		if (r < 0) {
 			kpool_put(tables, t);
 			if (r != -KEEL_EEXIST)
@@ -316,7 +316,7 @@ void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 					  frame + n * PAGE_SIZE, rights);
 			if (r < 0) {
 				while (n--)
-					sys_unmap(m.self_as, va + n * PAGE_SIZE);
+					keel_unmap(m.self_as, va + n * PAGE_SIZE);
 				return 0;
 			}
 		}
@@ -337,7 +337,7 @@ void scratch_unmap(void *va, size_t pages)
 	unsigned long a = (unsigned long)va;
 
 	for (size_t n = 0; n < pages; n++) {
-		sys_unmap(m.self_as, a + n * PAGE_SIZE);
+		keel_unmap(m.self_as, a + n * PAGE_SIZE);
 		scratch_set((int)((a - SCRATCH_BASE) / PAGE_SIZE + n), 0);
 	}
 }
@@ -347,9 +347,9 @@ long destroy_retry(unsigned long object)
 	long r = -KEEL_EBUSY;
 
 	for (int i = 0; i < DESTROY_TRY && r == -KEEL_EBUSY; i++) {
-		r = sys_destroy(object);
+		r = keel_destroy(object);
 		if (r == -KEEL_EBUSY)
-			sys_yield();
+			keel_yield();
 	}
 	return r;
 }

@@ -143,7 +143,7 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	unsigned long as_frame = kpool_get(pool), pml4 = kpool_get(pool);
 	if (!as_frame || !pml4)
 		return -KEEL_EFULL;
-	r = sys_as_create(as_frame, pml4);
+	r = keel_as_create(as_frame, pml4);
 	if (r < 0)
 		return r;
 	p->as = as_frame;
@@ -176,7 +176,7 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 		r = -KEEL_EFULL;
 		goto fail;
 	}
-	r = sys_thread_create(tcb, p->as, buf_frame, badge);
+	r = keel_thread_create(tcb, p->as, buf_frame, badge);
 	if (r < 0)
 		goto fail;
 	p->tcb = tcb;
@@ -188,7 +188,7 @@ fail:
 
 long proc_start(struct proc *p, unsigned long arg)
 {
-	return sys_thread_start(p->tcb, p->entry, SPAWN_STACK_TOP, arg);
+	return keel_thread_start(p->tcb, p->entry, SPAWN_STACK_TOP, arg);
 }
 
 long proc_destroy(struct proc *p)

@@ -35,8 +35,8 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
 /*
  * Load module `name` into a new process whose objects and tables come from
  * pool.  Its thread is made with `badge` but not started; configure it
- * (sys_thread_config on p->tcb), fill its endpoint slots
- * (sys_as_set_endpoint on p->as), then proc_start.  0 or -error:
+ * (keel_thread_config on p->tcb), fill its endpoint slots
+ * (keel_as_set_endpoint on p->as), then proc_start.  0 or -error:
  * KEEL_ENOENT no such module, KEEL_EINVAL not an acceptable ELF
  * executable, KEEL_EFULL out of memory, or what a system call said.
  */

@@ -20,7 +20,7 @@ static unsigned long slot_base(int slot)
  */
 static _Noreturn void uthread_entry(struct uthread *t)
 {
-	sys_exit(t->fn(t));
+	keel_exit(t->fn(t));
 }
 
 /* Unmap the slot's pages and free their frames. */
@@ -29,7 +29,7 @@ static void slot_free(int slot)
 	unsigned long base = slot_base(slot), self = mem_self_as();
 
 	for (unsigned long off = 0; off < UTHREAD_SLOT_SIZE; off += PAGE_SIZE) {
-		long r = sys_unmap(self, base + off);
+		long r = keel_unmap(self, base + off);
 		if (r > 0)
 			frame_free((unsigned long)r);
 	}
@@ -87,7 +87,7 @@ long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uth
 		r = pool->error ? pool->error : -KEEL_EFULL;
 		goto fail;
 	}
-	r = sys_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
+	r = keel_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
 	if (r < 0) {
 		kpool_put(pool, t->tcb);
 		goto fail;
@@ -107,7 +107,7 @@ fail:
 long uthread_config(struct uthread *t, unsigned long prio, unsigned long cpu,
 		    unsigned long pager_ep)
 {
-	return sys_thread_config(t->tcb, prio, cpu, pager_ep);
+	return keel_thread_config(t->tcb, prio, cpu, pager_ep);
 }
 
 long uthread_start(struct uthread *t)
@@ -116,7 +116,7 @@ long uthread_start(struct uthread *t)
 
 	/* As if called: a (zero) return address at a 16-byte boundary + 8. */
 	*(unsigned long *)(top - 8) = 0;
-	return sys_thread_start(t->tcb, (unsigned long)uthread_entry, top - 8, (unsigned long)t);
+	return keel_thread_start(t->tcb, (unsigned long)uthread_entry, top - 8, (unsigned long)t);
 }
 
 long uthread_destroy(struct uthread *t)

@@ -118,9 +118,9 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	if (!r && proc_charged(pr) > pr->quota)
 		r = -KEEL_EQUOTA; /* its image and kernel objects do not fit in its quota */
 	if (!r)
-		r = sys_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
+		r = keel_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
 	if (!r)
-		r = sys_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
+		r = keel_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
 	if (!r)
 		r = proc_start(&pr->p, arg);
 	if (r) {

@@ -149,7 +149,7 @@ static int wait_flag(unsigned long flag, unsigned long pid)
 	for (int t = 0; *(volatile unsigned long *)flag != PV_MAGIC; t++) {
 		if (t > WAIT || !running(pid))
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -197,10 +197,10 @@ static void spawn_bomb(void)
 		for (unsigned long p = bomb + 1; p <= bomb + PAGER_MAX_PROCS; p++)
 			leaf |= running(p) && pager_limits(p, &l) == 0 && l.slots == 0;
 		if (!leaf)
-			sys_sleep(1);
+			keel_sleep(1);
 	}
 	check(&ok, leaf, "the bomb's family never reached its last member");
-	sys_sleep(20); /* the last one's own attempt, refused */
+	keel_sleep(20); /* the last one's own attempt, refused */
 	for (unsigned long p = bomb; p <= bomb + PAGER_MAX_PROCS; p++)
 		family += running(p);
 	if (ok && !check(&ok, family == 5, "the family"))

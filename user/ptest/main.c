@@ -22,7 +22,7 @@ char why[KEEL_TEST_NAME_MAX];
 
 void report(const char *name, int ok)
 {
-	sys_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	keel_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 	failures += !ok;
 }
 
@@ -161,8 +161,8 @@ static void bad_requests(void)
 	check(&ok, pager_spawn_on("pvictim", PV_EXIT, 4096, &va) == -KEEL_EINVAL,
 	      "a process on a CPU that does not exist");
 	check(&ok, free_bytes() == before, "a refused spawn kept memory");
-	struct ipc_msg m = { 0, IPC_TAG(77, 0), { 0 } };
-	check(&ok, sys_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
+	struct keel_msg m = { 0, IPC_TAG(77, 0), { 0 } };
+	check(&ok, keel_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
 	      "an unknown request");
 	report("pager_bad_requests", ok);
 }
@@ -284,8 +284,8 @@ static void out_of_memory(void)
 
 	n = (int)(before / PAGER_QUOTA_DEFAULT) + 2;
 	if (n > 12) {
-		sys_debug_test("pager_out_of_memory_is_an_error", KEEL_TEST_SKIP,
-			       "more memory than a few processes can take");
+		keel_debug_test("pager_out_of_memory_is_an_error", KEEL_TEST_SKIP,
+				"more memory than a few processes can take");
 		return;
 	}
 	for (int i = 0; i < n; i++)

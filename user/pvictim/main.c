@@ -42,7 +42,7 @@ static int wait_shared(unsigned long va, int want, int ticks)
 	for (int t = 0; (pager_query(va, q) == 0) != want; t++) {
 		if (t > ticks)
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -50,7 +50,7 @@ static int wait_shared(unsigned long va, int want, int ticks)
 static void sleep_forever(void)
 {
 	for (;;)
-		sys_sleep(THREAD_SLEEP_MAX);
+		keel_sleep(THREAD_SLEEP_MAX);
 }
 
 /* Report "done" to our parent through the page it shared into us. */
@@ -79,7 +79,7 @@ static int wait_flag(unsigned long flag)
 	for (int t = 0; *(volatile unsigned long *)flag != PV_MAGIC; t++) {
 		if (t > 3000)
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -160,7 +160,7 @@ static int attack(unsigned long server)
 	for (int t = 0; *(volatile unsigned long *)va != PV_MAGIC + 1; t++) {
 		if (t > 3000)
 			return 3; /* the server never saw it */
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 0; /* without freeing it: the pager must take it back from the server */
 }
@@ -206,7 +206,7 @@ static int hog(void)
 	if (pager_limits(0, &l))
 		return 12;
 	long r = pager_alloc(0, l.bytes_left & ~4095ul, RW | PAGER_EAGER, &va);
-	sys_sleep(100); /* hold it while the others try */
+	keel_sleep(100); /* hold it while the others try */
 	return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 }
 

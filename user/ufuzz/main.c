@@ -39,7 +39,7 @@ static void surprise(const char *what, long n, long r)
 /* One echo call with a known message; 1 if the reply is right. */
 static int ping(unsigned long i)
 {
-	struct ipc_msg m;
+	struct keel_msg m;
 	unsigned long len = (i * 37) % 700;
 
 	for (unsigned long j = 0; j < len; j++)
@@ -50,7 +50,7 @@ static int ping(unsigned long i)
 	m.w[2] = i * 0x9e3779b97f4a7c15ul;
 	m.w[3] = 0x5555aaaa5555aaaaul ^ i;
 	unsigned long tag = m.tag, w[4] = { m.w[0], m.w[1], m.w[2], m.w[3] };
-	if (sys_call(ECHO_SLOT, &m) != 0 || m.tag != echo_tag(tag))
+	if (keel_call(ECHO_SLOT, &m) != 0 || m.tag != echo_tag(tag))
 		return 0;
 	for (int k = 0; k < 4; k++)
 		if (m.w[k] != echo_word(w[k]))
