@@ -144,9 +144,9 @@ $(BUILD)/%.S.o: %.S Makefile
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h
+$(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h include/abi/page.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include -Iinclude $< -o $@
 
 # Pass 1: an empty symbol table.
 $(BUILD)/ksyms0.S: tools/ksyms.py
@@ -197,7 +197,7 @@ FORCE:
 
 # ---- Tests ------------------------------------------------------------------
 
-$(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
+$(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) $(wildcard include/abi/*.h) \
 		$(wildcard kernel/arch/x86_64/include/arch/*.h) $$(HOST_DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $< $(HOST_DEPS_$*) -lcmocka
@@ -205,9 +205,10 @@ $(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
 test-host: $(foreach t,$(HOST_TESTS),$(BUILD)/host/test_$(t))
 	@tools/run-host-tests.sh $^
 
-$(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/include/keel/layout.h
+$(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/include/keel/layout.h \
+		include/abi/page.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
+	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -Iinclude -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
 
 docs: $(BUILD)/host/gen_layout_doc
 	$(PYTHON) tools/layout_doc.py --write $< $(LAYOUT_DOCS)

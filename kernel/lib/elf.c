@@ -20,6 +20,7 @@
  *    each PT_LOAD in file order (ESEGMENT, EALIGN, ERANGE, EWX, ETOOMANY),
  *    then ENOLOAD, EOVERLAP (after sorting) and EENTRY.
  */
+#include <abi/page.h>
 #include <keel/types.h>
 #include <keel/unaligned.h>
 #include <keel/string.h>
@@ -27,7 +28,7 @@
 
 #define EHDR_SIZE   64
 #define PHDR_SIZE   56
-#define PAGE	    4096ull
+#define PAGE	    KEEL_PAGE_SIZE
 
 #define ET_EXEC	    2
 #define EM_X86_64   62

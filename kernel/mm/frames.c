@@ -10,11 +10,11 @@
  * its conditions before it changes anything.
  */
 #include <keel/frames.h>
+#include <keel/layout.h>
 #include <keel/string.h>
 #include <keel/types.h>
 
-#define FRAME_SIZE 4096ull
-#define FRAME_TOP  ALIGN_DOWN(UINT64_MAX, FRAME_SIZE) /* highest page boundary */
+#define FRAME_TOP ALIGN_DOWN(UINT64_MAX, PAGE_SIZE) /* highest page boundary */
 
 /* The number of runs whose base is <= pa (runs sorted by base). */
 static size_t runs_upto(const struct frame_run *r, size_t n, u64 pa)
@@ -54,11 +54,11 @@ static int runs_load(struct frame_run *dst, size_t *ndst, size_t cap, const stru
 	size_t i, n = 0;
 
 	for (i = 0; i < nsrc; i++) {
-		u64 base, end = ALIGN_DOWN(src[i].end, FRAME_SIZE);
+		u64 base, end = ALIGN_DOWN(src[i].end, PAGE_SIZE);
 
 		if (src[i].base > FRAME_TOP)
 			continue;
-		base = ALIGN_UP(src[i].base, FRAME_SIZE);
+		base = ALIGN_UP(src[i].base, PAGE_SIZE);
 		if (base >= end)
 			continue;
 		if (n && base < dst[n - 1].end)
@@ -100,7 +100,7 @@ enum frame_role frames_role(const struct frames *f, u64 pa)
 /* Whole pages, not empty, not wrapping past the top of the address space. */
 static bool range_valid(u64 base, u64 size)
 {
-	return size && IS_ALIGNED(base, FRAME_SIZE) && IS_ALIGNED(size, FRAME_SIZE) &&
+	return size && IS_ALIGNED(base, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
 	       size <= UINT64_MAX - base;
 }
 

@@ -105,12 +105,13 @@ static void first_touch(void)
 	int n = 0;
 	for (int round = 0; round < 3 && n < SAMPLES; round++) {
 		unsigned long va;
-		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W, &va)) {
+		if (pager_alloc(0, PAGES * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W, &va)) {
 			fail("allocating");
 			return;
 		}
 		for (int p = 0; p < PAGES && n < SAMPLES; p++) {
-			volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
+			volatile unsigned long *a =
+			    (unsigned long *)(va + (unsigned long)p * PAGE_SIZE);
 			unsigned long t0 = keel_rdtsc();
 			*a = 1;
 			unsigned long t = keel_rdtsc() - t0;
@@ -119,7 +120,7 @@ static void first_touch(void)
 			if (round || p >= WARMUP)
 				samples[n++] = t;
 		}
-		pager_free(va, PAGES * 4096ul);
+		pager_free(va, PAGES * PAGE_SIZE);
 	}
 	result("first_touch_per_page", n, 1);
 }
@@ -130,14 +131,14 @@ static void batched(void)
 	static unsigned long freeing[SAMPLES];
 	for (int s = -WARMUP; s < SAMPLES / 4; s++) {
 		unsigned long va, t0 = keel_rdtsc();
-		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
+		if (pager_alloc(0, PAGES * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
 			fail("allocating eagerly");
 			return;
 		}
 		unsigned long t1 = keel_rdtsc();
-		if (*(volatile unsigned long *)(va + 4096 * 7) != 0)
+		if (*(volatile unsigned long *)(va + 7 * PAGE_SIZE) != 0)
 			fail("an eager page is not zero");
-		pager_free(va, PAGES * 4096ul);
+		pager_free(va, PAGES * PAGE_SIZE);
 		unsigned long t2 = keel_rdtsc();
 		if (s >= 0) {
 			samples[s] = t1 - t0;

@@ -33,9 +33,9 @@ static long touch(unsigned long va, unsigned long size)
 {
 	long bad = 0;
 
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		*(volatile unsigned long *)a = a ^ 0x5a5a;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		bad += *(volatile unsigned long *)a != (a ^ 0x5a5a);
 	return bad;
 }

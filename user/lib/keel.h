@@ -15,9 +15,14 @@
 #ifndef USER_KEEL_H
 #define USER_KEEL_H
 
+#include <abi/page.h>
 #include <abi/syscall.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The page size (include/abi/page.h); PAGE_MASK is the offset within a page. */
+#define PAGE_SIZE KEEL_PAGE_SIZE
+#define PAGE_MASK (PAGE_SIZE - 1)
 
 static inline long keel_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {

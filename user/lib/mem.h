@@ -11,12 +11,11 @@
 #ifndef USER_MEM_H
 #define USER_MEM_H
 
+#include "keel.h"
 #include <abi/bootinfo.h>
 #include <abi/syscall.h>
 #include <stddef.h>
 
-#define PAGE_SIZE     4096ul
-#define PAGE_MASK     (PAGE_SIZE - 1)
 #define CHUNK_SIZE    ((unsigned long)KMEM_CHUNK)
 /* The scratch window in the root's address space. */
 #define SCRATCH_BASE  0x100000000ul

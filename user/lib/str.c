@@ -4,6 +4,7 @@
  * themselves.
  */
 #include "str.h"
+#include <abi/page.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -60,10 +61,10 @@ void page_clear(void *page)
 	if (erms < 0)
 		erms = cpu_has_erms();
 	if (erms) {
-		unsigned long n = 4096;
+		unsigned long n = KEEL_PAGE_SIZE;
 		__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(0) : "memory");
 	} else {
-		unsigned long n = 4096 / 8;
+		unsigned long n = KEEL_PAGE_SIZE / 8;
 		__asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0ul) : "memory");
 	}
 }

@@ -110,10 +110,10 @@ int fair_faults(int pages, struct fair_result *out)
 
 	if (pages > FAIR_PAGES_MAX)
 		pages = FAIR_PAGES_MAX;
-	if ((r = pager_alloc(0, (unsigned long)pages * 4096, KEEL_MAP_R | KEEL_MAP_W, &va)))
+	if ((r = pager_alloc(0, (unsigned long)pages * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W, &va)))
 		return (int)r;
 	for (int p = 0; p < pages; p++) {
-		volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
+		volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * PAGE_SIZE);
 		unsigned long t0 = ticks(), c0 = keel_rdtsc();
 		*a = (unsigned long)p;
 		cycles[p] = keel_rdtsc() - c0;
@@ -121,7 +121,7 @@ int fair_faults(int pages, struct fair_result *out)
 		if (*a != (unsigned long)p)
 			r = -KEEL_EFAULT;
 	}
-	pager_free(va, (unsigned long)pages * 4096);
+	pager_free(va, (unsigned long)pages * PAGE_SIZE);
 	sort_ulong(took, pages);
 	sort_ulong(cycles, pages);
 	out->median = took[pages / 2];

@@ -21,26 +21,28 @@ __attribute__((section(".far"), used)) static volatile unsigned long far_seg[102
 int main(void)
 {
 	unsigned long q[4];
-	unsigned long text = (unsigned long)&main & ~4095ul;
+	unsigned long text = (unsigned long)&main & ~PAGE_MASK;
 
 	if (far_data[0] != 1 || far_data[1] != 2 || far_data[1023] != 0)
 		return 2;
 	far_data[1023] = 99; /* writable */
-	if (pager_query((unsigned long)&far_data[600], q) || q[0] != FAR_BASE || q[1] != 8192 ||
-	    q[2] != (KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED) || q[3] != 8192)
+	if (pager_query((unsigned long)&far_data[600], q) || q[0] != FAR_BASE ||
+	    q[1] != 2 * PAGE_SIZE || q[2] != (KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED) ||
+	    q[3] != 2 * PAGE_SIZE)
 		return 3;
 	if (pager_query((unsigned long)&main, q) || q[0] != text || q[1] > (1ul << 20) ||
 	    q[2] != (KEEL_MAP_R | KEEL_MAP_X | PAGER_FIXED) || q[3] != q[1])
 		return 4;
 	if (pager_query(0x100000000000ul, q) != -KEEL_ENOENT) /* the gap: 16 TB */
 		return 5;
-	if (pager_query(FAR_BASE - 4096, q) != -KEEL_ENOENT)
+	if (pager_query(FAR_BASE - PAGE_SIZE, q) != -KEEL_ENOENT)
 		return 6;
 	/* Nothing can be allocated over it; around it, it can. */
 	unsigned long va;
-	if (pager_alloc(FAR_BASE, 4096, KEEL_MAP_R, &va) != -KEEL_EEXIST)
+	if (pager_alloc(FAR_BASE, PAGE_SIZE, KEEL_MAP_R, &va) != -KEEL_EEXIST)
 		return 7;
-	if (pager_alloc(FAR_BASE - 4096, 4096, KEEL_MAP_R, &va) || pager_free(va, 4096))
+	if (pager_alloc(FAR_BASE - PAGE_SIZE, PAGE_SIZE, KEEL_MAP_R, &va) ||
+	    pager_free(va, PAGE_SIZE))
 		return 8;
 	return 0;
 }

@@ -76,7 +76,7 @@ static long weird(void)
 	static const unsigned long pick[] = {
 		0,
 		1,
-		4096,
+		PAGE_SIZE,
 		0x200000,	      /* the kernel image's frames */
 		0xa0000,	      /* not RAM */
 		1ul << 46,	      /* not RAM */

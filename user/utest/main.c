@@ -37,7 +37,7 @@ static long weird(void)
 	static const unsigned long pick[] = {
 		0,
 		1,
-		4096,
+		PAGE_SIZE,
 		0x400000,
 		0x7fffffffe000ul,
 		0x7ffffffff000ul,
