@@ -27,10 +27,12 @@
 #define PAGER_PRIO	20
 #define PAGER_BADGE	0xfa0000ul
 #define ECHO_BADGE	0xec0000ul
-/* An address range of the root's that tests map and unmap by hand. */
-#define TEST_VA		0x300000000ul
-/* One that is never mapped. */
-#define NEVER_VA	0x380000000ul
+/*
+ * The root's range for hand-made mappings (ROOT_TEST_* in abi/uspace.h):
+ * tests map and unmap in its lower half, and never map its upper half.
+ */
+#define TEST_VA		ROOT_TEST_BASE
+#define NEVER_VA	(ROOT_TEST_BASE + ROOT_TEST_SIZE / 2)
 #define KERNEL_VA	0xffffffff80200000ul
 #define NONCANON_VA	0x0000800000000000ul
 #define FAULT_BITS	(KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)

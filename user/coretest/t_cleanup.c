@@ -11,7 +11,8 @@
 void tests_cleanup(void)
 {
 	static struct kpool pool;
-	static const unsigned long vas[] = { 0x400000, 0x401000, 0x40000000, 0x7f0000000000ul };
+	static const unsigned long vas[] = { PROG_LOAD_BASE, PROG_LOAD_BASE + PAGE_SIZE, 0x40000000,
+					     0x7f0000000000ul };
 	unsigned long f = frame_alloc_zeroed();
 
 	test_begin("cleanup_reclaim_after_destroy");

@@ -201,7 +201,7 @@ static void err_unmap(void)
 	E(keel_unmap(ct.self_as, NONCANON_VA), KEEL_EFAULT);
 	E(keel_unmap(ct.self_as, KEEL_USER_TOP), KEEL_EFAULT);
 	E(keel_unmap(ct.self_as, fx.va), KEEL_ENOENT);
-	E(keel_unmap(fx.as, 0x400000), KEEL_ENOENT);
+	E(keel_unmap(fx.as, PROG_LOAD_BASE), KEEL_ENOENT);
 	E(keel_unmap(ct.self_as, (unsigned long)fx.user_va + PAGE_SIZE * 512 * 512), KEEL_ENOENT);
 	test_end();
 
@@ -297,14 +297,14 @@ static void err_thread_start(void)
 	unsigned long t = fx.tcb, rsp = 0x7fff0000ul;
 
 	test_begin("err_thread_start");
-	E(keel_thread_start(0, 0x400000, rsp, 0), KEEL_EBADOBJ);
-	E(keel_thread_start(fx.ep, 0x400000, rsp, 0), KEEL_EBADOBJ);
-	E(keel_thread_start(fx.as, 0x400000, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(0, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(fx.ep, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(fx.as, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
 	E(keel_thread_start(t, KERNEL_VA, rsp, 0), KEEL_EFAULT);
 	E(keel_thread_start(t, NONCANON_VA, rsp, 0), KEEL_EFAULT);
 	E(keel_thread_start(t, KEEL_USER_TOP, rsp, 0), KEEL_EFAULT);
-	E(keel_thread_start(t, 0x400000, KERNEL_VA, 0), KEEL_EFAULT);
-	E(keel_thread_start(t, 0x400000, NONCANON_VA, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, PROG_LOAD_BASE, KERNEL_VA, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, PROG_LOAD_BASE, NONCANON_VA, 0), KEEL_EFAULT);
 	E(keel_thread_start(fx.ep, KERNEL_VA, KERNEL_VA, 0), KEEL_EBADOBJ);
 	test_end();
 }

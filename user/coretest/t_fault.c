@@ -80,7 +80,7 @@ static void fault_kernel_read_killed(void)
 			     "reading the kernel image");
 		expect(c.faults == 1 && c.exits == 0 && c.late == 0, "%d faults, %d exits, %d late",
 		       c.faults, c.exits, c.late);
-		expect(c.rip[0] >= 0x400000 && c.rip[0] < 0x10000000, "the fault's RIP 0x%lx",
+		expect(c.rip[0] >= PROG_LOAD_BASE && c.rip[0] < 0x10000000, "the fault's RIP 0x%lx",
 		       c.rip[0]);
 		finish();
 	}

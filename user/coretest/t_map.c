@@ -149,7 +149,7 @@ static void map_exec_rights(struct kpool *pool)
 static void map_supplies_tables_in_order(void)
 {
 	static struct kpool pool;
-	unsigned long f = frame_alloc_zeroed(), va = 0x400000;
+	unsigned long f = frame_alloc_zeroed(), va = PROG_LOAD_BASE;
 
 	test_begin("map_supplies_tables_in_order");
 	kpool_init(&pool, &root_pool);

@@ -43,7 +43,7 @@ static long noauth_child(struct uthread *t)
 		for (unsigned j = 0; j < sizeof(junk) / sizeof(junk[0]); j++)
 			check(n, keel_syscall(n, junk[j], junk[j], junk[j], junk[j], 0, 0));
 	}
-	check(SYS_LOOKUP, keel_lookup(ct.self_as, 0x400000));
+	check(SYS_LOOKUP, keel_lookup(ct.self_as, PROG_LOAD_BASE));
 	check(SYS_GRANT, keel_grant(t->tcb));
 	check(SYS_GRANT, keel_grant(ct.self_thread));
 	return na.bad;
@@ -81,7 +81,7 @@ void tests_noauth(void)
 	ARGS(SYS_KMEM_COUNTS, user, f1, 0, 0);
 	ARGS(SYS_AS_CREATE, f1, f2, 0, 0);
 	ARGS(SYS_MAP, ct.self_as, NEVER_VA, user, KEEL_MAP_R);
-	ARGS(SYS_UNMAP, ct.self_as, UTHREAD_BASE, 0, 0);
+	ARGS(SYS_UNMAP, ct.self_as, ROOT_THREADS_BASE, 0, 0);
 	ARGS(SYS_SUPPLY_TABLE, ct.self_as, NEVER_VA, 3, f1);
 	ARGS(SYS_THREAD_CREATE, f1, ct.self_as, 0, 1);
 	ARGS(SYS_THREAD_CONFIG, as_tcb, THREAD_PRIO_MAX, 0, 0);

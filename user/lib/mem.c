@@ -13,12 +13,10 @@
 #include "keel.h"
 #include "str.h"
 
-#define DESTROY_TRY    2000
-#define BOOT_NODES     512
-#define NODE_ARENA     0x180000000ul /* node pages, after the scratch window */
-#define NODE_ARENA_MAX 4096	     /* pages: 16 MB of nodes at most */
-#define NODES_LOW      (2 * FALLOC_NODES_PER_OP)
-#define CHUNK_ORDER    9 /* 2 MB = 2^9 frames */
+#define DESTROY_TRY 2000
+#define BOOT_NODES  512
+#define NODES_LOW   (2 * FALLOC_NODES_PER_OP)
+#define CHUNK_ORDER 9 /* 2 MB = 2^9 frames */
 
 struct kpool root_pool;
 
@@ -30,7 +28,7 @@ static struct {
 	unsigned long nspare, arena_pages;
 	unsigned long managed; /* bytes of free RAM taken over */
 	int refilling;
-	unsigned long scratch_used[SCRATCH_PAGES / 64];
+	unsigned long scratch_used[ROOT_SCRATCH_PAGES / 64];
 } m;
 
 static struct falloc_node *node_get(void *ctx)
@@ -60,11 +58,11 @@ static void node_put(void *ctx, struct falloc_node *n)
  */
 static void nodes_refill(void)
 {
-	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == NODE_ARENA_MAX)
+	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == ROOT_NODES_PAGES)
 		return;
 	m.refilling = 1;
 	unsigned long f = falloc_alloc(&m.fa, 0);
-	unsigned long va = NODE_ARENA + m.arena_pages * PAGE_SIZE;
+	unsigned long va = ROOT_NODES_BASE + m.arena_pages * PAGE_SIZE;
 	if (f != FALLOC_NONE) {
 		if (map_page(&root_pool, m.self_as, va, f, KEEL_MAP_R | KEEL_MAP_W) == 0) {
 			struct falloc_node *n = (struct falloc_node *)va;
@@ -300,9 +298,9 @@ static void scratch_set(int i, int used)
 
 void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 {
-	if (!pages || pages > SCRATCH_PAGES)
+	if (!pages || pages > ROOT_SCRATCH_PAGES)
 		return 0;
-	for (size_t start = 0; start + pages <= SCRATCH_PAGES; start++) {
+	for (size_t start = 0; start + pages <= ROOT_SCRATCH_PAGES; start++) {
 		size_t n = 0;
 		while (n < pages && !scratch_test((int)(start + n)))
 			n++;
@@ -310,7 +308,7 @@ void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 			start += n; /* skip past the used page */
 			continue;
 		}
-		unsigned long va = SCRATCH_BASE + start * PAGE_SIZE;
+		unsigned long va = ROOT_SCRATCH_BASE + start * PAGE_SIZE;
 		for (n = 0; n < pages; n++) {
 			long r = map_page(&root_pool, m.self_as, va + n * PAGE_SIZE,
 					  frame + n * PAGE_SIZE, rights);
@@ -338,7 +336,7 @@ void scratch_unmap(void *va, size_t pages)
 
 	for (size_t n = 0; n < pages; n++) {
 		keel_unmap(m.self_as, a + n * PAGE_SIZE);
-		scratch_set((int)((a - SCRATCH_BASE) / PAGE_SIZE + n), 0);
+		scratch_set((int)((a - ROOT_SCRATCH_BASE) / PAGE_SIZE + n), 0);
 	}
 }
 

@@ -3,7 +3,6 @@
  */
 #include "pagerc.h"
 #include "keel.h"
-#include "spawn.h"
 #include "str.h"
 #include <abi/pager.h>
 
@@ -73,7 +72,7 @@ long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, 
 
 	if (len > IPC_BUF_MAX)
 		return -KEEL_EINVAL;
-	memcpy((void *)SPAWN_IPC_BUF, name, len);
+	memcpy((void *)PROG_IPC_BUF, name, len);
 	long r = pager_call_buf(PAGER_SPAWN, len, arg, cpu, quota, &reply, slots);
 	if (!r && pid)
 		*pid = reply.w[0];

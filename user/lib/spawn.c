@@ -161,12 +161,12 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	if (r < 0)
 		goto fail;
 
-	for (unsigned long i = 1; i <= SPAWN_STACK_PAGES; i++) {
-		r = load_page(p, 0, 0, SPAWN_STACK_TOP - i * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W);
+	for (unsigned long i = 1; i <= PROG_STACK_SIZE / PAGE_SIZE; i++) {
+		r = load_page(p, 0, 0, PROG_STACK_TOP - i * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W);
 		if (r < 0)
 			goto fail;
 	}
-	r = load_page(p, 0, 0, SPAWN_IPC_BUF, KEEL_MAP_R | KEEL_MAP_W);
+	r = load_page(p, 0, 0, PROG_IPC_BUF, KEEL_MAP_R | KEEL_MAP_W);
 	if (r < 0)
 		goto fail;
 	unsigned long buf_frame = p->frames[p->nframes - 1];
@@ -188,7 +188,7 @@ fail:
 
 long proc_start(struct proc *p, unsigned long arg)
 {
-	return keel_thread_start(p->tcb, p->entry, SPAWN_STACK_TOP, arg);
+	return keel_thread_start(p->tcb, p->entry, PROG_STACK_TOP, arg);
 }
 
 long proc_destroy(struct proc *p)

@@ -1,7 +1,9 @@
 /*
  * spawn.h - start a boot module (an ELF executable) as a process: its own
  * address space, its segments copied into fresh frames, a stack, an IPC
- * buffer and one thread.  The layout every spawned program sees:
+ * buffer and one thread.  Where they go is the user address map
+ * (include/abi/uspace.h): the stack below PROG_STACK_TOP, the IPC buffer
+ * at PROG_IPC_BUF.
  */
 #ifndef USER_SPAWN_H
 #define USER_SPAWN_H
@@ -9,11 +11,8 @@
 #include "mem.h"
 #include <abi/bootinfo.h>
 
-#define SPAWN_STACK_TOP	  0x7fffffffe000ul /* RSP at entry (16-byte aligned) */
-#define SPAWN_STACK_PAGES 4
-#define SPAWN_IPC_BUF	  0x7ffffff00000ul /* the thread's IPC buffer */
-#define SPAWN_MAX_FRAMES  160
-#define SPAWN_MAX_PHDRS	  16
+#define SPAWN_MAX_FRAMES 160
+#define SPAWN_MAX_PHDRS	 16
 
 struct proc {
 	struct kpool *pool; /* where its objects and tables come from */

@@ -13,9 +13,13 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
-#include "spawn.h"
 #include "ptest.h"
 #include <abi/pager.h>
+
+/* Free in every client: above its image, below where the pager places allocations. */
+#define FIXED_VA 0x200000000ul
+_Static_assert(FIXED_VA > PROG_LOAD_BASE && FIXED_VA + 2 * PAGE_SIZE <= PAGER_CHOSEN_BASE,
+	       "FIXED_VA is free in a client");
 
 static int failures;
 char why[KEEL_TEST_NAME_MAX];
@@ -142,20 +146,21 @@ static void bad_requests(void)
 	      "the kernel half");
 	check(&ok, pager_alloc(0, PAGE_SIZE, KEEL_MAP_W, &va) == -KEEL_EINVAL, "rights without R");
 	check(&ok, pager_alloc(0, PAGE_SIZE, RW | 0x8000, &va) == -KEEL_EINVAL, "unknown flags");
-	check(&ok, pager_alloc(0x200000000, 2 * PAGE_SIZE, RW, &va) == 0, "a fixed address");
-	check(&ok, pager_alloc(0x200001000, PAGE_SIZE, RW, &va) == -KEEL_EEXIST, "an overlap");
-	check(&ok, pager_free(0x200000000, PAGE_SIZE) == -KEEL_ENOENT,
+	check(&ok, pager_alloc(FIXED_VA, 2 * PAGE_SIZE, RW, &va) == 0, "a fixed address");
+	check(&ok, pager_alloc(FIXED_VA + PAGE_SIZE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
+	      "an overlap");
+	check(&ok, pager_free(FIXED_VA, PAGE_SIZE) == -KEEL_ENOENT,
 	      "freeing part of an allocation");
-	check(&ok, pager_free(0x200000000, 2 * PAGE_SIZE) == 0, "freeing it");
-	check(&ok, pager_free(0x200000000, 2 * PAGE_SIZE) == -KEEL_ENOENT, "freeing it twice");
+	check(&ok, pager_free(FIXED_VA, 2 * PAGE_SIZE) == 0, "freeing it");
+	check(&ok, pager_free(FIXED_VA, 2 * PAGE_SIZE) == -KEEL_ENOENT, "freeing it twice");
 	/* What the pager mapped at the start is not ours to reallocate or free. */
-	check(&ok, pager_alloc(SPAWN_IPC_BUF, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_IPC_BUF, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own IPC buffer");
-	check(&ok, pager_alloc(SPAWN_STACK_TOP - 2 * PAGE_SIZE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_STACK_TOP - 2 * PAGE_SIZE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own stack");
-	check(&ok, pager_alloc(0x400000, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_LOAD_BASE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own image");
-	check(&ok, pager_free(SPAWN_IPC_BUF, PAGE_SIZE) == -KEEL_EINVAL,
+	check(&ok, pager_free(PROG_IPC_BUF, PAGE_SIZE) == -KEEL_EINVAL,
 	      "freeing our own IPC buffer");
 	check(&ok, pager_status(999999, &how, &code) == -KEEL_ENOENT, "an unknown process");
 	check(&ok, pager_shutdown(0) == -KEEL_EPERM, "a shutdown from another than init");
@@ -254,7 +259,7 @@ static void bad_shares(void)
 	      "sharing with more rights than we have");
 	check(&ok, pager_share(va, 2 * PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_EPERM,
 	      "sharing into a process we neither spawned nor connected to (init)");
-	check(&ok, pager_share(SPAWN_IPC_BUF, PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_EINVAL,
+	check(&ok, pager_share(PROG_IPC_BUF, PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_EINVAL,
 	      "sharing our own IPC buffer");
 	check(&ok, pager_share(va, 2 * PAGE_SIZE, 1, 0, 0, &out) == -KEEL_EINVAL,
 	      "sharing without R");

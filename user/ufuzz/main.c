@@ -14,12 +14,11 @@
 #include "keel.h"
 #include "proto.h"
 #include "rng.h"
-#include "spawn.h"
 
 long fuzz_call(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 extern int fuzz_clobbered;
 
-static unsigned char *const buf = (unsigned char *)SPAWN_IPC_BUF;
+static unsigned char *const buf = (unsigned char *)PROG_IPC_BUF;
 static struct rng rng;
 static long surprises;
 
@@ -77,12 +76,12 @@ static long weird(void)
 		0,
 		1,
 		PAGE_SIZE,
-		0x200000,	      /* the kernel image's frames */
-		0xa0000,	      /* not RAM */
-		1ul << 46,	      /* not RAM */
-		0x400000,	      /* our code */
-		SPAWN_IPC_BUF,	      /* our buffer */
-		SPAWN_STACK_TOP - 64, /* our stack */
+		0x200000,	     /* the kernel image's frames */
+		0xa0000,	     /* not RAM */
+		1ul << 46,	     /* not RAM */
+		PROG_LOAD_BASE,	     /* our code */
+		PROG_IPC_BUF,	     /* our buffer */
+		PROG_STACK_TOP - 64, /* our stack */
 		KEEL_USER_TOP,
 		0x0000800000000000ul, /* non-canonical */
 		0xffff800000000000ul, /* the direct map */

@@ -38,9 +38,9 @@ static long weird(void)
 		0,
 		1,
 		PAGE_SIZE,
-		0x400000,
-		0x7fffffffe000ul,
-		0x7ffffffff000ul,
+		PROG_LOAD_BASE,
+		PROG_STACK_TOP,
+		KEEL_USER_TOP,
 		0x0000800000000000ul,
 		0xffff800000000000ul,
 		0xffffffff80200000ul,
@@ -65,7 +65,7 @@ int main(void)
 	check(r == -KEEL_EFAULT, "a direct-map pointer is refused with EFAULT");
 	r = keel_debug_write((void *)0x0000800000000000ul, 1);
 	check(r == -KEEL_EFAULT, "a non-canonical pointer is refused with EFAULT");
-	r = keel_debug_write((void *)0x7ffffffff000ul, 1);
+	r = keel_debug_write((void *)KEEL_USER_TOP, 1);
 	check(r == -KEEL_EFAULT, "the last user page (never mapped) is refused");
 	r = keel_debug_write((void *)(~0ul - 10), 100);
 	check(r == -KEEL_EFAULT, "a range that wraps around is refused");

@@ -1,8 +1,12 @@
 /*
- * pfar.ld - pfar's layout: user.ld's sections at 4 MB, and one more
- * segment (.far, read-write) near the top of user space, 128 TB away:
- * the pager must record each segment as its own region.
+ * pfar.ld.S - pfar's layout: user.ld.S's sections at PROG_LOAD_BASE, and
+ * one more segment (.far, read-write) at PFAR_FAR_BASE near the top of
+ * user space, 128 TB away: the pager must record each segment as its own
+ * region.  Run through cpp (the Makefile) for the headers.
  */
+#include <abi/uspace.h>
+#include "pfar.h"
+
 OUTPUT_FORMAT("elf64-x86-64")
 ENTRY(_start)
 
@@ -16,14 +20,14 @@ PHDRS
 
 SECTIONS
 {
-	. = 0x400000;
+	. = PROG_LOAD_BASE;
 	.text : { *(.text .text.*) } :text
-	. = ALIGN(4096);
+	. = ALIGN(KEEL_PAGE_SIZE);
 	.rodata : { *(.rodata .rodata.*) } :rodata
-	. = ALIGN(4096);
+	. = ALIGN(KEEL_PAGE_SIZE);
 	.data : { *(.data .data.*) } :data
 	.bss : { *(.bss .bss.*) *(COMMON) } :data
-	. = 0x7ff000000000;
+	. = PFAR_FAR_BASE;
 	.far : { *(.far) } :far
 	/DISCARD/ : { *(.note .note.*) *(.comment) *(.eh_frame .eh_frame_hdr) }
 }
