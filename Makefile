@@ -86,10 +86,16 @@ $(USER_LIB): $(USER_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# User linker scripts go through cpp, so they take their addresses from
+# include/abi/uspace.h (as the kernel's does from layout.h).
+$(BUILD)/user/%.ld: user/%.ld.S Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Iinclude -MMD -MP -MT $@ -MF $@.d $< -o $@
+
 # A program is every .c and .S file in user/<name>/, with crt0 and the library,
-# laid out by user/<name>/<name>.ld if it has one (pfar), else user/user.ld.
-user_objs = $(patsubst %,$(BUILD)/%.o,$(sort $(wildcard user/$(1)/*.c user/$(1)/*.S)))
-user_ld = $(or $(wildcard user/$(1)/$(1).ld),user/user.ld)
+# laid out by user/<name>/<name>.ld.S if it has one (pfar), else user/user.ld.S.
+user_objs = $(patsubst %,$(BUILD)/%.o,$(sort $(filter-out %.ld.S,$(wildcard user/$(1)/*.c user/$(1)/*.S))))
+user_ld = $(if $(wildcard user/$(1)/$(1).ld.S),$(BUILD)/user/$(1)/$(1).ld,$(BUILD)/user/user.ld)
 define user_prog
 $(BUILD)/user/$(1).elf: $(call user_objs,$(1)) $(USER_CRT0) $(USER_LIB) $(call user_ld,$(1))
 	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(call user_ld,$(1)) \
@@ -98,8 +104,8 @@ endef
 $(foreach p,$(filter-out unt,$(USER_PROGS)),$(eval $(call user_prog,$(p))))
 
 # unt is hand-placed assembly with a layout of its own.
-$(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o user/unt/unt.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/unt/unt.ld \
+$(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o $(BUILD)/user/unt/unt.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(BUILD)/user/unt/unt.ld \
 		-o $@ $<
 
 USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
@@ -142,7 +148,7 @@ help:
 	@echo "make run        boot the ISO in QEMU, serial console on this terminal"
 	@echo "make debug      the same, stopped for GDB (gdb -x tools/gdbinit)"
 	@echo "make test       host unit tests, docs check and the QEMU boot matrix"
-	@echo "make docs       regenerate the layout table in docs/memory-layout.md"
+	@echo "make docs       regenerate the layout tables in README.md and docs/memory-layout.md"
 
 setup:
 	@tools/setup.sh run
@@ -161,9 +167,9 @@ $(BUILD)/%.S.o: %.S Makefile
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h
+$(BUILD)/linker.ld: kernel/arch/x86_64/linker.ld.S kernel/include/keel/layout.h include/abi/page.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Ikernel/include -Iinclude $< -o $@
 
 # Pass 1: an empty symbol table.
 $(BUILD)/ksyms0.S: tools/ksyms.py
@@ -214,7 +220,7 @@ FORCE:
 
 # ---- Tests ------------------------------------------------------------------
 
-$(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
+$(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) $(wildcard include/abi/*.h) \
 		$(wildcard common/include/common/*.h) \
 		$(wildcard kernel/arch/x86_64/include/arch/*.h) $$(HOST_DEPS_$$*)
 	@mkdir -p $(dir $@)
@@ -223,9 +229,10 @@ $(BUILD)/host/test_%: tests/host/test_%.c $(wildcard kernel/include/keel/*.h) \
 test-host: $(foreach t,$(HOST_TESTS),$(BUILD)/host/test_$(t))
 	@tools/run-host-tests.sh $^
 
-$(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/include/keel/layout.h
+$(BUILD)/host/gen_layout_doc: tools/gen_layout_doc.c kernel/lib/layout.c kernel/include/keel/layout.h \
+		include/abi/page.h include/abi/uspace.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
+	$(CC) -std=gnu11 -Wall -Werror -Ikernel/include -Iinclude -o $@ tools/gen_layout_doc.c kernel/lib/layout.c
 
 docs: $(BUILD)/host/gen_layout_doc
 	$(PYTHON) tools/layout_doc.py --write $< $(LAYOUT_DOCS)

@@ -28,12 +28,13 @@
  *    EALIGN, ERANGE, EWX, ENOREAD), then ENOLOAD, EOVERLAP (after
  *    sorting) and EENTRY.
  */
+#include <abi/page.h>
 #include <common/elf.h>
 #include <common/unaligned.h>
 
 #define EHDR_SIZE   64
 #define PHDR_SIZE   56
-#define PAGE	    4096ull
+#define PAGE	    KEEL_PAGE_SIZE
 
 #define ET_EXEC	    2
 #define EM_X86_64   62

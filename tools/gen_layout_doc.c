@@ -1,10 +1,12 @@
 /*
  * gen_layout_doc.c - print the layout tables of docs/memory-layout.md from
- * kernel/include/keel/layout.h, so the document cannot drift from the
- * header.  Run by `make docs` (write) and `make test` (check).
+ * kernel/include/keel/layout.h (the kernel half) and include/abi/uspace.h
+ * (the user half), so the document cannot drift from the headers.  Run by
+ * `make docs` (write) and `make test` (check).
  */
 #include <stdio.h>
 
+#include <abi/uspace.h>
 #include <keel/layout.h>
 
 static const char *human(uint64_t bytes, char *buf, size_t n)
@@ -53,9 +55,43 @@ static int print_values(void)
 	return 0;
 }
 
+/* The user address space: its regions, and the constants inside them. */
+static int print_user(void)
+{
+	char h[32];
+
+	printf("| start | end | size | in | what |\n");
+	printf("|---|---|---|---|---|\n");
+#define USER_ROW(name, base, size, whose, what)                                                 \
+	printf("| 0x%016llx | 0x%016llx | %s | %s | %s: %s |\n", (unsigned long long)(base),    \
+	       (unsigned long long)((base) + (size)-1), human(size, h, sizeof(h)), whose, name, \
+	       what);
+	USPACE_REGIONS(USER_ROW)
+#undef USER_ROW
+	printf("\n| constant | value | meaning |\n|---|---|---|\n");
+#define USER_VALUE(name, what) \
+	printf("| `%s` | 0x%llx | %s |\n", #name, (unsigned long long)(name), what)
+#define USER_COUNT(name, what) printf("| `%s` | %d | %s |\n", #name, name, what)
+	USER_VALUE(KEEL_PAGE_SIZE, "the page size, for the kernel and user space alike");
+	USER_VALUE(KEEL_USER_TOP, "the first address that is never user memory");
+	USER_VALUE(PROG_LOAD_BASE, "where programs are linked (user/user.ld.S)");
+	USER_VALUE(PROG_STACK_TOP, "RSP at a program's first instruction");
+	USER_VALUE(PROG_STACK_SIZE, "the first thread's stack");
+	USER_COUNT(BOOTINFO_MAX_PAGES, "pages of boot information at most");
+	USER_COUNT(ROOT_THREAD_SLOTS, "threads in the root's own space at most");
+	USER_VALUE(ROOT_THREAD_SLOT_SIZE, "one thread's slot");
+	USER_VALUE(ROOT_THREAD_BUF_OFF, "in a slot: the thread's IPC buffer");
+	USER_VALUE(ROOT_THREAD_STACK_OFF, "in a slot: its stack, above a guard page");
+	USER_VALUE(ROOT_THREAD_STACK_SIZE, "a root thread's stack");
+#undef USER_VALUE
+#undef USER_COUNT
+	return 0;
+}
+
 /*
- * `gen_layout_doc` prints both tables, `gen_layout_doc regions` the first,
- * `gen_layout_doc values` the constants as NAME=VALUE lines.
+ * `gen_layout_doc` prints both tables of the kernel half,
+ * `gen_layout_doc regions` the first, `gen_layout_doc user` the user
+ * half's, `gen_layout_doc values` the constants as NAME=VALUE lines.
  */
 int main(int argc, char **argv)
 {
@@ -63,6 +99,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && argv[1][0] == 'v')
 		return print_values();
+	if (argc > 1 && argv[1][0] == 'u')
+		return print_user();
 
 	printf("| start | end | size | PML4 entries | what |\n");
 	printf("|---|---|---|---|---|\n");

@@ -1,19 +1,18 @@
 /*
  * bootinfo.h - the boot-information pages the kernel gives the first user
  * program (the pager, issue 5): everything it needs to take over memory.
- * Mapped read-only at BOOTINFO_VADDR; its address is also the first
- * argument of main (RDI at entry).
+ * Mapped read-only at BOOTINFO_VADDR, at most BOOTINFO_MAX_PAGES pages
+ * (both in abi/uspace.h, the user address map); its address is also the
+ * first argument of main (RDI at entry).
  */
 #ifndef ABI_BOOTINFO_H
 #define ABI_BOOTINFO_H
 
+#include <abi/uspace.h>
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
 #define BOOTINFO_VERSION     2
-/* Below the user stack, far from programs (which start at 4 MB). */
-#define BOOTINFO_VADDR	     0x7f0000000000ull
-#define BOOTINFO_MAX_PAGES   16
 #define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_NAME_MAX    48
 #define BOOTINFO_CMDLINE_MAX 256

@@ -10,13 +10,15 @@
 #ifndef ABI_PAGER_H
 #define ABI_PAGER_H
 
+#include <abi/uspace.h> /* PAGER_SHARE_BASE, PAGER_SHARE_TOP, PAGER_CHOSEN_BASE */
+
 #define PAGER_SLOT	    0 /* every process's slot for the pager (send only) */
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
  * below KEEL_USER_TOP, outside the shared-in window (KEEL_EFAULT), not
  * overlapping what the process has (KEEL_EEXIST); va 0: the pager
- * chooses.  At most PAGER_MAX_ALLOCS at once (KEEL_EFULL).  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
+ * chooses (from PAGER_CHOSEN_BASE up).  At most PAGER_MAX_ALLOCS at once (KEEL_EFULL).  flags: KEEL_MAP_R/W/X rights, and PAGER_EAGER to back
  * it now (else each page gets a zeroed frame at its first touch).
  * Reply w0: the address.
  */
@@ -120,8 +122,9 @@
  * of the caller or the other side of its connection (else KEEL_EPERM).
  *
  * Shared-in memory has its own place in the receiver: the window
- * [PAGER_SHARE_BASE, PAGER_SHARE_TOP), which allocations may not use,
- * with at most PAGER_MAX_SHARED_IN shares at once (KEEL_EFULL past it).
+ * [PAGER_SHARE_BASE, PAGER_SHARE_TOP) of abi/uspace.h, which allocations
+ * may not use, one PAGER_MAX_ALLOC slice for each of at most
+ * PAGER_MAX_SHARED_IN shares at once (KEEL_EFULL past it).
  * The address is in flags' upper bits (flags >> 12 << 12), inside the
  * window (else KEEL_EFAULT); 0: the pager chooses.  It is charged to the
  * caller, not to the receiver.  It lasts as long as the caller's
@@ -131,9 +134,7 @@
  * PAGER_PROTECT refuses it (KEEL_EBUSY).  Reply w0: the address in pid.
  */
 #define PAGER_SHARE	    7
-#define PAGER_SHARE_BASE    0x400000000000ul /* 64 TB */
 #define PAGER_MAX_SHARED_IN 8
-#define PAGER_SHARE_TOP	    (PAGER_SHARE_BASE + PAGER_MAX_SHARED_IN * PAGER_MAX_ALLOC)
 /*
  * PAGER_QUERY(va): the caller's allocation, shared-in memory or
  * loadable segment holding va: w0 its start, w1 its size, w2 its flags
@@ -173,5 +174,10 @@
 #define PAGER_CONN_SLOT	    1
 #define PAGER_OFFER	    14
 #define PAGER_OFFER_CLOSE   1
+
+#ifndef __ASSEMBLER__
+_Static_assert(PAGER_SHARE_SIZE == PAGER_MAX_SHARED_IN * PAGER_MAX_ALLOC,
+	       "the shared-in window is one largest allocation per share");
+#endif
 
 #endif

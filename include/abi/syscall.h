@@ -21,6 +21,8 @@
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
 
+#include <abi/uspace.h> /* KEEL_USER_TOP, and the rest of the user address map */
+
 /* The numbers.  "auth" marks calls that need the memory authority. */
 #define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): queue text for the console */
 #define SYS_EXIT	    1  /* (long code): end this thread; its pager gets an exit message */
@@ -92,8 +94,7 @@
  *   supplied with SYS_SUPPLY_TABLE(as, va, level 3/2/1, frame).
  */
 #define KMEM_CHUNK	    (2ull << 20)
-#define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024)	  /* 2 GB per count table */
-#define KEEL_USER_TOP	    0x00007ffffffff000ull /* first address that is never user memory */
+#define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
 #define KEEL_MAP_R	    1u
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u

@@ -4,6 +4,7 @@
  */
 #include <abi/bootinfo.h>
 #include <abi/syscall.h>
+#include <abi/uspace.h>
 #include <keel/aspace.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
@@ -19,11 +20,12 @@
 #include <common/string.h>
 #include <keel/thread.h>
 
-#define ROOT_STACK_SIZE (16ul << 10)
-/* The stack ends one page below the last user page (never mapped). */
-#define ROOT_STACK_TOP	(KEEL_USER_TOP - PAGE_SIZE)
-/* Its IPC buffer: right after the largest boot information. */
-#define ROOT_IPC_BUFFER (BOOTINFO_VADDR + BOOTINFO_MAX_PAGES * PAGE_SIZE)
+/*
+ * The first program's stack, boot information and IPC buffer go where the
+ * user address map (include/abi/uspace.h) puts them: PROG_STACK_*,
+ * BOOTINFO_VADDR, ROOT_IPC_BUF.
+ */
+_Static_assert(KEEL_USER_TOP <= USER_END, "the user address map fits the user half");
 
 static struct thread *root;
 static u64 bootinfo_phys, bootinfo_pages;
@@ -120,8 +122,8 @@ static const char *check_fits(struct bootmem *bm, const struct elf_image *img, u
 		n++;
 	}
 	spans[n++] = (struct root_span){ BOOTINFO_VADDR, BOOTINFO_VADDR + info_pages * PAGE_SIZE };
-	spans[n++] = (struct root_span){ ROOT_IPC_BUFFER, ROOT_IPC_BUFFER + PAGE_SIZE };
-	spans[n++] = (struct root_span){ ROOT_STACK_TOP - ROOT_STACK_SIZE, ROOT_STACK_TOP };
+	spans[n++] = (struct root_span){ ROOT_IPC_BUF, ROOT_IPC_BUF + PAGE_SIZE };
+	spans[n++] = (struct root_span){ PROG_STACK_BASE, PROG_STACK_TOP };
 	u64 may = bootmem_free_bytes(bm) / ROOT_IMAGE_SHARE;
 	if (image > may) {
 		fmt_snprintf(
@@ -173,25 +175,24 @@ static const char *load(struct bootmem *bm)
 	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame());
 	if ((no = load_image(bm, as, phys_to_virt(m->start), &img)))
 		return no;
-	u64 stack = zeroed_frames(bm, ROOT_STACK_SIZE);
+	u64 stack = zeroed_frames(bm, PROG_STACK_SIZE);
 	u64 buf = zeroed_frames(bm, PAGE_SIZE);
 	bootinfo_phys = zeroed_frames(bm, bootinfo_pages * PAGE_SIZE);
 	if (stack == BOOTMEM_FAIL || buf == BOOTMEM_FAIL || bootinfo_phys == BOOTMEM_FAIL)
 		return "out of memory for its stack and boot information";
-	for (u64 off = 0; off < ROOT_STACK_SIZE; off += PAGE_SIZE)
-		aspace_boot_map(as, ROOT_STACK_TOP - ROOT_STACK_SIZE + off, stack + off,
-				KEEL_MAP_R | KEEL_MAP_W);
+	for (u64 off = 0; off < PROG_STACK_SIZE; off += PAGE_SIZE)
+		aspace_boot_map(as, PROG_STACK_BASE + off, stack + off, KEEL_MAP_R | KEEL_MAP_W);
 	for (u64 p = 0; p < bootinfo_pages; p++)
 		aspace_boot_map(as, BOOTINFO_VADDR + p * PAGE_SIZE, bootinfo_phys + p * PAGE_SIZE,
 				KEEL_MAP_R);
-	aspace_boot_map(as, ROOT_IPC_BUFFER, buf, KEEL_MAP_R | KEEL_MAP_W);
+	aspace_boot_map(as, ROOT_IPC_BUF, buf, KEEL_MAP_R | KEEL_MAP_W);
 
 	root = kmem_object_make(kmem_boot_frame(), KOBJ_THREAD);
 	thread_init(root, as, buf, 0);
 	root->authority = true;
 	root->is_root = true;
 	root->regs.rip = img.entry;
-	root->regs.rsp = ROOT_STACK_TOP;
+	root->regs.rsp = PROG_STACK_TOP;
 	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
 	klog("root", "loaded '%s': entry 0x%lx, %zu segment(s), %lu page-table frames", m->name,
 	     img.entry, img.nsegs, (u64)as->tables);
@@ -218,7 +219,7 @@ void root_fill_bootinfo(void)
 	bi->cpu_count = smp_online;
 	bi->self_as = kmem_object_phys(root->as);
 	bi->self_thread = kmem_object_phys(root);
-	bi->ipc_buffer = ROOT_IPC_BUFFER;
+	bi->ipc_buffer = ROOT_IPC_BUF;
 	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
 	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {
 		const struct mb2_module *m = &boot.info.modules[i];

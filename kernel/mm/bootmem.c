@@ -9,12 +9,12 @@
  * (see each function) and counted in bm->dropped.
  */
 #include <keel/bootmem.h>
+#include <keel/layout.h>
 #include <keel/memmap.h>
 #include <common/string.h>
 #include <keel/types.h>
 
-#define BOOTMEM_FRAME 4096ull
-#define BOOTMEM_TOP   ALIGN_DOWN(UINT64_MAX, BOOTMEM_FRAME) /* last frame end */
+#define BOOTMEM_TOP ALIGN_DOWN(UINT64_MAX, PAGE_SIZE) /* last frame end */
 
 /* Make room at index i (shifting i.. up); the caller checked there is room. */
 static void bootmem_insert(struct bootmem *bm, size_t i, u64 base, u64 end)
@@ -77,11 +77,11 @@ void bootmem_init(struct bootmem *bm, const struct memmap_entry *map, size_t n)
 			continue;
 		if (e->base > BOOTMEM_TOP)
 			continue; /* no whole frame can start here */
-		base = ALIGN_UP(e->base, BOOTMEM_FRAME);
+		base = ALIGN_UP(e->base, PAGE_SIZE);
 		if (e->length > UINT64_MAX - e->base)
 			end = BOOTMEM_TOP;
 		else
-			end = ALIGN_DOWN(e->base + e->length, BOOTMEM_FRAME);
+			end = ALIGN_DOWN(e->base + e->length, PAGE_SIZE);
 		if (base < end)
 			bootmem_append(bm, base, end);
 	}
@@ -129,11 +129,11 @@ int bootmem_reserve(struct bootmem *bm, u64 base, u64 len)
 
 	if (len == 0)
 		return 0;
-	rs = ALIGN_DOWN(base, BOOTMEM_FRAME);
+	rs = ALIGN_DOWN(base, PAGE_SIZE);
 	if (len > UINT64_MAX - base || base + len > BOOTMEM_TOP)
 		re = UINT64_MAX; /* to the top: above every free range */
 	else
-		re = ALIGN_UP(base + len, BOOTMEM_FRAME);
+		re = ALIGN_UP(base + len, PAGE_SIZE);
 	return bootmem_cut(bm, rs, re);
 }
 
@@ -169,9 +169,9 @@ u64 bootmem_alloc(struct bootmem *bm, u64 size, u64 align, u64 limit)
 
 	if (size == 0 || size > BOOTMEM_TOP || align == 0 || (align & (align - 1)))
 		return BOOTMEM_FAIL;
-	if (align < BOOTMEM_FRAME)
-		align = BOOTMEM_FRAME;
-	size = ALIGN_UP(size, BOOTMEM_FRAME);
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	size = ALIGN_UP(size, PAGE_SIZE);
 
 	for (i = 0; i < bm->count; i++) {
 		const struct range *r = &bm->free[i];

@@ -11,10 +11,10 @@
  */
 #include <keel/frames.h>
 #include <common/string.h>
+#include <keel/layout.h>
 #include <keel/types.h>
 
-#define FRAME_SIZE 4096ull
-#define FRAME_TOP  ALIGN_DOWN(UINT64_MAX, FRAME_SIZE) /* highest page boundary */
+#define FRAME_TOP ALIGN_DOWN(UINT64_MAX, PAGE_SIZE) /* highest page boundary */
 
 /*
  * Copy the ranges in, trimmed inwards to whole pages.  Empty ranges and
@@ -28,11 +28,11 @@ static int runs_load(struct range *dst, size_t *ndst, size_t cap, const struct r
 	size_t i, n = 0;
 
 	for (i = 0; i < nsrc; i++) {
-		u64 base, end = ALIGN_DOWN(src[i].end, FRAME_SIZE);
+		u64 base, end = ALIGN_DOWN(src[i].end, PAGE_SIZE);
 
 		if (src[i].base > FRAME_TOP)
 			continue;
-		base = ALIGN_UP(src[i].base, FRAME_SIZE);
+		base = ALIGN_UP(src[i].base, PAGE_SIZE);
 		if (base >= end)
 			continue;
 		if (n && base < dst[n - 1].end)
@@ -74,7 +74,7 @@ enum frame_role frames_role(const struct frames *f, u64 pa)
 /* Whole pages, not empty, not wrapping past the top of the address space. */
 static bool range_valid(u64 base, u64 size)
 {
-	return size && IS_ALIGNED(base, FRAME_SIZE) && IS_ALIGNED(size, FRAME_SIZE) &&
+	return size && IS_ALIGNED(base, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
 	       size <= UINT64_MAX - base;
 }
 

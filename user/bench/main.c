@@ -41,7 +41,7 @@ static void null_syscall(void)
 	for (int s = -WARMUP; s < SAMPLES; s++) {
 		unsigned long t0 = keel_rdtsc();
 		for (int i = 0; i < 100; i++)
-			sys_info(KEEL_INFO_CPU);
+			keel_info(KEEL_INFO_CPU);
 		if (s >= 0)
 			samples[s] = keel_rdtsc() - t0;
 	}
@@ -61,8 +61,8 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 	for (int s = -WARMUP; s < SAMPLES; s++) {
 		unsigned long t0 = keel_rdtsc();
 		for (unsigned long i = 0; i < 20; i++) {
-			struct ipc_msg m = { 0, IPC_TAG(BENCH_PING, 0), { i, 0, 0, 0 } };
-			if (sys_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1) {
+			struct keel_msg m = { 0, IPC_TAG(BENCH_PING, 0), { i, 0, 0, 0 } };
+			if (keel_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1) {
 				fail("a lost or wrong IPC reply");
 				return;
 			}
@@ -71,21 +71,21 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 			samples[s] = keel_rdtsc() - t0;
 	}
 	result(name, SAMPLES, 20);
-	struct ipc_msg quit = { 0, IPC_TAG(BENCH_QUIT, 0), { 0 } };
-	sys_send(PAGER_CONN_SLOT, &quit);
+	struct keel_msg quit = { 0, IPC_TAG(BENCH_QUIT, 0), { 0 } };
+	keel_send(PAGER_CONN_SLOT, &quit);
 	if (pager_wait(pid, 1000, &how, &code) || how != PAGER_EXITED || code)
 		fail("the IPC server did not exit cleanly");
 }
 
 static int server(void)
 {
-	struct ipc_msg m = { 0 };
+	struct keel_msg m = { 0 };
 	long r = pager_offer(0); /* the client connects once we consent */
 
 	if (r)
 		return 1;
-	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
-		sys_yield(); /* not connected yet */
+	while ((r = keel_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
+		keel_yield(); /* not connected yet */
 	for (;;) {
 		if (r < 0)
 			return 1;
@@ -93,7 +93,7 @@ static int server(void)
 			return 0;
 		m.tag = IPC_TAG(0, 0);
 		m.w[0]++;
-		r = sys_reply_recv(PAGER_CONN_SLOT, &m);
+		r = keel_reply_recv(PAGER_CONN_SLOT, &m);
 	}
 }
 
@@ -105,12 +105,13 @@ static void first_touch(void)
 	int n = 0;
 	for (int round = 0; round < 3 && n < SAMPLES; round++) {
 		unsigned long va;
-		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W, &va)) {
+		if (pager_alloc(0, PAGES * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W, &va)) {
 			fail("allocating");
 			return;
 		}
 		for (int p = 0; p < PAGES && n < SAMPLES; p++) {
-			volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
+			volatile unsigned long *a =
+			    (unsigned long *)(va + (unsigned long)p * PAGE_SIZE);
 			unsigned long t0 = keel_rdtsc();
 			*a = 1;
 			unsigned long t = keel_rdtsc() - t0;
@@ -119,7 +120,7 @@ static void first_touch(void)
 			if (round || p >= WARMUP)
 				samples[n++] = t;
 		}
-		pager_free(va, PAGES * 4096ul);
+		pager_free(va, PAGES * PAGE_SIZE);
 	}
 	result("first_touch_per_page", n, 1);
 }
@@ -130,14 +131,14 @@ static void batched(void)
 	static unsigned long freeing[SAMPLES];
 	for (int s = -WARMUP; s < SAMPLES / 4; s++) {
 		unsigned long va, t0 = keel_rdtsc();
-		if (pager_alloc(0, PAGES * 4096ul, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
+		if (pager_alloc(0, PAGES * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
 			fail("allocating eagerly");
 			return;
 		}
 		unsigned long t1 = keel_rdtsc();
-		if (*(volatile unsigned long *)(va + 4096 * 7) != 0)
+		if (*(volatile unsigned long *)(va + 7 * PAGE_SIZE) != 0)
 			fail("an eager page is not zero");
-		pager_free(va, PAGES * 4096ul);
+		pager_free(va, PAGES * PAGE_SIZE);
 		unsigned long t2 = keel_rdtsc();
 		if (s >= 0) {
 			samples[s] = t1 - t0;
@@ -161,7 +162,7 @@ static void spawn_exit(void)
 			return;
 		}
 		while (!pager_status(pid, &how, &code) && how == PAGER_RUNNING)
-			sys_yield();
+			keel_yield();
 		if (how != PAGER_EXITED || code)
 			fail("a spawned process did not exit 0");
 		if (s >= 0)
@@ -191,7 +192,7 @@ int main(unsigned long mode)
 	if (mode == BENCH_EXIT)
 		return 0;
 	if (mode == BENCH_FAIR) {
-		if (sys_info(KEEL_INFO_CPUS) > 1)
+		if (keel_info(KEEL_INFO_CPUS) > 1)
 			fairness();
 		else
 			fail("the fairness measurements (they need two CPUs)");
@@ -201,7 +202,7 @@ int main(unsigned long mode)
 	print("[bench] Keel, TSC cycles (instructions under -icount)\n");
 	null_syscall();
 	ipc_round_trip("ipc_round_trip_same_cpu", 0);
-	if (sys_info(KEEL_INFO_CPUS) > 1)
+	if (keel_info(KEEL_INFO_CPUS) > 1)
 		ipc_round_trip("ipc_round_trip_cross_cpu", 1);
 	first_touch();
 	batched();

@@ -22,20 +22,22 @@
 #include "thread.h"
 #include <abi/bootinfo.h>
 
-#define SLOT_PAGER  1  /* the pager thread's endpoint in the root's slots */
-#define SLOT_EMPTY  63 /* never filled */
-#define PRIO_PAGER  20
-#define BADGE_PAGER 0xfa0000ul
-#define BADGE_ECHO  0xec0000ul
-/* An address range of the root's that tests map and unmap by hand. */
-#define TEST_VA	    0x300000000ul
-/* One that is never mapped. */
-#define NEVER_VA    0x380000000ul
-#define KERNEL_VA   0xffffffff80200000ul
-#define NONCANON_VA 0x0000800000000000ul
-#define FAULT_BITS  (KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)
+#define PAGER_RECV_SLOT 1  /* the pager thread's endpoint in the root's slots */
+#define EMPTY_SLOT	63 /* never filled */
+#define PAGER_PRIO	20
+#define PAGER_BADGE	0xfa0000ul
+#define ECHO_BADGE	0xec0000ul
+/*
+ * The root's range for hand-made mappings (ROOT_TEST_* in abi/uspace.h):
+ * tests map and unmap in its lower half, and never map its upper half.
+ */
+#define TEST_VA		ROOT_TEST_BASE
+#define NEVER_VA	(ROOT_TEST_BASE + ROOT_TEST_SIZE / 2)
+#define KERNEL_VA	0xffffffff80200000ul
+#define NONCANON_VA	0x0000800000000000ul
+#define FAULT_BITS	(KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)
 /* How long a test waits for a thread (timer ticks on CPU 0, 100 Hz). */
-#define WAIT_TICKS  1000
+#define WAIT_TICKS	1000
 
 struct ct {
 	const struct bootinfo *bi;

@@ -13,7 +13,7 @@ static struct {
 
 static void report(const char *name, unsigned long result, const char *why)
 {
-	long r = sys_debug_test(name, result, why);
+	long r = keel_debug_test(name, result, why);
 	if (r == -KEEL_ENOSYS) /* not a test boot: say it ourselves */
 		print_fmt("[coretest] %s %s%s%s\n",
 			  result == KEEL_TEST_PASS   ? "pass"
@@ -73,7 +73,7 @@ void test_skip(const char *name, const char *why)
 
 unsigned long ticks(void)
 {
-	return (unsigned long)sys_info(KEEL_INFO_TICKS);
+	return (unsigned long)keel_info(KEEL_INFO_TICKS);
 }
 
 int wait_until(volatile int *v, int want, unsigned long max)
@@ -83,14 +83,14 @@ int wait_until(volatile int *v, int want, unsigned long max)
 	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want) {
 		if (ticks() - t0 > max)
 			return 0;
-		sys_sleep(1); /* blocked, not spinning: the CPU can halt */
+		keel_sleep(1); /* blocked, not spinning: the CPU can halt */
 	}
 	return 1;
 }
 
 void sleep_ticks(unsigned long n)
 {
-	sys_sleep(n);
+	keel_sleep(n);
 }
 
 void spin_ticks(unsigned long n)
@@ -101,7 +101,7 @@ void spin_ticks(unsigned long n)
 		__asm__ volatile("pause");
 }
 
-static unsigned long slots_used = 1ul << 0 | 1ul << SLOT_PAGER | 1ul << SLOT_EMPTY;
+static unsigned long slots_used = 1ul << 0 | 1ul << PAGER_RECV_SLOT | 1ul << EMPTY_SLOT;
 
 int slot_alloc(void)
 {
@@ -129,21 +129,21 @@ long endpoint_new(struct kpool *pool, int *slot, unsigned long *ep)
 	*ep = 0;
 	if (!f)
 		return pool->error ? pool->error : -KEEL_EFULL;
-	r = sys_endpoint_create(f);
+	r = keel_endpoint_create(f);
 	if (r < 0) {
 		kpool_put(pool, f);
 		return r;
 	}
 	int s = slot_alloc();
 	if (s < 0) {
-		sys_destroy(f);
+		keel_destroy(f);
 		kpool_put(pool, f);
 		return -KEEL_EFULL;
 	}
-	r = sys_as_set_endpoint(ct.self_as, (unsigned long)s, f, KEEL_EP_SEND | KEEL_EP_RECV);
+	r = keel_as_set_endpoint(ct.self_as, (unsigned long)s, f, KEEL_EP_SEND | KEEL_EP_RECV);
 	if (r < 0) {
 		slot_free(s);
-		sys_destroy(f);
+		keel_destroy(f);
 		kpool_put(pool, f);
 		return r;
 	}
@@ -157,7 +157,7 @@ long endpoint_drop(struct kpool *pool, int slot, unsigned long ep)
 	long r = 0;
 
 	if (slot >= 0) {
-		r = sys_as_set_endpoint(ct.self_as, (unsigned long)slot, 0, 0);
+		r = keel_as_set_endpoint(ct.self_as, (unsigned long)slot, 0, 0);
 		slot_free(slot);
 	}
 	if (ep) {

@@ -16,7 +16,7 @@ int main(const struct bootinfo *bi)
 	ct.self_as = bi->self_as;
 	ct.self_thread = bi->self_thread;
 	ct.ipcbuf = (unsigned char *)bi->ipc_buffer;
-	r = sys_info(KEEL_INFO_CPUS);
+	r = keel_info(KEEL_INFO_CPUS);
 	ct.cpus = r < 1 ? 1 : (int)r;
 	print("[coretest] the root program: testing the kernel from user mode\n");
 
@@ -30,10 +30,10 @@ int main(const struct bootinfo *bi)
 		expect_eq(r, 0, "starting the pager thread");
 	}
 	if (r == 0) {
-		r = server_start(&echo, &root_pool, BADGE_ECHO, THREAD_PRIO_DEFAULT, 0);
+		r = server_start(&echo, &root_pool, ECHO_BADGE, THREAD_PRIO_DEFAULT, 0);
 		expect_eq(r, 0, "starting the echo server");
 		ct.echo_slot = echo.slot;
-		ct.echo_badge = BADGE_ECHO;
+		ct.echo_badge = ECHO_BADGE;
 	}
 	if (r == 0)
 		expect(echo_call(ct.echo_slot, ct.ipcbuf, 1, 0), "the echo server answers");

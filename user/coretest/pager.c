@@ -49,7 +49,7 @@ static struct client *find(unsigned long badge)
 }
 
 /* A fault: record it, and say whether to resume. */
-static int fault(struct client *c, const struct ipc_msg *m)
+static int fault(struct client *c, const struct keel_msg *m)
 {
 	int n = c->faults;
 
@@ -81,7 +81,7 @@ static int fault(struct client *c, const struct ipc_msg *m)
 	return resume;
 }
 
-static void exited(struct client *c, const struct ipc_msg *m)
+static void exited(struct client *c, const struct keel_msg *m)
 {
 	if (c->killed)
 		__atomic_add_fetch(&c->late, 1, __ATOMIC_RELEASE);
@@ -93,15 +93,15 @@ static void exited(struct client *c, const struct ipc_msg *m)
 
 static long pager_main(struct uthread *t)
 {
-	struct ipc_msg m = { 0 };
-	long r = sys_recv(SLOT_PAGER, &m);
+	struct keel_msg m = { 0 };
+	long r = keel_recv(PAGER_RECV_SLOT, &m);
 
 	(void)t;
 	for (;;) {
 		if (r < 0) {
 			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
-			sys_yield();
-			r = sys_recv(SLOT_PAGER, &m);
+			keel_yield();
+			r = keel_recv(PAGER_RECV_SLOT, &m);
 			continue;
 		}
 		struct client *c = find(m.badge);
@@ -110,9 +110,9 @@ static long pager_main(struct uthread *t)
 			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
 			if (label == IPC_LABEL_FAULT && (m.tag & IPC_TAG_KERNEL)) {
 				m.tag = IPC_TAG(IPC_FAULT_KILL, 0);
-				r = sys_reply_recv(SLOT_PAGER, &m);
+				r = keel_reply_recv(PAGER_RECV_SLOT, &m);
 			} else {
-				r = sys_recv(SLOT_PAGER, &m);
+				r = keel_recv(PAGER_RECV_SLOT, &m);
 			}
 			continue;
 		}
@@ -120,13 +120,13 @@ static long pager_main(struct uthread *t)
 			int resume = fault(c, &m);
 			m.tag = IPC_TAG(resume ? IPC_FAULT_RESUME : IPC_FAULT_KILL, 0);
 			m.w[0] = m.w[1] = m.w[2] = m.w[3] = 0;
-			r = sys_reply_recv(SLOT_PAGER, &m);
+			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
 		} else {
 			if (label == IPC_LABEL_EXIT)
 				exited(c, &m);
 			else
 				__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
-			r = sys_recv(SLOT_PAGER, &m);
+			r = keel_recv(PAGER_RECV_SLOT, &m);
 		}
 	}
 	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
@@ -146,21 +146,21 @@ long pager_init(void)
 	unsigned long ep = kpool_get(&root_pool);
 	if (!ep)
 		return -KEEL_EFULL;
-	r = sys_endpoint_create(ep);
+	r = keel_endpoint_create(ep);
 	if (r < 0)
 		return r;
-	r = sys_as_set_endpoint(ct.self_as, SLOT_PAGER, ep, KEEL_EP_SEND | KEEL_EP_RECV);
+	r = keel_as_set_endpoint(ct.self_as, PAGER_RECV_SLOT, ep, KEEL_EP_SEND | KEEL_EP_RECV);
 	if (r < 0)
 		return r;
 	ct.pager_ep = ep;
-	r = uthread_create(&pager_thread, &root_pool, pager_main, 0, BADGE_PAGER);
+	r = uthread_create(&pager_thread, &root_pool, pager_main, 0, PAGER_BADGE);
 	if (r < 0)
 		return r;
-	r = uthread_config(&pager_thread, PRIO_PAGER, 0, 0);
+	r = uthread_config(&pager_thread, PAGER_PRIO, 0, 0);
 	if (r < 0)
 		return r;
 	/* It maps pages for its clients: it needs the memory authority. */
-	r = sys_grant(pager_thread.tcb);
+	r = keel_grant(pager_thread.tcb);
 	if (r < 0)
 		return r;
 	return uthread_start(&pager_thread);

@@ -8,15 +8,15 @@ static long server_main(struct uthread *t)
 {
 	struct server *s = t->arg;
 	unsigned char *b = t->buf;
-	struct ipc_msg m = { 0 };
+	struct keel_msg m = { 0 };
 
-	__atomic_store_n(&s->cpu, (int)sys_info(KEEL_INFO_CPU), __ATOMIC_RELEASE);
-	long r = sys_recv((unsigned long)s->slot, &m);
+	__atomic_store_n(&s->cpu, (int)keel_info(KEEL_INFO_CPU), __ATOMIC_RELEASE);
+	long r = keel_recv((unsigned long)s->slot, &m);
 	for (;;) {
 		if (r < 0) {
 			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELEASE);
-			sys_yield();
-			r = sys_recv((unsigned long)s->slot, &m);
+			keel_yield();
+			r = keel_recv((unsigned long)s->slot, &m);
 			continue;
 		}
 		unsigned long len = IPC_TAG_LEN(m.tag);
@@ -29,7 +29,7 @@ static long server_main(struct uthread *t)
 		m.tag = echo_tag(IPC_TAG(IPC_TAG_LABEL(m.tag), len));
 		for (int i = 0; i < 4; i++)
 			m.w[i] = echo_word(m.w[i]);
-		r = sys_reply_recv((unsigned long)s->slot, &m);
+		r = keel_reply_recv((unsigned long)s->slot, &m);
 	}
 	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
 }
@@ -75,7 +75,7 @@ long server_stop(struct server *s)
 
 int echo_call(int slot, unsigned char *buf, unsigned long i, unsigned long *badge)
 {
-	struct ipc_msg m = { 0 };
+	struct keel_msg m = { 0 };
 	unsigned long len = i % 5 == 0 ? 0 : (i * 131) % (IPC_BUF_MAX + 1);
 	unsigned long w[4] = { i, ~i * 3, i << 32 | 0xabcd, 0x0123456789abcdeful + i };
 
@@ -84,7 +84,7 @@ int echo_call(int slot, unsigned char *buf, unsigned long i, unsigned long *badg
 	m.tag = IPC_TAG(0x1000 + i, len);
 	for (int k = 0; k < 4; k++)
 		m.w[k] = w[k];
-	if (sys_call((unsigned long)slot, &m) != 0)
+	if (keel_call((unsigned long)slot, &m) != 0)
 		return 0;
 	if (badge)
 		*badge = m.badge;

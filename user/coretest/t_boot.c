@@ -21,7 +21,7 @@ static long write_one(const void *p)
 {
 	long r;
 
-	for (int i = 0; (r = sys_debug_write(p, 1)) == 0 && i < WAIT_TICKS; i++)
+	for (int i = 0; (r = keel_debug_write(p, 1)) == 0 && i < WAIT_TICKS; i++)
 		sleep_ticks(1);
 	return r;
 }
@@ -42,7 +42,7 @@ void tests_boot(void)
 
 	test_begin("bootinfo_counts_cpus_and_ranges");
 	expect(bi->cpu_count >= 1, "cpu_count %u", bi->cpu_count);
-	expect_eq(bi->cpu_count, sys_info(KEEL_INFO_CPUS), "cpu_count against SYS_INFO");
+	expect_eq(bi->cpu_count, keel_info(KEEL_INFO_CPUS), "cpu_count against SYS_INFO");
 	expect(bi->range_count > 0, "no free ranges");
 	test_end();
 
@@ -75,7 +75,7 @@ void tests_boot(void)
 	expect(terminated(bi->cmdline, BOOTINFO_CMDLINE_MAX), "not NUL-terminated");
 	int says_test = bi->cmdline[0] == 't' && bi->cmdline[1] == 'e' && bi->cmdline[2] == 's' &&
 			bi->cmdline[3] == 't';
-	int is_test = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
+	int is_test = keel_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
 	expect(says_test == is_test, "the command line `%s` and SYS_DEBUG_TEST disagree",
 	       bi->cmdline);
 	test_end();
@@ -86,7 +86,7 @@ void tests_boot(void)
 	expect(bi->self_thread && (bi->self_thread & PAGE_MASK) == 0 &&
 		   bi->self_thread != bi->self_as,
 	       "self_thread 0x%lx", (unsigned long)bi->self_thread);
-	expect_eq(sys_info(KEEL_INFO_THREAD), (long)bi->self_thread, "SYS_INFO(THREAD)");
+	expect_eq(keel_info(KEEL_INFO_THREAD), (long)bi->self_thread, "SYS_INFO(THREAD)");
 	expect(bi->ipc_buffer && (bi->ipc_buffer & PAGE_MASK) == 0 &&
 		   bi->ipc_buffer < KEEL_USER_TOP,
 	       "ipc_buffer at 0x%lx", (unsigned long)bi->ipc_buffer);
@@ -115,16 +115,16 @@ void tests_boot(void)
 	test_end();
 
 	test_begin("info_basics");
-	expect_eq(sys_info(KEEL_INFO_AUTHORITY), 1, "SYS_INFO(AUTHORITY) of the root");
-	expect_eq(sys_info(KEEL_INFO_CPU), 0, "SYS_INFO(CPU) of the root");
-	expect(sys_info(KEEL_INFO_FASTPATH) >= 0, "SYS_INFO(FASTPATH) %ld",
-	       sys_info(KEEL_INFO_FASTPATH));
-	expect_eq(sys_info(KEEL_INFO_AUTHORITY + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
-	expect_eq(sys_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
-	expect_eq(sys_yield(), 0, "SYS_YIELD");
-	long t0 = sys_info(KEEL_INFO_TICKS), t1 = t0;
+	expect_eq(keel_info(KEEL_INFO_AUTHORITY), 1, "SYS_INFO(AUTHORITY) of the root");
+	expect_eq(keel_info(KEEL_INFO_CPU), 0, "SYS_INFO(CPU) of the root");
+	expect(keel_info(KEEL_INFO_FASTPATH) >= 0, "SYS_INFO(FASTPATH) %ld",
+	       keel_info(KEEL_INFO_FASTPATH));
+	expect_eq(keel_info(KEEL_INFO_AUTHORITY + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
+	expect_eq(keel_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
+	expect_eq(keel_yield(), 0, "SYS_YIELD");
+	long t0 = keel_info(KEEL_INFO_TICKS), t1 = t0;
 	for (long i = 0; i < 2000000 && t1 == t0; i++)
-		t1 = sys_info(KEEL_INFO_TICKS);
+		t1 = keel_info(KEEL_INFO_TICKS);
 	expect(t0 >= 0 && t1 > t0, "SYS_INFO(TICKS) stays at %ld", t0);
 	test_end();
 }

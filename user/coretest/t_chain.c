@@ -41,30 +41,30 @@ void tests_chain(void)
 	expect_eq(r, 0, "an endpoint");
 	for (int i = 0; r == 0 && i < CHAIN; i++) {
 		tcb[i] = kpool_get(&pool);
-		r = tcb[i] ? sys_thread_create(tcb[i], ct.self_as, 0, 0xc4a10000ul + (unsigned)i)
+		r = tcb[i] ? keel_thread_create(tcb[i], ct.self_as, 0, 0xc4a10000ul + (unsigned)i)
 			   : -KEEL_EFULL;
 		if (r == 0)
-			r = sys_thread_config(tcb[i], THREAD_PRIO_DEFAULT, 0, ep);
+			r = keel_thread_config(tcb[i], THREAD_PRIO_DEFAULT, 0, ep);
 		made += r == 0;
 	}
 	expect_eq(made, CHAIN, "threads made");
 	/* The receivers first, then the first fault: the chain builds itself. */
 	for (int i = 1; r == 0 && i < CHAIN; i++)
-		r = sys_thread_start(tcb[i], (unsigned long)chain_recv_then_fault, 0,
-				     (unsigned long)slot);
+		r = keel_thread_start(tcb[i], (unsigned long)chain_recv_then_fault, 0,
+				      (unsigned long)slot);
 	if (r == 0)
-		r = sys_thread_start(tcb[0], (unsigned long)chain_fault, 0, 0);
+		r = keel_thread_start(tcb[0], (unsigned long)chain_fault, 0, 0);
 	expect_eq(r, 0, "starting them");
 	if (r == 0) {
 		sleep_ticks(50); /* they run at our priority on our CPU */
 		/* The last one's fault waits on E: nobody receives any more. */
-		expect_eq(sys_destroy(tcb[CHAIN - 1]), 0, "destroying the end of the chain");
+		expect_eq(keel_destroy(tcb[CHAIN - 1]), 0, "destroying the end of the chain");
 		made--;
 	}
 	/* Every other one is dead now: each destroy succeeds at once. */
 	int busy = 0;
 	for (int i = 0; i < made; i++)
-		busy += sys_destroy(tcb[i]) != 0;
+		busy += keel_destroy(tcb[i]) != 0;
 	expect_eq(busy, 0, "threads that were not dead");
 	if (slot >= 0)
 		expect_eq(endpoint_drop(&pool, slot, ep), 0, "destroying the endpoint");

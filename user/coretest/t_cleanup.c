@@ -11,7 +11,8 @@
 void tests_cleanup(void)
 {
 	static struct kpool pool;
-	static const unsigned long vas[] = { 0x400000, 0x401000, 0x40000000, 0x7f0000000000ul };
+	static const unsigned long vas[] = { PROG_LOAD_BASE, PROG_LOAD_BASE + PAGE_SIZE, 0x40000000,
+					     0x7f0000000000ul };
 	unsigned long f = frame_alloc_zeroed();
 
 	test_begin("cleanup_reclaim_after_destroy");
@@ -19,23 +20,23 @@ void tests_cleanup(void)
 	unsigned long as = kpool_get(&pool), pml4 = kpool_get(&pool);
 	unsigned long tcb = kpool_get(&pool), ep = kpool_get(&pool);
 	expect(f && as && pml4 && tcb && ep, "out of memory");
-	OK(sys_as_create(as, pml4));
+	OK(keel_as_create(as, pml4));
 	for (unsigned i = 0; i < sizeof(vas) / sizeof(vas[0]); i++)
 		OK(map_page(&pool, as, vas[i], f, KEEL_MAP_R));
-	OK(sys_endpoint_create(ep));
-	OK(sys_thread_create(tcb, as, f, badge_new()));
-	OK(sys_as_set_endpoint(as, 3, ep, KEEL_EP_SEND | KEEL_EP_RECV));
+	OK(keel_endpoint_create(ep));
+	OK(keel_thread_create(tcb, as, f, badge_new()));
+	OK(keel_as_set_endpoint(as, 3, ep, KEEL_EP_SEND | KEEL_EP_RECV));
 	unsigned long chunk = pool.chunks[0];
-	E(sys_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(sys_destroy(tcb));
-	E(sys_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(sys_destroy(as));
-	E(sys_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(sys_destroy(ep));
+	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy(tcb));
+	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy(as));
+	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy(ep));
 	OK(kpool_release(&pool));
 	/* It is ours again: donate and reclaim it once more. */
-	OK(sys_kmem_donate(chunk, CHUNK_SIZE));
-	OK(sys_kmem_reclaim(chunk, CHUNK_SIZE));
+	OK(keel_kmem_donate(chunk, CHUNK_SIZE));
+	OK(keel_kmem_reclaim(chunk, CHUNK_SIZE));
 	frame_free(f);
 	test_end();
 

@@ -37,7 +37,7 @@ static void console_write_cost(void)
 	for (int s = 0; s < SAMPLES; s++) {
 		sleep_ticks(2);
 		unsigned long t0 = keel_rdtsc();
-		long r = sys_debug_write(text, sizeof(text));
+		long r = keel_debug_write(text, sizeof(text));
 		write[s] = keel_rdtsc() - t0;
 		taken += r > 0 ? r : 0;
 		t0 = keel_rdtsc();

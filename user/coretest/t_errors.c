@@ -48,13 +48,13 @@ static long setup(void)
 	fx.user_va = scratch_map(fx.user, KEEL_MAP_R | KEEL_MAP_W);
 	if (!fx.user_va)
 		return -KEEL_EFULL;
-	r = sys_endpoint_create(fx.ep);
+	r = keel_endpoint_create(fx.ep);
 	if (r < 0)
 		return r;
-	r = sys_as_create(fx.as, pml4);
+	r = keel_as_create(fx.as, pml4);
 	if (r < 0)
 		return r;
-	return sys_thread_create(fx.tcb, fx.as, 0, badge_new());
+	return keel_thread_create(fx.tcb, fx.as, 0, badge_new());
 }
 
 static void expect_any(long r, long a, long b, const char *what)
@@ -77,39 +77,39 @@ static void err_unknown_syscall(void)
 static void err_debug_write(void)
 {
 	test_begin("err_debug_write");
-	E(sys_debug_write((void *)KERNEL_VA, 16), KEEL_EFAULT);
-	E(sys_debug_write((void *)0xffff800000100000ul, 16), KEEL_EFAULT);
-	E(sys_debug_write((void *)NONCANON_VA, 1), KEEL_EFAULT);
-	E(sys_debug_write((void *)(~0ul - 10), 100), KEEL_EFAULT);
-	E(sys_debug_write((void *)0x7fffffffff00ul, 0x1000), KEEL_EFAULT);
-	E(sys_debug_write((void *)NEVER_VA, 8), KEEL_EFAULT);
-	E(sys_debug_write(ct.ipcbuf, SYS_DEBUG_WRITE_MAX + 1), KEEL_EINVAL);
-	OK(sys_debug_write(ct.ipcbuf, 0));
+	E(keel_debug_write((void *)KERNEL_VA, 16), KEEL_EFAULT);
+	E(keel_debug_write((void *)0xffff800000100000ul, 16), KEEL_EFAULT);
+	E(keel_debug_write((void *)NONCANON_VA, 1), KEEL_EFAULT);
+	E(keel_debug_write((void *)(~0ul - 10), 100), KEEL_EFAULT);
+	E(keel_debug_write((void *)0x7fffffffff00ul, 0x1000), KEEL_EFAULT);
+	E(keel_debug_write((void *)NEVER_VA, 8), KEEL_EFAULT);
+	E(keel_debug_write(ct.ipcbuf, SYS_DEBUG_WRITE_MAX + 1), KEEL_EINVAL);
+	OK(keel_debug_write(ct.ipcbuf, 0));
 	test_end();
 }
 
 static void err_kmem_donate(void)
 {
 	test_begin("err_kmem_donate");
-	E(sys_kmem_donate(fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
-	E(sys_kmem_donate(fx.chunk, PAGE_SIZE), KEEL_EINVAL);
-	E(sys_kmem_donate(fx.chunk, CHUNK_SIZE + PAGE_SIZE), KEEL_EINVAL);
-	E(sys_kmem_donate(NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
-	E(sys_kmem_donate(MMIO_CHUNK, CHUNK_SIZE), KEEL_ENOTRAM);
-	E(sys_kmem_donate(KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
-	E(sys_kmem_donate(WRAP_BASE, 2 * CHUNK_SIZE), KEEL_EINVAL);
-	E(sys_kmem_donate(fx.pool.chunks[0], CHUNK_SIZE), KEEL_EROLE);
+	E(keel_kmem_donate(fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
+	E(keel_kmem_donate(fx.chunk, PAGE_SIZE), KEEL_EINVAL);
+	E(keel_kmem_donate(fx.chunk, CHUNK_SIZE + PAGE_SIZE), KEEL_EINVAL);
+	E(keel_kmem_donate(NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
+	E(keel_kmem_donate(MMIO_CHUNK, CHUNK_SIZE), KEEL_ENOTRAM);
+	E(keel_kmem_donate(KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
+	E(keel_kmem_donate(WRAP_BASE, 2 * CHUNK_SIZE), KEEL_EINVAL);
+	E(keel_kmem_donate(fx.pool.chunks[0], CHUNK_SIZE), KEEL_EROLE);
 	test_end();
 }
 
 static void err_kmem_reclaim(void)
 {
 	test_begin("err_kmem_reclaim");
-	E(sys_kmem_reclaim(fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
-	E(sys_kmem_reclaim(NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
-	E(sys_kmem_reclaim(KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
-	E(sys_kmem_reclaim(fx.pool.chunks[0], CHUNK_SIZE), KEEL_EBUSY);
-	expect_any(sys_kmem_reclaim(fx.chunk, CHUNK_SIZE), KEEL_EROLE, KEEL_ENOENT,
+	E(keel_kmem_reclaim(fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
+	E(keel_kmem_reclaim(NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
+	E(keel_kmem_reclaim(KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
+	E(keel_kmem_reclaim(fx.pool.chunks[0], CHUNK_SIZE), KEEL_EBUSY);
+	expect_any(keel_kmem_reclaim(fx.chunk, CHUNK_SIZE), KEEL_EROLE, KEEL_ENOENT,
 		   "reclaiming a chunk never donated");
 	test_end();
 }
@@ -117,35 +117,35 @@ static void err_kmem_reclaim(void)
 static void err_kmem_counts(void)
 {
 	test_begin("err_kmem_counts");
-	E(sys_kmem_counts(fx.user, fx.freef + 8), KEEL_EINVAL);
-	E(sys_kmem_counts(fx.user, NOTRAM), KEEL_ENOTRAM);
-	E(sys_kmem_counts(fx.user, KFRAME), KEEL_EKERNEL);
-	E(sys_kmem_counts(fx.user, ct.self_thread), KEEL_EKERNEL);
-	E(sys_kmem_counts(fx.user, fx.raw), KEEL_EROLE);
-	E(sys_kmem_counts(fx.user, fx.ep), KEEL_EROLE);
+	E(keel_kmem_counts(fx.user, fx.freef + 8), KEEL_EINVAL);
+	E(keel_kmem_counts(fx.user, NOTRAM), KEEL_ENOTRAM);
+	E(keel_kmem_counts(fx.user, KFRAME), KEEL_EKERNEL);
+	E(keel_kmem_counts(fx.user, ct.self_thread), KEEL_EKERNEL);
+	E(keel_kmem_counts(fx.user, fx.raw), KEEL_EROLE);
+	E(keel_kmem_counts(fx.user, fx.ep), KEEL_EROLE);
 	/* fx.user is mapped, so its table is there. */
-	E(sys_kmem_counts(fx.user, fx.freef), KEEL_EEXIST);
+	E(keel_kmem_counts(fx.user, fx.freef), KEEL_EEXIST);
 	test_end();
 }
 
 static void err_as_create(void)
 {
 	test_begin("err_as_create");
-	E(sys_as_create(fx.freef + 8, fx.freef2), KEEL_EINVAL);
-	E(sys_as_create(NOTRAM, fx.freef2), KEEL_ENOTRAM);
-	E(sys_as_create(NOTRAM_HI, fx.freef2), KEEL_ENOTRAM);
-	E(sys_as_create(KFRAME, fx.freef2), KEEL_EKERNEL);
-	E(sys_as_create(ct.self_thread, fx.freef2), KEEL_EKERNEL);
-	E(sys_as_create(ct.self_as, fx.freef2), KEEL_EKERNEL);
-	E(sys_as_create(fx.raw, fx.freef2), KEEL_EROLE);
-	E(sys_as_create(fx.user, fx.freef2), KEEL_EROLE);
-	E(sys_as_create(fx.ep, fx.freef2), KEEL_EROLE);
-	E(sys_as_create(fx.freef, fx.freef2 + 8), KEEL_EINVAL);
-	E(sys_as_create(fx.freef, NOTRAM), KEEL_ENOTRAM);
-	E(sys_as_create(fx.freef, KFRAME), KEEL_EKERNEL);
-	E(sys_as_create(fx.freef, fx.raw), KEEL_EROLE);
-	E(sys_as_create(fx.freef, fx.tcb), KEEL_EROLE);
-	E(sys_as_create(NOTRAM, KFRAME), KEEL_ENOTRAM);
+	E(keel_as_create(fx.freef + 8, fx.freef2), KEEL_EINVAL);
+	E(keel_as_create(NOTRAM, fx.freef2), KEEL_ENOTRAM);
+	E(keel_as_create(NOTRAM_HI, fx.freef2), KEEL_ENOTRAM);
+	E(keel_as_create(KFRAME, fx.freef2), KEEL_EKERNEL);
+	E(keel_as_create(ct.self_thread, fx.freef2), KEEL_EKERNEL);
+	E(keel_as_create(ct.self_as, fx.freef2), KEEL_EKERNEL);
+	E(keel_as_create(fx.raw, fx.freef2), KEEL_EROLE);
+	E(keel_as_create(fx.user, fx.freef2), KEEL_EROLE);
+	E(keel_as_create(fx.ep, fx.freef2), KEEL_EROLE);
+	E(keel_as_create(fx.freef, fx.freef2 + 8), KEEL_EINVAL);
+	E(keel_as_create(fx.freef, NOTRAM), KEEL_ENOTRAM);
+	E(keel_as_create(fx.freef, KFRAME), KEEL_EKERNEL);
+	E(keel_as_create(fx.freef, fx.raw), KEEL_EROLE);
+	E(keel_as_create(fx.freef, fx.tcb), KEEL_EROLE);
+	E(keel_as_create(NOTRAM, KFRAME), KEEL_ENOTRAM);
 	test_end();
 }
 
@@ -155,64 +155,64 @@ static void err_map(void)
 	unsigned long a = fx.as, va = fx.va, u = fx.user;
 
 	test_begin("err_map");
-	E(sys_map(0, va, u, R), KEEL_EBADOBJ);
-	E(sys_map(fx.ep, va, u, R), KEEL_EBADOBJ);
-	E(sys_map(fx.tcb, va, u, R), KEEL_EBADOBJ);
-	E(sys_map(fx.freef, va, u, R), KEEL_EBADOBJ);
-	E(sys_map(a, va + 8, u, R), KEEL_EINVAL);
-	E(sys_map(a, KERNEL_VA, u, R), KEEL_EFAULT);
-	E(sys_map(a, NONCANON_VA, u, R), KEEL_EFAULT);
-	E(sys_map(a, KEEL_USER_TOP, u, R), KEEL_EFAULT);
-	E(sys_map(a, ~PAGE_MASK, u, R), KEEL_EFAULT);
-	E(sys_map(a, va, u + 8, R), KEEL_EINVAL);
-	E(sys_map(a, va, NOTRAM, R), KEEL_ENOTRAM);
-	E(sys_map(a, va, NOTRAM_HI, R), KEEL_ENOTRAM);
-	E(sys_map(a, va, KFRAME, R), KEEL_EKERNEL);
-	E(sys_map(a, va, ct.self_thread, R), KEEL_EKERNEL);
-	E(sys_map(a, va, fx.freef, R), KEEL_EROLE);
-	E(sys_map(a, va, fx.ep, R), KEEL_EROLE);
+	E(keel_map(0, va, u, R), KEEL_EBADOBJ);
+	E(keel_map(fx.ep, va, u, R), KEEL_EBADOBJ);
+	E(keel_map(fx.tcb, va, u, R), KEEL_EBADOBJ);
+	E(keel_map(fx.freef, va, u, R), KEEL_EBADOBJ);
+	E(keel_map(a, va + 8, u, R), KEEL_EINVAL);
+	E(keel_map(a, KERNEL_VA, u, R), KEEL_EFAULT);
+	E(keel_map(a, NONCANON_VA, u, R), KEEL_EFAULT);
+	E(keel_map(a, KEEL_USER_TOP, u, R), KEEL_EFAULT);
+	E(keel_map(a, ~PAGE_MASK, u, R), KEEL_EFAULT);
+	E(keel_map(a, va, u + 8, R), KEEL_EINVAL);
+	E(keel_map(a, va, NOTRAM, R), KEEL_ENOTRAM);
+	E(keel_map(a, va, NOTRAM_HI, R), KEEL_ENOTRAM);
+	E(keel_map(a, va, KFRAME, R), KEEL_EKERNEL);
+	E(keel_map(a, va, ct.self_thread, R), KEEL_EKERNEL);
+	E(keel_map(a, va, fx.freef, R), KEEL_EROLE);
+	E(keel_map(a, va, fx.ep, R), KEEL_EROLE);
 	if (mod)
-		E(sys_map(a, va, mod->base & ~PAGE_MASK, R | KEEL_MAP_W), KEEL_EROLE);
+		E(keel_map(a, va, mod->base & ~PAGE_MASK, R | KEEL_MAP_W), KEEL_EROLE);
 	else
 		expect(0, "no utest module");
-	E(sys_map(a, va, u, 0), KEEL_EINVAL);
-	E(sys_map(a, va, u, KEEL_MAP_W), KEEL_EINVAL);
-	E(sys_map(a, va, u, KEEL_MAP_X), KEEL_EINVAL);
-	E(sys_map(a, va, u, R | 8), KEEL_EINVAL);
-	E(sys_map(a, va, u, R | 1ul << 32), KEEL_EINVAL);
+	E(keel_map(a, va, u, 0), KEEL_EINVAL);
+	E(keel_map(a, va, u, KEEL_MAP_W), KEEL_EINVAL);
+	E(keel_map(a, va, u, KEEL_MAP_X), KEEL_EINVAL);
+	E(keel_map(a, va, u, R | 8), KEEL_EINVAL);
+	E(keel_map(a, va, u, R | 1ul << 32), KEEL_EINVAL);
 	/* The first bad argument decides. */
-	E(sys_map(fx.ep, KERNEL_VA, NOTRAM, 0), KEEL_EBADOBJ);
-	E(sys_map(a, KERNEL_VA, NOTRAM, 0), KEEL_EFAULT);
-	E(sys_map(a, va, NOTRAM, 0), KEEL_ENOTRAM);
-	E(sys_map(a, va, u, 0), KEEL_EINVAL);
+	E(keel_map(fx.ep, KERNEL_VA, NOTRAM, 0), KEEL_EBADOBJ);
+	E(keel_map(a, KERNEL_VA, NOTRAM, 0), KEEL_EFAULT);
+	E(keel_map(a, va, NOTRAM, 0), KEEL_ENOTRAM);
+	E(keel_map(a, va, u, 0), KEEL_EINVAL);
 	/* Good arguments: then the state. */
-	E(sys_map(a, va, u, R), KEEL_ENOPDPT);
-	E(sys_map(ct.self_as, (unsigned long)fx.user_va, u, R), KEEL_EEXIST);
+	E(keel_map(a, va, u, R), KEEL_ENOPDPT);
+	E(keel_map(ct.self_as, (unsigned long)fx.user_va, u, R), KEEL_EEXIST);
 	test_end();
 }
 
 static void err_unmap(void)
 {
 	test_begin("err_unmap");
-	E(sys_unmap(0, fx.va), KEEL_EBADOBJ);
-	E(sys_unmap(fx.ep, fx.va), KEEL_EBADOBJ);
-	E(sys_unmap(ct.self_as, fx.va + 8), KEEL_EINVAL);
-	E(sys_unmap(ct.self_as, KERNEL_VA), KEEL_EFAULT);
-	E(sys_unmap(ct.self_as, NONCANON_VA), KEEL_EFAULT);
-	E(sys_unmap(ct.self_as, KEEL_USER_TOP), KEEL_EFAULT);
-	E(sys_unmap(ct.self_as, fx.va), KEEL_ENOENT);
-	E(sys_unmap(fx.as, 0x400000), KEEL_ENOENT);
-	E(sys_unmap(ct.self_as, (unsigned long)fx.user_va + PAGE_SIZE * 512 * 512), KEEL_ENOENT);
+	E(keel_unmap(0, fx.va), KEEL_EBADOBJ);
+	E(keel_unmap(fx.ep, fx.va), KEEL_EBADOBJ);
+	E(keel_unmap(ct.self_as, fx.va + 8), KEEL_EINVAL);
+	E(keel_unmap(ct.self_as, KERNEL_VA), KEEL_EFAULT);
+	E(keel_unmap(ct.self_as, NONCANON_VA), KEEL_EFAULT);
+	E(keel_unmap(ct.self_as, KEEL_USER_TOP), KEEL_EFAULT);
+	E(keel_unmap(ct.self_as, fx.va), KEEL_ENOENT);
+	E(keel_unmap(fx.as, PROG_LOAD_BASE), KEEL_ENOENT);
+	E(keel_unmap(ct.self_as, (unsigned long)fx.user_va + PAGE_SIZE * 512 * 512), KEEL_ENOENT);
 	test_end();
 
 	test_begin("err_lookup");
-	E(sys_lookup(0, fx.va), KEEL_EBADOBJ);
-	E(sys_lookup(fx.ep, fx.va), KEEL_EBADOBJ);
-	E(sys_lookup(ct.self_as, fx.va + 8), KEEL_EINVAL);
-	E(sys_lookup(ct.self_as, KERNEL_VA), KEEL_EFAULT);
-	E(sys_lookup(ct.self_as, NONCANON_VA), KEEL_EFAULT);
-	E(sys_lookup(ct.self_as, fx.va), KEEL_ENOENT);
-	expect_eq(sys_lookup(ct.self_as, (unsigned long)fx.user_va), (long)fx.user,
+	E(keel_lookup(0, fx.va), KEEL_EBADOBJ);
+	E(keel_lookup(fx.ep, fx.va), KEEL_EBADOBJ);
+	E(keel_lookup(ct.self_as, fx.va + 8), KEEL_EINVAL);
+	E(keel_lookup(ct.self_as, KERNEL_VA), KEEL_EFAULT);
+	E(keel_lookup(ct.self_as, NONCANON_VA), KEEL_EFAULT);
+	E(keel_lookup(ct.self_as, fx.va), KEEL_ENOENT);
+	expect_eq(keel_lookup(ct.self_as, (unsigned long)fx.user_va), (long)fx.user,
 		  "the frame mapped at a mapped page");
 	test_end();
 }
@@ -222,24 +222,24 @@ static void err_supply_table(void)
 	unsigned long a = fx.as, va = fx.va, f = fx.freef, uva = (unsigned long)fx.user_va;
 
 	test_begin("err_supply_table");
-	E(sys_supply_table(0, va, 3, f), KEEL_EBADOBJ);
-	E(sys_supply_table(fx.ep, va, 3, f), KEEL_EBADOBJ);
-	E(sys_supply_table(a, KERNEL_VA, 3, f), KEEL_EFAULT);
-	E(sys_supply_table(a, NONCANON_VA, 3, f), KEEL_EFAULT);
-	E(sys_supply_table(a, va, 0, f), KEEL_EINVAL);
-	E(sys_supply_table(a, va, 4, f), KEEL_EINVAL);
-	E(sys_supply_table(a, va, 5, f), KEEL_EINVAL);
-	E(sys_supply_table(a, va, ~0ul, f), KEEL_EINVAL);
-	E(sys_supply_table(a, va, 3, f + 8), KEEL_EINVAL);
-	E(sys_supply_table(a, va, 3, NOTRAM), KEEL_ENOTRAM);
-	E(sys_supply_table(a, va, 3, KFRAME), KEEL_EKERNEL);
-	E(sys_supply_table(a, va, 3, fx.raw), KEEL_EROLE);
-	E(sys_supply_table(a, va, 3, fx.user), KEEL_EROLE);
-	E(sys_supply_table(a, va, 3, fx.ep), KEEL_EROLE);
-	E(sys_supply_table(a, va, 0, NOTRAM), KEEL_EINVAL);
-	E(sys_supply_table(ct.self_as, uva, 3, f), KEEL_EEXIST);
-	E(sys_supply_table(ct.self_as, uva, 2, f), KEEL_EEXIST);
-	E(sys_supply_table(ct.self_as, uva, 1, f), KEEL_EEXIST);
+	E(keel_supply_table(0, va, 3, f), KEEL_EBADOBJ);
+	E(keel_supply_table(fx.ep, va, 3, f), KEEL_EBADOBJ);
+	E(keel_supply_table(a, KERNEL_VA, 3, f), KEEL_EFAULT);
+	E(keel_supply_table(a, NONCANON_VA, 3, f), KEEL_EFAULT);
+	E(keel_supply_table(a, va, 0, f), KEEL_EINVAL);
+	E(keel_supply_table(a, va, 4, f), KEEL_EINVAL);
+	E(keel_supply_table(a, va, 5, f), KEEL_EINVAL);
+	E(keel_supply_table(a, va, ~0ul, f), KEEL_EINVAL);
+	E(keel_supply_table(a, va, 3, f + 8), KEEL_EINVAL);
+	E(keel_supply_table(a, va, 3, NOTRAM), KEEL_ENOTRAM);
+	E(keel_supply_table(a, va, 3, KFRAME), KEEL_EKERNEL);
+	E(keel_supply_table(a, va, 3, fx.raw), KEEL_EROLE);
+	E(keel_supply_table(a, va, 3, fx.user), KEEL_EROLE);
+	E(keel_supply_table(a, va, 3, fx.ep), KEEL_EROLE);
+	E(keel_supply_table(a, va, 0, NOTRAM), KEEL_EINVAL);
+	E(keel_supply_table(ct.self_as, uva, 3, f), KEEL_EEXIST);
+	E(keel_supply_table(ct.self_as, uva, 2, f), KEEL_EEXIST);
+	E(keel_supply_table(ct.self_as, uva, 1, f), KEEL_EEXIST);
 	test_end();
 }
 
@@ -248,24 +248,24 @@ static void err_thread_create(void)
 	unsigned long a = fx.as, f = fx.freef, b = badge_new();
 
 	test_begin("err_thread_create");
-	E(sys_thread_create(f + 8, a, 0, b), KEEL_EINVAL);
-	E(sys_thread_create(NOTRAM, a, 0, b), KEEL_ENOTRAM);
-	E(sys_thread_create(KFRAME, a, 0, b), KEEL_EKERNEL);
-	E(sys_thread_create(ct.self_thread, a, 0, b), KEEL_EKERNEL);
-	E(sys_thread_create(fx.raw, a, 0, b), KEEL_EROLE);
-	E(sys_thread_create(fx.user, a, 0, b), KEEL_EROLE);
-	E(sys_thread_create(fx.ep, a, 0, b), KEEL_EROLE);
-	E(sys_thread_create(f, 0, 0, b), KEEL_EBADOBJ);
-	E(sys_thread_create(f, fx.ep, 0, b), KEEL_EBADOBJ);
-	E(sys_thread_create(f, fx.tcb, 0, b), KEEL_EBADOBJ);
-	E(sys_thread_create(f, fx.freef2, 0, b), KEEL_EBADOBJ);
-	E(sys_thread_create(f, a, fx.raw + 8, b), KEEL_EINVAL);
-	E(sys_thread_create(f, a, NOTRAM, b), KEEL_ENOTRAM);
-	E(sys_thread_create(f, a, KFRAME, b), KEEL_EKERNEL);
-	E(sys_thread_create(f, a, fx.freef2, b), KEEL_EROLE);
-	E(sys_thread_create(f, a, fx.ep, b), KEEL_EROLE);
-	E(sys_thread_create(NOTRAM, fx.ep, KFRAME, b), KEEL_ENOTRAM);
-	E(sys_thread_create(f, fx.ep, KFRAME, b), KEEL_EBADOBJ);
+	E(keel_thread_create(f + 8, a, 0, b), KEEL_EINVAL);
+	E(keel_thread_create(NOTRAM, a, 0, b), KEEL_ENOTRAM);
+	E(keel_thread_create(KFRAME, a, 0, b), KEEL_EKERNEL);
+	E(keel_thread_create(ct.self_thread, a, 0, b), KEEL_EKERNEL);
+	E(keel_thread_create(fx.raw, a, 0, b), KEEL_EROLE);
+	E(keel_thread_create(fx.user, a, 0, b), KEEL_EROLE);
+	E(keel_thread_create(fx.ep, a, 0, b), KEEL_EROLE);
+	E(keel_thread_create(f, 0, 0, b), KEEL_EBADOBJ);
+	E(keel_thread_create(f, fx.ep, 0, b), KEEL_EBADOBJ);
+	E(keel_thread_create(f, fx.tcb, 0, b), KEEL_EBADOBJ);
+	E(keel_thread_create(f, fx.freef2, 0, b), KEEL_EBADOBJ);
+	E(keel_thread_create(f, a, fx.raw + 8, b), KEEL_EINVAL);
+	E(keel_thread_create(f, a, NOTRAM, b), KEEL_ENOTRAM);
+	E(keel_thread_create(f, a, KFRAME, b), KEEL_EKERNEL);
+	E(keel_thread_create(f, a, fx.freef2, b), KEEL_EROLE);
+	E(keel_thread_create(f, a, fx.ep, b), KEEL_EROLE);
+	E(keel_thread_create(NOTRAM, fx.ep, KFRAME, b), KEEL_ENOTRAM);
+	E(keel_thread_create(f, fx.ep, KFRAME, b), KEEL_EBADOBJ);
 	test_end();
 }
 
@@ -274,21 +274,21 @@ static void err_thread_config(void)
 	unsigned long t = fx.tcb;
 
 	test_begin("err_thread_config");
-	E(sys_thread_config(0, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
-	E(sys_thread_config(fx.ep, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
-	E(sys_thread_config(fx.as, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
-	E(sys_thread_config(t, THREAD_PRIO_MAX + 1, 0, 0), KEEL_EINVAL);
-	E(sys_thread_config(t, ~0ul, 0, 0), KEEL_EINVAL);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, (unsigned long)ct.cpus, 0), KEEL_EINVAL);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, 1000, 0), KEEL_EINVAL);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, ~0ul, 0), KEEL_EINVAL);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.as), KEEL_EBADOBJ);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.tcb), KEEL_EBADOBJ);
-	E(sys_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.freef), KEEL_EBADOBJ);
-	E(sys_thread_config(t, THREAD_PRIO_MAX + 1, 1000, fx.as), KEEL_EINVAL);
-	OK(sys_thread_config(t, THREAD_PRIO_MAX, (unsigned long)ct.cpus - 1, fx.ep));
-	OK(sys_thread_config(t, 0, 0, 0));
-	OK(sys_thread_config(t, THREAD_PRIO_DEFAULT, 0, 0));
+	E(keel_thread_config(0, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
+	E(keel_thread_config(fx.ep, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
+	E(keel_thread_config(fx.as, THREAD_PRIO_DEFAULT, 0, 0), KEEL_EBADOBJ);
+	E(keel_thread_config(t, THREAD_PRIO_MAX + 1, 0, 0), KEEL_EINVAL);
+	E(keel_thread_config(t, ~0ul, 0, 0), KEEL_EINVAL);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, (unsigned long)ct.cpus, 0), KEEL_EINVAL);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, 1000, 0), KEEL_EINVAL);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, ~0ul, 0), KEEL_EINVAL);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.as), KEEL_EBADOBJ);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.tcb), KEEL_EBADOBJ);
+	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, 0, fx.freef), KEEL_EBADOBJ);
+	E(keel_thread_config(t, THREAD_PRIO_MAX + 1, 1000, fx.as), KEEL_EINVAL);
+	OK(keel_thread_config(t, THREAD_PRIO_MAX, (unsigned long)ct.cpus - 1, fx.ep));
+	OK(keel_thread_config(t, 0, 0, 0));
+	OK(keel_thread_config(t, THREAD_PRIO_DEFAULT, 0, 0));
 	test_end();
 }
 
@@ -297,32 +297,32 @@ static void err_thread_start(void)
 	unsigned long t = fx.tcb, rsp = 0x7fff0000ul;
 
 	test_begin("err_thread_start");
-	E(sys_thread_start(0, 0x400000, rsp, 0), KEEL_EBADOBJ);
-	E(sys_thread_start(fx.ep, 0x400000, rsp, 0), KEEL_EBADOBJ);
-	E(sys_thread_start(fx.as, 0x400000, rsp, 0), KEEL_EBADOBJ);
-	E(sys_thread_start(t, KERNEL_VA, rsp, 0), KEEL_EFAULT);
-	E(sys_thread_start(t, NONCANON_VA, rsp, 0), KEEL_EFAULT);
-	E(sys_thread_start(t, KEEL_USER_TOP, rsp, 0), KEEL_EFAULT);
-	E(sys_thread_start(t, 0x400000, KERNEL_VA, 0), KEEL_EFAULT);
-	E(sys_thread_start(t, 0x400000, NONCANON_VA, 0), KEEL_EFAULT);
-	E(sys_thread_start(fx.ep, KERNEL_VA, KERNEL_VA, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(0, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(fx.ep, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(fx.as, PROG_LOAD_BASE, rsp, 0), KEEL_EBADOBJ);
+	E(keel_thread_start(t, KERNEL_VA, rsp, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, NONCANON_VA, rsp, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, KEEL_USER_TOP, rsp, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, PROG_LOAD_BASE, KERNEL_VA, 0), KEEL_EFAULT);
+	E(keel_thread_start(t, PROG_LOAD_BASE, NONCANON_VA, 0), KEEL_EFAULT);
+	E(keel_thread_start(fx.ep, KERNEL_VA, KERNEL_VA, 0), KEEL_EBADOBJ);
 	test_end();
 }
 
 static void err_endpoint_create(void)
 {
 	test_begin("err_endpoint_create");
-	E(sys_endpoint_create(fx.freef + 8), KEEL_EINVAL);
-	E(sys_endpoint_create(NOTRAM), KEEL_ENOTRAM);
-	E(sys_endpoint_create(NOTRAM_HI), KEEL_ENOTRAM);
-	E(sys_endpoint_create(KFRAME), KEEL_EKERNEL);
-	E(sys_endpoint_create(ct.self_thread), KEEL_EKERNEL);
-	E(sys_endpoint_create(ct.self_as), KEEL_EKERNEL);
-	E(sys_endpoint_create(fx.raw), KEEL_EROLE);
-	E(sys_endpoint_create(fx.user), KEEL_EROLE);
-	E(sys_endpoint_create(fx.ep), KEEL_EROLE);
-	E(sys_endpoint_create(fx.as), KEEL_EROLE);
-	E(sys_endpoint_create(fx.tcb), KEEL_EROLE);
+	E(keel_endpoint_create(fx.freef + 8), KEEL_EINVAL);
+	E(keel_endpoint_create(NOTRAM), KEEL_ENOTRAM);
+	E(keel_endpoint_create(NOTRAM_HI), KEEL_ENOTRAM);
+	E(keel_endpoint_create(KFRAME), KEEL_EKERNEL);
+	E(keel_endpoint_create(ct.self_thread), KEEL_EKERNEL);
+	E(keel_endpoint_create(ct.self_as), KEEL_EKERNEL);
+	E(keel_endpoint_create(fx.raw), KEEL_EROLE);
+	E(keel_endpoint_create(fx.user), KEEL_EROLE);
+	E(keel_endpoint_create(fx.ep), KEEL_EROLE);
+	E(keel_endpoint_create(fx.as), KEEL_EROLE);
+	E(keel_endpoint_create(fx.tcb), KEEL_EROLE);
 	test_end();
 }
 
@@ -331,35 +331,36 @@ static void err_destroy_grant_set_endpoint(void)
 	unsigned long a = fx.as, ep = fx.ep;
 
 	test_begin("err_destroy");
-	E(sys_destroy(0), KEEL_EBADOBJ);
-	E(sys_destroy(fx.freef), KEEL_EBADOBJ);
-	E(sys_destroy(fx.raw), KEEL_EBADOBJ);
-	E(sys_destroy(fx.freef + 8), KEEL_EBADOBJ);
-	E(sys_destroy(a), KEEL_EBUSY); /* fx.tcb is in it */
+	E(keel_destroy(0), KEEL_EBADOBJ);
+	E(keel_destroy(fx.freef), KEEL_EBADOBJ);
+	E(keel_destroy(fx.raw), KEEL_EBADOBJ);
+	E(keel_destroy(fx.freef + 8), KEEL_EBADOBJ);
+	E(keel_destroy(a), KEEL_EBUSY); /* fx.tcb is in it */
 	test_end();
 
 	test_begin("err_grant");
-	E(sys_grant(0), KEEL_EBADOBJ);
-	E(sys_grant(ep), KEEL_EBADOBJ);
-	E(sys_grant(a), KEEL_EBADOBJ);
-	E(sys_grant(fx.freef), KEEL_EBADOBJ);
+	E(keel_grant(0), KEEL_EBADOBJ);
+	E(keel_grant(ep), KEEL_EBADOBJ);
+	E(keel_grant(a), KEEL_EBADOBJ);
+	E(keel_grant(fx.freef), KEEL_EBADOBJ);
 	test_end();
 
 	test_begin("err_as_set_endpoint");
-	E(sys_as_set_endpoint(0, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(ep, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(fx.tcb, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(a, AS_ENDPOINT_SLOTS, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
-	E(sys_as_set_endpoint(a, ~0ul, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
-	E(sys_as_set_endpoint(a, 5, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(a, 5, fx.tcb, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(a, 5, fx.freef, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(ep, AS_ENDPOINT_SLOTS, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
-	E(sys_as_set_endpoint(a, AS_ENDPOINT_SLOTS, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
-	E(sys_as_set_endpoint(a, 5, ep, 0), KEEL_EINVAL);
-	E(sys_as_set_endpoint(a, 5, ep, 4), KEEL_EINVAL);
-	OK(sys_as_set_endpoint(a, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV));
-	OK(sys_as_set_endpoint(a, 5, 0, 0));
+	E(keel_as_set_endpoint(0, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(ep, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(fx.tcb, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(a, AS_ENDPOINT_SLOTS, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
+	E(keel_as_set_endpoint(a, ~0ul, ep, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
+	E(keel_as_set_endpoint(a, 5, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(a, 5, fx.tcb, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(a, 5, fx.freef, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(ep, AS_ENDPOINT_SLOTS, a, KEEL_EP_SEND | KEEL_EP_RECV),
+	  KEEL_EBADOBJ);
+	E(keel_as_set_endpoint(a, AS_ENDPOINT_SLOTS, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
+	E(keel_as_set_endpoint(a, 5, ep, 0), KEEL_EINVAL);
+	E(keel_as_set_endpoint(a, 5, ep, 4), KEEL_EINVAL);
+	OK(keel_as_set_endpoint(a, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV));
+	OK(keel_as_set_endpoint(a, 5, 0, 0));
 	test_end();
 }
 
@@ -367,7 +368,7 @@ static void err_ipc_slots(void)
 {
 	static const long calls[] = { SYS_SEND, SYS_RECV, SYS_CALL, SYS_REPLY_RECV };
 	static const char *const names[] = { "SEND", "RECV", "CALL", "REPLY_RECV" };
-	struct ipc_msg m = { 0, IPC_TAG(1, 0), { 1, 2, 3, 4 } };
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { 1, 2, 3, 4 } };
 	char what[64];
 
 	test_begin("err_ipc_slots");
@@ -379,7 +380,7 @@ static void err_ipc_slots(void)
 		fmt(what, sizeof(what), "%s to slot 1<<32", names[i]);
 		expect_eq(keel_ipc(calls[i], 1ul << 32, &m, 0), -KEEL_EINVAL, what);
 		fmt(what, sizeof(what), "%s to an empty slot", names[i]);
-		expect_eq(keel_ipc(calls[i], SLOT_EMPTY, &m, 0), -KEEL_ENOENT, what);
+		expect_eq(keel_ipc(calls[i], EMPTY_SLOT, &m, 0), -KEEL_ENOENT, what);
 	}
 	test_end();
 }
@@ -394,19 +395,19 @@ static long tag_child(struct uthread *t)
 {
 	struct tag_case *tc = t->arg;
 	unsigned long s = (unsigned long)tc->slot;
-	struct ipc_msg k = { 0, IPC_TAG_KERNEL | IPC_TAG(IPC_LABEL_EXIT, 0), { 42, 0, 0, 0 } };
-	struct ipc_msg big = { 0, IPC_TAG(1, IPC_BUF_MAX + 1), { 0 } };
-	struct ipc_msg huge = { 0, IPC_TAG(1, 0x1fff), { 0 } };
+	struct keel_msg k = { 0, IPC_TAG_KERNEL | IPC_TAG(IPC_LABEL_EXIT, 0), { 42, 0, 0, 0 } };
+	struct keel_msg big = { 0, IPC_TAG(1, IPC_BUF_MAX + 1), { 0 } };
+	struct keel_msg huge = { 0, IPC_TAG(1, 0x1fff), { 0 } };
 
-	tc->got[0] = sys_send(s, &k);
-	tc->got[1] = sys_send(s, &big);
-	tc->got[2] = sys_send(s, &huge);
+	tc->got[0] = keel_send(s, &k);
+	tc->got[1] = keel_send(s, &big);
+	tc->got[2] = keel_send(s, &huge);
 	tc->got[3] = keel_ipc(SYS_CALL, s, &k, 0);
 	tc->got[4] = keel_ipc(SYS_CALL, s, &big, 0);
 	tc->got[5] = keel_ipc(SYS_REPLY_RECV, s, &k, 0);
 	tc->got[6] = keel_ipc(SYS_REPLY_RECV, s, &big, 0);
 	/* A bad slot before a bad tag. */
-	tc->got[7] = sys_send(AS_ENDPOINT_SLOTS, &k);
+	tc->got[7] = keel_send(AS_ENDPOINT_SLOTS, &k);
 	return 0;
 }
 
@@ -447,7 +448,7 @@ static void err_ipc_tags(void)
 
 static void err_debug_test(void)
 {
-	long r = sys_debug_test((const char *)KERNEL_VA, KEEL_TEST_PASS, 0);
+	long r = keel_debug_test((const char *)KERNEL_VA, KEEL_TEST_PASS, 0);
 
 	if (r == -KEEL_ENOSYS) {
 		test_skip("err_debug_test", "not a test boot");
@@ -455,9 +456,10 @@ static void err_debug_test(void)
 	}
 	test_begin("err_debug_test");
 	expect_eq(r, -KEEL_EFAULT, "a kernel name pointer");
-	E(sys_debug_test((const char *)NONCANON_VA, KEEL_TEST_PASS, 0), KEEL_EFAULT);
-	E(sys_debug_test("coretest_bad_result_never_printed", 3, 0), KEEL_EINVAL);
-	E(sys_debug_test("coretest_bad_why_never_printed", KEEL_TEST_PASS, (const char *)KERNEL_VA),
+	E(keel_debug_test((const char *)NONCANON_VA, KEEL_TEST_PASS, 0), KEEL_EFAULT);
+	E(keel_debug_test("coretest_bad_result_never_printed", 3, 0), KEEL_EINVAL);
+	E(keel_debug_test("coretest_bad_why_never_printed", KEEL_TEST_PASS,
+			  (const char *)KERNEL_VA),
 	  KEEL_EFAULT);
 	test_end();
 }
@@ -470,15 +472,15 @@ static void donate_chunk_with_mapping(void)
 	void *p = scratch_map(f, R);
 	expect(p != 0, "mapping a frame of a free chunk");
 	if (p) {
-		E(sys_kmem_donate(c, CHUNK_SIZE), KEEL_EROLE);
+		E(keel_kmem_donate(c, CHUNK_SIZE), KEEL_EROLE);
 		scratch_unmap(p, 1);
 	}
-	long r = sys_kmem_donate(c, CHUNK_SIZE);
+	long r = keel_kmem_donate(c, CHUNK_SIZE);
 	expect_eq(r, 0, "donating it once nothing is mapped");
 	if (r == 0) {
-		E(sys_kmem_donate(c, CHUNK_SIZE), KEEL_EROLE);
-		E(sys_map(ct.self_as, fx.va, f, R), KEEL_EROLE);
-		OK(sys_kmem_reclaim(c, CHUNK_SIZE));
+		E(keel_kmem_donate(c, CHUNK_SIZE), KEEL_EROLE);
+		E(keel_map(ct.self_as, fx.va, f, R), KEEL_EROLE);
+		OK(keel_kmem_reclaim(c, CHUNK_SIZE));
 	}
 	/* Ours again: mappable. */
 	p = scratch_map(f, R);
@@ -494,7 +496,7 @@ static void teardown(void)
 	OK(destroy_retry(fx.tcb));
 	OK(destroy_retry(fx.as));
 	OK(destroy_retry(fx.ep));
-	E(sys_destroy(fx.ep), KEEL_EBADOBJ);
+	E(keel_destroy(fx.ep), KEEL_EBADOBJ);
 	OK(kpool_release(&fx.pool));
 	test_end();
 	if (fx.user_va)

@@ -80,7 +80,7 @@ static void fault_kernel_read_killed(void)
 			     "reading the kernel image");
 		expect(c.faults == 1 && c.exits == 0 && c.late == 0, "%d faults, %d exits, %d late",
 		       c.faults, c.exits, c.late);
-		expect(c.rip[0] >= 0x400000 && c.rip[0] < 0x10000000, "the fault's RIP 0x%lx",
+		expect(c.rip[0] >= PROG_LOAD_BASE && c.rip[0] < 0x10000000, "the fault's RIP 0x%lx",
 		       c.rip[0]);
 		finish();
 	}
@@ -126,7 +126,7 @@ static void pager_demand_zero_fill(void)
 		}
 	}
 	for (int i = 0; i < c.used; i++)
-		expect_eq(sys_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE),
+		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE),
 			  (long)c.demand[i], "unmapping a demand page");
 	for (int i = 0; i < DEMAND_PAGES; i++)
 		frame_free(c.demand[i]);

@@ -43,9 +43,9 @@ void tests_fuzz(void)
 		expect_eq(r, 0, "spawning ufuzz");
 	}
 	if (r == 0) {
-		expect_eq(sys_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
+		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
 			  "configuring it");
-		expect_eq(sys_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0,
+		expect_eq(keel_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0,
 			  "giving it the server");
 		pager_watch(&fc, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_FUZZ, FUZZ_CALLS, ticks() | 1));

@@ -28,7 +28,7 @@ static void print_null_syscall_cost(void)
 {
 	unsigned long t0 = rdtsc();
 	for (int i = 0; i < 10000; i++)
-		sys_info(KEEL_INFO_CPU);
+		keel_info(KEEL_INFO_CPU);
 	print_fmt("[coretest] null system call: %lu TSC cycles (mean of 10000)\n",
 		  (rdtsc() - t0) / 10000);
 }
@@ -45,7 +45,7 @@ static void call_many(int cpu, int calls, const char *name)
 	long r = server_start(&s, &pool, badge, THREAD_PRIO_DEFAULT, (unsigned long)cpu);
 	expect_eq(r, 0, "starting the server");
 	if (r == 0) {
-		long fp0 = sys_info(KEEL_INFO_FASTPATH);
+		long fp0 = keel_info(KEEL_INFO_FASTPATH);
 		unsigned long t0 = rdtsc();
 		for (unsigned long i = 0; i < (unsigned long)calls; i++) {
 			if (!echo_call(s.slot, ct.ipcbuf, i, &seen)) {
@@ -56,7 +56,7 @@ static void call_many(int cpu, int calls, const char *name)
 			}
 		}
 		unsigned long cycles = (rdtsc() - t0) / (unsigned long)calls;
-		long fp1 = sys_info(KEEL_INFO_FASTPATH);
+		long fp1 = keel_info(KEEL_INFO_FASTPATH);
 		print_fmt("[coretest] %s: %lu TSC cycles per call and reply, buffers of up "
 			  "to 4 KB that both sides touch (mean of %d)\n",
 			  name, cycles, calls);
@@ -95,9 +95,9 @@ static long sender(struct uthread *t)
 	unsigned char *b = t->buf;
 
 	for (unsigned long k = 0; k < SENDS; k++) {
-		struct ipc_msg m = { 0, IPC_TAG(id, 16), { k, id, t->badge, ~k } };
+		struct keel_msg m = { 0, IPC_TAG(id, 16), { k, id, t->badge, ~k } };
 		pattern(b, id, k);
-		if (sys_send((unsigned long)q.slot, &m) != 0)
+		if (keel_send((unsigned long)q.slot, &m) != 0)
 			q.errors[id]++;
 	}
 	return q.errors[id];
@@ -127,8 +127,8 @@ static void ipc_send_queue_many_senders(void)
 	}
 	if (r == 0) {
 		for (int n = 0; n < SENDERS * SENDS; n++) {
-			struct ipc_msg m = { 0 };
-			long rr = sys_recv((unsigned long)q.slot, &m);
+			struct keel_msg m = { 0 };
+			long rr = keel_recv((unsigned long)q.slot, &m);
 			unsigned long id = m.w[1];
 			if (rr != 0 || id >= SENDERS || IPC_TAG_LABEL(m.tag) != id ||
 			    IPC_TAG_LEN(m.tag) != 16 || m.badge != t[id].badge ||
@@ -178,9 +178,9 @@ static void ipc_two_spaces_pingpong(void)
 		expect_eq(r, 0, "spawning ufuzz");
 	}
 	if (r == 0) {
-		expect_eq(sys_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
+		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
 			  "configuring it");
-		expect_eq(sys_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0,
+		expect_eq(keel_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0,
 			  "giving it the server");
 		pager_watch(&c, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_PING, PINGS, 1));

@@ -27,25 +27,25 @@ static void check(long n, long r)
 /* Where the spare thread would start, were SYS_THREAD_START not refused. */
 static void never_run(void)
 {
-	sys_exit(0);
+	keel_exit(0);
 }
 
 static long noauth_child(struct uthread *t)
 {
 	static const long junk[] = { 0, 8, (long)KERNEL_VA, (long)NONCANON_VA, -1, 0xa0000 };
 
-	na.authority = sys_info(KEEL_INFO_AUTHORITY);
-	na.cpus = sys_info(KEEL_INFO_CPUS);
-	na.yield = sys_yield();
+	na.authority = keel_info(KEEL_INFO_AUTHORITY);
+	na.cpus = keel_info(KEEL_INFO_CPUS);
+	na.yield = keel_yield();
 	for (long n = SYS_KMEM_DONATE; n <= SYS_AS_SET_ENDPOINT; n++) {
 		const long *a = na.args[n - SYS_KMEM_DONATE];
 		check(n, keel_syscall(n, a[0], a[1], a[2], a[3], 0, 0));
 		for (unsigned j = 0; j < sizeof(junk) / sizeof(junk[0]); j++)
 			check(n, keel_syscall(n, junk[j], junk[j], junk[j], junk[j], 0, 0));
 	}
-	check(SYS_LOOKUP, sys_lookup(ct.self_as, 0x400000));
-	check(SYS_GRANT, sys_grant(t->tcb));
-	check(SYS_GRANT, sys_grant(ct.self_thread));
+	check(SYS_LOOKUP, keel_lookup(ct.self_as, PROG_LOAD_BASE));
+	check(SYS_GRANT, keel_grant(t->tcb));
+	check(SYS_GRANT, keel_grant(ct.self_thread));
 	return na.bad;
 }
 
@@ -66,9 +66,9 @@ void tests_noauth(void)
 	ep = kpool_get(&pool);
 	as_tcb = kpool_get(&pool);
 	expect(chunk && user && f1 && f2 && ep && as_tcb, "out of memory");
-	expect_eq(sys_endpoint_create(ep), 0, "an endpoint");
+	expect_eq(keel_endpoint_create(ep), 0, "an endpoint");
 	/* A thread to start, configure and destroy, if EPERM were not checked. */
-	expect_eq(sys_thread_create(as_tcb, ct.self_as, 0, badge_new()), 0, "a thread");
+	expect_eq(keel_thread_create(as_tcb, ct.self_as, 0, badge_new()), 0, "a thread");
 	long *a;
 #define ARGS(n, a0, a1, a2, a3)           \
 	a = na.args[(n)-SYS_KMEM_DONATE]; \
@@ -81,7 +81,7 @@ void tests_noauth(void)
 	ARGS(SYS_KMEM_COUNTS, user, f1, 0, 0);
 	ARGS(SYS_AS_CREATE, f1, f2, 0, 0);
 	ARGS(SYS_MAP, ct.self_as, NEVER_VA, user, KEEL_MAP_R);
-	ARGS(SYS_UNMAP, ct.self_as, UTHREAD_BASE, 0, 0);
+	ARGS(SYS_UNMAP, ct.self_as, ROOT_THREADS_BASE, 0, 0);
 	ARGS(SYS_SUPPLY_TABLE, ct.self_as, NEVER_VA, 3, f1);
 	ARGS(SYS_THREAD_CREATE, f1, ct.self_as, 0, 1);
 	ARGS(SYS_THREAD_CONFIG, as_tcb, THREAD_PRIO_MAX, 0, 0);
@@ -89,7 +89,7 @@ void tests_noauth(void)
 	ARGS(SYS_ENDPOINT_CREATE, f1, 0, 0, 0);
 	ARGS(SYS_DESTROY, ep, 0, 0, 0);
 	ARGS(SYS_GRANT, as_tcb, 0, 0, 0);
-	ARGS(SYS_AS_SET_ENDPOINT, ct.self_as, SLOT_EMPTY, ep, KEEL_EP_SEND);
+	ARGS(SYS_AS_SET_ENDPOINT, ct.self_as, EMPTY_SLOT, ep, KEEL_EP_SEND);
 #undef ARGS
 	if (!test_failing()) {
 		long r = child_start(&t, &c, &pool, noauth_child, 0, THREAD_PRIO_DEFAULT, 0);

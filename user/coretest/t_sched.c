@@ -12,7 +12,7 @@ static struct kpool pool;
 static long child_cpu(struct uthread *t)
 {
 	(void)t;
-	return 100 + sys_info(KEEL_INFO_CPU);
+	return 100 + keel_info(KEEL_INFO_CPU);
 }
 
 static void info_cpu_affinity(void)
@@ -82,7 +82,7 @@ static void sched_spinners(void)
 		unsigned long before = spins[i];
 		sleep_ticks(5);
 		expect(spins[i] == before, "spinner %d still runs after its destruction", i);
-		expect_eq(sys_thread_config(tcb, THREAD_PRIO_DEFAULT, 0, 0), -KEEL_EBADOBJ,
+		expect_eq(keel_thread_config(tcb, THREAD_PRIO_DEFAULT, 0, 0), -KEEL_EBADOBJ,
 			  "configuring the destroyed thread");
 		expect(c[i].events == 0, "a message from a destroyed spinner");
 	}

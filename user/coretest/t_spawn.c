@@ -20,7 +20,7 @@ static long run(const char *name, unsigned long arg)
 	expect_eq(r, 0, "spawning it");
 	if (r < 0)
 		return r;
-	r = sys_thread_config(p.tcb, THREAD_PRIO_DEFAULT, 0, ct.pager_ep);
+	r = keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, 0, ct.pager_ep);
 	expect_eq(r, 0, "configuring it");
 	if (r == 0) {
 		pager_watch(&c, badge);

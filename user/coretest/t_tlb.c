@@ -33,7 +33,7 @@ static long reader_sleep(struct uthread *t)
 	if (*p != 0x5eed)
 		return 1;
 	reads++;
-	sys_sleep(20);
+	keel_sleep(20);
 	return (long)*p; /* the page is gone by now: this faults */
 }
 
@@ -61,9 +61,9 @@ static void unmap_seen(const char *name, long (*fn)(struct uthread *), unsigned 
 		/* It has the translation in CPU 1's TLB once it has read. */
 		unsigned long t0 = ticks();
 		while (!reads && ticks() - t0 < WAIT_TICKS)
-			sys_sleep(1);
+			keel_sleep(1);
 		expect(reads > 0, "the reader never read the page");
-		expect_eq(sys_unmap(ct.self_as, va), (long)f, "unmapping the page");
+		expect_eq(keel_unmap(ct.self_as, va), (long)f, "unmapping the page");
 		expect(child_wait(&c), "the reader kept reading the unmapped page");
 		expect_fault(&c, 0, va, KEEL_FAULT_USER, "reading after the unmap");
 		expect(c.exits == 0, "the reader exited (code %ld): it read a stale page",

@@ -33,9 +33,9 @@ static long touch(unsigned long va, unsigned long size)
 {
 	long bad = 0;
 
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		*(volatile unsigned long *)a = a ^ 0x5a5a;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		bad += *(volatile unsigned long *)a != (a ^ 0x5a5a);
 	return bad;
 }
@@ -55,7 +55,7 @@ static int run_program_on(const char *test, const char *name, unsigned long arg,
 		r = pager_wait(pid, 100 * 600, &how, &code);
 	int ok = !r && how == want_how && (how != PAGER_EXITED || code == 0);
 	fmt(why, sizeof(why), "error %ld, ended %lu with code %ld", r, how, code);
-	sys_debug_test(test, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	keel_debug_test(test, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 	return ok;
 }
 
@@ -81,7 +81,7 @@ static void run_tests(void)
 	/* pfair loads the pager's CPU (0) and measures from CPU 1. */
 	failed +=
 	    !run_program_on("init_runs_pfair", "pfair", FAIR_ARG(FAIR_TEST, 0),
-			    sys_info(KEEL_INFO_CPUS) > 1, FAIR_QUOTA, FAIR_SLOTS, PAGER_EXITED);
+			    keel_info(KEEL_INFO_CPUS) > 1, FAIR_QUOTA, FAIR_SLOTS, PAGER_EXITED);
 	failed += !run_program("init_runs_unt_which_is_killed", "unt", q, 0, PAGER_KILLED);
 	pager_shutdown(failed);
 }
@@ -112,7 +112,7 @@ int main(unsigned long arg)
 	unsigned long demand, eager;
 	long r;
 
-	if (sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS) /* 3: EINVAL, no line */
+	if (keel_debug_test("probe", 3, 0) != -KEEL_ENOSYS) /* 3: EINVAL, no line */
 		run_tests();
 	if (arg == INIT_BENCH || arg == INIT_BENCH_FAIR) { /* `make bench`: only the measurements */
 		unsigned long pid, how = 0;
@@ -123,7 +123,7 @@ int main(unsigned long arg)
 			r = pager_wait(pid, 100 * 3600, &how, &code);
 		print_fmt("[init] bench ended: error %ld, state %lu, code %ld\n", r, how, code);
 		for (;;)
-			sys_sleep(THREAD_SLEEP_MAX);
+			keel_sleep(THREAD_SLEEP_MAX);
 	}
 
 	struct pager_stats before = show("before");
@@ -163,5 +163,5 @@ int main(unsigned long arg)
 	print_fmt("[init] ready at TSC %lu\n", keel_rdtsc());
 	print("[init] ready\n");
 	for (;;)
-		sys_sleep(THREAD_SLEEP_MAX);
+		keel_sleep(THREAD_SLEEP_MAX);
 }

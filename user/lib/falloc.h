@@ -21,10 +21,11 @@
 #ifndef PAGER_FALLOC_H
 #define PAGER_FALLOC_H
 
+#include <abi/page.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FALLOC_PAGE	    4096ull
+#define FALLOC_PAGE	    KEEL_PAGE_SIZE
 #define FALLOC_MAX_ORDER    40 /* 2^40 frames: 4 PB, beyond any machine here */
 #define FALLOC_NODES_PER_OP (FALLOC_MAX_ORDER + 1)
 #define FALLOC_NONE	    (~0ull)

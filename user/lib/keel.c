@@ -7,11 +7,11 @@
 void print_n(const char *s, size_t n)
 {
 	while (n) {
-		long r = sys_debug_write(s, n);
+		long r = keel_debug_write(s, n);
 		if (r < 0)
 			return;
 		if (r == 0) /* the console is busy: let it drain */
-			sys_sleep(1);
+			keel_sleep(1);
 		s += r;
 		n -= (size_t)r;
 	}

@@ -3,6 +3,9 @@
  * wrappers and a few helpers.  Only the ABI (include/abi) is shared with
  * the kernel.
  *
+ * Names: the wrapper of SYS_FOO is keel_foo (keel_map for SYS_MAP, keel_call
+ * for SYS_CALL); `sys_` names are the kernel's handlers, never user code's.
+ *
  * Every wrapper returns the kernel's RAX: >= 0 on success, a negated
  * KEEL_E* code otherwise.  All six argument registers are declared as
  * outputs too: the IPC calls that receive return a message in them, and
@@ -12,9 +15,14 @@
 #ifndef USER_KEEL_H
 #define USER_KEEL_H
 
+#include <abi/page.h>
 #include <abi/syscall.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The page size (include/abi/page.h); PAGE_MASK is the offset within a page. */
+#define PAGE_SIZE KEEL_PAGE_SIZE
+#define PAGE_MASK (PAGE_SIZE - 1)
 
 static inline long keel_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -39,8 +47,12 @@ static inline unsigned long keel_rdtsc(void)
 	return (unsigned long)hi << 32 | lo;
 }
 
-/* A message: the sender's badge (filled on receive), the tag, four words. */
-struct ipc_msg {
+/*
+ * A message as user programs hold it: the sender's badge (filled on
+ * receive), the tag, four words.  (The kernel's struct ipc_msg, in
+ * kernel/include/keel/thread.h, has no badge: it is kernel-internal.)
+ */
+struct keel_msg {
 	unsigned long badge;
 	unsigned long tag;
 	unsigned long w[4];
@@ -51,8 +63,8 @@ struct ipc_msg {
  * is given and the call succeeded, store the message received in it
  * (`in` and `out` may be the same).
  */
-static inline long keel_ipc(long n, unsigned long slot, const struct ipc_msg *in,
-			    struct ipc_msg *out)
+static inline long keel_ipc(long n, unsigned long slot, const struct keel_msg *in,
+			    struct keel_msg *out)
 {
 	register unsigned long r10 __asm__("r10") = in ? in->w[1] : 0;
 	register unsigned long r8 __asm__("r8") = in ? in->w[2] : 0;
@@ -80,136 +92,136 @@ static inline long keel_ipc(long n, unsigned long slot, const struct ipc_msg *in
 #define KEEL_SYSCALL4(n, a, b, c, d) \
 	keel_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
-static inline long sys_debug_write(const void *buf, size_t len)
+static inline long keel_debug_write(const void *buf, size_t len)
 {
 	return KEEL_SYSCALL2(SYS_DEBUG_WRITE, buf, len);
 }
 
-static inline _Noreturn void sys_exit(long code)
+static inline _Noreturn void keel_exit(long code)
 {
 	for (;;)
 		KEEL_SYSCALL1(SYS_EXIT, code);
 }
 
 /* Block for `ticks` timer ticks of this CPU (0: just yield). */
-static inline long sys_sleep(unsigned long ticks)
+static inline long keel_sleep(unsigned long ticks)
 {
 	return KEEL_SYSCALL1(SYS_SLEEP, ticks);
 }
 
 /* auth: the frame mapped at va in address space `as`, or -error. */
-static inline long sys_lookup(unsigned long as, unsigned long va)
+static inline long keel_lookup(unsigned long as, unsigned long va)
 {
 	return KEEL_SYSCALL2(SYS_LOOKUP, as, va);
 }
 
-static inline long sys_yield(void)
+static inline long keel_yield(void)
 {
 	return KEEL_SYSCALL0(SYS_YIELD);
 }
 
-static inline long sys_info(unsigned long what)
+static inline long keel_info(unsigned long what)
 {
 	return KEEL_SYSCALL1(SYS_INFO, what);
 }
 
-static inline long sys_kmem_donate(unsigned long base, unsigned long size)
+static inline long keel_kmem_donate(unsigned long base, unsigned long size)
 {
 	return KEEL_SYSCALL2(SYS_KMEM_DONATE, base, size);
 }
 
-static inline long sys_kmem_reclaim(unsigned long base, unsigned long size)
+static inline long keel_kmem_reclaim(unsigned long base, unsigned long size)
 {
 	return KEEL_SYSCALL2(SYS_KMEM_RECLAIM, base, size);
 }
 
-static inline long sys_kmem_counts(unsigned long phys, unsigned long frame)
+static inline long keel_kmem_counts(unsigned long phys, unsigned long frame)
 {
 	return KEEL_SYSCALL2(SYS_KMEM_COUNTS, phys, frame);
 }
 
-static inline long sys_as_create(unsigned long as_frame, unsigned long pml4_frame)
+static inline long keel_as_create(unsigned long as_frame, unsigned long pml4_frame)
 {
 	return KEEL_SYSCALL2(SYS_AS_CREATE, as_frame, pml4_frame);
 }
 
-static inline long sys_map(unsigned long as, unsigned long va, unsigned long frame,
-			   unsigned long rights)
+static inline long keel_map(unsigned long as, unsigned long va, unsigned long frame,
+			    unsigned long rights)
 {
 	return KEEL_SYSCALL4(SYS_MAP, as, va, frame, rights);
 }
 
-static inline long sys_unmap(unsigned long as, unsigned long va)
+static inline long keel_unmap(unsigned long as, unsigned long va)
 {
 	return KEEL_SYSCALL2(SYS_UNMAP, as, va);
 }
 
-static inline long sys_supply_table(unsigned long as, unsigned long va, unsigned long level,
-				    unsigned long frame)
+static inline long keel_supply_table(unsigned long as, unsigned long va, unsigned long level,
+				     unsigned long frame)
 {
 	return KEEL_SYSCALL4(SYS_SUPPLY_TABLE, as, va, level, frame);
 }
 
-static inline long sys_thread_create(unsigned long tcb, unsigned long as, unsigned long buf_frame,
-				     unsigned long badge)
+static inline long keel_thread_create(unsigned long tcb, unsigned long as, unsigned long buf_frame,
+				      unsigned long badge)
 {
 	return KEEL_SYSCALL4(SYS_THREAD_CREATE, tcb, as, buf_frame, badge);
 }
 
-static inline long sys_thread_config(unsigned long thread, unsigned long prio, unsigned long cpu,
-				     unsigned long pager_ep)
+static inline long keel_thread_config(unsigned long thread, unsigned long prio, unsigned long cpu,
+				      unsigned long pager_ep)
 {
 	return KEEL_SYSCALL4(SYS_THREAD_CONFIG, thread, prio, cpu, pager_ep);
 }
 
-static inline long sys_thread_start(unsigned long thread, unsigned long rip, unsigned long rsp,
-				    unsigned long arg)
+static inline long keel_thread_start(unsigned long thread, unsigned long rip, unsigned long rsp,
+				     unsigned long arg)
 {
 	return KEEL_SYSCALL4(SYS_THREAD_START, thread, rip, rsp, arg);
 }
 
-static inline long sys_endpoint_create(unsigned long frame)
+static inline long keel_endpoint_create(unsigned long frame)
 {
 	return KEEL_SYSCALL1(SYS_ENDPOINT_CREATE, frame);
 }
 
-static inline long sys_destroy(unsigned long object)
+static inline long keel_destroy(unsigned long object)
 {
 	return KEEL_SYSCALL1(SYS_DESTROY, object);
 }
 
-static inline long sys_grant(unsigned long thread)
+static inline long keel_grant(unsigned long thread)
 {
 	return KEEL_SYSCALL1(SYS_GRANT, thread);
 }
 
-static inline long sys_as_set_endpoint(unsigned long as, unsigned long slot, unsigned long ep,
-				       unsigned long rights)
+static inline long keel_as_set_endpoint(unsigned long as, unsigned long slot, unsigned long ep,
+					unsigned long rights)
 {
 	return KEEL_SYSCALL4(SYS_AS_SET_ENDPOINT, as, slot, ep, rights);
 }
 
-static inline long sys_send(unsigned long slot, const struct ipc_msg *m)
+static inline long keel_send(unsigned long slot, const struct keel_msg *m)
 {
 	return keel_ipc(SYS_SEND, slot, m, 0);
 }
 
-static inline long sys_recv(unsigned long slot, struct ipc_msg *out)
+static inline long keel_recv(unsigned long slot, struct keel_msg *out)
 {
 	return keel_ipc(SYS_RECV, slot, 0, out);
 }
 
-static inline long sys_call(unsigned long slot, struct ipc_msg *m)
+static inline long keel_call(unsigned long slot, struct keel_msg *m)
 {
 	return keel_ipc(SYS_CALL, slot, m, m);
 }
 
-static inline long sys_reply_recv(unsigned long slot, struct ipc_msg *m)
+static inline long keel_reply_recv(unsigned long slot, struct keel_msg *m)
 {
 	return keel_ipc(SYS_REPLY_RECV, slot, m, m);
 }
 
-static inline long sys_debug_test(const char *name, unsigned long result, const char *why)
+static inline long keel_debug_test(const char *name, unsigned long result, const char *why)
 {
 	return KEEL_SYSCALL3(SYS_DEBUG_TEST, name, result, why);
 }

@@ -13,12 +13,10 @@
 #include "keel.h"
 #include "str.h"
 
-#define DESTROY_TRY    2000
-#define BOOT_NODES     512
-#define NODE_ARENA     0x180000000ul /* node pages, after the scratch window */
-#define NODE_ARENA_MAX 4096	     /* pages: 16 MB of nodes at most */
-#define NODES_LOW      (2 * FALLOC_NODES_PER_OP)
-#define CHUNK_ORDER    9 /* 2 MB = 2^9 frames */
+#define DESTROY_TRY 2000
+#define BOOT_NODES  512
+#define NODES_LOW   (2 * FALLOC_NODES_PER_OP)
+#define CHUNK_ORDER 9 /* 2 MB = 2^9 frames */
 
 struct kpool root_pool;
 
@@ -30,7 +28,7 @@ static struct {
 	unsigned long nspare, arena_pages;
 	unsigned long managed; /* bytes of free RAM taken over */
 	int refilling;
-	unsigned long scratch_used[SCRATCH_PAGES / 64];
+	unsigned long scratch_used[ROOT_SCRATCH_PAGES / 64];
 } m;
 
 static struct falloc_node *node_get(void *ctx)
@@ -60,11 +58,11 @@ static void node_put(void *ctx, struct falloc_node *n)
  */
 static void nodes_refill(void)
 {
-	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == NODE_ARENA_MAX)
+	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == ROOT_NODES_PAGES)
 		return;
 	m.refilling = 1;
 	unsigned long f = falloc_alloc(&m.fa, 0);
-	unsigned long va = NODE_ARENA + m.arena_pages * PAGE_SIZE;
+	unsigned long va = ROOT_NODES_BASE + m.arena_pages * PAGE_SIZE;
 	if (f != FALLOC_NONE) {
 		if (map_page(&root_pool, m.self_as, va, f, KEEL_MAP_R | KEEL_MAP_W) == 0) {
 			struct falloc_node *n = (struct falloc_node *)va;
@@ -192,7 +190,7 @@ long kpool_grow(struct kpool *p)
 	unsigned long c = chunk_alloc();
 	if (!c)
 		return p->error = -KEEL_EFULL;
-	long r = sys_kmem_donate(c, CHUNK_SIZE);
+	long r = keel_kmem_donate(c, CHUNK_SIZE);
 	if (r < 0) {
 		chunk_free(c);
 		return p->error = r;
@@ -226,7 +224,7 @@ long kpool_release(struct kpool *p)
 	long first = 0;
 
 	for (int i = 0; i < p->nchunks; i++) {
-		long r = sys_kmem_reclaim(p->chunks[i], CHUNK_SIZE);
+		long r = keel_kmem_reclaim(p->chunks[i], CHUNK_SIZE);
 		if (r == 0)
 			chunk_free(p->chunks[i]);
 		else if (!first)
@@ -245,7 +243,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 
 	/* At most three tables and one count table, plus a retry or two for races. */
 	for (int tries = 0; tries < 8; tries++) {
-		long r = sys_map(as, va, frame, rights);
+		long r = keel_map(as, va, frame, rights);
 		unsigned long level, t;
 
 		switch (r) {
@@ -262,7 +260,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 			t = kpool_get(counts);
 			if (!t)
 				return -KEEL_EFULL;
-			r = sys_kmem_counts(frame, t);
+			r = keel_kmem_counts(frame, t);
 			if (r < 0) {
 				kpool_put(counts, t);
 				if (r != -KEEL_EEXIST)
@@ -275,7 +273,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 		t = kpool_get(tables);
 		if (!t)
 			return -KEEL_EFULL;
-		r = sys_supply_table(as, va, level, t);
+		r = keel_supply_table(as, va, level, t);
 		if (r < 0) {
 			kpool_put(tables, t);
 			if (r != -KEEL_EEXIST)
@@ -300,9 +298,9 @@ static void scratch_set(int i, int used)
 
 void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 {
-	if (!pages || pages > SCRATCH_PAGES)
+	if (!pages || pages > ROOT_SCRATCH_PAGES)
 		return 0;
-	for (size_t start = 0; start + pages <= SCRATCH_PAGES; start++) {
+	for (size_t start = 0; start + pages <= ROOT_SCRATCH_PAGES; start++) {
 		size_t n = 0;
 		while (n < pages && !scratch_test((int)(start + n)))
 			n++;
@@ -310,13 +308,13 @@ void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 			start += n; /* skip past the used page */
 			continue;
 		}
-		unsigned long va = SCRATCH_BASE + start * PAGE_SIZE;
+		unsigned long va = ROOT_SCRATCH_BASE + start * PAGE_SIZE;
 		for (n = 0; n < pages; n++) {
 			long r = map_page(&root_pool, m.self_as, va + n * PAGE_SIZE,
 					  frame + n * PAGE_SIZE, rights);
 			if (r < 0) {
 				while (n--)
-					sys_unmap(m.self_as, va + n * PAGE_SIZE);
+					keel_unmap(m.self_as, va + n * PAGE_SIZE);
 				return 0;
 			}
 		}
@@ -337,8 +335,8 @@ void scratch_unmap(void *va, size_t pages)
 	unsigned long a = (unsigned long)va;
 
 	for (size_t n = 0; n < pages; n++) {
-		sys_unmap(m.self_as, a + n * PAGE_SIZE);
-		scratch_set((int)((a - SCRATCH_BASE) / PAGE_SIZE + n), 0);
+		keel_unmap(m.self_as, a + n * PAGE_SIZE);
+		scratch_set((int)((a - ROOT_SCRATCH_BASE) / PAGE_SIZE + n), 0);
 	}
 }
 
@@ -347,9 +345,9 @@ long destroy_retry(unsigned long object)
 	long r = -KEEL_EBUSY;
 
 	for (int i = 0; i < DESTROY_TRY && r == -KEEL_EBUSY; i++) {
-		r = sys_destroy(object);
+		r = keel_destroy(object);
 		if (r == -KEEL_EBUSY)
-			sys_yield();
+			keel_yield();
 	}
 	return r;
 }

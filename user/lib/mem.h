@@ -2,7 +2,8 @@
  * mem.h - memory for the root program (the pager): the free RAM from the
  * boot information, kernel-object frames from donated chunks, mapping with
  * the page and count tables the kernel asks for, and a scratch window in
- * the root's own address space to fill frames through.
+ * the root's own address space to fill frames through (ROOT_SCRATCH_* in
+ * include/abi/uspace.h, with the node arena, ROOT_NODES_*).
  *
  * Not thread-safe: only one thread (the root's main thread) may allocate.
  * A pool marked `fixed` never donates, so another thread may take frames
@@ -11,18 +12,14 @@
 #ifndef USER_MEM_H
 #define USER_MEM_H
 
+#include "keel.h"
 #include <abi/bootinfo.h>
 #include <abi/syscall.h>
 #include <stddef.h>
 
-#define PAGE_SIZE     4096ul
-#define PAGE_MASK     (PAGE_SIZE - 1)
-#define CHUNK_SIZE    ((unsigned long)KMEM_CHUNK)
-/* The scratch window in the root's address space. */
-#define SCRATCH_BASE  0x100000000ul
-#define SCRATCH_PAGES 1024
-#define KPOOL_CHUNKS  16
-#define KPOOL_FREE    64
+#define CHUNK_SIZE   ((unsigned long)KMEM_CHUNK)
+#define KPOOL_CHUNKS 16
+#define KPOOL_FREE   64
 
 /* Frames for kernel objects, from chunks this pool donated. */
 struct kpool {

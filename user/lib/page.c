@@ -3,6 +3,7 @@
  * string and memory functions it shares with the kernel are common/).
  */
 #include "str.h"
+#include <abi/page.h>
 
 /* Does the CPU have fast byte string operations (CPUID 7.0 EBX bit 9)? */
 static int cpu_has_erms(void)
@@ -31,10 +32,10 @@ void page_clear(void *page)
 	if (erms < 0)
 		erms = cpu_has_erms();
 	if (erms) {
-		unsigned long n = 4096;
+		unsigned long n = KEEL_PAGE_SIZE;
 		__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(0) : "memory");
 	} else {
-		unsigned long n = 4096 / 8;
+		unsigned long n = KEEL_PAGE_SIZE / 8;
 		__asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0ul) : "memory");
 	}
 }

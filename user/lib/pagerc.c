@@ -3,7 +3,6 @@
  */
 #include "pagerc.h"
 #include "keel.h"
-#include "spawn.h"
 #include "str.h"
 #include <abi/pager.h>
 
@@ -12,10 +11,10 @@
  * the error its reply's label carries.
  */
 static long pager_call_buf(unsigned op, unsigned long len, unsigned long a, unsigned long b,
-			   unsigned long c, struct ipc_msg *reply, unsigned long d)
+			   unsigned long c, struct keel_msg *reply, unsigned long d)
 {
-	*reply = (struct ipc_msg){ 0, IPC_TAG(op, len), { a, b, c, d } };
-	long r = sys_call(PAGER_SLOT, reply);
+	*reply = (struct keel_msg){ 0, IPC_TAG(op, len), { a, b, c, d } };
+	long r = keel_call(PAGER_SLOT, reply);
 
 	if (r < 0)
 		return r;
@@ -23,14 +22,14 @@ static long pager_call_buf(unsigned op, unsigned long len, unsigned long a, unsi
 }
 
 static long pager_call(unsigned op, unsigned long a, unsigned long b, unsigned long c,
-		       struct ipc_msg *reply)
+		       struct keel_msg *reply)
 {
 	return pager_call_buf(op, 0, a, b, c, reply, 0);
 }
 
 long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned long *out)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_ALLOC, va, size, flags, &reply);
 
 	if (!r && out)
@@ -40,14 +39,14 @@ long pager_alloc(unsigned long va, unsigned long size, unsigned flags, unsigned 
 
 long pager_free(unsigned long va, unsigned long size)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_FREE, va, size, 0, &reply);
 }
 
 long pager_stats(struct pager_stats *s)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_STATS, 0, 0, 0, &reply);
 
 	if (!r)
@@ -68,12 +67,12 @@ long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsi
 long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
 			unsigned long slots, unsigned long *pid)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	unsigned long len = str_len(name) + 1;
 
 	if (len > IPC_BUF_MAX)
 		return -KEEL_EINVAL;
-	memcpy((void *)SPAWN_IPC_BUF, name, len);
+	memcpy((void *)PROG_IPC_BUF, name, len);
 	long r = pager_call_buf(PAGER_SPAWN, len, arg, cpu, quota, &reply, slots);
 	if (!r && pid)
 		*pid = reply.w[0];
@@ -82,14 +81,14 @@ long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, 
 
 long pager_kill(unsigned long pid)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_KILL, pid, 0, 0, &reply);
 }
 
 long pager_limits(unsigned long pid, struct pager_limits *l)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_LIMITS, pid, 0, 0, &reply);
 
 	if (!r)
@@ -99,7 +98,7 @@ long pager_limits(unsigned long pid, struct pager_limits *l)
 
 long pager_status(unsigned long pid, unsigned long *how, long *code)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_STATUS, pid, 0, 0, &reply);
 
 	if (!r) {
@@ -117,13 +116,13 @@ long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long
 			return r;
 		if (t >= ticks)
 			return -KEEL_EBUSY;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 }
 
 long pager_shutdown(long code)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_SHUTDOWN, (unsigned long)code, 0, 0, &reply);
 }
@@ -131,7 +130,7 @@ long pager_shutdown(long code)
 long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsigned long dst,
 		 unsigned rights, unsigned long *out)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call_buf(PAGER_SHARE, 0, va, size, pid, &reply, dst | rights);
 
 	if (!r && out)
@@ -141,7 +140,7 @@ long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsign
 
 long pager_query(unsigned long va, unsigned long out[4])
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_QUERY, va, 0, 0, &reply);
 
 	for (int i = 0; !r && i < 4; i++)
@@ -151,14 +150,14 @@ long pager_query(unsigned long va, unsigned long out[4])
 
 long pager_protect(unsigned long va, unsigned long size, unsigned rights)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_PROTECT, va, size, rights, &reply);
 }
 
 long pager_connect(unsigned long pid)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_CONNECT, pid, 0, 0, &reply);
 }
@@ -169,27 +168,27 @@ long pager_connect_wait(unsigned long pid, unsigned long ticks)
 		long r = pager_connect(pid);
 		if (r != -KEEL_EPERM || t >= ticks)
 			return r;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 }
 
 long pager_offer(unsigned long pid)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_OFFER, pid, 0, 0, &reply);
 }
 
 long pager_offer_close(void)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 
 	return pager_call(PAGER_OFFER, 0, PAGER_OFFER_CLOSE, 0, &reply);
 }
 
 long pager_pstats(unsigned long pid, struct pager_pstats *p)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_PSTATS, pid, 0, 0, &reply);
 
 	if (!r)
@@ -199,7 +198,7 @@ long pager_pstats(unsigned long pid, struct pager_pstats *p)
 
 long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va, unsigned long *phys)
 {
-	struct ipc_msg reply;
+	struct keel_msg reply;
 	long r = pager_call(PAGER_ALLOC, 0, size, rights | PAGER_CONTIG, &reply);
 
 	if (!r) {

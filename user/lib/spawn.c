@@ -96,7 +96,7 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	unsigned long as_frame = kpool_get(pool), pml4 = kpool_get(pool);
 	if (!as_frame || !pml4)
 		return -KEEL_EFULL;
-	r = sys_as_create(as_frame, pml4);
+	r = keel_as_create(as_frame, pml4);
 	if (r < 0)
 		return r;
 	p->as = as_frame;
@@ -114,12 +114,12 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	if (r < 0)
 		goto fail;
 
-	for (unsigned long i = 1; i <= SPAWN_STACK_PAGES; i++) {
-		r = load_page(p, 0, 0, SPAWN_STACK_TOP - i * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W);
+	for (unsigned long i = 1; i <= PROG_STACK_SIZE / PAGE_SIZE; i++) {
+		r = load_page(p, 0, 0, PROG_STACK_TOP - i * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W);
 		if (r < 0)
 			goto fail;
 	}
-	r = load_page(p, 0, 0, SPAWN_IPC_BUF, KEEL_MAP_R | KEEL_MAP_W);
+	r = load_page(p, 0, 0, PROG_IPC_BUF, KEEL_MAP_R | KEEL_MAP_W);
 	if (r < 0)
 		goto fail;
 	unsigned long buf_frame = p->frames[p->nframes - 1];
@@ -129,7 +129,7 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 		r = -KEEL_EFULL;
 		goto fail;
 	}
-	r = sys_thread_create(tcb, p->as, buf_frame, badge);
+	r = keel_thread_create(tcb, p->as, buf_frame, badge);
 	if (r < 0)
 		goto fail;
 	p->tcb = tcb;
@@ -141,7 +141,7 @@ fail:
 
 long proc_start(struct proc *p, unsigned long arg)
 {
-	return sys_thread_start(p->tcb, p->entry, SPAWN_STACK_TOP, arg);
+	return keel_thread_start(p->tcb, p->entry, PROG_STACK_TOP, arg);
 }
 
 long proc_destroy(struct proc *p)

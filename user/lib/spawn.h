@@ -1,7 +1,9 @@
 /*
  * spawn.h - start a boot module (an ELF executable) as a process: its own
  * address space, its segments copied into fresh frames, a stack, an IPC
- * buffer and one thread.  The layout every spawned program sees:
+ * buffer and one thread.  Where they go is the user address map
+ * (include/abi/uspace.h): the stack below PROG_STACK_TOP, the IPC buffer
+ * at PROG_IPC_BUF.
  */
 #ifndef USER_SPAWN_H
 #define USER_SPAWN_H
@@ -10,11 +12,8 @@
 #include <abi/bootinfo.h>
 #include <common/elf.h>
 
-#define SPAWN_STACK_TOP	  0x7fffffffe000ul /* RSP at entry (16-byte aligned) */
-#define SPAWN_STACK_PAGES 4
-#define SPAWN_IPC_BUF	  0x7ffffff00000ul /* the thread's IPC buffer */
-#define SPAWN_MAX_FRAMES  160
-#define SPAWN_MAX_PHDRS	  ELF_MAX_SEGMENTS /* the most segments elf_check accepts */
+#define SPAWN_MAX_FRAMES 160
+#define SPAWN_MAX_PHDRS	 ELF_MAX_SEGMENTS /* the most segments elf_check accepts */
 
 struct proc {
 	struct kpool *pool; /* where its objects and tables come from */
@@ -36,8 +35,8 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
 /*
  * Load module `name` into a new process whose objects and tables come from
  * pool.  Its thread is made with `badge` but not started; configure it
- * (sys_thread_config on p->tcb), fill its endpoint slots
- * (sys_as_set_endpoint on p->as), then proc_start.  0 or -error:
+ * (keel_thread_config on p->tcb), fill its endpoint slots
+ * (keel_as_set_endpoint on p->as), then proc_start.  0 or -error:
  * KEEL_ENOENT no such module, KEEL_EINVAL not an acceptable ELF
  * executable (elf_check, the kernel's rules for the first program),
  * KEEL_EFULL out of memory, or what a system call said.

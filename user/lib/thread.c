@@ -5,13 +5,11 @@
 #include "keel.h"
 #include "str.h"
 
-#define STACK_OFFSET (2 * PAGE_SIZE) /* after the buffer and a guard page */
-
-static unsigned long slots_used[UTHREAD_SLOTS / 64];
+static unsigned long slots_used[ROOT_THREAD_SLOTS / 64];
 
 static unsigned long slot_base(int slot)
 {
-	return UTHREAD_BASE + (unsigned long)slot * UTHREAD_SLOT_SIZE;
+	return ROOT_THREADS_BASE + (unsigned long)slot * ROOT_THREAD_SLOT_SIZE;
 }
 
 /*
@@ -20,7 +18,7 @@ static unsigned long slot_base(int slot)
  */
 static _Noreturn void uthread_entry(struct uthread *t)
 {
-	sys_exit(t->fn(t));
+	keel_exit(t->fn(t));
 }
 
 /* Unmap the slot's pages and free their frames. */
@@ -28,8 +26,8 @@ static void slot_free(int slot)
 {
 	unsigned long base = slot_base(slot), self = mem_self_as();
 
-	for (unsigned long off = 0; off < UTHREAD_SLOT_SIZE; off += PAGE_SIZE) {
-		long r = sys_unmap(self, base + off);
+	for (unsigned long off = 0; off < ROOT_THREAD_SLOT_SIZE; off += PAGE_SIZE) {
+		long r = keel_unmap(self, base + off);
 		if (r > 0)
 			frame_free((unsigned long)r);
 	}
@@ -38,7 +36,7 @@ static void slot_free(int slot)
 
 static int slot_alloc(void)
 {
-	for (int s = 0; s < UTHREAD_SLOTS; s++) {
+	for (int s = 0; s < ROOT_THREAD_SLOTS; s++) {
 		if (!(slots_used[s / 64] & (1ul << (s % 64)))) {
 			slots_used[s / 64] |= 1ul << (s % 64);
 			return s;
@@ -72,13 +70,13 @@ long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uth
 	if (t->slot < 0)
 		return -KEEL_EFULL;
 	unsigned long base = slot_base(t->slot);
-	r = map_fresh(base);
+	r = map_fresh(base + ROOT_THREAD_BUF_OFF);
 	if (r < 0)
 		goto fail;
 	t->buf_frame = (unsigned long)r;
-	t->buf = (void *)base;
-	for (unsigned long i = 0; i < UTHREAD_STACK_PAGES; i++) {
-		r = map_fresh(base + STACK_OFFSET + i * PAGE_SIZE);
+	t->buf = (void *)(base + ROOT_THREAD_BUF_OFF);
+	for (unsigned long off = 0; off < ROOT_THREAD_STACK_SIZE; off += PAGE_SIZE) {
+		r = map_fresh(base + ROOT_THREAD_STACK_OFF + off);
 		if (r < 0)
 			goto fail;
 	}
@@ -87,7 +85,7 @@ long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uth
 		r = pool->error ? pool->error : -KEEL_EFULL;
 		goto fail;
 	}
-	r = sys_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
+	r = keel_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
 	if (r < 0) {
 		kpool_put(pool, t->tcb);
 		goto fail;
@@ -107,16 +105,16 @@ fail:
 long uthread_config(struct uthread *t, unsigned long prio, unsigned long cpu,
 		    unsigned long pager_ep)
 {
-	return sys_thread_config(t->tcb, prio, cpu, pager_ep);
+	return keel_thread_config(t->tcb, prio, cpu, pager_ep);
 }
 
 long uthread_start(struct uthread *t)
 {
-	unsigned long top = slot_base(t->slot) + STACK_OFFSET + UTHREAD_STACK_PAGES * PAGE_SIZE;
+	unsigned long top = slot_base(t->slot) + ROOT_THREAD_STACK_OFF + ROOT_THREAD_STACK_SIZE;
 
 	/* As if called: a (zero) return address at a 16-byte boundary + 8. */
 	*(unsigned long *)(top - 8) = 0;
-	return sys_thread_start(t->tcb, (unsigned long)uthread_entry, top - 8, (unsigned long)t);
+	return keel_thread_start(t->tcb, (unsigned long)uthread_entry, top - 8, (unsigned long)t);
 }
 
 long uthread_destroy(struct uthread *t)

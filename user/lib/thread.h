@@ -1,17 +1,13 @@
 /*
  * thread.h - threads in the root's own address space.  Each gets a slot of
  * virtual memory: its IPC buffer page, a guard page, its stack and more
- * guard pages.  A thread runs fn(t) and exits with its return value.
+ * guard pages (ROOT_THREAD_* in include/abi/uspace.h).  A thread runs
+ * fn(t) and exits with its return value.
  */
 #ifndef USER_THREAD_H
 #define USER_THREAD_H
 
 #include "mem.h"
-
-#define UTHREAD_BASE	    0x200000000ul
-#define UTHREAD_SLOT_SIZE   0x10000ul
-#define UTHREAD_SLOTS	    256
-#define UTHREAD_STACK_PAGES 4
 
 struct uthread {
 	unsigned long tcb; /* the thread object */

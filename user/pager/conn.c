@@ -46,10 +46,10 @@ long conn_connect(struct process *pr, unsigned long pid)
 	unsigned long ep = kpool_get(&pr->pool);
 	if (!ep)
 		return KEEL_ENOMEM;
-	if ((r = sys_endpoint_create(ep)) ||
-	    (r = sys_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND)) ||
-	    (r = sys_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_RECV))) {
-		sys_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
+	if ((r = keel_endpoint_create(ep)) ||
+	    (r = keel_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND)) ||
+	    (r = keel_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_RECV))) {
+		keel_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
 		if (destroy_retry(ep) == 0)
 			kpool_put(&pr->pool, ep);
 		return -r;
@@ -67,9 +67,9 @@ static void conn_end_client(struct process *client)
 {
 	struct process *to = proc_find(client->conn_pid);
 
-	sys_as_set_endpoint(client->p.as, PAGER_CONN_SLOT, 0, 0);
+	keel_as_set_endpoint(client->p.as, PAGER_CONN_SLOT, 0, 0);
 	if (to) {
-		sys_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, 0, 0);
+		keel_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, 0, 0);
 		to->conn_in = 0;
 	}
 	if (destroy_retry(client->conn_ep) == 0)

@@ -12,14 +12,14 @@
 #include "proto.h"
 #include <common/cmdline.h>
 
-#define SLOT_PAGER 1 /* the pager's endpoint, in its own slots */
+#define PAGER_RECV_SLOT 1 /* the pager's endpoint, in its own slots */
 
 const struct bootinfo *bi;
 unsigned long pager_ep;
 int test_boot;
 
 /* PAGER_SPAWN: the module's name is in the caller's IPC buffer. */
-static long request_spawn(struct process *pr, const struct ipc_msg *m, unsigned long *out)
+static long request_spawn(struct process *pr, const struct keel_msg *m, unsigned long *out)
 {
 	char name[NAME_MAX];
 	unsigned long len = IPC_TAG_LEN(m->tag);
@@ -32,7 +32,7 @@ static long request_spawn(struct process *pr, const struct ipc_msg *m, unsigned 
 }
 
 /* A request from a process: the reply goes into m. */
-static void request(struct process *pr, struct ipc_msg *m)
+static void request(struct process *pr, struct keel_msg *m)
 {
 	unsigned long out[4] = { 0 }, *w = m->w;
 	long err;
@@ -77,7 +77,7 @@ static void request(struct process *pr, struct ipc_msg *m)
 			break;
 		}
 		print_fmt("[pager] init asks to end the test run (code %ld)\n", (long)w[0]);
-		sys_exit((long)w[0]);
+		keel_exit((long)w[0]);
 	case PAGER_STATS:
 		proc_stats(out);
 		err = 0;
@@ -96,28 +96,28 @@ static void request(struct process *pr, struct ipc_msg *m)
 
 static void serve(void)
 {
-	struct ipc_msg m = { 0 };
-	long r = sys_recv(SLOT_PAGER, &m);
+	struct keel_msg m = { 0 };
+	long r = keel_recv(PAGER_RECV_SLOT, &m);
 
 	for (;;) {
 		if (r < 0) {
 			print_fmt("[pager] receive failed: %ld\n", r);
-			sys_sleep(100);
-			r = sys_recv(SLOT_PAGER, &m);
+			keel_sleep(100);
+			r = keel_recv(PAGER_RECV_SLOT, &m);
 			continue;
 		}
 		struct process *pr = proc_find(m.badge);
 		unsigned label = IPC_TAG_LABEL(m.tag);
 		if (!pr) {
-			r = sys_recv(SLOT_PAGER, &m); /* a process that is gone */
+			r = keel_recv(PAGER_RECV_SLOT, &m); /* a process that is gone */
 			continue;
 		}
 		if (!(m.tag & IPC_TAG_KERNEL)) {
 			request(pr, &m);
-			r = sys_reply_recv(SLOT_PAGER, &m);
+			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
 		} else if (label == IPC_LABEL_FAULT && region_fault(pr, m.w[0], m.w[1], m.w[2])) {
 			m.tag = IPC_TAG(IPC_FAULT_RESUME, 0);
-			r = sys_reply_recv(SLOT_PAGER, &m);
+			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
 		} else {
 			/* Killed (destroying its thread is the kill), or exited. */
 			if (label == IPC_LABEL_EXIT)
@@ -127,7 +127,7 @@ static void serve(void)
 				proc_end(pr, PAGER_EXITED, (long)m.w[0]);
 			else
 				proc_end(pr, PAGER_KILLED, 0);
-			r = sys_recv(SLOT_PAGER, &m);
+			r = keel_recv(PAGER_RECV_SLOT, &m);
 		}
 	}
 }
@@ -145,18 +145,18 @@ int main(const struct bootinfo *boot_info)
 		  bi->range_count);
 	print_fmt("[pager] first instruction at TSC %lu\n", keel_start_tsc);
 	pager_ep = kpool_get(&root_pool);
-	if (!pager_ep || (r = sys_endpoint_create(pager_ep)) ||
-	    (r = sys_as_set_endpoint(bi->self_as, SLOT_PAGER, pager_ep,
-				     KEEL_EP_SEND | KEEL_EP_RECV))) {
+	if (!pager_ep || (r = keel_endpoint_create(pager_ep)) ||
+	    (r = keel_as_set_endpoint(bi->self_as, PAGER_RECV_SLOT, pager_ep,
+				      KEEL_EP_SEND | KEEL_EP_RECV))) {
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
 		return 1;
 	}
 	/* Above every client (include/abi/syscall.h, THREAD_PRIO_SERVER). */
-	if ((r = sys_thread_config(bi->self_thread, THREAD_PRIO_SERVER, 0, 0))) {
+	if ((r = keel_thread_config(bi->self_thread, THREAD_PRIO_SERVER, 0, 0))) {
 		print_fmt("[pager] cannot raise its priority: %ld\n", r);
 		return 1;
 	}
-	test_boot = sys_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
+	test_boot = keel_debug_test("probe", 3, 0) != -KEEL_ENOSYS; /* 3: EINVAL, no line */
 	if ((r = proc_start_init(cmdline_has_word(bi->cmdline, "bench")	       ? INIT_BENCH
 				 : cmdline_has_word(bi->cmdline, "bench-fair") ? INIT_BENCH_FAIR
 									       : 0))) {

@@ -20,7 +20,6 @@
 #include <abi/pager.h>
 
 #define NAME_MAX    32
-#define CHOSEN_BASE 0x10000000000ul /* where the pager puts allocations it places */
 /* Regions: each loadable segment, the stack, the IPC buffer, and allocations. */
 #define MAX_REGIONS (SPAWN_MAX_PHDRS + 2 + PAGER_MAX_ALLOCS)
 

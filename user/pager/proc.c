@@ -75,9 +75,9 @@ static long proc_fixed(struct process *pr)
 		pr->fixed += r.size;
 	}
 	struct region more[] = {
-		{ SPAWN_STACK_TOP - SPAWN_STACK_PAGES * PAGE_SIZE, SPAWN_STACK_PAGES * PAGE_SIZE,
-		  SPAWN_STACK_PAGES, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
-		{ SPAWN_IPC_BUF, PAGE_SIZE, 1, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
+		{ PROG_STACK_BASE, PROG_STACK_SIZE, PROG_STACK_SIZE / PAGE_SIZE,
+		  KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
+		{ PROG_IPC_BUF, PAGE_SIZE, 1, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
 	};
 	for (unsigned i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
 		if (region_overlaps(pr, more[i].va, more[i].size) || region_insert(pr, &more[i]))
@@ -107,7 +107,7 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	memset(pr, 0, sizeof(*pr));
 	pr->badge = badges++;
 	str_copy(pr->name, name, sizeof(pr->name));
-	pr->next_va = CHOSEN_BASE;
+	pr->next_va = PAGER_CHOSEN_BASE;
 	pr->quota = quota;
 	pr->slots = slots;
 	pr->parent = parent ? parent->badge : 0;
@@ -118,9 +118,9 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	if (!r && proc_charged(pr) > pr->quota)
 		r = -KEEL_EQUOTA; /* its image and kernel objects do not fit in its quota */
 	if (!r)
-		r = sys_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
+		r = keel_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
 	if (!r)
-		r = sys_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
+		r = keel_as_set_endpoint(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND);
 	if (!r)
 		r = proc_start(&pr->p, arg);
 	if (r) {

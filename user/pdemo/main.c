@@ -18,15 +18,15 @@
 
 static int server(void)
 {
-	struct ipc_msg m = { 0 };
+	struct keel_msg m = { 0 };
 	long r = pager_offer(0);
 
 	if (r) {
 		print_fmt("[pdemo] server: offering: %ld\n", r);
 		return 1;
 	}
-	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
-		sys_sleep(1); /* not connected yet */
+	while ((r = keel_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
+		keel_sleep(1); /* not connected yet */
 	for (;;) {
 		if (r < 0)
 			return 1;
@@ -38,7 +38,7 @@ static int server(void)
 			sum += p[i];
 		m.tag = IPC_TAG(0, 0);
 		m.w[0] = sum;
-		r = sys_reply_recv(PAGER_CONN_SLOT, &m);
+		r = keel_reply_recv(PAGER_CONN_SLOT, &m);
 	}
 }
 
@@ -60,13 +60,13 @@ static int client(unsigned long server_pid)
 		print_fmt("[pdemo] client: sharing: %ld\n", r);
 		return 1;
 	}
-	struct ipc_msg m = { 0, IPC_TAG(DEMO_SUM, 0), { there, BYTES, 0, 0 } };
-	r = sys_call(PAGER_CONN_SLOT, &m);
+	struct keel_msg m = { 0, IPC_TAG(DEMO_SUM, 0), { there, BYTES, 0, 0 } };
+	r = keel_call(PAGER_CONN_SLOT, &m);
 	print_fmt("[pdemo] client: shared 64 KB at 0x%lx with process %lu (at 0x%lx there); its "
 		  "sum %lu, %s\n",
 		  va, server_pid, there, m.w[0], !r && m.w[0] == want ? "right" : "WRONG");
-	struct ipc_msg quit = { 0, IPC_TAG(DEMO_QUIT, 0), { 0 } };
-	sys_send(PAGER_CONN_SLOT, &quit);
+	struct keel_msg quit = { 0, IPC_TAG(DEMO_QUIT, 0), { 0 } };
+	keel_send(PAGER_CONN_SLOT, &quit);
 	pager_free(va, BYTES);
 	return !r && m.w[0] == want ? 0 : 1;
 }

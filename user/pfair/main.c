@@ -29,24 +29,24 @@
 
 static unsigned long ticks(void)
 {
-	return (unsigned long)sys_info(KEEL_INFO_TICKS);
+	return (unsigned long)keel_info(KEEL_INFO_TICKS);
 }
 
 static int pong(void)
 {
-	struct ipc_msg m = { 0 };
+	struct keel_msg m = { 0 };
 	long r;
 
 	if (pager_offer(0)) /* the other side connects once we consent */
 		return 1;
-	while ((r = sys_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
-		sys_sleep(1); /* not connected yet */
+	while ((r = keel_recv(PAGER_CONN_SLOT, &m)) == -KEEL_ENOENT)
+		keel_sleep(1); /* not connected yet */
 	for (;;) {
 		if (r < 0)
 			return 2;
 		m.tag = IPC_TAG(0, 0);
 		m.w[0]++;
-		r = sys_reply_recv(PAGER_CONN_SLOT, &m);
+		r = keel_reply_recv(PAGER_CONN_SLOT, &m);
 	}
 }
 
@@ -55,8 +55,8 @@ static int ping(unsigned long pid)
 	if (pager_connect_wait(pid, 1000))
 		return 1;
 	for (unsigned long i = 0;; i++) {
-		struct ipc_msg m = { 0, IPC_TAG(1, 0), { i, 0, 0, 0 } };
-		if (sys_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1)
+		struct keel_msg m = { 0, IPC_TAG(1, 0), { i, 0, 0, 0 } };
+		if (keel_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1)
 			return 2;
 	}
 }
@@ -93,7 +93,7 @@ static int sleeper(unsigned long n)
 
 	while (ticks() - t0 < n && k < FAIR_SLEEPS_MAX) {
 		unsigned long a = ticks();
-		sys_sleep(1);
+		keel_sleep(1);
 		late[k++] = ticks() - a - 1;
 	}
 	sort_ulong(late, k);
@@ -110,10 +110,10 @@ int fair_faults(int pages, struct fair_result *out)
 
 	if (pages > FAIR_PAGES_MAX)
 		pages = FAIR_PAGES_MAX;
-	if ((r = pager_alloc(0, (unsigned long)pages * 4096, KEEL_MAP_R | KEEL_MAP_W, &va)))
+	if ((r = pager_alloc(0, (unsigned long)pages * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W, &va)))
 		return (int)r;
 	for (int p = 0; p < pages; p++) {
-		volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * 4096);
+		volatile unsigned long *a = (unsigned long *)(va + (unsigned long)p * PAGE_SIZE);
 		unsigned long t0 = ticks(), c0 = keel_rdtsc();
 		*a = (unsigned long)p;
 		cycles[p] = keel_rdtsc() - c0;
@@ -121,7 +121,7 @@ int fair_faults(int pages, struct fair_result *out)
 		if (*a != (unsigned long)p)
 			r = -KEEL_EFAULT;
 	}
-	pager_free(va, (unsigned long)pages * 4096);
+	pager_free(va, (unsigned long)pages * PAGE_SIZE);
 	sort_ulong(took, pages);
 	sort_ulong(cycles, pages);
 	out->median = took[pages / 2];
@@ -157,7 +157,7 @@ static long fair_kill(unsigned long pid)
 
 static void report(const char *name, int ok, const char *why)
 {
-	sys_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	keel_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 }
 
 /*
@@ -175,7 +175,7 @@ static int test_busy_loops(void)
 
 	for (int i = 0; i < FAIR_LOOPS; i++)
 		started += fair_start(FAIR_ARG(FAIR_SPIN, FAIR_FOREVER), 0, &pid[i]) == 0;
-	sys_sleep(2); /* they are all running */
+	keel_sleep(2); /* they are all running */
 	int r = fair_faults(FAIR_PAGES, &f);
 	for (int i = 0; i < started; i++)
 		ok &= fair_kill(pid[i]) == 0;
@@ -246,7 +246,7 @@ static int bench_load(const char *name, int load)
 			n += !bad;
 		}
 	}
-	sys_sleep(5); /* the load is running */
+	keel_sleep(5); /* the load is running */
 	bad |= fair_start(FAIR_ARG(FAIR_SLEEPER, FAIR_BENCH_TICKS), 0, &sl) != 0;
 	bad |= fair_faults(FAIR_PAGES_MAX, &f) != 0;
 	bad |= bad || fair_end(sl, &got) != 0;
@@ -297,14 +297,14 @@ int main(unsigned long arg)
 	default:
 		return 100;
 	}
-	if (sys_info(KEEL_INFO_CPUS) < 2) {
-		sys_debug_test("pfair_busy_loops_on_the_pager_cpu_do_not_slow_faults",
-			       KEEL_TEST_SKIP, "one CPU");
-		sys_debug_test("pfair_pager_caller_does_not_own_the_pager_cpu", KEEL_TEST_SKIP,
-			       "one CPU");
+	if (keel_info(KEEL_INFO_CPUS) < 2) {
+		keel_debug_test("pfair_busy_loops_on_the_pager_cpu_do_not_slow_faults",
+				KEEL_TEST_SKIP, "one CPU");
+		keel_debug_test("pfair_pager_caller_does_not_own_the_pager_cpu", KEEL_TEST_SKIP,
+				"one CPU");
 		return 0;
 	}
-	if (sys_info(KEEL_INFO_CPU) == 0)
+	if (keel_info(KEEL_INFO_CPU) == 0)
 		return 101; /* init starts us on CPU 1: the load goes on CPU 0 */
 	failed += test_busy_loops();
 	failed += test_pager_caller();

@@ -101,19 +101,19 @@ static void shared_in_limit(void)
 	struct pager_limits l0 = { 0, 0, 0, 0 }, l1 = { 1, 0, 0, 0 };
 
 	check(&ok, pager_spawn("pvictim", PV_SLEEP, &pid) == 0, "spawning a sleeper");
-	check(&ok, pager_alloc(0, 4096, RW, &va) == 0, "allocating a page");
+	check(&ok, pager_alloc(0, PAGE_SIZE, RW, &va) == 0, "allocating a page");
 	long had = pager_limits(pid, &l0);
 	for (int i = 0; ok && i < PAGER_MAX_SHARED_IN; i++) {
-		check(&ok, pager_share(va, 4096, pid, 0, KEEL_MAP_R, &at[i]) == 0, "sharing");
+		check(&ok, pager_share(va, PAGE_SIZE, pid, 0, KEEL_MAP_R, &at[i]) == 0, "sharing");
 		check(&ok, at[i] >= PAGER_SHARE_BASE && at[i] < PAGER_SHARE_TOP,
 		      "shared outside the window");
 		check(&ok, !i || at[i] != at[i - 1], "shared twice at the same address");
 	}
-	check(&ok, pager_share(va, 4096, pid, 0, KEEL_MAP_R, &out) == -KEEL_EFULL,
+	check(&ok, pager_share(va, PAGE_SIZE, pid, 0, KEEL_MAP_R, &out) == -KEEL_EFULL,
 	      "one share more than PAGER_MAX_SHARED_IN was not refused with EFULL");
 	check(&ok, !had && pager_limits(pid, &l1) == 0 && l1.bytes_left == l0.bytes_left,
 	      "the shares were charged to the receiver");
-	check(&ok, pager_free(va, 4096) == 0, "freeing the page");
+	check(&ok, pager_free(va, PAGE_SIZE) == 0, "freeing the page");
 	check(&ok, kill_child(pid), "killing the sleeper");
 	check(&ok, free_bytes() == before, "free memory did not come back");
 	report("pager_shared_in_memory_is_limited_per_receiver", ok);
@@ -126,11 +126,11 @@ static int share_round_trip(void)
 	long code = -1, r;
 	int ok = 0;
 
-	if (pager_alloc(0, 4096, RW, &va))
+	if (pager_alloc(0, PAGE_SIZE, RW, &va))
 		return 0;
 	*(volatile unsigned long *)va = PV_MAGIC;
 	if ((r = pager_spawn("pvictim", PV_SHARE_RW, &pid)) == 0) {
-		r = pager_share(va, 4096, pid, PV_SHARED_VA, RW, &got);
+		r = pager_share(va, PAGE_SIZE, pid, PV_SHARED_VA, RW, &got);
 		if (r)
 			fmt(run_why, sizeof(run_why), "another family's share was refused: %ld", r);
 		else
@@ -139,7 +139,7 @@ static int share_round_trip(void)
 		if (r)
 			kill_child(pid);
 	}
-	pager_free(va, 4096);
+	pager_free(va, PAGE_SIZE);
 	return ok;
 }
 
@@ -149,7 +149,7 @@ static int wait_flag(unsigned long flag, unsigned long pid)
 	for (int t = 0; *(volatile unsigned long *)flag != PV_MAGIC; t++) {
 		if (t > WAIT || !running(pid))
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -163,16 +163,16 @@ static void share_flood(void)
 	int ok = 1;
 	unsigned long flood, flag, there, before = free_bytes();
 
-	check(&ok, pager_alloc(0, 4096, RW, &flag) == 0, "allocating the flag page");
+	check(&ok, pager_alloc(0, PAGE_SIZE, RW, &flag) == 0, "allocating the flag page");
 	check(&ok, pager_spawn_limits("pvictim", PV_FLOOD, 0, 96ul << 20, 4, &flood) == 0,
 	      "spawning the family");
-	check(&ok, ok && pager_share(flag, 4096, flood, PV_SHARED_VA, RW, &there) == 0,
+	check(&ok, ok && pager_share(flag, PAGE_SIZE, flood, PV_SHARED_VA, RW, &there) == 0,
 	      "sharing the flag page");
 	check(&ok, ok && wait_flag(flag, flood), "the family never finished sharing");
 	if (ok) /* a share by another family: the page must make the round trip */
 		check(&ok, share_round_trip(), run_why);
 	check(&ok, kill_child(flood), "killing the family");
-	check(&ok, pager_free(flag, 4096) == 0, "freeing the flag page");
+	check(&ok, pager_free(flag, PAGE_SIZE) == 0, "freeing the flag page");
 	check(&ok, free_bytes() == before, "free memory did not come back");
 	report("pager_share_flood_stays_in_its_family", ok);
 }
@@ -197,10 +197,10 @@ static void spawn_bomb(void)
 		for (unsigned long p = bomb + 1; p <= bomb + PAGER_MAX_PROCS; p++)
 			leaf |= running(p) && pager_limits(p, &l) == 0 && l.slots == 0;
 		if (!leaf)
-			sys_sleep(1);
+			keel_sleep(1);
 	}
 	check(&ok, leaf, "the bomb's family never reached its last member");
-	sys_sleep(20); /* the last one's own attempt, refused */
+	keel_sleep(20); /* the last one's own attempt, refused */
 	for (unsigned long p = bomb; p <= bomb + PAGER_MAX_PROCS; p++)
 		family += running(p);
 	if (ok && !check(&ok, family == 5, "the family"))

@@ -13,16 +13,20 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
-#include "spawn.h"
 #include "ptest.h"
 #include <abi/pager.h>
+
+/* Free in every client: above its image, below where the pager places allocations. */
+#define FIXED_VA 0x200000000ul
+_Static_assert(FIXED_VA > PROG_LOAD_BASE && FIXED_VA + 2 * PAGE_SIZE <= PAGER_CHOSEN_BASE,
+	       "FIXED_VA is free in a client");
 
 static int failures;
 char why[KEEL_TEST_NAME_MAX];
 
 void report(const char *name, int ok)
 {
-	sys_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
+	keel_debug_test(name, ok ? KEEL_TEST_PASS : KEEL_TEST_FAIL, ok ? 0 : why);
 	failures += !ok;
 }
 
@@ -53,9 +57,9 @@ unsigned long free_bytes(void)
 static long touch(unsigned long va, unsigned long size, unsigned long salt)
 {
 	long bad = 0;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		*(volatile unsigned long *)a = a ^ salt;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		bad += *(volatile unsigned long *)a != (a ^ salt);
 	return bad;
 }
@@ -136,24 +140,28 @@ static void bad_requests(void)
 
 	check(&ok, pager_alloc(0, 0, RW, &va) == -KEEL_EINVAL, "size 0");
 	check(&ok, pager_alloc(0, 100, RW, &va) == -KEEL_EINVAL, "a size that is not whole pages");
-	check(&ok, pager_alloc(0x100000123, 4096, RW, &va) == -KEEL_EINVAL, "a misaligned address");
-	check(&ok, pager_alloc(0xffffffff80000000, 4096, RW, &va) == -KEEL_EFAULT,
+	check(&ok, pager_alloc(0x100000123, PAGE_SIZE, RW, &va) == -KEEL_EINVAL,
+	      "a misaligned address");
+	check(&ok, pager_alloc(0xffffffff80000000, PAGE_SIZE, RW, &va) == -KEEL_EFAULT,
 	      "the kernel half");
-	check(&ok, pager_alloc(0, 4096, KEEL_MAP_W, &va) == -KEEL_EINVAL, "rights without R");
-	check(&ok, pager_alloc(0, 4096, RW | 0x8000, &va) == -KEEL_EINVAL, "unknown flags");
-	check(&ok, pager_alloc(0x200000000, 8192, RW, &va) == 0, "a fixed address");
-	check(&ok, pager_alloc(0x200001000, 4096, RW, &va) == -KEEL_EEXIST, "an overlap");
-	check(&ok, pager_free(0x200000000, 4096) == -KEEL_ENOENT, "freeing part of an allocation");
-	check(&ok, pager_free(0x200000000, 8192) == 0, "freeing it");
-	check(&ok, pager_free(0x200000000, 8192) == -KEEL_ENOENT, "freeing it twice");
+	check(&ok, pager_alloc(0, PAGE_SIZE, KEEL_MAP_W, &va) == -KEEL_EINVAL, "rights without R");
+	check(&ok, pager_alloc(0, PAGE_SIZE, RW | 0x8000, &va) == -KEEL_EINVAL, "unknown flags");
+	check(&ok, pager_alloc(FIXED_VA, 2 * PAGE_SIZE, RW, &va) == 0, "a fixed address");
+	check(&ok, pager_alloc(FIXED_VA + PAGE_SIZE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
+	      "an overlap");
+	check(&ok, pager_free(FIXED_VA, PAGE_SIZE) == -KEEL_ENOENT,
+	      "freeing part of an allocation");
+	check(&ok, pager_free(FIXED_VA, 2 * PAGE_SIZE) == 0, "freeing it");
+	check(&ok, pager_free(FIXED_VA, 2 * PAGE_SIZE) == -KEEL_ENOENT, "freeing it twice");
 	/* What the pager mapped at the start is not ours to reallocate or free. */
-	check(&ok, pager_alloc(SPAWN_IPC_BUF, 4096, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_IPC_BUF, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own IPC buffer");
-	check(&ok, pager_alloc(SPAWN_STACK_TOP - 8192, 4096, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_STACK_TOP - 2 * PAGE_SIZE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own stack");
-	check(&ok, pager_alloc(0x400000, 4096, RW, &va) == -KEEL_EEXIST,
+	check(&ok, pager_alloc(PROG_LOAD_BASE, PAGE_SIZE, RW, &va) == -KEEL_EEXIST,
 	      "an allocation over our own image");
-	check(&ok, pager_free(SPAWN_IPC_BUF, 4096) == -KEEL_EINVAL, "freeing our own IPC buffer");
+	check(&ok, pager_free(PROG_IPC_BUF, PAGE_SIZE) == -KEEL_EINVAL,
+	      "freeing our own IPC buffer");
 	check(&ok, pager_status(999999, &how, &code) == -KEEL_ENOENT, "an unknown process");
 	check(&ok, pager_shutdown(0) == -KEEL_EPERM, "a shutdown from another than init");
 	check(&ok, pager_spawn("no-such-module", 0, &va) == -KEEL_ENOENT, "a missing module");
@@ -161,8 +169,8 @@ static void bad_requests(void)
 	check(&ok, pager_spawn_on("pvictim", PV_EXIT, 4096, &va) == -KEEL_EINVAL,
 	      "a process on a CPU that does not exist");
 	check(&ok, free_bytes() == before, "a refused spawn kept memory");
-	struct ipc_msg m = { 0, IPC_TAG(77, 0), { 0 } };
-	check(&ok, sys_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
+	struct keel_msg m = { 0, IPC_TAG(77, 0), { 0 } };
+	check(&ok, keel_call(PAGER_SLOT, &m) == 0 && IPC_TAG_LABEL(m.tag) == KEEL_ENOSYS,
 	      "an unknown request");
 	report("pager_bad_requests", ok);
 }
@@ -217,13 +225,13 @@ static void share(const char *name, unsigned long mode, unsigned rights, unsigne
 	unsigned long va, pid, how = 99, got, before = free_bytes();
 	long code = -1;
 
-	check(&ok, pager_alloc(0, 4096, RW, &va) == 0, "allocating a page");
+	check(&ok, pager_alloc(0, PAGE_SIZE, RW, &va) == 0, "allocating a page");
 	if (ok) {
 		*(volatile unsigned long *)va = PV_MAGIC;
 		check(&ok, pager_spawn("pvictim", mode, &pid) == 0, "spawning the other side");
 	}
 	if (ok) {
-		check(&ok, pager_share(va, 4096, pid, PV_SHARED_VA, rights, &got) == 0,
+		check(&ok, pager_share(va, PAGE_SIZE, pid, PV_SHARED_VA, rights, &got) == 0,
 		      "sharing the page");
 		check(&ok, got == PV_SHARED_VA, "shared at another address");
 		check(&ok, pager_wait(pid, WAIT, &how, &code) == 0, "the other side never ended");
@@ -232,7 +240,7 @@ static void share(const char *name, unsigned long mode, unsigned rights, unsigne
 		check(&ok, *(volatile unsigned long *)va == want_value,
 		      "the page does not hold what the other side should have left");
 	}
-	check(&ok, pager_free(va, 4096) == 0, "freeing the page");
+	check(&ok, pager_free(va, PAGE_SIZE) == 0, "freeing the page");
 	check(&ok, free_bytes() == before, "free memory did not come back");
 	report(name, ok);
 }
@@ -242,31 +250,35 @@ static void bad_shares(void)
 	int ok = 1;
 	unsigned long va, out;
 
-	check(&ok, pager_alloc(0, 8192, KEEL_MAP_R, &va) == 0, "allocating");
-	check(&ok, pager_share(va, 4096, 1, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
+	check(&ok, pager_alloc(0, 2 * PAGE_SIZE, KEEL_MAP_R, &va) == 0, "allocating");
+	check(&ok, pager_share(va, PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
 	      "sharing part of an allocation");
-	check(&ok, pager_share(va, 8192, 999999, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
+	check(&ok, pager_share(va, 2 * PAGE_SIZE, 999999, 0, KEEL_MAP_R, &out) == -KEEL_ENOENT,
 	      "sharing with no process");
-	check(&ok, pager_share(va, 8192, 1, 0, RW, &out) == -KEEL_EINVAL,
+	check(&ok, pager_share(va, 2 * PAGE_SIZE, 1, 0, RW, &out) == -KEEL_EINVAL,
 	      "sharing with more rights than we have");
-	check(&ok, pager_share(va, 8192, 1, 0, KEEL_MAP_R, &out) == -KEEL_EPERM,
+	check(&ok, pager_share(va, 2 * PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_EPERM,
 	      "sharing into a process we neither spawned nor connected to (init)");
-	check(&ok, pager_share(SPAWN_IPC_BUF, 4096, 1, 0, KEEL_MAP_R, &out) == -KEEL_EINVAL,
+	check(&ok, pager_share(PROG_IPC_BUF, PAGE_SIZE, 1, 0, KEEL_MAP_R, &out) == -KEEL_EINVAL,
 	      "sharing our own IPC buffer");
-	check(&ok, pager_share(va, 8192, 1, 0, 0, &out) == -KEEL_EINVAL, "sharing without R");
+	check(&ok, pager_share(va, 2 * PAGE_SIZE, 1, 0, 0, &out) == -KEEL_EINVAL,
+	      "sharing without R");
 	unsigned long q[4];
 	check(&ok,
-	      pager_query(va + 4096, q) == 0 && q[0] == va && q[1] == 8192 && q[2] == KEEL_MAP_R &&
-		  q[3] == 0,
+	      pager_query(va + PAGE_SIZE, q) == 0 && q[0] == va && q[1] == 2 * PAGE_SIZE &&
+		  q[2] == KEEL_MAP_R && q[3] == 0,
 	      "the query of an untouched allocation");
 	check(&ok, pager_query(0x20000000000ul, q) == -KEEL_ENOENT, "the query of nothing");
-	check(&ok, pager_alloc(PAGER_SHARE_BASE, 4096, RW, &out) == -KEEL_EFAULT,
+	check(&ok, pager_alloc(PAGER_SHARE_BASE, PAGE_SIZE, RW, &out) == -KEEL_EFAULT,
 	      "an allocation in the window for shared-in memory");
-	check(&ok, pager_protect(va, 4096, KEEL_MAP_R) == -KEEL_ENOENT, "protecting part of it");
-	check(&ok, pager_protect(va, 8192, KEEL_MAP_W) == -KEEL_EINVAL, "rights without R");
-	check(&ok, pager_protect(va, 8192, RW) == 0 && pager_query(va, q) == 0 && q[2] == RW,
+	check(&ok, pager_protect(va, PAGE_SIZE, KEEL_MAP_R) == -KEEL_ENOENT,
+	      "protecting part of it");
+	check(&ok, pager_protect(va, 2 * PAGE_SIZE, KEEL_MAP_W) == -KEEL_EINVAL,
+	      "rights without R");
+	check(&ok,
+	      pager_protect(va, 2 * PAGE_SIZE, RW) == 0 && pager_query(va, q) == 0 && q[2] == RW,
 	      "protecting it read-write");
-	check(&ok, pager_free(va, 8192) == 0, "freeing");
+	check(&ok, pager_free(va, 2 * PAGE_SIZE) == 0, "freeing");
 	report("pager_bad_shares_and_queries", ok);
 }
 
@@ -284,8 +296,8 @@ static void out_of_memory(void)
 
 	n = (int)(before / PAGER_QUOTA_DEFAULT) + 2;
 	if (n > 12) {
-		sys_debug_test("pager_out_of_memory_is_an_error", KEEL_TEST_SKIP,
-			       "more memory than a few processes can take");
+		keel_debug_test("pager_out_of_memory_is_an_error", KEEL_TEST_SKIP,
+				"more memory than a few processes can take");
 		return;
 	}
 	for (int i = 0; i < n; i++)

@@ -42,7 +42,7 @@ static int wait_shared(unsigned long va, int want, int ticks)
 	for (int t = 0; (pager_query(va, q) == 0) != want; t++) {
 		if (t > ticks)
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -50,7 +50,7 @@ static int wait_shared(unsigned long va, int want, int ticks)
 static void sleep_forever(void)
 {
 	for (;;)
-		sys_sleep(THREAD_SLEEP_MAX);
+		keel_sleep(THREAD_SLEEP_MAX);
 }
 
 /* Report "done" to our parent through the page it shared into us. */
@@ -65,12 +65,12 @@ static long start_watched(unsigned long mode, unsigned long quota, unsigned long
 			  unsigned long *flag)
 {
 	unsigned long pid, there;
-	long r = pager_alloc(0, 4096, RW, flag);
+	long r = pager_alloc(0, PAGE_SIZE, RW, flag);
 
 	if (!r)
 		r = pager_spawn_limits("pvictim", mode, 0, quota, slots, &pid);
 	if (!r)
-		r = pager_share(*flag, 4096, pid, PV_SHARED_VA, RW, &there);
+		r = pager_share(*flag, PAGE_SIZE, pid, PV_SHARED_VA, RW, &there);
 	return r;
 }
 
@@ -79,7 +79,7 @@ static int wait_flag(unsigned long flag)
 	for (int t = 0; *(volatile unsigned long *)flag != PV_MAGIC; t++) {
 		if (t > 3000)
 			return 0;
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 1;
 }
@@ -106,9 +106,9 @@ static int flood_mid(unsigned long pages)
 {
 	unsigned long va, pid, there;
 
-	if (pager_alloc(0, pages * 4096, RW | PAGER_EAGER, &va) ||
+	if (pager_alloc(0, pages * PAGE_SIZE, RW | PAGER_EAGER, &va) ||
 	    pager_spawn_limits("pvictim", PV_SLEEP, 0, 4ul << 20, 0, &pid) ||
-	    pager_share(va, pages * 4096, pid, 0, KEEL_MAP_R, &there))
+	    pager_share(va, pages * PAGE_SIZE, pid, 0, KEEL_MAP_R, &there))
 		return 1;
 	done();
 	sleep_forever();
@@ -152,15 +152,15 @@ static int attack(unsigned long server)
 {
 	unsigned long va, there;
 
-	if (pager_connect_wait(server, 3000) || pager_alloc(0, 4096, RW, &va))
+	if (pager_connect_wait(server, 3000) || pager_alloc(0, PAGE_SIZE, RW, &va))
 		return 1;
 	*(volatile unsigned long *)va = PV_MAGIC;
-	if (pager_share(va, 4096, server, PV_SHARED_VA, RW, &there))
+	if (pager_share(va, PAGE_SIZE, server, PV_SHARED_VA, RW, &there))
 		return 2;
 	for (int t = 0; *(volatile unsigned long *)va != PV_MAGIC + 1; t++) {
 		if (t > 3000)
 			return 3; /* the server never saw it */
-		sys_sleep(1);
+		keel_sleep(1);
 	}
 	return 0; /* without freeing it: the pager must take it back from the server */
 }
@@ -170,9 +170,9 @@ static int connect_init(void)
 	unsigned long va, there;
 	long c = pager_connect(1);
 
-	if (pager_alloc(0, 4096, RW, &va))
+	if (pager_alloc(0, PAGE_SIZE, RW, &va))
 		return 1;
-	long s = pager_share(va, 4096, 1, 0, KEEL_MAP_R, &there);
+	long s = pager_share(va, PAGE_SIZE, 1, 0, KEEL_MAP_R, &there);
 	return c == -KEEL_EPERM && s == -KEEL_EPERM ? 0 : 2;
 }
 
@@ -183,17 +183,17 @@ static int quota(void)
 
 	if (pager_limits(0, &l))
 		return 1;
-	unsigned long size = l.bytes_left & ~4095ul;
+	unsigned long size = l.bytes_left & ~PAGE_MASK;
 	if (pager_alloc(0, size, RW, &va))
 		return 2;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		*(volatile unsigned long *)a = a;
-	for (unsigned long a = va; a < va + size; a += 4096)
+	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
 		if (*(volatile unsigned long *)a != a)
 			return 3;
-	if (pager_alloc(0, 4096, RW, &extra) != -KEEL_EQUOTA)
+	if (pager_alloc(0, PAGE_SIZE, RW, &extra) != -KEEL_EQUOTA)
 		return 4;
-	if (pager_free(va, size) || pager_alloc(0, 4096, RW, &extra))
+	if (pager_free(va, size) || pager_alloc(0, PAGE_SIZE, RW, &extra))
 		return 5;
 	return 0;
 }
@@ -205,8 +205,8 @@ static int hog(void)
 
 	if (pager_limits(0, &l))
 		return 12;
-	long r = pager_alloc(0, l.bytes_left & ~4095ul, RW | PAGER_EAGER, &va);
-	sys_sleep(100); /* hold it while the others try */
+	long r = pager_alloc(0, l.bytes_left & ~PAGE_MASK, RW | PAGER_EAGER, &va);
+	keel_sleep(100); /* hold it while the others try */
 	return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 }
 
@@ -218,11 +218,11 @@ int main(unsigned long arg)
 	case PV_EXIT:
 		if (pager_alloc(0, 256 << 10, RW, &va))
 			return 1;
-		for (unsigned long a = va; a < va + (256 << 10); a += 4096)
+		for (unsigned long a = va; a < va + (256 << 10); a += PAGE_SIZE)
 			*(volatile unsigned long *)a = a;
 		return 0;
 	case PV_RO_WRITE:
-		if (pager_alloc(0, 4096, KEEL_MAP_R, &va))
+		if (pager_alloc(0, PAGE_SIZE, KEEL_MAP_R, &va))
 			return 1;
 		if (*(volatile unsigned long *)va != 0) /* a zero page to read */
 			return 2;
@@ -243,20 +243,20 @@ int main(unsigned long arg)
 	case PV_HOG:
 		return hog();
 	case PV_PROTECT:
-		if (pager_alloc(0, 8192, RW, &va))
+		if (pager_alloc(0, 2 * PAGE_SIZE, RW, &va))
 			return 1;
 		*(volatile unsigned long *)va = PV_MAGIC;
-		if (pager_protect(va, 8192, KEEL_MAP_R))
+		if (pager_protect(va, 2 * PAGE_SIZE, KEEL_MAP_R))
 			return 2;
 		if (*(volatile unsigned long *)va != PV_MAGIC)
 			return 3;
 		*(volatile unsigned long *)va = 0; /* read-only now: killed */
 		return 4;
 	case PV_FREED:
-		if (pager_alloc(0, 4096, RW, &va))
+		if (pager_alloc(0, PAGE_SIZE, RW, &va))
 			return 1;
 		*(volatile unsigned long *)va = 1;
-		if (pager_free(va, 4096))
+		if (pager_free(va, PAGE_SIZE))
 			return 2;
 		*(volatile unsigned long *)va = 2;
 		return 3;

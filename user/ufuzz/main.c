@@ -14,12 +14,11 @@
 #include "keel.h"
 #include "proto.h"
 #include "rng.h"
-#include "spawn.h"
 
 long fuzz_call(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 extern int fuzz_clobbered;
 
-static unsigned char *const buf = (unsigned char *)SPAWN_IPC_BUF;
+static unsigned char *const buf = (unsigned char *)PROG_IPC_BUF;
 static struct rng rng;
 static long surprises;
 
@@ -39,7 +38,7 @@ static void surprise(const char *what, long n, long r)
 /* One echo call with a known message; 1 if the reply is right. */
 static int ping(unsigned long i)
 {
-	struct ipc_msg m;
+	struct keel_msg m;
 	unsigned long len = (i * 37) % 700;
 
 	for (unsigned long j = 0; j < len; j++)
@@ -50,7 +49,7 @@ static int ping(unsigned long i)
 	m.w[2] = i * 0x9e3779b97f4a7c15ul;
 	m.w[3] = 0x5555aaaa5555aaaaul ^ i;
 	unsigned long tag = m.tag, w[4] = { m.w[0], m.w[1], m.w[2], m.w[3] };
-	if (sys_call(ECHO_SLOT, &m) != 0 || m.tag != echo_tag(tag))
+	if (keel_call(ECHO_SLOT, &m) != 0 || m.tag != echo_tag(tag))
 		return 0;
 	for (int k = 0; k < 4; k++)
 		if (m.w[k] != echo_word(w[k]))
@@ -76,13 +75,13 @@ static long weird(void)
 	static const unsigned long pick[] = {
 		0,
 		1,
-		4096,
-		0x200000,	      /* the kernel image's frames */
-		0xa0000,	      /* not RAM */
-		1ul << 46,	      /* not RAM */
-		0x400000,	      /* our code */
-		SPAWN_IPC_BUF,	      /* our buffer */
-		SPAWN_STACK_TOP - 64, /* our stack */
+		PAGE_SIZE,
+		0x200000,	     /* the kernel image's frames */
+		0xa0000,	     /* not RAM */
+		1ul << 46,	     /* not RAM */
+		PROG_LOAD_BASE,	     /* our code */
+		PROG_IPC_BUF,	     /* our buffer */
+		PROG_STACK_TOP - 64, /* our stack */
 		KEEL_USER_TOP,
 		0x0000800000000000ul, /* non-canonical */
 		0xffff800000000000ul, /* the direct map */

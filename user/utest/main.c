@@ -37,10 +37,10 @@ static long weird(void)
 	static const unsigned long pick[] = {
 		0,
 		1,
-		4096,
-		0x400000,
-		0x7fffffffe000ul,
-		0x7ffffffff000ul,
+		PAGE_SIZE,
+		PROG_LOAD_BASE,
+		PROG_STACK_TOP,
+		KEEL_USER_TOP,
 		0x0000800000000000ul,
 		0xffff800000000000ul,
 		0xffffffff80200000ul,
@@ -57,30 +57,30 @@ int main(void)
 {
 	long r;
 
-	r = sys_debug_write(buffer, 29);
+	r = keel_debug_write(buffer, 29);
 	check(r == 29, "debug_write returns the length it printed");
-	r = sys_debug_write((void *)0xffffffff80200000ul, 16);
+	r = keel_debug_write((void *)0xffffffff80200000ul, 16);
 	check(r == -KEEL_EFAULT, "a kernel-image pointer is refused with EFAULT");
-	r = sys_debug_write((void *)0xffff800000100000ul, 16);
+	r = keel_debug_write((void *)0xffff800000100000ul, 16);
 	check(r == -KEEL_EFAULT, "a direct-map pointer is refused with EFAULT");
-	r = sys_debug_write((void *)0x0000800000000000ul, 1);
+	r = keel_debug_write((void *)0x0000800000000000ul, 1);
 	check(r == -KEEL_EFAULT, "a non-canonical pointer is refused with EFAULT");
-	r = sys_debug_write((void *)0x7ffffffff000ul, 1);
+	r = keel_debug_write((void *)KEEL_USER_TOP, 1);
 	check(r == -KEEL_EFAULT, "the last user page (never mapped) is refused");
-	r = sys_debug_write((void *)(~0ul - 10), 100);
+	r = keel_debug_write((void *)(~0ul - 10), 100);
 	check(r == -KEEL_EFAULT, "a range that wraps around is refused");
-	r = sys_debug_write((void *)0x7fffffffff00ul, 0x1000);
+	r = keel_debug_write((void *)0x7fffffffff00ul, 0x1000);
 	check(r == -KEEL_EFAULT, "a range that runs into the kernel half is refused");
-	r = sys_debug_write(buffer, SYS_DEBUG_WRITE_MAX + 1);
+	r = keel_debug_write(buffer, SYS_DEBUG_WRITE_MAX + 1);
 	check(r == -KEEL_EINVAL, "a length over the limit is refused with EINVAL");
-	r = sys_debug_write((void *)0x10000000, 8);
+	r = keel_debug_write((void *)0x10000000, 8);
 	check(r == -KEEL_EFAULT, "an unmapped user address faults into EFAULT");
-	r = sys_debug_write(buffer, 0);
+	r = keel_debug_write(buffer, 0);
 	check(r == 0, "an empty write is fine");
 	/* Issue 11: no physical address, no system-wide counter without authority. */
-	r = sys_info(KEEL_INFO_THREAD);
+	r = keel_info(KEEL_INFO_THREAD);
 	check(r == -KEEL_EPERM, "SYS_INFO(THREAD), a physical address, is refused (EPERM)");
-	r = sys_info(KEEL_INFO_FASTPATH);
+	r = keel_info(KEEL_INFO_FASTPATH);
 	check(r == -KEEL_EPERM, "SYS_INFO(FASTPATH), a system-wide counter, is refused (EPERM)");
 	r = keel_syscall(SYS_COUNT, 0, 0, 0, 0, 0, 0);
 	check(r == -KEEL_ENOSYS, "an unknown system call number is ENOSYS");
@@ -112,7 +112,7 @@ int main(void)
 	for (int i = 0; i < 2000; i++) {
 		unsigned long p = next();
 		p = (p & 1) ? (p | 0x8000000000000000ul) : (p & 0xfffff) + 0x10000000;
-		r = sys_debug_write((void *)p, (size_t)next() & 0x1fff);
+		r = keel_debug_write((void *)p, (size_t)next() & 0x1fff);
 		odd += r != -KEEL_EFAULT && r != -KEEL_EINVAL;
 	}
 	check(odd == 0, "2000 debug_writes of bad random ranges all failed cleanly");

@@ -28,6 +28,8 @@
 #ifndef KEEL_LAYOUT_H
 #define KEEL_LAYOUT_H
 
+#include <abi/page.h>
+
 /*
  * Constants are written with _UL() so the same text works in C (where
  * they need a UL suffix to be 64-bit) and in assembly and the linker script
@@ -41,9 +43,12 @@
 
 /* --- Page-table geometry (x86_64, 4-level paging) --------------------- */
 
-/* A page is 4 KiB; each table holds 512 eight-byte entries (9 bits). */
-#define PAGE_SHIFT	     12
-#define PAGE_SIZE	     (_UL(1) << PAGE_SHIFT)
+/*
+ * A page is 4 KiB, as the ABI says (include/abi/page.h, shared with user
+ * space); each table holds 512 eight-byte entries (9 bits).
+ */
+#define PAGE_SHIFT	     KEEL_PAGE_SHIFT
+#define PAGE_SIZE	     KEEL_PAGE_SIZE
 #define PT_ENTRIES	     512
 #define PT_INDEX_BITS	     9
 
