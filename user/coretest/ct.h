@@ -148,6 +148,7 @@ void tests_map(void);
 void tests_ipc(void);
 void tests_fault(void);
 void tests_fpu(void);
+void tests_df(void);
 void tests_sched(void);
 void tests_console(void);
 void tests_spawn(void);

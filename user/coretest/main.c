@@ -46,6 +46,7 @@ int main(const struct bootinfo *bi)
 	tests_ipc();
 	tests_fault();
 	tests_fpu();
+	tests_df();
 	tests_sched();
 	tests_console();
 	tests_tlb();
