@@ -1,5 +1,6 @@
 /*
- * ipi.c - interrupts between CPUs, and the interrupt dispatcher.
+ * ipi.c - interrupts between CPUs: wake-ups, TLB shoot-downs, function
+ * calls, and stopping every CPU (irq.c dispatches the vectors).
  */
 #include <arch/lapic.h>
 #include <arch/percpu.h>
@@ -171,45 +172,23 @@ bool nmi_handle(struct trap_frame *tf)
 	}
 }
 
-void irq_handle(struct trap_frame *tf)
+void ipi_take_tlb(void)
 {
 	struct percpu *pc = this_cpu();
-	u32 v = (u32)tf->vector;
 
-	switch (v) {
-	case VEC_TIMER:
-		pc->ticks++;
-		lapic_eoi();
-		if (tf->cs & 3) /* not while this CPU may be in line for the lock */
-			console_drain(CONSOLE_TICK_BUDGET);
-		return;
-	case VEC_IPI_WAKEUP:
-		pc->ipis++;
-		pc->wakeups++;
-		break;
-	case VEC_IPI_TLB:
-		pc->ipis++;
-		tlb_flush_request();
-		pc->tlb_pending = 0;
-		__atomic_fetch_sub(&tlb_request.remaining, 1, __ATOMIC_ACQ_REL);
-		break;
-	case VEC_IPI_CALL:
-		pc->ipis++;
-		if (pc->call.pending) {
-			pc->call.fn(pc->call.arg);
-			__atomic_store_n(&pc->call.pending, 0, __ATOMIC_RELEASE);
-		}
-		break;
-	case VEC_SPURIOUS:
-		return; /* no EOI for the spurious vector */
-	case VEC_APIC_ERROR:
-		klog("irq", "cpu %u: local APIC error 0x%x", pc->cpu, lapic_read_esr());
-		break;
-	default:
-		if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)
-			return; /* a spurious 8259 interrupt (all lines are masked): no EOI */
-		klog("irq", "cpu %u: unexpected interrupt vector 0x%x", pc->cpu, v);
-		break;
+	pc->ipis++;
+	tlb_flush_request();
+	pc->tlb_pending = 0;
+	__atomic_fetch_sub(&tlb_request.remaining, 1, __ATOMIC_ACQ_REL);
+}
+
+void ipi_take_call(void)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->ipis++;
+	if (pc->call.pending) {
+		pc->call.fn(pc->call.arg);
+		__atomic_store_n(&pc->call.pending, 0, __ATOMIC_RELEASE);
 	}
-	lapic_eoi();
 }

@@ -85,8 +85,11 @@ u32 smp_stop_others(void);
 /* Is a stop in progress (this CPU should halt)? */
 extern volatile bool smp_stopping;
 
-/* Interrupt and NMI entry from trap.c. */
+/* Interrupt and NMI entry from trap.c: the dispatcher (irq.c) and the stop IPI (ipi.c). */
 void irq_handle(struct trap_frame *tf);
 bool nmi_handle(struct trap_frame *tf); /* true if it was a stop request */
+/* The IPIs' halves on the CPU that takes them (ipi.c), called by irq_handle. */
+void ipi_take_tlb(void);
+void ipi_take_call(void);
 
 #endif
