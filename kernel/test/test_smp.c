@@ -153,7 +153,17 @@ KTEST(every_cpu_takes_ipis)
  * the tick was set up with), every CPU takes about TIMER_HZ / 2 ticks:
  * at least a quarter of that (emulated CPUs run late), at most twice.
  */
-KTEST(every_cpu_ticks_at_its_rate)
+/*
+ * Timing tests measure up to TIME_TRIES times and pass if one measurement
+ * is within the bounds: an emulator on a busy host can stop a virtual CPU
+ * for hundreds of milliseconds at any moment (255 of them on 2 host cores
+ * under load did), which no kernel can prevent, while a clock programmed
+ * wrongly is wrong every time.  The bounds are the same on each try.
+ */
+#define TIME_TRIES 3
+
+/* One 500 ms window: NULL if every CPU took about TIMER_HZ / 2 ticks in it. */
+static const char *ticks_in_window(void)
 {
 	static u64 before[PERCPU_MAX_CPUS];
 	const u64 want = TIMER_HZ / 2;
@@ -164,10 +174,20 @@ KTEST(every_cpu_ticks_at_its_rate)
 	for (u32 n = 0; n < percpu_count; n++) {
 		u64 got = percpu_of(n)->ticks - before[n];
 		if (up(n) && (got < want / 4 || got > want * 2))
-			return ktest_fail("cpu %u: %lu ticks in 500 ms, want about %lu", n, got,
-					  want);
+			return ktest_fail("cpu %u: %lu ticks in 500 ms, want about %lu (%d tries)",
+					  n, got, want, TIME_TRIES);
 	}
 	return NULL;
+}
+
+KTEST(every_cpu_ticks_at_its_rate)
+{
+	const char *why = NULL;
+
+	for (int i = 0; i < TIME_TRIES; i++)
+		if (!(why = ticks_in_window()))
+			return NULL;
+	return why;
 }
 
 static void read_probe(void *arg)
@@ -250,13 +270,18 @@ KTEST(interrupt_controllers_set_up)
 /* The TSC, as calibrated, agrees with the reference clock. */
 KTEST(timers_calibrated)
 {
+	u64 ms = 0;
+
 	KTEST_CHECK(tsc_khz > 0 && lapic_timer_khz > 0);
-	u64 t0 = rdtsc();
-	time_ref_wait_ms(50);
-	u64 ms = (rdtsc() - t0) / tsc_khz;
-	if (ms < 40 || ms > 100)
-		return ktest_fail("50 ms of the %s took %lu ms of the TSC", time_reference, ms);
-	return NULL;
+	for (int i = 0; i < TIME_TRIES; i++) {
+		u64 t0 = rdtsc();
+		time_ref_wait_ms(50);
+		ms = (rdtsc() - t0) / tsc_khz;
+		if (ms >= 40 && ms <= 100)
+			return NULL;
+	}
+	return ktest_fail("50 ms of the %s took %lu ms of the TSC (%d tries)", time_reference, ms,
+			  TIME_TRIES);
 }
 
 /* Every stack of every CPU has its guard page unmapped. */
