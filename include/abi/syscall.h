@@ -41,7 +41,7 @@
 #define SYS_ENDPOINT_CREATE 14 /* auth (frame) */
 #define SYS_DESTROY	    15 /* auth (object): its frame (and an AS's tables) free again */
 #define SYS_GRANT	    16 /* auth (thread): give the memory authority */
-#define SYS_AS_SET_ENDPOINT 17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights) */
+#define SYS_AS_SET_ENDPOINT 17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights, badge) */
 #define SYS_SEND	    18 /* (slot, tag, w0, w1, w2, w3) */
 #define SYS_RECV	    19 /* (slot) */
 #define SYS_CALL	    20 /* (slot, tag, w0, w1, w2, w3) */
@@ -49,7 +49,9 @@
 #define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
 #define SYS_SLEEP	    23 /* (ticks): block for that many timer ticks (0: yield) */
 #define SYS_LOOKUP	    24 /* auth (as, va): the frame mapped there */
-#define SYS_COUNT	    25
+#define SYS_CAP_COPY	    25 /* (src, dst, rights): a copy of a capability, with fewer rights */
+#define SYS_CAP_DELETE	    26 /* (slot): empty a slot of the caller's own table */
+#define SYS_COUNT	    27
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -129,15 +131,29 @@
 #define THREAD_SLEEP_MAX    (100 * 3600) /* ticks: an hour at 100 Hz */
 
 /*
- * IPC.  A thread names endpoints by slot (0 .. AS_ENDPOINT_SLOTS-1) in
- * its address space's table, which the memory authority fills with
- * SYS_AS_SET_ENDPOINT, with the rights to send, receive or both (a call
- * through a slot without the right: KEEL_EPERM).  A message is a tag, four words in registers and
- * up to IPC_BUF_MAX bytes copied from the start of the sender's IPC
- * buffer to the start of the receiver's.
+ * Capabilities.  Each address space has a table of AS_ENDPOINT_SLOTS
+ * capabilities, each an endpoint with rights (KEEL_EP_*) and a badge; a
+ * thread names one by its slot.  The memory authority fills slots of any
+ * table with SYS_AS_SET_ENDPOINT(as, slot, ep or 0, rights, badge) (0
+ * empties the slot).  Any thread may, in its own table:
+ *   SYS_CAP_COPY(src, dst, rights): copy the capability in src into the
+ *     empty slot dst with `rights`, each of which src must have, and the
+ *     same badge.  EINVAL: a slot out of range, rights 0 or undefined;
+ *     ENOENT: src empty; EPERM: a right src lacks; EEXIST: dst is full.
+ *   SYS_CAP_DELETE(slot): empty the slot (ENOENT if it is).
+ * A call through a slot: EINVAL out of range, ENOENT empty, EPERM without
+ * the right.  An endpoint cannot be destroyed while a slot holds it.
+ *
+ * IPC.  A message is a tag, four words in registers and up to IPC_BUF_MAX
+ * bytes copied from the start of the sender's IPC buffer to the start of
+ * the receiver's.
  *   in:  RDI slot, RSI tag, RDX w0, R10 w1, R8 w2, R9 w3
  *   out (RECV, CALL, REPLY_RECV): RAX 0 or -error, RDI the sender's
  *        badge, RSI tag, RDX w0, R10 w1, R8 w2, R9 w3.
+ * The badge is that of the capability the message was sent through, or,
+ * if it has none (0), the sending thread's own (SYS_THREAD_CREATE); a
+ * reply carries the replying thread's, and a fault or an exit the
+ * thread's.
  * The tag holds a label (bits 0-31, the sender's choice) and the buffer
  * length (bits 32-44).  Bit 63 marks a message the kernel wrote; user
  * tags may not set it.  SYS_REPLY_RECV replies to the thread whose call

@@ -59,7 +59,7 @@ static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
 	if (len)
 		memcpy(phys_to_virt(r->buf), phys_to_virt(s->buf), len);
 	f->rax = 0;
-	f->rdi = s->badge;
+	f->rdi = m->badge;
 	f->rsi = (m->tag & ~TAG_LEN_MASK) | len << TAG_LEN_SHIFT;
 	f->rdx = m->w[0];
 	f->r10 = m->w[1];
@@ -153,16 +153,10 @@ static void recv(struct thread *r, struct endpoint *ep)
 	}
 }
 
-/* The endpoint in `slot` of t's address space, if it has `right`. */
-static long slot_get(struct thread *t, u64 slot, u32 right, struct endpoint **ep)
+/* The endpoint capability in `slot` of t's address space, if it has `right`. */
+static long slot_get(struct thread *t, u64 slot, u32 right, struct cap **c)
 {
-	if (slot >= AS_ENDPOINT_SLOTS)
-		return -KEEL_EINVAL;
-	if (!(*ep = t->as->slots[slot]))
-		return -KEEL_ENOENT;
-	if (!(t->as->slot_rights[slot] & right))
-		return -KEEL_EPERM;
-	return 0;
+	return cap_find(t->as->caps, slot, CAP_ENDPOINT, right, c);
 }
 
 static long check_tag(const struct thread *t, u64 tag)
@@ -174,45 +168,45 @@ static long check_tag(const struct thread *t, u64 tag)
 	return 0;
 }
 
-static struct ipc_msg msg_from(const struct trap_frame *tf)
+static struct ipc_msg msg_from(const struct trap_frame *tf, u64 badge)
 {
-	return (struct ipc_msg){ tf->rsi, { tf->rdx, tf->r10, tf->r8, tf->r9 } };
+	return (struct ipc_msg){ tf->rsi, { tf->rdx, tf->r10, tf->r8, tf->r9 }, badge };
 }
 
 long sys_send(struct trap_frame *tf, u32 kind)
 {
 	struct thread *cur = sched_current();
-	struct endpoint *ep;
+	struct cap *c;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &ep)) || (r = check_tag(cur, tf->rsi)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &c)) || (r = check_tag(cur, tf->rsi)))
 		return r;
-	struct ipc_msg m = msg_from(tf);
-	ipc_send(cur, ep, kind, &m);
+	struct ipc_msg m = msg_from(tf, c->badge ? c->badge : cur->badge);
+	ipc_send(cur, c->obj, kind, &m);
 	return 0;
 }
 
 long sys_recv(struct trap_frame *tf)
 {
 	struct thread *cur = sched_current();
-	struct endpoint *ep;
+	struct cap *ep;
 	long r;
 
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)))
 		return r;
-	recv(cur, ep);
+	recv(cur, ep->obj);
 	return 0; /* deliver() wrote the message over the arguments */
 }
 
 long sys_reply_recv(struct trap_frame *tf)
 {
 	struct thread *cur = sched_current(), *c = cur->reply_to;
-	struct endpoint *ep;
+	struct cap *ep;
 	long r;
 
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)) || (r = check_tag(cur, tf->rsi)))
 		return r;
-	struct ipc_msg m = msg_from(tf);
+	struct ipc_msg m = msg_from(tf, cur->badge); /* a reply carries the server's own badge */
 	cur->reply_to = NULL;
 	if (!c || c->state != T_REPLY || c->server != cur)
 		c = NULL; /* nobody to answer (or they went away): just receive */
@@ -226,7 +220,7 @@ long sys_reply_recv(struct trap_frame *tf)
 		}
 		/* A resumed fault keeps its registers: the instruction runs again. */
 	}
-	recv(cur, ep);
+	recv(cur, ep->obj);
 	if (c)
 		sched_wake(c);
 	return 0;
@@ -243,7 +237,8 @@ void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 	}
 	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_FAULT,
 			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip,
-			       tf->rsp } };
+			       tf->rsp },
+			     t->badge };
 	ipc_send(t, t->pager, SEND_FAULT, &m);
 }
 

@@ -17,6 +17,7 @@
 #include <arch/trap.h>
 #include <arch/user.h>
 #include <keel/boot.h>
+#include <keel/cap.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
@@ -134,14 +135,14 @@ static long sys_yield(void)
 }
 
 /*
- * The table.  `fn` takes the call's arguments (RDI, RSI, RDX, R10) in
+ * The table.  `fn` takes the call's arguments (RDI, RSI, RDX, R10, R8) in
  * order; the IPC calls take the whole frame (`ipc`), since they also
  * return a message in it.  Every number below SYS_COUNT has an entry
  * (syscall_dispatch relies on it; a boot test checks it).
  */
 struct syscall_def {
 	union {
-		long (*fn)(u64 a0, u64 a1, u64 a2, u64 a3);
+		long (*fn)(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
 		long (*ipc)(struct trap_frame *tf);
 	};
 	u8 args;  /* SYSCALL_ARGS or SYSCALL_FRAME */
@@ -160,13 +161,13 @@ static long call_call(struct trap_frame *tf)
 	return sys_send(tf, SEND_CALL);
 }
 /*
- * Handlers with fewer than four arguments, made to fit the table:
- * ADAPT(name, expression) defines name(a0, a1, a2, a3) as the expression.
+ * Handlers, made to fit the table: ADAPT(name, expression) defines
+ * name(a0, a1, a2, a3, a4) as the expression.
  */
-#define ADAPT(name, call)                                \
-	static long name(u64 a0, u64 a1, u64 a2, u64 a3) \
-	{                                                \
-		return call;                             \
+#define ADAPT(name, call)                                        \
+	static long name(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4) \
+	{                                                        \
+		return call;                                     \
 	}
 ADAPT(call_exit, sys_exit(a0))
 ADAPT(call_yield, sys_yield())
@@ -183,6 +184,14 @@ ADAPT(call_lookup, sys_lookup(a0, a1))
 ADAPT(call_endpoint_create, sys_endpoint_create(a0))
 ADAPT(call_destroy, sys_destroy(a0))
 ADAPT(call_grant, sys_grant(a0))
+ADAPT(call_map, sys_map(a0, a1, a2, a3))
+ADAPT(call_supply_table, sys_supply_table(a0, a1, a2, a3))
+ADAPT(call_thread_create, sys_thread_create(a0, a1, a2, a3))
+ADAPT(call_thread_config, sys_thread_config(a0, a1, a2, a3))
+ADAPT(call_thread_start, sys_thread_start(a0, a1, a2, a3))
+ADAPT(call_as_set_endpoint, sys_as_set_endpoint(a0, a1, a2, a3, a4))
+ADAPT(call_cap_copy, sys_cap_copy(a0, a1, a2))
+ADAPT(call_cap_delete, sys_cap_delete(a0))
 
 #define ARGS(f, n)                                            \
 	{                                                     \
@@ -202,16 +211,16 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_KMEM_RECLAIM] = ARGS(call_reclaim, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_KMEM_COUNTS] = ARGS(call_counts, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_AS_CREATE] = ARGS(call_as_create, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_MAP] = ARGS(sys_map, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_MAP] = ARGS(call_map, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_UNMAP] = ARGS(call_unmap, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_SUPPLY_TABLE] = ARGS(sys_supply_table, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_CREATE] = ARGS(sys_thread_create, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_CONFIG] = ARGS(sys_thread_config, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_START] = ARGS(sys_thread_start, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_SUPPLY_TABLE] = ARGS(call_supply_table, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_THREAD_CREATE] = ARGS(call_thread_create, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_THREAD_START] = ARGS(call_thread_start, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_DESTROY] = ARGS(call_destroy, SYSCALL_NEEDS_AUTHORITY),
 	[SYS_GRANT] = ARGS(call_grant, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_AS_SET_ENDPOINT] = ARGS(sys_as_set_endpoint, SYSCALL_NEEDS_AUTHORITY),
+	[SYS_AS_SET_ENDPOINT] = ARGS(call_as_set_endpoint, SYSCALL_NEEDS_AUTHORITY),
 	/* IPC needs the slot's right, which the handler checks. */
 	[SYS_SEND] = FRAME(call_send, SYSCALL_NEEDS_NOTHING),
 	[SYS_RECV] = FRAME(sys_recv, SYSCALL_NEEDS_NOTHING),
@@ -220,6 +229,9 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_DEBUG_TEST] = ARGS(call_debug_test, SYSCALL_NEEDS_NOTHING),
 	[SYS_SLEEP] = ARGS(call_sleep, SYSCALL_NEEDS_NOTHING),
 	[SYS_LOOKUP] = ARGS(call_lookup, SYSCALL_NEEDS_AUTHORITY),
+	/* A process's own capabilities: anyone. */
+	[SYS_CAP_COPY] = ARGS(call_cap_copy, SYSCALL_NEEDS_NOTHING),
+	[SYS_CAP_DELETE] = ARGS(call_cap_delete, SYSCALL_NEEDS_NOTHING),
 };
 
 static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
@@ -231,7 +243,7 @@ static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 		return -KEEL_EPERM;
 	if (d->args == SYSCALL_FRAME)
 		return d->ipc(tf);
-	return d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10);
+	return d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
 }
 
 /*

@@ -1,6 +1,6 @@
 /*
- * aspace.c - user address spaces (keel/aspace.h): the object, its endpoint
- * slots, and the map, unmap, lookup and supply-table calls.
+ * aspace.c - user address spaces (keel/aspace.h): the object, its
+ * capability table, and the map, unmap, lookup and supply-table calls.
  *
  * Each call first decodes and checks every argument and the state it
  * needs, changing nothing; only then does it change the object, in steps
@@ -174,7 +174,7 @@ long sys_as_create(u64 obj, u64 pml4)
 	return 0;
 }
 
-long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights)
+long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights, u64 badge)
 {
 	struct aspace *as = aspace_get(as_pa);
 	struct endpoint *ep = NULL;
@@ -187,12 +187,9 @@ long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights)
 		return -KEEL_EBADOBJ;
 	if (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV) || (ep && !rights))
 		return -KEEL_EINVAL;
-	if (as->slots[slot])
-		as->slots[slot]->refs--;
-	as->slots[slot] = ep;
-	as->slot_rights[slot] = ep ? (u8)rights : 0;
+	cap_clear(&as->caps[slot]);
 	if (ep)
-		ep->refs++;
+		cap_set(&as->caps[slot], CAP_ENDPOINT, ep, (u32)rights, badge);
 	return 0;
 }
 
@@ -206,8 +203,7 @@ void aspace_destroy(struct aspace *as)
 		panic("aspace: destroying the address space cpu %d runs", cpu);
 	vspace_free(&as->vs, kmem_map_unref, kmem_object_free);
 	for (unsigned s = 0; s < AS_ENDPOINT_SLOTS; s++)
-		if (as->slots[s])
-			as->slots[s]->refs--;
+		cap_clear(&as->caps[s]);
 	kmem_object_free(as->vs.pml4);
 	kmem_object_free(kmem_object_phys(as));
 }

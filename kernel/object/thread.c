@@ -153,7 +153,7 @@ void thread_exit(struct thread *t, i64 code)
 		t->state = T_DEAD;
 		return;
 	}
-	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_EXIT, { (u64)code, 0, 0, 0 } };
+	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_EXIT, { (u64)code, 0, 0, 0 }, t->badge };
 	ipc_send(t, t->pager, SEND_EXIT, &m);
 }
 

@@ -146,6 +146,7 @@ void tests_errors(void);
 void tests_noauth(void);
 void tests_map(void);
 void tests_ipc(void);
+void tests_caps(void);
 void tests_fault(void);
 void tests_fpu(void);
 void tests_df(void);

@@ -44,6 +44,7 @@ int main(const struct bootinfo *bi)
 	tests_noauth();
 	tests_map();
 	tests_ipc();
+	tests_caps();
 	tests_fault();
 	tests_fpu();
 	tests_df();

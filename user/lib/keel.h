@@ -195,10 +195,29 @@ static inline long keel_grant(unsigned long thread)
 	return KEEL_SYSCALL1(SYS_GRANT, thread);
 }
 
+/* An endpoint capability without a badge (receivers see the sending thread's). */
 static inline long keel_as_set_endpoint(unsigned long as, unsigned long slot, unsigned long ep,
 					unsigned long rights)
 {
 	return KEEL_SYSCALL4(SYS_AS_SET_ENDPOINT, as, slot, ep, rights);
+}
+
+/* An endpoint capability whose messages carry `badge`. */
+static inline long keel_as_set_badged(unsigned long as, unsigned long slot, unsigned long ep,
+				      unsigned long rights, unsigned long badge)
+{
+	return keel_syscall(SYS_AS_SET_ENDPOINT, (long)as, (long)slot, (long)ep, (long)rights,
+			    (long)badge, 0);
+}
+
+static inline long keel_cap_copy(unsigned long src, unsigned long dst, unsigned long rights)
+{
+	return KEEL_SYSCALL3(SYS_CAP_COPY, src, dst, rights);
+}
+
+static inline long keel_cap_delete(unsigned long slot)
+{
+	return KEEL_SYSCALL1(SYS_CAP_DELETE, slot);
 }
 
 static inline long keel_send(unsigned long slot, const struct keel_msg *m)

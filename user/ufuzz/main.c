@@ -8,7 +8,8 @@
  * server still answers correctly between the random calls.  It never
  * calls SYS_EXIT itself, nor anything that could block forever or print
  * (SYS_RECV and SYS_REPLY_RECV only on empty slots; SYS_DEBUG_WRITE and
- * SYS_DEBUG_TEST only with kernel pointers).  It exits with the number of
+ * SYS_DEBUG_TEST only with kernel pointers), nor deletes its echo slot
+ * (it copies capabilities into other slots and deletes them at random).  It exits with the number of
  * surprises.
  */
 #include "keel.h"
@@ -152,6 +153,11 @@ static long run_fuzz(unsigned long count)
 		case SYS_REPLY_RECV:
 			/* Only empty or invalid slots: nobody would send us anything. */
 			if ((unsigned long)a[0] < AS_ENDPOINT_SLOTS)
+				a[0] = 1 + (long)rng_below(&rng, 70);
+			break;
+		case SYS_CAP_DELETE:
+			/* Any slot but the echo server's, which the checks below need. */
+			if (a[0] == ECHO_SLOT)
 				a[0] = 1 + (long)rng_below(&rng, 70);
 			break;
 		default:

@@ -82,6 +82,13 @@ int main(void)
 	check(r == -KEEL_EPERM, "SYS_INFO(THREAD), a physical address, is refused (EPERM)");
 	r = keel_info(KEEL_INFO_FASTPATH);
 	check(r == -KEEL_EPERM, "SYS_INFO(FASTPATH), a system-wide counter, is refused (EPERM)");
+	/* Issue 12: a process's own capabilities are its to copy and delete (it has none). */
+	r = keel_cap_copy(3, 4, KEEL_EP_SEND);
+	check(r == -KEEL_ENOENT, "copying an empty slot of our own is ENOENT (not EPERM)");
+	r = keel_cap_delete(3);
+	check(r == -KEEL_ENOENT, "deleting an empty slot of our own is ENOENT (not EPERM)");
+	r = keel_cap_copy(AS_ENDPOINT_SLOTS, 0, KEEL_EP_SEND);
+	check(r == -KEEL_EINVAL, "a slot past the table is EINVAL");
 	r = keel_syscall(SYS_COUNT, 0, 0, 0, 0, 0, 0);
 	check(r == -KEEL_ENOSYS, "an unknown system call number is ENOSYS");
 	r = keel_syscall(-1, 0, 0, 0, 0, 0, 0);

@@ -1,10 +1,11 @@
 /*
  * aspace.h - user address spaces, the kernel object
- * (kernel/object/aspace.c): its lifetime, its endpoint slots, and the
+ * (kernel/object/aspace.c): its lifetime, its capability table, and the
  * map, unmap, lookup and supply-table calls.  The page tables, PCIDs and
  * shoot-downs under it are the architecture's (arch/vspace.h).
  *
- * An address space is two frames: this struct, and its PML4.  Lower-level
+ * An address space is two frames: this struct, with its capability table,
+ * and its PML4.  Lower-level
  * tables are frames the pager supplies (SYS_SUPPLY_TABLE) when SYS_MAP
  * reports one missing.  User mappings are 4 KB pages.
  */
@@ -13,17 +14,17 @@
 
 #include <abi/syscall.h>
 #include <arch/vspace.h>
+#include <keel/cap.h>
 #include <keel/types.h>
 
 struct endpoint;
 
 struct aspace {
-	struct vspace vs; /* its page tables and where they are cached */
-	u32 threads;	  /* threads that run in it */
-	u32 tables;	  /* page-table frames it owns, the PML4 included */
-	u64 pages;	  /* 4 KB pages mapped */
-	struct endpoint *slots[AS_ENDPOINT_SLOTS];
-	u8 slot_rights[AS_ENDPOINT_SLOTS]; /* KEEL_EP_* */
+	struct vspace vs;		    /* its page tables and where they are cached */
+	u32 threads;			    /* threads that run in it */
+	u32 tables;			    /* page-table frames it owns, the PML4 included */
+	u64 pages;			    /* 4 KB pages mapped */
+	struct cap caps[AS_ENDPOINT_SLOTS]; /* its capability table (keel/cap.h) */
 };
 _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "an address space object is one frame");
 
@@ -47,6 +48,6 @@ long sys_map(u64 as, u64 va, u64 frame, u64 rights);
 long sys_unmap(u64 as, u64 va);
 long sys_lookup(u64 as, u64 va);
 long sys_supply_table(u64 as, u64 va, u64 level, u64 frame);
-long sys_as_set_endpoint(u64 as, u64 slot, u64 ep, u64 rights);
+long sys_as_set_endpoint(u64 as, u64 slot, u64 ep, u64 rights, u64 badge);
 
 #endif

@@ -47,6 +47,7 @@ enum send_kind {
 
 struct ipc_msg {
 	u64 tag, w[4];
+	u64 badge; /* what the receiver sees as the sender */
 };
 
 struct thread {

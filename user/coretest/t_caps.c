@@ -1,0 +1,91 @@
+/*
+ * t_caps.c - endpoint capabilities: the badge a receiver sees is the
+ * capability's, a copy can only have fewer rights, and a deleted one is
+ * gone (keel/cap.h, include/abi/syscall.h "Capabilities").
+ */
+#include "ct.h"
+
+#define BADGE 0xca9ab1e0001ul
+
+static struct kpool pool;
+
+/* A call through `slot` to the echo server s: 0 if answered right; the badge s saw. */
+static long call_seen(struct server *s, int slot, unsigned long *seen)
+{
+	struct keel_msg m = { 0, IPC_TAG(7, 0), { 1, 2, 3, 4 } };
+	long r = keel_call((unsigned long)slot, &m);
+
+	*seen = __atomic_load_n(&s->last_badge, __ATOMIC_ACQUIRE);
+	return r;
+}
+
+void tests_caps(void)
+{
+	static struct server s;
+	unsigned long seen = 0, own = 0;
+	int a = -1, c = -1, d = -1;
+
+	kpool_init(&pool, &root_pool);
+	test_begin("caps_badge_is_the_capabilitys");
+	long r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting the echo server");
+	if (r) {
+		test_end();
+		return;
+	}
+	a = slot_alloc();
+	expect_eq(call_seen(&s, s.slot, &own), 0, "a call through the server's own slot");
+	/* Without a badge the server sees the calling thread's own (the root's is 0). */
+	expect(own != BADGE, "without a badge the server saw 0x%lx", own);
+	expect_eq(keel_as_set_badged(ct.self_as, (unsigned long)a, s.ep, KEEL_EP_SEND, BADGE), 0,
+		  "installing a badged capability");
+	expect_eq(call_seen(&s, a, &seen), 0, "a call through the badged capability");
+	expect(seen == BADGE, "the server saw badge 0x%lx, want 0x%lx", seen, BADGE);
+	expect(echo_call(a, ct.ipcbuf, 3, 0), "an echo through the badged capability");
+	test_end();
+
+	test_begin("caps_copy_only_reduces_rights");
+	c = slot_alloc();
+	d = slot_alloc();
+	expect_eq(keel_cap_copy((unsigned long)a, (unsigned long)c, KEEL_EP_SEND), 0, "a copy");
+	expect_eq(call_seen(&s, c, &seen), 0, "a call through the copy");
+	expect(seen == BADGE, "the copy's badge: the server saw 0x%lx", seen);
+	expect_eq(keel_cap_copy((unsigned long)a, (unsigned long)d, KEEL_EP_SEND | KEEL_EP_RECV),
+		  -KEEL_EPERM, "a copy with a right the original lacks");
+	expect_eq(keel_cap_copy((unsigned long)a, (unsigned long)c, KEEL_EP_SEND), -KEEL_EEXIST,
+		  "a copy into a full slot");
+	expect_eq(keel_cap_copy((unsigned long)a, (unsigned long)d, 0), -KEEL_EINVAL, "no rights");
+	expect_eq(keel_cap_copy((unsigned long)a, (unsigned long)d, 8), -KEEL_EINVAL,
+		  "an undefined right");
+	expect_eq(keel_cap_copy(AS_ENDPOINT_SLOTS, (unsigned long)d, KEEL_EP_SEND), -KEEL_EINVAL,
+		  "a source past the table");
+	expect_eq(keel_cap_copy((unsigned long)a, AS_ENDPOINT_SLOTS, KEEL_EP_SEND), -KEEL_EINVAL,
+		  "a destination past the table");
+	expect_eq(keel_cap_copy((unsigned long)d, (unsigned long)c, KEEL_EP_SEND), -KEEL_ENOENT,
+		  "a copy of an empty slot");
+	struct keel_msg m = { 0 };
+	expect_eq(keel_recv((unsigned long)c, &m), -KEEL_EPERM,
+		  "receiving through a send-only copy");
+	/* The server's own slot has both rights: a receive-only copy cannot send. */
+	expect_eq(keel_cap_copy((unsigned long)s.slot, (unsigned long)d, KEEL_EP_RECV), 0,
+		  "a receive-only copy");
+	expect_eq(call_seen(&s, d, &seen), -KEEL_EPERM, "calling through a receive-only copy");
+	test_end();
+
+	test_begin("caps_delete");
+	expect_eq(keel_cap_delete((unsigned long)c), 0, "deleting the copy");
+	expect_eq(call_seen(&s, c, &seen), -KEEL_ENOENT, "a call through the deleted slot");
+	expect_eq(keel_cap_delete((unsigned long)c), -KEEL_ENOENT, "deleting it again");
+	expect_eq(keel_cap_delete(AS_ENDPOINT_SLOTS), -KEEL_EINVAL, "a slot past the table");
+	expect_eq(call_seen(&s, a, &seen), 0, "the original still works");
+	/* Each capability is a reference: the endpoint lives while any is held. */
+	expect_eq(keel_destroy(s.ep), -KEEL_EBUSY, "destroying an endpoint others hold");
+	expect_eq(keel_cap_delete((unsigned long)a), 0, "deleting the badged capability");
+	expect_eq(keel_cap_delete((unsigned long)d), 0, "deleting the receive-only copy");
+	expect_eq(server_stop(&s), 0, "stopping the server (its endpoint destroyed)");
+	slot_free(a);
+	slot_free(c);
+	slot_free(d);
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
