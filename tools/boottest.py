@@ -83,6 +83,8 @@ class Config:
     # module whose segment reaches into the kernel half, which the kernel
     # must refuse with a message and go on; "big-elf", a valid first module
     # whose bss is too large for the boot memory it may use (refused too);
+    # "far-elf", a valid first module with a segment at 4 GB, past the
+    # root's image area (refused);
     # "system", the pager and init
     # first, then the other programs.
     modules: str = "user"
@@ -140,6 +142,13 @@ MATRIX = [
     tests("bios-q35-bad-first-program", "bios", "q35", "256M", "max", modules="bad-elf",
           expect=[r"^\[root\] cannot start the first program: segment wraps, maps page 0 "
                   r"or reaches the kernel half$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+    # A valid first program with a segment at 4 GB, where the user library
+    # maps the root's scratch window (include/abi/uspace.h): refused.
+    tests("bios-q35-first-program-past-its-image-area", "bios", "q35", "256M", "max",
+          modules="far-elf",
+          expect=[r"^\[root\] cannot start the first program: a segment reaches past the "
+                  r"image area \(ROOT_SCRATCH_BASE, 4 GB\)$",
                   r"^\[kernel\] no first program to run: the CPUs idle$"]),
     # A valid first program too large for the boot memory it may use (issue
     # 11): a bss of 1.1 GB needs more page tables than the boot chunk holds
@@ -870,10 +879,20 @@ def bad_elf(src, dst):
     return dst
 
 
-def big_elf(src, dst, grow=0x46000000):
-    """dst: src with its last loadable segment's memory (its bss) grown by
-    `grow` bytes: a valid program that is too large to be the first one."""
+def far_elf(src, dst, base=0x100000000):
+    """dst: src with its last loadable segment moved up to `base` (4 GB, the
+    root's scratch window): a valid ELF, but not where a first program may
+    lie (include/abi/uspace.h)."""
     data = bytearray(src.read_bytes())
+    off = last_load(data)
+    vaddr = struct.unpack_from("<Q", data, off + 0x10)[0]
+    struct.pack_into("<QQ", data, off + 0x10, base + (vaddr & 0xfff), base + (vaddr & 0xfff))
+    dst.write_bytes(data)
+    return dst
+
+
+def last_load(data):
+    """The offset of the program header of the highest PT_LOAD."""
     phoff = struct.unpack_from("<Q", data, 0x20)[0]
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     last = None
@@ -883,6 +902,14 @@ def big_elf(src, dst, grow=0x46000000):
             if last is None or struct.unpack_from("<Q", data, off + 0x10)[0] > \
                     struct.unpack_from("<Q", data, last + 0x10)[0]:
                 last = off
+    return last
+
+
+def big_elf(src, dst, grow=0x46000000):
+    """dst: src with its last loadable segment's memory (its bss) grown by
+    `grow` bytes: a valid program that is too large to be the first one."""
+    data = bytearray(src.read_bytes())
+    last = last_load(data)
     memsz = struct.unpack_from("<Q", data, last + 0x28)[0]
     struct.pack_into("<Q", data, last + 0x28, memsz + grow)  # p_memsz
     dst.write_bytes(data)
@@ -900,12 +927,14 @@ def build_iso(kernel, cmdline, which):
     names = (ROOT / "build" / "user" / "modules").read_text().split()
     modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
     core = ROOT / "build" / "user" / "coretest.elf"
-    if which in ("user", "bad-elf", "big-elf"):  # coretest is the first program
+    if which in ("user", "bad-elf", "big-elf", "far-elf"):  # coretest is the first program
         modules = [core] + [m for m in modules if m != core]
     if which == "none":
         modules = []
     elif which == "bad-elf":
         modules = [bad_elf(modules[0], OUT / "badelf.elf")] + modules[1:]
+    elif which == "far-elf":
+        modules = [far_elf(modules[0], OUT / "farelf.elf")] + modules[1:]
     elif which == "big-elf":
         modules = [big_elf(modules[0], OUT / "bigelf.elf")] + modules[1:]
     elif which == "system":

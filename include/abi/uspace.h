@@ -188,8 +188,8 @@
  */
 #define USPACE_REGIONS(X)                                                                        \
 	X("image", PROG_LOAD_BASE, ROOT_SCRATCH_BASE - PROG_LOAD_BASE, "every",                  \
-	  "the program's segments (linked at PROG_LOAD_BASE); the root's must end below "        \
-	  "its scratch window")                                                                  \
+	  "the program's segments (linked at PROG_LOAD_BASE); the kernel refuses a first "       \
+	  "program that reaches past it")                                                        \
 	X("scratch", ROOT_SCRATCH_BASE, ROOT_SCRATCH_SIZE, "root",                               \
 	  "frames mapped for a moment to fill or read them")                                     \
 	X("nodes", ROOT_NODES_BASE, ROOT_NODES_SIZE, "root", "the frame allocator's node arena") \

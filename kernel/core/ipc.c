@@ -31,7 +31,7 @@
  * thread that received its call (t->server, whose t->reply_to names it
  * back).  When what a waiting thread waits for goes away (the endpoint is
  * destroyed, the server dies, or answers another caller first), the one
- * rule is ipc_abort: a call or a receive fails with KEEL_EDEAD, an exit
+ * rule is ipc_abort: a send, call or receive fails with KEEL_EDEAD, an exit
  * counts as delivered, and a fault cannot be answered any more, so its
  * thread dies.
  */

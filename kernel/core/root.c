@@ -161,10 +161,14 @@ static const char *load(struct bootmem *bm)
 	int err = elf_check(phys_to_virt(m->start), m->end - m->start, KEEL_USER_TOP, &img);
 	if (err)
 		return elf_strerror(err);
-	/* Nothing of the program may land where the kernel puts its pages. */
+	/*
+	 * The program lies in its image area (include/abi/uspace.h): below the
+	 * windows the user library maps for the root (scratch, nodes, threads)
+	 * and the pages the kernel puts here (boot information, stack).
+	 */
 	for (size_t i = 0; i < img.nsegs; i++)
-		if (img.segs[i].vaddr + img.segs[i].memsz > BOOTINFO_VADDR)
-			return "a segment reaches the boot-information area";
+		if (img.segs[i].vaddr + img.segs[i].memsz > ROOT_SCRATCH_BASE)
+			return "a segment reaches past the image area (ROOT_SCRATCH_BASE, 4 GB)";
 	/* Room for every free range, with some to spare for the ones to come. */
 	u64 bytes = sizeof(struct bootinfo) + (bm->count + 16) * sizeof(struct bootinfo_range);
 	bootinfo_pages = MIN(DIV_ROUND_UP(bytes, PAGE_SIZE), BOOTINFO_MAX_PAGES);

@@ -30,9 +30,13 @@ struct aspace *aspace_make(u64 obj, u64 pml4)
 	return as;
 }
 
+/* The error for a walk that stopped at `level` (0: not a user address at all). */
 static long missing_error(int level)
 {
-	return level == 3 ? -KEEL_ENOPDPT : level == 2 ? -KEEL_ENOPD : -KEEL_ENOPT;
+	return level == 3   ? -KEEL_ENOPDPT
+	       : level == 2 ? -KEEL_ENOPD
+	       : level == 1 ? -KEEL_ENOPT
+			    : -KEEL_EFAULT;
 }
 
 static long check_va(u64 va)
@@ -51,10 +55,13 @@ static u64 boot_table(void *ctx)
 void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights)
 {
 	u64 tables;
-
 	/* Tables from the boot chunk, which root.c checked is large enough. */
-	if (!vspace_boot_map(&as->vs, va, pa, rights, boot_table, &tables))
-		panic("aspace: the first program's page 0x%lx mapped twice", va);
+	int err = vspace_boot_map(&as->vs, va, pa, rights, boot_table, &tables);
+
+	if (err)
+		panic("aspace: mapping the first program's page 0x%lx failed (error %d; -2: mapped "
+		      "twice)",
+		      va, err);
 	as->tables += (u32)tables;
 	as->pages++;
 }

@@ -38,7 +38,7 @@ void tests_df(void)
 {
 	static struct uthread t[DF_THREADS];
 	static struct client c[DF_THREADS];
-	int started = 0;
+	int started[DF_THREADS] = { 0 };
 
 	kpool_init(&pool, &root_pool);
 	test_begin("direction_flag_is_clear_in_the_kernel");
@@ -46,9 +46,11 @@ void tests_df(void)
 		memset(&c[i], 0, sizeof(c[i]));
 		long r = child_start(&t[i], &c[i], &pool, child_df, 0, THREAD_PRIO_DEFAULT, 0);
 		expect_eq(r, 0, "starting a thread");
-		started += r == 0;
+		started[i] = r == 0;
 	}
-	for (int i = 0; i < started; i++) {
+	for (int i = 0; i < DF_THREADS; i++) {
+		if (!started[i])
+			continue;
 		expect(child_wait(&c[i]), "no message from thread %d", i);
 		expect(c[i].exits == 1 && c[i].faults == 0, "thread %d: %d exits, %d faults", i,
 		       c[i].exits, c[i].faults);

@@ -35,8 +35,8 @@ void vspace_init(struct vspace *vs, u64 pml4)
 	vs->pml4 = pml4;
 }
 
-bool vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
-		     u64 *tables)
+int vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
+		    u64 *tables)
 {
 	struct pt_env env = { .alloc = alloc, .to_virt = vspace_to_virt };
 	vspace_entry leaf = 0;
@@ -45,7 +45,7 @@ bool vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)
 	int err = pt_map(&env, vs->pml4, va, pa, PAGE_SIZE, leaf, PT_SIZE_4K);
 
 	*tables = env.tables;
-	return err == PT_OK;
+	return err;
 }
 
 static bool cpu_bit(const u64 *mask, u32 cpu)

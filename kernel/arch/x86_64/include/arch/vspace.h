@@ -91,11 +91,11 @@ void vspace_clear_leaf(struct vspace *vs, vspace_entry *e, u64 va);
 
 /*
  * Boot: map va to pa with KEEL_MAP_* rights, tables from alloc (which
- * must not fail); *tables counts the tables made.  Fails only if va is
- * mapped already.
+ * must not fail); *tables counts the tables made.  0, or pagetable.c's
+ * PT_E* error (PT_EEXIST: va is mapped already).
  */
-bool vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
-		     u64 *tables);
+int vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
+		    u64 *tables);
 
 /*
  * Take the user half apart: leaf(frame) for each mapped frame, then
