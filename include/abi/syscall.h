@@ -142,7 +142,11 @@
  *     ENOENT: src empty; EPERM: a right src lacks; EEXIST: dst is full.
  *   SYS_CAP_DELETE(slot): empty the slot (ENOENT if it is).
  * A call through a slot: EINVAL out of range, ENOENT empty, EPERM without
- * the right.  An endpoint cannot be destroyed while a slot holds it.
+ * the right, EDEAD if the endpoint was destroyed.  SYS_DESTROY of an
+ * endpoint revokes every capability to it at once (they stay in their
+ * slots, stale, until deleted); it is EBUSY only while a thread's pager
+ * is that endpoint.  A donation that a stale capability still names
+ * cannot be reclaimed (EBUSY) until the capability is deleted.
  *
  * IPC.  A message is a tag, four words in registers and up to IPC_BUF_MAX
  * bytes copied from the start of the sender's IPC buffer to the start of

@@ -182,7 +182,7 @@ long sys_send(struct trap_frame *tf, u32 kind)
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &c)) || (r = check_tag(cur, tf->rsi)))
 		return r;
 	struct ipc_msg m = msg_from(tf, c->badge ? c->badge : cur->badge);
-	ipc_send(cur, c->obj, kind, &m);
+	ipc_send(cur, cap_obj(c), kind, &m);
 	return 0;
 }
 
@@ -194,7 +194,7 @@ long sys_recv(struct trap_frame *tf)
 
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)))
 		return r;
-	recv(cur, ep->obj);
+	recv(cur, cap_obj(ep));
 	return 0; /* deliver() wrote the message over the arguments */
 }
 
@@ -220,7 +220,7 @@ long sys_reply_recv(struct trap_frame *tf)
 		}
 		/* A resumed fault keeps its registers: the instruction runs again. */
 	}
-	recv(cur, ep->obj);
+	recv(cur, cap_obj(ep));
 	if (c)
 		sched_wake(c);
 	return 0;

@@ -21,6 +21,7 @@
 struct kmem_chunk {
 	u8 type[KMEM_CHUNK_FRAMES]; /* enum kobj_type of each frame */
 	u32 objects;		    /* live objects (the header not counted) */
+	u32 caps;		    /* capabilities naming a frame of it, live or stale */
 };
 _Static_assert(sizeof(struct kmem_chunk) <= PAGE_SIZE, "a chunk header is one frame");
 
@@ -28,6 +29,7 @@ static u64 boot_chunk;	    /* the chunk of the boot objects */
 static u64 *count_index;    /* per 2 GB: the count table's address, or 0 */
 static u64 count_index_len; /* entries */
 static u64 boot_bytes;	    /* taken from boot memory */
+static u64 next_gen = 1;    /* object generations: never 0, never reused */
 static u64 donated_bytes;
 
 static bool is_ram(u64 pa)
@@ -172,6 +174,26 @@ void *kmem_object_get(u64 pa, enum kobj_type type)
 	return phys_to_virt(pa);
 }
 
+u64 kmem_gen_new(void)
+{
+	return next_gen++;
+}
+
+void kmem_cap_ref(const void *obj)
+{
+	chunk_of(kmem_object_phys(obj))->caps++;
+}
+
+void kmem_cap_unref(const void *obj)
+{
+	struct kmem_chunk *h = chunk_of(kmem_object_phys(obj));
+
+	if (!h->caps)
+		panic("kmem: a capability to 0x%lx dropped that was never counted",
+		      kmem_object_phys(obj));
+	h->caps--;
+}
+
 void kmem_object_free(u64 pa)
 {
 	struct kmem_chunk *h = chunk_of(pa);
@@ -257,9 +279,11 @@ long kmem_reclaim(u64 base, u64 size)
 		long r = kmem_class_error(kmem_classify(base));
 		return r == -KEEL_EROLE ? -KEEL_ENOENT : r; /* RAM, but not one donation */
 	}
-	for (u64 c = base; c < base + size; c += KMEM_CHUNK)
-		if (((struct kmem_chunk *)phys_to_virt(c))->objects)
+	for (u64 c = base; c < base + size; c += KMEM_CHUNK) {
+		const struct kmem_chunk *h = phys_to_virt(c);
+		if (h->objects || h->caps) /* caps: the frames must stay kernel memory */
 			return -KEEL_EBUSY;
+	}
 	frames_reclaim(boot.frames, base, size);
 	donated_bytes -= size;
 	return 0;

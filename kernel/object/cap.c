@@ -1,35 +1,37 @@
 /*
- * cap.c - capabilities (keel/cap.h): finding one, and the calls any
- * process may make on its own table: copy with fewer rights, delete.
- * Under the big kernel lock, like everything that changes a table.
+ * cap.c - capabilities (keel/cap.h): making and emptying one, and the
+ * calls any process may make on its own table: copy with fewer rights,
+ * delete.  Under the big kernel lock, like everything that changes a table.
  */
 #include <abi/syscall.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/kmem.h>
 #include <keel/panic.h>
 #include <keel/thread.h>
 
-/* An object's count of the capabilities (and pagers) that name it. */
-static u32 *cap_refs(u32 type, void *obj)
-{
-	if (type == CAP_ENDPOINT)
-		return &((struct endpoint *)obj)->refs;
-	panic("cap: a capability of unknown type %u", type);
-}
+_Static_assert(sizeof(struct cap) == 24, "a capability is three words");
+_Static_assert(__builtin_offsetof(struct endpoint, gen) == 0,
+	       "objects begin with their generation");
 
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge)
 {
-	if (c->type != CAP_EMPTY)
-		panic("cap: filling a slot that holds a capability of type %u", c->type);
-	(*cap_refs(type, obj))++;
-	*c = (struct cap){ obj, badge, type, rights };
+	if (cap_type(c) != CAP_EMPTY)
+		panic("cap: filling a slot that holds a capability of type %u", cap_type(c));
+	if ((u64)obj & ~CAP_OBJ_MASK || type > CAP_TYPE_MASK || rights > CAP_RIGHTS_MASK)
+		panic("cap: object %p, type %u, rights 0x%x do not fit a capability", obj, type,
+		      rights);
+	kmem_cap_ref(obj);
+	c->word = (u64)obj | type | (u64)rights << CAP_RIGHTS_SHIFT;
+	c->gen = *(const u64 *)obj;
+	c->badge = badge;
 }
 
 void cap_clear(struct cap *c)
 {
-	if (c->type == CAP_EMPTY)
+	if (cap_type(c) == CAP_EMPTY)
 		return;
-	(*cap_refs(c->type, c->obj))--;
+	kmem_cap_unref(cap_obj(c));
 	*c = (struct cap){ 0 };
 }
 
@@ -46,26 +48,26 @@ long sys_cap_copy(u64 src, u64 dst, u64 rights)
 
 	if (src >= AS_ENDPOINT_SLOTS || dst >= AS_ENDPOINT_SLOTS)
 		return -KEEL_EINVAL;
-	if (as->caps[src].type == CAP_EMPTY)
+	if (cap_type(&as->caps[src]) == CAP_EMPTY)
 		return -KEEL_ENOENT;
 	if (!rights || (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV)))
 		return -KEEL_EINVAL; /* endpoints are the only kind so far */
-	if ((r = cap_find(as->caps, src, as->caps[src].type, (u32)rights, &from)))
-		return r; /* EPERM: more rights than src has */
-	if (as->caps[dst].type != CAP_EMPTY)
+	if ((r = cap_find(as->caps, src, cap_type(&as->caps[src]), (u32)rights, &from)))
+		return r; /* EPERM: more rights than src has; EDEAD: stale */
+	if (cap_type(&as->caps[dst]) != CAP_EMPTY)
 		return -KEEL_EEXIST;
-	cap_set(&as->caps[dst], from->type, from->obj, (u32)rights, from->badge);
+	cap_set(&as->caps[dst], cap_type(from), cap_obj(from), (u32)rights, from->badge);
 	return 0;
 }
 
-/* SYS_CAP_DELETE(slot): empty one slot of the caller's own table. */
+/* SYS_CAP_DELETE(slot): empty one slot of the caller's own table (stale ones too). */
 long sys_cap_delete(u64 slot)
 {
 	struct aspace *as = sched_current()->as;
 
 	if (slot >= AS_ENDPOINT_SLOTS)
 		return -KEEL_EINVAL;
-	if (as->caps[slot].type == CAP_EMPTY)
+	if (cap_type(&as->caps[slot]) == CAP_EMPTY)
 		return -KEEL_ENOENT;
 	cap_clear(&as->caps[slot]);
 	return 0;

@@ -2,8 +2,8 @@
  * endpoint.c - endpoints, the kernel object through which threads send
  * and receive messages (the passing itself is kernel/core/ipc.c).  An
  * endpoint is one donated frame: the queues of threads waiting to send
- * and to receive, and a count of the address-space slots and thread
- * pagers that name it.
+ * and to receive, its generation (capabilities to it must match it), and
+ * a count of the thread pagers that name it.
  */
 #include <abi/syscall.h>
 #include <keel/kmem.h>
@@ -20,7 +20,8 @@ long sys_endpoint_create(u64 frame)
 
 	if (r)
 		return r;
-	kmem_object_make(frame, KOBJ_ENDPOINT);
+	struct endpoint *ep = kmem_object_make(frame, KOBJ_ENDPOINT);
+	ep->gen = kmem_gen_new();
 	return 0;
 }
 

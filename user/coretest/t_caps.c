@@ -1,7 +1,8 @@
 /*
  * t_caps.c - endpoint capabilities: the badge a receiver sees is the
- * capability's, a copy can only have fewer rights, and a deleted one is
- * gone (keel/cap.h, include/abi/syscall.h "Capabilities").
+ * capability's, a copy can only have fewer rights, a deleted one is gone,
+ * and destroying the endpoint revokes them all (keel/cap.h,
+ * include/abi/syscall.h "Capabilities").
  */
 #include "ct.h"
 
@@ -17,6 +18,72 @@ static long call_seen(struct server *s, int slot, unsigned long *seen)
 
 	*seen = __atomic_load_n(&s->last_badge, __ATOMIC_ACQUIRE);
 	return r;
+}
+
+static int revoke_slot;
+
+static long child_recv(struct uthread *u)
+{
+	struct keel_msg m = { 0 };
+
+	(void)u;
+	return keel_recv((unsigned long)revoke_slot, &m);
+}
+
+/*
+ * Destroying an endpoint revokes every capability to it, at once and at
+ * no cost: a thread waiting on it is woken with EDEAD, and every use of a
+ * capability to it is EDEAD from then on; deleting one is still possible.
+ * A stale capability keeps its chunk the kernel's (reclaim: EBUSY), so it
+ * never points into memory user space got back.
+ */
+static void tests_caps_revoke(void)
+{
+	static struct kpool epool;
+	static struct uthread t;
+	static struct client c;
+	unsigned long ep = 0;
+	int b = slot_alloc(), x = slot_alloc();
+
+	test_begin("caps_destroy_revokes");
+	kpool_init(&epool, &root_pool);
+	long r = endpoint_new(&epool, &revoke_slot, &ep);
+	expect_eq(r, 0, "an endpoint in a chunk of its own");
+	if (r) {
+		test_end();
+		return;
+	}
+	expect_eq(keel_as_set_badged(ct.self_as, (unsigned long)b, ep, KEEL_EP_SEND, BADGE), 0,
+		  "a badged capability to it");
+	memset(&c, 0, sizeof(c));
+	r = child_start(&t, &c, &pool, child_recv, 0, THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting a receiver");
+	sleep_ticks(2); /* it waits on the endpoint */
+	expect_eq(keel_destroy(ep), 0, "destroying the endpoint, with capabilities to it held");
+	if (!r) {
+		expect(child_wait(&c), "no message from the receiver");
+		expect(c.exits == 1 && c.exit_code == -KEEL_EDEAD,
+		       "the waiting receiver: %d exits, code %ld (want EDEAD)", c.exits,
+		       c.exit_code);
+		expect_eq(child_finish(&t, &c), 0, "destroying the receiver");
+	}
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { 0 } };
+	expect_eq(keel_call((unsigned long)b, &m), -KEEL_EDEAD,
+		  "a call through a stale capability");
+	expect_eq(keel_cap_copy((unsigned long)b, (unsigned long)x, KEEL_EP_SEND), -KEEL_EDEAD,
+		  "copying a stale capability");
+	expect_eq(keel_recv((unsigned long)revoke_slot, &m), -KEEL_EDEAD,
+		  "receiving through a stale capability");
+	kpool_put(&epool, ep); /* the frame is free; stale capabilities still name it */
+	expect_eq(keel_kmem_reclaim(epool.chunks[0], CHUNK_SIZE), -KEEL_EBUSY,
+		  "reclaiming a chunk that stale capabilities name");
+	expect_eq(keel_cap_delete((unsigned long)b), 0, "deleting a stale capability");
+	expect_eq(keel_cap_delete((unsigned long)revoke_slot), 0, "deleting the other");
+	expect_eq(kpool_release(&epool), 0, "then the chunk comes back");
+	slot_free(b);
+	slot_free(x);
+	slot_free(revoke_slot);
+	test_end();
 }
 
 void tests_caps(void)
@@ -78,14 +145,15 @@ void tests_caps(void)
 	expect_eq(keel_cap_delete((unsigned long)c), -KEEL_ENOENT, "deleting it again");
 	expect_eq(keel_cap_delete(AS_ENDPOINT_SLOTS), -KEEL_EINVAL, "a slot past the table");
 	expect_eq(call_seen(&s, a, &seen), 0, "the original still works");
-	/* Each capability is a reference: the endpoint lives while any is held. */
-	expect_eq(keel_destroy(s.ep), -KEEL_EBUSY, "destroying an endpoint others hold");
 	expect_eq(keel_cap_delete((unsigned long)a), 0, "deleting the badged capability");
 	expect_eq(keel_cap_delete((unsigned long)d), 0, "deleting the receive-only copy");
 	expect_eq(server_stop(&s), 0, "stopping the server (its endpoint destroyed)");
 	slot_free(a);
 	slot_free(c);
 	slot_free(d);
+	test_end();
+	tests_caps_revoke();
+	test_begin("caps_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
 	test_end();
 }

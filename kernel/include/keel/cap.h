@@ -8,8 +8,12 @@
  * of object in it is the endpoint: the memory authority installs endpoint
  * capabilities (SYS_AS_SET_ENDPOINT, with a badge), and any process may
  * copy one of its own with fewer rights (SYS_CAP_COPY) or delete one
- * (SYS_CAP_DELETE).  Every capability is a reference: an endpoint cannot
- * be destroyed while a capability or a thread's pager names it.
+ * (SYS_CAP_DELETE).
+ *
+ * Revocation by generation: a capability holds its object's generation
+ * (keel/kmem.h).  Destroying the object makes every capability to it stale
+ * at once, whoever holds it, at no cost: a use of a stale capability is
+ * KEEL_EDEAD, and deleting it is always possible.
  */
 #ifndef KEEL_CAP_H
 #define KEEL_CAP_H
@@ -17,40 +21,65 @@
 #include <abi/syscall.h>
 #include <keel/types.h>
 
-struct aspace;
-
 enum cap_type {
 	CAP_EMPTY = 0,
-	CAP_ENDPOINT, /* obj: struct endpoint; rights KEEL_EP_* */
-};
-
-struct cap {
-	void *obj;
-	u64 badge;  /* endpoint: what receivers see as the sender; 0: the sending thread's */
-	u32 type;   /* enum cap_type */
-	u32 rights; /* for endpoints, KEEL_EP_* */
+	CAP_ENDPOINT, /* struct endpoint; rights KEEL_EP_* */
 };
 
 /*
+ * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0)
+ * with the type in bits 0-3 and the rights in bits 4-11.
+ */
+struct cap {
+	u64 word;
+	u64 gen;   /* the object's generation when the capability was made */
+	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's */
+};
+
+#define CAP_TYPE_MASK	 0xfull
+#define CAP_RIGHTS_SHIFT 4
+#define CAP_RIGHTS_MASK	 0xffull
+#define CAP_OBJ_MASK	 (~0xfffull)
+
+static inline u32 cap_type(const struct cap *c)
+{
+	return (u32)(c->word & CAP_TYPE_MASK);
+}
+
+static inline u32 cap_rights(const struct cap *c)
+{
+	return (u32)(c->word >> CAP_RIGHTS_SHIFT & CAP_RIGHTS_MASK);
+}
+
+static inline void *cap_obj(const struct cap *c)
+{
+	return (void *)(c->word & CAP_OBJ_MASK);
+}
+
+/*
  * The capability in `slot` of a table (of AS_ENDPOINT_SLOTS) if it is of
- * `type` and has every right in `rights`: 0, or -KEEL_EINVAL (no such
- * slot), -KEEL_ENOENT (empty), -KEEL_EBADOBJ (another type) or
- * -KEEL_EPERM (a right missing).  Inline: every IPC looks one up.
+ * `type`, has every right in `rights`, and its object still exists: 0, or
+ * -KEEL_EINVAL (no such slot), -KEEL_ENOENT (empty), -KEEL_EBADOBJ
+ * (another type), -KEEL_EPERM (a right missing) or -KEEL_EDEAD (the
+ * object was destroyed).  Inline: every IPC looks one up.
  */
 static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, struct cap **out)
 {
 	if (slot >= AS_ENDPOINT_SLOTS)
 		return -KEEL_EINVAL;
 	struct cap *c = &table[slot];
-	if (c->type != type)
-		return c->type == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
-	if ((c->rights & rights) != rights)
+	if (cap_type(c) != type)
+		return cap_type(c) == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
+	if ((cap_rights(c) & rights) != rights)
 		return -KEEL_EPERM;
+	/* Every object begins with its generation (u64). */
+	if (*(const u64 *)cap_obj(c) != c->gen)
+		return -KEEL_EDEAD;
 	*out = c;
 	return 0;
 }
 
-/* Make the empty *c a capability to obj (taking a reference), or empty a full one. */
+/* Make the empty *c a capability to obj with its current generation, or empty a full one. */
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge);
 void cap_clear(struct cap *c);
 

@@ -75,6 +75,18 @@ void kmem_object_free(u64 pa);
 /* The physical address of an object pointer. */
 u64 kmem_object_phys(const void *obj);
 
+/*
+ * Capabilities name objects by pointer and generation (keel/cap.h).  A
+ * generation is never 0 and never given twice, so a capability to a
+ * destroyed object stays stale even when its frame holds a new object.
+ * Each capability, live or stale, is counted in its object's chunk: a
+ * chunk with one cannot be reclaimed, so a stale capability never points
+ * into memory that user space got back.
+ */
+u64 kmem_gen_new(void);
+void kmem_cap_ref(const void *obj);
+void kmem_cap_unref(const void *obj);
+
 /* The system calls (checks first, then changes). */
 long kmem_donate(u64 base, u64 size);
 long kmem_reclaim(u64 base, u64 size);

@@ -81,8 +81,9 @@ struct thread {
 };
 
 struct endpoint {
+	u64 gen; /* its generation (kmem_gen_new): capabilities must match it */
 	struct tqueue senders, receivers;
-	u32 refs; /* address-space slots and thread pagers naming it */
+	u32 refs; /* thread pagers naming it */
 };
 
 /* thread.c */
@@ -100,7 +101,10 @@ long thread_destroy(struct thread *t);
 /* endpoint.c */
 struct endpoint *endpoint_get(u64 pa);
 long sys_endpoint_create(u64 frame);
-/* -KEEL_EBUSY while slots or pagers name it; else its waiters fail, and it is gone. */
+/*
+ * -KEEL_EBUSY while a thread's pager is it; else its waiters stop waiting
+ * (ipc_abort), every capability to it is stale from now on, and it is gone.
+ */
 long endpoint_destroy(struct endpoint *ep);
 
 /* ipc.c */
