@@ -51,7 +51,8 @@
 #define SYS_LOOKUP	    24 /* auth (as, va): the frame mapped there */
 #define SYS_CAP_COPY	    25 /* (src, dst, rights): a copy of a capability, with fewer rights */
 #define SYS_CAP_DELETE	    26 /* (slot): empty a slot of the caller's own table */
-#define SYS_COUNT	    27
+#define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
+#define SYS_COUNT	    28
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -160,17 +161,39 @@
  * thread's.
  * The tag holds a label (bits 0-31, the sender's choice) and the buffer
  * length (bits 32-44).  Bit 63 marks a message the kernel wrote; user
- * tags may not set it.  SYS_REPLY_RECV replies to the thread whose call
+ * tags may not set it.
+ *
+ * A message may carry up to IPC_CAPS_MAX capabilities of the sender's
+ * (IPC_TAG_CAPS): their count in bits 45-46, their slots in bits 47-52
+ * and 53-58, and IPC_TAG_MOVE (bit 59) to move them rather than copy
+ * them (same rights, same badge).  A send or call that carries any needs
+ * KEEL_EP_GRANT on its slot (else EPERM); a reply may carry some without.
+ * Each slot is checked when the call is made (EINVAL, ENOENT, EDEAD), and
+ * again when the message is delivered.  They land in the receiving
+ * thread's landing slots (SYS_CAP_LANDING(slot0, slot1);
+ * AS_ENDPOINT_SLOTS for none, the default), in order, while each is
+ * empty; the receiver's tag then says how many landed (bits 45-46; the
+ * slot and move bits are 0).  Capabilities that find no empty landing
+ * slot stay with the sender.  SYS_REPLY_RECV replies to the thread whose call
  * this thread received last (if any is still waiting), then receives.
  */
 #define AS_ENDPOINT_SLOTS   64
 #define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
 #define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
+#define KEEL_EP_GRANT	    4u /* messages sent through it may carry capabilities */
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
 #define IPC_TAG_LEN(tag)    (((tag) >> 32) & 0x1fff)
 #define IPC_TAG_KERNEL	    (1ul << 63)
+#define IPC_CAPS_MAX	    2
+#define IPC_TAG_NCAPS(tag)  (((tag) >> 45) & 3)
+#define IPC_TAG_CAP(tag, i) (((tag) >> (47 + 6 * (i))) & 63)
+#define IPC_TAG_MOVE	    (1ul << 59)
+/* A tag with n (<= IPC_CAPS_MAX) capabilities, from slots s0 and s1 (s1 ignored if n < 2). */
+#define IPC_TAG_CAPS(tag, n, s0, s1)                                         \
+	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&63) << 47 | \
+	 (unsigned long)((n) > 1 ? ((s1)&63) : 0) << 53)
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread

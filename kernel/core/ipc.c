@@ -44,15 +44,46 @@
 #include <common/string.h>
 #include <keel/thread.h>
 
-#define TAG_LEN_SHIFT 32
-#define TAG_LEN_MASK  (0x1fffull << TAG_LEN_SHIFT)
-#define TAG_USER_MASK (0xffffffffull | TAG_LEN_MASK) /* bits a user tag may set */
+#define TAG_LEN_SHIFT  32
+#define TAG_LEN_MASK   (0x1fffull << TAG_LEN_SHIFT)
+#define TAG_CAPS_SHIFT 45
+#define TAG_CAPS_MASK  (0x7fffull << TAG_CAPS_SHIFT)		      /* count, two slots, move */
+#define TAG_USER_MASK  (0xffffffffull | TAG_LEN_MASK | TAG_CAPS_MASK) /* what users may set */
 
-/* Write message m from s into r's registers and buffer. */
+/* The capability in s's slot that a message's tag names, if it still is one. */
+static struct cap *carried(struct thread *s, u64 slot)
+{
+	struct cap *c;
+
+	return cap_find_any(s->as->caps, slot, 0, &c) ? NULL : c;
+}
+
+/*
+ * The capabilities a message from s carries, into r's landing slots, in
+ * order, while each is empty (moved, if the tag says so): how many landed.
+ */
+static __attribute__((noinline)) u64 transfer(struct thread *s, u64 tag, struct thread *r)
+{
+	u64 n = IPC_TAG_NCAPS(tag), k = 0;
+
+	for (; k < n; k++) {
+		struct cap *c = carried(s, IPC_TAG_CAP(tag, k));
+		u32 dst = r->land[k];
+		if (!c || dst >= AS_ENDPOINT_SLOTS || cap_type(&r->as->caps[dst]) != CAP_EMPTY)
+			break;
+		cap_set(&r->as->caps[dst], cap_type(c), cap_obj(c), cap_rights(c), c->badge);
+		if (tag & IPC_TAG_MOVE)
+			cap_clear(c);
+	}
+	return k;
+}
+
+/* Write message m from s into r's registers and buffer (and capabilities). */
 static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
 {
 	struct trap_frame *f = sched_regs(r);
 	u64 len = IPC_TAG_LEN(m->tag);
+	u64 landed = m->tag & TAG_CAPS_MASK ? transfer(s, m->tag, r) : 0;
 
 	if (!s->buf || !r->buf)
 		len = 0;
@@ -60,7 +91,8 @@ static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
 		memcpy(phys_to_virt(r->buf), phys_to_virt(s->buf), len);
 	f->rax = 0;
 	f->rdi = m->badge;
-	f->rsi = (m->tag & ~TAG_LEN_MASK) | len << TAG_LEN_SHIFT;
+	f->rsi = (m->tag & ~(TAG_LEN_MASK | TAG_CAPS_MASK)) | len << TAG_LEN_SHIFT |
+		 landed << TAG_CAPS_SHIFT;
 	f->rdx = m->w[0];
 	f->r10 = m->w[1];
 	f->r8 = m->w[2];
@@ -159,12 +191,37 @@ static long slot_get(struct thread *t, u64 slot, u32 right, struct cap **c)
 	return cap_find(t->as->caps, slot, CAP_ENDPOINT, right, c);
 }
 
-static long check_tag(const struct thread *t, u64 tag)
+/* The capabilities a user tag carries: each must be one now; `grant`: may it carry any? */
+static __attribute__((noinline)) long check_caps(struct thread *t, u64 tag, bool grant)
+{
+	u64 n = IPC_TAG_NCAPS(tag);
+
+	if (n > IPC_CAPS_MAX || !n || (n < 2 && IPC_TAG_CAP(tag, 1)) ||
+	    (n == 2 && IPC_TAG_CAP(tag, 0) == IPC_TAG_CAP(tag, 1)))
+		return -KEEL_EINVAL; /* slot or move bits without capabilities; one twice */
+	for (u64 i = 0; i < n; i++) {
+		u64 slot = IPC_TAG_CAP(tag, i);
+		struct cap *c;
+		long r = cap_find_any(t->as->caps, slot, 0, &c);
+		if (r)
+			return r; /* ENOENT: empty; EDEAD: stale */
+	}
+	return grant ? 0 : -KEEL_EPERM;
+}
+
+/*
+ * A user tag: its length, and the capabilities it carries (`via`: the
+ * capability it is sent through, whose grant right it needs for them; NULL
+ * for a reply, which needs none).  Most carry none: a test or two.
+ */
+static inline long check_tag(struct thread *t, u64 tag, const struct cap *via)
 {
 	if (tag & ~TAG_USER_MASK)
 		return -KEEL_EINVAL; /* the kernel bit, or bits nobody defined */
 	if (IPC_TAG_LEN(tag) > IPC_BUF_MAX || (IPC_TAG_LEN(tag) && !t->buf))
 		return -KEEL_EINVAL;
+	if (tag & TAG_CAPS_MASK)
+		return check_caps(t, tag, !via || (cap_rights(via) & KEEL_EP_GRANT));
 	return 0;
 }
 
@@ -179,7 +236,7 @@ long sys_send(struct trap_frame *tf, u32 kind)
 	struct cap *c;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &c)) || (r = check_tag(cur, tf->rsi)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_SEND, &c)) || (r = check_tag(cur, tf->rsi, c)))
 		return r;
 	struct ipc_msg m = msg_from(tf, c->badge ? c->badge : cur->badge);
 	ipc_send(cur, cap_obj(c), kind, &m);
@@ -204,7 +261,7 @@ long sys_reply_recv(struct trap_frame *tf)
 	struct cap *ep;
 	long r;
 
-	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)) || (r = check_tag(cur, tf->rsi)))
+	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)) || (r = check_tag(cur, tf->rsi, NULL)))
 		return r;
 	struct ipc_msg m = msg_from(tf, cur->badge); /* a reply carries the server's own badge */
 	cur->reply_to = NULL;

@@ -192,6 +192,7 @@ ADAPT(call_thread_start, sys_thread_start(a0, a1, a2, a3))
 ADAPT(call_as_set_endpoint, sys_as_set_endpoint(a0, a1, a2, a3, a4))
 ADAPT(call_cap_copy, sys_cap_copy(a0, a1, a2))
 ADAPT(call_cap_delete, sys_cap_delete(a0))
+ADAPT(call_cap_landing, sys_cap_landing(a0, a1))
 
 #define ARGS(f, n)                                            \
 	{                                                     \
@@ -232,6 +233,7 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	/* A process's own capabilities: anyone. */
 	[SYS_CAP_COPY] = ARGS(call_cap_copy, SYSCALL_NEEDS_NOTHING),
 	[SYS_CAP_DELETE] = ARGS(call_cap_delete, SYSCALL_NEEDS_NOTHING),
+	[SYS_CAP_LANDING] = ARGS(call_cap_landing, SYSCALL_NEEDS_NOTHING),
 };
 
 static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)

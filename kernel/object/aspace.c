@@ -192,7 +192,7 @@ long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights, u64 badge)
 		return -KEEL_EINVAL;
 	if (ep_pa && !(ep = endpoint_get(ep_pa)))
 		return -KEEL_EBADOBJ;
-	if (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV) || (ep && !rights))
+	if (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT) || (ep && !rights))
 		return -KEEL_EINVAL;
 	cap_clear(&as->caps[slot]);
 	if (ep)

@@ -50,13 +50,26 @@ long sys_cap_copy(u64 src, u64 dst, u64 rights)
 		return -KEEL_EINVAL;
 	if (cap_type(&as->caps[src]) == CAP_EMPTY)
 		return -KEEL_ENOENT;
-	if (!rights || (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV)))
+	if (!rights || (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT)))
 		return -KEEL_EINVAL; /* endpoints are the only kind so far */
-	if ((r = cap_find(as->caps, src, cap_type(&as->caps[src]), (u32)rights, &from)))
+	if ((r = cap_find_any(as->caps, src, (u32)rights, &from)))
 		return r; /* EPERM: more rights than src has; EDEAD: stale */
 	if (cap_type(&as->caps[dst]) != CAP_EMPTY)
 		return -KEEL_EEXIST;
 	cap_set(&as->caps[dst], cap_type(from), cap_obj(from), (u32)rights, from->badge);
+	return 0;
+}
+
+/* SYS_CAP_LANDING(slot0, slot1): where capabilities sent to the caller land. */
+long sys_cap_landing(u64 slot0, u64 slot1)
+{
+	struct thread *cur = sched_current();
+
+	if (slot0 > AS_ENDPOINT_SLOTS || slot1 > AS_ENDPOINT_SLOTS ||
+	    (slot0 == slot1 && slot0 != AS_ENDPOINT_SLOTS))
+		return -KEEL_EINVAL;
+	cur->land[0] = (u8)slot0;
+	cur->land[1] = (u8)slot1;
 	return 0;
 }
 

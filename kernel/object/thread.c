@@ -37,6 +37,8 @@ void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge)
 	t->as = as;
 	t->buf = buf;
 	t->badge = badge;
+	for (int i = 0; i < IPC_CAPS_MAX; i++)
+		t->land[i] = AS_ENDPOINT_SLOTS; /* nowhere, until the thread says */
 	as->threads++;
 }
 

@@ -86,6 +86,124 @@ static void tests_caps_revoke(void)
 	test_end();
 }
 
+/* A receiver for the transfer tests: lands capabilities where told, receives once. */
+struct landing {
+	int slot;		  /* where it receives */
+	unsigned long land[2];	  /* its landing slots */
+	unsigned long tag, ncaps; /* what it got */
+};
+
+static long child_land(struct uthread *u)
+{
+	struct landing *l = u->arg;
+	struct keel_msg m = { 0 };
+	long r = keel_cap_landing(l->land[0], l->land[1]);
+
+	if (!r)
+		r = keel_recv((unsigned long)l->slot, &m);
+	l->tag = m.tag;
+	l->ncaps = IPC_TAG_NCAPS(m.tag);
+	return r;
+}
+
+/* Send m through `via` while a receiver on `on` lands capabilities in l0, l1. */
+static long send_to_lander(struct landing *l, int on, int via, unsigned long tag, unsigned long l0,
+			   unsigned long l1)
+{
+	static struct uthread t;
+	static struct client c;
+	struct keel_msg m = { 0, tag, { 0 } };
+
+	memset(&c, 0, sizeof(c));
+	*l = (struct landing){ on, { l0, l1 }, 0, 99 };
+	long r = child_start(&t, &c, &pool, child_land, l, THREAD_PRIO_DEFAULT, 0);
+	if (r)
+		return r;
+	r = keel_send((unsigned long)via, &m);
+	if (r) {
+		/* Refused: the receiver still waits; end it. */
+		child_finish(&t, &c);
+		return r;
+	}
+	if (!child_wait(&c) || c.exits != 1 || c.exit_code != 0)
+		r = -KEEL_EDEAD;
+	child_finish(&t, &c);
+	return r;
+}
+
+/*
+ * A message carries capabilities: copied or moved, same rights and badge,
+ * into the receiver's landing slots; only through a slot with the grant
+ * right; every slot checked.
+ */
+static void tests_caps_transfer(struct server *s)
+{
+	static struct landing l;
+	unsigned long seen = 0;
+	int e = -1, g = slot_alloc(), p = slot_alloc(), l0 = slot_alloc(), l1 = slot_alloc();
+	unsigned long ep = 0;
+
+	test_begin("caps_transfer");
+	long r = endpoint_new(&pool, &e, &ep);
+	expect_eq(r, 0, "an endpoint to send through");
+	if (r) {
+		test_end();
+		return;
+	}
+	/* g: send with the grant right; p: the payload, a badged capability to the server. */
+	expect_eq(
+	    keel_as_set_endpoint(ct.self_as, (unsigned long)g, ep, KEEL_EP_SEND | KEEL_EP_GRANT), 0,
+	    "a slot with the grant right");
+	expect_eq(keel_as_set_badged(ct.self_as, (unsigned long)p, s->ep, KEEL_EP_SEND, BADGE), 0,
+		  "the capability to pass on");
+	/* Copied: it lands in l0 and stays in p. */
+	expect_eq(send_to_lander(&l, e, g, IPC_TAG_CAPS(IPC_TAG(5, 0), 1, p, 0), (unsigned long)l0,
+				 AS_ENDPOINT_SLOTS),
+		  0, "a message carrying one capability");
+	expect(l.ncaps == 1 && IPC_TAG_LABEL(l.tag) == 5, "the receiver's tag 0x%lx", l.tag);
+	expect_eq(call_seen(s, l0, &seen), 0, "a call through the capability that landed");
+	expect(seen == BADGE, "its badge: the server saw 0x%lx", seen);
+	expect_eq(call_seen(s, p, &seen), 0, "the sender still has its copy");
+	/* Moved: it lands in l1, and p is empty. */
+	expect_eq(send_to_lander(&l, e, g, IPC_TAG_CAPS(IPC_TAG(6, 0), 1, p, 0) | IPC_TAG_MOVE,
+				 (unsigned long)l1, AS_ENDPOINT_SLOTS),
+		  0, "a message moving one capability");
+	expect(l.ncaps == 1, "moved: %lu landed", l.ncaps);
+	expect_eq(keel_cap_delete((unsigned long)p), -KEEL_ENOENT, "the moved capability left p");
+	expect_eq(call_seen(s, l1, &seen), 0, "a call through the moved capability");
+	/* No empty landing slot: nothing lands, and the sender keeps it. */
+	expect_eq(send_to_lander(&l, e, g, IPC_TAG_CAPS(IPC_TAG(7, 0), 1, l1, 0) | IPC_TAG_MOVE,
+				 (unsigned long)l0, AS_ENDPOINT_SLOTS),
+		  0, "a message whose landing slot is full");
+	expect(l.ncaps == 0, "%lu landed in a full slot", l.ncaps);
+	expect_eq(call_seen(s, l1, &seen), 0, "the sender kept what did not land");
+	/* The checks, made when the message is sent. */
+	struct keel_msg m = { 0, 0, { 0 } };
+	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 1, l1, 0);
+	expect_eq(keel_send((unsigned long)e, &m), -KEEL_EPERM,
+		  "carrying one without the grant right");
+	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 1, p, 0);
+	expect_eq(keel_send((unsigned long)g, &m), -KEEL_ENOENT, "carrying an empty slot");
+	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 2, l1, l1);
+	expect_eq(keel_send((unsigned long)g, &m), -KEEL_EINVAL, "carrying one slot twice");
+	m.tag = IPC_TAG(8, 0) | 3ul << 45;
+	expect_eq(keel_send((unsigned long)g, &m), -KEEL_EINVAL, "carrying three");
+	m.tag = IPC_TAG(8, 0) | IPC_TAG_MOVE;
+	expect_eq(keel_send((unsigned long)g, &m), -KEEL_EINVAL, "the move bit alone");
+	expect_eq(keel_cap_landing(3, 3), -KEEL_EINVAL, "landing twice in one slot");
+	expect_eq(keel_cap_landing(AS_ENDPOINT_SLOTS + 1, 3), -KEEL_EINVAL,
+		  "landing past the table");
+	expect_eq(keel_cap_delete((unsigned long)l0), 0, "deleting what landed");
+	expect_eq(keel_cap_delete((unsigned long)l1), 0, "deleting what moved");
+	expect_eq(keel_cap_delete((unsigned long)g), 0, "deleting the grant slot");
+	expect_eq(endpoint_drop(&pool, e, ep), 0, "destroying the endpoint");
+	slot_free(g);
+	slot_free(p);
+	slot_free(l0);
+	slot_free(l1);
+	test_end();
+}
+
 void tests_caps(void)
 {
 	static struct server s;
@@ -139,6 +257,7 @@ void tests_caps(void)
 	expect_eq(call_seen(&s, d, &seen), -KEEL_EPERM, "calling through a receive-only copy");
 	test_end();
 
+	tests_caps_transfer(&s);
 	test_begin("caps_delete");
 	expect_eq(keel_cap_delete((unsigned long)c), 0, "deleting the copy");
 	expect_eq(call_seen(&s, c, &seen), -KEEL_ENOENT, "a call through the deleted slot");

@@ -358,7 +358,7 @@ static void err_destroy_grant_set_endpoint(void)
 	  KEEL_EBADOBJ);
 	E(keel_as_set_endpoint(a, AS_ENDPOINT_SLOTS, a, KEEL_EP_SEND | KEEL_EP_RECV), KEEL_EINVAL);
 	E(keel_as_set_endpoint(a, 5, ep, 0), KEEL_EINVAL);
-	E(keel_as_set_endpoint(a, 5, ep, 4), KEEL_EINVAL);
+	E(keel_as_set_endpoint(a, 5, ep, 8), KEEL_EINVAL); /* 8: no such right */
 	OK(keel_as_set_endpoint(a, 5, ep, KEEL_EP_SEND | KEEL_EP_RECV));
 	OK(keel_as_set_endpoint(a, 5, 0, 0));
 	test_end();

@@ -220,6 +220,12 @@ static inline long keel_cap_delete(unsigned long slot)
 	return KEEL_SYSCALL1(SYS_CAP_DELETE, slot);
 }
 
+/* Where capabilities sent to this thread land (AS_ENDPOINT_SLOTS: nowhere). */
+static inline long keel_cap_landing(unsigned long slot0, unsigned long slot1)
+{
+	return KEEL_SYSCALL2(SYS_CAP_LANDING, slot0, slot1);
+}
+
 static inline long keel_send(unsigned long slot, const struct keel_msg *m)
 {
 	return keel_ipc(SYS_SEND, slot, m, 0);

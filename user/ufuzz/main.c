@@ -93,7 +93,10 @@ static long weird(void)
 	};
 	unsigned long r = rng_next(&rng);
 
-	switch (r % 6) {
+	switch (r % 7) {
+	case 6: /* tags carrying capabilities: counts 0-3, any slots, moved or not */
+		return (long)(IPC_TAG((r >> 8) & 0xff, 0) | ((r >> 16) & 3) << 45 |
+			      ((r >> 18) & 0xfff) << 47 | ((r >> 30) & 1) * IPC_TAG_MOVE);
 	case 0:
 		return (long)(r >> 8) % 71; /* small numbers, slots 0..70 */
 	case 1:

@@ -58,25 +58,39 @@ static inline void *cap_obj(const struct cap *c)
 
 /*
  * The capability in `slot` of a table (of AS_ENDPOINT_SLOTS) if it is of
- * `type`, has every right in `rights`, and its object still exists: 0, or
- * -KEEL_EINVAL (no such slot), -KEEL_ENOENT (empty), -KEEL_EBADOBJ
- * (another type), -KEEL_EPERM (a right missing) or -KEEL_EDEAD (the
- * object was destroyed).  Inline: every IPC looks one up.
+ * `type` (never CAP_EMPTY), has every right in `rights`, and its object
+ * still exists: 0, or -KEEL_EINVAL (no such slot), -KEEL_ENOENT (empty),
+ * -KEEL_EBADOBJ (another type), -KEEL_EPERM (a right missing) or
+ * -KEEL_EDEAD (the object was destroyed).  Inline, a few instructions
+ * when type and rights are constants: every IPC looks one up.
  */
 static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, struct cap **out)
 {
+	u64 want = (u64)rights << CAP_RIGHTS_SHIFT;
+
 	if (slot >= AS_ENDPOINT_SLOTS)
 		return -KEEL_EINVAL;
 	struct cap *c = &table[slot];
-	if (cap_type(c) != type)
-		return cap_type(c) == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
-	if ((cap_rights(c) & rights) != rights)
+	u64 w = c->word;
+	if ((w & CAP_TYPE_MASK) != type) /* an empty slot (type 0) never matches */
+		return (w & CAP_TYPE_MASK) == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
+	if ((w & want) != want)
 		return -KEEL_EPERM;
 	/* Every object begins with its generation (u64). */
-	if (*(const u64 *)cap_obj(c) != c->gen)
+	if (*(const u64 *)(w & CAP_OBJ_MASK) != c->gen)
 		return -KEEL_EDEAD;
 	*out = c;
 	return 0;
+}
+
+/* cap_find for whatever type the slot holds (ENOENT if none). */
+static inline long cap_find_any(struct cap *table, u64 slot, u32 rights, struct cap **out)
+{
+	if (slot >= AS_ENDPOINT_SLOTS)
+		return -KEEL_EINVAL;
+	if (cap_type(&table[slot]) == CAP_EMPTY)
+		return -KEEL_ENOENT;
+	return cap_find(table, slot, cap_type(&table[slot]), rights, out);
 }
 
 /* Make the empty *c a capability to obj with its current generation, or empty a full one. */
@@ -85,5 +99,6 @@ void cap_clear(struct cap *c);
 
 long sys_cap_copy(u64 src, u64 dst, u64 rights);
 long sys_cap_delete(u64 slot);
+long sys_cap_landing(u64 slot0, u64 slot1);
 
 #endif

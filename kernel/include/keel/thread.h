@@ -62,7 +62,8 @@ struct thread {
 	bool authority;	 /* holds the memory authority */
 	bool is_root;	 /* the first program's thread */
 	u64 badge;
-	u64 buf; /* physical address of its IPC buffer, or 0 */
+	u8 land[IPC_CAPS_MAX]; /* where capabilities sent to it land (SYS_CAP_LANDING) */
+	u64 buf;	       /* physical address of its IPC buffer, or 0 */
 	struct aspace *as;
 	struct endpoint *pager; /* where its faults and exit go, or NULL */
 
