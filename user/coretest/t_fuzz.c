@@ -45,8 +45,8 @@ void tests_fuzz(void)
 	if (r == 0) {
 		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
 			  "configuring it");
-		expect_eq(keel_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND), 0,
-			  "giving it the server");
+		expect_eq(keel_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND | KEEL_EP_GRANT),
+			  0, "giving it the server");
 		pager_watch(&fc, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_FUZZ, FUZZ_CALLS, ticks() | 1));
 		expect_eq(r, 0, "starting it");
