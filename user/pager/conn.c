@@ -47,7 +47,8 @@ long conn_connect(struct process *pr, unsigned long pid)
 	if (!ep)
 		return KEEL_ENOMEM;
 	if ((r = keel_endpoint_create(ep)) ||
-	    (r = keel_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND)) ||
+	    /* Badged with the client's pid: the server tells its clients apart by it. */
+	    (r = keel_as_set_badged(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND, pr->badge)) ||
 	    (r = keel_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_RECV))) {
 		keel_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
 		if (destroy_retry(ep) == 0)
