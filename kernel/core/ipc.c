@@ -230,9 +230,8 @@ static struct ipc_msg msg_from(const struct trap_frame *tf, u64 badge)
 	return (struct ipc_msg){ tf->rsi, { tf->rdx, tf->r10, tf->r8, tf->r9 }, badge };
 }
 
-long sys_send(struct trap_frame *tf, u32 kind)
+long sys_send(struct trap_frame *tf, struct thread *cur, u32 kind)
 {
-	struct thread *cur = sched_current();
 	struct cap *c;
 	long r;
 
@@ -243,9 +242,8 @@ long sys_send(struct trap_frame *tf, u32 kind)
 	return 0;
 }
 
-long sys_recv(struct trap_frame *tf)
+long sys_recv(struct trap_frame *tf, struct thread *cur)
 {
-	struct thread *cur = sched_current();
 	struct cap *ep;
 	long r;
 
@@ -255,9 +253,9 @@ long sys_recv(struct trap_frame *tf)
 	return 0; /* deliver() wrote the message over the arguments */
 }
 
-long sys_reply_recv(struct trap_frame *tf)
+long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 {
-	struct thread *cur = sched_current(), *c = cur->reply_to;
+	struct thread *c = cur->reply_to;
 	struct cap *ep;
 	long r;
 

@@ -143,7 +143,7 @@ static long sys_yield(void)
 struct syscall_def {
 	union {
 		long (*fn)(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
-		long (*ipc)(struct trap_frame *tf);
+		long (*ipc)(struct trap_frame *tf, struct thread *cur);
 	};
 	u8 args;  /* SYSCALL_ARGS or SYSCALL_FRAME */
 	u8 needs; /* SYSCALL_NEEDS_* */
@@ -152,13 +152,13 @@ struct syscall_def {
 enum { SYSCALL_ARGS, SYSCALL_FRAME };
 
 /* The two calls that share sys_send. */
-static long call_send(struct trap_frame *tf)
+static long call_send(struct trap_frame *tf, struct thread *cur)
 {
-	return sys_send(tf, SEND_PLAIN);
+	return sys_send(tf, cur, SEND_PLAIN);
 }
-static long call_call(struct trap_frame *tf)
+static long call_call(struct trap_frame *tf, struct thread *cur)
 {
-	return sys_send(tf, SEND_CALL);
+	return sys_send(tf, cur, SEND_CALL);
 }
 /*
  * Handlers, made to fit the table: ADAPT(name, expression) defines
@@ -244,7 +244,7 @@ static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 	if (d->needs == SYSCALL_NEEDS_AUTHORITY && !cur->authority)
 		return -KEEL_EPERM;
 	if (d->args == SYSCALL_FRAME)
-		return d->ipc(tf);
+		return d->ipc(tf, cur);
 	return d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
 }
 

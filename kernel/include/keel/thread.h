@@ -111,9 +111,10 @@ long endpoint_destroy(struct endpoint *ep);
 /* ipc.c */
 /* ep goes away: every thread waiting on it stops waiting (ipc_abort). */
 void ipc_abort_endpoint(struct endpoint *ep);
-long sys_send(struct trap_frame *tf, u32 kind);
-long sys_recv(struct trap_frame *tf);
-long sys_reply_recv(struct trap_frame *tf);
+/* The IPC calls, for `cur`, the caller (the frame holds its arguments and gets the message). */
+long sys_send(struct trap_frame *tf, struct thread *cur, u32 kind);
+long sys_recv(struct trap_frame *tf, struct thread *cur);
+long sys_reply_recv(struct trap_frame *tf, struct thread *cur);
 /* A CPU exception in user mode: a message to the thread's pager. */
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
 /* t sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
