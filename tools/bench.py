@@ -15,7 +15,7 @@ bytes, so clearing pages depends on the CPU model):
   Keel     init starts user/bench (kernel command line `bench`), which
            prints `[bench] NAME median MIN..MAX (N samples)` lines
   fairness user/bench with `bench-fair`: pfair's `[fair]` lines, the one
-           run made without -icount (keel_fair says why)
+           run made without -icount (keel_bench says why)
   Linux    Debian's kernel (linux-image-amd64) with tools/bench/linux_init.c
            as /init of an initramfs: the same lines for the Linux way
   boot     Keel booted normally on 1, 4 and 64 CPUs and 1 GB, 64 GB and
@@ -175,32 +175,25 @@ def keel_iso(name, cmdline):
     return out
 
 
-def keel_bench(iso, model):
-    with tempfile.TemporaryDirectory() as tmp:
-        serial = Path(tmp) / "serial.log"
-        cmd = qemu_base(model, "1G", 2) + ["-cdrom", str(iso), "-boot", "d",
-                                           "-serial", f"file:{serial}"]
-        text = run_qemu(cmd, serial, r"^\[init\] bench ended|^\[panic\]", 600)
-    return outcome(text, cmd)
+def keel_bench(iso, model, icount=True):
+    """Boot a bench ISO on 2 CPUs and 1 GB until init says the bench ended.
 
-
-def keel_fair(iso, model):
-    """The fairness figures (pfair's `[fair]` lines), without -icount.
-
+    icount=False is for the fairness figures (pfair's `[fair]` lines).
     QEMU 7.2 runs the virtual CPUs of an -icount run on one host thread in
     turn, and gives each the instructions left until the next timer
     deadline: a CPU that never pauses or halts (here the ping-pong pair's)
     takes all of them, and the other CPU gets none for seconds at a time
     (QEMU 8.1 splits the budget between the CPUs).  Those figures would
-    be QEMU's, not Keel's, so this run uses multi-threaded TCG, where each
+    be QEMU's, not Keel's, so that run uses multi-threaded TCG, where each
     virtual CPU has a host thread and a tick is 10 ms of real time.
     """
     with tempfile.TemporaryDirectory() as tmp:
         serial = Path(tmp) / "serial.log"
         cmd = qemu_base(model, "1G", 2)
-        i = cmd.index("-icount")
-        del cmd[i:i + 2]
-        cmd[cmd.index("tcg")] = "tcg,thread=multi"
+        if not icount:
+            i = cmd.index("-icount")
+            del cmd[i:i + 2]
+            cmd[cmd.index("tcg")] = "tcg,thread=multi"
         cmd += ["-cdrom", str(iso), "-boot", "d", "-serial", f"file:{serial}"]
         text = run_qemu(cmd, serial, r"^\[init\] bench ended|^\[panic\]", 600)
     return outcome(text, cmd)
@@ -406,7 +399,7 @@ def main():
         log(f"bench: Keel  -cpu {model}: {'ok' if keel[model]['ok'] else 'FAILED'} "
             f"({time.monotonic() - t0:.0f} s)")
         t0 = time.monotonic()
-        fair[model] = keel_fair(fair_iso, model)
+        fair[model] = keel_bench(fair_iso, model, icount=False)
         log(f"bench: Keel  -cpu {model} fairness: "
             f"{'ok' if fair[model]['ok'] else 'FAILED'} ({time.monotonic() - t0:.0f} s)")
         if not fair[model]["ok"]:

@@ -52,7 +52,7 @@ long sys_cap_copy(u64 src, u64 dst, u64 rights)
 		return -KEEL_ENOENT;
 	if (!rights || (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT)))
 		return -KEEL_EINVAL; /* endpoints are the only kind so far */
-	if ((r = cap_find_any(as->caps, src, (u32)rights, &from)))
+	if ((r = cap_find(as->caps, src, cap_type(&as->caps[src]), (u32)rights, &from)))
 		return r; /* EPERM: more rights than src has; EDEAD: stale */
 	if (cap_type(&as->caps[dst]) != CAP_EMPTY)
 		return -KEEL_EEXIST;
