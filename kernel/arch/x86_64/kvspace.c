@@ -34,13 +34,7 @@ static u64 kv_alloc(void *ctx)
 	return frames_alloc_zeroed(kv_bootmem, PAGE_SIZE, kv_limit);
 }
 
-static pte_t *kv_to_virt(void *ctx, u64 phys)
-{
-	(void)ctx;
-	return phys_to_virt(phys);
-}
-
-struct pt_env kvspace_env = { .alloc = kv_alloc, .to_virt = kv_to_virt };
+struct pt_env kvspace_env = { .alloc = kv_alloc, .to_virt = kvspace_to_virt };
 
 u64 kvspace_global_bit(void)
 {

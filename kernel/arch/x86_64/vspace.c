@@ -38,7 +38,7 @@ void vspace_init(struct vspace *vs, u64 pml4)
 int vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(void *),
 		    u64 *tables)
 {
-	struct pt_env env = { .alloc = alloc, .to_virt = vspace_to_virt };
+	struct pt_env env = { .alloc = alloc, .to_virt = kvspace_to_virt };
 	vspace_entry leaf = 0;
 
 	vspace_set_leaf(&leaf, 0, rights); /* the leaf flags; pt_map adds the address */

@@ -11,6 +11,7 @@
 #define ARCH_KVSPACE_H
 
 #include <arch/pagetable.h>
+#include <keel/addr.h>
 #include <keel/bootmem.h>
 #include <keel/memmap.h>
 
@@ -30,6 +31,13 @@ extern u64 kvspace_root;
 
 /* The pt_env that reaches tables through the direct map. */
 extern struct pt_env kvspace_env;
+
+/* Its to_virt, for every pt_env that reaches tables through the direct map. */
+static inline pte_t *kvspace_to_virt(void *ctx, u64 phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
 
 /*
  * Build the kernel address space; returns NULL or why it failed.  Frames

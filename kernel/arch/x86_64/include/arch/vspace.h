@@ -15,6 +15,7 @@
 #define ARCH_VSPACE_H
 
 #include <abi/syscall.h>
+#include <arch/kvspace.h>
 #include <arch/pagetable.h>
 #include <keel/addr.h>
 #include <keel/layout.h>
@@ -40,16 +41,10 @@ void vspace_init(struct vspace *vs, u64 pml4);
 
 /*
  * The small operations are inline: they are on the path of every map and
- * unmap.  User page tables are reached through the direct map; a walk
- * never allocates (the pager supplies each table), and user address
- * spaces have no large pages.
+ * unmap.  User page tables are reached through the direct map
+ * (kvspace_to_virt); a walk never allocates (the pager supplies each
+ * table), and user address spaces have no large pages.
  */
-static inline pte_t *vspace_to_virt(void *ctx, u64 pa)
-{
-	(void)ctx;
-	return phys_to_virt(pa);
-}
-
 /*
  * The entry for va in the table at `level` (1: the 4 KB leaf; 2 or 3: the
  * entry that points to a table of level 1 or 2), present or not; NULL if
@@ -58,7 +53,7 @@ static inline pte_t *vspace_to_virt(void *ctx, u64 pa)
  */
 static inline vspace_entry *vspace_entry_at(struct vspace *vs, u64 va, int level, int *missing)
 {
-	static const struct pt_env env = { .to_virt = vspace_to_virt };
+	static const struct pt_env env = { .to_virt = kvspace_to_virt };
 
 	return pt_entry(&env, vs->pml4, va, level, missing);
 }
