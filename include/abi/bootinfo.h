@@ -12,10 +12,15 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
-#define BOOTINFO_VERSION     2
+#define BOOTINFO_VERSION     3
 #define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_NAME_MAX    48
 #define BOOTINFO_CMDLINE_MAX 256
+
+/* The slots of the first program's capabilities (0 and 1 are left free for the pager's protocol). */
+#define BOOTINFO_SLOT_MEMORY 2
+#define BOOTINFO_SLOT_AS     3
+#define BOOTINFO_SLOT_THREAD 4
 
 struct bootinfo_range {
 	uint64_t base; /* physical, page-aligned */
@@ -37,10 +42,16 @@ struct bootinfo {
 	uint32_t range_count; /* entries in ranges[] */
 	uint32_t reserved;
 	uint64_t free_bytes; /* the sum of ranges[].size */
-	/* The first program's own objects, which the kernel made at boot. */
-	uint64_t self_as;		    /* its address space object */
-	uint64_t self_thread;		    /* its thread object */
+	/*
+	 * The first program's capabilities, which the kernel put in its
+	 * space at boot (slot numbers, BOOTINFO_SLOT_*), each with every right.
+	 */
+	uint64_t self_as;		    /* its address space */
+	uint64_t self_thread;		    /* its thread */
+	uint64_t memory;		    /* all of physical memory: base 0 */
+	uint64_t memory_size;		    /* bytes that capability covers */
 	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
+	uint64_t reserved2;
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	/* Every free RAM range left after the kernel's own use, sorted. */

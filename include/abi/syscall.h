@@ -12,45 +12,53 @@
  * RDX, R10, R8 and R9 (see "IPC" below).
  *
  * Objects.  Address spaces, threads, endpoints and page tables live in
- * frames the caller donated to the kernel (SYS_KMEM_DONATE).  An object
- * is named by the physical address of its frame.  Only a thread with the
- * memory authority (the first program, the pager, has it at boot and can
- * grant it) may use the object and mapping calls; others get KEEL_EPERM.
- * Every call checks all its arguments before it changes anything.
+ * frames the caller donated to the kernel (SYS_KMEM_DONATE).  A process
+ * names every object by a capability: the index of a slot in its
+ * capability space (see "Capabilities"), never by an address.  Memory is
+ * a capability too: a range of physical memory, in which frames are
+ * named by their offset.  There is no ambient authority: what a process
+ * may do is exactly what its capabilities allow.  Every call checks all
+ * its arguments before it changes anything.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
 
 #include <abi/uspace.h> /* KEEL_USER_TOP, and the rest of the user address map */
 
-/* The numbers.  "auth" marks calls that need the memory authority. */
+/*
+ * The numbers.  Capability arguments are slot indexes: "mem" a memory
+ * capability, "as" an address space, "th" a thread, "ep" an endpoint;
+ * "dst" an empty slot of the caller's space that receives a new
+ * capability; "off" an offset in mem.  The right each needs is in
+ * brackets (the table in kernel/core/syscall.c says the same).
+ */
 #define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): queue text for the console */
 #define SYS_EXIT	    1  /* (long code): end this thread; its pager gets an exit message */
 #define SYS_YIELD	    2  /* (): give up the rest of the time slice */
 #define SYS_INFO	    3  /* (what): a KEEL_INFO_* value */
-#define SYS_KMEM_DONATE	    4  /* auth (base, size): give RAM to the kernel for objects */
-#define SYS_KMEM_RECLAIM    5  /* auth (base, size): take back a donation with no objects */
-#define SYS_KMEM_COUNTS	    6  /* auth (phys, frame): supply a frame-count table */
-#define SYS_AS_CREATE	    7  /* auth (as_frame, pml4_frame) */
-#define SYS_MAP		    8  /* auth (as, va, frame, rights) */
-#define SYS_UNMAP	    9  /* auth (as, va): returns the frame that was mapped */
-#define SYS_SUPPLY_TABLE    10 /* auth (as, va, level, frame) */
-#define SYS_THREAD_CREATE   11 /* auth (tcb_frame, as, buf_frame, badge) */
-#define SYS_THREAD_CONFIG   12 /* auth (thread, priority, cpu, pager_endpoint) */
-#define SYS_THREAD_START    13 /* auth (thread, rip, rsp, arg) */
-#define SYS_ENDPOINT_CREATE 14 /* auth (frame) */
-#define SYS_DESTROY	    15 /* auth (object): its frame (and an AS's tables) free again */
-#define SYS_GRANT	    16 /* auth (thread): give the memory authority */
-#define SYS_AS_SET_ENDPOINT 17 /* auth (as, slot, endpoint or 0, KEEL_EP_* rights, badge) */
-#define SYS_SEND	    18 /* (slot, tag, w0, w1, w2, w3) */
-#define SYS_RECV	    19 /* (slot) */
-#define SYS_CALL	    20 /* (slot, tag, w0, w1, w2, w3) */
-#define SYS_REPLY_RECV	    21 /* (slot, tag, w0, w1, w2, w3): reply, then receive */
+#define SYS_KMEM_DONATE	    4  /* (mem[KMEM], off, size): give RAM to the kernel for objects */
+#define SYS_KMEM_RECLAIM    5  /* (mem[KMEM], off, size): take back a donation with no objects */
+#define SYS_KMEM_COUNTS	    6  /* (mem[KMEM], off, frame_off): a frame-count table for off */
+#define SYS_AS_CREATE	    7  /* (mem[KMEM], obj_off, pml4_off, dst) */
+#define SYS_MAP		    8  /* (as[MAP], va, mem[the map rights], off, rights) */
+#define SYS_UNMAP	    9  /* (as[MAP], va, mem or KEEL_CAP_NONE): the frame's offset in mem */
+#define SYS_SUPPLY_TABLE    10 /* (as[MAP], va, level, mem[KMEM], off) */
+#define SYS_THREAD_CREATE   11 /* (mem[KMEM], tcb_off, as[THREAD], buf_off, badge, dst) */
+#define SYS_THREAD_CONFIG   12 /* (th[CONFIG], priority, cpu, pager ep[SEND] or KEEL_CAP_NONE) */
+#define SYS_THREAD_START    13 /* (th[START], rip, rsp, arg) */
+#define SYS_ENDPOINT_CREATE 14 /* (mem[KMEM], off, dst) */
+#define SYS_DESTROY	    15 /* (slot[DESTROY]): the object goes, its frames free again */
+#define SYS_MEM_DERIVE	    16 /* (mem, off, size, rights, dst): a part, with fewer rights */
+#define SYS_CAP_INFO	    17 /* (slot): KEEL_CAP_TYPE(r), KEEL_CAP_RIGHTS(r) */
+#define SYS_SEND	    18 /* (ep[SEND], tag, w0, w1, w2, w3) */
+#define SYS_RECV	    19 /* (ep[RECV]) */
+#define SYS_CALL	    20 /* (ep[SEND], tag, w0, w1, w2, w3) */
+#define SYS_REPLY_RECV	    21 /* (ep[RECV], tag, w0, w1, w2, w3): reply, then receive */
 #define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
 #define SYS_SLEEP	    23 /* (ticks): block for that many timer ticks (0: yield) */
-#define SYS_LOOKUP	    24 /* auth (as, va): the frame mapped there */
-#define SYS_CAP_COPY	    25 /* (src, dst, rights): a copy of a capability, with fewer rights */
-#define SYS_CAP_DELETE	    26 /* (slot): empty a slot of the caller's own table */
+#define SYS_LOOKUP	    24 /* (as[MAP], va, mem): the offset in mem of the frame mapped there */
+#define SYS_CAP_COPY	    25 /* (src, space, dst, rights, badge): copy with fewer rights */
+#define SYS_CAP_DELETE	    26 /* (space, slot): empty a slot */
 #define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
 #define SYS_COUNT	    28
 
@@ -59,95 +67,134 @@
 #define KEEL_ENOSYS	    1  /* no such system call (or not in this boot) */
 #define KEEL_EFAULT	    2  /* a pointer or range is not user memory */
 #define KEEL_EINVAL	    3  /* an argument is out of range or misaligned */
-#define KEEL_EPERM	    4  /* the caller lacks the memory authority */
+#define KEEL_EPERM	    4  /* a capability lacks a right the call needs */
 #define KEEL_ENOTRAM	    5  /* a frame is not RAM */
 #define KEEL_EKERNEL	    6  /* a frame is the kernel's own (image, tables, per-CPU...) */
 #define KEEL_EROLE	    7  /* a frame is in another role (object, donated, mapped) */
-#define KEEL_EBADOBJ	    8  /* the argument names no object of the needed type */
+#define KEEL_EBADOBJ	    8  /* the capability is of another type than the call needs */
 #define KEEL_EEXIST	    9  /* already mapped, table already present */
-#define KEEL_ENOENT	    10 /* nothing mapped there; empty endpoint slot */
+#define KEEL_ENOENT	    10 /* nothing mapped there; an empty capability slot */
 #define KEEL_ENOPDPT	    11 /* SYS_MAP: supply a level-3 table (PDPT) for va */
 #define KEEL_ENOPD	    12 /* SYS_MAP: supply a level-2 table (page directory) */
 #define KEEL_ENOPT	    13 /* SYS_MAP: supply a level-1 table (page table) */
 #define KEEL_ENOCOUNT	    14 /* SYS_MAP: supply a frame-count table for frame */
 #define KEEL_EBUSY	    15 /* still in use (objects, threads, references); or retry */
 #define KEEL_EFULL	    16 /* a kernel table is full (donated runs) */
-#define KEEL_EDEAD	    17 /* the endpoint or partner went away during IPC */
+#define KEEL_EDEAD	    17 /* the object was destroyed; or the partner went away during IPC */
 /* Errors of the pager's protocol (include/abi/pager.h), never the kernel's. */
 #define KEEL_EQUOTA	    18 /* over the process's memory quota */
 #define KEEL_ENOMEM	    19 /* out of memory */
 #define KEEL_ECOUNT	    20 /* number of error codes */
 
 /*
- * Memory.
- * - SYS_KMEM_DONATE(base, size): base and size are multiples of
+ * Memory.  A memory capability names a range of physical memory [base,
+ * base + size); a call names a frame in it by its offset (off), so a
+ * frame costs nothing to name, however large the machine.  The first
+ * program gets one capability for all of physical memory (base 0, so its
+ * offsets are the physical addresses of the boot information's ranges),
+ * with every right.  What a frame may be used for is still decided by the
+ * frame itself: RAM only, never the kernel's own, a boot module never
+ * writable.  Rights (KEEL_MEM_*): R, W, X to map frames with those
+ * rights, KMEM to donate frames to the kernel and make objects in them.
+ * - SYS_MEM_DERIVE(mem, off, size, rights, dst): a capability to the part
+ *   [off, off + size) (page-aligned, inside mem) with `rights`, each of
+ *   which mem must have (EPERM), into the empty slot dst.
+ * - SYS_KMEM_DONATE(mem, off, size): off and size are multiples of
  *   KMEM_CHUNK; every frame must be the pager's free RAM, with no user
  *   mapping in any of its chunks.  The first frame of every chunk becomes
  *   the kernel's bookkeeping; the others can hold objects.
- * - SYS_KMEM_RECLAIM(base, size): exactly one earlier donation, with no
- *   object left in it.
- * - SYS_KMEM_COUNTS(phys, frame): the kernel counts the user mappings of
- *   the pager's RAM per KMEM_CHUNK, in tables of KMEM_COUNTS_SPAN bytes
- *   of physical memory each, which the pager supplies (frame: a free
- *   frame of a donation) when SYS_MAP says KEEL_ENOCOUNT.
- * - SYS_MAP(as, va, frame, rights): va page-aligned, below
- *   KEEL_USER_TOP; frame RAM that is the pager's or a boot module's
- *   (modules: never writable); rights KEEL_MAP_*, R required.  A missing
- *   table is reported as KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and
- *   supplied with SYS_SUPPLY_TABLE(as, va, level 3/2/1, frame).
+ * - SYS_KMEM_RECLAIM(mem, off, size): exactly one earlier donation, with
+ *   no object left in it and no capability (live or stale) naming one.
+ * - SYS_KMEM_COUNTS(mem, off, frame_off): the kernel counts the user
+ *   mappings of the pager's RAM per KMEM_CHUNK, in tables of
+ *   KMEM_COUNTS_SPAN bytes of physical memory each, which the pager
+ *   supplies (frame_off: a free frame of a donation) when SYS_MAP says
+ *   KEEL_ENOCOUNT for the frame at off.
+ * - Objects (SYS_AS_CREATE, SYS_THREAD_CREATE, SYS_ENDPOINT_CREATE) are
+ *   made in free frames of a donation, named by offset in a memory
+ *   capability with KMEM; the caller gets a capability to the new object,
+ *   with every right, in its empty slot dst.
+ * - SYS_MAP(as, va, mem, off, rights): va page-aligned, below
+ *   KEEL_USER_TOP; the frame at off RAM that is the pager's or a boot
+ *   module's (modules: never writable); rights KEEL_MAP_*, R required,
+ *   each of which mem must have.  A missing table is reported as
+ *   KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and supplied with
+ *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).
+ * - SYS_UNMAP(as, va, mem) and SYS_LOOKUP(as, va, mem) return the frame
+ *   as its offset in mem (KEEL_EPERM, and nothing changes, if mem does not
+ *   hold it); SYS_UNMAP with KEEL_CAP_NONE returns 0.
  */
 #define KMEM_CHUNK	    (2ull << 20)
 #define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
 #define KEEL_MAP_R	    1u
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
+#define KEEL_MEM_R	    KEEL_MAP_R /* may map its frames readable */
+#define KEEL_MEM_W	    KEEL_MAP_W /* ... writable */
+#define KEEL_MEM_X	    KEEL_MAP_X /* ... executable */
+#define KEEL_MEM_KMEM	    8u	       /* may donate them and make objects in them */
 
-/* SYS_INFO(what).  "auth": KEEL_EPERM without the memory authority. */
+/* SYS_INFO(what). */
 #define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */
 #define KEEL_INFO_CPUS	    1 /* CPUs online */
-#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs (auth) */
+#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
 #define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
-#define KEEL_INFO_THREAD    4 /* this thread's object, a physical address (auth) */
-#define KEEL_INFO_AUTHORITY 5 /* 1 if this thread holds the memory authority */
 
 /*
  * Threads.  Priorities 0 (lowest) to THREAD_PRIO_MAX; each thread runs on
  * one CPU (its affinity); a time slice is THREAD_SLICE_TICKS timer ticks.
  * A new thread has priority THREAD_PRIO_DEFAULT, CPU 0, no pager, and is
- * not running until SYS_THREAD_START.  buf_frame (0 for none) is the
- * thread's IPC buffer: the pager's RAM, which it can also map for the
- * thread to use.  The badge is what receivers see as the sender.
+ * not running until SYS_THREAD_START.  buf_off (KEEL_NO_BUFFER for none)
+ * is the thread's IPC buffer, a frame of the same memory capability
+ * (which needs R and W too): the pager's RAM, which it can also map for
+ * the thread to use.  The badge is what receivers see as the sender.
+ * Rights (KEEL_TH_*): CONFIG (priority, CPU, pager), START.
  */
 #define THREAD_PRIO_MAX	    31
 #define THREAD_PRIO_DEFAULT 10
+#define KEEL_NO_BUFFER	    (~0ul)
 /*
  * System servers (the pager, and the services to come) run at
  * THREAD_PRIO_SERVER, above every client: a client's busy loop on a
  * server's CPU cannot delay the server, and a wake-up of the server from
  * another CPU preempts at once.  Clients cannot set priorities (only the
- * memory authority can), and the pager starts them all at the default.
+ * holder of a thread capability can), and the pager starts them all at the
+ * default.
  */
 #define THREAD_PRIO_SERVER  20
 #define THREAD_SLICE_TICKS  2
 #define THREAD_SLEEP_MAX    (100 * 3600) /* ticks: an hour at 100 Hz */
 
 /*
- * Capabilities.  Each address space has a table of AS_ENDPOINT_SLOTS
- * capabilities, each an endpoint with rights (KEEL_EP_*) and a badge; a
- * thread names one by its slot.  The memory authority fills slots of any
- * table with SYS_AS_SET_ENDPOINT(as, slot, ep or 0, rights, badge) (0
- * empties the slot).  Any thread may, in its own table:
- *   SYS_CAP_COPY(src, dst, rights): copy the capability in src into the
- *     empty slot dst with `rights`, each of which src must have, and the
- *     same badge.  EINVAL: a slot out of range, rights 0 or undefined;
- *     ENOENT: src empty; EPERM: a right src lacks; EEXIST: dst is full.
- *   SYS_CAP_DELETE(slot): empty the slot (ENOENT if it is).
- * A call through a slot: EINVAL out of range, ENOENT empty, EPERM without
- * the right, EDEAD if the endpoint was destroyed.  SYS_DESTROY of an
- * endpoint revokes every capability to it at once (they stay in their
- * slots, stale, until deleted); it is EBUSY only while a thread's pager
- * is that endpoint.  A donation that a stale capability still names
- * cannot be reclaimed (EBUSY) until the capability is deleted.
+ * Capabilities.  Each address space (process) has a capability space of
+ * KEEL_CAP_SLOTS slots; its threads name a capability by its slot.  A
+ * capability is an object, the rights its holder has there, and for an
+ * endpoint a badge.  Types and rights:
+ *   KEEL_CAP_MEMORY    KEEL_MEM_R, _W, _X, _KMEM         (a physical range)
+ *   KEEL_CAP_ASPACE    KEEL_AS_MAP, _CAPS, _THREAD, KEEL_CAP_DESTROY
+ *   KEEL_CAP_THREAD    KEEL_TH_CONFIG, _START, KEEL_CAP_DESTROY
+ *   KEEL_CAP_ENDPOINT  KEEL_EP_SEND, _RECV, _GRANT, KEEL_CAP_DESTROY
+ * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
+ * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
+ * destroyed), checked in that order.
+ *   SYS_CAP_INFO(slot): the type and rights of the capability there, as
+ *     KEEL_CAP_TYPE(r) and KEEL_CAP_RIGHTS(r) (EDEAD if stale).
+ *   SYS_CAP_COPY(src, space, dst, rights, badge): a copy of the caller's
+ *     capability in src, with `rights` (each of which src must have:
+ *     EPERM), into the empty slot dst (EEXIST if full) of `space`:
+ *     KEEL_CAP_SELF for the caller's own, or an address space capability
+ *     with KEEL_AS_CAPS.  badge 0 keeps src's; a non-zero badge mints a
+ *     badged endpoint capability from an unbadged one (else EINVAL).
+ *     EINVAL also for rights 0 or rights the type does not have.
+ *   SYS_CAP_DELETE(space, slot): empty the slot (ENOENT if it is); always
+ *     possible, even when the object is gone.
+ *   SYS_DESTROY(slot): destroy the object (needs KEEL_CAP_DESTROY) and
+ *     empty the slot.  Every other capability to it fails with EDEAD from
+ *     then on, at once, wherever it is; the kernel walks none of them.
+ *     An address space with threads, the running thread itself, and an
+ *     endpoint that is a thread's pager are EBUSY.  A donation that a
+ *     stale capability still names cannot be reclaimed (EBUSY) until the
+ *     capability is deleted.
  *
  * IPC.  A message is a tag, four words in registers and up to IPC_BUF_MAX
  * bytes copied from the start of the sender's IPC buffer to the start of
@@ -164,20 +211,34 @@
  * tags may not set it.
  *
  * A message may carry up to IPC_CAPS_MAX capabilities of the sender's
- * (IPC_TAG_CAPS): their count in bits 45-46, their slots in bits 47-52
- * and 53-58, and IPC_TAG_MOVE (bit 59) to move them rather than copy
+ * (IPC_TAG_CAPS): their count in bits 45-46, their slots in bits 47-53
+ * and 54-60, and IPC_TAG_MOVE (bit 61) to move them rather than copy
  * them (same rights, same badge).  A send or call that carries any needs
  * KEEL_EP_GRANT on its slot (else EPERM); a reply may carry some without.
  * Each slot is checked when the call is made (EINVAL, ENOENT, EDEAD), and
  * again when the message is delivered.  They land in the receiving
  * thread's landing slots (SYS_CAP_LANDING(slot0, slot1);
- * AS_ENDPOINT_SLOTS for none, the default), in order, while each is
+ * KEEL_CAP_NONE for none, the default), in order, while each is
  * empty; the receiver's tag then says how many landed (bits 45-46; the
  * slot and move bits are 0).  Capabilities that find no empty landing
  * slot stay with the sender.  SYS_REPLY_RECV replies to the thread whose call
  * this thread received last (if any is still waiting), then receives.
  */
-#define AS_ENDPOINT_SLOTS   64
+#define KEEL_CAP_SLOTS	    128
+#define KEEL_CAP_NONE	    255 /* no capability, where a call allows none */
+#define KEEL_CAP_SELF	    254 /* the caller's own space (SYS_CAP_COPY, SYS_CAP_DELETE) */
+#define KEEL_CAP_MEMORY	    1
+#define KEEL_CAP_ASPACE	    2
+#define KEEL_CAP_THREAD	    3
+#define KEEL_CAP_ENDPOINT   4
+#define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
+#define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
+#define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
+#define KEEL_AS_MAP	    1u /* map, unmap, look up, supply tables */
+#define KEEL_AS_CAPS	    2u /* copy capabilities into its space, delete them there */
+#define KEEL_AS_THREAD	    4u /* make threads that run in it */
+#define KEEL_TH_CONFIG	    1u /* priority, CPU, pager */
+#define KEEL_TH_START	    2u
 #define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
 #define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
 #define KEEL_EP_GRANT	    4u /* messages sent through it may carry capabilities */
@@ -188,12 +249,12 @@
 #define IPC_TAG_KERNEL	    (1ul << 63)
 #define IPC_CAPS_MAX	    2
 #define IPC_TAG_NCAPS(tag)  (((tag) >> 45) & 3)
-#define IPC_TAG_CAP(tag, i) (((tag) >> (47 + 6 * (i))) & 63)
-#define IPC_TAG_MOVE	    (1ul << 59)
+#define IPC_TAG_CAP(tag, i) (((tag) >> (47 + 7 * (i))) & 127)
+#define IPC_TAG_MOVE	    (1ul << 61)
 /* A tag with n (<= IPC_CAPS_MAX) capabilities, from slots s0 and s1 (s1 ignored if n < 2). */
 #define IPC_TAG_CAPS(tag, n, s0, s1)                                         \
-	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&63) << 47 | \
-	 (unsigned long)((n) > 1 ? ((s1)&63) : 0) << 53)
+	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&127) << 47 | \
+	 (unsigned long)((n) > 1 ? ((s1)&127) : 0) << 54)
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread

@@ -109,12 +109,6 @@ static inline long keel_sleep(unsigned long ticks)
 	return KEEL_SYSCALL1(SYS_SLEEP, ticks);
 }
 
-/* auth: the frame mapped at va in address space `as`, or -error. */
-static inline long keel_lookup(unsigned long as, unsigned long va)
-{
-	return KEEL_SYSCALL2(SYS_LOOKUP, as, va);
-}
-
 static inline long keel_yield(void)
 {
 	return KEEL_SYSCALL0(SYS_YIELD);
@@ -125,49 +119,76 @@ static inline long keel_info(unsigned long what)
 	return KEEL_SYSCALL1(SYS_INFO, what);
 }
 
-static inline long keel_kmem_donate(unsigned long base, unsigned long size)
+#define KEEL_SYSCALL5(n, a, b, c, d, e) \
+	keel_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define KEEL_SYSCALL6(n, a, b, c, d, e, f) \
+	keel_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/*
+ * The object and memory calls (include/abi/syscall.h).  Every object is a
+ * capability slot; `mem` is a memory capability and `off` an offset in
+ * it (for the first program's, a physical address).
+ */
+static inline long keel_kmem_donate(unsigned long mem, unsigned long off, unsigned long size)
 {
-	return KEEL_SYSCALL2(SYS_KMEM_DONATE, base, size);
+	return KEEL_SYSCALL3(SYS_KMEM_DONATE, mem, off, size);
 }
 
-static inline long keel_kmem_reclaim(unsigned long base, unsigned long size)
+static inline long keel_kmem_reclaim(unsigned long mem, unsigned long off, unsigned long size)
 {
-	return KEEL_SYSCALL2(SYS_KMEM_RECLAIM, base, size);
+	return KEEL_SYSCALL3(SYS_KMEM_RECLAIM, mem, off, size);
 }
 
-static inline long keel_kmem_counts(unsigned long phys, unsigned long frame)
+static inline long keel_kmem_counts(unsigned long mem, unsigned long off, unsigned long frame_off)
 {
-	return KEEL_SYSCALL2(SYS_KMEM_COUNTS, phys, frame);
+	return KEEL_SYSCALL3(SYS_KMEM_COUNTS, mem, off, frame_off);
 }
 
-static inline long keel_as_create(unsigned long as_frame, unsigned long pml4_frame)
+static inline long keel_mem_derive(unsigned long mem, unsigned long off, unsigned long size,
+				   unsigned long rights, unsigned long dst)
 {
-	return KEEL_SYSCALL2(SYS_AS_CREATE, as_frame, pml4_frame);
+	return KEEL_SYSCALL5(SYS_MEM_DERIVE, mem, off, size, rights, dst);
 }
 
-static inline long keel_map(unsigned long as, unsigned long va, unsigned long frame,
-			    unsigned long rights)
+static inline long keel_as_create(unsigned long mem, unsigned long obj_off,
+				  unsigned long pml4_off, unsigned long dst)
 {
-	return KEEL_SYSCALL4(SYS_MAP, as, va, frame, rights);
+	return KEEL_SYSCALL4(SYS_AS_CREATE, mem, obj_off, pml4_off, dst);
 }
 
-static inline long keel_unmap(unsigned long as, unsigned long va)
+static inline long keel_map(unsigned long as, unsigned long va, unsigned long mem,
+			    unsigned long off, unsigned long rights)
 {
-	return KEEL_SYSCALL2(SYS_UNMAP, as, va);
+	return KEEL_SYSCALL5(SYS_MAP, as, va, mem, off, rights);
+}
+
+/* The offset in mem of the frame that was mapped (mem KEEL_CAP_NONE: 0). */
+static inline long keel_unmap(unsigned long as, unsigned long va, unsigned long mem)
+{
+	return KEEL_SYSCALL3(SYS_UNMAP, as, va, mem);
+}
+
+/* The offset in mem of the frame mapped at va. */
+static inline long keel_lookup(unsigned long as, unsigned long va, unsigned long mem)
+{
+	return KEEL_SYSCALL3(SYS_LOOKUP, as, va, mem);
 }
 
 static inline long keel_supply_table(unsigned long as, unsigned long va, unsigned long level,
-				     unsigned long frame)
+				     unsigned long mem, unsigned long off)
 {
-	return KEEL_SYSCALL4(SYS_SUPPLY_TABLE, as, va, level, frame);
+	return KEEL_SYSCALL5(SYS_SUPPLY_TABLE, as, va, level, mem, off);
 }
 
-static inline long keel_thread_create(unsigned long tcb, unsigned long as, unsigned long buf_frame,
-				      unsigned long badge)
+/* buf_off: KEEL_NO_BUFFER for none. */
+static inline long keel_thread_create(unsigned long mem, unsigned long tcb_off, unsigned long as,
+				      unsigned long buf_off, unsigned long badge,
+				      unsigned long dst)
 {
-	return KEEL_SYSCALL4(SYS_THREAD_CREATE, tcb, as, buf_frame, badge);
+	return KEEL_SYSCALL6(SYS_THREAD_CREATE, mem, tcb_off, as, buf_off, badge, dst);
 }
 
+/* pager_ep: an endpoint slot, or KEEL_CAP_NONE. */
 static inline long keel_thread_config(unsigned long thread, unsigned long prio, unsigned long cpu,
 				      unsigned long pager_ep)
 {
@@ -180,47 +201,40 @@ static inline long keel_thread_start(unsigned long thread, unsigned long rip, un
 	return KEEL_SYSCALL4(SYS_THREAD_START, thread, rip, rsp, arg);
 }
 
-static inline long keel_endpoint_create(unsigned long frame)
+static inline long keel_endpoint_create(unsigned long mem, unsigned long off, unsigned long dst)
 {
-	return KEEL_SYSCALL1(SYS_ENDPOINT_CREATE, frame);
+	return KEEL_SYSCALL3(SYS_ENDPOINT_CREATE, mem, off, dst);
 }
 
-static inline long keel_destroy(unsigned long object)
+/* Destroy the object of the capability in slot, and empty the slot. */
+static inline long keel_destroy(unsigned long slot)
 {
-	return KEEL_SYSCALL1(SYS_DESTROY, object);
+	return KEEL_SYSCALL1(SYS_DESTROY, slot);
 }
 
-static inline long keel_grant(unsigned long thread)
+/* Type and rights of a capability: KEEL_CAP_TYPE(r), KEEL_CAP_RIGHTS(r). */
+static inline long keel_cap_info(unsigned long slot)
 {
-	return KEEL_SYSCALL1(SYS_GRANT, thread);
+	return KEEL_SYSCALL1(SYS_CAP_INFO, slot);
 }
 
-/* An endpoint capability without a badge (receivers see the sending thread's). */
-static inline long keel_as_set_endpoint(unsigned long as, unsigned long slot, unsigned long ep,
-					unsigned long rights)
+/*
+ * Copy the capability in src into slot dst of `space` (KEEL_CAP_SELF, or
+ * an address space capability with KEEL_AS_CAPS), with `rights`; a badge
+ * (non-zero) mints a badged endpoint capability from an unbadged one.
+ */
+static inline long keel_cap_copy(unsigned long src, unsigned long space, unsigned long dst,
+				 unsigned long rights, unsigned long badge)
 {
-	return KEEL_SYSCALL4(SYS_AS_SET_ENDPOINT, as, slot, ep, rights);
+	return KEEL_SYSCALL5(SYS_CAP_COPY, src, space, dst, rights, badge);
 }
 
-/* An endpoint capability whose messages carry `badge`. */
-static inline long keel_as_set_badged(unsigned long as, unsigned long slot, unsigned long ep,
-				      unsigned long rights, unsigned long badge)
+static inline long keel_cap_delete(unsigned long space, unsigned long slot)
 {
-	return keel_syscall(SYS_AS_SET_ENDPOINT, (long)as, (long)slot, (long)ep, (long)rights,
-			    (long)badge, 0);
+	return KEEL_SYSCALL2(SYS_CAP_DELETE, space, slot);
 }
 
-static inline long keel_cap_copy(unsigned long src, unsigned long dst, unsigned long rights)
-{
-	return KEEL_SYSCALL3(SYS_CAP_COPY, src, dst, rights);
-}
-
-static inline long keel_cap_delete(unsigned long slot)
-{
-	return KEEL_SYSCALL1(SYS_CAP_DELETE, slot);
-}
-
-/* Where capabilities sent to this thread land (AS_ENDPOINT_SLOTS: nowhere). */
+/* Where capabilities sent to this thread land (KEEL_CAP_NONE: nowhere). */
 static inline long keel_cap_landing(unsigned long slot0, unsigned long slot1)
 {
 	return KEEL_SYSCALL2(SYS_CAP_LANDING, slot0, slot1);
