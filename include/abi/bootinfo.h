@@ -51,7 +51,6 @@ struct bootinfo {
 	uint64_t memory;		    /* all of physical memory: base 0 */
 	uint64_t memory_size;		    /* bytes that capability covers */
 	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
-	uint64_t reserved2;
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	/* Every free RAM range left after the kernel's own use, sorted. */

@@ -39,7 +39,7 @@
 #define SYS_KMEM_DONATE	    4  /* (mem[KMEM], off, size): give RAM to the kernel for objects */
 #define SYS_KMEM_RECLAIM    5  /* (mem[KMEM], off, size): take back a donation with no objects */
 #define SYS_KMEM_COUNTS	    6  /* (mem[KMEM], off, frame_off): a frame-count table for off */
-#define SYS_AS_CREATE	    7  /* (mem[KMEM], obj_off, pml4_off, dst) */
+#define SYS_AS_CREATE	    7  /* (mem[KMEM], obj_off, pml4_off, cspace_off, dst) */
 #define SYS_MAP		    8  /* (as[MAP], va, mem[the map rights], off, rights) */
 #define SYS_UNMAP	    9  /* (as[MAP], va, mem or KEEL_CAP_NONE): the frame's offset in mem */
 #define SYS_SUPPLY_TABLE    10 /* (as[MAP], va, level, mem[KMEM], off) */

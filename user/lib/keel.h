@@ -150,10 +150,12 @@ static inline long keel_mem_derive(unsigned long mem, unsigned long off, unsigne
 	return KEEL_SYSCALL5(SYS_MEM_DERIVE, mem, off, size, rights, dst);
 }
 
+/* Three free frames of a donation: the object, its PML4, its capability space. */
 static inline long keel_as_create(unsigned long mem, unsigned long obj_off,
-				  unsigned long pml4_off, unsigned long dst)
+				  unsigned long pml4_off, unsigned long cspace_off,
+				  unsigned long dst)
 {
-	return KEEL_SYSCALL4(SYS_AS_CREATE, mem, obj_off, pml4_off, dst);
+	return KEEL_SYSCALL5(SYS_AS_CREATE, mem, obj_off, pml4_off, cspace_off, dst);
 }
 
 static inline long keel_map(unsigned long as, unsigned long va, unsigned long mem,
