@@ -47,7 +47,7 @@
 #define TAG_LEN_SHIFT  32
 #define TAG_LEN_MASK   (0x1fffull << TAG_LEN_SHIFT)
 #define TAG_CAPS_SHIFT 45
-#define TAG_CAPS_MASK  (0x7fffull << TAG_CAPS_SHIFT)		      /* count, two slots, move */
+#define TAG_CAPS_MASK  (0x1ffffull << TAG_CAPS_SHIFT)		      /* count, two slots, move */
 #define TAG_USER_MASK  (0xffffffffull | TAG_LEN_MASK | TAG_CAPS_MASK) /* what users may set */
 
 /* The capability in s's slot that a message's tag names, if it still is one. */
@@ -69,9 +69,9 @@ static __attribute__((noinline)) u64 transfer(struct thread *s, u64 tag, struct 
 	for (; k < n; k++) {
 		struct cap *c = carried(s, IPC_TAG_CAP(tag, k));
 		u32 dst = r->land[k];
-		if (!c || dst >= AS_ENDPOINT_SLOTS || cap_type(&r->as->caps[dst]) != CAP_EMPTY)
+		if (!c || dst >= KEEL_CAP_SLOTS || cap_type(&r->as->caps[dst]) != CAP_EMPTY)
 			break;
-		cap_set(&r->as->caps[dst], cap_type(c), cap_obj(c), cap_rights(c), c->badge);
+		cap_copy(&r->as->caps[dst], c, cap_rights(c), c->badge);
 		if (tag & IPC_TAG_MOVE)
 			cap_clear(c);
 	}

@@ -6,6 +6,7 @@
 #include <abi/syscall.h>
 #include <abi/uspace.h>
 #include <keel/aspace.h>
+#include <keel/cap.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <keel/addr.h>
@@ -132,12 +133,12 @@ static const char *check_fits(struct bootmem *bm, const struct elf_image *img, u
 		    image, may);
 		return why;
 	}
-	/* Its address space (object and PML4) and its thread come from there too. */
+	/* Its address space (object, PML4, capability space) and its thread come from there too. */
 	u64 tables = tables_needed(spans, n), room = kmem_boot_frames_left();
-	if (tables + 3 > room) {
+	if (tables + 4 > room) {
 		fmt_snprintf(why, size,
 			     "it needs %lu page-table frames, and the boot chunk has room for %lu",
-			     tables, room > 3 ? room - 3 : 0);
+			     tables, room > 4 ? room - 4 : 0);
 		return why;
 	}
 	return NULL;
@@ -176,7 +177,7 @@ static const char *load(struct bootmem *bm)
 	if (no)
 		return no;
 
-	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame());
+	struct aspace *as = aspace_make(kmem_boot_frame(), kmem_boot_frame(), kmem_boot_frame());
 	if ((no = load_image(bm, as, phys_to_virt(m->start), &img)))
 		return no;
 	u64 stack = zeroed_frames(bm, PROG_STACK_SIZE);
@@ -193,8 +194,14 @@ static const char *load(struct bootmem *bm)
 
 	root = kmem_object_make(kmem_boot_frame(), KOBJ_THREAD);
 	thread_init(root, as, buf, 0);
-	root->authority = true;
 	root->is_root = true;
+	/*
+	 * Its capabilities: all of physical memory (the frames' roles still
+	 * say what each may be used for), its address space and its thread.
+	 */
+	cap_set_memory(&as->caps[BOOTINFO_SLOT_MEMORY], 0, kmem_phys_top(), CAP_RIGHTS_MEMORY);
+	cap_set(&as->caps[BOOTINFO_SLOT_AS], CAP_ASPACE, as, CAP_RIGHTS_ASPACE, 0);
+	cap_set(&as->caps[BOOTINFO_SLOT_THREAD], CAP_THREAD, root, CAP_RIGHTS_THREAD, 0);
 	root->regs.rip = img.entry;
 	root->regs.rsp = PROG_STACK_TOP;
 	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
@@ -221,8 +228,10 @@ void root_fill_bootinfo(void)
 	bi->magic = BOOTINFO_MAGIC;
 	bi->version = BOOTINFO_VERSION;
 	bi->cpu_count = smp_online;
-	bi->self_as = kmem_object_phys(root->as);
-	bi->self_thread = kmem_object_phys(root);
+	bi->self_as = BOOTINFO_SLOT_AS;
+	bi->self_thread = BOOTINFO_SLOT_THREAD;
+	bi->memory = BOOTINFO_SLOT_MEMORY;
+	bi->memory_size = kmem_phys_top();
 	bi->ipc_buffer = ROOT_IPC_BUF;
 	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
 	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {

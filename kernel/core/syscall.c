@@ -1,11 +1,15 @@
 /*
  * syscall.c - the system-call table and the generic calls (debug output,
- * tests, information, sleep, exit, destroy).
+ * tests, information, sleep, exit).
  *
- * Each entry of `syscalls` says, next to its handler, what the caller must
- * hold to make the call.  syscall_dispatch checks that before the handler
- * runs, so no handler can forget it; each handler then checks all of its
- * arguments before it changes anything.  The architecture's entry
+ * Each entry of `syscalls` says, next to its handler, which of its
+ * arguments are capabilities, of which type, with which rights.
+ * syscall_dispatch looks each one up in the caller's capability space
+ * before the handler runs (keel/cap.h: EINVAL, ENOENT, EBADOBJ, EPERM,
+ * EDEAD), and hands the handler the capability, not the slot; so no
+ * handler can forget a check, and none ever sees an address where an
+ * object is meant.  Each handler then checks the rest of its arguments
+ * before it changes anything.  The architecture's entry
  * (kernel/arch/x86_64/syscall.S) saves the registers and calls
  * syscall_handle, which takes the big kernel lock, dispatches, and
  * returns through the scheduler.
@@ -84,42 +88,17 @@ static long sys_debug_test(u64 name, u64 result, u64 why)
 
 static long sys_info(u64 what)
 {
-	struct thread *cur = sched_current();
-
 	switch (what) {
 	case KEEL_INFO_CPU:
 		return this_cpu()->cpu;
 	case KEEL_INFO_CPUS:
 		return smp_online;
-	case KEEL_INFO_FASTPATH: /* system-wide: the authority only */
-		return cur->authority ? (long)sched_fastpath_count : -KEEL_EPERM;
+	case KEEL_INFO_FASTPATH:
+		return (long)sched_fastpath_count;
 	case KEEL_INFO_TICKS:
 		return (long)this_cpu()->ticks;
-	case KEEL_INFO_THREAD: /* a physical address: the authority only */
-		return cur->authority ? (long)kmem_object_phys(cur) : -KEEL_EPERM;
-	case KEEL_INFO_AUTHORITY:
-		return cur->authority;
 	}
 	return -KEEL_EINVAL;
-}
-
-static long sys_destroy(u64 obj)
-{
-	struct thread *t;
-	struct endpoint *ep;
-	struct aspace *as;
-
-	if ((t = thread_get(obj)))
-		return thread_destroy(t);
-	if ((ep = endpoint_get(obj)))
-		return endpoint_destroy(ep);
-	if ((as = aspace_get(obj))) {
-		if (as->threads)
-			return -KEEL_EBUSY;
-		aspace_destroy(as);
-		return 0;
-	}
-	return -KEEL_EBADOBJ;
 }
 
 static long sys_exit(u64 code)
@@ -135,18 +114,29 @@ static long sys_yield(void)
 }
 
 /*
- * The table.  `fn` takes the call's arguments (RDI, RSI, RDX, R10, R8) in
- * order; the IPC calls take the whole frame (`ipc`), since they also
- * return a message in it.  Every number below SYS_COUNT has an entry
- * (syscall_dispatch relies on it; a boot test checks it).
+ * The table.  An ARGS handler takes the caller and the call's six
+ * arguments (RDI, RSI, RDX, R10, R8, R9) in a[], where each capability
+ * argument has been replaced by its struct cap *; the IPC calls take the
+ * whole frame (FRAME), since they also return a message in it, and look
+ * up their endpoint themselves (on the fast path).  Every number below
+ * SYS_COUNT has an entry (syscall_dispatch relies on it; a boot test
+ * checks it).
  */
+struct syscall_cap {
+	u8 arg;	   /* which argument */
+	u8 type;   /* enum cap_type; CAP_EMPTY: no capability */
+	u8 rights; /* each of which it must have */
+};
+
+#define SYSCALL_CAPS 2
+
 struct syscall_def {
 	union {
-		long (*fn)(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
+		long (*fn)(struct thread *cur, const u64 *a);
 		long (*ipc)(struct trap_frame *tf, struct thread *cur);
 	};
-	u8 args;  /* SYSCALL_ARGS or SYSCALL_FRAME */
-	u8 needs; /* SYSCALL_NEEDS_* */
+	u8 args; /* SYSCALL_ARGS or SYSCALL_FRAME */
+	struct syscall_cap caps[SYSCALL_CAPS];
 };
 
 enum { SYSCALL_ARGS, SYSCALL_FRAME };
@@ -160,80 +150,97 @@ static long call_call(struct trap_frame *tf, struct thread *cur)
 {
 	return sys_send(tf, cur, SEND_CALL);
 }
+
 /*
  * Handlers, made to fit the table: ADAPT(name, expression) defines
- * name(a0, a1, a2, a3, a4) as the expression.
+ * name(cur, a) as the expression; CAP(i) is argument i as the capability
+ * the dispatcher found.
  */
-#define ADAPT(name, call)                                        \
-	static long name(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4) \
-	{                                                        \
-		return call;                                     \
+#define ADAPT(name, call)                                  \
+	static long name(struct thread *cur, const u64 *a) \
+	{                                                  \
+		(void)cur;                                 \
+		(void)a;                                   \
+		return call;                               \
 	}
-ADAPT(call_exit, sys_exit(a0))
+#define CAP(i) ((struct cap *)a[i])
+ADAPT(call_exit, sys_exit(a[0]))
 ADAPT(call_yield, sys_yield())
-ADAPT(call_sleep, sys_sleep(a0))
-ADAPT(call_info, sys_info(a0))
-ADAPT(call_debug_write, sys_debug_write(a0, a1))
-ADAPT(call_debug_test, sys_debug_test(a0, a1, a2))
-ADAPT(call_donate, kmem_donate(a0, a1))
-ADAPT(call_reclaim, kmem_reclaim(a0, a1))
-ADAPT(call_counts, kmem_supply_counts(a0, a1))
-ADAPT(call_as_create, sys_as_create(a0, a1))
-ADAPT(call_unmap, sys_unmap(a0, a1))
-ADAPT(call_lookup, sys_lookup(a0, a1))
-ADAPT(call_endpoint_create, sys_endpoint_create(a0))
-ADAPT(call_destroy, sys_destroy(a0))
-ADAPT(call_grant, sys_grant(a0))
-ADAPT(call_map, sys_map(a0, a1, a2, a3))
-ADAPT(call_supply_table, sys_supply_table(a0, a1, a2, a3))
-ADAPT(call_thread_create, sys_thread_create(a0, a1, a2, a3))
-ADAPT(call_thread_config, sys_thread_config(a0, a1, a2, a3))
-ADAPT(call_thread_start, sys_thread_start(a0, a1, a2, a3))
-ADAPT(call_as_set_endpoint, sys_as_set_endpoint(a0, a1, a2, a3, a4))
-ADAPT(call_cap_copy, sys_cap_copy(a0, a1, a2))
-ADAPT(call_cap_delete, sys_cap_delete(a0))
-ADAPT(call_cap_landing, sys_cap_landing(a0, a1))
+ADAPT(call_sleep, sys_sleep(a[0]))
+ADAPT(call_info, sys_info(a[0]))
+ADAPT(call_debug_write, sys_debug_write(a[0], a[1]))
+ADAPT(call_debug_test, sys_debug_test(a[0], a[1], a[2]))
+ADAPT(call_donate, sys_kmem_donate(CAP(0), a[1], a[2]))
+ADAPT(call_reclaim, sys_kmem_reclaim(CAP(0), a[1], a[2]))
+ADAPT(call_counts, sys_kmem_counts(CAP(0), a[1], a[2]))
+ADAPT(call_mem_derive, sys_mem_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
+ADAPT(call_as_create, sys_as_create(cur, CAP(0), a[1], a[2], a[3], a[4]))
+ADAPT(call_map, sys_map(CAP(0), a[1], CAP(2), a[3], a[4]))
+ADAPT(call_unmap, sys_unmap(cur, CAP(0), a[1], a[2]))
+ADAPT(call_lookup, sys_lookup(cur, CAP(0), a[1], a[2]))
+ADAPT(call_supply_table, sys_supply_table(CAP(0), a[1], a[2], CAP(3), a[4]))
+ADAPT(call_thread_create, sys_thread_create(cur, CAP(0), a[1], CAP(2), a[3], a[4], a[5]))
+ADAPT(call_thread_config, sys_thread_config(cur, CAP(0), a[1], a[2], a[3]))
+ADAPT(call_thread_start, sys_thread_start(CAP(0), a[1], a[2], a[3]))
+ADAPT(call_endpoint_create, sys_endpoint_create(cur, CAP(0), a[1], a[2]))
+ADAPT(call_destroy, sys_destroy(cur, a[0]))
+ADAPT(call_cap_info, sys_cap_info(cur, a[0]))
+ADAPT(call_cap_copy, sys_cap_copy(cur, a[0], a[1], a[2], a[3], a[4]))
+ADAPT(call_cap_delete, sys_cap_delete(cur, a[0], a[1]))
+ADAPT(call_cap_landing, sys_cap_landing(cur, a[0], a[1]))
 
-#define ARGS(f, n)                                            \
-	{                                                     \
-		.fn = (f), .args = SYSCALL_ARGS, .needs = (n) \
+/* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
+#define ARGS(f, ...)                                                     \
+	{                                                                \
+		.fn = (f), .args = SYSCALL_ARGS, .caps = { __VA_ARGS__ } \
 	}
-#define FRAME(f, n)                                             \
-	{                                                       \
-		.ipc = (f), .args = SYSCALL_FRAME, .needs = (n) \
+#define FRAME(f)                                \
+	{                                       \
+		.ipc = (f), .args = SYSCALL_FRAME \
 	}
+/* Argument i is a capability of `type` with each of `rights`. */
+#define C(i, type, rights)            \
+	{                             \
+		(i), (type), (rights) \
+	}
+#define MEM_KMEM(i) C(i, CAP_MEMORY, KEEL_MEM_KMEM)
 
 static const struct syscall_def syscalls[SYS_COUNT] = {
-	[SYS_DEBUG_WRITE] = ARGS(call_debug_write, SYSCALL_NEEDS_NOTHING),
-	[SYS_EXIT] = ARGS(call_exit, SYSCALL_NEEDS_NOTHING),
-	[SYS_YIELD] = ARGS(call_yield, SYSCALL_NEEDS_NOTHING),
-	[SYS_INFO] = ARGS(call_info, SYSCALL_NEEDS_NOTHING), /* some answers: authority */
-	[SYS_KMEM_DONATE] = ARGS(call_donate, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_KMEM_RECLAIM] = ARGS(call_reclaim, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_KMEM_COUNTS] = ARGS(call_counts, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_AS_CREATE] = ARGS(call_as_create, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_MAP] = ARGS(call_map, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_UNMAP] = ARGS(call_unmap, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_SUPPLY_TABLE] = ARGS(call_supply_table, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_CREATE] = ARGS(call_thread_create, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_THREAD_START] = ARGS(call_thread_start, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_DESTROY] = ARGS(call_destroy, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_GRANT] = ARGS(call_grant, SYSCALL_NEEDS_AUTHORITY),
-	[SYS_AS_SET_ENDPOINT] = ARGS(call_as_set_endpoint, SYSCALL_NEEDS_AUTHORITY),
-	/* IPC needs the slot's right, which the handler checks. */
-	[SYS_SEND] = FRAME(call_send, SYSCALL_NEEDS_NOTHING),
-	[SYS_RECV] = FRAME(sys_recv, SYSCALL_NEEDS_NOTHING),
-	[SYS_CALL] = FRAME(call_call, SYSCALL_NEEDS_NOTHING),
-	[SYS_REPLY_RECV] = FRAME(sys_reply_recv, SYSCALL_NEEDS_NOTHING),
-	[SYS_DEBUG_TEST] = ARGS(call_debug_test, SYSCALL_NEEDS_NOTHING),
-	[SYS_SLEEP] = ARGS(call_sleep, SYSCALL_NEEDS_NOTHING),
-	[SYS_LOOKUP] = ARGS(call_lookup, SYSCALL_NEEDS_AUTHORITY),
-	/* A process's own capabilities: anyone. */
-	[SYS_CAP_COPY] = ARGS(call_cap_copy, SYSCALL_NEEDS_NOTHING),
-	[SYS_CAP_DELETE] = ARGS(call_cap_delete, SYSCALL_NEEDS_NOTHING),
-	[SYS_CAP_LANDING] = ARGS(call_cap_landing, SYSCALL_NEEDS_NOTHING),
+	[SYS_DEBUG_WRITE] = ARGS(call_debug_write),
+	[SYS_EXIT] = ARGS(call_exit),
+	[SYS_YIELD] = ARGS(call_yield),
+	[SYS_INFO] = ARGS(call_info),
+	[SYS_DEBUG_TEST] = ARGS(call_debug_test),
+	[SYS_SLEEP] = ARGS(call_sleep),
+	/* Memory: a memory capability, and offsets in it. */
+	[SYS_KMEM_DONATE] = ARGS(call_donate, MEM_KMEM(0)),
+	[SYS_KMEM_RECLAIM] = ARGS(call_reclaim, MEM_KMEM(0)),
+	[SYS_KMEM_COUNTS] = ARGS(call_counts, MEM_KMEM(0)),
+	[SYS_MEM_DERIVE] = ARGS(call_mem_derive, C(0, CAP_MEMORY, 0)), /* rights: the handler */
+	/* Objects are made in donated frames; the new capability goes to a slot. */
+	[SYS_AS_CREATE] = ARGS(call_as_create, MEM_KMEM(0)),
+	[SYS_THREAD_CREATE] = ARGS(call_thread_create, MEM_KMEM(0),
+				   C(2, CAP_ASPACE, KEEL_AS_THREAD)),
+	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, MEM_KMEM(0)),
+	/* Address spaces.  SYS_MAP's memory needs the map rights: the handler. */
+	[SYS_MAP] = ARGS(call_map, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),
+	[SYS_UNMAP] = ARGS(call_unmap, C(0, CAP_ASPACE, KEEL_AS_MAP)), /* mem may be none */
+	[SYS_LOOKUP] = ARGS(call_lookup, C(0, CAP_ASPACE, KEEL_AS_MAP)),
+	[SYS_SUPPLY_TABLE] = ARGS(call_supply_table, C(0, CAP_ASPACE, KEEL_AS_MAP), MEM_KMEM(3)),
+	/* Threads.  The pager endpoint may be none: the handler. */
+	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
+	[SYS_THREAD_START] = ARGS(call_thread_start, C(0, CAP_THREAD, KEEL_TH_START)),
+	/* Any type: the handlers look the slots up (keel/cap.h). */
+	[SYS_DESTROY] = ARGS(call_destroy),
+	[SYS_CAP_INFO] = ARGS(call_cap_info),
+	[SYS_CAP_COPY] = ARGS(call_cap_copy),
+	[SYS_CAP_DELETE] = ARGS(call_cap_delete),
+	[SYS_CAP_LANDING] = ARGS(call_cap_landing),
+	/* IPC: an endpoint with SEND or RECV, found by the handler. */
+	[SYS_SEND] = FRAME(call_send),
+	[SYS_RECV] = FRAME(sys_recv),
+	[SYS_CALL] = FRAME(call_call),
+	[SYS_REPLY_RECV] = FRAME(sys_reply_recv),
 };
 
 static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
@@ -241,11 +248,18 @@ static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 	if (tf->rax >= SYS_COUNT)
 		return -KEEL_ENOSYS;
 	const struct syscall_def *d = &syscalls[tf->rax];
-	if (d->needs == SYSCALL_NEEDS_AUTHORITY && !cur->authority)
-		return -KEEL_EPERM;
 	if (d->args == SYSCALL_FRAME)
 		return d->ipc(tf, cur);
-	return d->fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
+	u64 a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	for (int i = 0; i < SYSCALL_CAPS && d->caps[i].type; i++) {
+		const struct syscall_cap *sc = &d->caps[i];
+		struct cap *c;
+		long r = cap_find(cur->as->caps, a[sc->arg], sc->type, sc->rights, &c);
+		if (r)
+			return r;
+		a[sc->arg] = (u64)c;
+	}
+	return d->fn(cur, a);
 }
 
 /*
@@ -274,5 +288,10 @@ bool syscall_table_complete(void)
 	for (unsigned n = 0; n < SYS_COUNT; n++)
 		if (!syscalls[n].fn)
 			return false;
+	/* And every capability argument names a type and a register. */
+	for (unsigned n = 0; n < SYS_COUNT; n++)
+		for (int i = 0; i < SYSCALL_CAPS; i++)
+			if (syscalls[n].caps[i].type >= CAP_TYPES || syscalls[n].caps[i].arg > 5)
+				return false;
 	return true;
 }

@@ -11,6 +11,7 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/bootmem.h>
+#include <keel/cap.h>
 #include <keel/console.h>
 #include <keel/frames.h>
 #include <keel/kmem.h>
@@ -31,6 +32,7 @@ static u64 count_index_len; /* entries */
 static u64 boot_bytes;	    /* taken from boot memory */
 static u64 next_gen = 1;    /* object generations: never 0, never reused */
 static u64 donated_bytes;
+static u64 phys_top; /* the end of the highest RAM */
 
 static bool is_ram(u64 pa)
 {
@@ -54,6 +56,7 @@ const char *kmem_init(struct bootmem *bm)
 	for (size_t i = 0; i < boot.memmap_count; i++)
 		if (boot.memmap[i].type == MEMMAP_AVAILABLE)
 			top = MAX(top, boot.memmap[i].base + boot.memmap[i].length);
+	phys_top = ALIGN_UP(top, PAGE_SIZE);
 	count_index_len = DIV_ROUND_UP(top, KMEM_COUNTS_SPAN);
 	u64 bytes = ALIGN_UP(MAX(count_index_len, 1) * sizeof(u64), PAGE_SIZE);
 	u64 idx = bootmem_alloc(bm, bytes, PAGE_SIZE, PHYS_MAX);
@@ -172,6 +175,11 @@ void *kmem_object_get(u64 pa, enum kobj_type type)
 	if (frame_index(pa) == 0 || chunk_of(pa)->type[frame_index(pa)] != type)
 		return NULL;
 	return phys_to_virt(pa);
+}
+
+u64 kmem_phys_top(void)
+{
+	return phys_top;
 }
 
 u64 kmem_gen_new(void)
@@ -341,4 +349,35 @@ u64 kmem_count_index_bytes(void)
 u64 kmem_boot_bytes(void)
 {
 	return boot_bytes;
+}
+
+/*
+ * The calls, on a memory capability the dispatcher found with KEEL_MEM_KMEM
+ * (kernel/core/syscall.c): the range must lie inside it.
+ */
+long sys_kmem_donate(struct cap *mem, u64 off, u64 size)
+{
+	u64 pa;
+	long r = cap_mem_range(mem, off, size, &pa);
+
+	return r ? r : kmem_donate(pa, size);
+}
+
+long sys_kmem_reclaim(struct cap *mem, u64 off, u64 size)
+{
+	u64 pa;
+	long r = cap_mem_range(mem, off, size, &pa);
+
+	return r ? r : kmem_reclaim(pa, size);
+}
+
+long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off)
+{
+	u64 pa, frame;
+	long r;
+
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &pa)) ||
+	    (r = cap_mem_range(mem, frame_off, PAGE_SIZE, &frame)))
+		return r;
+	return kmem_supply_counts(pa, frame);
 }

@@ -15,16 +15,13 @@
 #include <keel/panic.h>
 #include <keel/thread.h>
 
-struct aspace *aspace_get(u64 pa)
-{
-	return kmem_object_get(pa, KOBJ_ASPACE);
-}
-
-struct aspace *aspace_make(u64 obj, u64 pml4)
+struct aspace *aspace_make(u64 obj, u64 pml4, u64 cspace)
 {
 	struct aspace *as = kmem_object_make(obj, KOBJ_ASPACE);
 
 	kmem_object_make(pml4, KOBJ_TABLE);
+	as->caps = kmem_object_make(cspace, KOBJ_CSPACE);
+	as->gen = kmem_gen_new();
 	vspace_init(&as->vs, pml4);
 	as->tables = 1;
 	return as;
@@ -69,27 +66,29 @@ void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights)
 /* Is `frame` one that may be mapped with `rights`? */
 static long check_frame(u64 frame, u64 rights)
 {
-	if (!IS_ALIGNED(frame, PAGE_SIZE))
-		return -KEEL_EINVAL;
 	enum kmem_class c = kmem_classify(frame);
 	if (c == KMEM_USER || (c == KMEM_MODULE && !(rights & KEEL_MAP_W)))
 		return 0;
 	return kmem_class_error(c); /* a module frame with W: EROLE */
 }
 
-long sys_map(u64 as_pa, u64 va, u64 frame, u64 rights)
+/* SYS_MAP(as, va, mem, off, rights): the frame at off in mem, at va. */
+long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 {
-	struct aspace *as = aspace_get(as_pa);
+	struct aspace *as = cap_obj(asc);
 	vspace_entry *e;
+	u64 frame;
 	int missing;
 	long r;
 
-	if (!as)
-		return -KEEL_EBADOBJ;
-	if ((r = check_va(va)) || (r = check_frame(frame, rights)))
+	if ((r = check_va(va)))
 		return r;
 	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X)) || !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
+	if (rights & ~(u64)cap_rights(mem))
+		return -KEEL_EPERM;
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = check_frame(frame, rights)))
+		return r;
 	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
 		return missing_error(missing);
 	if (vspace_present(*e))
@@ -102,28 +101,44 @@ long sys_map(u64 as_pa, u64 va, u64 frame, u64 rights)
 }
 
 /*
- * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va in the
- * address space at as_pa, or NULL with the error in *err.
+ * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va, and
+ * the frame's offset in the memory capability in slot `mem` (KEEL_CAP_NONE:
+ * none asked, 0); or NULL with the error in *err.
  */
-static vspace_entry *mapped_leaf(u64 as_pa, u64 va, struct aspace **as, long *err)
+static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem,
+				 u64 *off, long *err)
 {
 	vspace_entry *e = NULL;
+	struct cap *m = NULL;
 	int missing;
 
-	*err = 0;
-	if (!(*as = aspace_get(as_pa)))
-		*err = -KEEL_EBADOBJ;
-	else if (!(*err = check_va(va)) &&
-		 (!(e = vspace_entry_at(&(*as)->vs, va, 1, &missing)) || !vspace_present(*e)))
+	*off = 0;
+	if (mem != KEEL_CAP_NONE && (*err = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
+		return NULL;
+	if ((*err = check_va(va)))
+		return NULL;
+	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)) || !vspace_present(*e)) {
 		*err = -KEEL_ENOENT;
-	return *err ? NULL : e;
+		return NULL;
+	}
+	if (m) {
+		u64 base = m->word & CAP_OBJ_MASK, frame = vspace_frame(*e);
+		if (frame < base || frame - base >= m->size) {
+			*err = -KEEL_EPERM; /* not the caller's to know */
+			return NULL;
+		}
+		*off = frame - base;
+	}
+	return e;
 }
 
-long sys_unmap(u64 as_pa, u64 va)
+/* SYS_UNMAP(as, va, mem): returns the frame's offset in mem. */
+long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
-	struct aspace *as;
+	struct aspace *as = cap_obj(asc);
+	u64 off;
 	long r;
-	vspace_entry *e = mapped_leaf(as_pa, va, &as, &r);
+	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &r);
 
 	if (!e)
 		return r;
@@ -131,31 +146,33 @@ long sys_unmap(u64 as_pa, u64 va)
 	vspace_clear_leaf(&as->vs, e, va);
 	kmem_map_unref(frame);
 	as->pages--;
-	return (long)frame;
+	return (long)off;
 }
 
-long sys_lookup(u64 as_pa, u64 va)
+/* SYS_LOOKUP(as, va, mem): the offset in mem of the frame at va. */
+long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
-	struct aspace *as;
+	u64 off;
 	long r;
-	vspace_entry *e = mapped_leaf(as_pa, va, &as, &r);
 
-	return e ? (long)vspace_frame(*e) : r;
+	if (mem == KEEL_CAP_NONE)
+		return -KEEL_EINVAL; /* the answer is an offset in mem */
+	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &r) ? (long)off : r;
 }
 
-long sys_supply_table(u64 as_pa, u64 va, u64 level, u64 frame)
+/* SYS_SUPPLY_TABLE(as, va, level, mem, off): a page table for va at level. */
+long sys_supply_table(struct cap *asc, u64 va, u64 level, struct cap *mem, u64 off)
 {
-	struct aspace *as = aspace_get(as_pa);
+	struct aspace *as = cap_obj(asc);
+	u64 frame;
 	int missing;
 	long r;
 
-	if (!as)
-		return -KEEL_EBADOBJ;
 	if ((r = check_va(va)))
 		return r;
 	if (level < 1 || level > 3)
 		return -KEEL_EINVAL;
-	if ((r = kmem_check_free(frame)))
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = kmem_check_free(frame)))
 		return r;
 	/* The entry that should point to the new table. */
 	vspace_entry *e = vspace_entry_at(&as->vs, va, (int)level + 1, &missing);
@@ -169,34 +186,34 @@ long sys_supply_table(u64 as_pa, u64 va, u64 level, u64 frame)
 	return 0;
 }
 
-long sys_as_create(u64 obj, u64 pml4)
+/* SYS_AS_CREATE(mem, obj_off, pml4_off, cspace_off, dst). */
+long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_off, u64 cspace_off,
+		   u64 dst)
 {
+	u64 obj, pml4, cspace;
+	struct cap *to;
 	long r;
 
-	if ((r = kmem_check_free(obj)) || (r = kmem_check_free(pml4)))
+	if ((r = cap_mem_range(mem, obj_off, PAGE_SIZE, &obj)) ||
+	    (r = cap_mem_range(mem, pml4_off, PAGE_SIZE, &pml4)) ||
+	    (r = cap_mem_range(mem, cspace_off, PAGE_SIZE, &cspace)))
 		return r;
-	if (obj == pml4)
+	if ((r = kmem_check_free(obj)) || (r = kmem_check_free(pml4)) ||
+	    (r = kmem_check_free(cspace)))
+		return r;
+	if (obj == pml4 || obj == cspace || pml4 == cspace)
 		return -KEEL_EINVAL;
-	aspace_make(obj, pml4);
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	cap_set(to, CAP_ASPACE, aspace_make(obj, pml4, cspace), CAP_RIGHTS_ASPACE, 0);
 	return 0;
 }
 
-long sys_as_set_endpoint(u64 as_pa, u64 slot, u64 ep_pa, u64 rights, u64 badge)
+long aspace_destroy_checked(struct aspace *as)
 {
-	struct aspace *as = aspace_get(as_pa);
-	struct endpoint *ep = NULL;
-
-	if (!as)
-		return -KEEL_EBADOBJ;
-	if (slot >= AS_ENDPOINT_SLOTS)
-		return -KEEL_EINVAL;
-	if (ep_pa && !(ep = endpoint_get(ep_pa)))
-		return -KEEL_EBADOBJ;
-	if (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT) || (ep && !rights))
-		return -KEEL_EINVAL;
-	cap_clear(&as->caps[slot]);
-	if (ep)
-		cap_set(&as->caps[slot], CAP_ENDPOINT, ep, (u32)rights, badge);
+	if (as->threads)
+		return -KEEL_EBUSY;
+	aspace_destroy(as);
 	return 0;
 }
 
@@ -209,8 +226,10 @@ void aspace_destroy(struct aspace *as)
 	if (cpu >= 0)
 		panic("aspace: destroying the address space cpu %d runs", cpu);
 	vspace_free(&as->vs, kmem_map_unref, kmem_object_free);
-	for (unsigned s = 0; s < AS_ENDPOINT_SLOTS; s++)
+	for (unsigned s = 0; s < KEEL_CAP_SLOTS; s++)
 		cap_clear(&as->caps[s]);
+	as->gen = 0; /* every capability to it is stale (a new object gets a new one) */
 	kmem_object_free(as->vs.pml4);
+	kmem_object_free(kmem_object_phys(as->caps));
 	kmem_object_free(kmem_object_phys(as));
 }

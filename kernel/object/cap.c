@@ -1,7 +1,9 @@
 /*
- * cap.c - capabilities (keel/cap.h): making and emptying one, and the
- * calls any process may make on its own table: copy with fewer rights,
- * delete.  Under the big kernel lock, like everything that changes a table.
+ * cap.c - capabilities (keel/cap.h): making, copying and emptying one,
+ * and the calls on capability spaces: information, copy with fewer
+ * rights (into the caller's space or one it may fill), delete, landing
+ * slots, memory capabilities for parts of a range, and destroy.  Under
+ * the big kernel lock, like everything that changes a table.
  */
 #include <abi/syscall.h>
 #include <keel/aspace.h>
@@ -11,77 +13,223 @@
 #include <keel/thread.h>
 
 _Static_assert(sizeof(struct cap) == 24, "a capability is three words");
-_Static_assert(__builtin_offsetof(struct endpoint, gen) == 0,
+_Static_assert(__builtin_offsetof(struct endpoint, gen) == 0 &&
+		       __builtin_offsetof(struct thread, gen) == 0 &&
+		       __builtin_offsetof(struct aspace, gen) == 0,
 	       "objects begin with their generation");
+_Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
+		       KEEL_CAP_SELF >= KEEL_CAP_SLOTS && KEEL_CAP_NONE <= 255,
+	       "slots fit the IPC tag's 7 bits, and the special values a u8");
+_Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK && (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE |
+						   CAP_RIGHTS_THREAD | CAP_RIGHTS_ENDPOINT) <=
+							  CAP_RIGHTS_MASK,
+	       "types and rights fit a capability's word");
 
-void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge)
+u32 cap_type_rights(u32 type)
+{
+	switch (type) {
+	case CAP_MEMORY:
+		return CAP_RIGHTS_MEMORY;
+	case CAP_ASPACE:
+		return CAP_RIGHTS_ASPACE;
+	case CAP_THREAD:
+		return CAP_RIGHTS_THREAD;
+	case CAP_ENDPOINT:
+		return CAP_RIGHTS_ENDPOINT;
+	}
+	return 0;
+}
+
+static void cap_fill(struct cap *c, u64 word)
 {
 	if (cap_type(c) != CAP_EMPTY)
 		panic("cap: filling a slot that holds a capability of type %u", cap_type(c));
-	if ((u64)obj & ~CAP_OBJ_MASK || type > CAP_TYPE_MASK || rights > CAP_RIGHTS_MASK)
-		panic("cap: object %p, type %u, rights 0x%x do not fit a capability", obj, type,
+	c->word = word;
+}
+
+void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge)
+{
+	if ((u64)obj & ~CAP_OBJ_MASK || type == CAP_MEMORY || !type || type >= CAP_TYPES ||
+	    rights & ~cap_type_rights(type))
+		panic("cap: object %p, type %u, rights 0x%x do not make a capability", obj, type,
 		      rights);
+	cap_fill(c, (u64)obj | type | (u64)rights << CAP_RIGHTS_SHIFT);
 	kmem_cap_ref(obj);
-	c->word = (u64)obj | type | (u64)rights << CAP_RIGHTS_SHIFT;
 	c->gen = *(const u64 *)obj;
 	c->badge = badge;
+}
+
+void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
+{
+	if (base & ~CAP_OBJ_MASK || size & ~CAP_OBJ_MASK || rights & ~CAP_RIGHTS_MEMORY)
+		panic("cap: memory 0x%lx+0x%lx, rights 0x%x do not make a capability", base, size,
+		      rights);
+	cap_fill(c, base | CAP_MEMORY | (u64)rights << CAP_RIGHTS_SHIFT);
+	c->size = size;
+	c->badge = 0;
+}
+
+void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
+{
+	if (cap_type(from) == CAP_MEMORY) {
+		cap_set_memory(to, from->word & CAP_OBJ_MASK, from->size, rights);
+		return;
+	}
+	/* Not cap_set: a stale capability copies (moves) as stale, with its generation. */
+	cap_fill(to, (from->word & (CAP_OBJ_MASK | CAP_TYPE_MASK)) |
+			     (u64)rights << CAP_RIGHTS_SHIFT);
+	kmem_cap_ref(cap_obj(from));
+	to->gen = from->gen;
+	to->badge = badge;
 }
 
 void cap_clear(struct cap *c)
 {
 	if (cap_type(c) == CAP_EMPTY)
 		return;
-	kmem_cap_unref(cap_obj(c));
+	if (cap_type(c) != CAP_MEMORY)
+		kmem_cap_unref(cap_obj(c));
 	*c = (struct cap){ 0 };
 }
 
-/*
- * SYS_CAP_COPY(src, dst, rights): the capability in src, with only
- * `rights` (all of which src must have), into the empty slot dst of the
- * caller's own table; the badge goes with it.
- */
-long sys_cap_copy(u64 src, u64 dst, u64 rights)
+long cap_space(struct thread *cur, u64 space, struct aspace **out)
 {
-	struct aspace *as = sched_current()->as;
+	struct cap *c;
+	long r;
+
+	if (space == KEEL_CAP_SELF) {
+		*out = cur->as;
+		return 0;
+	}
+	if ((r = cap_find(cur->as->caps, space, CAP_ASPACE, KEEL_AS_CAPS, &c)))
+		return r;
+	*out = cap_obj(c);
+	return 0;
+}
+
+/* SYS_CAP_INFO(slot): type << 8 | rights, of a live capability. */
+long sys_cap_info(struct thread *cur, u64 slot)
+{
+	struct cap *c;
+	long r = cap_find_any(cur->as->caps, slot, 0, &c);
+
+	return r ? r : (long)(cap_type(c) << 8 | cap_rights(c));
+}
+
+/*
+ * SYS_CAP_COPY(src, space, dst, rights, badge): the caller's capability
+ * in src, with only `rights` (all of which src must have), into the empty
+ * slot dst of `space`.  The badge goes with it; a non-zero `badge` mints
+ * one into a copy of an unbadged endpoint capability.
+ */
+long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge)
+{
+	struct aspace *to;
 	struct cap *from;
 	long r;
 
-	if (src >= AS_ENDPOINT_SLOTS || dst >= AS_ENDPOINT_SLOTS)
+	if ((r = cap_find_any(cur->as->caps, src, 0, &from)))
+		return r; /* EDEAD: a stale capability is not copied */
+	if ((r = cap_space(cur, space, &to)))
+		return r;
+	if (dst >= KEEL_CAP_SLOTS || !rights || rights & ~(u64)cap_type_rights(cap_type(from)))
 		return -KEEL_EINVAL;
-	if (cap_type(&as->caps[src]) == CAP_EMPTY)
-		return -KEEL_ENOENT;
-	if (!rights || (rights & ~(u64)(KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT)))
-		return -KEEL_EINVAL; /* endpoints are the only kind so far */
-	if ((r = cap_find(as->caps, src, cap_type(&as->caps[src]), (u32)rights, &from)))
-		return r; /* EPERM: more rights than src has; EDEAD: stale */
-	if (cap_type(&as->caps[dst]) != CAP_EMPTY)
+	if (badge && (cap_type(from) != CAP_ENDPOINT || from->badge))
+		return -KEEL_EINVAL; /* only an unbadged endpoint capability takes a badge */
+	if (rights & ~(u64)cap_rights(from))
+		return -KEEL_EPERM;
+	if (cap_type(&to->caps[dst]) != CAP_EMPTY)
 		return -KEEL_EEXIST;
-	cap_set(&as->caps[dst], cap_type(from), cap_obj(from), (u32)rights, from->badge);
+	cap_copy(&to->caps[dst], from, (u32)rights, badge ? badge : from->badge);
+	return 0;
+}
+
+/* SYS_CAP_DELETE(space, slot): empty one slot (stale ones too). */
+long sys_cap_delete(struct thread *cur, u64 space, u64 slot)
+{
+	struct aspace *as;
+	long r;
+
+	if ((r = cap_space(cur, space, &as)))
+		return r;
+	if (slot >= KEEL_CAP_SLOTS)
+		return -KEEL_EINVAL;
+	if (cap_type(&as->caps[slot]) == CAP_EMPTY)
+		return -KEEL_ENOENT;
+	cap_clear(&as->caps[slot]);
 	return 0;
 }
 
 /* SYS_CAP_LANDING(slot0, slot1): where capabilities sent to the caller land. */
-long sys_cap_landing(u64 slot0, u64 slot1)
+long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1)
 {
-	struct thread *cur = sched_current();
+	bool ok0 = slot0 < KEEL_CAP_SLOTS || slot0 == KEEL_CAP_NONE;
+	bool ok1 = slot1 < KEEL_CAP_SLOTS || slot1 == KEEL_CAP_NONE;
 
-	if (slot0 > AS_ENDPOINT_SLOTS || slot1 > AS_ENDPOINT_SLOTS ||
-	    (slot0 == slot1 && slot0 != AS_ENDPOINT_SLOTS))
+	if (!ok0 || !ok1 || (slot0 == slot1 && slot0 != KEEL_CAP_NONE))
 		return -KEEL_EINVAL;
 	cur->land[0] = (u8)slot0;
 	cur->land[1] = (u8)slot1;
 	return 0;
 }
 
-/* SYS_CAP_DELETE(slot): empty one slot of the caller's own table (stale ones too). */
-long sys_cap_delete(u64 slot)
+/* An empty slot of the caller's space for a new capability. */
+long cap_dst(struct thread *cur, u64 dst, struct cap **out)
 {
-	struct aspace *as = sched_current()->as;
-
-	if (slot >= AS_ENDPOINT_SLOTS)
+	if (dst >= KEEL_CAP_SLOTS)
 		return -KEEL_EINVAL;
-	if (cap_type(&as->caps[slot]) == CAP_EMPTY)
-		return -KEEL_ENOENT;
-	cap_clear(&as->caps[slot]);
+	if (cap_type(&cur->as->caps[dst]) != CAP_EMPTY)
+		return -KEEL_EEXIST;
+	*out = &cur->as->caps[dst];
 	return 0;
+}
+
+/* SYS_MEM_DERIVE(mem, off, size, rights, dst): a part of mem, with fewer rights. */
+long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 rights, u64 dst)
+{
+	struct cap *to;
+	u64 base;
+	long r;
+
+	if ((r = cap_mem_range(mem, off, size, &base)) || !size)
+		return r ? r : -KEEL_EINVAL;
+	if (rights & ~(u64)CAP_RIGHTS_MEMORY || !rights)
+		return -KEEL_EINVAL;
+	if (rights & ~(u64)cap_rights(mem))
+		return -KEEL_EPERM;
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	cap_set_memory(to, base, size, (u32)rights);
+	return 0;
+}
+
+/*
+ * SYS_DESTROY(slot): the object goes; every capability to it is stale
+ * from now on (its generation is gone with it), and the caller's slot is
+ * emptied.
+ */
+long sys_destroy(struct thread *cur, u64 slot)
+{
+	struct cap *c;
+	long r;
+
+	if ((r = cap_find_any(cur->as->caps, slot, KEEL_CAP_DESTROY, &c)))
+		return r; /* a memory capability has no DESTROY right: EPERM */
+	switch (cap_type(c)) {
+	case CAP_THREAD:
+		r = thread_destroy(cap_obj(c));
+		break;
+	case CAP_ENDPOINT:
+		r = endpoint_destroy(cap_obj(c));
+		break;
+	case CAP_ASPACE:
+		r = aspace_destroy_checked(cap_obj(c));
+		break;
+	default:
+		panic("cap: slot %lu holds a capability of type %u with the DESTROY right", slot,
+		      cap_type(c));
+	}
+	if (!r)
+		cap_clear(c);
+	return r;
 }

@@ -6,22 +6,24 @@
  * a count of the thread pagers that name it.
  */
 #include <abi/syscall.h>
+#include <keel/addr.h>
+#include <keel/cap.h>
 #include <keel/kmem.h>
 #include <keel/thread.h>
 
-struct endpoint *endpoint_get(u64 pa)
+/* SYS_ENDPOINT_CREATE(mem, off, dst). */
+long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
 {
-	return kmem_object_get(pa, KOBJ_ENDPOINT);
-}
+	struct cap *to;
+	u64 frame;
+	long r;
 
-long sys_endpoint_create(u64 frame)
-{
-	long r = kmem_check_free(frame);
-
-	if (r)
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = kmem_check_free(frame)) ||
+	    (r = cap_dst(cur, dst, &to)))
 		return r;
 	struct endpoint *ep = kmem_object_make(frame, KOBJ_ENDPOINT);
 	ep->gen = kmem_gen_new();
+	cap_set(to, CAP_ENDPOINT, ep, CAP_RIGHTS_ENDPOINT, 0);
 	return 0;
 }
 
@@ -30,6 +32,7 @@ long endpoint_destroy(struct endpoint *ep)
 	if (ep->refs)
 		return -KEEL_EBUSY;
 	ipc_abort_endpoint(ep);
+	ep->gen = 0; /* every capability to it is stale */
 	kmem_object_free(kmem_object_phys(ep));
 	return 0;
 }

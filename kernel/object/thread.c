@@ -18,11 +18,6 @@
 #define FXSAVE_FCW   0	/* x87 control word */
 #define FXSAVE_MXCSR 24 /* SSE control and status */
 
-struct thread *thread_get(u64 pa)
-{
-	return kmem_object_get(pa, KOBJ_THREAD);
-}
-
 void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge)
 {
 	t->regs.cs = GDT_UCODE | 3;
@@ -31,6 +26,7 @@ void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge)
 	/* The FPU as FNINIT and the SSE defaults leave it: all exceptions masked. */
 	*(u16 *)&t->fpu[FXSAVE_FCW] = 0x037f;
 	*(u32 *)&t->fpu[FXSAVE_MXCSR] = 0x1f80;
+	t->gen = kmem_gen_new();
 	t->state = T_INACTIVE;
 	t->prio = THREAD_PRIO_DEFAULT;
 	t->running_on = -1;
@@ -38,31 +34,40 @@ void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge)
 	t->buf = buf;
 	t->badge = badge;
 	for (int i = 0; i < IPC_CAPS_MAX; i++)
-		t->land[i] = AS_ENDPOINT_SLOTS; /* nowhere, until the thread says */
+		t->land[i] = KEEL_CAP_NONE; /* nowhere, until the thread says */
 	as->threads++;
 }
 
 /* An IPC buffer: the pager's RAM (counted like a mapping while in use). */
 static long check_buffer(u64 buf)
 {
-	if (!IS_ALIGNED(buf, PAGE_SIZE))
-		return -KEEL_EINVAL;
 	enum kmem_class c = kmem_classify(buf);
 	return c == KMEM_USER ? 0 : kmem_class_error(c);
 }
 
-long sys_thread_create(u64 tcb, u64 as_pa, u64 buf, u64 badge)
+/* SYS_THREAD_CREATE(mem, tcb_off, as, buf_off, badge, dst). */
+long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct cap *as,
+		       u64 buf_off, u64 badge, u64 dst)
 {
-	struct aspace *as;
+	u64 tcb, buf = 0;
+	struct cap *to;
 	long r;
 
-	if ((r = kmem_check_free(tcb)))
+	if ((r = cap_mem_range(mem, tcb_off, PAGE_SIZE, &tcb)) || (r = kmem_check_free(tcb)))
 		return r;
-	if (!(as = aspace_get(as_pa)))
-		return -KEEL_EBADOBJ;
-	if (buf && ((r = check_buffer(buf)) || (r = kmem_map_ref(buf))))
-		return r; /* kmem_map_ref changes nothing when it fails */
-	thread_init(kmem_object_make(tcb, KOBJ_THREAD), as, buf, badge);
+	if (buf_off != KEEL_NO_BUFFER) {
+		if ((cap_rights(mem) & (KEEL_MEM_R | KEEL_MEM_W)) != (KEEL_MEM_R | KEEL_MEM_W))
+			return -KEEL_EPERM; /* the thread reads and writes it */
+		if ((r = cap_mem_range(mem, buf_off, PAGE_SIZE, &buf)) || (r = check_buffer(buf)))
+			return r;
+	}
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	if (buf && (r = kmem_map_ref(buf)))
+		return r; /* the last check: kmem_map_ref changes nothing when it fails */
+	struct thread *t = kmem_object_make(tcb, KOBJ_THREAD);
+	thread_init(t, cap_obj(as), buf, badge);
+	cap_set(to, CAP_THREAD, t, CAP_RIGHTS_THREAD, 0);
 	return 0;
 }
 
@@ -71,17 +76,21 @@ static bool cpu_usable(u64 cpu)
 	return cpu < percpu_count && percpu_of((u32)cpu)->state == CPU_ONLINE;
 }
 
-long sys_thread_config(u64 th, u64 prio, u64 cpu, u64 pager_pa)
+/* SYS_THREAD_CONFIG(th, prio, cpu, pager): pager an endpoint slot, or KEEL_CAP_NONE. */
+long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u64 pager_slot)
 {
-	struct thread *t = thread_get(th);
+	struct thread *t = cap_obj(th);
 	struct endpoint *pager = NULL;
+	struct cap *pc;
+	long r;
 
-	if (!t)
-		return -KEEL_EBADOBJ;
 	if (prio > THREAD_PRIO_MAX || !cpu_usable(cpu))
 		return -KEEL_EINVAL;
-	if (pager_pa && !(pager = endpoint_get(pager_pa)))
-		return -KEEL_EBADOBJ;
+	if (pager_slot != KEEL_CAP_NONE) {
+		if ((r = cap_find(cur->as->caps, pager_slot, CAP_ENDPOINT, KEEL_EP_SEND, &pc)))
+			return r;
+		pager = cap_obj(pc);
+	}
 
 	if (t->pager)
 		t->pager->refs--;
@@ -103,12 +112,11 @@ long sys_thread_config(u64 th, u64 prio, u64 cpu, u64 pager_pa)
 	return 0;
 }
 
-long sys_thread_start(u64 th, u64 rip, u64 rsp, u64 arg)
+/* SYS_THREAD_START(th, rip, rsp, arg). */
+long sys_thread_start(struct cap *th, u64 rip, u64 rsp, u64 arg)
 {
-	struct thread *t = thread_get(th);
+	struct thread *t = cap_obj(th);
 
-	if (!t)
-		return -KEEL_EBADOBJ;
 	if (rip >= KEEL_USER_TOP || rsp > KEEL_USER_TOP)
 		return -KEEL_EFAULT;
 	if (t->state != T_INACTIVE)
@@ -117,16 +125,6 @@ long sys_thread_start(u64 th, u64 rip, u64 rsp, u64 arg)
 	t->regs.rsp = rsp;
 	t->regs.rdi = arg;
 	sched_ready(t);
-	return 0;
-}
-
-long sys_grant(u64 th)
-{
-	struct thread *t = thread_get(th);
-
-	if (!t)
-		return -KEEL_EBADOBJ;
-	t->authority = true;
 	return 0;
 }
 
@@ -176,6 +174,7 @@ long thread_destroy(struct thread *t)
 	t->as->threads--;
 	if (t->buf)
 		kmem_map_unref(t->buf);
+	t->gen = 0; /* every capability to it is stale */
 	kmem_object_free(kmem_object_phys(t));
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/frames.h>
+#include <keel/cap.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
@@ -68,11 +69,25 @@ KTEST(first_program_objects)
 	if (!t)		     /* refused (a boot test gives it a bad ELF): then it says why */
 		return root_refusal() ? NULL : "no first program, and no reason given";
 	u64 tpa = kmem_object_phys(t), apa = kmem_object_phys(t->as);
-	KTEST_CHECK(thread_get(tpa) == t && aspace_get(apa) == t->as);
+	KTEST_CHECK(kmem_object_get(tpa, KOBJ_THREAD) == t &&
+		    kmem_object_get(apa, KOBJ_ASPACE) == t->as);
 	KTEST_CHECK(kmem_classify(tpa) == KMEM_KERNEL && kmem_classify(apa) == KMEM_KERNEL);
 	KTEST_CHECK(kmem_classify(t->as->vs.pml4) == KMEM_KERNEL);
-	KTEST_CHECK(!thread_get(apa) && !aspace_get(tpa) && !endpoint_get(tpa));
-	KTEST_CHECK(t->authority && t->is_root && t->state == T_INACTIVE);
+	KTEST_CHECK(!kmem_object_get(apa, KOBJ_THREAD) && !kmem_object_get(tpa, KOBJ_ASPACE) &&
+		    !kmem_object_get(tpa, KOBJ_ENDPOINT));
+	KTEST_CHECK(kmem_object_get(kmem_object_phys(t->as->caps), KOBJ_CSPACE) == t->as->caps);
+	KTEST_CHECK(t->is_root && t->state == T_INACTIVE);
+	/* Its capabilities: all of RAM, its address space, its thread; each with every right. */
+	struct cap *c;
+	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_MEMORY, CAP_MEMORY, CAP_RIGHTS_MEMORY, &c));
+	KTEST_CHECK((c->word & CAP_OBJ_MASK) == 0 && c->size == kmem_phys_top() && c->size);
+	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_AS, CAP_ASPACE, CAP_RIGHTS_ASPACE, &c) &&
+		    cap_obj(c) == t->as);
+	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_THREAD, CAP_THREAD, CAP_RIGHTS_THREAD, &c) &&
+		    cap_obj(c) == t);
+	for (u64 s = 0; s < KEEL_CAP_SLOTS; s++)
+		KTEST_CHECK(s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
+			    s == BOOTINFO_SLOT_THREAD || cap_type(&t->as->caps[s]) == CAP_EMPTY);
 	KTEST_CHECK(t->as->threads == 1 && t->as->tables >= 4);
 	KTEST_CHECK(t->regs.rdi == BOOTINFO_VADDR && (t->regs.cs & 3) == 3);
 	/* The kernel half of its PML4 is the kernel's. */
@@ -82,7 +97,8 @@ KTEST(first_program_objects)
 	/* Its boot information names these objects and the free memory. */
 	const struct bootinfo *bi = root_bootinfo();
 	KTEST_CHECK(bi->magic == BOOTINFO_MAGIC && bi->version == BOOTINFO_VERSION);
-	KTEST_CHECK(bi->self_thread == tpa && bi->self_as == apa);
+	KTEST_CHECK(bi->self_thread == BOOTINFO_SLOT_THREAD && bi->self_as == BOOTINFO_SLOT_AS);
+	KTEST_CHECK(bi->memory == BOOTINFO_SLOT_MEMORY && bi->memory_size == kmem_phys_top());
 	KTEST_CHECK(bi->range_count == boot.frames->nuser);
 	/* Nothing is scheduled before the kernel's tests are over. */
 	for (u32 c = 0; c < percpu_count; c++)

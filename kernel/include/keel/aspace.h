@@ -4,8 +4,8 @@
  * map, unmap, lookup and supply-table calls.  The page tables, PCIDs and
  * shoot-downs under it are the architecture's (arch/vspace.h).
  *
- * An address space is two frames: this struct, with its capability table,
- * and its PML4.  Lower-level
+ * An address space is three frames: this struct, its capability space
+ * (KEEL_CAP_SLOTS capabilities, keel/cap.h), and its PML4.  Lower-level
  * tables are frames the pager supplies (SYS_SUPPLY_TABLE) when SYS_MAP
  * reports one missing.  User mappings are 4 KB pages.
  */
@@ -18,19 +18,21 @@
 #include <keel/types.h>
 
 struct endpoint;
+struct thread;
 
 struct aspace {
+	u64 gen;			    /* its generation (capabilities must match it) */
 	struct vspace vs;		    /* its page tables and where they are cached */
 	u32 threads;			    /* threads that run in it */
 	u32 tables;			    /* page-table frames it owns, the PML4 included */
 	u64 pages;			    /* 4 KB pages mapped */
-	struct cap caps[AS_ENDPOINT_SLOTS]; /* its capability table (keel/cap.h) */
+	struct cap *caps;		    /* its capability space: a frame (keel/cap.h) */
 };
 _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "an address space object is one frame");
+_Static_assert(KEEL_CAP_SLOTS * sizeof(struct cap) <= PAGE_SIZE, "a capability space is one frame");
 
-struct aspace *aspace_get(u64 pa);
-/* Make an address space in two checked free frames. */
-struct aspace *aspace_make(u64 obj, u64 pml4);
+/* Make an address space in three checked free frames. */
+struct aspace *aspace_make(u64 obj, u64 pml4, u64 cspace);
 /* Boot: map a page for the first program, tables from the boot chunk. */
 void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights);
 
@@ -42,12 +44,15 @@ static inline void aspace_activate(struct aspace *as)
 
 /* Free every table and mapping, then the object (no thread uses it). */
 void aspace_destroy(struct aspace *as);
+/* SYS_DESTROY of an address space: EBUSY while a thread runs in it. */
+long aspace_destroy_checked(struct aspace *as);
 
-long sys_as_create(u64 obj, u64 pml4);
-long sys_map(u64 as, u64 va, u64 frame, u64 rights);
-long sys_unmap(u64 as, u64 va);
-long sys_lookup(u64 as, u64 va);
-long sys_supply_table(u64 as, u64 va, u64 level, u64 frame);
-long sys_as_set_endpoint(u64 as, u64 slot, u64 ep, u64 rights, u64 badge);
+/* The calls; `struct cap *` arguments were looked up by the dispatcher (kernel/core/syscall.c). */
+long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_off, u64 cspace_off,
+		   u64 dst);
+long sys_map(struct cap *as, u64 va, struct cap *mem, u64 off, u64 rights);
+long sys_unmap(struct thread *cur, struct cap *as, u64 va, u64 mem);
+long sys_lookup(struct thread *cur, struct cap *as, u64 va, u64 mem);
+long sys_supply_table(struct cap *as, u64 va, u64 level, struct cap *mem, u64 off);
 
 #endif

@@ -1,19 +1,21 @@
 /*
- * cap.h - capabilities: what a process holds to reach a kernel object,
- * with the rights it may use there and, for an endpoint, the badge its
- * messages carry (kernel/object/cap.c).
+ * cap.h - capabilities: what a process holds to reach a kernel object or
+ * a range of memory, with the rights it may use there and, for an
+ * endpoint, the badge its messages carry (kernel/object/cap.c; the model
+ * is docs/design-caps.md).
  *
- * Each address space has a table of AS_ENDPOINT_SLOTS capabilities
- * (struct aspace); a thread names one by its index.  Today the only kind
- * of object in it is the endpoint: the memory authority installs endpoint
- * capabilities (SYS_AS_SET_ENDPOINT, with a badge), and any process may
- * copy one of its own with fewer rights (SYS_CAP_COPY) or delete one
- * (SYS_CAP_DELETE).
+ * Each address space has a capability space of KEEL_CAP_SLOTS slots
+ * (struct aspace); a thread names a capability by its index.  Every
+ * system call that takes an object takes it this way: the table in
+ * kernel/core/syscall.c says which type and rights each argument needs,
+ * and the dispatcher looks them up (cap_find) before the handler runs.
  *
- * Revocation by generation: a capability holds its object's generation
- * (keel/kmem.h).  Destroying the object makes every capability to it stale
- * at once, whoever holds it, at no cost: a use of a stale capability is
- * KEEL_EDEAD, and deleting it is always possible.
+ * Revocation by generation: a capability to an object holds the object's
+ * generation (keel/kmem.h).  Destroying the object makes every capability
+ * to it stale at once, whoever holds it, at no cost: a use of a stale
+ * capability is KEEL_EDEAD, and deleting it is always possible.  Memory
+ * capabilities name physical memory, not an object: they have no
+ * generation and live until deleted (or until their space goes).
  */
 #ifndef KEEL_CAP_H
 #define KEEL_CAP_H
@@ -23,16 +25,30 @@
 
 enum cap_type {
 	CAP_EMPTY = 0,
-	CAP_ENDPOINT, /* struct endpoint; rights KEEL_EP_* */
+	CAP_MEMORY = KEEL_CAP_MEMORY,	  /* a physical range; rights KEEL_MEM_* */
+	CAP_ASPACE = KEEL_CAP_ASPACE,	  /* struct aspace; KEEL_AS_* */
+	CAP_THREAD = KEEL_CAP_THREAD,	  /* struct thread; KEEL_TH_* */
+	CAP_ENDPOINT = KEEL_CAP_ENDPOINT, /* struct endpoint; KEEL_EP_* */
+	CAP_TYPES
 };
 
+/* The rights each type has (a capability holds a subset). */
+#define CAP_RIGHTS_MEMORY   (KEEL_MEM_R | KEEL_MEM_W | KEEL_MEM_X | KEEL_MEM_KMEM)
+#define CAP_RIGHTS_ASPACE   (KEEL_AS_MAP | KEEL_AS_CAPS | KEEL_AS_THREAD | KEEL_CAP_DESTROY)
+#define CAP_RIGHTS_THREAD   (KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY)
+#define CAP_RIGHTS_ENDPOINT (KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY)
+
 /*
- * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0)
- * with the type in bits 0-3 and the rights in bits 4-11.
+ * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0),
+ * or a memory range's physical base, with the type in bits 0-3 and the
+ * rights in bits 4-11.
  */
 struct cap {
 	u64 word;
-	u64 gen;   /* the object's generation when the capability was made */
+	union {
+		u64 gen;  /* an object's generation when the capability was made */
+		u64 size; /* memory: the range's bytes */
+	};
 	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's */
 };
 
@@ -57,7 +73,7 @@ static inline void *cap_obj(const struct cap *c)
 }
 
 /*
- * The capability in `slot` of a table (of AS_ENDPOINT_SLOTS) if it is of
+ * The capability in `slot` of a table (of KEEL_CAP_SLOTS) if it is of
  * `type` (never CAP_EMPTY), has every right in `rights`, and its object
  * still exists: 0, or -KEEL_EINVAL (no such slot), -KEEL_ENOENT (empty),
  * -KEEL_EBADOBJ (another type), -KEEL_EPERM (a right missing) or
@@ -68,7 +84,7 @@ static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, s
 {
 	u64 want = (u64)rights << CAP_RIGHTS_SHIFT;
 
-	if (slot >= AS_ENDPOINT_SLOTS)
+	if (slot >= KEEL_CAP_SLOTS)
 		return -KEEL_EINVAL;
 	struct cap *c = &table[slot];
 	u64 w = c->word;
@@ -76,8 +92,8 @@ static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, s
 		return (w & CAP_TYPE_MASK) == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
 	if ((w & want) != want)
 		return -KEEL_EPERM;
-	/* Every object begins with its generation (u64). */
-	if (*(const u64 *)(w & CAP_OBJ_MASK) != c->gen)
+	/* Every object begins with its generation (u64); memory has none. */
+	if (type != CAP_MEMORY && *(const u64 *)(w & CAP_OBJ_MASK) != c->gen)
 		return -KEEL_EDEAD;
 	*out = c;
 	return 0;
@@ -86,19 +102,50 @@ static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, s
 /* cap_find for whatever type the slot holds (ENOENT if none). */
 static inline long cap_find_any(struct cap *table, u64 slot, u32 rights, struct cap **out)
 {
-	if (slot >= AS_ENDPOINT_SLOTS)
+	if (slot >= KEEL_CAP_SLOTS)
 		return -KEEL_EINVAL;
 	if (cap_type(&table[slot]) == CAP_EMPTY)
 		return -KEEL_ENOENT;
 	return cap_find(table, slot, cap_type(&table[slot]), rights, out);
 }
 
+/* The rights a capability of `type` can have (0 for none: not a type). */
+u32 cap_type_rights(u32 type);
+
+/*
+ * A frame or run of a memory capability: the physical address of [off,
+ * off + len) in it, or -KEEL_EINVAL if that is not page-aligned or not
+ * inside it.
+ */
+static inline long cap_mem_range(const struct cap *m, u64 off, u64 len, u64 *pa)
+{
+	if ((off | len) & 0xfff || off > m->size || len > m->size - off)
+		return -KEEL_EINVAL;
+	*pa = (m->word & CAP_OBJ_MASK) + off;
+	return 0;
+}
+
 /* Make the empty *c a capability to obj with its current generation, or empty a full one. */
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge);
+/* Make the empty *c a memory capability to [base, base + size). */
+void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights);
+/* *to (empty) becomes a copy of *from with `rights` and `badge`. */
+void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge);
 void cap_clear(struct cap *c);
 
-long sys_cap_copy(u64 src, u64 dst, u64 rights);
-long sys_cap_delete(u64 slot);
-long sys_cap_landing(u64 slot0, u64 slot1);
+struct aspace;
+struct thread;
+/* The space a call names: KEEL_CAP_SELF (the caller's) or an address space slot with KEEL_AS_CAPS. */
+long cap_space(struct thread *cur, u64 space, struct aspace **out);
+
+/* An empty slot dst of the caller's space, for a new capability: else EINVAL or EEXIST. */
+long cap_dst(struct thread *cur, u64 dst, struct cap **out);
+
+long sys_cap_info(struct thread *cur, u64 slot);
+long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge);
+long sys_cap_delete(struct thread *cur, u64 space, u64 slot);
+long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1);
+long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 rights, u64 dst);
+long sys_destroy(struct thread *cur, u64 slot);
 
 #endif

@@ -35,6 +35,7 @@ enum kobj_type {
 	KOBJ_THREAD,   /* struct thread */
 	KOBJ_ENDPOINT, /* struct endpoint */
 	KOBJ_COUNTS,   /* a count table */
+	KOBJ_CSPACE,   /* an address space's capability space */
 };
 
 /* What a physical frame is, for the checks of the memory calls. */
@@ -84,13 +85,20 @@ u64 kmem_object_phys(const void *obj);
  * into memory that user space got back.
  */
 u64 kmem_gen_new(void);
+/* The end of the highest RAM: the first program's memory capability covers [0, it). */
+u64 kmem_phys_top(void);
 void kmem_cap_ref(const void *obj);
 void kmem_cap_unref(const void *obj);
 
-/* The system calls (checks first, then changes). */
+/* Donation and count tables by physical address (checks first, then changes). */
 long kmem_donate(u64 base, u64 size);
 long kmem_reclaim(u64 base, u64 size);
 long kmem_supply_counts(u64 pa, u64 frame);
+/* The system calls: the same, in a memory capability (keel/cap.h). */
+struct cap;
+long sys_kmem_donate(struct cap *mem, u64 off, u64 size);
+long sys_kmem_reclaim(struct cap *mem, u64 off, u64 size);
+long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off);
 
 /*
  * A user mapping of pa is made or removed.  kmem_map_ref: 0, or

@@ -11,17 +11,12 @@
 struct trap_frame;
 struct thread;
 
-/* What a caller must hold to make a call. */
-enum {
-	SYSCALL_NEEDS_NOTHING,	 /* anyone (the handler may check more) */
-	SYSCALL_NEEDS_AUTHORITY, /* the memory authority: else KEEL_EPERM */
-};
-
 /*
  * The C half of the system-call entry: run call tf->rax with the
- * arguments in tf (-KEEL_ENOSYS in RAX for a number with no call,
- * -KEEL_EPERM if the caller lacks what the call needs), then return to
- * user mode through the scheduler.  Returns 0 if the exit may use SYSRET.
+ * arguments in tf (-KEEL_ENOSYS in RAX for a number with no call; the
+ * capability errors of keel/cap.h if an argument is not a capability the
+ * call needs), then return to user mode through the scheduler.  Returns
+ * 0 if the exit may use SYSRET.
  */
 long syscall_handle(struct trap_frame *tf);
 

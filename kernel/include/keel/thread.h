@@ -51,6 +51,7 @@ struct ipc_msg {
 };
 
 struct thread {
+	u64 gen;				  /* its generation (capabilities must match it) */
 	struct trap_frame regs;			  /* user registers while not running */
 	u8 fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
 	u32 state;				  /* enum thread_state */
@@ -59,7 +60,6 @@ struct thread {
 	i64 running_on;	 /* the CPU it is current on, or -1 */
 	u64 wake_tick;	 /* in T_SLEEP: when to wake, in its CPU's ticks */
 	u64 queued_tick; /* when it was rotated out, in its CPU's ticks */
-	bool authority;	 /* holds the memory authority */
 	bool is_root;	 /* the first program's thread */
 	u64 badge;
 	u8 land[IPC_CAPS_MAX]; /* where capabilities sent to it land (SYS_CAP_LANDING) */
@@ -90,18 +90,17 @@ struct endpoint {
 /* thread.c */
 /* A new thread in a zeroed frame: not started, default priority, CPU 0. */
 void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge);
-struct thread *thread_get(u64 pa);
 void thread_kill(struct thread *t, const char *why);
-long sys_thread_create(u64 tcb, u64 as, u64 buf, u64 badge);
-long sys_thread_config(u64 thread, u64 prio, u64 cpu, u64 pager);
-long sys_thread_start(u64 thread, u64 rip, u64 rsp, u64 arg);
-long sys_grant(u64 thread);
+struct cap;
+long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct cap *as,
+		       u64 buf_off, u64 badge, u64 dst);
+long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u64 pager_slot);
+long sys_thread_start(struct cap *th, u64 rip, u64 rsp, u64 arg);
 void thread_exit(struct thread *t, i64 code);
 long thread_destroy(struct thread *t);
 
 /* endpoint.c */
-struct endpoint *endpoint_get(u64 pa);
-long sys_endpoint_create(u64 frame);
+long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst);
 /*
  * -KEEL_EBUSY while a thread's pager is it; else its waiters stop waiting
  * (ipc_abort), every capability to it is stale from now on, and it is gone.
