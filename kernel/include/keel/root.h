@@ -4,7 +4,8 @@
  * The first GRUB module is loaded (checked by elf_check) into an address
  * space whose objects and tables sit in the boot chunk; its image, stack,
  * IPC buffer and boot-information pages come from boot memory and stay
- * its own.  Its one thread holds the memory authority.
+ * its own.  Its one thread holds capabilities to all of memory, its address
+ * space and itself.
  */
 #ifndef KEEL_ROOT_H
 #define KEEL_ROOT_H
