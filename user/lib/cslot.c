@@ -33,7 +33,12 @@ unsigned long cslot_used(void)
 {
 	unsigned long n = 0;
 
+	/*
+	 * Bit by bit, not __builtin_popcountl: without -mpopcnt that is a
+	 * call into libgcc, which user programs do not link.
+	 */
 	for (unsigned w = 0; w < WORDS; w++)
-		n += (unsigned long)__builtin_popcountl(__atomic_load_n(&used[w], __ATOMIC_RELAXED));
+		for (unsigned long x = __atomic_load_n(&used[w], __ATOMIC_RELAXED); x; x &= x - 1)
+			n++;
 	return n - CSLOT_FIRST;
 }

@@ -151,9 +151,8 @@ static inline long keel_mem_derive(unsigned long mem, unsigned long off, unsigne
 }
 
 /* Three free frames of a donation: the object, its PML4, its capability space. */
-static inline long keel_as_create(unsigned long mem, unsigned long obj_off,
-				  unsigned long pml4_off, unsigned long cspace_off,
-				  unsigned long dst)
+static inline long keel_as_create(unsigned long mem, unsigned long obj_off, unsigned long pml4_off,
+				  unsigned long cspace_off, unsigned long dst)
 {
 	return KEEL_SYSCALL5(SYS_AS_CREATE, mem, obj_off, pml4_off, cspace_off, dst);
 }
@@ -184,8 +183,7 @@ static inline long keel_supply_table(unsigned long as, unsigned long va, unsigne
 
 /* buf_off: KEEL_NO_BUFFER for none. */
 static inline long keel_thread_create(unsigned long mem, unsigned long tcb_off, unsigned long as,
-				      unsigned long buf_off, unsigned long badge,
-				      unsigned long dst)
+				      unsigned long buf_off, unsigned long badge, unsigned long dst)
 {
 	return KEEL_SYSCALL6(SYS_THREAD_CREATE, mem, tcb_off, as, buf_off, badge, dst);
 }

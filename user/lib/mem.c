@@ -7,8 +7,13 @@
  * Its nodes come from a small static pool, then from pages the root maps
  * for them (the node arena), refilled between allocations, never inside
  * one (falloc is not re-entrant).
+ *
+ * Frames are offsets in the root's memory capability (m.mem), which has
+ * base 0: the numbers falloc keeps are physical addresses, and the same
+ * numbers name the frames to the kernel.
  */
 #include "mem.h"
+#include "cslot.h"
 #include "falloc.h"
 #include "keel.h"
 #include "str.h"
@@ -21,7 +26,8 @@
 struct kpool root_pool;
 
 static struct {
-	unsigned long self_as;
+	unsigned long self_as; /* slots: the root's address space, */
+	unsigned long mem;     /* and its memory capability (base 0) */
 	struct falloc fa;
 	struct falloc_node boot_nodes[BOOT_NODES];
 	struct falloc_node *spare; /* free nodes, linked by ->next */
@@ -79,6 +85,7 @@ static void nodes_refill(void)
 long mem_init(const struct bootinfo *bi)
 {
 	m.self_as = bi->self_as;
+	m.mem = bi->memory;
 	falloc_init(&m.fa, node_get, node_put, 0);
 	for (int i = 0; i < BOOT_NODES; i++)
 		node_put(0, &m.boot_nodes[i]);
@@ -103,6 +110,11 @@ long mem_init(const struct bootinfo *bi)
 unsigned long mem_self_as(void)
 {
 	return m.self_as;
+}
+
+unsigned long mem_cap(void)
+{
+	return m.mem;
 }
 
 unsigned long mem_managed_bytes(void)
@@ -190,7 +202,7 @@ long kpool_grow(struct kpool *p)
 	unsigned long c = chunk_alloc();
 	if (!c)
 		return p->error = -KEEL_EFULL;
-	long r = keel_kmem_donate(c, CHUNK_SIZE);
+	long r = keel_kmem_donate(m.mem, c, CHUNK_SIZE);
 	if (r < 0) {
 		chunk_free(c);
 		return p->error = r;
@@ -224,7 +236,7 @@ long kpool_release(struct kpool *p)
 	long first = 0;
 
 	for (int i = 0; i < p->nchunks; i++) {
-		long r = keel_kmem_reclaim(p->chunks[i], CHUNK_SIZE);
+		long r = keel_kmem_reclaim(m.mem, p->chunks[i], CHUNK_SIZE);
 		if (r == 0)
 			chunk_free(p->chunks[i]);
 		else if (!first)
@@ -243,7 +255,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 
 	/* At most three tables and one count table, plus a retry or two for races. */
 	for (int tries = 0; tries < 8; tries++) {
-		long r = keel_map(as, va, frame, rights);
+		long r = keel_map(as, va, m.mem, frame, rights);
 		unsigned long level, t;
 
 		switch (r) {
@@ -260,7 +272,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 			t = kpool_get(counts);
 			if (!t)
 				return -KEEL_EFULL;
-			r = keel_kmem_counts(frame, t);
+			r = keel_kmem_counts(m.mem, frame, t);
 			if (r < 0) {
 				kpool_put(counts, t);
 				if (r != -KEEL_EEXIST)
@@ -273,7 +285,7 @@ long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned
 		t = kpool_get(tables);
 		if (!t)
 			return -KEEL_EFULL;
-		r = keel_supply_table(as, va, level, t);
+		r = keel_supply_table(as, va, level, m.mem, t);
 		if (r < 0) {
 			kpool_put(tables, t);
 			if (r != -KEEL_EEXIST)
@@ -313,8 +325,8 @@ void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 			long r = map_page(&root_pool, m.self_as, va + n * PAGE_SIZE,
 					  frame + n * PAGE_SIZE, rights);
 			if (r < 0) {
-				while (n--)
-					keel_unmap(m.self_as, va + n * PAGE_SIZE);
+				while (n--) /* the frames are the caller's: no offset wanted */
+					keel_unmap(m.self_as, va + n * PAGE_SIZE, KEEL_CAP_NONE);
 				return 0;
 			}
 		}
@@ -335,19 +347,21 @@ void scratch_unmap(void *va, size_t pages)
 	unsigned long a = (unsigned long)va;
 
 	for (size_t n = 0; n < pages; n++) {
-		keel_unmap(m.self_as, a + n * PAGE_SIZE);
+		keel_unmap(m.self_as, a + n * PAGE_SIZE, KEEL_CAP_NONE);
 		scratch_set((int)((a - ROOT_SCRATCH_BASE) / PAGE_SIZE + n), 0);
 	}
 }
 
-long destroy_retry(unsigned long object)
+long destroy_retry(unsigned long slot)
 {
 	long r = -KEEL_EBUSY;
 
 	for (int i = 0; i < DESTROY_TRY && r == -KEEL_EBUSY; i++) {
-		r = keel_destroy(object);
+		r = keel_destroy(slot);
 		if (r == -KEEL_EBUSY)
 			keel_yield();
 	}
+	if (r == 0) /* the kernel emptied the slot */
+		cslot_free(slot);
 	return r;
 }

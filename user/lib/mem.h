@@ -5,6 +5,11 @@
  * the root's own address space to fill frames through (ROOT_SCRATCH_* in
  * include/abi/uspace.h, with the node arena, ROOT_NODES_*).
  *
+ * Every frame here is named by its offset in the root's memory
+ * capability (mem_cap(), bootinfo's `memory`).  That capability has base
+ * 0, so the offsets are the physical addresses of the boot information's
+ * ranges, and a frame is a plain number, with no capability of its own.
+ *
  * Not thread-safe: only one thread (the root's main thread) may allocate.
  * A pool marked `fixed` never donates, so another thread may take frames
  * from it (and only it) while the main thread allocates elsewhere.
@@ -36,10 +41,15 @@ struct kpool {
 /* The root's own pool: its page tables, the count tables, long-lived objects. */
 extern struct kpool root_pool;
 
-/* Take over the free RAM listed in bi (and donate root_pool's first chunk). */
+/*
+ * Take over the free RAM listed in bi (and donate root_pool's first
+ * chunk); record the root's memory and address-space capabilities.
+ */
 long mem_init(const struct bootinfo *bi);
-/* The root's address space object. */
+/* The slot of the root's own address-space capability. */
 unsigned long mem_self_as(void);
+/* The slot of the root's memory capability, in which every frame here is an offset. */
+unsigned long mem_cap(void);
 /* Free RAM taken over by mem_init (bytes: the ranges, less frame 0). */
 unsigned long mem_managed_bytes(void);
 /* The allocator's own pages (its node arena), in bytes. */
@@ -65,18 +75,23 @@ unsigned long chunk_alloc(void);
 void chunk_free(unsigned long chunk);
 
 void kpool_init(struct kpool *p, struct kpool *counts);
-/* Donate one more chunk to the pool: 0 or -error. */
+/* Donate one more chunk to the pool (through mem_cap()): 0 or -error. */
 long kpool_grow(struct kpool *p);
 /* A free object frame (donating a chunk if needed and allowed), or 0. */
 unsigned long kpool_get(struct kpool *p);
 /* A frame whose object was destroyed, for reuse. */
 void kpool_put(struct kpool *p, unsigned long frame);
-/* Reclaim every chunk (each must hold no object): 0 or the first error. */
+/*
+ * Reclaim every chunk (each must hold no object, and no capability may
+ * name one, stale or not): 0 or the first error.
+ */
 long kpool_release(struct kpool *p);
 
 /*
- * SYS_MAP, supplying the page tables (from `tables`) and the count table
- * (from tables->counts) the kernel asks for.  0 or -error.
+ * SYS_MAP of `frame` (an offset in mem_cap()) at va in the address space
+ * whose capability is in slot `as`, supplying the page tables (from
+ * `tables`) and the count table (from tables->counts) the kernel asks
+ * for.  0 or -error.
  */
 long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
 	      unsigned long rights);
@@ -87,7 +102,12 @@ void *scratch_map(unsigned long frame, unsigned long rights);
 /* Unmap what scratch_map_run mapped. */
 void scratch_unmap(void *va, size_t pages);
 
-/* SYS_DESTROY, retried (after a yield) while it says KEEL_EBUSY, a bounded number of times. */
-long destroy_retry(unsigned long object);
+/*
+ * SYS_DESTROY of the object in `slot`, retried (after a yield) while it
+ * says KEEL_EBUSY, a bounded number of times.  On success the slot is
+ * empty and given back (cslot_free); on error it still holds the
+ * capability.  0 or -error.
+ */
+long destroy_retry(unsigned long slot);
 
 #endif

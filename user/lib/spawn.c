@@ -5,9 +5,11 @@
  * to be read; every segment page gets a fresh frame, zeroed, with the
  * file's bytes copied in (the rest, such as bss, stays zero), mapped into
  * the child with the segment's rights.  Module frames are never mapped
- * writable, nor into the child.
+ * writable, nor into the child.  Frames are offsets in mem_cap(); the
+ * child's address space and thread are capabilities in slots of ours.
  */
 #include "spawn.h"
+#include "cslot.h"
 #include "keel.h"
 #include "str.h"
 #include <common/elf.h>
@@ -94,12 +96,19 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 		return -KEEL_ENOENT;
 
 	unsigned long as_frame = kpool_get(pool), pml4 = kpool_get(pool);
-	if (!as_frame || !pml4)
-		return -KEEL_EFULL;
-	r = keel_as_create(as_frame, pml4);
-	if (r < 0)
+	long as = cslot_alloc();
+	if (!as_frame || !pml4 || as < 0)
+		r = -KEEL_EFULL;
+	else
+		r = keel_as_create(mem_cap(), as_frame, pml4, (unsigned long)as);
+	if (r < 0) {
+		kpool_put(pool, pml4);
+		kpool_put(pool, as_frame);
+		if (as >= 0)
+			cslot_free((unsigned long)as);
 		return r;
-	p->as = as_frame;
+	}
+	p->as = (unsigned long)as;
 
 	/* Read the module through a read-only mapping of its frames. */
 	unsigned long first = mod->base & ~PAGE_MASK;
@@ -125,14 +134,19 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	unsigned long buf_frame = p->frames[p->nframes - 1];
 
 	unsigned long tcb = kpool_get(pool);
-	if (!tcb) {
+	long th = cslot_alloc();
+	if (!tcb || th < 0)
 		r = -KEEL_EFULL;
+	else
+		r = keel_thread_create(mem_cap(), tcb, p->as, buf_frame, badge, (unsigned long)th);
+	if (r < 0) {
+		kpool_put(pool, tcb);
+		if (th >= 0)
+			cslot_free((unsigned long)th);
 		goto fail;
 	}
-	r = keel_thread_create(tcb, p->as, buf_frame, badge);
-	if (r < 0)
-		goto fail;
-	p->tcb = tcb;
+	p->tcb = (unsigned long)th;
+	p->tcb_frame = tcb;
 	return 0;
 fail:
 	proc_destroy(p);
@@ -152,8 +166,8 @@ long proc_destroy(struct proc *p)
 		r = destroy_retry(p->tcb);
 		if (r < 0)
 			return r;
-		kpool_put(p->pool, p->tcb);
-		p->tcb = 0;
+		kpool_put(p->pool, p->tcb_frame);
+		p->tcb = p->tcb_frame = 0;
 	}
 	if (p->as) {
 		/* Its page tables go with it; they are the pool's again. */

@@ -2,6 +2,7 @@
  * thread.c - threads in the root's own address space.
  */
 #include "thread.h"
+#include "cslot.h"
 #include "keel.h"
 #include "str.h"
 
@@ -27,7 +28,7 @@ static void slot_free(int slot)
 	unsigned long base = slot_base(slot), self = mem_self_as();
 
 	for (unsigned long off = 0; off < ROOT_THREAD_SLOT_SIZE; off += PAGE_SIZE) {
-		long r = keel_unmap(self, base + off);
+		long r = keel_unmap(self, base + off, mem_cap());
 		if (r > 0)
 			frame_free((unsigned long)r);
 	}
@@ -80,16 +81,24 @@ long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uth
 		if (r < 0)
 			goto fail;
 	}
-	t->tcb = kpool_get(pool);
-	if (!t->tcb) {
+	t->tcb_frame = kpool_get(pool);
+	if (!t->tcb_frame) {
 		r = pool->error ? pool->error : -KEEL_EFULL;
 		goto fail;
 	}
-	r = keel_thread_create(t->tcb, mem_self_as(), t->buf_frame, badge);
+	long th = cslot_alloc();
+	if (th < 0)
+		r = th;
+	else
+		r = keel_thread_create(mem_cap(), t->tcb_frame, mem_self_as(), t->buf_frame, badge,
+				       (unsigned long)th);
 	if (r < 0) {
-		kpool_put(pool, t->tcb);
+		if (th >= 0)
+			cslot_free((unsigned long)th);
+		kpool_put(pool, t->tcb_frame);
 		goto fail;
 	}
+	t->tcb = (unsigned long)th;
 	t->pool = pool;
 	t->badge = badge;
 	t->fn = fn;
@@ -98,7 +107,7 @@ long uthread_create(struct uthread *t, struct kpool *pool, long (*fn)(struct uth
 fail:
 	slot_free(t->slot);
 	t->slot = -1;
-	t->tcb = 0;
+	t->tcb = t->tcb_frame = 0;
 	return r;
 }
 
@@ -121,11 +130,11 @@ long uthread_destroy(struct uthread *t)
 {
 	if (!t->tcb)
 		return 0;
-	long r = destroy_retry(t->tcb);
+	long r = destroy_retry(t->tcb); /* frees the slot too */
 	if (r < 0)
 		return r;
-	kpool_put(t->pool, t->tcb);
-	t->tcb = 0;
+	kpool_put(t->pool, t->tcb_frame);
+	t->tcb = t->tcb_frame = 0;
 	if (t->slot >= 0)
 		slot_free(t->slot);
 	t->slot = -1;

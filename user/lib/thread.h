@@ -10,12 +10,13 @@
 #include "mem.h"
 
 struct uthread {
-	unsigned long tcb; /* the thread object */
+	unsigned long tcb;	 /* slot: its thread capability (cslot_alloc; 0: none) */
+	unsigned long tcb_frame; /* the thread object's frame, in mem_cap() */
 	unsigned long badge;
-	unsigned long buf_frame; /* its IPC buffer */
+	unsigned long buf_frame; /* its IPC buffer, in mem_cap() */
 	void *buf;		 /* ... mapped here */
-	struct kpool *pool;	 /* where tcb came from */
-	int slot;		 /* -1: none */
+	struct kpool *pool;	 /* where tcb_frame came from */
+	int slot;		 /* its place in the thread area (not a capability); -1: none */
 	long (*fn)(struct uthread *);
 	void *arg;
 };
@@ -33,7 +34,8 @@ long uthread_config(struct uthread *t, unsigned long prio, unsigned long cpu,
 long uthread_start(struct uthread *t);
 /*
  * Destroy the thread (retrying while it is busy on another CPU) and free
- * its memory.  If the thread cannot be destroyed its memory is kept.
+ * its memory and its capability slot.  If the thread cannot be destroyed
+ * its memory and slot are kept.
  */
 long uthread_destroy(struct uthread *t);
 

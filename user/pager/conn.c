@@ -5,8 +5,20 @@
  * slot (PAGER_CONN_SLOT), so an offer is the server's decision to give
  * it up.  A name service fits on top: a server that offers to anyone
  * registers its name; a client looks the pid up and connects.
+ *
+ * The endpoint is the pager's (a slot of its own, all rights), made in
+ * the client's pool; each side gets a copy in its PAGER_CONN_SLOT.  When
+ * the connection ends the pager deletes both copies before it destroys
+ * the endpoint: a stale capability would keep the client's chunk from
+ * being reclaimed (SYS_KMEM_RECLAIM is EBUSY while any names an object
+ * in it).  A copy a process made itself (SYS_CAP_COPY into another of
+ * its slots, or passed on in a reply) the pager cannot find, and the ABI
+ * has no revoke: while such a copy is left, the client's chunk that holds
+ * the endpoint cannot be reclaimed when the client ends (proc_end says
+ * so, and the chunk stays the kernel's).
  */
 #include "pager.h"
+#include "fmt.h"
 #include "keel.h"
 
 long conn_offer(struct process *pr, unsigned long pid, unsigned long how)
@@ -43,19 +55,31 @@ long conn_connect(struct process *pr, unsigned long pid)
 		return KEEL_EPERM; /* it did not consent */
 	if (pr->conn_ep || pr->conn_in || to->conn_ep || to->conn_in)
 		return KEEL_EEXIST; /* slot PAGER_CONN_SLOT is one per process */
-	unsigned long ep = kpool_get(&pr->pool);
-	if (!ep)
+	unsigned long frame = kpool_get(&pr->pool);
+	if (!frame)
 		return KEEL_ENOMEM;
-	if ((r = keel_endpoint_create(ep)) ||
-	    /* Badged with the client's pid: the server tells its clients apart by it. */
-	    (r = keel_as_set_badged(pr->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_SEND, pr->badge)) ||
-	    (r = keel_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, ep, KEEL_EP_RECV))) {
-		keel_as_set_endpoint(pr->p.as, PAGER_CONN_SLOT, 0, 0);
-		if (destroy_retry(ep) == 0)
-			kpool_put(&pr->pool, ep);
+	long ep = cslot_alloc();
+	r = ep < 0 ? ep : keel_endpoint_create(mem_cap(), frame, (unsigned long)ep);
+	if (r) {
+		if (ep >= 0)
+			cslot_free((unsigned long)ep);
+		kpool_put(&pr->pool, frame);
 		return -r;
 	}
-	pr->conn_ep = ep;
+	/* Badged with the client's pid: the server tells its clients apart by it. */
+	r = keel_cap_copy((unsigned long)ep, pr->p.as, PAGER_CONN_SLOT, KEEL_EP_SEND, pr->badge);
+	if (!r) {
+		r = keel_cap_copy((unsigned long)ep, to->p.as, PAGER_CONN_SLOT, KEEL_EP_RECV, 0);
+		if (r)
+			keel_cap_delete(pr->p.as, PAGER_CONN_SLOT); /* only the copy just made */
+	}
+	if (r) { /* EEXIST: a process filled its slot itself */
+		if (destroy_retry((unsigned long)ep) == 0)
+			kpool_put(&pr->pool, frame);
+		return -r;
+	}
+	pr->conn_ep = (unsigned long)ep;
+	pr->conn_frame = frame;
 	pr->conn_pid = pid;
 	pr->offer_open = 0; /* its slot is used now */
 	to->conn_in = 1;
@@ -63,19 +87,26 @@ long conn_connect(struct process *pr, unsigned long pid)
 	return 0;
 }
 
-/* The connection that client made ends: both slots are cleared. */
+/*
+ * The connection that client made ends: both slots are emptied (whatever
+ * the processes put there since), then the endpoint is destroyed.
+ */
 static void conn_end_client(struct process *client)
 {
 	struct process *to = proc_find(client->conn_pid);
 
-	keel_as_set_endpoint(client->p.as, PAGER_CONN_SLOT, 0, 0);
+	keel_cap_delete(client->p.as, PAGER_CONN_SLOT);
 	if (to) {
-		keel_as_set_endpoint(to->p.as, PAGER_CONN_SLOT, 0, 0);
+		keel_cap_delete(to->p.as, PAGER_CONN_SLOT);
 		to->conn_in = 0;
 	}
-	if (destroy_retry(client->conn_ep) == 0)
-		kpool_put(&client->pool, client->conn_ep);
-	client->conn_ep = 0;
+	long r = destroy_retry(client->conn_ep);
+	if (r == 0)
+		kpool_put(&client->pool, client->conn_frame);
+	else /* its slot stays taken: the count in pager.h allows for a few */
+		print_fmt("[pager] process %lu: cannot destroy its connection: %ld\n",
+			  client->badge, r);
+	client->conn_ep = client->conn_frame = 0;
 }
 
 /* pr is ending: its offer, and its connection either way, end too. */

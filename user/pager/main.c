@@ -12,8 +12,6 @@
 #include "proto.h"
 #include <common/cmdline.h>
 
-#define PAGER_RECV_SLOT 1 /* the pager's endpoint, in its own slots */
-
 const struct bootinfo *bi;
 unsigned long pager_ep;
 int test_boot;
@@ -97,27 +95,27 @@ static void request(struct process *pr, struct keel_msg *m)
 static void serve(void)
 {
 	struct keel_msg m = { 0 };
-	long r = keel_recv(PAGER_RECV_SLOT, &m);
+	long r = keel_recv(pager_ep, &m);
 
 	for (;;) {
 		if (r < 0) {
 			print_fmt("[pager] receive failed: %ld\n", r);
 			keel_sleep(100);
-			r = keel_recv(PAGER_RECV_SLOT, &m);
+			r = keel_recv(pager_ep, &m);
 			continue;
 		}
 		struct process *pr = proc_find(m.badge);
 		unsigned label = IPC_TAG_LABEL(m.tag);
 		if (!pr) {
-			r = keel_recv(PAGER_RECV_SLOT, &m); /* a process that is gone */
+			r = keel_recv(pager_ep, &m); /* a process that is gone */
 			continue;
 		}
 		if (!(m.tag & IPC_TAG_KERNEL)) {
 			request(pr, &m);
-			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
+			r = keel_reply_recv(pager_ep, &m);
 		} else if (label == IPC_LABEL_FAULT && region_fault(pr, m.w[0], m.w[1], m.w[2])) {
 			m.tag = IPC_TAG(IPC_FAULT_RESUME, 0);
-			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
+			r = keel_reply_recv(pager_ep, &m);
 		} else {
 			/* Killed (destroying its thread is the kill), or exited. */
 			if (label == IPC_LABEL_EXIT)
@@ -127,7 +125,7 @@ static void serve(void)
 				proc_end(pr, PAGER_EXITED, (long)m.w[0]);
 			else
 				proc_end(pr, PAGER_KILLED, 0);
-			r = keel_recv(PAGER_RECV_SLOT, &m);
+			r = keel_recv(pager_ep, &m);
 		}
 	}
 }
@@ -144,15 +142,22 @@ int main(const struct bootinfo *boot_info)
 	print_fmt("[pager] managing %lu bytes of free memory in %u ranges\n", mem_managed_bytes(),
 		  bi->range_count);
 	print_fmt("[pager] first instruction at TSC %lu\n", keel_start_tsc);
-	pager_ep = kpool_get(&root_pool);
-	if (!pager_ep || (r = keel_endpoint_create(pager_ep)) ||
-	    (r = keel_as_set_endpoint(bi->self_as, PAGER_RECV_SLOT, pager_ep,
-				      KEEL_EP_SEND | KEEL_EP_RECV))) {
+	/*
+	 * Its endpoint, kept for good: each process's PAGER_SLOT is a copy,
+	 * badged with its pid, and its thread's pager (proc.c).
+	 */
+	unsigned long ep_frame = kpool_get(&root_pool);
+	r = cslot_alloc();
+	if (r >= 0) {
+		pager_ep = (unsigned long)r;
+		r = ep_frame ? keel_endpoint_create(mem_cap(), ep_frame, pager_ep) : -KEEL_EFULL;
+	}
+	if (r < 0) {
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
 		return 1;
 	}
-	/* Above every client (include/abi/syscall.h, THREAD_PRIO_SERVER). */
-	if ((r = keel_thread_config(bi->self_thread, THREAD_PRIO_SERVER, 0, 0))) {
+	/* Above every client (include/abi/syscall.h, THREAD_PRIO_SERVER); it has no pager. */
+	if ((r = keel_thread_config(bi->self_thread, THREAD_PRIO_SERVER, 0, KEEL_CAP_NONE))) {
 		print_fmt("[pager] cannot raise its priority: %ld\n", r);
 		return 1;
 	}

@@ -10,14 +10,29 @@
  * Requests return 0 or a KEEL_E* code (positive); every one checks all
  * of its arguments before it changes anything, and its cost is bounded
  * by what the caller holds, never by an address range it chose.
+ *
+ * Capability slots.  The pager names every kernel object by a slot of
+ * its own capability space (KEEL_CAP_SLOTS = 128), taken with
+ * cslot_alloc and given back when the object is destroyed.  At worst it
+ * holds: slots 0-7 (fixed: cslot.h; it uses its boot capabilities, 2-4),
+ * its endpoint (pager_ep, 1), each process's address space and thread
+ * (2 * PAGER_MAX_PROCS = 32; an ended process holds none), and one
+ * endpoint per connection (a connection takes the PAGER_CONN_SLOT of two
+ * processes, so at most PAGER_MAX_PROCS / 2 = 8): 8 + 1 + 32 + 8 = 49.
+ * Only an object that cannot be destroyed keeps its slot for good (the
+ * pager prints it), so the rest of the 128 is the margin for those.
  */
 #ifndef PAGER_PAGER_H
 #define PAGER_PAGER_H
 
+#include "cslot.h"
 #include "mem.h"
 #include "spawn.h"
 #include <abi/bootinfo.h>
 #include <abi/pager.h>
+
+#define PAGER_CSLOTS_WORST (CSLOT_FIRST + 1 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2)
+_Static_assert(PAGER_CSLOTS_WORST <= KEEL_CAP_SLOTS, "the pager's objects fit in its slots");
 
 #define NAME_MAX    32
 /* Regions: each loadable segment, the stack, the IPC buffer, and allocations. */
@@ -59,8 +74,12 @@ struct process {
 	unsigned long fixed;		  /* bytes of its image, stack and IPC buffer */
 	unsigned long quota, given;	  /* bytes it may hold; its running children's quotas */
 	unsigned long slots, slots_given; /* slots for descendants; given to children */
-	/* Its connection: the endpoint if it connected out, else who connected in. */
-	unsigned long conn_ep, conn_pid;
+	/*
+	 * Its connection: if it connected out, the endpoint (a slot of the
+	 * pager's; 0: none), its frame (in pool) and the pid it connected
+	 * to; conn_in if another process connected to it.
+	 */
+	unsigned long conn_ep, conn_frame, conn_pid;
 	int conn_in;
 	int offer_open; /* PAGER_OFFER: to offer_to (0: anyone) */
 	unsigned long offer_to;
@@ -69,7 +88,7 @@ struct process {
 };
 
 extern const struct bootinfo *bi;
-extern unsigned long pager_ep;
+extern unsigned long pager_ep; /* the slot of the pager's own endpoint */
 extern int test_boot;
 
 /* proc.c */

@@ -121,7 +121,7 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 		r = keel_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
 	if (!r)
 		/* Badged with its pid: what the pager knows its requests by. */
-		r = keel_as_set_badged(pr->p.as, PAGER_SLOT, pager_ep, KEEL_EP_SEND, pr->badge);
+		r = keel_cap_copy(pager_ep, pr->p.as, PAGER_SLOT, KEEL_EP_SEND, pr->badge);
 	if (!r)
 		r = proc_start(&pr->p, arg);
 	if (r) {

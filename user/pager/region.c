@@ -107,7 +107,7 @@ long region_back(struct process *pr, struct region *r, unsigned long page)
 void region_unback(struct process *pr, struct region *r)
 {
 	for (unsigned long a = r->va; r->backed && a < r->va + r->size; a += PAGE_SIZE) {
-		long f = keel_unmap(pr->p.as, a);
+		long f = keel_unmap(pr->p.as, a, mem_cap());
 		if (f > 0) {
 			frame_free((unsigned long)f);
 			r->backed--;
@@ -138,7 +138,7 @@ static long region_fill(struct process *pr, struct region *r, unsigned long *phy
 		r->backed++;
 		pr->backed++;
 	}
-	*phys = run;
+	*phys = run; /* an offset in mem_cap(), whose base is 0: the physical address */
 	return 0;
 }
 
@@ -213,7 +213,8 @@ long region_protect(struct process *pr, unsigned long va, unsigned long size, un
 	r->flags = (r->flags & ~7u) | (unsigned)rights;
 	unsigned long left = r->backed;
 	for (unsigned long a = va; left && a < va + size; a += PAGE_SIZE) {
-		long f = keel_unmap(pr->p.as, a); /* the kernel shoots the old rights down */
+		/* The kernel shoots the old rights down. */
+		long f = keel_unmap(pr->p.as, a, mem_cap());
 		if (f < 0)
 			continue;
 		left--;

@@ -40,7 +40,7 @@ static void share_unmap(struct process *to, struct shared_in *s)
 	struct region *src = from ? region_at(from, s->src_va) : 0;
 
 	for (unsigned long off = 0; off < s->size; off += PAGE_SIZE)
-		keel_unmap(to->p.as, s->va + off);
+		keel_unmap(to->p.as, s->va + off, KEEL_CAP_NONE); /* no frame to take back */
 	if (src && src->shares)
 		src->shares--;
 	*s = (struct shared_in){ 0 };
@@ -75,12 +75,13 @@ long share_into(struct process *pr, unsigned long va, unsigned long size, unsign
 		return KEEL_EEXIST;
 	/* Back the whole source (charged to pr), then map its frames there too. */
 	for (unsigned long off = 0; src->backed * PAGE_SIZE < size && off < size; off += PAGE_SIZE)
-		if (keel_lookup(pr->p.as, va + off) < 0 && region_back(pr, src, va + off))
+		if (keel_lookup(pr->p.as, va + off, mem_cap()) < 0 &&
+		    region_back(pr, src, va + off))
 			return KEEL_ENOMEM;
 	*slot = (struct shared_in){ dst, size, pr->badge, va, (unsigned)rights };
 	src->shares++;
 	for (unsigned long off = 0; off < size; off += PAGE_SIZE) {
-		long f = keel_lookup(pr->p.as, va + off);
+		long f = keel_lookup(pr->p.as, va + off, mem_cap());
 		if (f < 0 || map_page(&to->pool, to->p.as, dst + off, (unsigned long)f, rights)) {
 			share_unmap(to, slot);
 			return KEEL_ENOMEM;
