@@ -95,13 +95,14 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	if (!mod)
 		return -KEEL_ENOENT;
 
-	unsigned long as_frame = kpool_get(pool), pml4 = kpool_get(pool);
+	unsigned long as_frame = kpool_get(pool), pml4 = kpool_get(pool), cspace = kpool_get(pool);
 	long as = cslot_alloc();
-	if (!as_frame || !pml4 || as < 0)
+	if (!as_frame || !pml4 || !cspace || as < 0)
 		r = -KEEL_EFULL;
 	else
-		r = keel_as_create(mem_cap(), as_frame, pml4, (unsigned long)as);
+		r = keel_as_create(mem_cap(), as_frame, pml4, cspace, (unsigned long)as);
 	if (r < 0) {
+		kpool_put(pool, cspace);
 		kpool_put(pool, pml4);
 		kpool_put(pool, as_frame);
 		if (as >= 0)
