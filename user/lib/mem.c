@@ -231,16 +231,49 @@ void kpool_put(struct kpool *p, unsigned long frame)
 		p->free[p->nfree++] = frame;
 }
 
+/*
+ * Chunks the kernel would not give back yet: a capability to an object
+ * that was in them (stale now) is still held somewhere, say a copy a
+ * server made of a connection's endpoint.  It goes when its holder
+ * deletes it or ends, so each release tries these again.
+ */
+#define PENDING_MAX 64
+static unsigned long pending[PENDING_MAX];
+static int npending;
+
+unsigned long mem_pending_chunks(void)
+{
+	return (unsigned long)npending;
+}
+
+static void pending_retry(void)
+{
+	for (int i = 0; i < npending;) {
+		if (keel_kmem_reclaim(m.mem, pending[i], CHUNK_SIZE) == 0) {
+			chunk_free(pending[i]);
+			pending[i] = pending[--npending];
+		} else {
+			i++;
+		}
+	}
+}
+
 long kpool_release(struct kpool *p)
 {
 	long first = 0;
 
+	pending_retry();
 	for (int i = 0; i < p->nchunks; i++) {
 		long r = keel_kmem_reclaim(m.mem, p->chunks[i], CHUNK_SIZE);
-		if (r == 0)
+		if (r == 0) {
 			chunk_free(p->chunks[i]);
-		else if (!first)
-			first = r; /* the chunk stays the kernel's: forget it */
+			continue;
+		}
+		if (r == -KEEL_EBUSY && npending < PENDING_MAX)
+			pending[npending++] = p->chunks[i]; /* tried again at the next release */
+		/* else the chunk stays the kernel's: forget it */
+		if (!first)
+			first = r;
 	}
 	p->nchunks = 0;
 	p->nfree = 0;

@@ -83,9 +83,13 @@ unsigned long kpool_get(struct kpool *p);
 void kpool_put(struct kpool *p, unsigned long frame);
 /*
  * Reclaim every chunk (each must hold no object, and no capability may
- * name one, stale or not): 0 or the first error.
+ * name one, stale or not): 0 or the first error.  A chunk that a stale
+ * capability still keeps (KEEL_EBUSY) is tried again at every later
+ * release, so it comes back once its holder deletes it or ends.
  */
 long kpool_release(struct kpool *p);
+/* Chunks waiting for that (for tests and statistics). */
+unsigned long mem_pending_chunks(void);
 
 /*
  * SYS_MAP of `frame` (an offset in mem_cap()) at va in the address space
