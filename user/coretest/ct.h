@@ -13,6 +13,7 @@
 #ifndef CORETEST_CT_H
 #define CORETEST_CT_H
 
+#include "cslot.h"
 #include "fmt.h"
 #include "keel.h"
 #include "mem.h"
@@ -22,29 +23,43 @@
 #include "thread.h"
 #include <abi/bootinfo.h>
 
-#define PAGER_RECV_SLOT 1  /* the pager thread's endpoint in the root's slots */
-#define EMPTY_SLOT	63 /* never filled */
-#define PAGER_PRIO	20
-#define PAGER_BADGE	0xfa0000ul
-#define ECHO_BADGE	0xec0000ul
+/* A slot of the root's capability space taken from cslot at start and never filled. */
+#define EMPTY_SLOT ((unsigned long)ct.empty_slot)
+/*
+ * ufuzz's mode for t_nocaps.c: every object call with every slot it has
+ * (and none), each answer checked.  (It belongs in user/lib/proto.h with
+ * the others; user/ufuzz/main.c has the same.)
+ */
+#ifndef UFUZZ_NOCAPS
+#define UFUZZ_NOCAPS 3
+#endif
+#define PAGER_PRIO  20
+#define PAGER_BADGE 0xfa0000ul
+#define ECHO_BADGE  0xec0000ul
 /*
  * The root's range for hand-made mappings (ROOT_TEST_* in abi/uspace.h):
  * tests map and unmap in its lower half, and never map its upper half.
  */
-#define TEST_VA		ROOT_TEST_BASE
-#define NEVER_VA	(ROOT_TEST_BASE + ROOT_TEST_SIZE / 2)
-#define KERNEL_VA	0xffffffff80200000ul
-#define NONCANON_VA	0x0000800000000000ul
-#define FAULT_BITS	(KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)
+#define TEST_VA	    ROOT_TEST_BASE
+#define NEVER_VA    (ROOT_TEST_BASE + ROOT_TEST_SIZE / 2)
+#define KERNEL_VA   0xffffffff80200000ul
+#define NONCANON_VA 0x0000800000000000ul
+#define FAULT_BITS  (KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER | KEEL_FAULT_FETCH)
 /* How long a test waits for a thread (timer ticks on CPU 0, 100 Hz). */
-#define WAIT_TICKS	1000
+#define WAIT_TICKS  1000
 
+/*
+ * The root's capabilities are slots of its one capability space, shared by
+ * all its threads: the boot ones (bootinfo), the others from cslot.
+ */
 struct ct {
 	const struct bootinfo *bi;
-	unsigned long self_as, self_thread;
-	unsigned char *ipcbuf; /* the main thread's IPC buffer */
+	unsigned long self_as, self_thread; /* the boot capabilities (slots) */
+	unsigned long mem;		    /* the memory capability (mem_cap()) */
+	long empty_slot;		    /* see EMPTY_SLOT */
+	unsigned char *ipcbuf;		    /* the main thread's IPC buffer */
 	int cpus;
-	unsigned long pager_ep; /* the pager thread's endpoint object */
+	unsigned long pager_ep; /* the slot of the pager thread's endpoint */
 	int echo_slot;		/* the long-lived echo server's slot */
 	unsigned long echo_badge;
 	int failures;
@@ -70,13 +85,23 @@ void sleep_ticks(unsigned long n);
 /* Busy-wait (no yield) for n ticks. */
 void spin_ticks(unsigned long n);
 
-/* Endpoint slots of the root's address space (2 .. 62). */
+/* Slots of the root's capability space (cslot): a free one, or -1. */
 int slot_alloc(void);
+/* The slot must be empty in the kernel's table already; -1 is ignored. */
 void slot_free(int slot);
-/* A new endpoint from pool in a free root slot: 0 or -error. */
-long endpoint_new(struct kpool *pool, int *slot, unsigned long *ep);
-/* Empty the slot and destroy the endpoint: 0 or -error. */
-long endpoint_drop(struct kpool *pool, int slot, unsigned long ep);
+/* Empty the slot (SYS_CAP_DELETE) and free it: 0 or -error. */
+long slot_drop(int slot);
+/*
+ * A new endpoint from pool in a free root slot (*frame: the frame it is
+ * made in, an offset in ct.mem): 0 or -error.
+ */
+long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame);
+/* Destroy the endpoint (which empties and frees its slot), frame back to pool: 0 or -error. */
+long endpoint_drop(struct kpool *pool, int slot, unsigned long frame);
+/* An empty root slot holding a copy of `src` with `rights` (badge 0: src's): the slot, or -error. */
+long cap_dup(unsigned long src, unsigned long rights, unsigned long badge);
+/* Like cap_dup, then destroy the object through src: the slot of a stale capability, or -error. */
+long cap_stale(unsigned long src);
 
 /* A fresh badge. */
 unsigned long badge_new(void);
@@ -86,7 +111,7 @@ unsigned long badge_new(void);
 #define CLIENT_DEMAND 8
 struct client {
 	unsigned long badge;
-	/* Faults in [lo, hi) of `as` get the next of demand[] mapped R/W and resume. */
+	/* Faults in [lo, hi) of `as` (a slot) get the next of demand[] mapped R/W and resume. */
 	unsigned long as, lo, hi;
 	unsigned long demand[CLIENT_DEMAND];
 	int ndemand;
@@ -124,8 +149,8 @@ long child_finish(struct uthread *t, struct client *c);
 struct server {
 	struct uthread t;
 	struct kpool *pool;
-	int slot;
-	unsigned long ep;
+	int slot;	  /* its endpoint */
+	unsigned long ep; /* the endpoint's frame */
 	int calls, errors, cpu;
 	unsigned long last_badge;
 };
@@ -143,7 +168,8 @@ void tests_boot(void);
 void tests_tlb(void);
 void tests_chain(void);
 void tests_errors(void);
-void tests_noauth(void);
+void tests_nocaps(void);
+void tests_mem(void);
 void tests_map(void);
 void tests_ipc(void);
 void tests_caps(void);

@@ -101,73 +101,93 @@ void spin_ticks(unsigned long n)
 		__asm__ volatile("pause");
 }
 
-static unsigned long slots_used = 1ul << 0 | 1ul << PAGER_RECV_SLOT | 1ul << EMPTY_SLOT;
-
 int slot_alloc(void)
 {
-	for (int s = 0; s < AS_ENDPOINT_SLOTS; s++) {
-		if (!(slots_used & (1ul << s))) {
-			slots_used |= 1ul << s;
-			return s;
-		}
-	}
-	return -1;
+	long s = cslot_alloc();
+	return s < 0 ? -1 : (int)s;
 }
 
 void slot_free(int slot)
 {
 	if (slot >= 0)
-		slots_used &= ~(1ul << slot);
+		cslot_free((unsigned long)slot);
 }
 
-long endpoint_new(struct kpool *pool, int *slot, unsigned long *ep)
+long slot_drop(int slot)
+{
+	if (slot < 0)
+		return -KEEL_EINVAL;
+	long r = keel_cap_delete(KEEL_CAP_SELF, (unsigned long)slot);
+	if (r == 0)
+		slot_free(slot);
+	return r;
+}
+
+long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame)
 {
 	unsigned long f = kpool_get(pool);
 	long r;
 
 	*slot = -1;
-	*ep = 0;
+	*frame = 0;
 	if (!f)
 		return pool->error ? pool->error : -KEEL_EFULL;
-	r = keel_endpoint_create(f);
-	if (r < 0) {
-		kpool_put(pool, f);
-		return r;
-	}
 	int s = slot_alloc();
 	if (s < 0) {
-		keel_destroy(f);
 		kpool_put(pool, f);
 		return -KEEL_EFULL;
 	}
-	r = keel_as_set_endpoint(ct.self_as, (unsigned long)s, f, KEEL_EP_SEND | KEEL_EP_RECV);
+	r = keel_endpoint_create(ct.mem, f, (unsigned long)s);
 	if (r < 0) {
 		slot_free(s);
-		keel_destroy(f);
 		kpool_put(pool, f);
 		return r;
 	}
 	*slot = s;
-	*ep = f;
+	*frame = f;
 	return 0;
 }
 
-long endpoint_drop(struct kpool *pool, int slot, unsigned long ep)
+long endpoint_drop(struct kpool *pool, int slot, unsigned long frame)
 {
-	long r = 0;
-
-	if (slot >= 0) {
-		r = keel_as_set_endpoint(ct.self_as, (unsigned long)slot, 0, 0);
-		slot_free(slot);
-	}
-	if (ep) {
-		long d = destroy_retry(ep);
-		if (d == 0)
-			kpool_put(pool, ep);
-		if (!r)
-			r = d;
-	}
+	if (slot < 0)
+		return 0;
+	long r = destroy_retry((unsigned long)slot); /* frees the slot if it worked */
+	if (r == 0 && frame)
+		kpool_put(pool, frame);
 	return r;
+}
+
+long cap_dup(unsigned long src, unsigned long rights, unsigned long badge)
+{
+	int s = slot_alloc();
+
+	if (s < 0)
+		return -KEEL_EFULL;
+	long r = keel_cap_copy(src, KEEL_CAP_SELF, (unsigned long)s, rights, badge);
+	if (r < 0) {
+		slot_free(s);
+		return r;
+	}
+	return s;
+}
+
+long cap_stale(unsigned long src)
+{
+	long info = keel_cap_info(src);
+
+	if (info < 0)
+		return info;
+	long s = cap_dup(src, KEEL_CAP_RIGHTS(info), 0);
+	if (s < 0)
+		return s;
+	long r = keel_destroy(src);
+	if (r < 0) {
+		slot_drop((int)s);
+		return r;
+	}
+	slot_free((int)src);
+	return s;
 }
 
 unsigned long badge_new(void)

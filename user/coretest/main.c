@@ -15,6 +15,8 @@ int main(const struct bootinfo *bi)
 	ct.bi = bi;
 	ct.self_as = bi->self_as;
 	ct.self_thread = bi->self_thread;
+	ct.mem = bi->memory;
+	ct.empty_slot = cslot_alloc(); /* never filled: the tests' empty slot */
 	ct.ipcbuf = (unsigned char *)bi->ipc_buffer;
 	r = keel_info(KEEL_INFO_CPUS);
 	ct.cpus = r < 1 ? 1 : (int)r;
@@ -25,6 +27,15 @@ int main(const struct bootinfo *bi)
 	test_begin("core_setup");
 	r = mem_init(bi);
 	expect_eq(r, 0, "donating the root's first chunk");
+	expect(ct.empty_slot >= CSLOT_FIRST, "no slot for EMPTY_SLOT (%ld)", ct.empty_slot);
+	if (r == 0) {
+		ct.mem = mem_cap();
+		expect_eq((long)KEEL_CAP_TYPE(keel_cap_info(ct.mem)), KEEL_CAP_MEMORY,
+			  "mem_cap() is a memory capability");
+		expect_eq(keel_cap_info(EMPTY_SLOT), -KEEL_ENOENT, "EMPTY_SLOT is empty");
+	}
+	if (r == 0 && test_failing())
+		r = -KEEL_EINVAL;
 	if (r == 0) {
 		r = pager_init();
 		expect_eq(r, 0, "starting the pager thread");
@@ -41,7 +52,8 @@ int main(const struct bootinfo *bi)
 		return ct.failures;
 
 	tests_errors();
-	tests_noauth();
+	tests_nocaps();
+	tests_mem();
 	tests_map();
 	tests_ipc();
 	tests_caps();

@@ -94,14 +94,15 @@ static void exited(struct client *c, const struct keel_msg *m)
 static long pager_main(struct uthread *t)
 {
 	struct keel_msg m = { 0 };
-	long r = keel_recv(PAGER_RECV_SLOT, &m);
+	unsigned long ep = ct.pager_ep;
+	long r = keel_recv(ep, &m);
 
 	(void)t;
 	for (;;) {
 		if (r < 0) {
 			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
 			keel_yield();
-			r = keel_recv(PAGER_RECV_SLOT, &m);
+			r = keel_recv(ep, &m);
 			continue;
 		}
 		struct client *c = find(m.badge);
@@ -110,9 +111,9 @@ static long pager_main(struct uthread *t)
 			__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
 			if (label == IPC_LABEL_FAULT && (m.tag & IPC_TAG_KERNEL)) {
 				m.tag = IPC_TAG(IPC_FAULT_KILL, 0);
-				r = keel_reply_recv(PAGER_RECV_SLOT, &m);
+				r = keel_reply_recv(ep, &m);
 			} else {
-				r = keel_recv(PAGER_RECV_SLOT, &m);
+				r = keel_recv(ep, &m);
 			}
 			continue;
 		}
@@ -120,13 +121,13 @@ static long pager_main(struct uthread *t)
 			int resume = fault(c, &m);
 			m.tag = IPC_TAG(resume ? IPC_FAULT_RESUME : IPC_FAULT_KILL, 0);
 			m.w[0] = m.w[1] = m.w[2] = m.w[3] = 0;
-			r = keel_reply_recv(PAGER_RECV_SLOT, &m);
+			r = keel_reply_recv(ep, &m);
 		} else {
 			if (label == IPC_LABEL_EXIT)
 				exited(c, &m);
 			else
 				__atomic_add_fetch(&strays, 1, __ATOMIC_RELEASE);
-			r = keel_recv(PAGER_RECV_SLOT, &m);
+			r = keel_recv(ep, &m);
 		}
 	}
 	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
@@ -143,26 +144,19 @@ long pager_init(void)
 		return r;
 	pager_pool.fixed = 1;
 
-	unsigned long ep = kpool_get(&root_pool);
-	if (!ep)
-		return -KEEL_EFULL;
-	r = keel_endpoint_create(ep);
+	int slot;
+	unsigned long frame;
+	r = endpoint_new(&root_pool, &slot, &frame);
 	if (r < 0)
 		return r;
-	r = keel_as_set_endpoint(ct.self_as, PAGER_RECV_SLOT, ep, KEEL_EP_SEND | KEEL_EP_RECV);
-	if (r < 0)
-		return r;
-	ct.pager_ep = ep;
+	ct.pager_ep = (unsigned long)slot;
 	r = uthread_create(&pager_thread, &root_pool, pager_main, 0, PAGER_BADGE);
 	if (r < 0)
 		return r;
-	r = uthread_config(&pager_thread, PAGER_PRIO, 0, 0);
+	r = uthread_config(&pager_thread, PAGER_PRIO, 0, KEEL_CAP_NONE);
 	if (r < 0)
 		return r;
-	/* It maps pages for its clients: it needs the memory authority. */
-	r = keel_grant(pager_thread.tcb);
-	if (r < 0)
-		return r;
+	/* It maps pages for its clients with the root's capabilities: its thread shares them. */
 	return uthread_start(&pager_thread);
 }
 

@@ -81,15 +81,55 @@ void tests_boot(void)
 	test_end();
 
 	test_begin("bootinfo_self_objects");
-	expect(bi->self_as && (bi->self_as & PAGE_MASK) == 0, "self_as 0x%lx",
-	       (unsigned long)bi->self_as);
-	expect(bi->self_thread && (bi->self_thread & PAGE_MASK) == 0 &&
-		   bi->self_thread != bi->self_as,
-	       "self_thread 0x%lx", (unsigned long)bi->self_thread);
-	expect_eq(keel_info(KEEL_INFO_THREAD), (long)bi->self_thread, "SYS_INFO(THREAD)");
+	expect_eq((long)bi->memory, BOOTINFO_SLOT_MEMORY, "the memory capability's slot");
+	expect_eq((long)bi->self_as, BOOTINFO_SLOT_AS, "the address space's slot");
+	expect_eq((long)bi->self_thread, BOOTINFO_SLOT_THREAD, "the thread's slot");
+	expect(bi->memory_size && (bi->memory_size & PAGE_MASK) == 0, "memory_size 0x%lx",
+	       (unsigned long)bi->memory_size);
+	for (uint32_t i = 0; i < bi->range_count; i++)
+		expect(bi->ranges[i].base + bi->ranges[i].size <= bi->memory_size,
+		       "free range %u (0x%lx) outside the memory capability (0x%lx)", i,
+		       (unsigned long)bi->ranges[i].base, (unsigned long)bi->memory_size);
 	expect(bi->ipc_buffer && (bi->ipc_buffer & PAGE_MASK) == 0 &&
 		   bi->ipc_buffer < KEEL_USER_TOP,
 	       "ipc_buffer at 0x%lx", (unsigned long)bi->ipc_buffer);
+	test_end();
+
+	/* Each boot capability: the right type, every right of its type. */
+	static const struct {
+		unsigned long slot, type, rights;
+		const char *what;
+	} boot_caps[] = {
+		{ BOOTINFO_SLOT_MEMORY, KEEL_CAP_MEMORY,
+		  KEEL_MEM_R | KEEL_MEM_W | KEEL_MEM_X | KEEL_MEM_KMEM, "memory" },
+		{ BOOTINFO_SLOT_AS, KEEL_CAP_ASPACE,
+		  KEEL_AS_MAP | KEEL_AS_CAPS | KEEL_AS_THREAD | KEEL_CAP_DESTROY, "address space" },
+		{ BOOTINFO_SLOT_THREAD, KEEL_CAP_THREAD,
+		  KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY, "thread" },
+	};
+	test_begin("boot_capabilities_typed_with_every_right");
+	for (unsigned i = 0; i < sizeof(boot_caps) / sizeof(boot_caps[0]); i++) {
+		long r = keel_cap_info(boot_caps[i].slot);
+		expect(r >= 0 && KEEL_CAP_TYPE(r) == boot_caps[i].type &&
+			   KEEL_CAP_RIGHTS(r) == boot_caps[i].rights,
+		       "the %s capability (slot %lu): cap_info 0x%lx, want type %lu rights 0x%lx",
+		       boot_caps[i].what, boot_caps[i].slot, r, boot_caps[i].type,
+		       boot_caps[i].rights);
+	}
+	/* Nothing else: 0 and 1 are left for the pager's protocol, the rest is ours. */
+	int full = 0;
+	long first = 0;
+	for (unsigned long s = 0; s < KEEL_CAP_SLOTS; s++) {
+		if (s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS || s == BOOTINFO_SLOT_THREAD)
+			continue;
+		long r = keel_cap_info(s);
+		if (r != -KEEL_ENOENT && !full++)
+			first = (long)s;
+	}
+	expect(full == 0, "%d other slots are not empty (the first: %ld)", full, first);
+	/* Destroying the running thread itself is refused, and changes nothing. */
+	expect_eq(keel_destroy(BOOTINFO_SLOT_THREAD), -KEEL_EBUSY, "destroying the running thread");
+	expect_eq(keel_cap_info(BOOTINFO_SLOT_THREAD) >= 0, 1, "its capability is still there");
 	test_end();
 
 	test_begin("bootinfo_ipc_buffer_mapped");
@@ -115,11 +155,13 @@ void tests_boot(void)
 	test_end();
 
 	test_begin("info_basics");
-	expect_eq(keel_info(KEEL_INFO_AUTHORITY), 1, "SYS_INFO(AUTHORITY) of the root");
 	expect_eq(keel_info(KEEL_INFO_CPU), 0, "SYS_INFO(CPU) of the root");
 	expect(keel_info(KEEL_INFO_FASTPATH) >= 0, "SYS_INFO(FASTPATH) %ld",
 	       keel_info(KEEL_INFO_FASTPATH));
-	expect_eq(keel_info(KEEL_INFO_AUTHORITY + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
+	/* 4 and 5 were THREAD (an object's address) and AUTHORITY: gone. */
+	expect_eq(keel_info(KEEL_INFO_TICKS + 1), -KEEL_EINVAL, "SYS_INFO(4), once THREAD");
+	expect_eq(keel_info(KEEL_INFO_TICKS + 2), -KEEL_EINVAL, "SYS_INFO(5), once AUTHORITY");
+	expect_eq(keel_info(KEEL_INFO_TICKS + 3), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
 	expect_eq(keel_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
 	expect_eq(keel_yield(), 0, "SYS_YIELD");
 	long t0 = keel_info(KEEL_INFO_TICKS), t1 = t0;

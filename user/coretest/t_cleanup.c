@@ -17,26 +17,35 @@ void tests_cleanup(void)
 
 	test_begin("cleanup_reclaim_after_destroy");
 	kpool_init(&pool, &root_pool);
-	unsigned long as = kpool_get(&pool), pml4 = kpool_get(&pool);
-	unsigned long tcb = kpool_get(&pool), ep = kpool_get(&pool);
-	expect(f && as && pml4 && tcb && ep, "out of memory");
-	OK(keel_as_create(as, pml4));
+	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool), m = ct.mem;
+	unsigned long tcbf = kpool_get(&pool), epf = kpool_get(&pool);
+	int as = slot_alloc(), tcb = slot_alloc(), ep = slot_alloc();
+	expect(f && asf && pml4 && tcbf && epf && as >= 0 && tcb >= 0 && ep >= 0, "out of memory");
+	if (test_failing()) {
+		test_end();
+		return;
+	}
+	OK(keel_as_create(m, asf, pml4, (unsigned long)as));
 	for (unsigned i = 0; i < sizeof(vas) / sizeof(vas[0]); i++)
-		OK(map_page(&pool, as, vas[i], f, KEEL_MAP_R));
-	OK(keel_endpoint_create(ep));
-	OK(keel_thread_create(tcb, as, f, badge_new()));
-	OK(keel_as_set_endpoint(as, 3, ep, KEEL_EP_SEND | KEEL_EP_RECV));
+		OK(map_page(&pool, (unsigned long)as, vas[i], f, KEEL_MAP_R));
+	OK(keel_endpoint_create(m, epf, (unsigned long)ep));
+	OK(keel_thread_create(m, tcbf, (unsigned long)as, f, badge_new(), (unsigned long)tcb));
+	/* A capability in its space: the space goes, and the capability with it. */
+	OK(keel_cap_copy((unsigned long)ep, (unsigned long)as, 3, KEEL_EP_SEND | KEEL_EP_RECV, 0));
 	unsigned long chunk = pool.chunks[0];
-	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(keel_destroy(tcb));
-	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(keel_destroy(as));
-	E(keel_kmem_reclaim(chunk, CHUNK_SIZE), KEEL_EBUSY);
-	OK(keel_destroy(ep));
+	E(keel_kmem_reclaim(m, chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy((unsigned long)tcb));
+	E(keel_kmem_reclaim(m, chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy((unsigned long)as));
+	E(keel_kmem_reclaim(m, chunk, CHUNK_SIZE), KEEL_EBUSY);
+	OK(keel_destroy((unsigned long)ep));
+	slot_free(as);
+	slot_free(tcb);
+	slot_free(ep);
 	OK(kpool_release(&pool));
 	/* It is ours again: donate and reclaim it once more. */
-	OK(keel_kmem_donate(chunk, CHUNK_SIZE));
-	OK(keel_kmem_reclaim(chunk, CHUNK_SIZE));
+	OK(keel_kmem_donate(m, chunk, CHUNK_SIZE));
+	OK(keel_kmem_reclaim(m, chunk, CHUNK_SIZE));
 	frame_free(f);
 	test_end();
 

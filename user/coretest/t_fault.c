@@ -126,7 +126,7 @@ static void pager_demand_zero_fill(void)
 		}
 	}
 	for (int i = 0; i < c.used; i++)
-		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE),
+		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE, ct.mem),
 			  (long)c.demand[i], "unmapping a demand page");
 	for (int i = 0; i < DEMAND_PAGES; i++)
 		frame_free(c.demand[i]);

@@ -1,8 +1,10 @@
 /*
- * t_fuzz.c - ufuzz, a process without authority, makes thousands of random
- * system calls (calling an echo server of ours among them) while another
- * client of the same server, and the root, check every answer.  Then
- * everything is destroyed and its donation must come back.
+ * t_fuzz.c - ufuzz, a process whose only capability is a send-and-grant
+ * one to an echo server of ours, makes thousands of random system calls
+ * (on random slots and its own copies of that capability, calling the
+ * server among them) while another client of the same server, and the
+ * root, check every answer.  Then everything is destroyed and its
+ * donation must come back.
  */
 #include "ct.h"
 
@@ -45,8 +47,9 @@ void tests_fuzz(void)
 	if (r == 0) {
 		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
 			  "configuring it");
-		expect_eq(keel_as_set_endpoint(p.as, ECHO_SLOT, s.ep, KEEL_EP_SEND | KEEL_EP_GRANT),
-			  0, "giving it the server");
+		expect_eq(keel_cap_copy((unsigned long)s.slot, p.as, ECHO_SLOT,
+					KEEL_EP_SEND | KEEL_EP_GRANT, 0),
+			  0, "giving it the server (send and grant, never destroy)");
 		pager_watch(&fc, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_FUZZ, FUZZ_CALLS, ticks() | 1));
 		expect_eq(r, 0, "starting it");

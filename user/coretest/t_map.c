@@ -75,14 +75,17 @@ static void map_alias_two_addresses(struct kpool *pool)
 		for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
 			same &= p2[i] == i * 0x9e3779b97f4a7c15ul;
 		expect(same, "what was written through one is not read through the other");
-		E(keel_map(self, va2, f, R), KEEL_EEXIST);
-		expect_eq(keel_unmap(self, va1), (long)f, "unmap returns the frame");
-		E(keel_unmap(self, va1), KEEL_ENOENT);
+		E(keel_map(self, va2, ct.mem, f, R), KEEL_EEXIST);
+		expect_eq(keel_lookup(self, va2, ct.mem), (long)f, "lookup gives the frame");
+		expect_eq(keel_unmap(self, va1, ct.mem), (long)f, "unmap returns the frame");
+		E(keel_unmap(self, va1, ct.mem), KEEL_ENOENT);
 		expect(p2[1] == 0x9e3779b97f4a7c15ul, "the other mapping lost the data");
 		/* The unmapped page now faults: not present, a read, from user mode. */
 		run(pool, &c, child_read, p1);
 		expect_killed(&c, va1, KEEL_FAULT_USER, "reading the unmapped page");
-		expect_eq(keel_unmap(self, va2), (long)f, "unmapping the alias");
+		expect_eq(keel_unmap(self, va2, KEEL_CAP_NONE), 0,
+			  "unmapping the alias, asking for no offset");
+		E(keel_lookup(self, va2, ct.mem), KEEL_ENOENT);
 	}
 	frame_free(f);
 	test_end();
@@ -100,7 +103,7 @@ static void map_readonly_write_faults(struct kpool *pool)
 		run(pool, &c, child_write, (void *)(va + 64));
 		expect_killed(&c, va + 64, KEEL_FAULT_PRESENT | KEEL_FAULT_WRITE | KEEL_FAULT_USER,
 			      "writing a read-only page");
-		expect_eq(keel_unmap(ct.self_as, va), (long)f, "unmapping it");
+		expect_eq(keel_unmap(ct.self_as, va, ct.mem), (long)f, "unmapping it");
 	}
 	frame_free(f);
 	test_end();
@@ -128,7 +131,7 @@ static void map_exec_rights(struct kpool *pool)
 			      "calling into a page without X");
 		expect(c.faults < 1 || c.rip[0] == va, "the fault's RIP 0x%lx, want 0x%lx",
 		       c.rip[0], va);
-		expect_eq(keel_unmap(ct.self_as, va), (long)f, "unmapping it");
+		expect_eq(keel_unmap(ct.self_as, va, ct.mem), (long)f, "unmapping it");
 	}
 	test_end();
 
@@ -140,7 +143,7 @@ static void map_exec_rights(struct kpool *pool)
 		expect(c.exits == 1 && c.exit_code == 7 && c.faults == 0,
 		       "the call did not return (exits %d, code %ld, faults %d)", c.exits,
 		       c.exit_code, c.faults);
-		expect_eq(keel_unmap(ct.self_as, va), (long)f, "unmapping it");
+		expect_eq(keel_unmap(ct.self_as, va, ct.mem), (long)f, "unmapping it");
 	}
 	frame_free(f);
 	test_end();
@@ -153,31 +156,46 @@ static void map_supplies_tables_in_order(void)
 
 	test_begin("map_supplies_tables_in_order");
 	kpool_init(&pool, &root_pool);
-	unsigned long as = kpool_get(&pool), pml4 = kpool_get(&pool);
+	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool);
 	unsigned long t3 = kpool_get(&pool), t2 = kpool_get(&pool), t1 = kpool_get(&pool);
-	unsigned long spare = kpool_get(&pool);
-	expect(f && as && pml4 && t3 && t2 && t1 && spare, "out of memory");
-	long r = keel_as_create(as, pml4);
+	unsigned long spare = kpool_get(&pool), m = ct.mem;
+	int as = slot_alloc();
+	expect(f && asf && pml4 && t3 && t2 && t1 && spare && as >= 0, "out of memory");
+	long r = keel_as_create(m, asf, pml4, (unsigned long)as);
 	expect_eq(r, 0, "a new address space");
 	if (r == 0) {
-		E(keel_map(as, va, f, R), KEEL_ENOPDPT);
-		OK(keel_supply_table(as, va, 3, t3));
-		E(keel_supply_table(as, va, 3, spare), KEEL_EEXIST);
-		E(keel_map(as, va, f, R), KEEL_ENOPD);
-		OK(keel_supply_table(as, va, 2, t2));
-		E(keel_map(as, va, f, R), KEEL_ENOPT);
-		OK(keel_supply_table(as, va, 1, t1));
-		E(keel_supply_table(as, va + 0x1000, 1, spare), KEEL_EEXIST);
-		E(keel_supply_table(as, va, 3, t2), KEEL_EROLE); /* already a table */
-		OK(keel_map(as, va, f, R | KEEL_MAP_X));
-		E(keel_map(as, va, f, R), KEEL_EEXIST);
-		OK(keel_map(as, va + PAGE_SIZE, f, R));
-		expect_eq(keel_unmap(as, va), (long)f, "unmap returns the frame");
-		E(keel_unmap(as, va), KEEL_ENOENT);
-		/* Destroyed with a mapping and its tables in it. */
-		OK(keel_destroy(as));
-		E(keel_destroy(as), KEEL_EBADOBJ);
-		E(keel_unmap(as, va + PAGE_SIZE), KEEL_EBADOBJ);
+		unsigned long a = (unsigned long)as;
+		E(keel_map(a, va, m, f, R), KEEL_ENOPDPT);
+		OK(keel_supply_table(a, va, 3, m, t3));
+		E(keel_supply_table(a, va, 3, m, spare), KEEL_EEXIST);
+		E(keel_map(a, va, m, f, R), KEEL_ENOPD);
+		OK(keel_supply_table(a, va, 2, m, t2));
+		E(keel_map(a, va, m, f, R), KEEL_ENOPT);
+		OK(keel_supply_table(a, va, 1, m, t1));
+		E(keel_supply_table(a, va + 0x1000, 1, m, spare), KEEL_EEXIST);
+		E(keel_supply_table(a, va, 3, m, t2), KEEL_EROLE); /* already a table */
+		OK(keel_map(a, va, m, f, R | KEEL_MAP_X));
+		E(keel_map(a, va, m, f, R), KEEL_EEXIST);
+		OK(keel_map(a, va + PAGE_SIZE, m, f, R));
+		expect_eq(keel_lookup(a, va + PAGE_SIZE, m), (long)f, "lookup gives the frame");
+		expect_eq(keel_unmap(a, va, m), (long)f, "unmap returns the frame");
+		E(keel_unmap(a, va, m), KEEL_ENOENT);
+		/* Destroyed with a mapping and its tables in it (and a second capability to it). */
+		long dup = cap_dup(a, KEEL_AS_MAP, 0);
+		expect(dup >= 0, "a second capability: %ld", dup);
+		OK(keel_destroy(a));
+		E(keel_destroy(a), KEEL_ENOENT); /* destroy emptied the slot */
+		E(keel_cap_info(a), KEEL_ENOENT);
+		slot_free(as);
+		if (dup >= 0) {
+			E(keel_unmap((unsigned long)dup, va + PAGE_SIZE, m), KEEL_EDEAD);
+			E(keel_lookup((unsigned long)dup, va + PAGE_SIZE, m), KEEL_EDEAD);
+			E(keel_map((unsigned long)dup, va, m, f, R), KEEL_EDEAD);
+			E(keel_cap_info((unsigned long)dup), KEEL_EDEAD);
+			OK(slot_drop((int)dup));
+		}
+	} else {
+		slot_free(as);
 	}
 	OK(kpool_release(&pool));
 	frame_free(f);
@@ -200,8 +218,8 @@ static void map_module_frames_readonly(void)
 			       "it does not start with the ELF magic");
 			scratch_unmap((void *)(p - (m->base - first)), 1);
 		}
-		E(keel_map(ct.self_as, NEVER_VA, first, R | KEEL_MAP_W), KEEL_EROLE);
-		E(keel_map(ct.self_as, NEVER_VA, first + 8, R), KEEL_EINVAL);
+		E(keel_map(ct.self_as, NEVER_VA, ct.mem, first, R | KEEL_MAP_W), KEEL_EROLE);
+		E(keel_map(ct.self_as, NEVER_VA, ct.mem, first + 8, R), KEEL_EINVAL);
 	}
 	test_end();
 }

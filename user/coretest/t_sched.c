@@ -77,13 +77,19 @@ static void sched_spinners(void)
 
 	test_begin("sched_destroy_spinning_thread");
 	for (int i = 0; i < started; i++) {
-		unsigned long tcb = t[i].tcb;
+		long stale =
+		    cap_dup(t[i].tcb, KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY, 0);
+		expect(stale >= 0, "a second capability to the spinner: %ld", stale);
 		expect_eq(child_finish(&t[i], &c[i]), 0, "destroying a spinner");
 		unsigned long before = spins[i];
 		sleep_ticks(5);
 		expect(spins[i] == before, "spinner %d still runs after its destruction", i);
-		expect_eq(keel_thread_config(tcb, THREAD_PRIO_DEFAULT, 0, 0), -KEEL_EBADOBJ,
-			  "configuring the destroyed thread");
+		if (stale >= 0) {
+			expect_eq(keel_thread_config((unsigned long)stale, THREAD_PRIO_DEFAULT, 0,
+						     KEEL_CAP_NONE),
+				  -KEEL_EDEAD, "configuring the destroyed thread");
+			expect_eq(slot_drop((int)stale), 0, "deleting the stale capability");
+		}
 		expect(c[i].events == 0, "a message from a destroyed spinner");
 	}
 	test_end();

@@ -63,7 +63,7 @@ static void unmap_seen(const char *name, long (*fn)(struct uthread *), unsigned 
 		while (!reads && ticks() - t0 < WAIT_TICKS)
 			keel_sleep(1);
 		expect(reads > 0, "the reader never read the page");
-		expect_eq(keel_unmap(ct.self_as, va), (long)f, "unmapping the page");
+		expect_eq(keel_unmap(ct.self_as, va, ct.mem), (long)f, "unmapping the page");
 		expect(child_wait(&c), "the reader kept reading the unmapped page");
 		expect_fault(&c, 0, va, KEEL_FAULT_USER, "reading after the unmap");
 		expect(c.exits == 0, "the reader exited (code %ld): it read a stale page",

@@ -1,8 +1,10 @@
 /*
  * utest - user-level tests of the system-call boundary: every error path
  * with hostile arguments, and thousands of random system calls that must
- * leave the kernel running.  The root (coretest) spawns it without the
- * memory authority; its argument (RDI) is not used.  Prints
+ * leave the kernel running.  The root (coretest) spawns it with no
+ * capability at all (init's pager gives it its own); it finds out which
+ * slots it holds, and expects every object call on any other slot to fail
+ * exactly as that slot says.  Its argument (RDI) is not used.  Prints
  * `[utest] ok N - ...` lines and exits with the number of failures (its
  * pager checks the exit message).
  */
@@ -53,6 +55,34 @@ static long weird(void)
 
 static char buffer[64] = "[utest] hello from user mode\n";
 
+/* What each slot of ours holds: its SYS_CAP_INFO (-KEEL_ENOENT: empty). */
+static long held[KEEL_CAP_SLOTS];
+
+/* The type of capability the first argument of call n must be (0: not such a call). */
+static unsigned long first_type(long n)
+{
+	switch (n) {
+	case SYS_KMEM_DONATE:
+	case SYS_KMEM_RECLAIM:
+	case SYS_KMEM_COUNTS:
+	case SYS_AS_CREATE:
+	case SYS_THREAD_CREATE:
+	case SYS_ENDPOINT_CREATE:
+	case SYS_MEM_DERIVE:
+		return KEEL_CAP_MEMORY;
+	case SYS_MAP:
+	case SYS_UNMAP:
+	case SYS_SUPPLY_TABLE:
+	case SYS_LOOKUP:
+		return KEEL_CAP_ASPACE;
+	case SYS_THREAD_CONFIG:
+	case SYS_THREAD_START:
+		return KEEL_CAP_THREAD;
+	default:
+		return 0;
+	}
+}
+
 int main(void)
 {
 	long r;
@@ -77,18 +107,42 @@ int main(void)
 	check(r == -KEEL_EFAULT, "an unmapped user address faults into EFAULT");
 	r = keel_debug_write(buffer, 0);
 	check(r == 0, "an empty write is fine");
-	/* Issue 11: no physical address, no system-wide counter without authority. */
-	r = keel_info(KEEL_INFO_THREAD);
-	check(r == -KEEL_EPERM, "SYS_INFO(THREAD), a physical address, is refused (EPERM)");
+	/* No physical address from SYS_INFO any more: THREAD (4) and AUTHORITY (5) are gone. */
+	r = keel_info(4);
+	check(r == -KEEL_EINVAL, "SYS_INFO(4), once THREAD (an object's address), is EINVAL");
+	r = keel_info(5);
+	check(r == -KEEL_EINVAL, "SYS_INFO(5), once AUTHORITY, is EINVAL");
 	r = keel_info(KEEL_INFO_FASTPATH);
-	check(r == -KEEL_EPERM, "SYS_INFO(FASTPATH), a system-wide counter, is refused (EPERM)");
-	/* Issue 12: a process's own capabilities are its to copy and delete (it has none). */
-	r = keel_cap_copy(3, 4, KEEL_EP_SEND);
-	check(r == -KEEL_ENOENT, "copying an empty slot of our own is ENOENT (not EPERM)");
-	r = keel_cap_delete(3);
-	check(r == -KEEL_ENOENT, "deleting an empty slot of our own is ENOENT (not EPERM)");
-	r = keel_cap_copy(AS_ENDPOINT_SLOTS, 0, KEEL_EP_SEND);
+	check(r >= 0, "SYS_INFO(FASTPATH) is anyone's now");
+	/* Which slots we hold; then our own capabilities are ours to copy and delete. */
+	int empty = -1, empty2 = -1, strange = 0;
+	for (unsigned long s = 0; s < KEEL_CAP_SLOTS; s++) {
+		held[s] = keel_cap_info(s);
+		if (held[s] == -KEEL_ENOENT) {
+			if (empty < 0)
+				empty = (int)s;
+			else if (empty2 < 0)
+				empty2 = (int)s;
+		} else if (held[s] < 0 || KEEL_CAP_TYPE(held[s]) < KEEL_CAP_MEMORY ||
+			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_ENDPOINT) {
+			strange++;
+		}
+	}
+	check(empty >= 0 && empty2 > empty, "we have empty slots");
+	check(strange == 0, "every slot is empty or holds a capability of a known type");
+	r = keel_cap_copy((unsigned long)empty, KEEL_CAP_SELF, (unsigned long)empty2, KEEL_EP_SEND,
+			  0);
+	check(r == -KEEL_ENOENT, "copying an empty slot of our own is ENOENT");
+	r = keel_cap_delete(KEEL_CAP_SELF, (unsigned long)empty);
+	check(r == -KEEL_ENOENT, "deleting an empty slot of our own is ENOENT");
+	r = keel_cap_copy(KEEL_CAP_SLOTS, KEEL_CAP_SELF, (unsigned long)empty2, KEEL_EP_SEND, 0);
 	check(r == -KEEL_EINVAL, "a slot past the table is EINVAL");
+	r = keel_cap_info(KEEL_CAP_SLOTS);
+	check(r == -KEEL_EINVAL, "cap_info past the table is EINVAL");
+	r = keel_destroy((unsigned long)empty);
+	check(r == -KEEL_ENOENT, "destroying an empty slot is ENOENT");
+	r = keel_cap_delete(KEEL_CAP_NONE, 0);
+	check(r == -KEEL_EINVAL, "deleting in the space KEEL_CAP_NONE is EINVAL");
 	r = keel_syscall(SYS_COUNT, 0, 0, 0, 0, 0, 0);
 	check(r == -KEEL_ENOSYS, "an unknown system call number is ENOSYS");
 	r = keel_syscall(-1, 0, 0, 0, 0, 0, 0);
@@ -104,15 +158,33 @@ int main(void)
 		odd += r != -KEEL_ENOSYS;
 	}
 	check(odd == 0, "5000 random unknown system call numbers all answered ENOSYS");
-	/* The memory calls with random arguments: we have no authority. */
+	/*
+	 * The object calls with random arguments: the first, a capability of a
+	 * type we do not hold, decides: EINVAL past the table, ENOENT empty,
+	 * EBADOBJ one of another type.
+	 */
 	odd = 0;
-	for (int i = 0; i < 2000; i++) {
-		long n =
-		    SYS_KMEM_DONATE + (long)(next() % (SYS_AS_SET_ENDPOINT - SYS_KMEM_DONATE + 1));
-		r = keel_syscall(n, weird(), weird(), weird(), weird(), weird(), weird());
-		odd += r != -KEEL_EPERM;
+	int tried = 0;
+	for (int i = 0; i < 4000; i++) {
+		long n = (long)(next() % SYS_COUNT), want;
+		unsigned long t = first_type(n);
+		if (!t)
+			continue;
+		unsigned long slot = next() & 1 ? next() % KEEL_CAP_SLOTS : (unsigned long)weird();
+		if (slot >= KEEL_CAP_SLOTS)
+			want = -KEEL_EINVAL;
+		else if (held[slot] == -KEEL_ENOENT)
+			want = -KEEL_ENOENT;
+		else if (held[slot] >= 0 && KEEL_CAP_TYPE(held[slot]) != t)
+			want = -KEEL_EBADOBJ;
+		else
+			continue; /* one of that type, given to us: not ours to test */
+		r = keel_syscall(n, (long)slot, weird(), weird(), weird(), weird(), weird());
+		odd += r != want;
+		tried++;
 	}
-	check(odd == 0, "2000 memory calls with random arguments all answered EPERM");
+	check(odd == 0 && tried > 1000,
+	      "object calls with random arguments all answered as their first slot says");
 	/* Random ranges that are never this program's memory (kernel half,
 	 * non-canonical, or unmapped low memory): all must fail cleanly. */
 	odd = 0;
