@@ -176,7 +176,10 @@
  *   KEEL_CAP_ENDPOINT  KEEL_EP_SEND, _RECV, _GRANT, KEEL_CAP_DESTROY
  * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
- * destroyed), checked in that order.
+ * destroyed), checked in that order.  A call checks its slot arguments
+ * first, in the order of the arguments (those it uses, and then an
+ * optional one or dst, which must be empty: EINVAL, EEXIST), and then the
+ * rest; the first error found is the answer.
  *   SYS_CAP_INFO(slot): the type and rights of the capability there, as
  *     KEEL_CAP_TYPE(r) and KEEL_CAP_RIGHTS(r) (EDEAD if stale).
  *   SYS_CAP_COPY(src, space, dst, rights, badge): a copy of the caller's
@@ -188,7 +191,8 @@
  *     EINVAL also for rights 0 or rights the type does not have.
  *   SYS_CAP_DELETE(space, slot): empty the slot (ENOENT if it is); always
  *     possible, even when the object is gone.
- *   SYS_DESTROY(slot): destroy the object (needs KEEL_CAP_DESTROY) and
+ *   SYS_DESTROY(slot): destroy the object (needs KEEL_CAP_DESTROY, which a
+ *     memory capability never has: EPERM) and
  *     empty the slot.  Every other capability to it fails with EDEAD from
  *     then on, at once, wherever it is; the kernel walks none of them.
  *     An address space with threads, the running thread itself, and an
@@ -234,10 +238,10 @@
 #define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
 #define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
 #define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
-#define KEEL_AS_MAP	    1u /* map, unmap, look up, supply tables */
-#define KEEL_AS_CAPS	    2u /* copy capabilities into its space, delete them there */
-#define KEEL_AS_THREAD	    4u /* make threads that run in it */
-#define KEEL_TH_CONFIG	    1u /* priority, CPU, pager */
+#define KEEL_AS_MAP	    1u	  /* map, unmap, look up, supply tables */
+#define KEEL_AS_CAPS	    2u	  /* copy capabilities into its space, delete them there */
+#define KEEL_AS_THREAD	    4u	  /* make threads that run in it */
+#define KEEL_TH_CONFIG	    1u	  /* priority, CPU, pager */
 #define KEEL_TH_START	    2u
 #define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
 #define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
@@ -252,7 +256,7 @@
 #define IPC_TAG_CAP(tag, i) (((tag) >> (47 + 7 * (i))) & 127)
 #define IPC_TAG_MOVE	    (1ul << 61)
 /* A tag with n (<= IPC_CAPS_MAX) capabilities, from slots s0 and s1 (s1 ignored if n < 2). */
-#define IPC_TAG_CAPS(tag, n, s0, s1)                                         \
+#define IPC_TAG_CAPS(tag, n, s0, s1)                                          \
 	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&127) << 47 | \
 	 (unsigned long)((n) > 1 ? ((s1)&127) : 0) << 54)
 

@@ -194,8 +194,8 @@ ADAPT(call_cap_landing, sys_cap_landing(cur, a[0], a[1]))
 	{                                                                \
 		.fn = (f), .args = SYSCALL_ARGS, .caps = { __VA_ARGS__ } \
 	}
-#define FRAME(f)                                \
-	{                                       \
+#define FRAME(f)                                  \
+	{                                         \
 		.ipc = (f), .args = SYSCALL_FRAME \
 	}
 /* Argument i is a capability of `type` with each of `rights`. */
@@ -219,8 +219,8 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_MEM_DERIVE] = ARGS(call_mem_derive, C(0, CAP_MEMORY, 0)), /* rights: the handler */
 	/* Objects are made in donated frames; the new capability goes to a slot. */
 	[SYS_AS_CREATE] = ARGS(call_as_create, MEM_KMEM(0)),
-	[SYS_THREAD_CREATE] = ARGS(call_thread_create, MEM_KMEM(0),
-				   C(2, CAP_ASPACE, KEEL_AS_THREAD)),
+	[SYS_THREAD_CREATE] =
+	    ARGS(call_thread_create, MEM_KMEM(0), C(2, CAP_ASPACE, KEEL_AS_THREAD)),
 	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, MEM_KMEM(0)),
 	/* Address spaces.  SYS_MAP's memory needs the map rights: the handler. */
 	[SYS_MAP] = ARGS(call_map, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),

@@ -83,12 +83,12 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 
 	if ((r = check_va(va)))
 		return r;
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = check_frame(frame, rights)))
+		return r;
 	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X)) || !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
 	if (rights & ~(u64)cap_rights(mem))
 		return -KEEL_EPERM;
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = check_frame(frame, rights)))
-		return r;
 	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
 		return missing_error(missing);
 	if (vspace_present(*e))
@@ -105,8 +105,8 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
  * the frame's offset in the memory capability in slot `mem` (KEEL_CAP_NONE:
  * none asked, 0); or NULL with the error in *err.
  */
-static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem,
-				 u64 *off, long *err)
+static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem, u64 *off,
+				 long *err)
 {
 	vspace_entry *e = NULL;
 	struct cap *m = NULL;
@@ -194,6 +194,8 @@ long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_of
 	struct cap *to;
 	long r;
 
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
 	if ((r = cap_mem_range(mem, obj_off, PAGE_SIZE, &obj)) ||
 	    (r = cap_mem_range(mem, pml4_off, PAGE_SIZE, &pml4)) ||
 	    (r = cap_mem_range(mem, cspace_off, PAGE_SIZE, &cspace)))
@@ -203,8 +205,6 @@ long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_of
 		return r;
 	if (obj == pml4 || obj == cspace || pml4 == cspace)
 		return -KEEL_EINVAL;
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
 	cap_set(to, CAP_ASPACE, aspace_make(obj, pml4, cspace), CAP_RIGHTS_ASPACE, 0);
 	return 0;
 }

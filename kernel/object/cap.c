@@ -14,15 +14,15 @@
 
 _Static_assert(sizeof(struct cap) == 24, "a capability is three words");
 _Static_assert(__builtin_offsetof(struct endpoint, gen) == 0 &&
-		       __builtin_offsetof(struct thread, gen) == 0 &&
-		       __builtin_offsetof(struct aspace, gen) == 0,
+		   __builtin_offsetof(struct thread, gen) == 0 &&
+		   __builtin_offsetof(struct aspace, gen) == 0,
 	       "objects begin with their generation");
 _Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
-		       KEEL_CAP_SELF >= KEEL_CAP_SLOTS && KEEL_CAP_NONE <= 255,
+		   KEEL_CAP_SELF >= KEEL_CAP_SLOTS && KEEL_CAP_NONE <= 255,
 	       "slots fit the IPC tag's 7 bits, and the special values a u8");
-_Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK && (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE |
-						   CAP_RIGHTS_THREAD | CAP_RIGHTS_ENDPOINT) <=
-							  CAP_RIGHTS_MASK,
+_Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
+		   (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE | CAP_RIGHTS_THREAD |
+		    CAP_RIGHTS_ENDPOINT) <= CAP_RIGHTS_MASK,
 	       "types and rights fit a capability's word");
 
 u32 cap_type_rights(u32 type)
@@ -76,8 +76,8 @@ void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 		return;
 	}
 	/* Not cap_set: a stale capability copies (moves) as stale, with its generation. */
-	cap_fill(to, (from->word & (CAP_OBJ_MASK | CAP_TYPE_MASK)) |
-			     (u64)rights << CAP_RIGHTS_SHIFT);
+	cap_fill(to,
+		 (from->word & (CAP_OBJ_MASK | CAP_TYPE_MASK)) | (u64)rights << CAP_RIGHTS_SHIFT);
 	kmem_cap_ref(cap_obj(from));
 	to->gen = from->gen;
 	to->badge = badge;
@@ -132,14 +132,16 @@ long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u
 		return r; /* EDEAD: a stale capability is not copied */
 	if ((r = cap_space(cur, space, &to)))
 		return r;
-	if (dst >= KEEL_CAP_SLOTS || !rights || rights & ~(u64)cap_type_rights(cap_type(from)))
+	if (dst >= KEEL_CAP_SLOTS)
+		return -KEEL_EINVAL;
+	if (cap_type(&to->caps[dst]) != CAP_EMPTY)
+		return -KEEL_EEXIST;
+	if (!rights || rights & ~(u64)cap_type_rights(cap_type(from)))
 		return -KEEL_EINVAL;
 	if (badge && (cap_type(from) != CAP_ENDPOINT || from->badge))
 		return -KEEL_EINVAL; /* only an unbadged endpoint capability takes a badge */
 	if (rights & ~(u64)cap_rights(from))
 		return -KEEL_EPERM;
-	if (cap_type(&to->caps[dst]) != CAP_EMPTY)
-		return -KEEL_EEXIST;
 	cap_copy(&to->caps[dst], from, (u32)rights, badge ? badge : from->badge);
 	return 0;
 }
@@ -191,14 +193,14 @@ long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 
 	u64 base;
 	long r;
 
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
 	if ((r = cap_mem_range(mem, off, size, &base)) || !size)
 		return r ? r : -KEEL_EINVAL;
 	if (rights & ~(u64)CAP_RIGHTS_MEMORY || !rights)
 		return -KEEL_EINVAL;
 	if (rights & ~(u64)cap_rights(mem))
 		return -KEEL_EPERM;
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
 	cap_set_memory(to, base, size, (u32)rights);
 	return 0;
 }

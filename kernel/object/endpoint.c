@@ -18,8 +18,8 @@ long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
 	u64 frame;
 	long r;
 
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = kmem_check_free(frame)) ||
-	    (r = cap_dst(cur, dst, &to)))
+	if ((r = cap_dst(cur, dst, &to)) || (r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
+	    (r = kmem_check_free(frame)))
 		return r;
 	struct endpoint *ep = kmem_object_make(frame, KOBJ_ENDPOINT);
 	ep->gen = kmem_gen_new();

@@ -53,6 +53,8 @@ long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct 
 	struct cap *to;
 	long r;
 
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
 	if ((r = cap_mem_range(mem, tcb_off, PAGE_SIZE, &tcb)) || (r = kmem_check_free(tcb)))
 		return r;
 	if (buf_off != KEEL_NO_BUFFER) {
@@ -61,8 +63,6 @@ long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct 
 		if ((r = cap_mem_range(mem, buf_off, PAGE_SIZE, &buf)) || (r = check_buffer(buf)))
 			return r;
 	}
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
 	if (buf && (r = kmem_map_ref(buf)))
 		return r; /* the last check: kmem_map_ref changes nothing when it fails */
 	struct thread *t = kmem_object_make(tcb, KOBJ_THREAD);
@@ -84,13 +84,13 @@ long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u6
 	struct cap *pc;
 	long r;
 
-	if (prio > THREAD_PRIO_MAX || !cpu_usable(cpu))
-		return -KEEL_EINVAL;
 	if (pager_slot != KEEL_CAP_NONE) {
 		if ((r = cap_find(cur->as->caps, pager_slot, CAP_ENDPOINT, KEEL_EP_SEND, &pc)))
 			return r;
 		pager = cap_obj(pc);
 	}
+	if (prio > THREAD_PRIO_MAX || !cpu_usable(cpu))
+		return -KEEL_EINVAL;
 
 	if (t->pager)
 		t->pager->refs--;

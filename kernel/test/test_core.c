@@ -79,12 +79,14 @@ KTEST(first_program_objects)
 	KTEST_CHECK(t->is_root && t->state == T_INACTIVE);
 	/* Its capabilities: all of RAM, its address space, its thread; each with every right. */
 	struct cap *c;
-	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_MEMORY, CAP_MEMORY, CAP_RIGHTS_MEMORY, &c));
+	KTEST_CHECK(
+	    !cap_find(t->as->caps, BOOTINFO_SLOT_MEMORY, CAP_MEMORY, CAP_RIGHTS_MEMORY, &c));
 	KTEST_CHECK((c->word & CAP_OBJ_MASK) == 0 && c->size == kmem_phys_top() && c->size);
 	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_AS, CAP_ASPACE, CAP_RIGHTS_ASPACE, &c) &&
 		    cap_obj(c) == t->as);
-	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_THREAD, CAP_THREAD, CAP_RIGHTS_THREAD, &c) &&
-		    cap_obj(c) == t);
+	KTEST_CHECK(
+	    !cap_find(t->as->caps, BOOTINFO_SLOT_THREAD, CAP_THREAD, CAP_RIGHTS_THREAD, &c) &&
+	    cap_obj(c) == t);
 	for (u64 s = 0; s < KEEL_CAP_SLOTS; s++)
 		KTEST_CHECK(s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
 			    s == BOOTINFO_SLOT_THREAD || cap_type(&t->as->caps[s]) == CAP_EMPTY);

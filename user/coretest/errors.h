@@ -25,8 +25,8 @@ struct errfx {
 	unsigned long dst;			   /* an empty slot, for calls that fill one */
 	struct errfx_lack lack[ERRFX_LACK];
 	int nlack;
-	unsigned long freef, freef2; /* donated, no object */
-	unsigned long user;	     /* the pager's RAM, mapped at user_va */
+	unsigned long freef, freef2, freef3; /* donated, no object */
+	unsigned long user;		     /* the pager's RAM, mapped at user_va */
 	unsigned char *user_va;
 	unsigned long raw;     /* the pager's RAM, never donated nor mapped */
 	unsigned long chunk;   /* a free chunk, never donated */

@@ -261,9 +261,14 @@ static void tests_caps_transfer(struct server *s)
 	expect_eq(call_seen(s, l1, &seen), 0, "the sender kept what did not land");
 	/* The checks, made when the message is sent. */
 	struct keel_msg m = { 0, 0, { 0 } };
+	/* e was made with every right, GRANT included: a copy without it. */
+	int ng = slot_alloc();
+	expect_eq(keel_cap_copy((unsigned long)e, self, (unsigned long)ng, KEEL_EP_SEND, 0), 0,
+		  "a send-only copy");
 	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 1, l1, 0);
-	expect_eq(keel_send((unsigned long)e, &m), -KEEL_EPERM,
+	expect_eq(keel_send((unsigned long)ng, &m), -KEEL_EPERM,
 		  "carrying one without the grant right");
+	slot_drop(ng);
 	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 1, p, 0);
 	expect_eq(keel_send((unsigned long)g, &m), -KEEL_ENOENT, "carrying an empty slot");
 	m.tag = IPC_TAG_CAPS(IPC_TAG(8, 0), 2, l1, l1);
@@ -294,7 +299,7 @@ static void tests_caps_rights_reduced(struct server *s)
 {
 	static struct kpool tpool;
 	unsigned long m = ct.mem, self = KEEL_CAP_SELF, f = frame_alloc_zeroed();
-	unsigned long asf, pml4, tf;
+	unsigned long asf, pml4, cs, tf;
 	int as = slot_alloc(), th = -1;
 	struct keel_msg msg = { 0, IPC_TAG(1, 0), { 0 } };
 	long c;
@@ -303,9 +308,10 @@ static void tests_caps_rights_reduced(struct server *s)
 	kpool_init(&tpool, &root_pool);
 	asf = kpool_get(&tpool);
 	pml4 = kpool_get(&tpool);
+	cs = kpool_get(&tpool);
 	tf = kpool_get(&tpool);
-	expect(f && asf && pml4 && tf && as >= 0, "out of memory");
-	if (test_failing() || keel_as_create(m, asf, pml4, (unsigned long)as) != 0) {
+	expect(f && asf && pml4 && cs && tf && as >= 0, "out of memory");
+	if (test_failing() || keel_as_create(m, asf, pml4, cs, (unsigned long)as) != 0) {
 		expect(0, "no address space");
 		goto out;
 	}
@@ -449,9 +455,9 @@ static void tests_caps_badge_and_space(struct server *s)
 
 	test_begin("caps_copy_into_another_space_needs_caps_right");
 	kpool_init(&apool, &root_pool);
-	unsigned long asf = kpool_get(&apool), pml4 = kpool_get(&apool);
-	expect(asf && pml4 && as >= 0, "out of memory");
-	long r = test_failing() ? -1 : keel_as_create(m, asf, pml4, (unsigned long)as);
+	unsigned long asf = kpool_get(&apool), pml4 = kpool_get(&apool), cs = kpool_get(&apool);
+	expect(asf && pml4 && cs && as >= 0, "out of memory");
+	long r = test_failing() ? -1 : keel_as_create(m, asf, pml4, cs, (unsigned long)as);
 	expect_eq(r, 0, "an address space");
 	if (r == 0) {
 		unsigned long a = (unsigned long)as;

@@ -17,15 +17,17 @@ void tests_cleanup(void)
 
 	test_begin("cleanup_reclaim_after_destroy");
 	kpool_init(&pool, &root_pool);
-	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool), m = ct.mem;
+	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool), cs = kpool_get(&pool);
+	unsigned long m = ct.mem;
 	unsigned long tcbf = kpool_get(&pool), epf = kpool_get(&pool);
 	int as = slot_alloc(), tcb = slot_alloc(), ep = slot_alloc();
-	expect(f && asf && pml4 && tcbf && epf && as >= 0 && tcb >= 0 && ep >= 0, "out of memory");
+	expect(f && asf && pml4 && cs && tcbf && epf && as >= 0 && tcb >= 0 && ep >= 0,
+	       "out of memory");
 	if (test_failing()) {
 		test_end();
 		return;
 	}
-	OK(keel_as_create(m, asf, pml4, (unsigned long)as));
+	OK(keel_as_create(m, asf, pml4, cs, (unsigned long)as));
 	for (unsigned i = 0; i < sizeof(vas) / sizeof(vas[0]); i++)
 		OK(map_page(&pool, (unsigned long)as, vas[i], f, KEEL_MAP_R));
 	OK(keel_endpoint_create(m, epf, (unsigned long)ep));

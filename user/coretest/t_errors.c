@@ -14,7 +14,7 @@
 #define R	     KEEL_MAP_R
 #define KFRAME	     0x200000ul		  /* the kernel image's load address */
 #define NOTRAM	     0xa0000ul		  /* VGA memory */
-#define NOTRAM_HI    (1ul << 46)	  /* above all RAM */
+#define NOTRAM_HI    (1ul << 46)	  /* above all RAM: outside the root memory capability */
 #define MMIO_CHUNK   0xfec00000ul	  /* the I/O APIC's 2 MB, not RAM */
 #define WRAP_BASE    0xffffffffffe00000ul /* + 4 MB wraps around */
 
@@ -26,7 +26,7 @@ struct errfx fx;
 /* A new object of `type` in a frame of fx.pool, in a free slot: the slot, or -error. */
 static long object_new(unsigned type, unsigned long *frame)
 {
-	unsigned long f = kpool_get(&fx.pool), f2 = 0;
+	unsigned long f = kpool_get(&fx.pool), f2 = 0, f3 = 0;
 	int s = slot_alloc();
 	long r = -KEEL_EFULL;
 
@@ -38,8 +38,8 @@ static long object_new(unsigned type, unsigned long *frame)
 	else if (type == KEEL_CAP_THREAD)
 		r = keel_thread_create(fx.mem, f, fx.as, KEEL_NO_BUFFER, fx.tcb_badge = badge_new(),
 				       (unsigned long)s);
-	else if ((f2 = kpool_get(&fx.pool)))
-		r = keel_as_create(fx.mem, f, f2, (unsigned long)s);
+	else if ((f2 = kpool_get(&fx.pool)) && (f3 = kpool_get(&fx.pool)))
+		r = keel_as_create(fx.mem, f, f2, f3, (unsigned long)s);
 	if (r == 0)
 		return s;
 fail:
@@ -101,12 +101,14 @@ static long setup(void)
 	fx.va = NEVER_VA;
 	fx.freef = kpool_get(&fx.pool);
 	fx.freef2 = kpool_get(&fx.pool);
+	fx.freef3 = kpool_get(&fx.pool);
 	fx.user = frame_alloc_zeroed();
 	fx.raw = frame_alloc();
 	fx.chunk = chunk_alloc();
 	fx.donated = chunk_alloc();
 	long dst = slot_alloc();
-	if (!fx.freef || !fx.freef2 || !fx.user || !fx.raw || !fx.chunk || !fx.donated || dst < 0)
+	if (!fx.freef || !fx.freef2 || !fx.freef3 || !fx.user || !fx.raw || !fx.chunk ||
+	    !fx.donated || dst < 0)
 		return -KEEL_EFULL;
 	fx.dst = (unsigned long)dst;
 	fx.user_va = scratch_map(fx.user, KEEL_MAP_R | KEEL_MAP_W);
@@ -235,8 +237,8 @@ int cap_cases(struct cap_case *out, int ipc)
 	     0, 0, 0);
 	CASE("KMEM_COUNTS", SYS_KMEM_COUNTS, 0, MEM, KEEL_MEM_KMEM, 0, m, fx.user, fx.freef, 0, 0,
 	     0);
-	CASE("AS_CREATE", SYS_AS_CREATE, 0, MEM, KEEL_MEM_KMEM, 0, m, fx.freef, fx.freef2, fx.dst,
-	     0, 0);
+	CASE("AS_CREATE", SYS_AS_CREATE, 0, MEM, KEEL_MEM_KMEM, 0, m, fx.freef, fx.freef2,
+	     fx.freef3, fx.dst, 0);
 	CASE("MAP as", SYS_MAP, 0, AS, KEEL_AS_MAP, 0, a, va, m, fx.user, R, 0);
 	CASE("MAP mem", SYS_MAP, 2, MEM, KEEL_MEM_R, 0, a, va, m, fx.user, R, 0);
 	CASE("MAP mem (X)", SYS_MAP, 2, MEM, KEEL_MEM_X, 0, a, va, m, fx.user, R | KEEL_MAP_X, 0);
@@ -341,13 +343,9 @@ static void err_capability_arguments(void)
 	/* Destroy: any object type with KEEL_CAP_DESTROY; memory has no such right. */
 	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_ENDPOINT; type++)
 		E(keel_destroy((unsigned long)lacking(type, KEEL_CAP_DESTROY)), KEEL_EPERM);
-	/*
-	 * The ABI does not say whether a memory capability is the wrong type
-	 * for SYS_DESTROY (EBADOBJ) or one without KEEL_CAP_DESTROY (EPERM):
-	 * either, and it stays.
-	 */
-	expect_any(keel_destroy((unsigned long)lacking(KEEL_CAP_MEMORY, KEEL_MEM_W)), KEEL_EBADOBJ,
-		   KEEL_EPERM, "destroying a memory capability");
+	/* A memory capability never has KEEL_CAP_DESTROY (memory is not an object): EPERM. */
+	E(keel_destroy((unsigned long)lacking(KEEL_CAP_MEMORY, KEEL_MEM_W)), KEEL_EPERM);
+	E(keel_destroy((unsigned long)fx.mem), KEEL_EPERM);
 	expect_eq(keel_cap_info((unsigned long)lacking(KEEL_CAP_MEMORY, KEEL_MEM_W)),
 		  (long)(KEEL_CAP_MEMORY << 8 | (all_rights(KEEL_CAP_MEMORY) & ~KEEL_MEM_W)),
 		  "the memory capability is still there");
@@ -379,14 +377,14 @@ static void err_dst_slots(void)
 		{ KEEL_CAP_NONE, KEEL_EINVAL },	 { 1ul << 32, KEEL_EINVAL },
 		{ ~0ul, KEEL_EINVAL },
 	};
-	unsigned long m = fx.mem, f = fx.freef, f2 = fx.freef2;
+	unsigned long m = fx.mem, f = fx.freef, f2 = fx.freef2, f3 = fx.freef3;
 
 	test_begin("err_dst_slots");
 	for (unsigned i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
 		unsigned long d = dsts[i].slot;
 		long w = -dsts[i].want;
 		expect_eq(keel_endpoint_create(m, f, d), w, "ENDPOINT_CREATE into a bad dst");
-		expect_eq(keel_as_create(m, f, f2, d), w, "AS_CREATE into a bad dst");
+		expect_eq(keel_as_create(m, f, f2, f3, d), w, "AS_CREATE into a bad dst");
 		expect_eq(keel_thread_create(m, f, fx.as, KEEL_NO_BUFFER, 1, d), w,
 			  "THREAD_CREATE into a bad dst");
 		expect_eq(keel_mem_derive(m, fx.raw, PAGE_SIZE, KEEL_MEM_R, d), w,
@@ -399,7 +397,7 @@ static void err_dst_slots(void)
 	}
 	/* A full dst: EEXIST, and what is there stays. */
 	E(keel_endpoint_create(m, f, fx.ep), KEEL_EEXIST);
-	E(keel_as_create(m, f, f2, fx.tcb), KEEL_EEXIST);
+	E(keel_as_create(m, f, f2, f3, fx.tcb), KEEL_EEXIST);
 	E(keel_thread_create(m, f, fx.as, KEEL_NO_BUFFER, 1, fx.as), KEEL_EEXIST);
 	E(keel_mem_derive(m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.ep), KEEL_EEXIST);
 	E(keel_cap_copy(fx.ep, KEEL_CAP_SELF, fx.tcb, KEEL_EP_SEND, 0), KEEL_EEXIST);
@@ -422,7 +420,7 @@ static void err_kmem_donate(void)
 	E(keel_kmem_donate(m, fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, fx.chunk, PAGE_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, fx.chunk, CHUNK_SIZE + PAGE_SIZE), KEEL_EINVAL);
-	E(keel_kmem_donate(m, NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
+	E(keel_kmem_donate(m, NOTRAM_HI, CHUNK_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, MMIO_CHUNK, CHUNK_SIZE), KEEL_ENOTRAM);
 	E(keel_kmem_donate(m, KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
 	E(keel_kmem_donate(m, WRAP_BASE, 2 * CHUNK_SIZE), KEEL_EINVAL);
@@ -437,7 +435,7 @@ static void err_kmem_reclaim(void)
 
 	test_begin("err_kmem_reclaim");
 	E(keel_kmem_reclaim(m, fx.chunk + PAGE_SIZE, CHUNK_SIZE), KEEL_EINVAL);
-	E(keel_kmem_reclaim(m, NOTRAM_HI, CHUNK_SIZE), KEEL_ENOTRAM);
+	E(keel_kmem_reclaim(m, NOTRAM_HI, CHUNK_SIZE), KEEL_EINVAL);
 	E(keel_kmem_reclaim(m, KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
 	E(keel_kmem_reclaim(m, fx.pool.chunks[0], CHUNK_SIZE), KEEL_EBUSY);
 	expect_any(keel_kmem_reclaim(m, fx.chunk, CHUNK_SIZE), KEEL_EROLE, KEEL_ENOENT,
@@ -462,27 +460,33 @@ static void err_kmem_counts(void)
 
 static void err_as_create(void)
 {
-	unsigned long m = fx.mem, f = fx.freef, f2 = fx.freef2, d = fx.dst;
+	unsigned long m = fx.mem, f = fx.freef, f2 = fx.freef2, f3 = fx.freef3, d = fx.dst;
 
 	test_begin("err_as_create");
-	E(keel_as_create(m, f + 8, f2, d), KEEL_EINVAL);
-	E(keel_as_create(m, NOTRAM, f2, d), KEEL_ENOTRAM);
-	E(keel_as_create(m, NOTRAM_HI, f2, d), KEEL_ENOTRAM);
-	E(keel_as_create(m, KFRAME, f2, d), KEEL_EKERNEL);
-	E(keel_as_create(m, fx.raw, f2, d), KEEL_EROLE);
-	E(keel_as_create(m, fx.user, f2, d), KEEL_EROLE);
-	E(keel_as_create(m, fx.ep_f, f2, d), KEEL_EROLE);
-	E(keel_as_create(m, fx.as_f, f2, d), KEEL_EROLE);
-	E(keel_as_create(m, f, f2 + 8, d), KEEL_EINVAL);
-	E(keel_as_create(m, f, NOTRAM, d), KEEL_ENOTRAM);
-	E(keel_as_create(m, f, KFRAME, d), KEEL_EKERNEL);
-	E(keel_as_create(m, f, fx.raw, d), KEEL_EROLE);
-	E(keel_as_create(m, f, fx.tcb_f, d), KEEL_EROLE);
-	E(keel_as_create(m, NOTRAM, KFRAME, d), KEEL_ENOTRAM);
+	E(keel_as_create(m, f + 8, f2, f3, d), KEEL_EINVAL);
+	E(keel_as_create(m, NOTRAM, f2, f3, d), KEEL_ENOTRAM);
+	E(keel_as_create(m, NOTRAM_HI, f2, f3, d), KEEL_EINVAL);
+	E(keel_as_create(m, KFRAME, f2, f3, d), KEEL_EKERNEL);
+	E(keel_as_create(m, fx.raw, f2, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, fx.user, f2, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, fx.ep_f, f2, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, fx.as_f, f2, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, f, f2 + 8, f3, d), KEEL_EINVAL);
+	E(keel_as_create(m, f, f2, f3 + 8, d), KEEL_EINVAL);
+	E(keel_as_create(m, f, f2, NOTRAM, d), KEEL_ENOTRAM);
+	E(keel_as_create(m, f, f2, KFRAME, d), KEEL_EKERNEL);
+	E(keel_as_create(m, f, f2, fx.tcb_f, d), KEEL_EROLE);
+	E(keel_as_create(m, f, f2, f2, d), KEEL_EINVAL);
+	E(keel_as_create(m, f, f2, f, d), KEEL_EINVAL);
+	E(keel_as_create(m, f, NOTRAM, f3, d), KEEL_ENOTRAM);
+	E(keel_as_create(m, f, KFRAME, f3, d), KEEL_EKERNEL);
+	E(keel_as_create(m, f, fx.raw, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, f, fx.tcb_f, f3, d), KEEL_EROLE);
+	E(keel_as_create(m, NOTRAM, KFRAME, f3, d), KEEL_ENOTRAM);
 	/* The first bad argument decides. */
-	E(keel_as_create(fx.ep, NOTRAM, KFRAME, KEEL_CAP_SLOTS), KEEL_EBADOBJ);
-	E(keel_as_create(m, NOTRAM, KFRAME, KEEL_CAP_SLOTS), KEEL_ENOTRAM);
-	E(keel_as_create(m, f, f2, KEEL_CAP_SLOTS), KEEL_EINVAL);
+	E(keel_as_create(fx.ep, NOTRAM, KFRAME, f3, KEEL_CAP_SLOTS), KEEL_EBADOBJ);
+	E(keel_as_create(m, NOTRAM, KFRAME, f3, KEEL_CAP_SLOTS), KEEL_EINVAL); /* dst first */
+	E(keel_as_create(m, f, f2, f3, KEEL_CAP_SLOTS), KEEL_EINVAL);
 	E(keel_cap_info(d), KEEL_ENOENT);
 	test_end();
 }
@@ -500,7 +504,7 @@ static void err_map(void)
 	E(keel_map(a, ~PAGE_MASK, m, u, R), KEEL_EFAULT);
 	E(keel_map(a, va, m, u + 8, R), KEEL_EINVAL);
 	E(keel_map(a, va, m, NOTRAM, R), KEEL_ENOTRAM);
-	E(keel_map(a, va, m, NOTRAM_HI, R), KEEL_ENOTRAM);
+	E(keel_map(a, va, m, NOTRAM_HI, R), KEEL_EINVAL);
 	E(keel_map(a, va, m, KFRAME, R), KEEL_EKERNEL);
 	E(keel_map(a, va, m, fx.freef, R), KEEL_EROLE);
 	E(keel_map(a, va, m, fx.ep_f, R), KEEL_EROLE);
@@ -514,9 +518,10 @@ static void err_map(void)
 	E(keel_map(a, va, m, u, KEEL_MAP_X), KEEL_EINVAL);
 	E(keel_map(a, va, m, u, R | 8), KEEL_EINVAL);
 	E(keel_map(a, va, m, u, R | 1ul << 32), KEEL_EINVAL);
-	/* The first bad argument decides. */
+	/* Capability slots first, then the first bad argument decides. */
 	E(keel_map(fx.ep, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_EBADOBJ);
-	E(keel_map(a, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_EFAULT);
+	E(keel_map(a, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_ENOENT);
+	E(keel_map(a, KERNEL_VA, m, NOTRAM, 0), KEEL_EFAULT);
 	E(keel_map(a, va, EMPTY_SLOT, NOTRAM, 0), KEEL_ENOENT);
 	E(keel_map(a, va, m, NOTRAM, 0), KEEL_ENOTRAM);
 	E(keel_map(a, va, m, u, 0), KEEL_EINVAL);
@@ -571,7 +576,7 @@ static void err_supply_table(void)
 	E(keel_supply_table(a, va, 3, m, fx.user), KEEL_EROLE);
 	E(keel_supply_table(a, va, 3, m, fx.ep_f), KEEL_EROLE);
 	E(keel_supply_table(a, va, 0, m, NOTRAM), KEEL_EINVAL);
-	E(keel_supply_table(a, va, 0, EMPTY_SLOT, NOTRAM), KEEL_EINVAL);
+	E(keel_supply_table(a, va, 0, EMPTY_SLOT, NOTRAM), KEEL_ENOENT); /* slots first */
 	E(keel_supply_table(a, va, 3, EMPTY_SLOT, NOTRAM), KEEL_ENOENT);
 	E(keel_supply_table(ct.self_as, uva, 3, m, f), KEEL_EEXIST);
 	E(keel_supply_table(ct.self_as, uva, 2, m, f), KEEL_EEXIST);
@@ -597,9 +602,9 @@ static void err_thread_create(void)
 	E(keel_thread_create(m, f, a, KFRAME, b, d), KEEL_EKERNEL);
 	E(keel_thread_create(m, f, a, fx.freef2, b, d), KEEL_EROLE);
 	E(keel_thread_create(m, f, a, fx.ep_f, b, d), KEEL_EROLE);
-	E(keel_thread_create(m, NOTRAM, fx.ep, KFRAME, b, d), KEEL_ENOTRAM);
+	E(keel_thread_create(m, NOTRAM, fx.ep, KFRAME, b, d), KEEL_EBADOBJ); /* slots first */
 	E(keel_thread_create(m, f, fx.ep, KFRAME, b, d), KEEL_EBADOBJ);
-	E(keel_thread_create(m, f, a, KFRAME, b, KEEL_CAP_SLOTS), KEEL_EKERNEL);
+	E(keel_thread_create(m, f, a, KFRAME, b, KEEL_CAP_SLOTS), KEEL_EINVAL); /* dst first */
 	E(keel_cap_info(d), KEEL_ENOENT);
 	test_end();
 }
@@ -614,7 +619,7 @@ static void err_thread_config(void)
 	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, (unsigned long)ct.cpus, none), KEEL_EINVAL);
 	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, 1000, none), KEEL_EINVAL);
 	E(keel_thread_config(t, THREAD_PRIO_DEFAULT, ~0ul, none), KEEL_EINVAL);
-	E(keel_thread_config(t, THREAD_PRIO_MAX + 1, 1000, fx.as), KEEL_EINVAL);
+	E(keel_thread_config(t, THREAD_PRIO_MAX + 1, 1000, fx.as), KEEL_EBADOBJ); /* slots first */
 	E(keel_thread_config(fx.as, THREAD_PRIO_MAX + 1, 1000, fx.as), KEEL_EBADOBJ);
 	OK(keel_thread_config(t, THREAD_PRIO_MAX, (unsigned long)ct.cpus - 1, fx.ep));
 	OK(keel_thread_config(t, 0, 0, none));
@@ -643,7 +648,7 @@ static void err_endpoint_create(void)
 	test_begin("err_endpoint_create");
 	E(keel_endpoint_create(m, fx.freef + 8, d), KEEL_EINVAL);
 	E(keel_endpoint_create(m, NOTRAM, d), KEEL_ENOTRAM);
-	E(keel_endpoint_create(m, NOTRAM_HI, d), KEEL_ENOTRAM);
+	E(keel_endpoint_create(m, NOTRAM_HI, d), KEEL_EINVAL);
 	E(keel_endpoint_create(m, KFRAME, d), KEEL_EKERNEL);
 	E(keel_endpoint_create(m, fx.raw, d), KEEL_EROLE);
 	E(keel_endpoint_create(m, fx.user, d), KEEL_EROLE);
@@ -671,7 +676,8 @@ static void err_cap_copy(void)
 	E(keel_cap_copy(e, self, d, 0, 0), KEEL_EINVAL);
 	E(keel_cap_copy(e, self, d, 8, 0), KEEL_EINVAL);
 	E(keel_cap_copy(e, self, d, 0x100 | KEEL_EP_SEND, 0), KEEL_EINVAL);
-	E(keel_cap_copy(fx.tcb, self, d, KEEL_AS_CAPS | KEEL_TH_START, 0), KEEL_EINVAL);
+	E(keel_cap_copy(fx.tcb, self, d, KEEL_AS_THREAD | KEEL_TH_START, 0),
+	  KEEL_EINVAL); /* 4: no thread right */
 	E(keel_cap_copy(fx.mem, self, d, 0x10, 0), KEEL_EINVAL);
 	E(keel_cap_copy(fx.tcb, self, d, KEEL_TH_START, 5), KEEL_EINVAL); /* a badge: endpoints */
 	E(keel_cap_copy(fx.mem, self, d, KEEL_MEM_R, 5), KEEL_EINVAL);

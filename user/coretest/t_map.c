@@ -156,12 +156,12 @@ static void map_supplies_tables_in_order(void)
 
 	test_begin("map_supplies_tables_in_order");
 	kpool_init(&pool, &root_pool);
-	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool);
+	unsigned long asf = kpool_get(&pool), pml4 = kpool_get(&pool), cs = kpool_get(&pool);
 	unsigned long t3 = kpool_get(&pool), t2 = kpool_get(&pool), t1 = kpool_get(&pool);
 	unsigned long spare = kpool_get(&pool), m = ct.mem;
 	int as = slot_alloc();
-	expect(f && asf && pml4 && t3 && t2 && t1 && spare && as >= 0, "out of memory");
-	long r = keel_as_create(m, asf, pml4, (unsigned long)as);
+	expect(f && asf && pml4 && cs && t3 && t2 && t1 && spare && as >= 0, "out of memory");
+	long r = keel_as_create(m, asf, pml4, cs, (unsigned long)as);
 	expect_eq(r, 0, "a new address space");
 	if (r == 0) {
 		unsigned long a = (unsigned long)as;

@@ -21,12 +21,12 @@ struct endpoint;
 struct thread;
 
 struct aspace {
-	u64 gen;			    /* its generation (capabilities must match it) */
-	struct vspace vs;		    /* its page tables and where they are cached */
-	u32 threads;			    /* threads that run in it */
-	u32 tables;			    /* page-table frames it owns, the PML4 included */
-	u64 pages;			    /* 4 KB pages mapped */
-	struct cap *caps;		    /* its capability space: a frame (keel/cap.h) */
+	u64 gen;	  /* its generation (capabilities must match it) */
+	struct vspace vs; /* its page tables and where they are cached */
+	u32 threads;	  /* threads that run in it */
+	u32 tables;	  /* page-table frames it owns, the PML4 included */
+	u64 pages;	  /* 4 KB pages mapped */
+	struct cap *caps; /* its capability space: a frame (keel/cap.h) */
 };
 _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "an address space object is one frame");
 _Static_assert(KEEL_CAP_SLOTS * sizeof(struct cap) <= PAGE_SIZE, "a capability space is one frame");
