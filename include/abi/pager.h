@@ -12,7 +12,7 @@
 
 #include <abi/uspace.h> /* PAGER_SHARE_BASE, PAGER_SHARE_TOP, PAGER_CHOSEN_BASE */
 
-#define PAGER_SLOT	    0 /* every process's slot for the pager (send only) */
+#define PAGER_SLOT	    0 /* every process's slot for the pager (send, and grant for spawn) */
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
@@ -84,12 +84,20 @@
  * caller's with one more for the child itself (KEEL_EQUOTA if the caller
  * has fewer).  Reply w0: its process id.
  *
+ * The call may carry up to IPC_CAPS_MAX capabilities of the caller's
+ * (IPC_TAG_CAPS; each process's PAGER_SLOT has KEEL_EP_GRANT for this):
+ * the child starts with them in its slots PAGER_GIVEN_SLOT and
+ * PAGER_GIVEN_SLOT + 1, in order, with their rights and badges: a
+ * capability to a service, given at spawn time.  Send copies: what was
+ * moved is gone if the spawn fails.
+ *
  * Process slots: the pager has PAGER_MAX_PROCS; init may hold all of
  * them but its own, and every other process only what its parent gave
  * it, so one family cannot take another's.  A child that ended keeps its
  * slot until its parent learns how it ended (PAGER_STATUS).
  */
 #define PAGER_SPAWN	    4
+#define PAGER_GIVEN_SLOT    2
 #define PAGER_MAX_PROCS	    16
 /*
  * PAGER_STATUS(pid) (the caller or a descendant; init may ask about

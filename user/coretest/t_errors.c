@@ -421,7 +421,9 @@ static void err_kmem_donate(void)
 	E(keel_kmem_donate(m, fx.chunk, PAGE_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, fx.chunk, CHUNK_SIZE + PAGE_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, NOTRAM_HI, CHUNK_SIZE), KEEL_EINVAL);
-	E(keel_kmem_donate(m, MMIO_CHUNK, CHUNK_SIZE), KEEL_ENOTRAM);
+	/* Not RAM: inside the memory capability when RAM goes on above 4 GB, else outside it. */
+	E(keel_kmem_donate(m, MMIO_CHUNK, CHUNK_SIZE),
+	  MMIO_CHUNK + CHUNK_SIZE <= ct.bi->memory_size ? KEEL_ENOTRAM : KEEL_EINVAL);
 	E(keel_kmem_donate(m, KFRAME, CHUNK_SIZE), KEEL_EKERNEL);
 	E(keel_kmem_donate(m, WRAP_BASE, 2 * CHUNK_SIZE), KEEL_EINVAL);
 	E(keel_kmem_donate(m, fx.pool.chunks[0], CHUNK_SIZE), KEEL_EROLE);

@@ -79,6 +79,28 @@ long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, 
 	return r;
 }
 
+long pager_spawn_caps(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+		      unsigned long slots, unsigned long ncaps, unsigned long s0, unsigned long s1,
+		      unsigned long *pid)
+{
+	unsigned long len = str_len(name) + 1;
+
+	if (len > IPC_BUF_MAX || ncaps > IPC_CAPS_MAX)
+		return -KEEL_EINVAL;
+	memcpy((void *)PROG_IPC_BUF, name, len);
+	struct keel_msg m = { 0, IPC_TAG(PAGER_SPAWN, len), { arg, cpu, quota, slots } };
+	if (ncaps)
+		m.tag = IPC_TAG_CAPS(m.tag, ncaps, s0, s1);
+	long r = keel_call(PAGER_SLOT, &m);
+	if (r < 0)
+		return r;
+	if (IPC_TAG_LABEL(m.tag))
+		return -(long)IPC_TAG_LABEL(m.tag);
+	if (pid)
+		*pid = m.w[0];
+	return 0;
+}
+
 long pager_kill(unsigned long pid)
 {
 	struct keel_msg reply;

@@ -38,6 +38,13 @@ long pager_spawn_on(const char *name, unsigned long arg, unsigned long cpu, unsi
 /* The same, with `quota` bytes and `slots` process slots carved out of ours. */
 long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
 			unsigned long slots, unsigned long *pid);
+/*
+ * The same, giving the child copies of ncaps (<= IPC_CAPS_MAX) of our
+ * capabilities, from slots s0 and s1: it finds them in PAGER_GIVEN_SLOT on.
+ */
+long pager_spawn_caps(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
+		      unsigned long slots, unsigned long ncaps, unsigned long s0, unsigned long s1,
+		      unsigned long *pid);
 /* End process pid, a descendant of ours, and its descendants. */
 long pager_kill(unsigned long pid);
 /* Process pid's limits (0: ours). */

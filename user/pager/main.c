@@ -14,6 +14,7 @@
 
 const struct bootinfo *bi;
 unsigned long pager_ep;
+unsigned long pager_land[IPC_CAPS_MAX], pager_landed;
 int test_boot;
 
 /* PAGER_SPAWN: the module's name is in the caller's IPC buffer. */
@@ -111,7 +112,12 @@ static void serve(void)
 			continue;
 		}
 		if (!(m.tag & IPC_TAG_KERNEL)) {
+			pager_landed = IPC_TAG_NCAPS(m.tag);
 			request(pr, &m);
+			/* What it carried and no request took: the landing slots must be empty again. */
+			for (unsigned long i = 0; i < pager_landed; i++)
+				keel_cap_delete(KEEL_CAP_SELF, pager_land[i]);
+			pager_landed = 0;
 			r = keel_reply_recv(pager_ep, &m);
 		} else if (label == IPC_LABEL_FAULT && region_fault(pr, m.w[0], m.w[1], m.w[2])) {
 			m.tag = IPC_TAG(IPC_FAULT_RESUME, 0);
@@ -154,6 +160,14 @@ int main(const struct bootinfo *boot_info)
 	}
 	if (r < 0) {
 		print_fmt("[pager] cannot make its endpoint: %ld\n", r);
+		return 1;
+	}
+	/* Where what a PAGER_SPAWN carries lands (the landing slots of its one thread). */
+	for (int i = 0; i < IPC_CAPS_MAX; i++)
+		if ((r = cslot_alloc()) >= 0)
+			pager_land[i] = (unsigned long)r;
+	if (r < 0 || (r = keel_cap_landing(pager_land[0], pager_land[1]))) {
+		print_fmt("[pager] cannot set its landing slots: %ld\n", r);
 		return 1;
 	}
 	/* Above every client (include/abi/syscall.h, THREAD_PRIO_SERVER); it has no pager. */

@@ -15,10 +15,11 @@
  * its own capability space (KEEL_CAP_SLOTS = 128), taken with
  * cslot_alloc and given back when the object is destroyed.  At worst it
  * holds: slots 0-7 (fixed: cslot.h; it uses its boot capabilities, 2-4),
- * its endpoint (pager_ep, 1), each process's address space and thread
- * (2 * PAGER_MAX_PROCS = 32; an ended process holds none), and one
+ * its endpoint (pager_ep, 1), its two landing slots for the capabilities
+ * a PAGER_SPAWN carries (pager_land, 2), each process's address space and
+ * thread (2 * PAGER_MAX_PROCS = 32; an ended process holds none), and one
  * endpoint per connection (a connection takes the PAGER_CONN_SLOT of two
- * processes, so at most PAGER_MAX_PROCS / 2 = 8): 8 + 1 + 32 + 8 = 49.
+ * processes, so at most PAGER_MAX_PROCS / 2 = 8): 8 + 1 + 2 + 32 + 8 = 51.
  * Only an object that cannot be destroyed keeps its slot for good (the
  * pager prints it), so the rest of the 128 is the margin for those.
  */
@@ -31,7 +32,7 @@
 #include <abi/bootinfo.h>
 #include <abi/pager.h>
 
-#define PAGER_CSLOTS_WORST (CSLOT_FIRST + 1 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2)
+#define PAGER_CSLOTS_WORST (CSLOT_FIRST + 1 + 2 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2)
 _Static_assert(PAGER_CSLOTS_WORST <= KEEL_CAP_SLOTS, "the pager's objects fit in its slots");
 
 #define NAME_MAX    32
@@ -89,6 +90,8 @@ struct process {
 
 extern const struct bootinfo *bi;
 extern unsigned long pager_ep; /* the slot of the pager's own endpoint */
+/* Where the capabilities a request carries land, and how many the one being served carried. */
+extern unsigned long pager_land[IPC_CAPS_MAX], pager_landed;
 extern int test_boot;
 
 /* proc.c */

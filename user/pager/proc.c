@@ -89,11 +89,12 @@ static long proc_fixed(struct process *pr)
 
 /*
  * Start module `name` as a child of parent (0: init, the root) with
- * `quota` bytes and `slots` process slots: 0 or -error.
+ * `quota` bytes and `slots` process slots, and copies of the `given`
+ * capabilities in pager_land: 0 or -error.
  */
 static long proc_create(struct process *parent, const char *name, unsigned long arg,
 			unsigned long cpu, unsigned long quota, unsigned long slots,
-			unsigned long *pid)
+			unsigned long given, unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;
@@ -120,8 +121,19 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	if (!r)
 		r = keel_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
 	if (!r)
-		/* Badged with its pid: what the pager knows its requests by. */
-		r = keel_cap_copy(pager_ep, pr->p.as, PAGER_SLOT, KEEL_EP_SEND, pr->badge);
+		/*
+		 * Badged with its pid: what the pager knows its requests by.  With
+		 * GRANT, so that a PAGER_SPAWN can carry capabilities to the child.
+		 */
+		r = keel_cap_copy(pager_ep, pr->p.as, PAGER_SLOT, KEEL_EP_SEND | KEEL_EP_GRANT,
+				  pr->badge);
+	/* What the parent's PAGER_SPAWN carried: PAGER_GIVEN_SLOT on, as it was. */
+	for (unsigned long i = 0; !r && i < given; i++) {
+		long info = keel_cap_info(pager_land[i]);
+		r = info < 0 ? info
+			     : keel_cap_copy(pager_land[i], pr->p.as, PAGER_GIVEN_SLOT + i,
+					     KEEL_CAP_RIGHTS(info), 0);
+	}
 	if (!r)
 		r = proc_start(&pr->p, arg);
 	if (r) {
@@ -149,13 +161,13 @@ long proc_spawn(struct process *pr, const char *name, unsigned long arg, unsigne
 		return KEEL_EQUOTA;
 	if (pr->slots_given >= pr->slots || slots > pr->slots - pr->slots_given - 1)
 		return KEEL_EQUOTA;
-	long r = proc_create(pr, name, arg, cpu, quota, slots, pid);
+	long r = proc_create(pr, name, arg, cpu, quota, slots, pager_landed, pid);
 	return r < 0 ? -r : 0;
 }
 
 long proc_start_init(unsigned long arg)
 {
-	return proc_create(0, "init", arg, 0, PAGER_QUOTA_ROOT, PAGER_MAX_PROCS - 1, 0);
+	return proc_create(0, "init", arg, 0, PAGER_QUOTA_ROOT, PAGER_MAX_PROCS - 1, 0, 0);
 }
 
 /* Forget an ended process: its slot is free again, and its parent's. */

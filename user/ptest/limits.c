@@ -228,8 +228,66 @@ static void spawn_bomb(void)
 	report("pager_spawn_bomb_stops_at_its_limits_and_dies_with_its_parent", ok);
 }
 
+/*
+ * Issue 12: a process can be given a capability to a service at spawn
+ * time.  We connect to an echo server, then start a child that gets a
+ * copy of our connection capability and calls the server through it; the
+ * server sees our badge both times.  A spawn that fails takes nothing
+ * with it, and when the server ends the pager empties our slot.
+ */
+static void spawn_gives_capability(void)
+{
+	int ok = 1;
+	unsigned long server = 0, child = 0, how = 99, before = free_bytes();
+	long code = -1;
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { 7, 0, 0, 0 } };
+
+	check(&ok, pager_spawn("pvictim", PV_ECHO, &server) == 0, "spawning the echo server");
+	if (ok)
+		check(&ok, pager_connect_wait(server, WAIT) == 0, "connecting to it");
+	if (ok)
+		check(&ok, keel_call(PAGER_CONN_SLOT, &m) == 0 && m.w[0] == 8,
+		      "our own call through the connection");
+	if (ok)
+		check(&ok,
+		      pager_spawn_caps("no such module", 0, 0, PAGER_QUOTA_DEFAULT, 0, 1,
+				       PAGER_CONN_SLOT, 0, 0) == -KEEL_ENOENT,
+		      "a failed spawn carrying a capability");
+	if (ok)
+		check(&ok,
+		      pager_spawn_caps("pvictim", PV_GIVEN, 0, PAGER_QUOTA_DEFAULT, 0, 1,
+				       PAGER_CONN_SLOT, 0, &child) == 0,
+		      "spawning a child with a copy of our connection");
+	if (ok &&
+	    !check(&ok, pager_wait(child, WAIT, &how, &code) == 0 && how == PAGER_EXITED && !code,
+		   "the child"))
+		fmt(why, sizeof(why),
+		    "the child ended (%lu) with %ld (1: not a send-only endpoint, 3: its call)",
+		    how, code);
+	m = (struct keel_msg){ 0, IPC_TAG(9, 0), { 0 } };
+	if (ok)
+		check(&ok, keel_send(PAGER_CONN_SLOT, &m) == 0, "ending the server");
+	else if (server)
+		pager_kill(server); /* it would wait for ever */
+	how = 99;
+	if (server)
+		check(&ok, pager_wait(server, WAIT, &how, &code) == 0 && how == PAGER_EXITED,
+		      "the server never ended");
+	if (ok && !check(&ok, code == 0, "the server"))
+		fmt(why, sizeof(why), "the server said %ld (4: the badges differed)", code);
+	check(&ok, keel_cap_info(PAGER_CONN_SLOT) == -KEEL_ENOENT,
+	      "our connection slot outlived the server");
+	check(&ok,
+	      keel_cap_info(PAGER_SLOT) ==
+		  (long)(KEEL_CAP_ENDPOINT << 8 | KEEL_EP_SEND | KEEL_EP_GRANT),
+	      "our pager slot: send and grant");
+	check(&ok, free_bytes() == before, "free memory did not come back");
+	report("pager_spawn_gives_the_child_a_capability", ok);
+}
+
 void limits_tests(void)
 {
+	spawn_gives_capability();
 	consent();
 	share_ends_with_sharer();
 	shared_in_limit();

@@ -25,7 +25,12 @@
  *               in (not charged to it), answer in it, and wait for it to
  *               vanish when the sharer ends: exit 0;
  *   PV_ATTACK   connect to PV_PID, share a page into it, wait for the
- *               answer, exit without freeing it.
+ *               answer, exit without freeing it;
+ *   PV_ECHO     offer a connection to anyone, answer two calls on it with
+ *               w0 + 1, then take a plain message labelled 9: exit 0 if
+ *               all three came with the same badge;
+ *   PV_GIVEN    call the endpoint capability it was given at spawn
+ *               (PAGER_GIVEN_SLOT) with 41: exit 0 if the answer is 42.
  */
 #include "keel.h"
 #include "pagerc.h"
@@ -165,6 +170,45 @@ static int attack(unsigned long server)
 	return 0; /* without freeing it: the pager must take it back from the server */
 }
 
+static int echo(void)
+{
+	struct keel_msg m = { 0 };
+	unsigned long badge;
+
+	pager_offer(0);
+	for (int t = 0; keel_cap_info(PAGER_CONN_SLOT) < 0; t++) {
+		if (t > 3000)
+			return 1; /* nobody connected */
+		keel_sleep(1);
+	}
+	/* Two calls, each answered with w0 + 1, then a plain send that ends it. */
+	if (keel_recv(PAGER_CONN_SLOT, &m))
+		return 2;
+	badge = m.badge;
+	for (int i = 0; i < 2; i++) {
+		m.tag = IPC_TAG(0, 0);
+		m.w[0]++;
+		if (keel_reply_recv(PAGER_CONN_SLOT, &m))
+			return 3;
+		if (!badge || m.badge != badge)
+			return 4; /* a capability given on keeps its badge */
+	}
+	return IPC_TAG_LABEL(m.tag) == 9 ? 0 : 5;
+}
+
+static int given(void)
+{
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { 41, 0, 0, 0 } };
+
+	if (keel_cap_info(PAGER_GIVEN_SLOT) != (long)(KEEL_CAP_ENDPOINT << 8 | KEEL_EP_SEND))
+		return 1;
+	if (keel_cap_info(PAGER_GIVEN_SLOT + 1) != -KEEL_ENOENT)
+		return 2; /* one was given */
+	if (keel_call(PAGER_GIVEN_SLOT, &m))
+		return 3;
+	return m.w[0] == 42 ? 0 : 4;
+}
+
 static int connect_init(void)
 {
 	unsigned long va, there;
@@ -277,6 +321,10 @@ int main(unsigned long arg)
 		return server();
 	case PV_ATTACK:
 		return attack(PV_PID(arg));
+	case PV_ECHO:
+		return echo();
+	case PV_GIVEN:
+		return given();
 	}
 	return 4;
 }
