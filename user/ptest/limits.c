@@ -10,6 +10,7 @@
 #include "pagerc.h"
 #include "proto.h"
 #include "ptest.h"
+#include "cslot.h"
 #include <abi/pager.h>
 
 static int running(unsigned long pid)
@@ -285,8 +286,61 @@ static void spawn_gives_capability(void)
 	report("pager_spawn_gives_the_child_a_capability", ok);
 }
 
+/*
+ * Issue 12: pager requests go through a capability like any call.  A copy
+ * of PAGER_SLOT with SEND reaches the pager as us (the badge goes with
+ * it); one without SEND is refused by the kernel, and so is an empty slot
+ * or a slot out of range; the pager never sees those.
+ */
+static void requests_need_the_capability(void)
+{
+	int ok = 1;
+	struct pager_pstats mine, via;
+	struct keel_msg m = { 0, IPC_TAG(PAGER_PSTATS, 0), { 0, 0, 0, 0 } };
+	long a = cslot_alloc(), b = cslot_alloc();
+
+	check(&ok, a >= 0 && b >= 0, "no free slots");
+	if (ok)
+		check(&ok,
+		      keel_cap_copy(PAGER_SLOT, KEEL_CAP_SELF, (unsigned long)a, KEEL_EP_SEND, 0) ==
+			  0,
+		      "a send-only copy of our pager slot");
+	if (ok)
+		check(&ok,
+		      keel_cap_copy(PAGER_SLOT, KEEL_CAP_SELF, (unsigned long)b, KEEL_EP_GRANT,
+				    0) == 0,
+		      "a grant-only copy");
+	check(&ok, pager_pstats(0, &mine) == 0, "our own statistics");
+	if (ok) {
+		check(&ok, keel_call((unsigned long)a, &m) == 0 && IPC_TAG_LABEL(m.tag) == 0,
+		      "a request through the copy");
+		via = (struct pager_pstats){ m.w[0], m.w[1], m.w[2], m.w[3] };
+		check(&ok, via.quota == mine.quota && via.kernel == mine.kernel,
+		      "the pager took the copy's caller for someone else");
+	}
+	m.tag = IPC_TAG(PAGER_STATS, 0);
+	check(&ok, keel_call((unsigned long)b, &m) == -KEEL_EPERM, "a request without SEND");
+	m.tag = IPC_TAG(PAGER_STATS, 0);
+	check(&ok, keel_call(PAGER_GIVEN_SLOT + 2, &m) == -KEEL_ENOENT,
+	      "a request to an empty slot");
+	m.tag = IPC_TAG(PAGER_STATS, 0);
+	check(&ok, keel_call(KEEL_CAP_SLOTS, &m) == -KEEL_EINVAL, "a request past the table");
+	if (a >= 0) {
+		check(&ok, keel_cap_delete(KEEL_CAP_SELF, (unsigned long)a) == 0,
+		      "deleting the copy");
+		cslot_free((unsigned long)a);
+	}
+	if (b >= 0) {
+		check(&ok, keel_cap_delete(KEEL_CAP_SELF, (unsigned long)b) == 0,
+		      "deleting the copy");
+		cslot_free((unsigned long)b);
+	}
+	report("pager_requests_go_through_a_capability", ok);
+}
+
 void limits_tests(void)
 {
+	requests_need_the_capability();
 	spawn_gives_capability();
 	consent();
 	share_ends_with_sharer();
