@@ -126,6 +126,16 @@ struct client {
 };
 
 long pager_init(void);
+/*
+ * A new echo server s (on CPU 0) and ufuzz, spawned from pool on `cpu`
+ * with coretest's pager, watched through c, holding one capability: the
+ * server's endpoint in ECHO_SLOT with `rights`.  Not started yet.  Each
+ * step is a check of the current test; 0, or the first error (then no
+ * process is left; the server may be, if it started: s->t.tcb).
+ */
+struct server;
+long ufuzz_prepare(struct proc *p, struct kpool *pool, struct server *s, struct client *c,
+		   unsigned long badge, unsigned long cpu, unsigned long rights);
 /* Watch the thread with c->badge (set the rest of c first). */
 void pager_watch(struct client *c, unsigned long badge);
 void pager_unwatch(struct client *c);

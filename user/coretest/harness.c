@@ -233,3 +233,28 @@ long child_finish(struct uthread *t, struct client *c)
 	pager_unwatch(c);
 	return r;
 }
+
+long ufuzz_prepare(struct proc *p, struct kpool *pool, struct server *s, struct client *c,
+		   unsigned long badge, unsigned long cpu, unsigned long rights)
+{
+	long r = server_start(s, pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
+
+	expect_eq(r, 0, "starting an echo server");
+	if (r == 0) {
+		r = spawn(p, pool, ct.bi, "ufuzz", badge);
+		expect_eq(r, 0, "spawning ufuzz");
+	}
+	if (r == 0) {
+		r = keel_thread_config(p->tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep);
+		expect_eq(r, 0, "configuring it");
+	}
+	if (r == 0) {
+		r = keel_cap_copy((unsigned long)s->slot, p->as, ECHO_SLOT, rights, 0);
+		expect_eq(r, 0, "giving it the server: its one capability");
+	}
+	if (r == 0)
+		pager_watch(c, badge);
+	else if (p->as)
+		proc_destroy(p); /* spawned, but not set up */
+	return r;
+}

@@ -37,20 +37,10 @@ void tests_fuzz(void)
 	memset(&kc, 0, sizeof(kc));
 
 	test_begin("fuzz_ufuzz_runs_clean");
-	r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
-	expect_eq(r, 0, "starting the echo server");
+	/* Send and grant, never destroy or receive. */
+	r = ufuzz_prepare(&p, &pool, &s, &fc, badge, cpu, KEEL_EP_SEND | KEEL_EP_GRANT);
 	server_slot = s.slot;
 	if (r == 0) {
-		r = spawn(&p, &pool, ct.bi, "ufuzz", badge);
-		expect_eq(r, 0, "spawning ufuzz");
-	}
-	if (r == 0) {
-		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
-			  "configuring it");
-		expect_eq(keel_cap_copy((unsigned long)s.slot, p.as, ECHO_SLOT,
-					KEEL_EP_SEND | KEEL_EP_GRANT, 0),
-			  0, "giving it the server (send and grant, never destroy)");
-		pager_watch(&fc, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_FUZZ, FUZZ_CALLS, ticks() | 1));
 		expect_eq(r, 0, "starting it");
 		started = r == 0;

@@ -171,18 +171,8 @@ static void ipc_two_spaces_pingpong(void)
 	test_begin("ipc_two_spaces_pingpong");
 	kpool_init(&pool, &root_pool);
 	memset(&c, 0, sizeof(c));
-	long r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
-	expect_eq(r, 0, "starting the server");
+	long r = ufuzz_prepare(&p, &pool, &s, &c, badge, cpu, KEEL_EP_SEND);
 	if (r == 0) {
-		r = spawn(&p, &pool, ct.bi, "ufuzz", badge);
-		expect_eq(r, 0, "spawning ufuzz");
-	}
-	if (r == 0) {
-		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, cpu, ct.pager_ep), 0,
-			  "configuring it");
-		expect_eq(keel_cap_copy((unsigned long)s.slot, p.as, ECHO_SLOT, KEEL_EP_SEND, 0), 0,
-			  "giving it the server (send only)");
-		pager_watch(&c, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_PING, PINGS, 1));
 		expect_eq(r, 0, "starting it");
 		if (r == 0) {

@@ -21,18 +21,8 @@ void tests_nocaps(void)
 	test_begin("nocaps_process_every_object_call_refused");
 	kpool_init(&pool, &root_pool);
 	memset(&c, 0, sizeof(c));
-	long r = server_start(&s, &pool, badge_new(), THREAD_PRIO_DEFAULT, 0);
-	expect_eq(r, 0, "starting an echo server");
+	long r = ufuzz_prepare(&p, &pool, &s, &c, badge, 0, KEEL_EP_SEND);
 	if (r == 0) {
-		r = spawn(&p, &pool, ct.bi, "ufuzz", badge);
-		expect_eq(r, 0, "spawning ufuzz");
-	}
-	if (r == 0) {
-		expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, 0, ct.pager_ep), 0,
-			  "configuring it");
-		expect_eq(keel_cap_copy((unsigned long)s.slot, p.as, ECHO_SLOT, KEEL_EP_SEND, 0), 0,
-			  "giving it the server, send only: its one capability");
-		pager_watch(&c, badge);
 		r = proc_start(&p, UFUZZ_ARG(UFUZZ_NOCAPS, 0, 1));
 		expect_eq(r, 0, "starting it");
 		if (r == 0) {
