@@ -282,6 +282,34 @@ static void tests_caps_transfer(struct server *s)
 	expect_eq(keel_cap_landing(3, 3), -KEEL_EINVAL, "landing twice in one slot");
 	expect_eq(keel_cap_landing(KEEL_CAP_SLOTS, 3), -KEEL_EINVAL, "landing past the table");
 	expect_eq(keel_cap_landing(3, KEEL_CAP_SELF), -KEEL_EINVAL, "landing in KEEL_CAP_SELF");
+	/* Memory travels too: a one-page, read-only part of ours, moved. */
+	int mm = slot_alloc(), lm = slot_alloc(), md = slot_alloc();
+	unsigned long page = frame_alloc();
+	expect(mm >= 0 && lm >= 0 && md >= 0 && page, "out of slots or memory");
+	if (!test_failing()) {
+		expect_eq(keel_mem_derive(ct.mem, page, PAGE_SIZE, KEEL_MEM_R, (unsigned long)mm),
+			  0, "a one-page part of our memory");
+		expect_eq(send_to_lander(&l, e, g,
+					 IPC_TAG_CAPS(IPC_TAG(9, 0), 1, mm, 0) | IPC_TAG_MOVE,
+					 (unsigned long)lm, none),
+			  0, "a message moving a memory capability");
+		expect(l.ncaps == 1, "memory: %lu landed", l.ncaps);
+		expect_eq(keel_cap_info((unsigned long)lm),
+			  (long)(KEEL_CAP_MEMORY << 8 | KEEL_MEM_R),
+			  "what landed: memory, read-only");
+		expect_eq(keel_cap_info((unsigned long)mm), -KEEL_ENOENT, "it left the sender");
+		expect_eq(keel_mem_derive((unsigned long)lm, 0, 2 * PAGE_SIZE, KEEL_MEM_R,
+					  (unsigned long)md),
+			  -KEEL_EINVAL, "its range came with it: one page");
+		expect_eq(keel_mem_derive((unsigned long)lm, 0, PAGE_SIZE, KEEL_MEM_R | KEEL_MEM_W,
+					  (unsigned long)md),
+			  -KEEL_EPERM, "and its rights");
+		expect_eq(keel_cap_delete(self, (unsigned long)lm), 0, "deleting it");
+	}
+	frame_free(page);
+	slot_free(mm);
+	slot_free(lm);
+	slot_free(md);
 	expect_eq(keel_cap_landing(none, none), 0, "no landing slots");
 	expect_eq(keel_cap_delete(self, (unsigned long)l0), 0, "deleting what landed");
 	expect_eq(keel_cap_delete(self, (unsigned long)l1), 0, "deleting what moved");
