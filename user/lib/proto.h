@@ -64,6 +64,8 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_ATTACK	      15 /* PV_ARG(PV_ATTACK, server): connect, share a page into it, exit */
 #define PV_ECHO		      16 /* offer to anyone; answer two calls with w0 + 1; end at label 9 */
 #define PV_GIVEN	      17 /* call the capability given at spawn (PAGER_GIVEN_SLOT) */
+#define PV_HOARD	      18 /* offer; keep a copy of the connection until it is stale */
+#define PV_CONNECT	      19 /* PV_ARG(PV_CONNECT, server): connect, call once, exit 0 */
 #define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)
 #define PV_MODE(arg)	      ((arg)&0xff)
 #define PV_PID(arg)	      ((arg) >> 8)

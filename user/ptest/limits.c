@@ -338,8 +338,43 @@ static void requests_need_the_capability(void)
 	report("pager_requests_go_through_a_capability", ok);
 }
 
+/*
+ * Issue 12: a server keeps a copy of its connection that the pager does
+ * not know of.  When the client ends, that copy is stale and keeps the
+ * chunk the endpoint was made in (the client's) from being reclaimed;
+ * when the server ends too, the chunk comes back: free memory is exactly
+ * where it was.  (Before the pager retried such chunks, it lost them.)
+ */
+static void stale_copy_pins_until_holder_ends(void)
+{
+	int ok = 1;
+	unsigned long server = 0, client = 0, how = 99, before = free_bytes();
+	long code = -1;
+
+	check(&ok, pager_spawn("pvictim", PV_HOARD, &server) == 0, "spawning the server");
+	if (ok)
+		check(&ok, pager_spawn("pvictim", PV_ARG(PV_CONNECT, server), &client) == 0,
+		      "spawning the client");
+	if (ok)
+		check(&ok,
+		      pager_wait(client, WAIT, &how, &code) == 0 && how == PAGER_EXITED && !code,
+		      "the client could not connect");
+	how = 99;
+	if (server &&
+	    !check(&ok, pager_wait(server, WAIT, &how, &code) == 0 && how == PAGER_EXITED && !code,
+		   "the server"))
+		fmt(why, sizeof(why),
+		    "the server ended (%lu) with %ld (1: no client, 2: copy, 4: no EDEAD)", how,
+		    code);
+	else if (!check(&ok, free_bytes() == before, "free memory"))
+		fmt(why, sizeof(why), "free memory did not come back: %ld bytes short",
+		    (long)(before - free_bytes()));
+	report("pager_chunk_kept_by_a_stale_copy_comes_back_when_its_holder_ends", ok);
+}
+
 void limits_tests(void)
 {
+	stale_copy_pins_until_holder_ends();
 	requests_need_the_capability();
 	spawn_gives_capability();
 	consent();

@@ -30,8 +30,14 @@
  *               w0 + 1, then take a plain message labelled 9: exit 0 if
  *               all three came with the same badge;
  *   PV_GIVEN    call the endpoint capability it was given at spawn
- *               (PAGER_GIVEN_SLOT) with 41: exit 0 if the answer is 42.
+ *               (PAGER_GIVEN_SLOT) with 41: exit 0 if the answer is 42;
+ *   PV_HOARD    offer a connection to anyone, copy it into a slot the
+ *               pager does not know of, answer a call through the copy
+ *               and wait there: exit 0 once the wait ends with EDEAD (the
+ *               client ended) and the copy is stale;
+ *   PV_CONNECT  connect to PV_PID, call it once, exit 0.
  */
+#include "cslot.h"
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
@@ -196,6 +202,31 @@ static int echo(void)
 	return IPC_TAG_LABEL(m.tag) == 9 ? 0 : 5;
 }
 
+static int hoard(void)
+{
+	long copy = cslot_alloc();
+
+	pager_offer(0);
+	for (int t = 0; keel_cap_info(PAGER_CONN_SLOT) < 0; t++) {
+		if (t > 3000)
+			return 1; /* nobody connected */
+		keel_sleep(1);
+	}
+	if (copy < 0 ||
+	    keel_cap_copy(PAGER_CONN_SLOT, KEEL_CAP_SELF, (unsigned long)copy, KEEL_EP_RECV, 0))
+		return 2;
+	/* The client's call, through the copy; then wait there until the client is gone. */
+	struct keel_msg m = { 0 };
+	if (keel_recv((unsigned long)copy, &m))
+		return 3;
+	m.tag = IPC_TAG(0, 0);
+	if (keel_reply_recv((unsigned long)copy, &m) != -KEEL_EDEAD)
+		return 4; /* the endpoint went while we waited on it */
+	if (keel_cap_info((unsigned long)copy) != -KEEL_EDEAD)
+		return 5;
+	return 0; /* with the stale copy still in its slot */
+}
+
 static int given(void)
 {
 	struct keel_msg m = { 0, IPC_TAG(1, 0), { 41, 0, 0, 0 } };
@@ -325,6 +356,14 @@ int main(unsigned long arg)
 		return echo();
 	case PV_GIVEN:
 		return given();
+	case PV_HOARD:
+		return hoard();
+	case PV_CONNECT: {
+		struct keel_msg m = { 0, IPC_TAG(1, 0), { 0 } };
+		if (pager_connect_wait(PV_PID(arg), 3000))
+			return 1;
+		return keel_call(PAGER_CONN_SLOT, &m) ? 2 : 0;
+	}
 	}
 	return 4;
 }
