@@ -6,11 +6,18 @@
  */
 #include <common/string.h>
 
+/*
+ * Eight bytes at a time, then the rest: a trap frame (176 bytes) is 22
+ * moves, not 176.  (An emulator counts each iteration of a rep prefix as
+ * an instruction; fast-string CPUs copy either way in about the same time.)
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 	return dst;
 }
 
