@@ -86,7 +86,12 @@ static long sys_debug_test(u64 name, u64 result, u64 why)
 	return 0;
 }
 
-static long sys_info(u64 what)
+/*
+ * SYS_INFO(what): this CPU's number and ticks, and counts fixed after boot
+ * or only read.  It takes the lean entry (kernel/arch/x86_64/syscall.S):
+ * no frame, no lock, interrupts off; keep it that way.
+ */
+long syscall_info(u64 what)
 {
 	switch (what) {
 	case KEEL_INFO_CPU:
@@ -167,7 +172,7 @@ static long call_call(struct trap_frame *tf, struct thread *cur)
 ADAPT(call_exit, sys_exit(a[0]))
 ADAPT(call_yield, sys_yield())
 ADAPT(call_sleep, sys_sleep(a[0]))
-ADAPT(call_info, sys_info(a[0]))
+ADAPT(call_info, syscall_info(a[0]))
 ADAPT(call_debug_write, sys_debug_write(a[0], a[1]))
 ADAPT(call_debug_test, sys_debug_test(a[0], a[1], a[2]))
 ADAPT(call_donate, sys_kmem_donate(CAP(0), a[1], a[2]))

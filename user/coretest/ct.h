@@ -175,6 +175,7 @@ int echo_call(int slot, unsigned char *buf, unsigned long i, unsigned long *badg
 
 /* The tests. */
 void tests_boot(void);
+void tests_regs(void);
 void tests_tlb(void);
 void tests_chain(void);
 void tests_errors(void);

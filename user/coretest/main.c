@@ -51,6 +51,7 @@ int main(const struct bootinfo *bi)
 	if (!test_end())
 		return ct.failures;
 
+	tests_regs();
 	tests_errors();
 	tests_nocaps();
 	tests_mem();

@@ -8,7 +8,20 @@
  * like an interrupt's, so one C frame type serves both, at the same place:
  * the top of the CPU's one kernel stack.  Switching threads is replacing
  * that frame (kernel/core/sched.c).
+ *
+ * The lean entry: SYS_INFO never blocks, takes no lock and reads only
+ * this CPU's data or values fixed after boot, so it needs no frame, no
+ * big kernel lock and no pass through the scheduler.  It saves what the
+ * C function may clobber and the ABI keeps (RDI, RSI, RDX, R8-R10; RCX
+ * and R11 for SYSRET), and restores all of it, so no kernel value reaches
+ * user mode: RAX is the result, and the callee-saved registers are the
+ * user's because C keeps them.  Interrupts stay off throughout (FMASK);
+ * a tick or an IPI that came meanwhile is taken in user mode right after
+ * SYSRET, on the full path.  SYSRET is safe here: RCX is the address
+ * after the `syscall`, which lies in a mapped user page, so it is at most
+ * KEEL_USER_TOP and canonical.
  */
+#include <abi/syscall.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
@@ -21,6 +34,8 @@ syscall_entry:
 	swapgs
 	movq %rsp, %gs:PERCPU_USER_RSP
 	movq %gs:PERCPU_KSTACK_TOP, %rsp
+	cmpq $SYS_INFO, %rax
+	je .Llean
 	pushq $(GDT_UDATA | 3)		/* ss */
 	pushq %gs:PERCPU_USER_RSP	/* rsp */
 	pushq %r11			/* rflags */
@@ -47,6 +62,28 @@ syscall_entry:
 	sysretq
 1:	swapgs
 	iretq
+
+.Llean:
+	pushq %rcx			/* the user's RIP and RFLAGS, for SYSRET */
+	pushq %r11
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	call syscall_info		/* RDI: what; RAX: the answer */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %r11
+	popq %rcx
+	movq %gs:PERCPU_USER_RSP, %rsp
+	swapgs
+	sysretq
 
 /*
  * thread_resume(frame) - leave the kernel into the user registers in

@@ -20,6 +20,9 @@ struct thread;
  */
 long syscall_handle(struct trap_frame *tf);
 
+/* SYS_INFO, which the entry calls directly (no frame, no lock): see syscall.c. */
+long syscall_info(u64 what);
+
 /* Does every number below SYS_COUNT have a handler?  (A boot test.) */
 bool syscall_table_complete(void);
 
