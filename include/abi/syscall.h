@@ -139,6 +139,8 @@
 #define KEEL_INFO_CPUS	    1 /* CPUs online */
 #define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
 #define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
+/* 4 and 5 are not used (they named an object's address and the old authority). */
+#define KEEL_INFO_IPC_FAST  6 /* calls and replies that took the IPC fast path, all CPUs */
 
 /*
  * Threads.  Priorities 0 (lowest) to THREAD_PRIO_MAX; each thread runs on

@@ -281,6 +281,104 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 	return 0;
 }
 
+/*
+ * The fast path (issue 13): a call that finds its server waiting on this
+ * CPU, or a reply-and-receive that finds its caller waiting here and no
+ * sender queued, with a message of a label and four words.  It does what
+ * the general path would (the same states, links and queues, the same
+ * hand-off rule) in one step, straight to the partner:
+ *
+ *   SYS_CALL        cur --SEND--> ep --RECV--> r     cur: REPLY, r runs
+ *   SYS_REPLY_RECV  cur --reply--> c (REPLY)         cur: RECV on ep, c runs
+ *
+ * Anything else falls back to the general path, which then gives the
+ * answer: a bad slot or tag, a buffer or capabilities in the message, no
+ * partner waiting, a partner on another CPU, a caller that waits for a
+ * fault's verdict, a server that still owes another caller its reply, a
+ * sender already queued, or the scheduler due here (a sleeper to wake, a
+ * decision pending, a better thread ready, the turn over for an equal).
+ * Returns whether it switched; the frame then holds the partner's
+ * registers.
+ */
+static inline bool fast_tag(u64 tag)
+{
+	return !(tag & ~0xffffffffull); /* a label only: no length, no capabilities */
+}
+
+static void fast_deliver(struct thread *to, const struct trap_frame *tf, u64 badge)
+{
+	struct trap_frame *f = &to->regs; /* `to` waits: its registers are saved */
+
+	f->rax = 0;
+	f->rdi = badge;
+	f->rsi = tf->rsi;
+	f->rdx = tf->rdx;
+	f->r10 = tf->r10;
+	f->r8 = tf->r8;
+	f->r9 = tf->r9;
+}
+
+u64 ipc_fast_count;
+
+/* The fast path's switch, once every check has passed (cannot fail). */
+static __attribute__((noinline)) bool fast_switch(struct trap_frame *tf, struct thread *cur,
+						  struct thread *to, struct endpoint *ep, u64 badge)
+{
+	if (tf->rax == SYS_CALL) {
+		tqueue_pop(&ep->receivers); /* to, its head */
+		to->ep = NULL;
+		fast_deliver(to, tf, badge);
+		cur->send_kind = SEND_CALL;
+		cur->state = T_REPLY;
+		cur->server = to;
+		to->reply_to = cur;
+	} else {
+		cur->reply_to = NULL;
+		to->server = NULL;
+		fast_deliver(to, tf, badge);
+		cur->state = T_RECV;
+		cur->ep = ep;
+		tqueue_push(&ep->receivers, cur);
+	}
+	sched_switch(cur, to, tf);
+	ipc_fast_count++;
+	return true;
+}
+
+/*
+ * The checks, cheapest and most telling first: a partner on another CPU
+ * (the cross-CPU round trip) costs a few instructions before the general
+ * path takes over.
+ */
+bool ipc_fastpath(struct trap_frame *tf, struct thread *cur)
+{
+	struct cap *c;
+	struct thread *to;
+
+	if (!fast_tag(tf->rsi))
+		return false;
+	if (tf->rax == SYS_CALL) {
+		if (cap_find(cur->as->caps, tf->rdi, CAP_ENDPOINT, KEEL_EP_SEND, &c))
+			return false;
+		struct endpoint *ep = cap_obj(c);
+		to = ep->receivers.head;
+		if (!to || to->cpu != cur->cpu || to->reply_to || !sched_may_switch(cur, to))
+			return false;
+		return fast_switch(tf, cur, to, ep, c->badge ? c->badge : cur->badge);
+	}
+	to = cur->reply_to;
+	if (!to || to->cpu != cur->cpu || to->state != T_REPLY || to->server != cur ||
+	    to->send_kind != SEND_CALL)
+		return false;
+	if (cap_find(cur->as->caps, tf->rdi, CAP_ENDPOINT, KEEL_EP_RECV, &c))
+		return false;
+	struct endpoint *ep = cap_obj(c);
+	if (ep->senders.head || !sched_may_switch(cur, to))
+		return false;
+	return fast_switch(tf, cur, to, ep,
+			   cur->badge); /* a reply carries the server's own badge */
+}
+
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 {
 	if (!t->pager) {

@@ -423,6 +423,27 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	bkl_unlock();
 }
 
+bool sched_may_switch(const struct thread *cur, const struct thread *next)
+{
+	struct percpu *pc = this_cpu();
+	u64 now = pc->ticks;
+
+	return cur->cpu == pc->cpu && next->cpu == pc->cpu && !pc->sched.handoff &&
+	       !pc->sched.need_resched && now < pc->sched.next_wake &&
+	       handoff_allowed(next, rq_best(&pc->sched.runqueue), now >= pc->sched.turn_end);
+}
+
+void sched_switch(struct thread *cur, struct thread *next, struct trap_frame *tf)
+{
+	struct percpu *pc = this_cpu();
+
+	memcpy(&cur->regs, tf, sizeof(*tf));
+	fxsave(cur->fpu);
+	cur->running_on = -1;
+	run(pc, next, tf);
+	sched_fastpath_count++;
+}
+
 void sched_return(struct trap_frame *tf)
 {
 	struct percpu *pc = this_cpu();

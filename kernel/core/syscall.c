@@ -102,6 +102,8 @@ long syscall_info(u64 what)
 		return (long)sched_fastpath_count;
 	case KEEL_INFO_TICKS:
 		return (long)this_cpu()->ticks;
+	case KEEL_INFO_IPC_FAST:
+		return (long)ipc_fast_count;
 	}
 	return -KEEL_EINVAL;
 }
@@ -277,6 +279,11 @@ long syscall_handle(struct trap_frame *tf)
 	bkl_lock();
 	struct thread *cur = sched_enter(tf);
 	/* A thread stopped by another CPU (destroyed) does not get its call. */
+	if (cur->state == T_RUNNING && (tf->rax == SYS_CALL || tf->rax == SYS_REPLY_RECV) &&
+	    ipc_fastpath(tf, cur)) {
+		bkl_unlock(); /* the frame holds the partner, which goes back to user mode */
+		return !syscall_can_sysret(tf);
+	}
 	if (cur->state == T_RUNNING) {
 		long r = syscall_dispatch(tf, cur);
 		if (cur->state == T_RUNNING || cur->state == T_DEAD)

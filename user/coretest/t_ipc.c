@@ -193,9 +193,75 @@ static void ipc_two_spaces_pingpong(void)
 	test_end();
 }
 
+/*
+ * The IPC fast path (issue 13) and the ways it falls back.  Calls of a
+ * label and four words to a server waiting on this CPU go straight to it
+ * and back (KEEL_INFO_IPC_FAST counts each call and each reply: nearly
+ * all of them, since at the end of a turn the hand-off rule sends one
+ * through the run queue).  A message with a buffer, a kernel tag bit, a
+ * bad slot and a server on another CPU take the general path, never the
+ * fast one, with the same answers and errors.
+ */
+static void fast_path_and_fallbacks(void)
+{
+	static struct kpool pool;
+	static struct server s, far;
+	unsigned long badge = badge_new(), seen = 0;
+	int ok = 0, wrong_badge = 0;
+
+	test_begin("ipc_fast_path_and_its_fallbacks");
+	kpool_init(&pool, &root_pool);
+	long r = server_start(&s, &pool, badge, THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting a server on this CPU");
+	if (r == 0) {
+		echo_call(s.slot, ct.ipcbuf, 0, 0); /* the first may come before it waits */
+		long f0 = keel_info(KEEL_INFO_IPC_FAST);
+		for (unsigned long i = 0; i < 100; i++) { /* i * 5: no buffer */
+			ok += echo_call(s.slot, ct.ipcbuf, i * 5, &seen);
+			wrong_badge += seen != badge;
+		}
+		long f1 = keel_info(KEEL_INFO_IPC_FAST);
+		expect_eq(ok, 100, "label-only calls answered right");
+		expect_eq(wrong_badge, 0, "replies with another badge than the server's");
+		expect(f1 - f0 >= 180 && f1 - f0 <= 200,
+		       "%ld of 200 calls and replies on the fast path", f1 - f0);
+		ok = 0;
+		for (unsigned long i = 1; i < 100; i += 5) /* a buffer of i * 131 % 4097 bytes */
+			ok += echo_call(s.slot, ct.ipcbuf, i, 0);
+		expect_eq(ok, 20, "calls with a buffer answered right");
+		struct keel_msg m = { 0, IPC_TAG(1, 0) | IPC_TAG_KERNEL, { 0 } };
+		expect_eq(keel_call((unsigned long)s.slot, &m), -KEEL_EINVAL, "a kernel tag bit");
+		m.tag = IPC_TAG(1, 0);
+		expect_eq(keel_call(EMPTY_SLOT, &m), -KEEL_ENOENT, "an empty slot");
+		m.tag = IPC_TAG(1, 0);
+		expect_eq(keel_call(KEEL_CAP_SLOTS, &m), -KEEL_EINVAL, "no such slot");
+		expect_eq(keel_info(KEEL_INFO_IPC_FAST) - f1, 0,
+			  "a buffer, a bad tag or a bad slot on the fast path");
+		expect_eq(server_stop(&s), 0, "stopping the server");
+	}
+	if (ct.cpus > 1) {
+		r = server_start(&far, &pool, badge, THREAD_PRIO_DEFAULT, 1);
+		expect_eq(r, 0, "starting a server on CPU 1");
+		if (r == 0) {
+			echo_call(far.slot, ct.ipcbuf, 0, 0);
+			long f0 = keel_info(KEEL_INFO_IPC_FAST);
+			ok = 0;
+			for (unsigned long i = 0; i < 20; i++)
+				ok += echo_call(far.slot, ct.ipcbuf, i * 5, 0);
+			expect_eq(ok, 20, "label-only calls across CPUs answered right");
+			expect_eq(keel_info(KEEL_INFO_IPC_FAST) - f0, 0,
+				  "a partner on another CPU on the fast path");
+			expect_eq(server_stop(&far), 0, "stopping the other server");
+		}
+	}
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
 void tests_ipc(void)
 {
 	print_null_syscall_cost();
+	fast_path_and_fallbacks();
 	call_many(0, CALLS, "ipc_call_reply_same_cpu");
 	if (ct.cpus > 1)
 		call_many(1, CROSS_CALLS, "ipc_call_reply_cross_cpu");

@@ -114,6 +114,9 @@ void ipc_abort_endpoint(struct endpoint *ep);
 long sys_send(struct trap_frame *tf, struct thread *cur, u32 kind);
 long sys_recv(struct trap_frame *tf, struct thread *cur);
 long sys_reply_recv(struct trap_frame *tf, struct thread *cur);
+/* SYS_CALL or SYS_REPLY_RECV straight to a partner waiting here, if it can be: switched? */
+bool ipc_fastpath(struct trap_frame *tf, struct thread *cur);
+extern u64 ipc_fast_count; /* how many took it (KEEL_INFO_IPC_FAST) */
 /* A CPU exception in user mode: a message to the thread's pager. */
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
 /* t sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
