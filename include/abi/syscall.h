@@ -117,7 +117,10 @@
  * - SYS_MAP(as, va, mem, off, rights): va page-aligned, below
  *   KEEL_USER_TOP; the frame at off RAM that is the pager's or a boot
  *   module's (modules: never writable); rights KEEL_MAP_*, R required,
- *   each of which mem must have.  A missing table is reported as
+ *   each of which mem must have; with KEEL_MAP_ZERO the kernel clears
+ *   the frame first, through its own mapping of RAM (mem needs W, and the
+ *   frame must be the pager's RAM: a module's is EROLE), so a pager need
+ *   not map a frame to clear it.  A missing table is reported as
  *   KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and supplied with
  *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).
  * - SYS_UNMAP(as, va, mem) and SYS_LOOKUP(as, va, mem) return the frame
@@ -129,6 +132,7 @@
 #define KEEL_MAP_R	    1u
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
+#define KEEL_MAP_ZERO	    8u	       /* SYS_MAP: the kernel clears the frame first */
 #define KEEL_MEM_R	    KEEL_MAP_R /* may map its frames readable */
 #define KEEL_MEM_W	    KEEL_MAP_W /* ... writable */
 #define KEEL_MEM_X	    KEEL_MAP_X /* ... executable */

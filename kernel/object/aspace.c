@@ -8,6 +8,7 @@
  * (arch/vspace.h).  All of it runs under the big kernel lock.
  */
 #include <abi/syscall.h>
+#include <arch/cpu.h>
 #include <arch/vspace.h>
 #include <keel/addr.h>
 #include <keel/aspace.h>
@@ -63,11 +64,11 @@ void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights)
 	as->pages++;
 }
 
-/* Is `frame` one that may be mapped with `rights`? */
+/* Is `frame` one that may be mapped with `rights` (and cleared, with KEEL_MAP_ZERO)? */
 static long check_frame(u64 frame, u64 rights)
 {
 	enum kmem_class c = kmem_classify(frame);
-	if (c == KMEM_USER || (c == KMEM_MODULE && !(rights & KEEL_MAP_W)))
+	if (c == KMEM_USER || (c == KMEM_MODULE && !(rights & (KEEL_MAP_W | KEEL_MAP_ZERO))))
 		return 0;
 	return kmem_class_error(c); /* a module frame with W: EROLE */
 }
@@ -85,9 +86,12 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 		return r;
 	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = check_frame(frame, rights)))
 		return r;
-	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X)) || !(rights & KEEL_MAP_R))
+	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
+	    !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
-	if (rights & ~(u64)cap_rights(mem))
+	/* Clearing writes the frame: the memory capability's W. */
+	if ((rights & ~(u64)KEEL_MAP_ZERO & ~(u64)cap_rights(mem)) ||
+	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
 		return -KEEL_EPERM;
 	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
 		return missing_error(missing);
@@ -95,7 +99,9 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 		return -KEEL_EEXIST;
 	if ((r = kmem_map_ref(frame))) /* the last check: it changes nothing if it fails */
 		return r;
-	vspace_set_leaf(e, frame, (u32)rights);
+	if (rights & KEEL_MAP_ZERO)
+		cpu_page_clear(phys_to_virt(frame));
+	vspace_set_leaf(e, frame, (u32)(rights & ~(u64)KEEL_MAP_ZERO));
 	as->pages++;
 	return 0;
 }

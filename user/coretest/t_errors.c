@@ -518,7 +518,7 @@ static void err_map(void)
 	E(keel_map(a, va, m, u, 0), KEEL_EINVAL);
 	E(keel_map(a, va, m, u, KEEL_MAP_W), KEEL_EINVAL);
 	E(keel_map(a, va, m, u, KEEL_MAP_X), KEEL_EINVAL);
-	E(keel_map(a, va, m, u, R | 8), KEEL_EINVAL);
+	E(keel_map(a, va, m, u, R | 16), KEEL_EINVAL); /* 8 is KEEL_MAP_ZERO */
 	E(keel_map(a, va, m, u, R | 1ul << 32), KEEL_EINVAL);
 	/* Capability slots first, then the first bad argument decides. */
 	E(keel_map(fx.ep, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_EBADOBJ);

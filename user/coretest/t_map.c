@@ -219,6 +219,8 @@ static void map_module_frames_readonly(void)
 			scratch_unmap((void *)(p - (m->base - first)), 1);
 		}
 		E(keel_map(ct.self_as, NEVER_VA, ct.mem, first, R | KEEL_MAP_W), KEEL_EROLE);
+		/* Nor cleared: clearing writes. */
+		E(keel_map(ct.self_as, NEVER_VA, ct.mem, first, R | KEEL_MAP_ZERO), KEEL_EROLE);
 		E(keel_map(ct.self_as, NEVER_VA, ct.mem, first + 8, R), KEEL_EINVAL);
 	}
 	test_end();
@@ -238,6 +240,43 @@ static void bootinfo_read_only(struct kpool *pool)
 	test_end();
 }
 
+/*
+ * KEEL_MAP_ZERO (issue 13): the kernel clears the frame as it maps it.
+ * A frame we filled reads back zero through the new mapping, and the
+ * rule's refusals: no R (EINVAL), a memory capability without W (EPERM).
+ */
+static void map_zero_clears_the_frame(void)
+{
+	unsigned long f = frame_alloc(), va = TEST_VA + 5 * PAGE_SIZE, self = ct.self_as;
+	int ro = slot_alloc();
+
+	test_begin("map_zero_clears_the_frame");
+	expect(f && ro >= 0, "out of memory or slots");
+	if (test_failing()) {
+		test_end();
+		return;
+	}
+	OK(map_page(&root_pool, self, va, f, R | KEEL_MAP_W));
+	for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
+		((volatile unsigned long *)va)[i] = ~i;
+	expect_eq(keel_unmap(self, va, ct.mem), (long)f, "unmapping the filled frame");
+	OK(keel_mem_derive(ct.mem, f, PAGE_SIZE, KEEL_MEM_R, (unsigned long)ro));
+	E(keel_map(self, va, (unsigned long)ro, 0, R | KEEL_MAP_ZERO), KEEL_EPERM);
+	E(keel_map(self, va, ct.mem, f, KEEL_MAP_ZERO), KEEL_EINVAL);
+	E(keel_map(self, va, ct.mem, f, R | KEEL_MAP_ZERO | 16), KEEL_EINVAL);
+	OK(keel_map(self, va, ct.mem, f, R | KEEL_MAP_ZERO)); /* the tables are there */
+	unsigned long nonzero = 0;
+	for (unsigned long i = 0; i < PAGE_SIZE / 8; i++)
+		nonzero += ((volatile unsigned long *)va)[i] != 0;
+	expect_eq((long)nonzero, 0, "words not cleared");
+	expect_eq(keel_cap_info((unsigned long)ro), (long)(KEEL_CAP_MEMORY << 8 | KEEL_MEM_R),
+		  "the read-only part");
+	expect_eq(keel_unmap(self, va, ct.mem), (long)f, "unmapping it");
+	OK(slot_drop(ro));
+	frame_free(f);
+	test_end();
+}
+
 void tests_map(void)
 {
 	static struct kpool pool;
@@ -248,6 +287,7 @@ void tests_map(void)
 	map_exec_rights(&pool);
 	map_supplies_tables_in_order();
 	map_module_frames_readonly();
+	map_zero_clears_the_frame();
 	bootinfo_read_only(&pool);
 	test_begin("map_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

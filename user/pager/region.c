@@ -87,11 +87,12 @@ static void region_remove(struct process *pr, struct region *r)
 /* Back one page of a region with a zeroed frame: 0 or KEEL_ENOMEM. */
 long region_back(struct process *pr, struct region *r, unsigned long page)
 {
-	unsigned long f = frame_alloc_zeroed();
+	unsigned long f = frame_alloc();
 
 	if (!f)
 		return KEEL_ENOMEM;
-	if (map_page(&pr->pool, pr->p.as, page, f, r->flags & 7)) {
+	/* The kernel clears it as it maps it: no window, no second TLB flush. */
+	if (map_page(&pr->pool, pr->p.as, page, f, (r->flags & 7) | KEEL_MAP_ZERO)) {
 		frame_free(f);
 		return KEEL_ENOMEM;
 	}
@@ -129,8 +130,8 @@ static long region_fill(struct process *pr, struct region *r, unsigned long *phy
 	if (!run)
 		return KEEL_ENOMEM;
 	for (unsigned long off = 0; off < r->size; off += PAGE_SIZE) {
-		if (frame_zero(run + off) ||
-		    map_page(&pr->pool, pr->p.as, r->va + off, run + off, r->flags & 7)) {
+		if (map_page(&pr->pool, pr->p.as, r->va + off, run + off,
+			     (r->flags & 7) | KEEL_MAP_ZERO)) {
 			for (unsigned long rest = off; rest < r->size; rest += PAGE_SIZE)
 				frame_free(run + rest); /* the caller unbacks the rest */
 			return KEEL_ENOMEM;

@@ -27,6 +27,7 @@ void cpu_detect(void)
 		cpuid(7, 0, &a, &b, &c, &d);
 		cpu_has.smep = b & X86_CPUID_7_EBX_SMEP;
 		cpu_has.smap = b & X86_CPUID_7_EBX_SMAP;
+		cpu_has.erms = b & X86_CPUID_7_EBX_ERMS;
 		cpu_has.umip = c & X86_CPUID_7_ECX_UMIP;
 	}
 

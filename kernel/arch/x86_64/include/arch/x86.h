@@ -50,6 +50,7 @@
 #define X86_CPUID_1_EDX_FXSR	 (1 << 24)
 #define X86_CPUID_7_EBX_SMEP	 (1 << 7)
 #define X86_CPUID_7_EBX_SMAP	 (1 << 20)
+#define X86_CPUID_7_EBX_ERMS	 (1 << 9)
 #define X86_CPUID_7_ECX_UMIP	 (1 << 2)
 #define X86_CPUID_81_EDX_NX	 (1 << 20)
 #define X86_CPUID_81_EDX_PDPE1GB (1 << 26)
