@@ -60,7 +60,8 @@
 #define SYS_CAP_COPY	    25 /* (src, space, dst, rights, badge): copy with fewer rights */
 #define SYS_CAP_DELETE	    26 /* (space, slot): empty a slot */
 #define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
-#define SYS_COUNT	    28
+#define SYS_UNMAP_RANGE	    28 /* (as[MAP], va, pages, mem or KEEL_CAP_NONE): frames to the buffer */
+#define SYS_COUNT	    29
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -125,18 +126,25 @@
  *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).
  * - SYS_UNMAP(as, va, mem) and SYS_LOOKUP(as, va, mem) return the frame
  *   as its offset in mem (KEEL_EPERM, and nothing changes, if mem does not
- *   hold it); SYS_UNMAP with KEEL_CAP_NONE returns 0.
+ *   hold it); SYS_UNMAP with KEEL_CAP_NONE returns 0, SYS_LOOKUP EINVAL.
+ * - SYS_UNMAP_RANGE(as, va, pages, mem): SYS_UNMAP of each page of [va,
+ *   va + pages * 4 KB) that is mapped (1 <= pages <= KEEL_UNMAP_MAX), with
+ *   one TLB shoot-down for all of them.  Returns how many were mapped; with
+ *   a memory capability, their frames' offsets in it are in the caller's
+ *   IPC buffer, in address order (a u64 each; EINVAL without a buffer).  If
+ *   mem does not hold one of them, EPERM and nothing is unmapped.
  */
 #define KMEM_CHUNK	    (2ull << 20)
 #define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
 #define KEEL_MAP_R	    1u
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
-#define KEEL_MAP_ZERO	    8u	       /* SYS_MAP: the kernel clears the frame first */
-#define KEEL_MEM_R	    KEEL_MAP_R /* may map its frames readable */
-#define KEEL_MEM_W	    KEEL_MAP_W /* ... writable */
-#define KEEL_MEM_X	    KEEL_MAP_X /* ... executable */
-#define KEEL_MEM_KMEM	    8u	       /* may donate them and make objects in them */
+#define KEEL_MAP_ZERO	    8u		      /* SYS_MAP: the kernel clears the frame first */
+#define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
+#define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */
+#define KEEL_MEM_W	    KEEL_MAP_W	      /* ... writable */
+#define KEEL_MEM_X	    KEEL_MAP_X	      /* ... executable */
+#define KEEL_MEM_KMEM	    8u		      /* may donate them and make objects in them */
 
 /* SYS_INFO(what). */
 #define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */

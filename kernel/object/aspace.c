@@ -155,6 +155,56 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 	return (long)off;
 }
 
+/*
+ * SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range,
+ * one flush.  Two walks: the first checks (every frame inside mem),
+ * the second changes; so a refusal changes nothing.
+ */
+long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64 mem)
+{
+	struct aspace *as = cap_obj(asc);
+	struct cap *m = NULL;
+	u64 *out = NULL, base = 0, n = 0;
+	int missing;
+	long r;
+
+	if (mem != KEEL_CAP_NONE) {
+		if ((r = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
+			return r;
+		if (!cur->buf)
+			return -KEEL_EINVAL; /* nowhere to put the frames */
+		out = phys_to_virt(cur->buf);
+		base = m->word & CAP_OBJ_MASK;
+	}
+	if ((r = check_va(va)))
+		return r;
+	if (!pages || pages > KEEL_UNMAP_MAX)
+		return -KEEL_EINVAL;
+	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
+		return -KEEL_EFAULT;
+	for (u64 i = 0; m && i < pages; i++) {
+		vspace_entry *e = vspace_entry_at(&as->vs, va + i * PAGE_SIZE, 1, &missing);
+		if (e && vspace_present(*e) &&
+		    (vspace_frame(*e) < base || vspace_frame(*e) - base >= m->size))
+			return -KEEL_EPERM; /* not the caller's to know */
+	}
+	for (u64 i = 0; i < pages; i++) {
+		vspace_entry *e = vspace_entry_at(&as->vs, va + i * PAGE_SIZE, 1, &missing);
+		if (!e || !vspace_present(*e))
+			continue;
+		u64 frame = vspace_frame(*e);
+		vspace_clear_leaf_only(e);
+		kmem_map_unref(frame);
+		as->pages--;
+		if (out)
+			out[n] = frame - base;
+		n++;
+	}
+	if (n)
+		vspace_flush_range(&as->vs, va, pages);
+	return (long)n;
+}
+
 /* SYS_LOOKUP(as, va, mem): the offset in mem of the frame at va. */
 long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {

@@ -245,7 +245,9 @@ int cap_cases(struct cap_case *out, int ipc)
 	CASE("UNMAP as", SYS_UNMAP, 0, AS, KEEL_AS_MAP, 0, a, va, m, 0, 0, 0);
 	CASE("UNMAP mem", SYS_UNMAP, 2, MEM, 0, CC_NONE_OK, a, va, m, 0, 0, 0);
 	CASE("LOOKUP as", SYS_LOOKUP, 0, AS, KEEL_AS_MAP, 0, a, va, m, 0, 0, 0);
-	CASE("LOOKUP mem", SYS_LOOKUP, 2, MEM, 0, CC_NONE_UNSAID, a, va, m, 0, 0, 0);
+	CASE("LOOKUP mem", SYS_LOOKUP, 2, MEM, 0, 0, a, va, m, 0, 0, 0);
+	CASE("UNMAP_RANGE as", SYS_UNMAP_RANGE, 0, AS, KEEL_AS_MAP, 0, a, va, 1, m, 0, 0);
+	CASE("UNMAP_RANGE mem", SYS_UNMAP_RANGE, 3, MEM, 0, CC_NONE_OK, a, va, 1, m, 0, 0);
 	CASE("SUPPLY_TABLE as", SYS_SUPPLY_TABLE, 0, AS, KEEL_AS_MAP, 0, a, va, 3, m, fx.freef, 0);
 	CASE("SUPPLY_TABLE mem", SYS_SUPPLY_TABLE, 3, MEM, KEEL_MEM_KMEM, 0, a, va, 3, m, fx.freef,
 	     0);

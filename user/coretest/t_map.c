@@ -277,6 +277,52 @@ static void map_zero_clears_the_frame(void)
 	test_end();
 }
 
+/*
+ * SYS_UNMAP_RANGE (issue 13): every mapped page of a range, one flush;
+ * the frames come back in the IPC buffer, in address order; a memory
+ * capability that does not hold one of them changes nothing.
+ */
+static void map_unmap_range(void)
+{
+	unsigned long va = TEST_VA + 8 * PAGE_SIZE, self = ct.self_as, f[3];
+	const unsigned long *out = (const unsigned long *)ct.ipcbuf;
+	int part = slot_alloc(), i;
+
+	test_begin("map_unmap_range");
+	for (i = 0; i < 3; i++)
+		f[i] = frame_alloc();
+	expect(f[0] && f[1] && f[2] && part >= 0, "out of memory or slots");
+	if (test_failing()) {
+		test_end();
+		return;
+	}
+	/* Pages 0, 2 and 3 of five: 1 and 4 are holes. */
+	OK(map_page(&root_pool, self, va, f[0], R | KEEL_MAP_ZERO));
+	OK(map_page(&root_pool, self, va + 2 * PAGE_SIZE, f[1], R | KEEL_MAP_ZERO));
+	OK(map_page(&root_pool, self, va + 3 * PAGE_SIZE, f[2], R | KEEL_MAP_ZERO));
+	E(keel_unmap_range(self, va, 0, ct.mem), KEEL_EINVAL);
+	E(keel_unmap_range(self, va, KEEL_UNMAP_MAX + 1, ct.mem), KEEL_EINVAL);
+	E(keel_unmap_range(self, KEEL_USER_TOP - PAGE_SIZE, 2, ct.mem), KEEL_EFAULT);
+	E(keel_unmap_range(self, va + 8, 5, ct.mem), KEEL_EINVAL);
+	/* A part of memory holding only f[0]: nothing may be unmapped. */
+	OK(keel_mem_derive(ct.mem, f[0], PAGE_SIZE, KEEL_MEM_R, (unsigned long)part));
+	E(keel_unmap_range(self, va, 5, (unsigned long)part), KEEL_EPERM);
+	expect_eq(keel_lookup(self, va + 3 * PAGE_SIZE, ct.mem), (long)f[2], "still mapped");
+	expect_eq(keel_unmap_range(self, va, 5, ct.mem), 3, "pages unmapped");
+	for (i = 0; i < 3; i++)
+		expect(out[i] == f[i], "frame %d came back as 0x%lx, not 0x%lx", i, out[i], f[i]);
+	for (i = 0; i < 5; i++)
+		E(keel_lookup(self, va + (unsigned long)i * PAGE_SIZE, ct.mem), KEEL_ENOENT);
+	expect_eq(keel_unmap_range(self, va, 5, ct.mem), 0, "an empty range");
+	/* Without a memory capability: the count only. */
+	OK(map_page(&root_pool, self, va + 4 * PAGE_SIZE, f[0], R));
+	expect_eq(keel_unmap_range(self, va, 5, KEEL_CAP_NONE), 1, "unmapped without mem");
+	OK(slot_drop(part));
+	for (i = 0; i < 3; i++)
+		frame_free(f[i]);
+	test_end();
+}
+
 void tests_map(void)
 {
 	static struct kpool pool;
@@ -288,6 +334,7 @@ void tests_map(void)
 	map_supplies_tables_in_order();
 	map_module_frames_readonly();
 	map_zero_clears_the_frame();
+	map_unmap_range();
 	bootinfo_read_only(&pool);
 	test_begin("map_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

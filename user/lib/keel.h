@@ -169,6 +169,16 @@ static inline long keel_unmap(unsigned long as, unsigned long va, unsigned long 
 	return KEEL_SYSCALL3(SYS_UNMAP, as, va, mem);
 }
 
+/*
+ * Unmap every mapped page of [va, va + pages * PAGE_SIZE) with one TLB
+ * flush: how many; their frames' offsets in mem go to our IPC buffer.
+ */
+static inline long keel_unmap_range(unsigned long as, unsigned long va, unsigned long pages,
+				    unsigned long mem)
+{
+	return KEEL_SYSCALL4(SYS_UNMAP_RANGE, as, va, pages, mem);
+}
+
 /* The offset in mem of the frame mapped at va. */
 static inline long keel_lookup(unsigned long as, unsigned long va, unsigned long mem)
 {

@@ -107,13 +107,25 @@ long region_back(struct process *pr, struct region *r, unsigned long page)
  */
 void region_unback(struct process *pr, struct region *r)
 {
-	for (unsigned long a = r->va; r->backed && a < r->va + r->size; a += PAGE_SIZE) {
-		long f = keel_unmap(pr->p.as, a, mem_cap());
-		if (f > 0) {
-			frame_free((unsigned long)f);
+	/* The kernel puts the frames it unmapped in our IPC buffer (nothing else is there now). */
+	const unsigned long *frames = (const unsigned long *)bi->ipc_buffer;
+
+	for (unsigned long a = r->va; r->backed && a < r->va + r->size;) {
+		unsigned long pages = (r->va + r->size - a) / PAGE_SIZE;
+		if (pages > KEEL_UNMAP_MAX)
+			pages = KEEL_UNMAP_MAX;
+		long n = keel_unmap_range(pr->p.as, a, pages, mem_cap());
+		for (long i = 0; i < n; i++) {
+			frame_free(frames[i]);
 			r->backed--;
 			pr->backed--;
 		}
+		if (n < 0) {
+			print_fmt("[pager] process %lu: unmapping 0x%lx failed: %ld\n", pr->badge,
+				  a, n);
+			return;
+		}
+		a += pages * PAGE_SIZE;
 	}
 }
 

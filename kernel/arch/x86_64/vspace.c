@@ -59,7 +59,7 @@ static bool cpu_bit(const u64 *mask, u32 cpu)
  * only keeps vs under a PCID forgets that PCID instead: the next switch
  * there takes a fresh one, flushed when it is assigned.
  */
-static void shootdown(struct vspace *vs, u64 va)
+static void shootdown_range(struct vspace *vs, u64 va, u64 pages)
 {
 	u32 me = this_cpu()->cpu, sent = 0;
 	static u64 targets[PERCPU_MAX_CPUS / 64];
@@ -70,7 +70,8 @@ static void shootdown(struct vspace *vs, u64 va)
 			continue;
 		if (percpu_of(c)->cur_vs == vs) {
 			if (c == me)
-				invlpg(va);
+				for (u64 i = 0; i < pages; i++)
+					invlpg(va + i * PAGE_SIZE);
 			else
 				targets[c / 64] |= 1ull << (c % 64), sent++;
 		} else {
@@ -79,13 +80,18 @@ static void shootdown(struct vspace *vs, u64 va)
 		}
 	}
 	if (sent)
-		tlb_shootdown_mask(targets, va, 1);
+		tlb_shootdown_mask(targets, va, pages);
 }
 
 void vspace_clear_leaf(struct vspace *vs, vspace_entry *e, u64 va)
 {
 	*e = 0;
-	shootdown(vs, va);
+	shootdown_range(vs, va, 1);
+}
+
+void vspace_flush_range(struct vspace *vs, u64 va, u64 pages)
+{
+	shootdown_range(vs, va, pages);
 }
 
 /* The tables below t (a table at `level`): their leaves, then themselves. */

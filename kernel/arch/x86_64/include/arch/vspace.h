@@ -83,6 +83,12 @@ static inline void vspace_set_table(vspace_entry *e, u64 frame)
 }
 /* Clear the present leaf *e for va, and flush va wherever it may be cached. */
 void vspace_clear_leaf(struct vspace *vs, vspace_entry *e, u64 va);
+/* Flush [va, va + pages pages) wherever it may be cached: one shoot-down (leaves cleared with vspace_clear_leaf_only). */
+void vspace_flush_range(struct vspace *vs, u64 va, u64 pages);
+static inline void vspace_clear_leaf_only(vspace_entry *e)
+{
+	*e = 0;
+}
 
 /*
  * Boot: map va to pa with KEEL_MAP_* rights, tables from alloc (which
