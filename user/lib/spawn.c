@@ -22,31 +22,40 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
 	return 0;
 }
 
-/* A fresh frame with bytes [va, va + PAGE_SIZE) of the segment, mapped into the child. */
+/*
+ * A fresh frame with bytes [va, va + PAGE_SIZE) of the segment, mapped into
+ * the child.  A page with none of the file's bytes (bss, the stack, the IPC
+ * buffer) the kernel clears as it maps it (KEEL_MAP_ZERO); one with some is
+ * filled through our scratch window first.
+ */
 static long load_page(struct proc *p, const unsigned char *file, const struct elf_segment *s,
 		      unsigned long va, unsigned long rights)
 {
+	unsigned long from = 0, to = 0;
+
 	if (p->nframes == SPAWN_MAX_FRAMES)
 		return -KEEL_EFULL;
 	unsigned long f = frame_alloc();
 	if (!f)
 		return -KEEL_EFULL;
-	unsigned char *page = scratch_map(f, KEEL_MAP_R | KEEL_MAP_W);
-	if (!page) {
-		frame_free(f);
-		return -KEEL_EFULL;
-	}
-	page_clear(page);
-	if (file) {
-		/* The overlap of this page with [vaddr, vaddr + filesz). */
-		unsigned long from = va > s->vaddr ? va : s->vaddr;
-		unsigned long to = s->vaddr + s->filesz;
+	if (file) { /* the overlap of this page with [vaddr, vaddr + filesz) */
+		from = va > s->vaddr ? va : s->vaddr;
+		to = s->vaddr + s->filesz;
 		if (to > va + PAGE_SIZE)
 			to = va + PAGE_SIZE;
-		if (from < to)
-			memcpy(page + (from - va), file + s->offset + (from - s->vaddr), to - from);
 	}
-	scratch_unmap(page, 1);
+	if (from < to) {
+		unsigned char *page = scratch_map(f, KEEL_MAP_R | KEEL_MAP_W);
+		if (!page) {
+			frame_free(f);
+			return -KEEL_EFULL;
+		}
+		page_clear(page);
+		memcpy(page + (from - va), file + s->offset + (from - s->vaddr), to - from);
+		scratch_unmap(page, 1);
+	} else {
+		rights |= KEEL_MAP_ZERO;
+	}
 	long r = map_page(p->pool, p->as, va, f, rights);
 	if (r < 0) {
 		frame_free(f);
