@@ -33,6 +33,7 @@ import glob
 import os
 import re
 import shlex
+import shutil
 import socket
 import struct
 import subprocess
@@ -371,6 +372,80 @@ def compare(keel, linux):
     return rows, misses
 
 
+def plots(keel, linux, boots):
+    """docs/benchmarks-ops.png and docs/benchmarks-boot.png, drawn by gnuplot.
+
+    The first: each operation's median instructions, Keel beside Linux, for
+    each CPU model, on a log scale.  The second: Keel's boot cost (entry to
+    the first user instruction) against CPUs at 1 GB and against RAM at one
+    CPU.  Returns the Markdown lines that show them, or a line saying why
+    there are none.
+    """
+    if not shutil.which("gnuplot"):
+        return ["(No charts: gnuplot is not installed; `tools/setup.sh bench` installs it.)", ""]
+    data = []
+    for krow, lrows, _ in TARGETS:
+        cols = []
+        for m in MODELS:
+            k = keel[m]["results"].get(krow)
+            ls = [linux[m]["results"][n][0] for n in lrows if n in linux[m]["results"]]
+            cols += [str(k[0]) if k else "NaN", str(min(ls)) if ls else "NaN"]
+        data.append(f'"{krow.replace("_", " ")}"\t' + "\t".join(cols))
+    ops = "\n".join(data)
+    by_cpus = "\n".join(f"{b['smp']}\t{b['to_user']}" for b in boots
+                         if b["ok"] and b["mem"] == "1G")
+    sizes = {"1G": 1, "64G": 64, "1T": 1024}
+    by_ram = "\n".join(f"{sizes[b['mem']]}\t{b['to_user']}" for b in boots
+                        if b["ok"] and b["smp"] == 1 and b["mem"] in sizes)
+    bars = " ".join(f"'$ops' using {2 + 2 * i}:xtic(1) title 'Keel -cpu {m}', "
+                    f"'' using {3 + 2 * i} title 'Linux -cpu {m}',"
+                    for i, m in enumerate(MODELS)).rstrip(",")
+    script = f"""
+$ops << EOD
+{ops}
+EOD
+$cpus << EOD
+{by_cpus}
+EOD
+$ram << EOD
+{by_ram}
+EOD
+set terminal pngcairo size 1100,520 font ',10'
+set output '{ROOT / "docs" / "benchmarks-ops.png"}'
+set title 'Instructions per operation (median, QEMU -icount): Keel and Linux 6.1'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set yrange [10:*]
+set ylabel 'instructions (log scale)'
+set xtics rotate by -20
+set key outside right top
+set datafile separator '\t'
+plot {bars}
+set datafile separator whitespace
+set output '{ROOT / "docs" / "benchmarks-boot.png"}'
+unset title
+set multiplot layout 1,2 title 'Keel: kernel entry to the first user instruction'
+unset logscale
+set style data linespoints
+set yrange [0:*]
+set xtics norotate
+set ylabel 'instructions'
+set xlabel 'CPUs (1 GB)'
+set logscale x 2
+plot $cpus using 1:2 title 'entry to first user instruction' lw 2
+set xlabel 'RAM, GB (1 CPU)'
+plot $ram using 1:2 title 'entry to first user instruction' lw 2
+unset multiplot
+"""
+    r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
+    if r.returncode != 0:
+        return [f"(No charts: gnuplot failed: {r.stderr.strip()[:200]})", ""]
+    return ["![Keel and Linux, instructions per operation](benchmarks-ops.png)", "",
+            "![Keel's boot cost against CPUs and RAM](benchmarks-boot.png)", ""]
+
+
 def shown(cmd):
     """A command line as the report shows it: paths relative, no temp dirs."""
     text = shlex.join(cmd).replace(str(ROOT) + "/", "")
@@ -629,6 +704,8 @@ def main():
               "so with two CPUs at boot it never finishes. Linux therefore boots with",
               "`maxcpus=1` and /init brings CPU 1 online through sysfs while a helper",
               "process executes PAUSE (which ends a CPU's turn in QEMU).", ""]
+    lines += ["## Charts", "", "Drawn by `make bench` with gnuplot from the figures above.", ""]
+    lines += plots(keel, linux, boots)
     if failed:
         lines += ["## Failures", ""] + [f"- {f}" for f in failed] + [""]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))

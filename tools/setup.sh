@@ -24,8 +24,9 @@ test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios"
 debug) pkgs="$pkgs gdb" ;;
 # make bench: Debian's Linux kernel (the system Keel is compared with),
 # cpio for its initramfs, and gdb to stop QEMU at Linux's entry and read
-# the clock there (boot cost from kernel entry to /init)
-bench) pkgs="$pkgs gdb cpio linux-image-amd64" ;;
+# the clock there (boot cost from kernel entry to /init), and gnuplot to draw
+# the charts next to docs/benchmarks.md
+bench) pkgs="$pkgs gdb cpio linux-image-amd64 gnuplot-nox" ;;
 *) echo "usage: setup.sh [run|test|debug|bench]" >&2; exit 2 ;;
 esac
 
