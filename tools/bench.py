@@ -426,7 +426,7 @@ plot {bars}
 set datafile separator whitespace
 set output '{ROOT / "docs" / "benchmarks-boot.png"}'
 unset title
-set key top left
+set key inside top left
 set multiplot layout 1,2 title 'Keel: kernel entry to the first user instruction'
 unset logscale
 set style data linespoints
