@@ -290,11 +290,13 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
  *
  *   SYS_CALL        cur --SEND--> ep --RECV--> r     cur: REPLY, r runs
  *   SYS_REPLY_RECV  cur --reply--> c (REPLY)         cur: RECV on ep, c runs
+ *                   (c's call gets the message; c's fault, if the label
+ *                   is IPC_FAULT_RESUME, runs its instruction again)
  *
  * Anything else falls back to the general path, which then gives the
  * answer: a bad slot or tag, a buffer or capabilities in the message, no
- * partner waiting, a partner on another CPU, a caller that waits for a
- * fault's verdict, a server that still owes another caller its reply, a
+ * partner waiting, a partner on another CPU, a fault answered with kill,
+ * a server that still owes another caller its reply, a
  * sender already queued, or the scheduler due here (a sleeper to wake, a
  * decision pending, a better thread ready, the turn over for an equal).
  * Returns whether it switched; the frame then holds the partner's
@@ -322,7 +324,8 @@ u64 ipc_fast_count;
 
 /* The fast path's switch, once every check has passed (cannot fail). */
 static __attribute__((noinline)) bool fast_switch(struct trap_frame *tf, struct thread *cur,
-						  struct thread *to, struct endpoint *ep, u64 badge)
+						  struct thread *to, struct endpoint *ep, u64 badge,
+						  bool resume)
 {
 	if (tf->rax == SYS_CALL) {
 		tqueue_pop(&ep->receivers); /* to, its head */
@@ -335,7 +338,8 @@ static __attribute__((noinline)) bool fast_switch(struct trap_frame *tf, struct 
 	} else {
 		cur->reply_to = NULL;
 		to->server = NULL;
-		fast_deliver(to, tf, badge);
+		if (!resume) /* a resumed fault keeps its registers: the instruction runs again */
+			fast_deliver(to, tf, badge);
 		cur->state = T_RECV;
 		cur->ep = ep;
 		tqueue_push(&ep->receivers, cur);
@@ -364,19 +368,22 @@ bool ipc_fastpath(struct trap_frame *tf, struct thread *cur)
 		to = ep->receivers.head;
 		if (!to || to->cpu != cur->cpu || to->reply_to || !sched_may_switch(cur, to))
 			return false;
-		return fast_switch(tf, cur, to, ep, c->badge ? c->badge : cur->badge);
+		return fast_switch(tf, cur, to, ep, c->badge ? c->badge : cur->badge, false);
 	}
 	to = cur->reply_to;
-	if (!to || to->cpu != cur->cpu || to->state != T_REPLY || to->server != cur ||
-	    to->send_kind != SEND_CALL)
+	if (!to || to->cpu != cur->cpu || to->state != T_REPLY || to->server != cur)
+		return false;
+	/* A call's reply, or "resume" for a fault (a kill takes the general path). */
+	bool resume = to->send_kind == SEND_FAULT;
+	if (resume ? IPC_TAG_LABEL(tf->rsi) != IPC_FAULT_RESUME : to->send_kind != SEND_CALL)
 		return false;
 	if (cap_find(cur->as->caps, tf->rdi, CAP_ENDPOINT, KEEL_EP_RECV, &c))
 		return false;
 	struct endpoint *ep = cap_obj(c);
 	if (ep->senders.head || !sched_may_switch(cur, to))
 		return false;
-	return fast_switch(tf, cur, to, ep,
-			   cur->badge); /* a reply carries the server's own badge */
+	/* A reply carries the server's own badge. */
+	return fast_switch(tf, cur, to, ep, cur->badge, resume);
 }
 
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
