@@ -142,6 +142,40 @@ void frame_free(unsigned long frame)
 	falloc_free(&m.fa, frame, 0); /* a double free is refused: nothing to do */
 }
 
+/* [base, base + pages frames) back, as the largest aligned blocks it holds. */
+static void run_free(unsigned long base, unsigned long pages)
+{
+	while (pages) {
+		unsigned order = 0;
+		while (order < FALLOC_MAX_ORDER && !((base / PAGE_SIZE) & ((2ul << order) - 1)) &&
+		       (2ul << order) <= pages)
+			order++;
+		nodes_refill();
+		falloc_free(&m.fa, base, order); /* a double free is refused: nothing to do */
+		base += PAGE_SIZE << order;
+		pages -= 1ul << order;
+	}
+}
+
+void frames_free(const unsigned long *frames, unsigned long n)
+{
+	for (unsigned long i = 0, j; i < n; i = j) {
+		unsigned long lo = frames[i];
+		j = i + 1;
+		if (!lo)
+			continue;
+		if (j < n && frames[j] == frames[j - 1] + PAGE_SIZE) {
+			while (j < n && frames[j] == frames[j - 1] + PAGE_SIZE)
+				j++;
+		} else if (j < n && frames[j] + PAGE_SIZE == frames[j - 1]) {
+			while (j < n && frames[j] + PAGE_SIZE == frames[j - 1])
+				j++;
+			lo = frames[j - 1];
+		}
+		run_free(lo, j - i);
+	}
+}
+
 long frame_zero(unsigned long frame)
 {
 	void *p = scratch_map(frame, KEEL_MAP_R | KEEL_MAP_W);

@@ -69,6 +69,11 @@ unsigned long frame_alloc_zeroed(void);
 void frame_free(unsigned long frame);
 /* Zero a frame through the scratch window. */
 long frame_zero(unsigned long frame);
+/*
+ * Free n frames (0s skipped) a run at a time: physically contiguous
+ * neighbours in the list, going up or down, go back as whole blocks.
+ */
+void frames_free(const unsigned long *frames, unsigned long n);
 
 /* A free KMEM_CHUNK-aligned chunk of the pager's RAM with no mapping, or 0. */
 unsigned long chunk_alloc(void);

@@ -115,10 +115,10 @@ void region_unback(struct process *pr, struct region *r)
 		if (pages > KEEL_UNMAP_MAX)
 			pages = KEEL_UNMAP_MAX;
 		long n = keel_unmap_range(pr->p.as, a, pages, mem_cap());
-		for (long i = 0; i < n; i++) {
-			frame_free(frames[i]);
-			r->backed--;
-			pr->backed--;
+		if (n > 0) {
+			frames_free(frames, (unsigned long)n); /* neighbours go back as blocks */
+			r->backed -= (unsigned long)n;
+			pr->backed -= (unsigned long)n;
 		}
 		if (n < 0) {
 			print_fmt("[pager] process %lu: unmapping 0x%lx failed: %ld\n", pr->badge,
