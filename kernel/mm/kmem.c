@@ -315,7 +315,12 @@ long kmem_supply_counts(u64 pa, u64 frame)
 
 long kmem_map_ref(u64 pa)
 {
-	if (kmem_classify(pa) != KMEM_USER)
+	return kmem_map_ref_class(pa, kmem_classify(pa));
+}
+
+long kmem_map_ref_class(u64 pa, enum kmem_class c)
+{
+	if (c != KMEM_USER)
 		return 0;
 	u32 *n = count_slot(pa);
 	if (!n)

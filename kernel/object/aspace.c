@@ -64,10 +64,13 @@ void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights)
 	as->pages++;
 }
 
-/* Is `frame` one that may be mapped with `rights` (and cleared, with KEEL_MAP_ZERO)? */
-static long check_frame(u64 frame, u64 rights)
+/*
+ * Is `frame` one that may be mapped with `rights` (and cleared, with
+ * KEEL_MAP_ZERO)?  Its class goes to *cls: the frame is classified once.
+ */
+static long check_frame(u64 frame, u64 rights, enum kmem_class *cls)
 {
-	enum kmem_class c = kmem_classify(frame);
+	enum kmem_class c = *cls = kmem_classify(frame);
 	if (c == KMEM_USER || (c == KMEM_MODULE && !(rights & (KEEL_MAP_W | KEEL_MAP_ZERO))))
 		return 0;
 	return kmem_class_error(c); /* a module frame with W: EROLE */
@@ -77,6 +80,7 @@ static long check_frame(u64 frame, u64 rights)
 long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 {
 	struct aspace *as = cap_obj(asc);
+	enum kmem_class cls;
 	vspace_entry *e;
 	u64 frame;
 	int missing;
@@ -84,7 +88,8 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 
 	if ((r = check_va(va)))
 		return r;
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = check_frame(frame, rights)))
+	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
+	    (r = check_frame(frame, rights, &cls)))
 		return r;
 	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
 	    !(rights & KEEL_MAP_R))
@@ -97,7 +102,8 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 		return missing_error(missing);
 	if (vspace_present(*e))
 		return -KEEL_EEXIST;
-	if ((r = kmem_map_ref(frame))) /* the last check: it changes nothing if it fails */
+	if ((r = kmem_map_ref_class(frame,
+				    cls))) /* the last check: it changes nothing if it fails */
 		return r;
 	if (rights & KEEL_MAP_ZERO)
 		cpu_page_clear(phys_to_virt(frame));

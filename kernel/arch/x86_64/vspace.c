@@ -98,6 +98,12 @@ void vspace_flush_range(struct vspace *vs, u64 va, u64 pages)
 static void free_tables(pte_t *t, int level, void (*leaf)(u64), void (*table)(u64))
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		/* Most of a table is empty: skip eight empty entries at a time. */
+		if (!(i & 7) && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+				  t[i + 6] | t[i + 7])) {
+			i += 7;
+			continue;
+		}
 		if (!(t[i] & PTE_P))
 			continue;
 		if (level == PT_LEVEL_PT) {
