@@ -337,6 +337,15 @@ long sys_sleep(u64 ticks)
 	return 0;
 }
 
+/* `cur` leaves this CPU: its registers from the frame at `tf` into its save area. */
+static void save(struct percpu *pc, struct thread *cur, const struct trap_frame *tf)
+{
+	memcpy(&cur->regs, tf, sizeof(*tf));
+	fxsave(cur->fpu);
+	cur->running_on = -1;
+	pc->sched.current = NULL;
+}
+
 /* Put `next` on this CPU, its registers into the frame at `tf`. */
 static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
 {
@@ -405,10 +414,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	}
 	pc->sched.need_resched = false;
 	if (next != cur && cur) {
-		memcpy(&cur->regs, tf, sizeof(*tf));
-		fxsave(cur->fpu);
-		cur->running_on = -1;
-		pc->sched.current = NULL;
+		save(pc, cur, tf);
 		if (cur_runs) {
 			cur->state = T_READY;
 			rq_push(pc, cur, cur_place);
@@ -437,9 +443,7 @@ void sched_switch(struct thread *cur, struct thread *next, struct trap_frame *tf
 {
 	struct percpu *pc = this_cpu();
 
-	memcpy(&cur->regs, tf, sizeof(*tf));
-	fxsave(cur->fpu);
-	cur->running_on = -1;
+	save(pc, cur, tf);
 	run(pc, next, tf);
 	sched_fastpath_count++;
 }

@@ -133,13 +133,9 @@ static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, 
 		*err = -KEEL_ENOENT;
 		return NULL;
 	}
-	if (m) {
-		u64 base = m->word & CAP_OBJ_MASK, frame = vspace_frame(*e);
-		if (frame < base || frame - base >= m->size) {
-			*err = -KEEL_EPERM; /* not the caller's to know */
-			return NULL;
-		}
-		*off = frame - base;
+	if (m && !cap_mem_offset(m, vspace_frame(*e), off)) {
+		*err = -KEEL_EPERM; /* not the caller's to know */
+		return NULL;
 	}
 	return e;
 }
@@ -180,7 +176,7 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		if (!cur->buf)
 			return -KEEL_EINVAL; /* nowhere to put the frames */
 		out = phys_to_virt(cur->buf);
-		base = m->word & CAP_OBJ_MASK;
+		base = cap_mem_base(m);
 	}
 	if ((r = check_va(va)))
 		return r;
@@ -190,8 +186,7 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		return -KEEL_EFAULT;
 	for (u64 i = 0; m && i < pages; i++) {
 		vspace_entry *e = vspace_entry_at(&as->vs, va + i * PAGE_SIZE, 1, &missing);
-		if (e && vspace_present(*e) &&
-		    (vspace_frame(*e) < base || vspace_frame(*e) - base >= m->size))
+		if (e && vspace_present(*e) && !cap_mem_holds(m, vspace_frame(*e)))
 			return -KEEL_EPERM; /* not the caller's to know */
 	}
 	for (u64 i = 0; i < pages; i++) {
@@ -203,7 +198,7 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		kmem_map_unref(frame);
 		as->pages--;
 		if (out)
-			out[n] = frame - base;
+			out[n] = frame - base; /* inside m: checked above */
 		n++;
 	}
 	if (n)

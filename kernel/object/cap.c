@@ -72,7 +72,7 @@ void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 {
 	if (cap_type(from) == CAP_MEMORY) {
-		cap_set_memory(to, from->word & CAP_OBJ_MASK, from->size, rights);
+		cap_set_memory(to, cap_mem_base(from), from->size, rights);
 		return;
 	}
 	/* Not cap_set: a stale capability copies (moves) as stale, with its generation. */

@@ -112,6 +112,12 @@ static inline long cap_find_any(struct cap *table, u64 slot, u32 rights, struct 
 /* The rights a capability of `type` can have (0 for none: not a type). */
 u32 cap_type_rights(u32 type);
 
+/* A memory capability's physical base. */
+static inline u64 cap_mem_base(const struct cap *m)
+{
+	return m->word & CAP_OBJ_MASK;
+}
+
 /*
  * A frame or run of a memory capability: the physical address of [off,
  * off + len) in it, or -KEEL_EINVAL if that is not page-aligned or not
@@ -121,8 +127,23 @@ static inline long cap_mem_range(const struct cap *m, u64 off, u64 len, u64 *pa)
 {
 	if ((off | len) & 0xfff || off > m->size || len > m->size - off)
 		return -KEEL_EINVAL;
-	*pa = (m->word & CAP_OBJ_MASK) + off;
+	*pa = cap_mem_base(m) + off;
 	return 0;
+}
+
+/* Does memory capability m hold frame pa? */
+static inline bool cap_mem_holds(const struct cap *m, u64 pa)
+{
+	return pa >= cap_mem_base(m) && pa - cap_mem_base(m) < m->size;
+}
+
+/* The reverse of cap_mem_range: frame pa's offset in m, if m holds it. */
+static inline bool cap_mem_offset(const struct cap *m, u64 pa, u64 *off)
+{
+	if (!cap_mem_holds(m, pa))
+		return false;
+	*off = pa - cap_mem_base(m);
+	return true;
 }
 
 /* Make the empty *c a capability to obj with its current generation, or empty a full one. */
