@@ -385,7 +385,14 @@ static const char *step_time(void)
 static const char *step_cpus(void)
 {
 	smp_stall_cpus = cmdline_has(boot.cmdline, "smp-stall-cpu") && percpu_count > 1;
-	return smp_start_aps(boot.bootmem);
+	const char *err = smp_start_aps(boot.bootmem);
+	/*
+	 * The in-kernel tests look at every CPU: a test boot waits for them
+	 * here.  Otherwise they come online while the first program runs.
+	 */
+	if (!err && boot.test_mode)
+		smp_wait_started();
+	return err;
 }
 
 /*
@@ -531,7 +538,6 @@ static void kernel_main_cpu0(void)
 	if (err)
 		panic("boot step 'report' failed: %s", err);
 	root_fill_bootinfo();
-	klog("kernel", "%u cpus online", smp_online);
 	klog("time", "kernel entered at TSC %lu, boot complete at TSC %lu", boot_entry_tsc,
 	     rdtsc());
 	klog("kernel", "boot complete");

@@ -37,7 +37,7 @@ struct bootinfo {
 	uint64_t magic;	     /* BOOTINFO_MAGIC */
 	uint32_t version;    /* BOOTINFO_VERSION */
 	uint32_t total_size; /* bytes of these pages in use */
-	uint32_t cpu_count;  /* CPUs online */
+	uint32_t cpu_count;  /* CPUs threads may be placed on (KEEL_INFO_CPUS) */
 	uint32_t module_count;
 	uint32_t range_count; /* entries in ranges[] */
 	uint32_t reserved;

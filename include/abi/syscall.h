@@ -148,7 +148,7 @@
 
 /* SYS_INFO(what). */
 #define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */
-#define KEEL_INFO_CPUS	    1 /* CPUs online */
+#define KEEL_INFO_CPUS	    1 /* CPUs threads may be placed on: online or starting */
 #define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
 #define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
 /* 4 and 5 are not used (they named an object's address and the old authority). */

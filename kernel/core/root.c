@@ -227,7 +227,7 @@ void root_fill_bootinfo(void)
 	cap = (bootinfo_pages * PAGE_SIZE - sizeof(*bi)) / sizeof(struct bootinfo_range);
 	bi->magic = BOOTINFO_MAGIC;
 	bi->version = BOOTINFO_VERSION;
-	bi->cpu_count = smp_online;
+	bi->cpu_count = smp_cpus;
 	bi->self_as = BOOTINFO_SLOT_AS;
 	bi->self_thread = BOOTINFO_SLOT_THREAD;
 	bi->memory = BOOTINFO_SLOT_MEMORY;

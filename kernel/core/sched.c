@@ -221,6 +221,11 @@ void sched_ready(struct thread *t)
 {
 	struct percpu *pc = this_cpu(), *there = percpu_of(t->cpu);
 
+	if (__builtin_expect(there->state == CPU_FAILED, 0)) {
+		t->cpu = 0; /* placed there while it was starting; it never came */
+		there = percpu_of(0);
+	}
+
 	t->state = T_READY;
 	rq_push(there, t, RQ_WOKEN);
 	if (there == pc) {
@@ -233,6 +238,15 @@ void sched_ready(struct thread *t)
 		there->sched.need_resched = true;
 		ipi_wakeup(t->cpu);
 	}
+}
+
+void sched_cpu_lost(u32 cpu)
+{
+	struct percpu *lost = percpu_of(cpu);
+	int prio;
+
+	while ((prio = rq_best(&lost->sched.runqueue)) >= 0)
+		sched_ready(rq_pop(lost, prio)); /* sched_ready moves it to CPU 0 */
 }
 
 /* Run t next here, without the run queue (the IPC fast path). */
@@ -511,8 +525,11 @@ static void idle_loop(void)
 		       pc->ticks < pc->sched.next_wake) {
 			irq_enable_and_halt();
 			irq_disable();
+			if (smp_starting && pc->cpu == 0)
+				break; /* the boot CPU moves start-up along (below) */
 		}
 		bkl_lock();
+		smp_poll(pc->cpu);
 		wake_sleepers(pc);
 	}
 }

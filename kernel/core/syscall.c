@@ -97,7 +97,7 @@ long syscall_info(u64 what)
 	case KEEL_INFO_CPU:
 		return this_cpu()->cpu;
 	case KEEL_INFO_CPUS:
-		return smp_online;
+		return smp_cpus;
 	case KEEL_INFO_FASTPATH:
 		return (long)sched_fastpath_count;
 	case KEEL_INFO_TICKS:

@@ -71,9 +71,10 @@ long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct 
 	return 0;
 }
 
+/* Online, or still starting: a thread placed there runs once it is online. */
 static bool cpu_usable(u64 cpu)
 {
-	return cpu < percpu_count && percpu_of((u32)cpu)->state == CPU_ONLINE;
+	return cpu < percpu_count && percpu_of((u32)cpu)->state != CPU_FAILED;
 }
 
 /* SYS_THREAD_CONFIG(th, prio, cpu, pager): pager an endpoint slot, or KEEL_CAP_NONE. */

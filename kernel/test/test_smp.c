@@ -15,6 +15,9 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/ktest.h>
+#include <keel/root.h>
+#include <keel/sched.h>
+#include <keel/thread.h>
 #include <common/string.h>
 
 /* Run fn(arg) on CPU n: here for CPU 0, through an IPI elsewhere. */
@@ -87,6 +90,48 @@ KTEST(given_up_cpus_stay_stopped)
 	if (smp_stall_cpus && (percpu_of(1)->state != CPU_FAILED || !percpu_of(1)->stall_beats))
 		return ktest_fail("the stalled cpu 1: state %u, %lu beats", percpu_of(1)->state,
 				  percpu_of(1)->stall_beats);
+	return NULL;
+}
+
+/*
+ * A thread placed on a CPU that is then given up runs on CPU 0: the APs
+ * start in the background of a normal boot, so a program may place a
+ * thread on one that never comes.  Both ways: queued there before the
+ * give-up (sched_cpu_lost moves it), and made ready after (sched_ready
+ * redirects it).  The first program's thread, not started yet, stands in.
+ * Only boots with a CPU given up on purpose have one to test on.
+ */
+KTEST(threads_on_a_cpu_given_up_run_on_cpu_0)
+{
+	struct thread *t = root_thread();
+
+	if (!t || t->state != T_INACTIVE)
+		return NULL;
+	for (u32 n = 1; n < percpu_count; n++) {
+		struct percpu *pc = percpu_of(n);
+		if (pc->state != CPU_FAILED)
+			continue;
+		irq_disable();
+		bkl_lock();
+		pc->state = CPU_STARTING; /* as while it was starting */
+		t->cpu = n;
+		sched_ready(t);
+		bool queued = sched_ready_mask(n) && !sched_ready_mask(0);
+		pc->state = CPU_FAILED;
+		sched_cpu_lost(n);
+		bool moved = t->cpu == 0 && !sched_ready_mask(n) && sched_ready_mask(0);
+		sched_unready(t);
+		t->cpu = n;
+		sched_ready(t);
+		bool redirected = t->cpu == 0 && !sched_ready_mask(n) && sched_ready_mask(0);
+		sched_unready(t);
+		t->state = T_INACTIVE;
+		t->cpu = 0;
+		bkl_unlock();
+		irq_enable();
+		KTEST_CHECK(queued && moved && redirected);
+		KTEST_CHECK(sched_ready_mask(0) == 0);
+	}
 	return NULL;
 }
 

@@ -107,6 +107,42 @@ static void two_processes(void)
 		  after.free == before.free ? "back where it was" : "NOT back");
 }
 
+/*
+ * One process placed on each CPU, one after the other.  The other CPUs
+ * come online in the background (docs/cpus.md), so some are still
+ * starting when a process is placed there: it runs once its CPU is
+ * online, or on CPU 0 if that CPU is given up.  Each exits with the
+ * number of the CPU it ran on.
+ */
+static void one_per_cpu(void)
+{
+	unsigned long cpus = keel_info(KEEL_INFO_CPUS), placed = 0, moved = 0, wrong = 0;
+
+	for (unsigned long cpu = 0; cpu < cpus; cpu++) {
+		unsigned long pid, how = 0;
+		long code = -1, r = pager_spawn_on("pdemo", DEMO_ARG(DEMO_CPU, 0), cpu, &pid);
+		if (!r)
+			r = pager_wait(pid, 100 * 600, &how, &code);
+		if (r || how != PAGER_EXITED) {
+			print_fmt(
+			    "[init] the process placed on CPU %lu failed: error %ld, ended %lu\n",
+			    cpu, r, how);
+			wrong++;
+		} else if ((unsigned long)code == cpu) {
+			placed++;
+		} else if (code == 0) {
+			moved++;
+		} else {
+			print_fmt("[init] the process placed on CPU %lu ran on CPU %ld\n", cpu,
+				  code);
+			wrong++;
+		}
+	}
+	print_fmt("[init] one process placed on each of %lu CPUs: %lu ran there, %lu on CPU 0 "
+		  "(their CPU was given up), %lu wrong\n",
+		  cpus, placed, moved, wrong);
+}
+
 int main(unsigned long arg)
 {
 	unsigned long demand, eager;
@@ -160,6 +196,7 @@ int main(unsigned long arg)
 				  before.free, after.free, me.data);
 	}
 	two_processes();
+	one_per_cpu();
 	print_fmt("[init] ready at TSC %lu\n", keel_rdtsc());
 	print("[init] ready\n");
 	for (;;)

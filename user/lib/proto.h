@@ -119,6 +119,7 @@ static inline unsigned char echo_byte(unsigned char b)
 /* pdemo's modes and messages (init's demonstration). */
 #define DEMO_SERVER	      0
 #define DEMO_CLIENT	      1
+#define DEMO_CPU	      2 /* exit with the number of the CPU it ran on */
 #define DEMO_ARG(mode, pid)   ((mode) | (pid) << 8)
 #define DEMO_MODE(arg)	      ((arg)&0xff)
 #define DEMO_PID(arg)	      ((arg) >> 8)

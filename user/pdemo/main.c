@@ -6,7 +6,8 @@
  *   DEMO_CLIENT  (with the server's pid) connects to the server once it
  *                has offered, fills
  *                64 KB, shares it read-only with the server, asks for
- *                the sum, checks it, and tells the server to quit.
+ *                the sum, checks it, and tells the server to quit;
+ *   DEMO_CPU     exits with the number of the CPU it runs on.
  */
 #include "fmt.h"
 #include "keel.h"
@@ -73,5 +74,7 @@ static int client(unsigned long server_pid)
 
 int main(unsigned long arg)
 {
+	if (DEMO_MODE(arg) == DEMO_CPU)
+		return (int)keel_info(KEEL_INFO_CPU);
 	return DEMO_MODE(arg) == DEMO_SERVER ? server() : client(DEMO_PID(arg));
 }

@@ -4,7 +4,10 @@
  * INIT, wait 10 ms, start-up IPI, wait 200 us, a second start-up IPI to
  * those not yet running (Intel SDM vol. 3, 8.4.4.1 and the MP spec).  Each
  * step is sent to all APs before the one wait, so start-up takes the same
- * time for 2 CPUs as for 255.  The waits use the calibrated TSC.
+ * time for 2 CPUs as for 255.  The boot CPU does not wait for the APs: it
+ * starts the first program, and the APs come online in the background,
+ * moved along by smp_advance on the boot CPU's ticks and wake-ups
+ * (docs/cpus.md, "Starting the other CPUs").
  */
 #include <arch/cpu.h>
 #include <arch/kvspace.h>
@@ -30,7 +33,8 @@ extern const char tr_gdt[], tr_pm[], tr_lm[];
 extern char ap_entry64[];
 
 u64 smp_kernel_cr3; /* read by ap_entry64 */
-volatile u32 smp_online;
+volatile u32 smp_online, smp_cpus = 1;
+volatile bool smp_starting;
 u64 smp_startup_bytes; /* the trampoline frame and its page tables */
 u32 smp_absent_cpus;   /* CPUs added on purpose that do not exist (tests) */
 u8 smp_id_from_leaf_b; /* read by ap_entry64: how to read the APIC ID */
@@ -192,6 +196,8 @@ static void give_up(u32 n, u64 quiet_us)
 					 __ATOMIC_ACQUIRE))
 		return; /* it went online (or was given up) first */
 	lapic_send_ipi(pc->apic_id, 0, APIC_DM_INIT);
+	__atomic_fetch_sub(&smp_cpus, 1, __ATOMIC_RELEASE);
+	sched_cpu_lost(n); /* threads placed there while it was starting */
 	if (stage == AP_SENT)
 		klog("smp", "cpu %u (APIC %u) did not answer the start-up IPIs: skipped", n,
 		     pc->apic_id);
@@ -241,9 +247,11 @@ static bool poll_aps(u32 *turn, u32 *left)
 	}
 	if (*turn && percpu_of(*turn)->state != CPU_ALIVE) {
 		struct percpu *pc = percpu_of(*turn);
-		if (pc->state == CPU_ONLINE)
+		if (pc->state == CPU_ONLINE) {
+			smp_online++;
 			klog("cpu", "cpu %u apic %u online, per-cpu 0x%lx", *turn, pc->apic_id,
 			     (u64)pc);
+		}
 		*turn = 0;
 	}
 	if (!*turn) {
@@ -274,51 +282,21 @@ static void give_up_stalled(u32 turn, u64 quiet_us)
 }
 
 /*
- * Wait until no AP is starting any more.  Interrupts are on (the tick and
- * the APs' wake-ups end each halt); each look is made with them off, so a
- * wake-up that comes during it ends the halt after it.
- */
-static void wait_for_aps(void)
-{
-	u64 last_move = time_us();
-	u32 turn = 0, left;
-
-	for (;;) {
-		irq_disable();
-		bool moved = poll_aps(&turn, &left);
-		u64 now = time_us();
-		if (moved)
-			last_move = now;
-		if (!left && !turn)
-			break;
-		if (!moved)
-			give_up_stalled(turn, now - last_move);
-		irq_enable_and_halt();
-	}
-	irq_enable();
-}
-
-static u32 count_state(u32 state)
-{
-	u32 c = 0;
-	for (u32 n = 1; n < percpu_count; n++)
-		c += percpu_of(n)->state == state;
-	return c;
-}
-
-/*
  * INIT every AP, before the clocks are calibrated: the firmware may have
  * left its own code running on them (OVMF's AP loop), and under emulation
  * that disturbs the calibration badly.  INIT parks them in wait-for-SIPI.
- * The 10 ms the protocol wants after INIT are waited here on the
- * reference clock, since the TSC is not calibrated yet.
+ * The 10 ms the protocol wants after INIT are not waited here: the
+ * start-up IPIs go out once they have passed (smp_advance), and the boot
+ * CPU goes on with its own work meanwhile.
  */
+static u64 park_tsc; /* the TSC when the INITs went out */
+
 void smp_park_aps(void)
 {
 	if (percpu_count <= 1)
 		return;
 	send_all(CPU_STARTING, APIC_DM_INIT, 0);
-	time_ref_wait_ms(10);
+	park_tsc = rdtsc();
 }
 
 /* Give up on every AP at once, before any was started. */
@@ -331,26 +309,97 @@ static void fail_all(const char *why)
 	}
 }
 
+/*
+ * Start-up as a state machine on the boot CPU: PARKED (INITs sent) until
+ * 10 ms have passed; then the start-up IPIs, and WAITING as long as an AP
+ * is starting; then DONE.  Each step is one look, with interrupts off.
+ */
+enum { SMP_NONE, SMP_PARKED, SMP_WAITING, SMP_DONE };
+#define SMP_INIT_WAIT_US 10000
+
+static u32 phase, turn;
+static u64 start_us, last_move;
+
+static void send_startup(void)
+{
+	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
+	udelay(200);
+	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
+}
+
+static void finish(void)
+{
+	phase = SMP_DONE;
+	klog("smp", "start-up took %lu us", time_us() - start_us);
+	klog("kernel", "%u cpus online", smp_online);
+	__atomic_store_n(&smp_starting, false, __ATOMIC_RELEASE);
+}
+
+bool smp_advance(void)
+{
+	u32 left;
+
+	if (phase == SMP_PARKED) {
+		if ((rdtsc() - park_tsc) / (tsc_khz / 1000) < SMP_INIT_WAIT_US)
+			return false;
+		send_startup();
+		last_move = time_us();
+		phase = SMP_WAITING;
+	}
+	if (phase != SMP_WAITING)
+		return true;
+	bool moved = poll_aps(&turn, &left);
+	u64 now = time_us();
+	if (moved)
+		last_move = now;
+	if (!left && !turn) {
+		finish();
+		return true;
+	}
+	if (!moved)
+		give_up_stalled(turn, now - last_move);
+	return false;
+}
+
+/*
+ * Wait until no AP is starting any more.  Interrupts are on (the tick and
+ * the APs' wake-ups end each halt); each look is made with them off, so a
+ * wake-up that comes during it ends the halt after it.
+ */
+void smp_wait_started(void)
+{
+	for (;;) {
+		irq_disable();
+		if (smp_advance())
+			break;
+		irq_enable_and_halt();
+	}
+	irq_enable();
+}
+
 const char *smp_start_aps(struct bootmem *bm)
 {
-	if (percpu_count <= 1)
+	smp_online = 1;
+	smp_cpus = percpu_count;
+	start_us = time_us();
+	if (percpu_count <= 1) {
+		finish();
 		return NULL;
+	}
 	const char *err = prepare_trampoline(bm);
 	if (err) {
 		klog("smp", "%s", err);
 		fail_all(err);
+		smp_cpus = 1;
+		finish();
 		return NULL; /* the boot CPU carries on alone */
 	}
 	smp_id_from_leaf_b = cpu_apic_id_from_leaf_b();
-
-	u64 t0 = time_us();
-	/* INIT went out in smp_park_aps, at least 10 ms ago. */
-	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
-	udelay(200);
-	send_all(CPU_STARTING, APIC_DM_STARTUP, (u32)(tramp_phys >> PAGE_SHIFT));
-	wait_for_aps();
-	smp_online = 1 + count_state(CPU_ONLINE);
-	klog("smp", "start-up took %lu us", time_us() - t0);
+	phase = SMP_PARKED;
+	smp_starting = true;
+	irq_disable();
+	smp_advance();
+	irq_enable();
 	return NULL;
 }
 
@@ -409,6 +458,7 @@ void ap_main(u32 n)
 		ap_stall(pc);
 	lapic_init_cpu(false);
 	ap_reach(pc, AP_READY);
+	ipi_wakeup(0); /* the boot CPU hands out the turns */
 	/*
 	 * Halt until our turn.  The check is made with interrupts off and
 	 * STI's shadow makes `sti; hlt` one step, so a wake-up sent after

@@ -188,6 +188,8 @@ static void trap_from_user(struct trap_frame *tf, u64 cr2)
 	if (irq)
 		irq_handle(tf);
 	bkl_lock();
+	if (irq)
+		smp_poll(this_cpu()->cpu);
 	struct thread *cur = sched_enter(tf);
 	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
 	if (!irq && cur->state == T_RUNNING)

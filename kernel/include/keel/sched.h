@@ -66,6 +66,8 @@ void sched_start(void);			  /* APs and the boot CPU: enter the scheduler */
 void sched_ready(struct thread *t);   /* t stopped waiting: runnable on its CPU */
 void sched_unready(struct thread *t); /* take t out of its run queue */
 void sched_forget(struct thread *t);  /* t goes away: not ready, not handed off */
+/* CPU `cpu` was given up while starting: the threads queued there go to CPU 0. */
+void sched_cpu_lost(u32 cpu);
 /* t's wait is over: straight to it if this CPU's thread just blocked (IPC fast path). */
 void sched_wake(struct thread *t);
 struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */

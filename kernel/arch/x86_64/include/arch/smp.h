@@ -12,6 +12,14 @@ struct trap_frame;
 
 /* How many CPUs are online (ONLINE state), the boot CPU included. */
 extern volatile u32 smp_online;
+/*
+ * How many CPUs threads may be placed on: those online and those still
+ * starting (not given up).  A thread placed on a starting CPU runs once it
+ * is online, or moves to CPU 0 if it is given up (sched_cpu_lost).
+ */
+extern volatile u32 smp_cpus;
+/* True while APs are starting: the boot CPU calls smp_advance. */
+extern volatile bool smp_starting;
 /* Memory taken for AP start-up: the trampoline frame and its tables. */
 extern u64 smp_startup_bytes;
 /*
@@ -51,17 +59,33 @@ u64 smp_reserve_trampoline(struct bootmem *bm);
 /* Where it is (0 if there is none). */
 u64 smp_trampoline_phys(void);
 
-/* Send INIT to every AP and wait the 10 ms that INIT needs. */
+/* Send INIT to every AP (the 10 ms after it are waited by smp_advance). */
 void smp_park_aps(void);
 
 /*
- * Start every CPU that has a slot, in parallel, and wait for them as long
- * as they make progress.  A CPU that makes none for long (SMP_ANSWER_US
- * for one that never answered, SMP_STALL_US for one that did) while no
- * other CPU does either is reported, skipped and stopped with INIT.
- * Returns NULL or why it failed.
+ * Start every CPU that has a slot, in parallel, without waiting for them:
+ * the boot CPU moves start-up along with smp_advance.  Returns NULL or why
+ * it failed.
  */
 const char *smp_start_aps(struct bootmem *bm);
+/*
+ * One look at the starting APs, on the boot CPU with interrupts off and
+ * nothing else of the kernel's in hand (at boot, or under the big kernel
+ * lock): send the start-up IPIs once INIT's 10 ms have passed, hand out
+ * the next turn, announce who came online, give up on CPUs that made no
+ * progress for long (SMP_ANSWER_US for one that never answered,
+ * SMP_STALL_US for one that did) while no other CPU did either.  Returns
+ * true once no AP is starting any more.
+ */
+bool smp_advance(void);
+/* Call smp_advance, halting between looks, until it returns true. */
+void smp_wait_started(void);
+/* On a trap or wake-up: move start-up along if this is the boot CPU. */
+static inline void smp_poll(u32 cpu)
+{
+	if (__builtin_expect(smp_starting, 0) && cpu == 0)
+		smp_advance();
+}
 
 /* ---- IPIs (ipi.c) ---- */
 
