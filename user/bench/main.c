@@ -19,6 +19,39 @@
 #define SAMPLES 101
 #define WARMUP	10
 
+/*
+ * Profile windows.  `make bench` also boots this program under
+ * tools/profile/plugin.c, which counts, per function, the instructions
+ * executed on every CPU between a window's MARK_ON and MARK_OFF.  A
+ * marker is an instruction that does nothing (a NOP with the plugin's
+ * magic displacement), so the figures of the other runs do not change.
+ * Each measured sample is one window; `[bench] window ID NAME OPS` says
+ * how many operations one sample is (tools/bench.py divides by it).
+ */
+enum { W_NULL, W_IPC_SAME, W_IPC_CROSS, W_TOUCH, W_EAGER, W_UNMAP, W_SPAWN };
+#define MARK(id, on) \
+	__asm__ volatile("nopl %c0(%%rax)" ::"i"(0x4b4c0000u | (on) << 8 | (id)) : "memory")
+#define MARK_ON(id)  MARK(id, 1)
+#define MARK_OFF(id) MARK(id, 0)
+
+/* The IPC measurements' markers: their window is an argument, a marker's is a constant. */
+static void ipc_mark(int id, int on)
+{
+	if (id == W_IPC_SAME && on)
+		MARK_ON(W_IPC_SAME);
+	else if (id == W_IPC_SAME)
+		MARK_OFF(W_IPC_SAME);
+	else if (on)
+		MARK_ON(W_IPC_CROSS);
+	else
+		MARK_OFF(W_IPC_CROSS);
+}
+
+static void window(int id, const char *name, unsigned long ops)
+{
+	print_fmt("[bench] window %d %s %lu\n", id, name, ops);
+}
+
 static unsigned long samples[SAMPLES];
 static int failed;
 
@@ -39,17 +72,22 @@ static void fail(const char *what)
 static void null_syscall(void)
 {
 	for (int s = -WARMUP; s < SAMPLES; s++) {
+		if (s >= 0)
+			MARK_ON(W_NULL);
 		unsigned long t0 = keel_rdtsc();
 		for (int i = 0; i < 100; i++)
 			keel_info(KEEL_INFO_CPU);
+		unsigned long t = keel_rdtsc() - t0;
+		MARK_OFF(W_NULL);
 		if (s >= 0)
-			samples[s] = keel_rdtsc() - t0;
+			samples[s] = t;
 	}
 	result("null_syscall", SAMPLES, 100);
+	window(W_NULL, "null_syscall", 100);
 }
 
 /* Call a bench server on `cpu` (another process): the round trip. */
-static void ipc_round_trip(const char *name, unsigned long cpu)
+static void ipc_round_trip(const char *name, int id, unsigned long cpu)
 {
 	unsigned long pid, how;
 	long code;
@@ -59,18 +97,24 @@ static void ipc_round_trip(const char *name, unsigned long cpu)
 		return;
 	}
 	for (int s = -WARMUP; s < SAMPLES; s++) {
+		if (s >= 0)
+			ipc_mark(id, 1);
 		unsigned long t0 = keel_rdtsc();
 		for (unsigned long i = 0; i < 20; i++) {
 			struct keel_msg m = { 0, IPC_TAG(BENCH_PING, 0), { i, 0, 0, 0 } };
 			if (keel_call(PAGER_CONN_SLOT, &m) || m.w[0] != i + 1) {
+				ipc_mark(id, 0);
 				fail("a lost or wrong IPC reply");
 				return;
 			}
 		}
+		unsigned long t = keel_rdtsc() - t0;
+		ipc_mark(id, 0);
 		if (s >= 0)
-			samples[s] = keel_rdtsc() - t0;
+			samples[s] = t;
 	}
 	result(name, SAMPLES, 20);
+	window(id, name, 20);
 	struct keel_msg quit = { 0, IPC_TAG(BENCH_QUIT, 0), { 0 } };
 	keel_send(PAGER_CONN_SLOT, &quit);
 	if (pager_wait(pid, 1000, &how, &code) || how != PAGER_EXITED || code)
@@ -112,17 +156,22 @@ static void first_touch(void)
 		for (int p = 0; p < PAGES && n < SAMPLES; p++) {
 			volatile unsigned long *a =
 			    (unsigned long *)(va + (unsigned long)p * PAGE_SIZE);
+			int keep = round || p >= WARMUP;
+			if (keep)
+				MARK_ON(W_TOUCH);
 			unsigned long t0 = keel_rdtsc();
 			*a = 1;
 			unsigned long t = keel_rdtsc() - t0;
+			MARK_OFF(W_TOUCH);
 			if (*a != 1)
 				fail("a page reads back wrong");
-			if (round || p >= WARMUP)
+			if (keep)
 				samples[n++] = t;
 		}
 		pager_free(va, PAGES * PAGE_SIZE);
 	}
 	result("first_touch_per_page", n, 1);
+	window(W_TOUCH, "first_touch_per_page", 1);
 }
 
 /* Memory backed at once, and freed: per page. */
@@ -130,16 +179,23 @@ static void batched(void)
 {
 	static unsigned long freeing[SAMPLES];
 	for (int s = -WARMUP; s < SAMPLES / 4; s++) {
+		if (s >= 0)
+			MARK_ON(W_EAGER);
 		unsigned long va, t0 = keel_rdtsc();
 		if (pager_alloc(0, PAGES * PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &va)) {
+			MARK_OFF(W_EAGER);
 			fail("allocating eagerly");
 			return;
 		}
 		unsigned long t1 = keel_rdtsc();
+		MARK_OFF(W_EAGER);
+		if (s >= 0)
+			MARK_ON(W_UNMAP);
 		if (*(volatile unsigned long *)(va + 7 * PAGE_SIZE) != 0)
 			fail("an eager page is not zero");
 		pager_free(va, PAGES * PAGE_SIZE);
 		unsigned long t2 = keel_rdtsc();
+		MARK_OFF(W_UNMAP);
 		if (s >= 0) {
 			samples[s] = t1 - t0;
 			freeing[s] = t2 - t1;
@@ -149,26 +205,34 @@ static void batched(void)
 	for (int s = 0; s < SAMPLES / 4; s++)
 		samples[s] = freeing[s];
 	result("unmap_and_free_per_page", SAMPLES / 4, PAGES);
+	window(W_EAGER, "eager_alloc_per_page", PAGES);
+	window(W_UNMAP, "unmap_and_free_per_page", PAGES);
 }
 
 /* Spawn a process that exits at once, and see it gone. */
 static void spawn_exit(void)
 {
 	for (int s = -2; s < 21; s++) {
+		if (s >= 0)
+			MARK_ON(W_SPAWN);
 		unsigned long pid, how = PAGER_RUNNING, t0 = keel_rdtsc();
 		long code;
 		if (pager_spawn("bench", BENCH_EXIT, &pid)) {
+			MARK_OFF(W_SPAWN);
 			fail("spawning");
 			return;
 		}
 		while (!pager_status(pid, &how, &code) && how == PAGER_RUNNING)
 			keel_yield();
+		unsigned long t = keel_rdtsc() - t0;
+		MARK_OFF(W_SPAWN);
 		if (how != PAGER_EXITED || code)
 			fail("a spawned process did not exit 0");
 		if (s >= 0)
-			samples[s] = keel_rdtsc() - t0;
+			samples[s] = t;
 	}
 	result("spawn_and_exit", 21, 1);
+	window(W_SPAWN, "spawn_and_exit", 1);
 }
 
 /*
@@ -201,9 +265,9 @@ int main(unsigned long mode)
 	}
 	print("[bench] Keel, TSC cycles (instructions under -icount)\n");
 	null_syscall();
-	ipc_round_trip("ipc_round_trip_same_cpu", 0);
+	ipc_round_trip("ipc_round_trip_same_cpu", W_IPC_SAME, 0);
 	if (keel_info(KEEL_INFO_CPUS) > 1)
-		ipc_round_trip("ipc_round_trip_cross_cpu", 1);
+		ipc_round_trip("ipc_round_trip_cross_cpu", W_IPC_CROSS, 1);
 	first_touch();
 	batched();
 	spawn_exit();
