@@ -123,7 +123,15 @@
  *   frame must be the pager's RAM: a module's is EROLE), so a pager need
  *   not map a frame to clear it.  A missing table is reported as
  *   KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and supplied with
- *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).
+ *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).  A 4 KB page where a
+ *   2 MB page is mapped is EEXIST.
+ * - SYS_MAP with KEEL_MAP_LARGE maps one 2 MB page: va and off aligned to
+ *   KEEL_LARGE_SIZE (else EINVAL), all of [off, off + 2 MB) inside mem and
+ *   the pager's RAM (modules and donated memory: EROLE), no page table or
+ *   page at va's page-directory entry (EEXIST), the tables above it there
+ *   (ENOPDPT, ENOPD).  It counts as 512 pages, and clears 2 MB with
+ *   KEEL_MAP_ZERO.  SYS_LOOKUP inside it answers for the 4 KB frame at va;
+ *   SYS_UNMAP inside it is EINVAL: it goes whole, with SYS_UNMAP_RANGE.
  * - SYS_UNMAP(as, va, mem) and SYS_LOOKUP(as, va, mem) return the frame
  *   as its offset in mem (KEEL_EPERM, and nothing changes, if mem does not
  *   hold it); SYS_UNMAP with KEEL_CAP_NONE returns 0, SYS_LOOKUP EINVAL.
@@ -132,7 +140,9 @@
  *   one TLB shoot-down for all of them.  Returns how many were mapped; with
  *   a memory capability, their frames' offsets in it are in the caller's
  *   IPC buffer, in address order (a u64 each; EINVAL without a buffer).  If
- *   mem does not hold one of them, EPERM and nothing is unmapped.
+ *   mem does not hold one of them, EPERM and nothing is unmapped.  A 2 MB
+ *   page counts as its 512 frames, and must lie wholly inside the range
+ *   (EINVAL, and nothing is unmapped, if one is cut).
  */
 #define KMEM_CHUNK	    (2ull << 20)
 #define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
@@ -140,6 +150,8 @@
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
 #define KEEL_MAP_ZERO	    8u		      /* SYS_MAP: the kernel clears the frame first */
+#define KEEL_MAP_LARGE	    16u		      /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
+#define KEEL_LARGE_SIZE	    (2ull << 20)
 #define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
 #define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */
 #define KEEL_MEM_W	    KEEL_MAP_W	      /* ... writable */

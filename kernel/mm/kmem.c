@@ -313,6 +313,20 @@ long kmem_supply_counts(u64 pa, u64 frame)
 	return 0;
 }
 
+long kmem_check_user_range(u64 pa, u64 size)
+{
+	for (u64 end = pa + size; pa < end;) {
+		enum kmem_class c = kmem_classify(pa);
+		if (c != KMEM_USER)
+			return kmem_class_error(c);
+		u64 next = frames_user_end(boot.frames, pa);
+		if (boot_chunk > pa && boot_chunk < next)
+			next = boot_chunk; /* inside the pager's RAM: classified next */
+		pa = next;
+	}
+	return 0;
+}
+
 long kmem_map_ref(u64 pa)
 {
 	return kmem_map_ref_class(pa, kmem_classify(pa));

@@ -76,64 +76,115 @@ static long check_frame(u64 frame, u64 rights, enum kmem_class *cls)
 	return kmem_class_error(c); /* a module frame with W: EROLE */
 }
 
-/* SYS_MAP(as, va, mem, off, rights): the frame at off in mem, at va. */
+#define LARGE_PAGES (KEEL_LARGE_SIZE / PAGE_SIZE)
+
+/*
+ * SYS_MAP's frame: the 4 KB at off in mem, or with KEEL_MAP_LARGE the
+ * 2 MB there (va and off aligned, all of it the pager's RAM).
+ */
+static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
+		      enum kmem_class *cls)
+{
+	long r;
+
+	if (!(rights & KEEL_MAP_LARGE)) {
+		if ((r = cap_mem_range(mem, off, PAGE_SIZE, frame)))
+			return r;
+		return check_frame(*frame, rights, cls);
+	}
+	if (!IS_ALIGNED(va, KEEL_LARGE_SIZE) || !IS_ALIGNED(off, KEEL_LARGE_SIZE))
+		return -KEEL_EINVAL;
+	*cls = KMEM_USER;
+	if ((r = cap_mem_range(mem, off, KEEL_LARGE_SIZE, frame)))
+		return r;
+	return kmem_check_user_range(*frame, KEEL_LARGE_SIZE);
+}
+
+/*
+ * SYS_MAP(as, va, mem, off, rights): the frame at off in mem, at va.  With
+ * KEEL_MAP_LARGE, the 2 MB there as one page-directory entry: the kernel
+ * counts user mappings per 2 MB chunk, so that page is one count.
+ */
 long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 {
 	struct aspace *as = cap_obj(asc);
+	bool large = rights & KEEL_MAP_LARGE;
 	enum kmem_class cls;
 	vspace_entry *e;
 	u64 frame;
 	int missing;
 	long r;
 
-	if ((r = check_va(va)))
+	if ((r = check_va(va)) || (r = map_frame(va, mem, off, rights, &frame, &cls)))
 		return r;
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
-	    (r = check_frame(frame, rights, &cls)))
-		return r;
-	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
+	if ((rights &
+	     ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE)) ||
 	    !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
 	/* Clearing writes the frame: the memory capability's W. */
-	if ((rights & ~(u64)KEEL_MAP_ZERO & ~(u64)cap_rights(mem)) ||
+	u32 want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
+	if ((want & ~cap_rights(mem)) ||
 	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
 		return -KEEL_EPERM;
-	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
-		return missing_error(missing);
+	if (!(e = vspace_entry_at(&as->vs, va, large ? 2 : 1, &missing)))
+		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a 2 MB page */
 	if (vspace_present(*e))
-		return -KEEL_EEXIST;
+		return -KEEL_EEXIST; /* a page; at level 2 also a page table */
 	if ((r = kmem_map_ref_class(frame,
 				    cls))) /* the last check: it changes nothing if it fails */
 		return r;
-	if (rights & KEEL_MAP_ZERO)
-		cpu_page_clear(phys_to_virt(frame));
-	vspace_set_leaf(e, frame, (u32)(rights & ~(u64)KEEL_MAP_ZERO));
-	as->pages++;
+	u64 pages = large ? LARGE_PAGES : 1;
+	for (u64 i = 0; (rights & KEEL_MAP_ZERO) && i < pages; i++)
+		cpu_page_clear(phys_to_virt(frame + i * PAGE_SIZE));
+	if (large)
+		vspace_set_large(e, frame, want);
+	else
+		vspace_set_leaf(e, frame, want);
+	as->pages += pages;
 	return 0;
 }
 
 /*
- * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va, and
- * the frame's offset in the memory capability in slot `mem` (KEEL_CAP_NONE:
- * none asked, 0); or NULL with the error in *err.
+ * The leaf that maps va (canonical, user, page-aligned), 4 KB or 2 MB, or
+ * NULL if none does.  *frame: the 4 KB frame at va; *large: which kind.
+ */
+static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, bool *large)
+{
+	int missing;
+	vspace_entry *e = vspace_entry_at(&as->vs, va, 1, &missing);
+
+	*large = false;
+	if (!e && !missing) { /* a 2 MB page is in the way */
+		e = vspace_entry_at(&as->vs, va, 2, &missing);
+		*large = true;
+	}
+	if (!e || !vspace_present(*e))
+		return NULL;
+	*frame = vspace_frame(*e) + (*large ? (va & (KEEL_LARGE_SIZE - 1)) : 0);
+	return e;
+}
+
+/*
+ * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va, the
+ * 4 KB frame at va and its offset in the memory capability in slot `mem`
+ * (KEEL_CAP_NONE: none asked, 0); or NULL with the error in *err.
  */
 static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem, u64 *off,
-				 long *err)
+				 u64 *frame, bool *large, long *err)
 {
 	vspace_entry *e = NULL;
 	struct cap *m = NULL;
-	int missing;
 
 	*off = 0;
 	if (mem != KEEL_CAP_NONE && (*err = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
 		return NULL;
 	if ((*err = check_va(va)))
 		return NULL;
-	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)) || !vspace_present(*e)) {
+	if (!(e = leaf_at(as, va, frame, large))) {
 		*err = -KEEL_ENOENT;
 		return NULL;
 	}
-	if (m && !cap_mem_offset(m, vspace_frame(*e), off)) {
+	if (m && !cap_mem_offset(m, *frame, off)) {
 		*err = -KEEL_EPERM; /* not the caller's to know */
 		return NULL;
 	}
@@ -144,13 +195,15 @@ static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, 
 long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
 	struct aspace *as = cap_obj(asc);
-	u64 off;
+	u64 off, frame;
+	bool large;
 	long r;
-	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &r);
+	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &large, &r);
 
 	if (!e)
 		return r;
-	u64 frame = vspace_frame(*e);
+	if (large)
+		return -KEEL_EINVAL; /* a 2 MB page goes whole: SYS_UNMAP_RANGE */
 	vspace_clear_leaf(&as->vs, e, va);
 	kmem_map_unref(frame);
 	as->pages--;
@@ -159,15 +212,16 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 
 /*
  * SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range,
- * one flush.  Two walks: the first checks (every frame inside mem),
- * the second changes; so a refusal changes nothing.
+ * one flush.  Two walks: the first checks (every frame inside mem, no
+ * 2 MB page cut by the range's ends), the second changes; so a refusal
+ * changes nothing.
  */
 long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64 mem)
 {
 	struct aspace *as = cap_obj(asc);
 	struct cap *m = NULL;
-	u64 *out = NULL, base = 0, n = 0;
-	int missing;
+	u64 *out = NULL, base = 0, n = 0, frame;
+	bool large;
 	long r;
 
 	if (mem != KEEL_CAP_NONE) {
@@ -184,22 +238,31 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		return -KEEL_EINVAL;
 	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
 		return -KEEL_EFAULT;
-	for (u64 i = 0; m && i < pages; i++) {
-		vspace_entry *e = vspace_entry_at(&as->vs, va + i * PAGE_SIZE, 1, &missing);
-		if (e && vspace_present(*e) && !cap_mem_holds(m, vspace_frame(*e)))
+	for (u64 i = 0; i < pages; i++) {
+		u64 a = va + i * PAGE_SIZE;
+		vspace_entry *e = leaf_at(as, a, &frame, &large);
+		if (!e)
+			continue;
+		if (large && (!IS_ALIGNED(a, KEEL_LARGE_SIZE) || pages - i < LARGE_PAGES))
+			return -KEEL_EINVAL; /* the range cuts a 2 MB page */
+		if (m && (!cap_mem_holds(m, frame) ||
+			  (large && !cap_mem_holds(m, frame + KEEL_LARGE_SIZE - PAGE_SIZE))))
 			return -KEEL_EPERM; /* not the caller's to know */
+		if (large)
+			i += LARGE_PAGES - 1;
 	}
 	for (u64 i = 0; i < pages; i++) {
-		vspace_entry *e = vspace_entry_at(&as->vs, va + i * PAGE_SIZE, 1, &missing);
-		if (!e || !vspace_present(*e))
+		vspace_entry *e = leaf_at(as, va + i * PAGE_SIZE, &frame, &large);
+		if (!e)
 			continue;
-		u64 frame = vspace_frame(*e);
+		u64 count = large ? LARGE_PAGES : 1;
 		vspace_clear_leaf_only(e);
 		kmem_map_unref(frame);
-		as->pages--;
-		if (out)
-			out[n] = frame - base; /* inside m: checked above */
-		n++;
+		as->pages -= count;
+		for (u64 k = 0; out && k < count; k++)
+			out[n + k] = frame + k * PAGE_SIZE - base; /* inside m: checked above */
+		n += count;
+		i += count - 1;
 	}
 	if (n)
 		vspace_flush_range(&as->vs, va, pages);
@@ -209,12 +272,13 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 /* SYS_LOOKUP(as, va, mem): the offset in mem of the frame at va. */
 long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
-	u64 off;
+	u64 off, frame;
+	bool large;
 	long r;
 
 	if (mem == KEEL_CAP_NONE)
 		return -KEEL_EINVAL; /* the answer is an offset in mem */
-	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &r) ? (long)off : r;
+	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &large, &r) ? (long)off : r;
 }
 
 /* SYS_SUPPLY_TABLE(as, va, level, mem, off): a page table for va at level. */

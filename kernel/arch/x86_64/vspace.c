@@ -94,7 +94,11 @@ void vspace_flush_range(struct vspace *vs, u64 va, u64 pages)
 	shootdown_range(vs, va, pages);
 }
 
-/* The tables below t (a table at `level`): their leaves, then themselves. */
+/*
+ * The tables below t (a table at `level`): their leaves, then themselves.
+ * A 2 MB leaf is one call of leaf(), with its first frame: the kernel
+ * counts user mappings per 2 MB chunk (kmem.c), and a 2 MB leaf is one.
+ */
 static void free_tables(pte_t *t, int level, void (*leaf)(u64), void (*table)(u64))
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
@@ -106,8 +110,8 @@ static void free_tables(pte_t *t, int level, void (*leaf)(u64), void (*table)(u6
 		}
 		if (!(t[i] & PTE_P))
 			continue;
-		if (level == PT_LEVEL_PT) {
-			leaf(pte_addr(t[i]));
+		if (level == PT_LEVEL_PT || (level == PT_LEVEL_PD && (t[i] & PTE_PS))) {
+			leaf(pte_addr(t[i])); /* a 4 KB or a 2 MB leaf */
 			continue;
 		}
 		free_tables(phys_to_virt(pte_addr(t[i])), level - 1, leaf, table);

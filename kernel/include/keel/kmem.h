@@ -107,6 +107,8 @@ long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off);
  * role).
  */
 long kmem_map_ref(u64 pa);
+/* 0 if all of [pa, pa + size) is the pager's RAM (KMEM_USER), else its error. */
+long kmem_check_user_range(u64 pa, u64 size);
 /* The same, for a frame the caller has just classified (one lookup a call). */
 long kmem_map_ref_class(u64 pa, enum kmem_class c);
 void kmem_map_unref(u64 pa);

@@ -76,6 +76,19 @@ static inline void vspace_set_leaf(vspace_entry *e, u64 frame, u32 rights)
 	     ((rights & KEEL_MAP_X) ? 0 : PTE_NX);
 }
 
+/* Is the present entry *e (at level 2) a 2 MB leaf rather than a table? */
+static inline bool vspace_is_large(vspace_entry e)
+{
+	return e & PTE_PS;
+}
+
+/* Make the absent page-directory entry *e map the 2 MB at frame with KEEL_MAP_* rights. */
+static inline void vspace_set_large(vspace_entry *e, u64 frame, u32 rights)
+{
+	vspace_set_leaf(e, frame, rights);
+	*e |= PTE_PS;
+}
+
 /* Make the absent entry *e point to the new (zeroed) table at frame. */
 static inline void vspace_set_table(vspace_entry *e, u64 frame)
 {
