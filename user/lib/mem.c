@@ -142,8 +142,7 @@ void frame_free(unsigned long frame)
 	falloc_free(&m.fa, frame, 0); /* a double free is refused: nothing to do */
 }
 
-/* [base, base + pages frames) back, as the largest aligned blocks it holds. */
-static void run_free(unsigned long base, unsigned long pages)
+void run_free(unsigned long base, unsigned long pages)
 {
 	while (pages) {
 		unsigned order = 0;

@@ -56,9 +56,12 @@ unsigned long mem_managed_bytes(void);
 unsigned long mem_bookkeeping_bytes(void);
 /*
  * A physically contiguous run of at least `bytes`, aligned to its size (a
- * power of two pages), or 0.  Give it back a frame at a time (frame_free).
+ * power of two pages), or 0.  Give it back whole (run_free) or a frame at
+ * a time (frame_free).
  */
 unsigned long run_alloc(unsigned long bytes);
+/* [base, base + pages frames) back, as the largest aligned blocks it holds. */
+void run_free(unsigned long base, unsigned long pages);
 /* Free RAM left (bytes). */
 unsigned long mem_free_bytes(void);
 

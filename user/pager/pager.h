@@ -45,6 +45,7 @@ struct region {
 	unsigned long backed; /* pages of it with a frame: kept, never recounted */
 	unsigned flags;	      /* KEEL_MAP_* rights, PAGER_FIXED, PAGER_EAGER/CONTIG */
 	unsigned shares;      /* how many other processes it is shared into */
+	unsigned small;	      /* 1: a 2 MB page failed here once; only 4 KB pages now */
 };
 
 /* Memory another process shared into this one (PAGER_SHARE): its window. */

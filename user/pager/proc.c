@@ -67,8 +67,12 @@ static long proc_fixed(struct process *pr)
 	struct region r = { 0 };
 
 	for (int i = 0; i < pr->p.nsegs; i++) {
-		r = (struct region){ pr->p.segs[i].va, pr->p.segs[i].size, 0,
-				     (unsigned)pr->p.segs[i].rights | PAGER_FIXED, 0 };
+		r = (struct region){ pr->p.segs[i].va,
+				     pr->p.segs[i].size,
+				     0,
+				     (unsigned)pr->p.segs[i].rights | PAGER_FIXED,
+				     0,
+				     1 };
 		r.backed = r.size / PAGE_SIZE;
 		if (region_overlaps(pr, r.va, r.size) || region_insert(pr, &r))
 			return -KEEL_EINVAL;
@@ -76,8 +80,8 @@ static long proc_fixed(struct process *pr)
 	}
 	struct region more[] = {
 		{ PROG_STACK_BASE, PROG_STACK_SIZE, PROG_STACK_SIZE / PAGE_SIZE,
-		  KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
-		{ PROG_IPC_BUF, PAGE_SIZE, 1, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0 },
+		  KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0, 1 },
+		{ PROG_IPC_BUF, PAGE_SIZE, 1, KEEL_MAP_R | KEEL_MAP_W | PAGER_FIXED, 0, 1 },
 	};
 	for (unsigned i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
 		if (region_overlaps(pr, more[i].va, more[i].size) || region_insert(pr, &more[i]))

@@ -84,9 +84,49 @@ static void region_remove(struct process *pr, struct region *r)
 	pr->hint = 0; /* the indices moved */
 }
 
-/* Back one page of a region with a zeroed frame: 0 or KEEL_ENOMEM. */
+#define LARGE	    KEEL_LARGE_SIZE
+#define LARGE_PAGES (LARGE / PAGE_SIZE)
+
+/* Does the 2 MB block at va lie wholly inside r? */
+static int holds_block(const struct region *r, unsigned long va)
+{
+	return va % LARGE == 0 && va >= r->va && va + LARGE <= r->va + r->size;
+}
+
+/*
+ * Back the 2 MB block at va with one 2 MB page, cleared by the kernel: 0,
+ * or -1 if it cannot be (no free 2 MB run, or 4 KB pages are there
+ * already: then the region gets only 4 KB pages from now on).
+ */
+static int back_large(struct process *pr, struct region *r, unsigned long va)
+{
+	unsigned long run = r->small ? 0 : run_alloc(LARGE);
+
+	if (run && !map_page(&pr->pool, pr->p.as, va, run,
+			     (r->flags & 7) | KEEL_MAP_ZERO | KEEL_MAP_LARGE)) {
+		r->backed += LARGE_PAGES;
+		pr->backed += LARGE_PAGES;
+		return 0;
+	}
+	if (run)
+		run_free(run, LARGE_PAGES);
+	r->small = 1;
+	return -1;
+}
+
+/*
+ * Back the page at `page` of a region with a zeroed frame: 0 or
+ * KEEL_ENOMEM.  The pager decides the page size: a fault in a 2 MB block
+ * that lies wholly inside the region gets one 2 MB page for the block
+ * (the TLB then holds the block in one entry, and the fault and the map
+ * happen once for 512 pages); anything else a 4 KB page.
+ */
 long region_back(struct process *pr, struct region *r, unsigned long page)
 {
+	unsigned long block = page & ~(LARGE - 1);
+
+	if (holds_block(r, block) && !r->small && !back_large(pr, r, block))
+		return 0;
 	unsigned long f = frame_alloc();
 
 	if (!f)
@@ -111,9 +151,11 @@ void region_unback(struct process *pr, struct region *r)
 	const unsigned long *frames = (const unsigned long *)bi->ipc_buffer;
 
 	for (unsigned long a = r->va; r->backed && a < r->va + r->size;) {
-		unsigned long pages = (r->va + r->size - a) / PAGE_SIZE;
-		if (pages > KEEL_UNMAP_MAX)
-			pages = KEEL_UNMAP_MAX;
+		/* To the next 2 MB boundary: a range never cuts a 2 MB page. */
+		unsigned long end = (a & ~(LARGE - 1)) + LARGE;
+		if (end > r->va + r->size)
+			end = r->va + r->size;
+		unsigned long pages = (end - a) / PAGE_SIZE; /* <= KEEL_UNMAP_MAX */
 		long n = keel_unmap_range(pr->p.as, a, pages, mem_cap());
 		if (n > 0) {
 			frames_free(frames, (unsigned long)n); /* neighbours go back as blocks */
@@ -133,23 +175,32 @@ void region_unback(struct process *pr, struct region *r)
 static long region_fill(struct process *pr, struct region *r, unsigned long *phys)
 {
 	if (!(r->flags & PAGER_CONTIG)) {
-		for (unsigned long a = r->va; a < r->va + r->size; a += PAGE_SIZE)
+		for (unsigned long a = r->va; a < r->va + r->size;) {
+			if (holds_block(r, a) && !r->small && !back_large(pr, r, a)) {
+				a += LARGE;
+				continue;
+			}
 			if (region_back(pr, r, a))
 				return KEEL_ENOMEM;
+			a += PAGE_SIZE;
+		}
 		return 0;
 	}
 	unsigned long run = run_alloc(r->size);
 	if (!run)
 		return KEEL_ENOMEM;
-	for (unsigned long off = 0; off < r->size; off += PAGE_SIZE) {
+	for (unsigned long off = 0, step; off < r->size; off += step) {
+		/* 2 MB pages where the run and the addresses allow. */
+		step = holds_block(r, r->va + off) && (run + off) % LARGE == 0 ? LARGE : PAGE_SIZE;
 		if (map_page(&pr->pool, pr->p.as, r->va + off, run + off,
-			     (r->flags & 7) | KEEL_MAP_ZERO)) {
+			     (r->flags & 7) | KEEL_MAP_ZERO |
+				 (step == LARGE ? KEEL_MAP_LARGE : 0))) {
 			for (unsigned long rest = off; rest < r->size; rest += PAGE_SIZE)
 				frame_free(run + rest); /* the caller unbacks the rest */
 			return KEEL_ENOMEM;
 		}
-		r->backed++;
-		pr->backed++;
+		r->backed += step / PAGE_SIZE;
+		pr->backed += step / PAGE_SIZE;
 	}
 	*phys = run; /* an offset in mem_cap(), whose base is 0: the physical address */
 	return 0;
@@ -167,8 +218,8 @@ long region_alloc(struct process *pr, unsigned long va, unsigned long size, unsi
 	if ((flags & PAGER_CONTIG) && (size & (size - 1)))
 		return KEEL_EINVAL; /* a run is a power of two pages */
 	int chosen = !va;
-	if (chosen)
-		va = pr->next_va;
+	if (chosen) /* 2 MB-aligned if it can hold a 2 MB page */
+		va = size >= LARGE ? (pr->next_va + LARGE - 1) & ~(LARGE - 1) : pr->next_va;
 	if (va + size < va || va + size > KEEL_USER_TOP)
 		return KEEL_EFAULT;
 	if (va < PAGER_SHARE_TOP && PAGER_SHARE_BASE < va + size)
@@ -179,7 +230,7 @@ long region_alloc(struct process *pr, unsigned long va, unsigned long size, unsi
 		return KEEL_EQUOTA;
 	if (pr->nallocs == PAGER_MAX_ALLOCS)
 		return KEEL_EFULL;
-	struct region r = { va, size, 0, (unsigned)flags, 0 };
+	struct region r = { va, size, 0, (unsigned)flags, 0, 0 };
 	if (region_insert(pr, &r))
 		return KEEL_EFULL; /* cannot happen: the allocations have their room */
 	struct region *in = region_at(pr, va);
@@ -213,6 +264,24 @@ long region_free(struct process *pr, unsigned long va, unsigned long size)
 	return 0;
 }
 
+/* PAGER_PROTECT of the 2 MB page at va: 0, or -1 if it is lost (then unbacked). */
+static int reprotect_large(struct process *pr, struct region *r, unsigned long va,
+			   unsigned long rights)
+{
+	const unsigned long *frames = (const unsigned long *)bi->ipc_buffer;
+
+	if (keel_unmap_range(pr->p.as, va, LARGE_PAGES, mem_cap()) != (long)LARGE_PAGES)
+		return -1;
+	unsigned long run = frames[0];
+	if (map_page(&pr->pool, pr->p.as, va, run, rights | KEEL_MAP_LARGE)) {
+		run_free(run, LARGE_PAGES); /* the tables were there: unlikely */
+		r->backed -= LARGE_PAGES;
+		pr->backed -= LARGE_PAGES;
+		return -1;
+	}
+	return 0;
+}
+
 long region_protect(struct process *pr, unsigned long va, unsigned long size, unsigned long rights)
 {
 	struct region *r = region_exact(pr, va, size);
@@ -228,6 +297,12 @@ long region_protect(struct process *pr, unsigned long va, unsigned long size, un
 	for (unsigned long a = va; left && a < va + size; a += PAGE_SIZE) {
 		/* The kernel shoots the old rights down. */
 		long f = keel_unmap(pr->p.as, a, mem_cap());
+		if (f == -KEEL_EINVAL) { /* a 2 MB page: taken whole, mapped again whole */
+			if (reprotect_large(pr, r, a, rights) == 0)
+				left -= left < LARGE_PAGES ? left : LARGE_PAGES;
+			a += LARGE - PAGE_SIZE;
+			continue;
+		}
 		if (f < 0)
 			continue;
 		left--;

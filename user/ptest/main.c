@@ -96,6 +96,50 @@ static void eager(void)
 	report("pager_eager_allocation", ok);
 }
 
+/*
+ * 2 MB pages (issue 13): an allocation that can hold one starts on a 2 MB
+ * boundary; a touch in a 2 MB block wholly inside it backs the whole block
+ * at once (one 2 MB page), a touch in the tail one 4 KB page; contents
+ * survive PAGER_PROTECT, and the memory comes back exactly.
+ */
+static void large_pages(void)
+{
+	int ok = 1;
+	unsigned long va, size = (4 << 20) + 2 * PAGE_SIZE, before = free_bytes(), q[4];
+
+	check(&ok, pager_alloc(0, size, RW, &va) == 0, "allocating 4 MB and 8 KB");
+	if (ok) {
+		check(&ok, va % (2 << 20) == 0, "not on a 2 MB boundary");
+		*(volatile unsigned long *)(va + 5 * PAGE_SIZE) = 5;
+		check(&ok, mine() == 2 << 20, "one touch did not back its 2 MB block");
+		check(&ok, pager_query(va, q) == 0 && q[3] == 2 << 20,
+		      "PAGER_QUERY's backed bytes");
+		*(volatile unsigned long *)(va + (4 << 20) + PAGE_SIZE) = 6;
+		check(&ok, mine() == (2 << 20) + PAGE_SIZE, "a touch in the tail backed more");
+		check(&ok, *(volatile unsigned long *)(va + (2 << 20)) == 0, "a page was not zero");
+		check(&ok, mine() == (4 << 20) + PAGE_SIZE, "the second block");
+		check(&ok, touch(va, size, 0x2bad) == 0, "wrong reads");
+		check(&ok, mine() == size, "not every touched page is backed");
+		check(&ok, pager_protect(va, size, KEEL_MAP_R) == 0, "read-only");
+		long bad = 0;
+		for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
+			bad += *(volatile unsigned long *)a != (a ^ 0x2bad);
+		check(&ok, bad == 0, "contents changed by PAGER_PROTECT");
+		check(&ok, pager_protect(va, size, RW) == 0 && mine() == size, "writable again");
+		check(&ok, touch(va, size, 0x3bad) == 0, "wrong reads after PAGER_PROTECT");
+		check(&ok, pager_free(va, size) == 0 && mine() == 0, "freeing");
+	}
+	check(&ok, pager_alloc(0, 4 << 20, RW | PAGER_EAGER, &va) == 0, "allocating 4 MB eagerly");
+	if (ok) {
+		check(&ok, va % (2 << 20) == 0 && mine() == 4 << 20, "not backed at once");
+		check(&ok, *(volatile unsigned long *)(va + (3 << 20)) == 0, "a page was not zero");
+		check(&ok, touch(va, 4 << 20, 0x4bad) == 0, "wrong reads");
+		check(&ok, pager_free(va, 4 << 20) == 0 && mine() == 0, "freeing");
+	}
+	check(&ok, free_bytes() == before, "free memory did not come back");
+	report("pager_large_pages", ok);
+}
+
 /* A contiguous run: aligned to its size, mapped, counted as ours. */
 static void contiguous(void)
 {
@@ -339,6 +383,7 @@ int main(void)
 	print("[ptest] the pager's tests\n");
 	demand_paging();
 	eager();
+	large_pages();
 	contiguous();
 	quota();
 	bad_requests();
