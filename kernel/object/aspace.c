@@ -126,21 +126,27 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 	if ((want & ~cap_rights(mem)) ||
 	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
 		return -KEEL_EPERM;
-	if (!(e = vspace_entry_at(&as->vs, va, large ? 2 : 1, &missing)))
+	/* Constant levels: each walk is unrolled. */
+	e = large ? vspace_entry_at(&as->vs, va, 2, &missing)
+		  : vspace_entry_at(&as->vs, va, 1, &missing);
+	if (!e)
 		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a 2 MB page */
 	if (vspace_present(*e))
 		return -KEEL_EEXIST; /* a page; at level 2 also a page table */
 	if ((r = kmem_map_ref_class(frame,
 				    cls))) /* the last check: it changes nothing if it fails */
 		return r;
-	u64 pages = large ? LARGE_PAGES : 1;
-	for (u64 i = 0; (rights & KEEL_MAP_ZERO) && i < pages; i++)
-		cpu_page_clear(phys_to_virt(frame + i * PAGE_SIZE));
-	if (large)
-		vspace_set_large(e, frame, want);
-	else
+	if (!large) {
+		if (rights & KEEL_MAP_ZERO)
+			cpu_page_clear(phys_to_virt(frame));
 		vspace_set_leaf(e, frame, want);
-	as->pages += pages;
+		as->pages++;
+		return 0;
+	}
+	for (u64 i = 0; (rights & KEEL_MAP_ZERO) && i < LARGE_PAGES; i++)
+		cpu_page_clear(phys_to_virt(frame + i * PAGE_SIZE));
+	vspace_set_large(e, frame, want);
+	as->pages += LARGE_PAGES;
 	return 0;
 }
 
@@ -212,16 +218,67 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 
 /*
  * SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range,
- * one flush.  Two walks: the first checks (every frame inside mem, no
- * 2 MB page cut by the range's ends), the second changes; so a refusal
- * changes nothing.
+ * one flush.  A page-directory entry at a time: a 2 MB page whole, or the
+ * page table's entries in the range, read in place.  Two passes: the
+ * first checks (every frame inside mem, no 2 MB page cut by the range's
+ * ends), the second changes; so a refusal changes nothing.
  */
+static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *out, bool change)
+{
+	u64 n = 0, base = m ? cap_mem_base(m) : 0;
+	int missing;
+
+	for (u64 a = va, next; a < end; a = next) {
+		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
+		if (next > end)
+			next = end;
+		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
+		if (!pde || !vspace_present(*pde))
+			continue; /* no table, or nothing below it */
+		if (vspace_is_large(*pde)) {
+			u64 frame = vspace_frame(*pde);
+			if (!change) {
+				if (!IS_ALIGNED(a, KEEL_LARGE_SIZE) || next - a < KEEL_LARGE_SIZE)
+					return -KEEL_EINVAL; /* the range cuts a 2 MB page */
+				if (m && (!cap_mem_holds(m, frame) ||
+					  !cap_mem_holds(m, frame + KEEL_LARGE_SIZE - PAGE_SIZE)))
+					return -KEEL_EPERM; /* not the caller's to know */
+				continue;
+			}
+			vspace_clear_leaf_only(pde);
+			kmem_map_unref(frame);
+			as->pages -= LARGE_PAGES;
+			for (u64 k = 0; out && k < LARGE_PAGES; k++)
+				out[n + k] = frame + k * PAGE_SIZE - base; /* inside m: checked */
+			n += LARGE_PAGES;
+			continue;
+		}
+		vspace_entry *e = vspace_leaf_below(*pde, a);
+		for (u64 x = a; x < next; x += PAGE_SIZE, e++) {
+			if (!vspace_present(*e))
+				continue;
+			u64 frame = vspace_frame(*e);
+			if (!change) {
+				if (m && !cap_mem_holds(m, frame))
+					return -KEEL_EPERM; /* not the caller's to know */
+				continue;
+			}
+			vspace_clear_leaf_only(e);
+			kmem_map_unref(frame);
+			as->pages--;
+			if (out)
+				out[n] = frame - base; /* inside m: checked above */
+			n++;
+		}
+	}
+	return (long)n;
+}
+
 long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64 mem)
 {
 	struct aspace *as = cap_obj(asc);
 	struct cap *m = NULL;
-	u64 *out = NULL, base = 0, n = 0, frame;
-	bool large;
+	u64 *out = NULL;
 	long r;
 
 	if (mem != KEEL_CAP_NONE) {
@@ -230,7 +287,6 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		if (!cur->buf)
 			return -KEEL_EINVAL; /* nowhere to put the frames */
 		out = phys_to_virt(cur->buf);
-		base = cap_mem_base(m);
 	}
 	if ((r = check_va(va)))
 		return r;
@@ -238,35 +294,13 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 		return -KEEL_EINVAL;
 	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
 		return -KEEL_EFAULT;
-	for (u64 i = 0; i < pages; i++) {
-		u64 a = va + i * PAGE_SIZE;
-		vspace_entry *e = leaf_at(as, a, &frame, &large);
-		if (!e)
-			continue;
-		if (large && (!IS_ALIGNED(a, KEEL_LARGE_SIZE) || pages - i < LARGE_PAGES))
-			return -KEEL_EINVAL; /* the range cuts a 2 MB page */
-		if (m && (!cap_mem_holds(m, frame) ||
-			  (large && !cap_mem_holds(m, frame + KEEL_LARGE_SIZE - PAGE_SIZE))))
-			return -KEEL_EPERM; /* not the caller's to know */
-		if (large)
-			i += LARGE_PAGES - 1;
-	}
-	for (u64 i = 0; i < pages; i++) {
-		vspace_entry *e = leaf_at(as, va + i * PAGE_SIZE, &frame, &large);
-		if (!e)
-			continue;
-		u64 count = large ? LARGE_PAGES : 1;
-		vspace_clear_leaf_only(e);
-		kmem_map_unref(frame);
-		as->pages -= count;
-		for (u64 k = 0; out && k < count; k++)
-			out[n + k] = frame + k * PAGE_SIZE - base; /* inside m: checked above */
-		n += count;
-		i += count - 1;
-	}
+	u64 end = va + pages * PAGE_SIZE;
+	if ((r = unmap_range(as, va, end, m, NULL, false)) < 0)
+		return r;
+	long n = unmap_range(as, va, end, m, out, true);
 	if (n)
 		vspace_flush_range(&as->vs, va, pages);
-	return (long)n;
+	return n;
 }
 
 /* SYS_LOOKUP(as, va, mem): the offset in mem of the frame at va. */

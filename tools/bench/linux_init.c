@@ -14,6 +14,11 @@
  *   first_touch_per_page      the first write to anonymous memory
  *   eager_alloc_per_page      mmap(MAP_POPULATE), per page
  *   unmap_and_free_per_page   munmap of populated memory, per page
+ *   first_touch_2mb           the first write to 2 MB of anonymous memory,
+ *                             2 MB-aligned, with MADV_HUGEPAGE (transparent
+ *                             huge pages, set to `always`): one 2 MB page
+ *   clear_2mb                 clearing 2 MB, as the kernel clears a page
+ *                             (REP STOSB with ERMS, else REP STOSQ)
  *   spawn_and_exit            fork, execve of this file, exit, waitpid
  */
 #define _GNU_SOURCE
@@ -225,6 +230,80 @@ static void batched(void)
 	result("unmap_and_free_per_page", SAMPLES / 4, PAGES);
 }
 
+#define LARGE (2ul << 20)
+
+/* As Linux's clear_page: REP STOSB where the CPU has ERMS, else REP STOSQ. */
+static void clear_page(void *page, int erms)
+{
+	void *d = page;
+	if (erms) {
+		unsigned long n = 4096;
+		__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(0) : "memory");
+	} else {
+		unsigned long n = 512;
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0ul) : "memory");
+	}
+}
+
+/* Bytes of anonymous memory in huge pages (/proc/self/smaps_rollup), or -1. */
+static long anon_huge_bytes(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+static void large_pages(void)
+{
+	static unsigned long clearing[SAMPLES];
+	unsigned int a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	int erms = b >> 9 & 1, fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_WRONLY);
+	if (fd < 0 || write(fd, "always", 6) != 6)
+		fail("turning transparent huge pages on");
+	if (fd >= 0)
+		close(fd);
+	mkdir("/proc", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	for (int s = -2; s < 21; s++) {
+		char *raw = mmap(NULL, 2 * LARGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (raw == MAP_FAILED) {
+			fail("mmap of 4 MB");
+			return;
+		}
+		char *va = (char *)(((unsigned long)raw + LARGE - 1) & ~(LARGE - 1));
+		madvise(va, LARGE, MADV_HUGEPAGE);
+		unsigned long t0 = rdtsc();
+		*(volatile unsigned long *)(va + 12345 * 8) = 1;
+		unsigned long t = rdtsc() - t0;
+		if (s == 0 && anon_huge_bytes() != (long)LARGE)
+			fail("the touch did not get a 2 MB page");
+		unsigned long t1 = rdtsc();
+		for (unsigned long off = 0; off < LARGE; off += 4096)
+			clear_page(va + off, erms);
+		unsigned long t2 = rdtsc();
+		if (*(volatile unsigned long *)(va + 12345 * 8) != 0)
+			fail("2 MB not cleared");
+		if (s >= 0) {
+			samples[s] = t;
+			clearing[s] = t2 - t1;
+		}
+		munmap(raw, 2 * LARGE);
+	}
+	result("first_touch_2mb", 21, 1);
+	for (int s = 0; s < 21; s++)
+		samples[s] = clearing[s];
+	result("clear_2mb", 21, 1);
+}
+
 static void spawn_exit(char *self)
 {
 	for (int s = -2; s < 21; s++) {
@@ -304,6 +383,7 @@ int main(int argc, char **argv)
 	}
 	first_touch();
 	batched();
+	large_pages();
 	spawn_exit(argv[0]);
 	printf("[bench] done, %d failure(s)\n", failed);
 	fflush(stdout);

@@ -7,7 +7,8 @@
  *
  * The PML4's upper half is a copy of the kernel's (complete since boot
  * and never changed).  Lower tables are frames the pager supplies, one at
- * a time, when a map finds one missing.  User mappings are 4 KB pages.
+ * a time, when a map finds one missing.  User mappings are 4 KB pages,
+ * or 2 MB pages (a leaf in the page directory) where the pager asks.
  * Generic code holds page-table entries as `vspace_entry *` and reads and
  * writes them only through the functions here.
  */
@@ -80,6 +81,12 @@ static inline void vspace_set_leaf(vspace_entry *e, u64 frame, u32 rights)
 static inline bool vspace_is_large(vspace_entry e)
 {
 	return e & PTE_PS;
+}
+
+/* The 4 KB leaf for va in the page table that the present page-directory entry pde points to. */
+static inline vspace_entry *vspace_leaf_below(vspace_entry pde, u64 va)
+{
+	return (vspace_entry *)phys_to_virt(pte_addr(pde)) + pt_index(va, PT_LEVEL_PT);
 }
 
 /* Make the absent page-directory entry *e map the 2 MB at frame with KEEL_MAP_* rights. */
