@@ -149,8 +149,8 @@
 #define KEEL_MAP_R	    1u
 #define KEEL_MAP_W	    2u
 #define KEEL_MAP_X	    4u
-#define KEEL_MAP_ZERO	    8u		      /* SYS_MAP: the kernel clears the frame first */
-#define KEEL_MAP_LARGE	    16u		      /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
+#define KEEL_MAP_ZERO	    8u	/* SYS_MAP: the kernel clears the frame first */
+#define KEEL_MAP_LARGE	    16u /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
 #define KEEL_LARGE_SIZE	    (2ull << 20)
 #define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
 #define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */
