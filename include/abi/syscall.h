@@ -61,7 +61,8 @@
 #define SYS_CAP_DELETE	    26 /* (space, slot): empty a slot */
 #define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
 #define SYS_UNMAP_RANGE	    28 /* (as[MAP], va, pages, mem or KEEL_CAP_NONE): frames to the buffer */
-#define SYS_COUNT	    29
+#define SYS_MAP_RANGE	    29 /* (as[MAP], va, mem[the map rights], off, pages, rights) */
+#define SYS_COUNT	    30
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -143,6 +144,14 @@
  *   mem does not hold one of them, EPERM and nothing is unmapped.  A 2 MB
  *   page counts as its 512 frames, and must lie wholly inside the range
  *   (EINVAL, and nothing is unmapped, if one is cut).
+ * - SYS_MAP_RANGE(as, va, mem, off, pages, rights): SYS_MAP of `pages`
+ *   physically contiguous frames, [off, off + pages * 4 KB) of mem, at [va,
+ *   va + pages * 4 KB), as 4 KB pages (1 <= pages <= KEEL_MAP_RANGE_MAX).
+ *   Every frame must be the pager's RAM (EROLE), every entry free
+ *   (EEXIST), every page table there (ENOPDPT, ENOPD, ENOPT for the first
+ *   one missing, in address order), every frame's count table there
+ *   (ENOCOUNT: the first or the last frame lacks one): all checked before
+ *   anything is mapped.  KEEL_MAP_ZERO clears them all.
  */
 #define KMEM_CHUNK	    (2ull << 20)
 #define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
@@ -153,6 +162,7 @@
 #define KEEL_MAP_LARGE	    16u /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
 #define KEEL_LARGE_SIZE	    (2ull << 20)
 #define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
+#define KEEL_MAP_RANGE_MAX  512		      /* pages in one SYS_MAP_RANGE */
 #define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */
 #define KEEL_MEM_W	    KEEL_MAP_W	      /* ... writable */
 #define KEEL_MEM_X	    KEEL_MAP_X	      /* ... executable */

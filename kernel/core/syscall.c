@@ -186,6 +186,7 @@ ADAPT(call_map, sys_map(CAP(0), a[1], CAP(2), a[3], a[4]))
 ADAPT(call_unmap, sys_unmap(cur, CAP(0), a[1], a[2]))
 ADAPT(call_lookup, sys_lookup(cur, CAP(0), a[1], a[2]))
 ADAPT(call_unmap_range, sys_unmap_range(cur, CAP(0), a[1], a[2], a[3]))
+ADAPT(call_map_range, sys_map_range(CAP(0), a[1], CAP(2), a[3], a[4], a[5]))
 ADAPT(call_supply_table, sys_supply_table(CAP(0), a[1], a[2], CAP(3), a[4]))
 ADAPT(call_thread_create, sys_thread_create(cur, CAP(0), a[1], CAP(2), a[3], a[4], a[5]))
 ADAPT(call_thread_config, sys_thread_config(cur, CAP(0), a[1], a[2], a[3]))
@@ -236,6 +237,7 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_LOOKUP] = ARGS(call_lookup, C(0, CAP_ASPACE, KEEL_AS_MAP)),
 	[SYS_UNMAP_RANGE] =
 	    ARGS(call_unmap_range, C(0, CAP_ASPACE, KEEL_AS_MAP)), /* mem: none ok */
+	[SYS_MAP_RANGE] = ARGS(call_map_range, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),
 	[SYS_SUPPLY_TABLE] = ARGS(call_supply_table, C(0, CAP_ASPACE, KEEL_AS_MAP), MEM_KMEM(3)),
 	/* Threads.  The pager endpoint may be none: the handler. */
 	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, C(0, CAP_THREAD, KEEL_TH_CONFIG)),

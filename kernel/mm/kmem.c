@@ -327,6 +327,41 @@ long kmem_check_user_range(u64 pa, u64 size)
 	return 0;
 }
 
+long kmem_map_ref_range(u64 pa, u64 pages)
+{
+	u64 end = pa + pages * PAGE_SIZE;
+
+	for (u64 c = ALIGN_DOWN(pa, KMEM_CHUNK); c < end; c += KMEM_CHUNK) {
+		u32 *n = count_slot(c);
+		u64 lo = c > pa ? c : pa, hi = c + KMEM_CHUNK < end ? c + KMEM_CHUNK : end;
+		if (!n)
+			return -KEEL_ENOCOUNT;
+		if (*n > UINT32_MAX - (hi - lo) / PAGE_SIZE)
+			return -KEEL_EBUSY;
+	}
+	for (u64 c = ALIGN_DOWN(pa, KMEM_CHUNK); c < end; c += KMEM_CHUNK) {
+		u64 lo = c > pa ? c : pa, hi = c + KMEM_CHUNK < end ? c + KMEM_CHUNK : end;
+		*count_slot(c) += (u32)((hi - lo) / PAGE_SIZE);
+	}
+	return 0;
+}
+
+u64 kmem_user_run_end(u64 pa)
+{
+	if (kmem_classify(pa) != KMEM_USER)
+		return pa;
+	u64 end = frames_user_end(boot.frames, pa);
+	return boot_chunk > pa && boot_chunk < end ? boot_chunk : end;
+}
+
+void kmem_map_unref_user(u64 pa)
+{
+	u32 *n = count_slot(pa);
+	if (!n || !*n)
+		panic("kmem: unmapping 0x%lx, which has no mapping counted", pa);
+	(*n)--;
+}
+
 long kmem_map_ref(u64 pa)
 {
 	return kmem_map_ref_class(pa, kmem_classify(pa));
@@ -347,12 +382,8 @@ long kmem_map_ref_class(u64 pa, enum kmem_class c)
 
 void kmem_map_unref(u64 pa)
 {
-	if (kmem_classify(pa) != KMEM_USER)
-		return;
-	u32 *n = count_slot(pa);
-	if (!n || !*n)
-		panic("kmem: unmapping 0x%lx, which has no mapping counted", pa);
-	(*n)--;
+	if (kmem_classify(pa) == KMEM_USER)
+		kmem_map_unref_user(pa);
 }
 
 u64 kmem_donated_bytes(void)

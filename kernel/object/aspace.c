@@ -151,6 +151,68 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 }
 
 /*
+ * SYS_MAP_RANGE(as, va, mem, off, pages, rights): SYS_MAP of a run of
+ * frames as 4 KB pages.  Checks everything (the frames, the rights, every
+ * entry a page-directory entry at a time, the counts) before it maps one.
+ */
+long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages, u64 rights)
+{
+	struct aspace *as = cap_obj(asc);
+	u64 frame, size, end;
+	int missing;
+	long r;
+
+	if ((r = check_va(va)))
+		return r;
+	if (!pages || pages > KEEL_MAP_RANGE_MAX)
+		return -KEEL_EINVAL;
+	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
+		return -KEEL_EFAULT;
+	size = pages * PAGE_SIZE;
+	end = va + size;
+	if ((r = cap_mem_range(mem, off, size, &frame)) || (r = kmem_check_user_range(frame, size)))
+		return r;
+	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
+	    !(rights & KEEL_MAP_R))
+		return -KEEL_EINVAL;
+	u32 want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
+	if ((want & ~cap_rights(mem)) ||
+	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
+		return -KEEL_EPERM;
+	for (u64 a = va, next; a < end; a = next) {
+		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
+		if (next > end)
+			next = end;
+		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
+		if (!pde)
+			return missing_error(missing);
+		if (!vspace_present(*pde))
+			return -KEEL_ENOPT;
+		if (vspace_is_large(*pde))
+			return -KEEL_EEXIST;
+		vspace_entry *e = vspace_leaf_below(*pde, a);
+		for (u64 x = a; x < next; x += PAGE_SIZE, e++)
+			if (vspace_present(*e))
+				return -KEEL_EEXIST;
+	}
+	if ((r = kmem_map_ref_range(frame, pages)))
+		return r; /* the last check: it changes nothing if it fails */
+	for (u64 a = va, next; a < end; a = next) {
+		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
+		if (next > end)
+			next = end;
+		vspace_entry *e = vspace_leaf_below(*vspace_entry_at(&as->vs, a, 2, &missing), a);
+		for (u64 x = a; x < next; x += PAGE_SIZE, e++, frame += PAGE_SIZE) {
+			if (rights & KEEL_MAP_ZERO)
+				cpu_page_clear(phys_to_virt(frame));
+			vspace_set_leaf(e, frame, want);
+		}
+	}
+	as->pages += pages;
+	return 0;
+}
+
+/*
  * The leaf that maps va (canonical, user, page-aligned), 4 KB or 2 MB, or
  * NULL if none does.  *frame: the 4 KB frame at va; *large: which kind.
  */
@@ -226,6 +288,7 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *out, bool change)
 {
 	u64 n = 0, base = m ? cap_mem_base(m) : 0;
+	u64 run = 1, run_end = 0; /* a run of the pager's RAM: no classifying inside it */
 	int missing;
 
 	for (u64 a = va, next; a < end; a = next) {
@@ -264,7 +327,14 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 				continue;
 			}
 			vspace_clear_leaf_only(e);
-			kmem_map_unref(frame);
+			if (frame < run || frame >= run_end) {
+				run = frame;
+				run_end = kmem_user_run_end(frame);
+			}
+			if (frame < run_end)
+				kmem_map_unref_user(frame);
+			else
+				kmem_map_unref(frame); /* a module's frame: not counted */
 			as->pages--;
 			if (out)
 				out[n] = frame - base; /* inside m: checked above */

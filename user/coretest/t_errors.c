@@ -247,6 +247,8 @@ int cap_cases(struct cap_case *out, int ipc)
 	CASE("LOOKUP as", SYS_LOOKUP, 0, AS, KEEL_AS_MAP, 0, a, va, m, 0, 0, 0);
 	CASE("LOOKUP mem", SYS_LOOKUP, 2, MEM, 0, 0, a, va, m, 0, 0, 0);
 	CASE("UNMAP_RANGE as", SYS_UNMAP_RANGE, 0, AS, KEEL_AS_MAP, 0, a, va, 1, m, 0, 0);
+	CASE("MAP_RANGE as", SYS_MAP_RANGE, 0, AS, KEEL_AS_MAP, 0, a, va, m, fx.user, 1, R);
+	CASE("MAP_RANGE mem", SYS_MAP_RANGE, 2, MEM, KEEL_MEM_R, 0, a, va, m, fx.user, 1, R);
 	CASE("UNMAP_RANGE mem", SYS_UNMAP_RANGE, 3, MEM, 0, CC_NONE_OK, a, va, 1, m, 0, 0);
 	CASE("SUPPLY_TABLE as", SYS_SUPPLY_TABLE, 0, AS, KEEL_AS_MAP, 0, a, va, 3, m, fx.freef, 0);
 	CASE("SUPPLY_TABLE mem", SYS_SUPPLY_TABLE, 3, MEM, KEEL_MEM_KMEM, 0, a, va, 3, m, fx.freef,

@@ -407,6 +407,66 @@ static void map_large_pages(struct kpool *pool)
 	test_end();
 }
 
+/*
+ * SYS_MAP_RANGE (issue 13): a run of frames as 4 KB pages in one call,
+ * here across a 2 MB boundary (two page tables).  Everything is checked
+ * before anything is mapped: a missing table, a page in the way, frames
+ * outside the memory capability change nothing.
+ */
+static void map_range_maps_runs(void)
+{
+	enum { N = 16 };
+	unsigned long run = run_alloc(N * PAGE_SIZE), f = frame_alloc(), self = ct.self_as;
+	unsigned long va = TEST_VA + 40 * KEEL_LARGE_SIZE - 8 * PAGE_SIZE, w = R | KEEL_MAP_W;
+	const unsigned long *out = (const unsigned long *)ct.ipcbuf;
+
+	test_begin("map_range_maps_runs");
+	expect(run && f, "out of memory");
+	if (test_failing()) {
+		test_end();
+		return;
+	}
+	E(keel_map_range(self, va, ct.mem, run, 0, w), KEEL_EINVAL);
+	E(keel_map_range(self, va, ct.mem, run, KEEL_MAP_RANGE_MAX + 1, w), KEEL_EINVAL);
+	E(keel_map_range(self, KEEL_USER_TOP - PAGE_SIZE, ct.mem, run, 2, w), KEEL_EFAULT);
+	E(keel_map_range(self, va + 8, ct.mem, run, N, w), KEEL_EINVAL);
+	E(keel_map_range(self, va, ct.mem, run, N, KEEL_MAP_W), KEEL_EINVAL);
+	E(keel_map_range(self, va, ct.mem, run, N, w | KEEL_MAP_LARGE), KEEL_EINVAL);
+	E(keel_map_range(self, va, ct.mem, ct.bi->memory_size - PAGE_SIZE, 2, w), KEEL_EINVAL);
+	long r = keel_map_range(self, va, ct.mem, run, N, w);
+	expect(r == -KEEL_ENOPT || r == -KEEL_ENOPD || r == -KEEL_ENOPDPT, "no tables yet: got %ld",
+	       r);
+	/* A page in the way (its table supplied by map_page): EEXIST, nothing mapped. */
+	OK(map_page(&root_pool, self, va + 3 * PAGE_SIZE, f, R));
+	OK(map_page(&root_pool, self, va + 12 * PAGE_SIZE, f, R));
+	expect_eq(keel_unmap(self, va + 12 * PAGE_SIZE, ct.mem), (long)f, "the second page");
+	E(keel_map_range(self, va, ct.mem, run, N, w), KEEL_EEXIST);
+	E(keel_lookup(self, va, ct.mem), KEEL_ENOENT);
+	E(keel_lookup(self, va + 12 * PAGE_SIZE, ct.mem), KEEL_ENOENT);
+	expect_eq(keel_unmap(self, va + 3 * PAGE_SIZE, ct.mem), (long)f, "the page in the way");
+	/* Filled, unmapped, mapped again cleared. */
+	OK(map_range(&root_pool, self, va, run, N, w));
+	for (unsigned long i = 0; i < N; i++) {
+		expect_eq(keel_lookup(self, va + i * PAGE_SIZE, ct.mem),
+			  (long)(run + i * PAGE_SIZE), "the frame of a page");
+		*(volatile unsigned long *)(va + i * PAGE_SIZE + 8 * i) = ~i;
+	}
+	E(keel_map_range(self, va, ct.mem, run, N, w), KEEL_EEXIST);
+	expect_eq(keel_unmap_range(self, va, N, KEEL_CAP_NONE), N, "the filled pages");
+	OK(keel_map_range(self, va, ct.mem, run, N, w | KEEL_MAP_ZERO)); /* the tables are there */
+	unsigned long nonzero = 0;
+	for (unsigned long i = 0; i < N * PAGE_SIZE / 8; i++)
+		nonzero += ((volatile unsigned long *)va)[i] != 0;
+	expect_eq((long)nonzero, 0, "words not cleared");
+	expect_eq(keel_unmap_range(self, va, N, ct.mem), N, "pages unmapped");
+	for (unsigned long i = 0; i < N; i++)
+		if (out[i] != run + i * PAGE_SIZE)
+			expect(0, "frame %lu came back as 0x%lx", i, out[i]);
+	frames_free(out, N);
+	frame_free(f);
+	test_end();
+}
+
 void tests_map(void)
 {
 	static struct kpool pool;
@@ -420,6 +480,7 @@ void tests_map(void)
 	map_zero_clears_the_frame();
 	map_unmap_range();
 	map_large_pages(&pool);
+	map_range_maps_runs();
 	bootinfo_read_only(&pool);
 	test_begin("map_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

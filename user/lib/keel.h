@@ -163,6 +163,12 @@ static inline long keel_map(unsigned long as, unsigned long va, unsigned long me
 	return KEEL_SYSCALL5(SYS_MAP, as, va, mem, off, rights);
 }
 
+static inline long keel_map_range(unsigned long as, unsigned long va, unsigned long mem,
+				  unsigned long off, unsigned long pages, unsigned long rights)
+{
+	return KEEL_SYSCALL6(SYS_MAP_RANGE, as, va, mem, off, pages, rights);
+}
+
 /* The offset in mem of the frame that was mapped (mem KEEL_CAP_NONE: 0). */
 static inline long keel_unmap(unsigned long as, unsigned long va, unsigned long mem)
 {

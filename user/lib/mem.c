@@ -314,6 +314,71 @@ long kpool_release(struct kpool *p)
 	return first;
 }
 
+/* Supply whichever of the tables at `level` for [va, end) are missing, from tables. */
+static long supply_tables(struct kpool *tables, unsigned long as, unsigned long va,
+			  unsigned long end, unsigned long level)
+{
+	unsigned long span = 1ul << (12 + 9 * level); /* what one table at `level` covers */
+
+	for (unsigned long a = va; a < end; a = (a & ~(span - 1)) + span) {
+		unsigned long t = kpool_get(tables);
+		if (!t)
+			return -KEEL_EFULL;
+		long r = keel_supply_table(as, a, level, m.mem, t);
+		if (r < 0) {
+			kpool_put(tables, t);
+			if (r != -KEEL_EEXIST)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* A count table for frame, from counts (EEXIST: it has one). */
+static long supply_counts(struct kpool *counts, unsigned long frame)
+{
+	unsigned long t = kpool_get(counts);
+	if (!t)
+		return -KEEL_EFULL;
+	long r = keel_kmem_counts(m.mem, frame, t);
+	if (r < 0)
+		kpool_put(counts, t);
+	return r == -KEEL_EEXIST ? 0 : r;
+}
+
+long map_range(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
+	       unsigned long pages, unsigned long rights)
+{
+	struct kpool *counts = tables->counts ? tables->counts : tables;
+	unsigned long end = va + pages * PAGE_SIZE;
+
+	/* Each missing kind once (a range spans at most two of each table), and a retry. */
+	for (int tries = 0; tries < 8; tries++) {
+		long r = keel_map_range(as, va, m.mem, frame, pages, rights);
+		switch (r) {
+		case -KEEL_ENOPDPT:
+			r = supply_tables(tables, as, va, end, 3);
+			break;
+		case -KEEL_ENOPD:
+			r = supply_tables(tables, as, va, end, 2);
+			break;
+		case -KEEL_ENOPT:
+			r = supply_tables(tables, as, va, end, 1);
+			break;
+		case -KEEL_ENOCOUNT:
+			r = supply_counts(counts, frame);
+			if (!r)
+				r = supply_counts(counts, frame + (pages - 1) * PAGE_SIZE);
+			break;
+		default:
+			return r;
+		}
+		if (r < 0)
+			return r;
+	}
+	return -KEEL_EBUSY;
+}
+
 long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
 	      unsigned long rights)
 {

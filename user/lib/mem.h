@@ -107,6 +107,12 @@ unsigned long mem_pending_chunks(void);
  */
 long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
 	      unsigned long rights);
+/*
+ * map_page for `pages` contiguous frames from frame, at va on, in one
+ * SYS_MAP_RANGE (tables and count tables supplied as for map_page).
+ */
+long map_range(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
+	       unsigned long pages, unsigned long rights);
 
 /* Map `pages` consecutive frames from `frame` in the scratch window: the address, or 0. */
 void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights);

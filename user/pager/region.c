@@ -171,6 +171,36 @@ void region_unback(struct process *pr, struct region *r)
 	}
 }
 
+/*
+ * Back pages of r from va on with one physically contiguous run, mapped
+ * with one SYS_MAP_RANGE and cleared by the kernel: as many pages as the
+ * largest run that is free and fits before the region's end or the next
+ * 2 MB boundary (where a 2 MB page may go).  How many it backed, or 0 if
+ * not even one frame is free.
+ */
+static unsigned long back_run(struct process *pr, struct region *r, unsigned long va)
+{
+	unsigned long end = r->va + r->size, boundary = (va & ~(LARGE - 1)) + LARGE;
+	unsigned long limit = ((boundary < end ? boundary : end) - va) / PAGE_SIZE, pages = 1;
+
+	while (pages * 2 <= limit)
+		pages *= 2;
+	for (; pages; pages /= 2) {
+		unsigned long run = run_alloc(pages * PAGE_SIZE);
+		if (!run)
+			continue;
+		if (map_range(&pr->pool, pr->p.as, va, run, pages,
+			      (r->flags & 7) | KEEL_MAP_ZERO)) {
+			run_free(run, pages);
+			return 0;
+		}
+		r->backed += pages;
+		pr->backed += pages;
+		return pages;
+	}
+	return 0;
+}
+
 /* Back all of a new region now (PAGER_EAGER or PAGER_CONTIG): 0 or KEEL_ENOMEM. */
 static long region_fill(struct process *pr, struct region *r, unsigned long *phys)
 {
@@ -180,9 +210,10 @@ static long region_fill(struct process *pr, struct region *r, unsigned long *phy
 				a += LARGE;
 				continue;
 			}
-			if (region_back(pr, r, a))
+			unsigned long n = back_run(pr, r, a);
+			if (!n)
 				return KEEL_ENOMEM;
-			a += PAGE_SIZE;
+			a += n * PAGE_SIZE;
 		}
 		return 0;
 	}
@@ -190,11 +221,19 @@ static long region_fill(struct process *pr, struct region *r, unsigned long *phy
 	if (!run)
 		return KEEL_ENOMEM;
 	for (unsigned long off = 0, step; off < r->size; off += step) {
-		/* 2 MB pages where the run and the addresses allow. */
-		step = holds_block(r, r->va + off) && (run + off) % LARGE == 0 ? LARGE : PAGE_SIZE;
-		if (map_page(&pr->pool, pr->p.as, r->va + off, run + off,
-			     (r->flags & 7) | KEEL_MAP_ZERO |
-				 (step == LARGE ? KEEL_MAP_LARGE : 0))) {
+		/* 2 MB pages where the run and the addresses allow, else one range to the next. */
+		unsigned long va = r->va + off, boundary = (va & ~(LARGE - 1)) + LARGE;
+		int large = holds_block(r, va) && (run + off) % LARGE == 0;
+		long e;
+		step =
+		    large ? LARGE : (boundary < r->va + r->size ? boundary : r->va + r->size) - va;
+		if (large)
+			e = map_page(&pr->pool, pr->p.as, va, run + off,
+				     (r->flags & 7) | KEEL_MAP_ZERO | KEEL_MAP_LARGE);
+		else
+			e = map_range(&pr->pool, pr->p.as, va, run + off, step / PAGE_SIZE,
+				      (r->flags & 7) | KEEL_MAP_ZERO);
+		if (e) {
 			for (unsigned long rest = off; rest < r->size; rest += PAGE_SIZE)
 				frame_free(run + rest); /* the caller unbacks the rest */
 			return KEEL_ENOMEM;

@@ -75,6 +75,7 @@ static unsigned long first_type(long n)
 	case SYS_SUPPLY_TABLE:
 	case SYS_LOOKUP:
 	case SYS_UNMAP_RANGE:
+	case SYS_MAP_RANGE:
 		return KEEL_CAP_ASPACE;
 	case SYS_THREAD_CONFIG:
 	case SYS_THREAD_START:

@@ -109,6 +109,16 @@ long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off);
 long kmem_map_ref(u64 pa);
 /* 0 if all of [pa, pa + size) is the pager's RAM (KMEM_USER), else its error. */
 long kmem_check_user_range(u64 pa, u64 size);
+/* One user mapping more of each frame of [pa, pa + pages), all KMEM_USER: 0, or
+ * ENOCOUNT or EBUSY with nothing counted. */
+long kmem_map_ref_range(u64 pa, u64 pages);
+/*
+ * The end of the run of the pager's RAM that pa (KMEM_USER) is in: every
+ * frame up to it is KMEM_USER too, so kmem_map_unref_user may drop its
+ * count without classifying it again.  pa itself if pa is not KMEM_USER.
+ */
+u64 kmem_user_run_end(u64 pa);
+void kmem_map_unref_user(u64 pa);
 /* The same, for a frame the caller has just classified (one lookup a call). */
 long kmem_map_ref_class(u64 pa, enum kmem_class c);
 void kmem_map_unref(u64 pa);
