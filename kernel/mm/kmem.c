@@ -354,12 +354,14 @@ u64 kmem_user_run_end(u64 pa)
 	return boot_chunk > pa && boot_chunk < end ? boot_chunk : end;
 }
 
-void kmem_map_unref_user(u64 pa)
+void kmem_map_unref_user(u64 pa, u64 n)
 {
-	u32 *n = count_slot(pa);
-	if (!n || !*n)
-		panic("kmem: unmapping 0x%lx, which has no mapping counted", pa);
-	(*n)--;
+	u32 *c = count_slot(pa);
+	if (!c || *c < n)
+		panic("kmem: unmapping %lu page(s) of the chunk of 0x%lx, which has %u mapping(s) "
+		      "counted",
+		      n, pa, c ? *c : 0);
+	*c -= (u32)n;
 }
 
 long kmem_map_ref(u64 pa)
@@ -383,7 +385,7 @@ long kmem_map_ref_class(u64 pa, enum kmem_class c)
 void kmem_map_unref(u64 pa)
 {
 	if (kmem_classify(pa) == KMEM_USER)
-		kmem_map_unref_user(pa);
+		kmem_map_unref_user(pa, 1);
 }
 
 u64 kmem_donated_bytes(void)

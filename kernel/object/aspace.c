@@ -285,10 +285,43 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
  * first checks (every frame inside mem, no 2 MB page cut by the range's
  * ends), the second changes; so a refusal changes nothing.
  */
+/* Counts dropped a chunk at a time: n pages unmapped in the chunk of pa. */
+struct unref_batch {
+	u64 chunk, n;
+	u64 run, run_end; /* a run of the pager's RAM: no classifying inside it */
+};
+
+static void unref_flush(struct unref_batch *b)
+{
+	if (b->n)
+		kmem_map_unref_user(b->chunk, b->n);
+	b->n = 0;
+}
+
+static void unref_frame(struct unref_batch *b, u64 frame)
+{
+	if (frame < b->run || frame >= b->run_end) {
+		b->run = frame;
+		b->run_end = kmem_user_run_end(frame);
+		if (frame >= b->run_end) {
+			kmem_map_unref(frame); /* not the pager's RAM: a module's, not counted */
+			return;
+		}
+	}
+	u64 chunk = ALIGN_DOWN(frame, KMEM_CHUNK);
+	if (chunk != b->chunk) {
+		unref_flush(b);
+		b->chunk = chunk;
+	}
+	b->n++;
+}
+
 static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *out, bool change)
 {
-	u64 n = 0, base = m ? cap_mem_base(m) : 0;
-	u64 run = 1, run_end = 0; /* a run of the pager's RAM: no classifying inside it */
+	u64 n = 0, small = 0, base = m ? cap_mem_base(m) : 0;
+	/* A memory capability to all of RAM holds every frame: nothing to check per page. */
+	bool holds_all = !m || (base == 0 && m->size >= kmem_phys_top());
+	struct unref_batch b = { .run = 1 };
 	int missing;
 
 	for (u64 a = va, next; a < end; a = next) {
@@ -317,30 +350,26 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 			continue;
 		}
 		vspace_entry *e = vspace_leaf_below(*pde, a);
+		if (!change) {
+			for (u64 x = a; !holds_all && x < next; x += PAGE_SIZE, e++)
+				if (vspace_present(*e) && !cap_mem_holds(m, vspace_frame(*e)))
+					return -KEEL_EPERM; /* not the caller's to know */
+			continue;
+		}
 		for (u64 x = a; x < next; x += PAGE_SIZE, e++) {
 			if (!vspace_present(*e))
 				continue;
 			u64 frame = vspace_frame(*e);
-			if (!change) {
-				if (m && !cap_mem_holds(m, frame))
-					return -KEEL_EPERM; /* not the caller's to know */
-				continue;
-			}
 			vspace_clear_leaf_only(e);
-			if (frame < run || frame >= run_end) {
-				run = frame;
-				run_end = kmem_user_run_end(frame);
-			}
-			if (frame < run_end)
-				kmem_map_unref_user(frame);
-			else
-				kmem_map_unref(frame); /* a module's frame: not counted */
-			as->pages--;
+			unref_frame(&b, frame);
 			if (out)
 				out[n] = frame - base; /* inside m: checked above */
 			n++;
+			small++;
 		}
 	}
+	unref_flush(&b);
+	as->pages -= small;
 	return (long)n;
 }
 

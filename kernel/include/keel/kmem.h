@@ -118,7 +118,8 @@ long kmem_map_ref_range(u64 pa, u64 pages);
  * count without classifying it again.  pa itself if pa is not KMEM_USER.
  */
 u64 kmem_user_run_end(u64 pa);
-void kmem_map_unref_user(u64 pa);
+/* n user mappings fewer of frames in pa's KMEM_CHUNK, all KMEM_USER. */
+void kmem_map_unref_user(u64 pa, u64 n);
 /* The same, for a frame the caller has just classified (one lookup a call). */
 long kmem_map_ref_class(u64 pa, enum kmem_class c);
 void kmem_map_unref(u64 pa);
