@@ -313,16 +313,27 @@ long kmem_supply_counts(u64 pa, u64 frame)
 	return 0;
 }
 
+/*
+ * How far from pa (KMEM_USER) every frame is KMEM_USER too: to the end of
+ * its run of the pager's RAM or of its KMEM_CHUNK, whichever comes first.
+ * A user run is not split where a chunk of it is donated (frames_role
+ * looks at the donations first), and donations and the boot chunk are
+ * whole chunks: so each chunk is classified on its own.
+ */
+static u64 user_span_end(u64 pa)
+{
+	u64 end = frames_user_end(boot.frames, pa),
+	    chunk_end = ALIGN_DOWN(pa, KMEM_CHUNK) + KMEM_CHUNK;
+
+	return end < chunk_end ? end : chunk_end;
+}
+
 long kmem_check_user_range(u64 pa, u64 size)
 {
-	for (u64 end = pa + size; pa < end;) {
+	for (u64 end = pa + size; pa < end; pa = user_span_end(pa)) {
 		enum kmem_class c = kmem_classify(pa);
 		if (c != KMEM_USER)
 			return kmem_class_error(c);
-		u64 next = frames_user_end(boot.frames, pa);
-		if (boot_chunk > pa && boot_chunk < next)
-			next = boot_chunk; /* inside the pager's RAM: classified next */
-		pa = next;
 	}
 	return 0;
 }
@@ -348,10 +359,7 @@ long kmem_map_ref_range(u64 pa, u64 pages)
 
 u64 kmem_user_run_end(u64 pa)
 {
-	if (kmem_classify(pa) != KMEM_USER)
-		return pa;
-	u64 end = frames_user_end(boot.frames, pa);
-	return boot_chunk > pa && boot_chunk < end ? boot_chunk : end;
+	return kmem_classify(pa) == KMEM_USER ? user_span_end(pa) : pa;
 }
 
 void kmem_map_unref_user(u64 pa, u64 n)

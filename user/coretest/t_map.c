@@ -433,6 +433,14 @@ static void map_range_maps_runs(void)
 	E(keel_map_range(self, va, ct.mem, run, N, KEEL_MAP_W), KEEL_EINVAL);
 	E(keel_map_range(self, va, ct.mem, run, N, w | KEEL_MAP_LARGE), KEEL_EINVAL);
 	E(keel_map_range(self, va, ct.mem, ct.bi->memory_size - PAGE_SIZE, 2, w), KEEL_EINVAL);
+	/*
+	 * A range whose first frames are the pager's RAM but which reaches
+	 * into a donated chunk (kernel objects): refused, whatever lies
+	 * before the chunk.
+	 */
+	unsigned long donated = root_pool.chunks[0];
+	E(keel_map_range(self, va, ct.mem, donated - 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
+	E(keel_map_range(self, va, ct.mem, donated + 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
 	long r = keel_map_range(self, va, ct.mem, run, N, w);
 	expect(r == -KEEL_ENOPT || r == -KEEL_ENOPD || r == -KEEL_ENOPDPT, "no tables yet: got %ld",
 	       r);

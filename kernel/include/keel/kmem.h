@@ -113,9 +113,10 @@ long kmem_check_user_range(u64 pa, u64 size);
  * ENOCOUNT or EBUSY with nothing counted. */
 long kmem_map_ref_range(u64 pa, u64 pages);
 /*
- * The end of the run of the pager's RAM that pa (KMEM_USER) is in: every
- * frame up to it is KMEM_USER too, so kmem_map_unref_user may drop its
- * count without classifying it again.  pa itself if pa is not KMEM_USER.
+ * How far from pa every frame is the pager's RAM as pa is (the end of its
+ * run, or of its KMEM_CHUNK: donations are whole chunks), so that
+ * kmem_map_unref_user may drop their counts without classifying each
+ * again.  pa itself if pa is not KMEM_USER.
  */
 u64 kmem_user_run_end(u64 pa);
 /* n user mappings fewer of frames in pa's KMEM_CHUNK, all KMEM_USER. */
