@@ -103,13 +103,30 @@ static bool in_boot_chunk(u64 pa)
 	return boot_chunk && pa - boot_chunk < KMEM_CHUNK;
 }
 
+/*
+ * The last span of frames found to be the pager's RAM: within one
+ * KMEM_CHUNK and one user run, so nothing but a donation of that chunk
+ * can change their class (kmem_donate forgets it).  Most calls classify a
+ * frame near the last one (an image's pages, a process's tables): two
+ * compares instead of frames_role's binary searches.  Under the big
+ * kernel lock, like every caller.
+ */
+static u64 user_hint, user_hint_end;
+
 enum kmem_class kmem_classify(u64 pa)
 {
+	if (pa - user_hint < user_hint_end - user_hint)
+		return KMEM_USER;
 	if (in_boot_chunk(pa))
 		return KMEM_KERNEL;
 	switch (frames_role(boot.frames, pa)) {
-	case FRAME_USER:
+	case FRAME_USER: {
+		u64 chunk = ALIGN_DOWN(pa, KMEM_CHUNK), base = frames_user_base(boot.frames, pa),
+		    end = frames_user_end(boot.frames, pa);
+		user_hint = base > chunk ? base : chunk;
+		user_hint_end = end < chunk + KMEM_CHUNK ? end : chunk + KMEM_CHUNK;
 		return KMEM_USER;
+	}
 	case FRAME_MODULE:
 		return KMEM_MODULE;
 	case FRAME_KERNEL:
@@ -268,6 +285,7 @@ long kmem_donate(u64 base, u64 size)
 	/* Now bounded by the size of RAM: the range is all the pager's. */
 	if (chunks_mapped(base, size))
 		return -KEEL_EROLE;
+	user_hint = user_hint_end = 0; /* the donated chunks may be in it */
 	frames_donate(boot.frames, base, size);
 	for (u64 c = base; c < base + size; c += KMEM_CHUNK) {
 		struct kmem_chunk *h = phys_to_virt(c);
