@@ -147,7 +147,8 @@
  * - SYS_MAP_RANGE(as, va, mem, off, pages, rights): SYS_MAP of `pages`
  *   physically contiguous frames, [off, off + pages * 4 KB) of mem, at [va,
  *   va + pages * 4 KB), as 4 KB pages (1 <= pages <= KEEL_MAP_RANGE_MAX).
- *   Every frame must be the pager's RAM (EROLE), every entry free
+ *   Every frame must be the pager's RAM, or every frame a boot module's
+ *   mapped without W or ZERO, as with SYS_MAP (else EROLE); every entry free
  *   (EEXIST), every page table there (ENOPDPT, ENOPD, ENOPT for the first
  *   one missing, in address order), every frame's count table there
  *   (ENOCOUNT: the first or the last frame lacks one): all checked before

@@ -136,6 +136,13 @@ u64 frames_user_base(const struct frames *f, u64 pa)
 	return i < f->nuser ? f->user[i].base : 0;
 }
 
+u64 frames_module_end(const struct frames *f, u64 pa)
+{
+	size_t i = range_find(f->module, f->nmodule, pa);
+
+	return i < f->nmodule ? f->module[i].end : 0;
+}
+
 bool frames_is_donation(const struct frames *f, u64 base, u64 size)
 {
 	size_t i;

@@ -356,6 +356,16 @@ long kmem_check_user_range(u64 pa, u64 size)
 	return 0;
 }
 
+long kmem_check_module_range(u64 pa, u64 size)
+{
+	for (u64 end = pa + size; pa < end; pa = frames_module_end(boot.frames, pa)) {
+		enum kmem_class c = kmem_classify(pa);
+		if (c != KMEM_MODULE)
+			return kmem_class_error(c);
+	}
+	return 0;
+}
+
 long kmem_map_ref_range(u64 pa, u64 pages)
 {
 	u64 end = pa + pages * PAGE_SIZE;

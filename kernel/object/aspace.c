@@ -170,7 +170,14 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 		return -KEEL_EFAULT;
 	size = pages * PAGE_SIZE;
 	end = va + size;
-	if ((r = cap_mem_range(mem, off, size, &frame)) || (r = kmem_check_user_range(frame, size)))
+	if ((r = cap_mem_range(mem, off, size, &frame)))
+		return r;
+	/* The pager's RAM; or boot modules, never written (as SYS_MAP). */
+	bool module = kmem_classify(frame) == KMEM_MODULE;
+	if (module && (rights & (KEEL_MAP_W | KEEL_MAP_ZERO)))
+		return -KEEL_EROLE;
+	if ((r = module ? kmem_check_module_range(frame, size)
+			: kmem_check_user_range(frame, size)))
 		return r;
 	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
 	    !(rights & KEEL_MAP_R))
@@ -195,7 +202,7 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 			if (vspace_present(*e))
 				return -KEEL_EEXIST;
 	}
-	if ((r = kmem_map_ref_range(frame, pages)))
+	if (!module && (r = kmem_map_ref_range(frame, pages)))
 		return r; /* the last check: it changes nothing if it fails */
 	for (u64 a = va, next; a < end; a = next) {
 		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;

@@ -471,6 +471,23 @@ static void map_range_maps_runs(void)
 		if (out[i] != run + i * PAGE_SIZE)
 			expect(0, "frame %lu came back as 0x%lx", i, out[i]);
 	frames_free(out, N);
+	/* A boot module's frames: read-only only, and all of the range a module's. */
+	const struct bootinfo_module *mod = &ct.bi->modules[0], *last = mod;
+	for (unsigned i = 1; i < ct.bi->module_count; i++) /* the last one: RAM follows it */
+		if (ct.bi->modules[i].base > last->base)
+			last = &ct.bi->modules[i];
+	unsigned long mf = mod->base & ~PAGE_MASK, lf = last->base & ~PAGE_MASK;
+	unsigned long lpages = (last->base + last->size - lf + PAGE_MASK) / PAGE_SIZE;
+	E(keel_map_range(self, va, ct.mem, mf, 2, w), KEEL_EROLE);
+	E(keel_map_range(self, va, ct.mem, mf, 2, R | KEEL_MAP_ZERO), KEEL_EROLE);
+	OK(keel_map_range(self, va, ct.mem, mf, 2, R));
+	const unsigned char *elf = (const unsigned char *)(va + (mod->base - mf));
+	expect(elf[0] == 0x7f && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F',
+	       "the module's bytes (an ELF file) are not there");
+	expect_eq(keel_unmap_range(self, va, 2, KEEL_CAP_NONE), 2, "the module's pages");
+	expect(keel_map_range(self, va, ct.mem, lf + (lpages - 1) * PAGE_SIZE, 3, R) < 0,
+	       "a range from the last module into what follows it was mapped");
+	E(keel_lookup(self, va, ct.mem), KEEL_ENOENT);
 	frame_free(f);
 	test_end();
 }

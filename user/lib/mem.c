@@ -439,6 +439,15 @@ static void scratch_set(int i, int used)
 		m.scratch_used[i / 64] &= ~(1ul << (i % 64));
 }
 
+/* Unmap [va, va + pages) of our own, a SYS_UNMAP_RANGE (one TLB flush) per 512 pages. */
+static void unmap_pages(unsigned long va, size_t pages)
+{
+	for (size_t n = 0; n < pages; n += KEEL_UNMAP_MAX)
+		keel_unmap_range(m.self_as, va + n * PAGE_SIZE,
+				 pages - n < KEEL_UNMAP_MAX ? pages - n : KEEL_UNMAP_MAX,
+				 KEEL_CAP_NONE);
+}
+
 void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 {
 	if (!pages || pages > ROOT_SCRATCH_PAGES)
@@ -452,12 +461,13 @@ void *scratch_map_run(unsigned long frame, size_t pages, unsigned long rights)
 			continue;
 		}
 		unsigned long va = ROOT_SCRATCH_BASE + start * PAGE_SIZE;
-		for (n = 0; n < pages; n++) {
-			long r = map_page(&root_pool, m.self_as, va + n * PAGE_SIZE,
-					  frame + n * PAGE_SIZE, rights);
-			if (r < 0) {
-				while (n--) /* the frames are the caller's: no offset wanted */
-					keel_unmap(m.self_as, va + n * PAGE_SIZE, KEEL_CAP_NONE);
+		/* One SYS_MAP_RANGE per 512 pages: nothing is mapped if it fails. */
+		for (n = 0; n < pages; n += KEEL_MAP_RANGE_MAX) {
+			size_t k = pages - n < KEEL_MAP_RANGE_MAX ? pages - n : KEEL_MAP_RANGE_MAX;
+			if (map_range(&root_pool, m.self_as, va + n * PAGE_SIZE,
+				      frame + n * PAGE_SIZE, k, rights) < 0) {
+				if (n) /* the frames are the caller's: no offset wanted */
+					unmap_pages(va, n);
 				return 0;
 			}
 		}
@@ -477,10 +487,9 @@ void scratch_unmap(void *va, size_t pages)
 {
 	unsigned long a = (unsigned long)va;
 
-	for (size_t n = 0; n < pages; n++) {
-		keel_unmap(m.self_as, a + n * PAGE_SIZE, KEEL_CAP_NONE);
+	unmap_pages(a, pages);
+	for (size_t n = 0; n < pages; n++)
 		scratch_set((int)((a - ROOT_SCRATCH_BASE) / PAGE_SIZE + n), 0);
-	}
 }
 
 long destroy_retry(unsigned long slot)

@@ -50,8 +50,10 @@ static long load_page(struct proc *p, const unsigned char *file, const struct el
 			frame_free(f);
 			return -KEEL_EFULL;
 		}
-		page_clear(page);
+		/* Only what the file does not fill is cleared. */
+		memset(page, 0, from - va);
 		memcpy(page + (from - va), file + s->offset + (from - s->vaddr), to - from);
+		memset(page + (to - va), 0, va + PAGE_SIZE - to);
 		scratch_unmap(page, 1);
 	} else {
 		rights |= KEEL_MAP_ZERO;

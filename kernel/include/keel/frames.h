@@ -73,6 +73,8 @@ int frames_donate(struct frames *f, u64 base, u64 size);
 int frames_can_donate(const struct frames *f, u64 base, u64 size);
 /* The end of the run of the pager's RAM holding pa, or 0 if none does. */
 u64 frames_user_end(const struct frames *f, u64 pa);
+/* The end of the boot module holding pa, or 0 if none does. */
+u64 frames_module_end(const struct frames *f, u64 pa);
 /* Where the user run holding pa starts (0 if none does). */
 u64 frames_user_base(const struct frames *f, u64 pa);
 

@@ -109,6 +109,8 @@ long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off);
 long kmem_map_ref(u64 pa);
 /* 0 if all of [pa, pa + size) is the pager's RAM (KMEM_USER), else its error. */
 long kmem_check_user_range(u64 pa, u64 size);
+/* 0 if all of [pa, pa + size) is boot modules (KMEM_MODULE), else its error. */
+long kmem_check_module_range(u64 pa, u64 size);
 /* One user mapping more of each frame of [pa, pa + pages), all KMEM_USER: 0, or
  * ENOCOUNT or EBUSY with nothing counted. */
 long kmem_map_ref_range(u64 pa, u64 pages);
