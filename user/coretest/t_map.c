@@ -438,9 +438,17 @@ static void map_range_maps_runs(void)
 	 * into a donated chunk (kernel objects): refused, whatever lies
 	 * before the chunk.
 	 */
-	unsigned long donated = root_pool.chunks[0];
-	E(keel_map_range(self, va, ct.mem, donated - 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
-	E(keel_map_range(self, va, ct.mem, donated + 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
+	unsigned long two = run_alloc(2 * KEEL_LARGE_SIZE), donated = two + KEEL_LARGE_SIZE;
+	expect(two != 0, "no 4 MB run");
+	if (two) { /* its second chunk donated, the first still the pager's RAM */
+		OK(keel_kmem_donate(ct.mem, donated, KEEL_LARGE_SIZE));
+		E(keel_map_range(self, va, ct.mem, donated - 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
+		E(keel_map_range(self, va, ct.mem, donated + 4 * PAGE_SIZE, 8, R), KEEL_EROLE);
+		OK(map_range(&root_pool, self, va, donated - 4 * PAGE_SIZE, 4, R));
+		expect_eq(keel_unmap_range(self, va, 4, KEEL_CAP_NONE), 4, "the 4 pages before it");
+		OK(keel_kmem_reclaim(ct.mem, donated, KEEL_LARGE_SIZE));
+		run_free(two, 2 * KEEL_LARGE_SIZE / PAGE_SIZE);
+	}
 	long r = keel_map_range(self, va, ct.mem, run, N, w);
 	expect(r == -KEEL_ENOPT || r == -KEEL_ENOPD || r == -KEEL_ENOPDPT, "no tables yet: got %ld",
 	       r);
