@@ -351,7 +351,7 @@ static __attribute__((noinline)) bool fast_switch(struct trap_frame *tf, struct 
 		cur->ep = ep;
 		tqueue_push(&ep->receivers, cur);
 	}
-	sched_switch(cur, to, tf);
+	sched_switch(cur, to);
 	ipc_fast_count++;
 	return true;
 }

@@ -307,9 +307,7 @@ u32 sched_ready_mask(u32 cpu)
 
 struct trap_frame *sched_regs(struct thread *t)
 {
-	struct percpu *pc = this_cpu();
-
-	return t == pc->sched.current ? pc->sched.tf : &t->regs;
+	return &t->regs; /* live or saved: the entries keep them there */
 }
 
 /* Wake this CPU's sleepers whose time has come (one compare if none is). */
@@ -352,18 +350,26 @@ long sys_sleep(u64 ticks)
 }
 
 /* `cur` leaves this CPU: its registers from the frame at `tf` into its save area. */
-static void save(struct percpu *pc, struct thread *cur, const struct trap_frame *tf)
+/*
+ * The thread leaving this CPU: its general registers are in its own save
+ * area already (the entries put them there); its FPU state goes there too.
+ */
+static void save(struct percpu *pc, struct thread *cur)
 {
-	memcpy(&cur->regs, tf, sizeof(*tf));
 	fxsave(cur->fpu);
 	cur->running_on = -1;
 	pc->sched.current = NULL;
 }
 
-/* Put `next` on this CPU, its registers into the frame at `tf`. */
-static void run(struct percpu *pc, struct thread *next, struct trap_frame *tf)
+/*
+ * Put `next` on this CPU: the entries save its registers in its own save
+ * area and leave from there (percpu's frame_end, and TSS RSP0 for
+ * interrupts from user mode).
+ */
+static void run(struct percpu *pc, struct thread *next)
 {
-	memcpy(tf, &next->regs, sizeof(*tf));
+	pc->frame_end = pc->tss.rsp[0] = (u64)(&next->regs + 1);
+	pc->sched.tf = &next->regs;
 	fxrstor(next->fpu);
 	next->state = T_RUNNING;
 	next->running_on = pc->cpu;
@@ -428,7 +434,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	}
 	pc->sched.need_resched = false;
 	if (next != cur && cur) {
-		save(pc, cur, tf);
+		save(pc, cur);
 		if (cur_runs) {
 			cur->state = T_READY;
 			rq_push(pc, cur, cur_place);
@@ -439,7 +445,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	if (!next) /* the lock stays held: idle_loop looks again */
 		arch_switch_stack(pc->kstack_top - IDLE_STACK_GAP, idle_loop);
 	if (next != cur)
-		run(pc, next, tf);
+		run(pc, next);
 	bkl_unlock();
 }
 
@@ -453,12 +459,12 @@ bool sched_may_switch(const struct thread *cur, const struct thread *next)
 	       handoff_allowed(next, rq_best(&pc->sched.runqueue), now >= pc->sched.turn_end);
 }
 
-void sched_switch(struct thread *cur, struct thread *next, struct trap_frame *tf)
+void sched_switch(struct thread *cur, struct thread *next)
 {
 	struct percpu *pc = this_cpu();
 
-	save(pc, cur, tf);
-	run(pc, next, tf);
+	save(pc, cur);
+	run(pc, next);
 	sched_fastpath_count++;
 }
 
@@ -489,18 +495,19 @@ _Noreturn void thread_resume(struct trap_frame *tf);
 static void idle_loop(void)
 {
 	struct percpu *pc = this_cpu();
-	struct trap_frame *tf = (struct trap_frame *)(pc->kstack_top - sizeof(*tf));
 
 	pc->sched.current = NULL;
+	pc->frame_end = pc->tss.rsp[0] = pc->kstack_top; /* no thread's save area */
 	aspace_activate(NULL);
 	for (;;) {
 		int best = rq_best(&pc->sched.runqueue);
 		if (best >= 0) {
-			run(pc, rq_pop(pc, best), tf);
+			struct thread *next = rq_pop(pc, best);
+			run(pc, next);
 			turn_start(pc);
 			pc->sched.need_resched = false;
 			bkl_unlock();
-			thread_resume(tf);
+			thread_resume(&next->regs);
 		}
 		bkl_unlock();
 		/*

@@ -286,8 +286,8 @@ long syscall_handle(struct trap_frame *tf)
 	/* A thread stopped by another CPU (destroyed) does not get its call. */
 	if (cur->state == T_RUNNING && (tf->rax == SYS_CALL || tf->rax == SYS_REPLY_RECV) &&
 	    ipc_fastpath(tf, cur)) {
-		bkl_unlock(); /* the frame holds the partner, which goes back to user mode */
-		return !syscall_can_sysret(tf);
+		bkl_unlock(); /* the partner goes back to user mode, from its own save area */
+		return !syscall_can_sysret(sched_regs(sched_current()));
 	}
 	if (cur->state == T_RUNNING) {
 		long r = syscall_dispatch(tf, cur);
@@ -297,7 +297,8 @@ long syscall_handle(struct trap_frame *tf)
 			cur->regs.rax = (u64)r; /* unused: the waker writes rax */
 	}
 	sched_return(tf);
-	return !syscall_can_sysret(tf);
+	/* Whoever runs now leaves from its own save area (a switch copies nothing). */
+	return !syscall_can_sysret(sched_regs(sched_current()));
 }
 
 bool syscall_table_complete(void)

@@ -13,7 +13,13 @@
 #include <keel/kmem.h>
 #include <keel/root.h>
 #include <common/string.h>
+
 #include <keel/thread.h>
+
+/* The CPU pushes an interrupt frame at a 16-byte-aligned RSP0: the save area's end (percpu.h). */
+_Static_assert(__builtin_offsetof(struct thread, regs) % 16 == 0 &&
+		   sizeof(struct trap_frame) % 16 == 0,
+	       "struct thread's regs must end on a 16-byte boundary");
 
 #define FXSAVE_FCW   0	/* x87 control word */
 #define FXSAVE_MXCSR 24 /* SSE control and status */

@@ -73,7 +73,7 @@ void gdt_load_cpu(struct percpu *pc)
 	u32 n = pc->cpu;
 
 	gdt_fill(pc->gdt, &pc->tss);
-	pc->tss.rsp[0] = pc->kstack_top;
+	pc->tss.rsp[0] = pc->frame_end = pc->kstack_top;
 	pc->tss.ist[IST_DOUBLE_FAULT - 1] =
 	    percpu_stack_top(n, PERCPU_DF_STACK_OFF, IST_STACK_SIZE);
 	pc->tss.ist[IST_NMI - 1] = percpu_stack_top(n, PERCPU_NMI_STACK_OFF, IST_STACK_SIZE);

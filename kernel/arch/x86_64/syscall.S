@@ -3,11 +3,14 @@
  * and entering user mode for the first time.
  *
  * SYSCALL leaves RIP in RCX and RFLAGS in R11, and does not switch stacks:
- * the entry swaps GS to this CPU's per-CPU data, parks the user RSP there
- * and takes the CPU's kernel stack.  It builds a struct trap_frame exactly
- * like an interrupt's, so one C frame type serves both, at the same place:
- * the top of the CPU's one kernel stack.  Switching threads is replacing
- * that frame (kernel/core/sched.c).
+ * the entry swaps GS to this CPU's per-CPU data and parks the user RSP
+ * there.  It builds a struct trap_frame exactly like an interrupt's, so
+ * one C frame type serves both, at the same place: the running thread's
+ * own save area (struct thread's regs), which percpu's frame_end points
+ * just past; then it takes the CPU's kernel stack for the C half.  The
+ * way out leaves from the frame frame_end points to then, which is
+ * another thread's if the call switched: a switch copies no registers
+ * (kernel/core/sched.c).
  *
  * The lean entry: SYS_INFO never blocks, takes no lock and reads only
  * this CPU's data or values fixed after boot, so it needs no frame, no
@@ -33,9 +36,9 @@
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:PERCPU_USER_RSP
-	movq %gs:PERCPU_KSTACK_TOP, %rsp
 	cmpq $SYS_INFO, %rax
 	je .Llean
+	movq %gs:PERCPU_FRAME_END, %rsp	/* the thread's save area */
 	pushq $(GDT_UDATA | 3)		/* ss */
 	pushq %gs:PERCPU_USER_RSP	/* rsp */
 	pushq %r11			/* rflags */
@@ -45,8 +48,11 @@ syscall_entry:
 	pushq $TRAP_SYSCALL		/* "vector" */
 	SAVE_REGS
 	movq %rsp, %rdi
+	movq %gs:PERCPU_KSTACK_TOP, %rsp
 	call syscall_handle		/* 0: SYSRET may return; else IRETQ */
-	/* The frame may hold another thread's registers now (a switch). */
+	/* The running thread may be another one now (a switch). */
+	movq %gs:PERCPU_FRAME_END, %rsp
+	subq $TF_SIZE, %rsp
 	testl %eax, %eax
 	RESTORE_REGS
 	jnz 1f
@@ -64,6 +70,7 @@ syscall_entry:
 	iretq
 
 .Llean:
+	movq %gs:PERCPU_KSTACK_TOP, %rsp
 	pushq %rcx			/* the user's RIP and RFLAGS, for SYSRET */
 	pushq %r11
 	pushq %rdi
@@ -87,8 +94,8 @@ syscall_entry:
 
 /*
  * thread_resume(frame) - leave the kernel into the user registers in
- * *frame (a struct trap_frame at the top of this CPU's stack): the idle
- * loop's way back to user mode.
+ * *frame (the running thread's save area): the idle loop's way back to
+ * user mode.
  */
 	.globl thread_resume
 thread_resume:

@@ -4,6 +4,7 @@
  * trap_common saves the registers as a struct trap_frame and calls
  * trap_handle(frame).
  */
+#include <arch/percpu.h>
 #include <arch/trap.h>
 #include <arch/frame.inc>
 #include <arch/x86.h>
@@ -36,11 +37,16 @@ trap_stub_\n:
 
 /*
  * Coming from user mode (CS RPL 3), GS holds the user's base: swapgs puts
- * this CPU's per-CPU base in, and back again on the way out.
+ * this CPU's per-CPU base in, and back again on the way out.  The CPU
+ * pushed its frame at TSS RSP0, the end of the running thread's save
+ * area (percpu's frame_end), so the registers go there too; the C half
+ * runs on the kernel stack, and the way out leaves from the frame of
+ * whichever thread runs then.  From kernel mode (the idle loop, a wait
+ * for the big kernel lock) everything stays on the kernel stack.
  */
 trap_common:
 	testb $3, 24(%rsp)		/* the CPU frame's CS, above vector and error */
-	jz 1f
+	jz .Lfrom_kernel
 	swapgs
 	/*
 	 * User code can set AC with POPF, and an interrupt gate does not
@@ -52,12 +58,19 @@ trap_common:
 	clac
 1:	SAVE_REGS
 	movq %rsp, %rdi
+	movq %gs:PERCPU_KSTACK_TOP, %rsp
+	call trap_handle
+	movq %gs:PERCPU_FRAME_END, %rsp
+	subq $TF_SIZE, %rsp
+	RESTORE_REGS
+	swapgs
+	iretq
+.Lfrom_kernel:
+	SAVE_REGS
+	movq %rsp, %rdi
 	call trap_handle
 	RESTORE_REGS
-	testb $3, 8(%rsp)		/* CS */
-	jz 2f
-	swapgs
-2:	iretq
+	iretq
 
 /*
  * NMI, double fault and machine check can arrive anywhere, even between a

@@ -76,11 +76,12 @@ struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved
  * take this CPU from the running thread now, by the hand-off rule, with
  * nothing else due here (no sleeper, no pending decision)?
  * sched_switch: the running thread (which now waits) leaves the CPU to
- * `next` at once, on the rest of the turn, its registers into tf.  Then
- * the caller unlocks and returns to user mode.
+ * `next` at once, on the rest of the turn (no registers are copied: the
+ * way out leaves from next's save area).  Then the caller unlocks and
+ * returns to user mode.
  */
 bool sched_may_switch(const struct thread *cur, const struct thread *next);
-void sched_switch(struct thread *cur, struct thread *next, struct trap_frame *tf);
+void sched_switch(struct thread *cur, struct thread *next);
 struct thread *sched_current(void);
 void sched_yield(void); /* the current thread gives up the rest of its turn */
 /* CPU n decides again at its next return to user mode (an IPI if it is not this one). */

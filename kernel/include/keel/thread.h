@@ -51,8 +51,13 @@ struct ipc_msg {
 };
 
 struct thread {
-	u64 gen;				  /* its generation (capabilities must match it) */
-	struct trap_frame regs;			  /* user registers while not running */
+	u64 gen; /* its generation (capabilities must match it) */
+	/*
+	 * Its user registers: saved here by the kernel entries, read from
+	 * here on the way out (percpu's frame_end).  16-byte aligned at both
+	 * ends: the CPU aligns RSP0 to 16 before it pushes an interrupt frame.
+	 */
+	struct trap_frame regs __attribute__((aligned(16)));
 	u8 fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
 	u32 state;				  /* enum thread_state */
 	u32 prio;

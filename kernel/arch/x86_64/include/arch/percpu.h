@@ -17,6 +17,7 @@
 #define PERCPU_SELF	  0
 #define PERCPU_KSTACK_TOP 16
 #define PERCPU_USER_RSP	  24
+#define PERCPU_FRAME_END  32
 
 #ifndef __ASSEMBLER__
 #include <keel/sched.h>
@@ -55,8 +56,15 @@ struct percpu {
 	struct percpu *self; /* %gs:0 */
 	u32 cpu;	     /* index, 0 = the boot CPU */
 	u32 apic_id;
-	u64 kstack_top;		/* %gs:16, for syscall entry */
-	u64 user_rsp;		/* %gs:24, scratch for syscall entry */
+	u64 kstack_top; /* %gs:16, for syscall entry */
+	u64 user_rsp;	/* %gs:24, scratch for syscall entry */
+	/*
+	 * %gs:32: just past the running thread's saved registers (struct
+	 * thread's regs; the kernel stack's top when none runs).  The entries
+	 * save a user thread's registers there, and leave from there: no
+	 * copy in or out on a switch.  TSS RSP0 holds the same.
+	 */
+	u64 frame_end;
 	struct sched_cpu sched; /* the scheduler's (kernel/core/sched.c), never read here */
 	/* User address space (arch/x86_64/vspace.c). */
 	struct vspace *cur_vs; /* whose tables CR3 holds; NULL: the kernel's */
@@ -80,6 +88,7 @@ struct percpu {
 _Static_assert(__builtin_offsetof(struct percpu, self) == PERCPU_SELF, "asm offsets");
 _Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm");
+_Static_assert(__builtin_offsetof(struct percpu, frame_end) == PERCPU_FRAME_END, "asm");
 _Static_assert(sizeof(struct percpu) <= PERCPU_DATA_SIZE, "struct percpu fits its pages");
 
 static inline struct percpu *this_cpu(void)
