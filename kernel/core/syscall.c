@@ -274,6 +274,12 @@ static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 	return d->fn(cur, a);
 }
 
+/* The registers the way out restores: the running thread's (arch/percpu.h's frame_end). */
+static inline const struct trap_frame *running_frame(void)
+{
+	return (const struct trap_frame *)this_cpu()->frame_end - 1;
+}
+
 /*
  * The C half of the system-call entry (kernel/arch/x86_64/syscall.S):
  * the call runs under the big kernel lock, then the scheduler picks who
@@ -287,7 +293,7 @@ long syscall_handle(struct trap_frame *tf)
 	if (cur->state == T_RUNNING && (tf->rax == SYS_CALL || tf->rax == SYS_REPLY_RECV) &&
 	    ipc_fastpath(tf, cur)) {
 		bkl_unlock(); /* the partner goes back to user mode, from its own save area */
-		return !syscall_can_sysret(sched_regs(sched_current()));
+		return !syscall_can_sysret(running_frame());
 	}
 	if (cur->state == T_RUNNING) {
 		long r = syscall_dispatch(tf, cur);
@@ -298,7 +304,7 @@ long syscall_handle(struct trap_frame *tf)
 	}
 	sched_return(tf);
 	/* Whoever runs now leaves from its own save area (a switch copies nothing). */
-	return !syscall_can_sysret(sched_regs(sched_current()));
+	return !syscall_can_sysret(running_frame());
 }
 
 bool syscall_table_complete(void)
