@@ -154,6 +154,16 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	} else if (kind == SEND_EXIT) {
 		s->state = T_DEAD;
 	}
+	/*
+	 * A fault to a pager waiting on this CPU: straight to it, as the
+	 * direct path does for a call, if the hand-off rule allows it now
+	 * (else the scheduler decides at the return, as for any wake-up).
+	 */
+	if (kind == SEND_FAULT && s == sched_current() && sched_may_switch(s, r)) {
+		sched_switch(s, r);
+		ipc_fast_count++;
+		return;
+	}
 	sched_wake(r);
 }
 
