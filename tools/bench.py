@@ -93,15 +93,16 @@ WHY = {
         "SYS_INFO takes the lean entry (no frame, no lock): SYSCALL, SWAPGS, "
         "a stack switch, the call and SYSRET.",
     "ipc_round_trip_same_cpu":
-        "Each direction enters through the general system-call entry "
-        "(syscall_entry saves the whole frame), takes the big kernel lock, and "
-        "the direct path (ipc_fastpath, fast_switch, sched_switch) copies the "
-        "176-byte trap frame from the CPU's stack into the thread and the "
-        "partner's back (memcpy), checks the hand-off rule (sched_may_switch) "
-        "and switches the address space (vspace_activate); the per-function "
-        "table below shows each. Keeping the registers in the thread and a "
-        "path of a few dozen instructions from the entry (seL4's fast path) "
-        "is what is missing.",
+        "Each direction saves the whole frame into the thread (syscall_entry), "
+        "takes the big kernel lock, dispatches (syscall_handle), looks up the "
+        "endpoint and checks the partner (ipc_fastpath), checks the hand-off "
+        "rule (sched_may_switch), moves the partner off the queue and the "
+        "caller on (fast_switch), saves and restores the FPU state "
+        "(sched_switch) and switches the address space (vspace_activate); the "
+        "per-function table below shows each, a few dozen instructions apiece. "
+        "No registers are copied any more. What is left is the C path's "
+        "width: seL4's fast path does the same checks in hand-written code "
+        "from the entry, with no lock and no calls.",
     "ipc_round_trip_cross_cpu":
         "The partner's CPU is woken by an IPI and takes the general path: the "
         "sender queues it (sched_ready, lapic_send_ipi), the other CPU leaves "
@@ -109,26 +110,23 @@ WHY = {
         "both CPUs take the big kernel lock.",
     "first_touch_per_page":
         "A fault is a message round trip to the pager (the trap, ipc_fault, "
-        "the pager's reply: about what an IPC round trip costs), the pager's "
-        "region lookup and its buddy allocator for one frame (balance, "
-        "tree_insert, tree_remove), and one SYS_MAP that classifies the frame "
-        "(frames_role's binary search) and clears it (512 instructions of REP "
-        "STOSQ). A 2 MB page does all of it once for 512 pages "
+        "the pager's reply, both halves direct: about what an IPC round trip "
+        "costs), the pager's region lookup and its buddy allocator for one "
+        "frame (balance, tree_insert, tree_remove: about 400), and one SYS_MAP "
+        "that clears the frame (512 instructions of REP STOSQ, half the "
+        "target alone). A 2 MB page does all of it once for 512 pages "
         "(`first_touch_2mb`).",
     "eager_alloc_per_page":
-        "The pager backs a 64-page allocation 4 KB at a time: one allocator "
-        "operation and one SYS_MAP per page (512 of the figure are clearing). "
-        "Allocations of 2 MB and more get 2 MB pages; a ranged map of a "
-        "contiguous run is what is missing below that.",
+        "One run from the buddy allocator and one SYS_MAP_RANGE for the 64 "
+        "pages; 512 of the figure are clearing.",
     "unmap_and_free_per_page":
-        "SYS_UNMAP_RANGE walks the page tables once per 4 KB page and "
-        "classifies each frame again as it drops its count (frames_role, "
-        "kmem_classify); the pager's part is small (frames go back as runs).",
+        "SYS_UNMAP_RANGE reads the page table in place and drops the mapping "
+        "counts a chunk at a time; the pager gives the run back whole.",
     "spawn_and_exit":
-        "The pager's loading (ELF checks, copying the image, its "
-        "bookkeeping) and the kernel's object creation and teardown, the "
-        "pages it clears, and the frame-role lookups; see the per-function "
-        "table.",
+        "The pager's loading (ELF checks, the image copied through one "
+        "ranged mapping of the module) and the kernel's object creation and "
+        "teardown (objects cleared when made and poisoned when freed, page "
+        "tables walked); see the per-function table.",
     "first_touch_2mb":
         "One fault, one 2 MB page: clearing 2 MB is nearly all of it.",
     "boot-64":
