@@ -126,8 +126,9 @@
  *   KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and supplied with
  *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).  A 4 KB page where a
  *   2 MB page is mapped is EEXIST.
- * - SYS_MAP with KEEL_MAP_LARGE maps one 2 MB page: va and off aligned to
- *   KEEL_LARGE_SIZE (else EINVAL), all of [off, off + 2 MB) inside mem and
+ * - SYS_MAP with KEEL_MAP_LARGE maps one 2 MB page: va, off and the
+ *   frame at off aligned to KEEL_LARGE_SIZE (else EINVAL), all of it below
+ *   KEEL_USER_TOP (else EFAULT), all of [off, off + 2 MB) inside mem and
  *   the pager's RAM (modules and donated memory: EROLE), no page table or
  *   page at va's page-directory entry (EEXIST), the tables above it there
  *   (ENOPDPT, ENOPD).  It counts as 512 pages, and clears 2 MB with

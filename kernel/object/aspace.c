@@ -94,9 +94,19 @@ static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
 	}
 	if (!IS_ALIGNED(va, KEEL_LARGE_SIZE) || !IS_ALIGNED(off, KEEL_LARGE_SIZE))
 		return -KEEL_EINVAL;
+	/* All of it below KEEL_USER_TOP: the last user page is never mapped. */
+	if (va > KEEL_USER_TOP - KEEL_LARGE_SIZE)
+		return -KEEL_EFAULT;
 	*cls = KMEM_USER;
 	if ((r = cap_mem_range(mem, off, KEEL_LARGE_SIZE, frame)))
 		return r;
+	/*
+	 * The frame itself aligned, not only the offset: a derived memory
+	 * capability may start anywhere, and a 2 MB entry holds only an
+	 * aligned address (bit 12 is PAT there).
+	 */
+	if (!IS_ALIGNED(*frame, KEEL_LARGE_SIZE))
+		return -KEEL_EINVAL;
 	return kmem_check_user_range(*frame, KEEL_LARGE_SIZE);
 }
 

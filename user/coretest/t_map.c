@@ -347,6 +347,32 @@ static void map_large_pages(struct kpool *pool)
 	expect(run % KEEL_LARGE_SIZE == 0, "the run at 0x%lx is not aligned", run);
 	E(keel_map(self, va + PAGE_SIZE, ct.mem, run, big), KEEL_EINVAL);
 	E(keel_map(self, va, ct.mem, run + PAGE_SIZE, big), KEEL_EINVAL);
+	/* The last 2 MB below KEEL_USER_TOP would map the page that is never mapped. */
+	E(keel_map(self, (KEEL_USER_TOP - 1) & ~(KEEL_LARGE_SIZE - 1), ct.mem, run, big),
+	  KEEL_EFAULT);
+	/*
+	 * The frame must be aligned, not only the offset: a part of memory
+	 * that starts 4 KB into a 4 MB run, at offset 0, names an unaligned
+	 * 2 MB (a 2 MB entry cannot hold it: bit 12 is PAT there).
+	 */
+	unsigned long four = run_alloc(2 * KEEL_LARGE_SIZE);
+	int skew = slot_alloc();
+	expect(four && skew >= 0, "no 4 MB run or no slot");
+	if (four && skew >= 0) {
+		OK(keel_mem_derive(ct.mem, four + PAGE_SIZE, KEEL_LARGE_SIZE,
+				   KEEL_MEM_R | KEEL_MEM_W, (unsigned long)skew));
+		/* The tables down to va's page directory, so that only the check refuses. */
+		OK(map_page(&root_pool, self, va + 4 * KEEL_LARGE_SIZE, f, R));
+		expect_eq(keel_unmap(self, va + 4 * KEEL_LARGE_SIZE, ct.mem), (long)f, "4 KB");
+		long r = keel_map(self, va, (unsigned long)skew, 0, big);
+		expect_eq(r, -KEEL_EINVAL, "an unaligned 2 MB frame");
+		if (!r) /* mapped: take it away for what follows */
+			keel_unmap_range(self, va, KEEL_UNMAP_MAX, KEEL_CAP_NONE);
+		E(keel_lookup(self, va, ct.mem), KEEL_ENOENT);
+		OK(slot_drop(skew));
+	}
+	if (four)
+		run_free(four, 2 * KEEL_LARGE_SIZE / PAGE_SIZE);
 	/* A part of memory that holds 4 KB of it only. */
 	OK(keel_mem_derive(ct.mem, run, PAGE_SIZE, KEEL_MEM_R | KEEL_MEM_W, (unsigned long)part));
 	E(keel_map(self, va, (unsigned long)part, 0, big), KEEL_EINVAL);

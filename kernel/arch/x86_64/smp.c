@@ -370,7 +370,10 @@ void smp_wait_started(void)
 {
 	for (;;) {
 		irq_disable();
-		if (smp_advance())
+		bkl_lock(); /* as everywhere else: APs already online take it too */
+		bool done = smp_advance();
+		bkl_unlock();
+		if (done)
 			break;
 		irq_enable_and_halt();
 	}
