@@ -134,6 +134,12 @@
  *   (ENOPDPT, ENOPD).  It counts as 512 pages, and clears 2 MB with
  *   KEEL_MAP_ZERO.  SYS_LOOKUP inside it answers for the 4 KB frame at va;
  *   SYS_UNMAP inside it is EINVAL: it goes whole, with SYS_UNMAP_RANGE.
+ * - KEEL_MAP_HUGE is the same for one 1 GB page at va's PDPT entry (no
+ *   page directory there), where the CPU has 1 GB pages (else, or with
+ *   KEEL_MAP_LARGE too, EINVAL); it counts as 262,144 pages.  No range
+ *   can hold it, so it goes whole with SYS_UNMAP at its first address
+ *   (mem must hold all of it; EINVAL inside it, and for a SYS_UNMAP_RANGE
+ *   that reaches it).
  * - SYS_UNMAP(as, va, mem) and SYS_LOOKUP(as, va, mem) return the frame
  *   as its offset in mem (KEEL_EPERM, and nothing changes, if mem does not
  *   hold it); SYS_UNMAP with KEEL_CAP_NONE returns 0, SYS_LOOKUP EINVAL.
@@ -162,7 +168,9 @@
 #define KEEL_MAP_X	    4u
 #define KEEL_MAP_ZERO	    8u	/* SYS_MAP: the kernel clears the frame first */
 #define KEEL_MAP_LARGE	    16u /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
+#define KEEL_MAP_HUGE	    32u /* SYS_MAP: one 1 GB page (KEEL_HUGE_SIZE), if the CPU has them */
 #define KEEL_LARGE_SIZE	    (2ull << 20)
+#define KEEL_HUGE_SIZE	    (1ull << 30)
 #define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
 #define KEEL_MAP_RANGE_MAX  512		      /* pages in one SYS_MAP_RANGE */
 #define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */

@@ -385,6 +385,20 @@ long kmem_map_ref_range(u64 pa, u64 pages)
 	return 0;
 }
 
+long kmem_map_ref_chunks(u64 pa, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		u32 *c = count_slot(pa + i * KMEM_CHUNK);
+		if (!c)
+			return -KEEL_ENOCOUNT;
+		if (*c == UINT32_MAX)
+			return -KEEL_EBUSY;
+	}
+	for (u64 i = 0; i < n; i++)
+		(*count_slot(pa + i * KMEM_CHUNK))++;
+	return 0;
+}
+
 u64 kmem_user_run_end(u64 pa)
 {
 	return kmem_classify(pa) == KMEM_USER ? user_span_end(pa) : pa;

@@ -78,47 +78,66 @@ static long check_frame(u64 frame, u64 rights, enum kmem_class *cls)
 
 #define LARGE_PAGES (KEEL_LARGE_SIZE / PAGE_SIZE)
 
+/* The level of SYS_MAP's page: 1 (4 KB), 2 (2 MB, KEEL_MAP_LARGE), 3 (1 GB, KEEL_MAP_HUGE). */
+static int map_level(u64 rights)
+{
+	return rights & KEEL_MAP_HUGE ? 3 : rights & KEEL_MAP_LARGE ? 2 : 1;
+}
+
+static u64 level_size(int level)
+{
+	return level == 3 ? KEEL_HUGE_SIZE : level == 2 ? KEEL_LARGE_SIZE : PAGE_SIZE;
+}
+
 /*
- * SYS_MAP's frame: the 4 KB at off in mem, or with KEEL_MAP_LARGE the
- * 2 MB there (va and off aligned, all of it the pager's RAM).
+ * SYS_MAP's frame: the 4 KB at off in mem; or the 2 MB or 1 GB there
+ * (va, off and the frame aligned to the size, all of it below
+ * KEEL_USER_TOP and the pager's RAM; 1 GB only where the CPU has 1 GB
+ * pages).
  */
 static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
 		      enum kmem_class *cls)
 {
+	int level = map_level(rights);
+	u64 size = level_size(level);
 	long r;
 
-	if (!(rights & KEEL_MAP_LARGE)) {
+	if (level == 1) {
 		if ((r = cap_mem_range(mem, off, PAGE_SIZE, frame)))
 			return r;
 		return check_frame(*frame, rights, cls);
 	}
-	if (!IS_ALIGNED(va, KEEL_LARGE_SIZE) || !IS_ALIGNED(off, KEEL_LARGE_SIZE))
+	if (level == 3 && ((rights & KEEL_MAP_LARGE) || !cpu_has.pdpe1gb))
+		return -KEEL_EINVAL; /* one size at a time; 1 GB where the CPU has it */
+	if (!IS_ALIGNED(va, size) || !IS_ALIGNED(off, size))
 		return -KEEL_EINVAL;
 	/* All of it below KEEL_USER_TOP: the last user page is never mapped. */
-	if (va > KEEL_USER_TOP - KEEL_LARGE_SIZE)
+	if (va > KEEL_USER_TOP - size)
 		return -KEEL_EFAULT;
 	*cls = KMEM_USER;
-	if ((r = cap_mem_range(mem, off, KEEL_LARGE_SIZE, frame)))
+	if ((r = cap_mem_range(mem, off, size, frame)))
 		return r;
 	/*
 	 * The frame itself aligned, not only the offset: a derived memory
-	 * capability may start anywhere, and a 2 MB entry holds only an
+	 * capability may start anywhere, and a large entry holds only an
 	 * aligned address (bit 12 is PAT there).
 	 */
-	if (!IS_ALIGNED(*frame, KEEL_LARGE_SIZE))
+	if (!IS_ALIGNED(*frame, size))
 		return -KEEL_EINVAL;
-	return kmem_check_user_range(*frame, KEEL_LARGE_SIZE);
+	return kmem_check_user_range(*frame, size);
 }
 
 /*
  * SYS_MAP(as, va, mem, off, rights): the frame at off in mem, at va.  With
- * KEEL_MAP_LARGE, the 2 MB there as one page-directory entry: the kernel
- * counts user mappings per 2 MB chunk, so that page is one count.
+ * KEEL_MAP_LARGE, the 2 MB there as one page-directory entry; with
+ * KEEL_MAP_HUGE, the 1 GB there as one PDPT entry.  The kernel counts
+ * user mappings per 2 MB chunk: such a page is one count on each of its
+ * chunks.
  */
 long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 {
 	struct aspace *as = cap_obj(asc);
-	bool large = rights & KEEL_MAP_LARGE;
+	int level = map_level(rights);
 	enum kmem_class cls;
 	vspace_entry *e;
 	u64 frame;
@@ -127,8 +146,8 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 
 	if ((r = check_va(va)) || (r = map_frame(va, mem, off, rights, &frame, &cls)))
 		return r;
-	if ((rights &
-	     ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE)) ||
+	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE |
+			     KEEL_MAP_HUGE)) ||
 	    !(rights & KEEL_MAP_R))
 		return -KEEL_EINVAL; /* x86 pages are always readable */
 	/* Clearing writes the frame: the memory capability's W. */
@@ -137,26 +156,29 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
 		return -KEEL_EPERM;
 	/* Constant levels: each walk is unrolled. */
-	e = large ? vspace_entry_at(&as->vs, va, 2, &missing)
-		  : vspace_entry_at(&as->vs, va, 1, &missing);
+	e = level == 1	 ? vspace_entry_at(&as->vs, va, 1, &missing)
+	    : level == 2 ? vspace_entry_at(&as->vs, va, 2, &missing)
+			 : vspace_entry_at(&as->vs, va, 3, &missing);
 	if (!e)
-		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a 2 MB page */
+		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a larger page */
 	if (vspace_present(*e))
-		return -KEEL_EEXIST; /* a page; at level 2 also a page table */
-	if ((r = kmem_map_ref_class(frame,
-				    cls))) /* the last check: it changes nothing if it fails */
+		return -KEEL_EEXIST; /* a page; above level 1 also a table */
+	u64 size = level_size(level), pages = size / PAGE_SIZE;
+	/* The last check: it changes nothing if it fails. */
+	if ((r = level == 3 ? kmem_map_ref_chunks(frame, size / KMEM_CHUNK)
+			    : kmem_map_ref_class(frame, cls)))
 		return r;
-	if (!large) {
+	if (level == 1) {
 		if (rights & KEEL_MAP_ZERO)
 			cpu_page_clear(phys_to_virt(frame));
 		vspace_set_leaf(e, frame, want);
 		as->pages++;
 		return 0;
 	}
-	for (u64 i = 0; (rights & KEEL_MAP_ZERO) && i < LARGE_PAGES; i++)
+	for (u64 i = 0; (rights & KEEL_MAP_ZERO) && i < pages; i++)
 		cpu_page_clear(phys_to_virt(frame + i * PAGE_SIZE));
 	vspace_set_large(e, frame, want);
-	as->pages += LARGE_PAGES;
+	as->pages += pages;
 	return 0;
 }
 
@@ -201,8 +223,8 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 		if (next > end)
 			next = end;
 		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
-		if (!pde)
-			return missing_error(missing);
+		if (!pde) /* 0: a 1 GB page is in the way */
+			return missing ? missing_error(missing) : -KEEL_EEXIST;
 		if (!vspace_present(*pde))
 			return -KEEL_ENOPT;
 		if (vspace_is_large(*pde))
@@ -230,22 +252,27 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 }
 
 /*
- * The leaf that maps va (canonical, user, page-aligned), 4 KB or 2 MB, or
- * NULL if none does.  *frame: the 4 KB frame at va; *large: which kind.
+ * The leaf that maps va (canonical, user, page-aligned), 4 KB, 2 MB or
+ * 1 GB, or NULL if none does.  *frame: the 4 KB frame at va; *level: the
+ * leaf's level (1, 2 or 3).
  */
-static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, bool *large)
+static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, int *level)
 {
 	int missing;
 	vspace_entry *e = vspace_entry_at(&as->vs, va, 1, &missing);
 
-	*large = false;
-	if (!e && !missing) { /* a 2 MB page is in the way */
+	*level = 1;
+	if (!e && !missing) { /* a larger page is in the way */
 		e = vspace_entry_at(&as->vs, va, 2, &missing);
-		*large = true;
+		*level = 2;
+		if (!e && !missing) {
+			e = vspace_entry_at(&as->vs, va, 3, &missing);
+			*level = 3;
+		}
 	}
 	if (!e || !vspace_present(*e))
 		return NULL;
-	*frame = vspace_frame(*e) + (*large ? (va & (KEEL_LARGE_SIZE - 1)) : 0);
+	*frame = vspace_frame(*e) + (va & (level_size(*level) - 1));
 	return e;
 }
 
@@ -255,7 +282,7 @@ static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, bool *large)
  * (KEEL_CAP_NONE: none asked, 0); or NULL with the error in *err.
  */
 static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem, u64 *off,
-				 u64 *frame, bool *large, long *err)
+				 u64 *frame, int *level, long *err)
 {
 	vspace_entry *e = NULL;
 	struct cap *m = NULL;
@@ -265,7 +292,7 @@ static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, 
 		return NULL;
 	if ((*err = check_va(va)))
 		return NULL;
-	if (!(e = leaf_at(as, va, frame, large))) {
+	if (!(e = leaf_at(as, va, frame, level))) {
 		*err = -KEEL_ENOENT;
 		return NULL;
 	}
@@ -276,22 +303,47 @@ static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, 
 	return e;
 }
 
-/* SYS_UNMAP(as, va, mem): returns the frame's offset in mem. */
+/* Drop the mapping counts of a 2 MB or 1 GB page at frame (one per chunk). */
+static void unref_large(u64 frame, int level)
+{
+	for (u64 c = 0; c < level_size(level); c += KMEM_CHUNK)
+		kmem_map_unref(frame + c);
+}
+
+/*
+ * SYS_UNMAP(as, va, mem): returns the frame's offset in mem.  A 2 MB page
+ * goes whole with SYS_UNMAP_RANGE (EINVAL here).  A 1 GB page, which no
+ * range can hold, goes whole here, named by its first address (EINVAL
+ * inside it); mem must hold all of it.
+ */
 long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
 	struct aspace *as = cap_obj(asc);
 	u64 off, frame;
-	bool large;
+	int level;
 	long r;
-	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &large, &r);
+	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &level, &r);
 
 	if (!e)
 		return r;
-	if (large)
-		return -KEEL_EINVAL; /* a 2 MB page goes whole: SYS_UNMAP_RANGE */
-	vspace_clear_leaf(&as->vs, e, va);
-	kmem_map_unref(frame);
-	as->pages--;
+	if (level == 1) {
+		vspace_clear_leaf(&as->vs, e, va);
+		kmem_map_unref(frame);
+		as->pages--;
+		return (long)off;
+	}
+	u64 size = level_size(level);
+	if (level == 2 || !IS_ALIGNED(va, size))
+		return -KEEL_EINVAL; /* it goes whole: a range, or from its start */
+	if (mem != KEEL_CAP_NONE) {
+		struct cap *m = NULL;
+		cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m); /* found in mapped_leaf */
+		if (!cap_mem_holds(m, frame + size - PAGE_SIZE))
+			return -KEEL_EPERM;
+	}
+	vspace_clear_leaf(&as->vs, e, va); /* one INVLPG drops a large page's entry */
+	unref_large(frame, level);
+	as->pages -= size / PAGE_SIZE;
 	return (long)off;
 }
 
@@ -346,6 +398,8 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 		if (next > end)
 			next = end;
 		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
+		if (!pde && !missing)
+			return -KEEL_EINVAL; /* a 1 GB page: it goes whole, with SYS_UNMAP */
 		if (!pde || !vspace_present(*pde))
 			continue; /* no table, or nothing below it */
 		if (vspace_is_large(*pde)) {
@@ -423,12 +477,12 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
 	u64 off, frame;
-	bool large;
+	int level;
 	long r;
 
 	if (mem == KEEL_CAP_NONE)
 		return -KEEL_EINVAL; /* the answer is an offset in mem */
-	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &large, &r) ? (long)off : r;
+	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &level, &r) ? (long)off : r;
 }
 
 /* SYS_SUPPLY_TABLE(as, va, level, mem, off): a page table for va at level. */

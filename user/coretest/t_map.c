@@ -401,6 +401,7 @@ static void map_large_pages(struct kpool *pool)
 	expect_eq(keel_lookup(self, va + KEEL_LARGE_SIZE + 5 * PAGE_SIZE, ct.mem),
 		  (long)(run + 5 * PAGE_SIZE), "the frame 5 pages in");
 	E(keel_unmap(self, va + KEEL_LARGE_SIZE, ct.mem), KEEL_EINVAL);
+	E(keel_unmap(self, va + KEEL_LARGE_SIZE + PAGE_SIZE, ct.mem), KEEL_EINVAL);
 	E(keel_map(self, va + KEEL_LARGE_SIZE + PAGE_SIZE, ct.mem, f, R), KEEL_EEXIST);
 	E(keel_map(self, va + KEEL_LARGE_SIZE, ct.mem, run, big), KEEL_EEXIST);
 	/* Ranges that cut it change nothing. */
@@ -526,6 +527,82 @@ static void map_range_maps_runs(void)
 	test_end();
 }
 
+/* Does this CPU have 1 GB pages (CPUID 0x80000001, EDX bit 26)? */
+static int cpu_has_gb_pages(void)
+{
+	unsigned a = 0x80000001u, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d >> 26 & 1;
+}
+
+/*
+ * KEEL_MAP_HUGE (issue 13): one 1 GB PDPT entry where the CPU has them,
+ * refused where it has not.  The same rules as 2 MB pages; it goes whole
+ * with SYS_UNMAP at its start, never with a range; destroying the
+ * address space drops the count of each of its 512 chunks.
+ */
+static void map_huge_pages(struct kpool *pool)
+{
+	unsigned long va = TEST_VA + 2 * KEEL_HUGE_SIZE, self = ct.self_as;
+	unsigned long big = R | KEEL_MAP_W | KEEL_MAP_HUGE;
+	int gb = cpu_has_gb_pages();
+
+	test_begin("map_huge_pages");
+	unsigned long run = run_alloc(KEEL_HUGE_SIZE), f = frame_alloc();
+	if (!run || !f) { /* a small machine: only a refusal (frame 0 is not the pager's) */
+		expect(keel_map(self, va, ct.mem, 0, big) < 0, "1 GB at 0 was mapped");
+		if (run)
+			run_free(run, KEEL_HUGE_SIZE / PAGE_SIZE);
+		frame_free(f);
+		test_end();
+		return;
+	}
+	E(keel_map(self, va, ct.mem, run, big | KEEL_MAP_LARGE), KEEL_EINVAL);
+	if (!gb) {
+		E(keel_map(self, va, ct.mem, run, big), KEEL_EINVAL);
+		run_free(run, KEEL_HUGE_SIZE / PAGE_SIZE);
+		frame_free(f);
+		test_end();
+		return;
+	}
+	E(keel_map(self, va + KEEL_LARGE_SIZE, ct.mem, run, big), KEEL_EINVAL);
+	E(keel_map(self, va, ct.mem, run + KEEL_LARGE_SIZE, big), KEEL_EINVAL);
+	E(keel_map(self, (KEEL_USER_TOP - 1) & ~(KEEL_HUGE_SIZE - 1), ct.mem, run, big),
+	  KEEL_EFAULT);
+	OK(map_page(pool, self, va, run, big));
+	volatile unsigned long *p = (unsigned long *)va;
+	for (unsigned long off = 0; off < KEEL_HUGE_SIZE; off += 37 * KEEL_LARGE_SIZE + 8)
+		p[off / 8] = off;
+	unsigned long bad = 0;
+	for (unsigned long off = 0; off < KEEL_HUGE_SIZE; off += 37 * KEEL_LARGE_SIZE + 8)
+		bad += p[off / 8] != off;
+	expect_eq((long)bad, 0, "words read back wrong");
+	unsigned long in = 5 * KEEL_LARGE_SIZE + 3 * PAGE_SIZE;
+	expect_eq(keel_lookup(self, va + in, ct.mem), (long)(run + in), "a frame inside it");
+	E(keel_map(self, va + in, ct.mem, f, R), KEEL_EEXIST);
+	E(keel_map(self, va + KEEL_LARGE_SIZE, ct.mem, run, R | KEEL_MAP_LARGE), KEEL_EEXIST);
+	E(keel_map_range(self, va + in, ct.mem, f, 1, R), KEEL_EEXIST);
+	E(keel_unmap(self, va + PAGE_SIZE, ct.mem), KEEL_EINVAL);
+	E(keel_unmap_range(self, va, KEEL_UNMAP_MAX, ct.mem), KEEL_EINVAL);
+	E(keel_kmem_donate(ct.mem, run + 7 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE), KEEL_EROLE);
+	expect_eq(keel_unmap(self, va, ct.mem), (long)run, "the whole 1 GB page");
+	E(keel_lookup(self, va + in, ct.mem), KEEL_ENOENT);
+	OK(keel_kmem_donate(ct.mem, run + 7 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE));
+	OK(keel_kmem_reclaim(ct.mem, run + 7 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE));
+	/* Left mapped in an address space that is destroyed: every chunk's count goes. */
+	struct proc victim;
+	OK(spawn(&victim, pool, ct.bi, "pvictim", badge_new()));
+	OK(map_page(pool, victim.as, KEEL_HUGE_SIZE, run, big));
+	E(keel_kmem_donate(ct.mem, run + 511 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE), KEEL_EROLE);
+	OK(proc_destroy(&victim));
+	OK(keel_kmem_donate(ct.mem, run + 511 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE));
+	OK(keel_kmem_reclaim(ct.mem, run + 511 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE));
+	run_free(run, KEEL_HUGE_SIZE / PAGE_SIZE);
+	frame_free(f);
+	test_end();
+}
+
 void tests_map(void)
 {
 	static struct kpool pool;
@@ -540,6 +617,7 @@ void tests_map(void)
 	map_unmap_range();
 	map_large_pages(&pool);
 	map_range_maps_runs();
+	map_huge_pages(&pool);
 	bootinfo_read_only(&pool);
 	test_begin("map_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

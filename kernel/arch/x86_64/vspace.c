@@ -97,7 +97,8 @@ void vspace_flush_range(struct vspace *vs, u64 va, u64 pages)
 /*
  * The tables below t (a table at `level`): their leaves, then themselves.
  * A 2 MB leaf is one call of leaf(), with its first frame: the kernel
- * counts user mappings per 2 MB chunk (kmem.c), and a 2 MB leaf is one.
+ * counts user mappings per 2 MB chunk (kmem.c), and a 2 MB leaf is one; a
+ * 1 GB leaf is one call for each of its 512 chunks.
  */
 static void free_tables(pte_t *t, int level, void (*leaf)(u64), void (*table)(u64))
 {
@@ -112,6 +113,11 @@ static void free_tables(pte_t *t, int level, void (*leaf)(u64), void (*table)(u6
 			continue;
 		if (level == PT_LEVEL_PT || (level == PT_LEVEL_PD && (t[i] & PTE_PS))) {
 			leaf(pte_addr(t[i])); /* a 4 KB or a 2 MB leaf */
+			continue;
+		}
+		if (level == PT_LEVEL_PDPT && (t[i] & PTE_PS)) { /* a 1 GB leaf: each chunk */
+			for (u64 c = 0; c < (1ull << 30); c += 2ull << 20)
+				leaf(pte_addr(t[i]) + c);
 			continue;
 		}
 		free_tables(phys_to_virt(pte_addr(t[i])), level - 1, leaf, table);

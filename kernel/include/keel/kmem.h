@@ -114,6 +114,8 @@ long kmem_check_module_range(u64 pa, u64 size);
 /* One user mapping more of each frame of [pa, pa + pages), all KMEM_USER: 0, or
  * ENOCOUNT or EBUSY with nothing counted. */
 long kmem_map_ref_range(u64 pa, u64 pages);
+/* One user mapping more of each of the n KMEM_CHUNKs from pa (a 1 GB page): as above. */
+long kmem_map_ref_chunks(u64 pa, u64 n);
 /*
  * How far from pa every frame is the pager's RAM as pa is (the end of its
  * run, or of its KMEM_CHUNK: donations are whole chunks), so that
