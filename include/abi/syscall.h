@@ -124,8 +124,8 @@
  *   frame must be the pager's RAM: a module's is EROLE), so a pager need
  *   not map a frame to clear it.  A missing table is reported as
  *   KEEL_ENOPDPT / KEEL_ENOPD / KEEL_ENOPT and supplied with
- *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).  A 4 KB page where a
- *   2 MB page is mapped is EEXIST.
+ *   SYS_SUPPLY_TABLE(as, va, level 3/2/1, mem, off).  A 4 KB page, or a
+ *   table, where a larger page is mapped is EEXIST.
  * - SYS_MAP with KEEL_MAP_LARGE maps one 2 MB page: va, off and the
  *   frame at off aligned to KEEL_LARGE_SIZE (else EINVAL), all of it below
  *   KEEL_USER_TOP (else EFAULT), all of [off, off + 2 MB) inside mem and
@@ -136,7 +136,8 @@
  *   SYS_UNMAP inside it is EINVAL: it goes whole, with SYS_UNMAP_RANGE.
  * - KEEL_MAP_HUGE is the same for one 1 GB page at va's PDPT entry (no
  *   page directory there), where the CPU has 1 GB pages (else, or with
- *   KEEL_MAP_LARGE too, EINVAL); it counts as 262,144 pages.  No range
+ *   KEEL_MAP_LARGE or KEEL_MAP_ZERO too, EINVAL: clearing 1 GB would hold
+ *   every CPU up); it counts as 262,144 pages.  No range
  *   can hold it, so it goes whole with SYS_UNMAP at its first address
  *   (mem must hold all of it; EINVAL inside it, and for a SYS_UNMAP_RANGE
  *   that reaches it).

@@ -107,8 +107,13 @@ static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
 			return r;
 		return check_frame(*frame, rights, cls);
 	}
-	if (level == 3 && ((rights & KEEL_MAP_LARGE) || !cpu_has.pdpe1gb))
-		return -KEEL_EINVAL; /* one size at a time; 1 GB where the CPU has it */
+	/*
+	 * One size at a time; 1 GB where the CPU has it, and never cleared
+	 * here: clearing 1 GB would hold the big kernel lock, and every other
+	 * CPU, for a quarter of a billion stores (the pager clears it first).
+	 */
+	if (level == 3 && ((rights & (KEEL_MAP_LARGE | KEEL_MAP_ZERO)) || !cpu_has.pdpe1gb))
+		return -KEEL_EINVAL;
 	if (!IS_ALIGNED(va, size) || !IS_ALIGNED(off, size))
 		return -KEEL_EINVAL;
 	/* All of it below KEEL_USER_TOP: the last user page is never mapped. */
@@ -502,7 +507,7 @@ long sys_supply_table(struct cap *asc, u64 va, u64 level, struct cap *mem, u64 o
 	/* The entry that should point to the new table. */
 	vspace_entry *e = vspace_entry_at(&as->vs, va, (int)level + 1, &missing);
 	if (!e)
-		return missing_error(missing);
+		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a larger page */
 	if (vspace_present(*e))
 		return -KEEL_EEXIST;
 	kmem_object_make(frame, KOBJ_TABLE);

@@ -112,6 +112,12 @@ static void pager_demand_zero_fill(void)
 	c.ndemand = DEMAND_PAGES;
 	long fast0 = keel_info(KEEL_INFO_IPC_FAST);
 	if (!test_failing() && start(child_demand, 0)) {
+		/*
+		 * start() returns at the first message (its first fault): wait
+		 * for the exit.  (This looked at once, and failed when the
+		 * waiter got the CPU between two faults: on 64 slow CPUs.)
+		 */
+		wait_until(&c.exits, 1, WAIT_TICKS);
 		expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
 		expect_eq(c.exit_code, 0, "its wrong reads");
 		expect_eq(c.faults, DEMAND_PAGES, "faults");

@@ -568,6 +568,7 @@ static void map_huge_pages(struct kpool *pool)
 	}
 	E(keel_map(self, va + KEEL_LARGE_SIZE, ct.mem, run, big), KEEL_EINVAL);
 	E(keel_map(self, va, ct.mem, run + KEEL_LARGE_SIZE, big), KEEL_EINVAL);
+	E(keel_map(self, va, ct.mem, run, big | KEEL_MAP_ZERO), KEEL_EINVAL);
 	E(keel_map(self, (KEEL_USER_TOP - 1) & ~(KEEL_HUGE_SIZE - 1), ct.mem, run, big),
 	  KEEL_EFAULT);
 	OK(map_page(pool, self, va, run, big));
@@ -583,6 +584,13 @@ static void map_huge_pages(struct kpool *pool)
 	E(keel_map(self, va + in, ct.mem, f, R), KEEL_EEXIST);
 	E(keel_map(self, va + KEEL_LARGE_SIZE, ct.mem, run, R | KEEL_MAP_LARGE), KEEL_EEXIST);
 	E(keel_map_range(self, va + in, ct.mem, f, 1, R), KEEL_EEXIST);
+	unsigned long t = kpool_get(pool); /* a free donated frame, as a table would be */
+	expect(t != 0, "no free frame in the pool");
+	if (t) {
+		E(keel_supply_table(self, va + in, 1, ct.mem, t), KEEL_EEXIST);
+		E(keel_supply_table(self, va + in, 2, ct.mem, t), KEEL_EEXIST);
+		kpool_put(pool, t);
+	}
 	E(keel_unmap(self, va + PAGE_SIZE, ct.mem), KEEL_EINVAL);
 	E(keel_unmap_range(self, va, KEEL_UNMAP_MAX, ct.mem), KEEL_EINVAL);
 	E(keel_kmem_donate(ct.mem, run + 7 * KEEL_LARGE_SIZE, KEEL_LARGE_SIZE), KEEL_EROLE);
