@@ -305,11 +305,6 @@ u32 sched_ready_mask(u32 cpu)
 	return percpu_of(cpu)->sched.runqueue.ready;
 }
 
-struct trap_frame *sched_regs(struct thread *t)
-{
-	return &t->regs; /* live or saved: the entries keep them there */
-}
-
 /* Wake this CPU's sleepers whose time has come (one compare if none is). */
 static void wake_sleepers(struct percpu *pc)
 {

@@ -70,7 +70,6 @@ void sched_forget(struct thread *t);  /* t goes away: not ready, not handed off 
 void sched_cpu_lost(u32 cpu);
 /* t's wait is over: straight to it if this CPU's thread just blocked (IPC fast path). */
 void sched_wake(struct thread *t);
-struct trap_frame *sched_regs(struct thread *t); /* t's registers, live or saved */
 /*
  * The IPC fast path (kernel/core/ipc.c).  sched_may_switch: may `next`
  * take this CPU from the running thread now, by the hand-off rule, with

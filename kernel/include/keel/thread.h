@@ -86,6 +86,12 @@ struct thread {
 	u64 console_end; /* where its SYS_DEBUG_WRITE text ends in the console stream */
 };
 
+/* t's user registers, live or saved: the entries keep them in its save area. */
+static inline struct trap_frame *sched_regs(struct thread *t)
+{
+	return &t->regs;
+}
+
 struct endpoint {
 	u64 gen; /* its generation (kmem_gen_new): capabilities must match it */
 	struct tqueue senders, receivers;
