@@ -230,13 +230,17 @@ MATRIX = [
            PAGER_UP, modules="system", smp=4),
     # The APs start in the background of a normal boot: one that never
     # answers is given up while init runs, and whatever was placed on it
-    # moves to CPU 0 (init's demonstration still ends).
+    # moves to CPU 0 (init's demonstration still ends).  Whether init
+    # places its process there before the give-up (then it runs on CPU 0)
+    # or after (then there are 2 CPUs to place on) is timing: both are
+    # right; the in-kernel test threads_on_a_cpu_given_up_run_on_cpu_0
+    # checks the move itself every time.
     Config("system-bios-q35-absent-cpu-2cpu", "bios", "q35", "256M", "max", "system",
            "smp-absent-cpu",
            PAGER_UP + [r"^\[smp\] cpu 2 \(APIC 254\) did not answer the start-up IPIs: "
                        r"skipped$",
-                       r"^\[init\] one process placed on each of 3 CPUs: 2 ran there, 1 on "
-                       r"CPU 0 \(their CPU was given up\), 0 wrong$"],
+                       r"^\[init\] one process placed on each of (3 CPUs: 2 ran there, 1|"
+                       r"2 CPUs: 2 ran there, 0) on CPU 0 \(their CPU was given up\), 0 wrong$"],
            modules="system", smp=2, cpus_online=2),
     Config("system-bios-q35-1T-max-2cpu", "bios", "q35", "1T", "max,phys-bits=46", "system",
            "", PAGER_UP, modules="system", smp=2, huge=True, timeout=180),
