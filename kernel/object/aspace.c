@@ -44,6 +44,18 @@ static long check_va(u64 va)
 	return va < KEEL_USER_TOP ? 0 : -KEEL_EFAULT;
 }
 
+/* A range of `pages` pages from va: 1 to max of them, all user addresses. */
+static long check_range(u64 va, u64 pages, u64 max)
+{
+	long r = check_va(va);
+
+	if (r)
+		return r;
+	if (!pages || pages > max)
+		return -KEEL_EINVAL;
+	return pages > (KEEL_USER_TOP - va) / PAGE_SIZE ? -KEEL_EFAULT : 0;
+}
+
 static u64 boot_table(void *ctx)
 {
 	(void)ctx;
@@ -199,12 +211,8 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 	int missing;
 	long r;
 
-	if ((r = check_va(va)))
+	if ((r = check_range(va, pages, KEEL_MAP_RANGE_MAX)))
 		return r;
-	if (!pages || pages > KEEL_MAP_RANGE_MAX)
-		return -KEEL_EINVAL;
-	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
-		return -KEEL_EFAULT;
 	size = pages * PAGE_SIZE;
 	end = va + size;
 	if ((r = cap_mem_range(mem, off, size, &frame)))
@@ -463,12 +471,8 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 			return -KEEL_EINVAL; /* nowhere to put the frames */
 		out = phys_to_virt(cur->buf);
 	}
-	if ((r = check_va(va)))
+	if ((r = check_range(va, pages, KEEL_UNMAP_MAX)))
 		return r;
-	if (!pages || pages > KEEL_UNMAP_MAX)
-		return -KEEL_EINVAL;
-	if (pages > (KEEL_USER_TOP - va) / PAGE_SIZE)
-		return -KEEL_EFAULT;
 	u64 end = va + pages * PAGE_SIZE;
 	if ((r = unmap_range(as, va, end, m, NULL, false)) < 0)
 		return r;
