@@ -56,6 +56,31 @@ static long check_range(u64 va, u64 pages, u64 max)
 	return pages > (KEEL_USER_TOP - va) / PAGE_SIZE ? -KEEL_EFAULT : 0;
 }
 
+/* Where the page-directory entry's 2 MB that holds a ends, or end if that is sooner. */
+static u64 block_end(u64 a, u64 end)
+{
+	u64 next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
+
+	return next < end ? next : end;
+}
+
+/*
+ * The rights of a map: R required, nothing beyond `allowed`; each map
+ * right, and W for clearing, held by the memory capability.  *want: the
+ * page's rights.
+ */
+static long check_map_rights(u64 rights, u64 allowed, const struct cap *mem, u32 *want)
+{
+	if ((rights & ~allowed) || !(rights & KEEL_MAP_R))
+		return -KEEL_EINVAL; /* x86 pages are always readable */
+	*want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
+	/* Clearing writes the frame: the memory capability's W. */
+	if ((*want & ~cap_rights(mem)) ||
+	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
+		return -KEEL_EPERM;
+	return 0;
+}
+
 static u64 boot_table(void *ctx)
 {
 	(void)ctx;
@@ -161,17 +186,14 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
 	int missing;
 	long r;
 
-	if ((r = check_va(va)) || (r = map_frame(va, mem, off, rights, &frame, &cls)))
+	u32 want;
+
+	if ((r = check_va(va)) || (r = map_frame(va, mem, off, rights, &frame, &cls)) ||
+	    (r = check_map_rights(rights,
+				  KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO |
+				      KEEL_MAP_LARGE | KEEL_MAP_HUGE,
+				  mem, &want)))
 		return r;
-	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE |
-			     KEEL_MAP_HUGE)) ||
-	    !(rights & KEEL_MAP_R))
-		return -KEEL_EINVAL; /* x86 pages are always readable */
-	/* Clearing writes the frame: the memory capability's W. */
-	u32 want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
-	if ((want & ~cap_rights(mem)) ||
-	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
-		return -KEEL_EPERM;
 	/* Constant levels: each walk is unrolled. */
 	e = level == 1	 ? vspace_entry_at(&as->vs, va, 1, &missing)
 	    : level == 2 ? vspace_entry_at(&as->vs, va, 2, &missing)
@@ -224,17 +246,12 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 	if ((r = module ? kmem_check_module_range(frame, size)
 			: kmem_check_user_range(frame, size)))
 		return r;
-	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO)) ||
-	    !(rights & KEEL_MAP_R))
-		return -KEEL_EINVAL;
-	u32 want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
-	if ((want & ~cap_rights(mem)) ||
-	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
-		return -KEEL_EPERM;
+	u32 want;
+	if ((r = check_map_rights(rights, KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO, mem,
+				  &want)))
+		return r;
 	for (u64 a = va, next; a < end; a = next) {
-		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
-		if (next > end)
-			next = end;
+		next = block_end(a, end);
 		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
 		if (!pde) /* 0: a 1 GB page is in the way */
 			return missing ? missing_error(missing) : -KEEL_EEXIST;
@@ -250,9 +267,7 @@ long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages,
 	if (!module && (r = kmem_map_ref_range(frame, pages)))
 		return r; /* the last check: it changes nothing if it fails */
 	for (u64 a = va, next; a < end; a = next) {
-		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
-		if (next > end)
-			next = end;
+		next = block_end(a, end);
 		vspace_entry *e = vspace_leaf_below(*vspace_entry_at(&as->vs, a, 2, &missing), a);
 		for (u64 x = a; x < next; x += PAGE_SIZE, e++, frame += PAGE_SIZE) {
 			if (rights & KEEL_MAP_ZERO)
@@ -292,17 +307,19 @@ static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, int *level)
 /*
  * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va, the
  * 4 KB frame at va and its offset in the memory capability in slot `mem`
- * (KEEL_CAP_NONE: none asked, 0); or NULL with the error in *err.
+ * (KEEL_CAP_NONE: none asked, 0; *mc: that capability, or NULL); or NULL
+ * with the error in *err.
  */
 static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem, u64 *off,
-				 u64 *frame, int *level, long *err)
+				 u64 *frame, int *level, struct cap **mc, long *err)
 {
 	vspace_entry *e = NULL;
-	struct cap *m = NULL;
+	struct cap *m = *mc = NULL;
 
 	*off = 0;
 	if (mem != KEEL_CAP_NONE && (*err = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
 		return NULL;
+	*mc = m;
 	if ((*err = check_va(va)))
 		return NULL;
 	if (!(e = leaf_at(as, va, frame, level))) {
@@ -334,8 +351,9 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 	struct aspace *as = cap_obj(asc);
 	u64 off, frame;
 	int level;
+	struct cap *m;
 	long r;
-	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &level, &r);
+	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &level, &m, &r);
 
 	if (!e)
 		return r;
@@ -348,25 +366,14 @@ long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 	u64 size = level_size(level);
 	if (level == 2 || !IS_ALIGNED(va, size))
 		return -KEEL_EINVAL; /* it goes whole: a range, or from its start */
-	if (mem != KEEL_CAP_NONE) {
-		struct cap *m = NULL;
-		cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m); /* found in mapped_leaf */
-		if (!cap_mem_holds(m, frame + size - PAGE_SIZE))
-			return -KEEL_EPERM;
-	}
+	if (m && !cap_mem_holds(m, frame + size - PAGE_SIZE))
+		return -KEEL_EPERM;	   /* mapped_leaf checked the first frame */
 	vspace_clear_leaf(&as->vs, e, va); /* one INVLPG drops a large page's entry */
 	unref_large(frame, level);
 	as->pages -= size / PAGE_SIZE;
 	return (long)off;
 }
 
-/*
- * SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range,
- * one flush.  A page-directory entry at a time: a 2 MB page whole, or the
- * page table's entries in the range, read in place.  Two passes: the
- * first checks (every frame inside mem, no 2 MB page cut by the range's
- * ends), the second changes; so a refusal changes nothing.
- */
 /* Counts dropped a chunk at a time: n pages unmapped in the chunk of pa. */
 struct unref_batch {
 	u64 chunk, n;
@@ -398,6 +405,13 @@ static void unref_frame(struct unref_batch *b, u64 frame)
 	b->n++;
 }
 
+/*
+ * SYS_UNMAP_RANGE's two passes over [va, end): the first (change false)
+ * checks (every frame inside mem, no 2 MB page cut by the range's ends,
+ * no 1 GB page), the second changes; so a refusal changes nothing.  A
+ * page-directory entry at a time: a 2 MB page whole, or the page table's
+ * entries in the range, read in place.
+ */
 static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *out, bool change)
 {
 	u64 n = 0, small = 0, base = m ? cap_mem_base(m) : 0;
@@ -407,9 +421,7 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 	int missing;
 
 	for (u64 a = va, next; a < end; a = next) {
-		next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
-		if (next > end)
-			next = end;
+		next = block_end(a, end);
 		vspace_entry *pde = vspace_entry_at(&as->vs, a, 2, &missing);
 		if (!pde && !missing)
 			return -KEEL_EINVAL; /* a 1 GB page: it goes whole, with SYS_UNMAP */
@@ -457,6 +469,7 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 	return (long)n;
 }
 
+/* SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range, one flush. */
 long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64 mem)
 {
 	struct aspace *as = cap_obj(asc);
@@ -487,11 +500,13 @@ long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
 {
 	u64 off, frame;
 	int level;
+	struct cap *m;
 	long r;
 
 	if (mem == KEEL_CAP_NONE)
 		return -KEEL_EINVAL; /* the answer is an offset in mem */
-	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &level, &r) ? (long)off : r;
+	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &level, &m, &r) ? (long)off
+										     : r;
 }
 
 /* SYS_SUPPLY_TABLE(as, va, level, mem, off): a page table for va at level. */

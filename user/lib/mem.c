@@ -346,34 +346,42 @@ static long supply_counts(struct kpool *counts, unsigned long frame)
 	return r == -KEEL_EEXIST ? 0 : r;
 }
 
+/*
+ * A map said r: is it asking for a table or a count table?  Then supply
+ * it: page tables for [va, end) at the level missing, a count table for
+ * frame and for last (a run may reach into a second count table's span).
+ */
+static bool asks_for_tables(long r)
+{
+	return r == -KEEL_ENOPDPT || r == -KEEL_ENOPD || r == -KEEL_ENOPT || r == -KEEL_ENOCOUNT;
+}
+
+static long supply_missing(long r, struct kpool *tables, unsigned long as, unsigned long va,
+			   unsigned long end, unsigned long frame, unsigned long last)
+{
+	struct kpool *counts = tables->counts ? tables->counts : tables;
+
+	if (r == -KEEL_ENOCOUNT) {
+		r = supply_counts(counts, frame);
+		return r || last == frame ? r : supply_counts(counts, last);
+	}
+	return supply_tables(tables, as, va, end,
+			     r == -KEEL_ENOPDPT ? 3
+			     : r == -KEEL_ENOPD ? 2
+						: 1);
+}
+
 long map_range(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
 	       unsigned long pages, unsigned long rights)
 {
-	struct kpool *counts = tables->counts ? tables->counts : tables;
-	unsigned long end = va + pages * PAGE_SIZE;
+	unsigned long end = va + pages * PAGE_SIZE, last = frame + (pages - 1) * PAGE_SIZE;
 
 	/* Each missing kind once (a range spans at most two of each table), and a retry. */
 	for (int tries = 0; tries < 8; tries++) {
 		long r = keel_map_range(as, va, m.mem, frame, pages, rights);
-		switch (r) {
-		case -KEEL_ENOPDPT:
-			r = supply_tables(tables, as, va, end, 3);
-			break;
-		case -KEEL_ENOPD:
-			r = supply_tables(tables, as, va, end, 2);
-			break;
-		case -KEEL_ENOPT:
-			r = supply_tables(tables, as, va, end, 1);
-			break;
-		case -KEEL_ENOCOUNT:
-			r = supply_counts(counts, frame);
-			if (!r)
-				r = supply_counts(counts, frame + (pages - 1) * PAGE_SIZE);
-			break;
-		default:
+		if (!asks_for_tables(r))
 			return r;
-		}
-		if (r < 0)
+		if ((r = supply_missing(r, tables, as, va, end, frame, last)) < 0)
 			return r;
 	}
 	return -KEEL_EBUSY;
@@ -382,46 +390,13 @@ long map_range(struct kpool *tables, unsigned long as, unsigned long va, unsigne
 long map_page(struct kpool *tables, unsigned long as, unsigned long va, unsigned long frame,
 	      unsigned long rights)
 {
-	struct kpool *counts = tables->counts ? tables->counts : tables;
-
 	/* At most three tables and one count table, plus a retry or two for races. */
 	for (int tries = 0; tries < 8; tries++) {
 		long r = keel_map(as, va, m.mem, frame, rights);
-		unsigned long level, t;
-
-		switch (r) {
-		case -KEEL_ENOPDPT:
-			level = 3;
-			break;
-		case -KEEL_ENOPD:
-			level = 2;
-			break;
-		case -KEEL_ENOPT:
-			level = 1;
-			break;
-		case -KEEL_ENOCOUNT:
-			t = kpool_get(counts);
-			if (!t)
-				return -KEEL_EFULL;
-			r = keel_kmem_counts(m.mem, frame, t);
-			if (r < 0) {
-				kpool_put(counts, t);
-				if (r != -KEEL_EEXIST)
-					return r;
-			}
-			continue;
-		default:
+		if (!asks_for_tables(r))
 			return r;
-		}
-		t = kpool_get(tables);
-		if (!t)
-			return -KEEL_EFULL;
-		r = keel_supply_table(as, va, level, m.mem, t);
-		if (r < 0) {
-			kpool_put(tables, t);
-			if (r != -KEEL_EEXIST)
-				return r;
-		}
+		if ((r = supply_missing(r, tables, as, va, va + 1, frame, frame)) < 0)
+			return r;
 	}
 	return -KEEL_EBUSY;
 }
