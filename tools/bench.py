@@ -93,21 +93,25 @@ WHY = {
         "SYS_INFO takes the lean entry (no frame, no lock): SYSCALL, SWAPGS, "
         "a stack switch, the call and SYSRET.",
     "ipc_round_trip_same_cpu":
-        "Each direction saves the whole frame into the thread (syscall_entry), "
-        "takes the big kernel lock, dispatches (syscall_handle), looks up the "
-        "endpoint and checks the partner (ipc_fastpath), checks the hand-off "
-        "rule (sched_may_switch), moves the partner off the queue and the "
-        "caller on (fast_switch), saves and restores the FPU state "
-        "(sched_switch) and switches the address space (vspace_activate); the "
-        "per-function table below shows each, a few dozen instructions apiece. "
-        "No registers are copied any more. What is left is the C path's "
-        "width: seL4's fast path does the same checks in hand-written code "
-        "from the entry, with no lock and no calls.",
+        "Both directions take the fast path from the system-call entry "
+        "(kernel/core/fastpath.c). Per direction, about 60 instructions are "
+        "the entry and exit (syscall_entry), which save and restore every "
+        "register in the thread's save area, since the general path may "
+        "answer the thread later and must find them all; 130 to 150 are the "
+        "C: the big kernel lock (taken on the fast path too, as seL4 does on "
+        "SMP), the capability lookup with its generation check, the partner's "
+        "state and the hand-off rule, the endpoint queue, the message's seven "
+        "registers, the FPU state and the address space (CR3, and the CPU "
+        "sets that TLB shoot-downs read). The rest of the target needs an "
+        "entry that saves only what the path uses and a path without the "
+        "lock: design changes, not tuning (docs/design-core.md).",
     "ipc_round_trip_cross_cpu":
         "The partner's CPU is woken by an IPI and takes the general path: the "
-        "sender queues it (sched_ready, lapic_send_ipi), the other CPU leaves "
-        "idle_loop, decides (sched_decide) and returns through the trap path; "
-        "both CPUs take the big kernel lock.",
+        "sender tries the fast path (it fails at the partner's CPU), then "
+        "queues the partner (sched_ready, lapic_send_ipi) and goes idle, "
+        "switching to the kernel's tables; the other CPU wakes in idle_loop, "
+        "decides (sched_decide), switches the address space back and returns "
+        "through the trap path; both CPUs take the big kernel lock.",
     "first_touch_per_page":
         "A fault is a message round trip to the pager (the trap, ipc_fault, "
         "the pager's reply, both halves direct: about what an IPC round trip "

@@ -6,9 +6,12 @@
  * A thread waiting in the kernel keeps nothing but its user registers, so
  * delivering a message is writing the receiver's saved registers (and
  * copying the buffer between the two buffer frames, through the direct
- * map).  The fast path: when a call finds its receiver waiting on the
- * same CPU, or a reply-and-receive finds no sender waiting, the CPU goes
- * straight to the partner, without the run queue.
+ * map).  A call or reply-and-receive of a label and four words to a
+ * partner waiting on the same CPU never comes here: the fast path
+ * (kernel/core/fastpath.c) does the same steps from the entry.  What it
+ * leaves comes here, and takes the direct way where it can too: a woken
+ * partner on this CPU runs next without the run queue (sched_wake), and
+ * a fault goes straight to a pager waiting here (ipc_send).
  *
  * A thread's states (enum thread_state), what each waits for, and where
  * it goes next:
@@ -42,6 +45,7 @@
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <common/string.h>
+#include <keel/sched_inline.h>
 #include <keel/thread.h>
 
 #define TAG_LEN_SHIFT  32
@@ -159,8 +163,9 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	 * direct path does for a call, if the hand-off rule allows it now
 	 * (else the scheduler decides at the return, as for any wake-up).
 	 */
-	if (kind == SEND_FAULT && s == sched_current() && sched_may_switch(s, r)) {
-		sched_switch(s, r);
+	struct percpu *pc = this_cpu();
+	if (kind == SEND_FAULT && s == pc->sched.current && sched_may_switch(pc, s, r)) {
+		sched_switch(pc, s, r);
 		ipc_fast_count++;
 		return;
 	}
@@ -289,118 +294,6 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 	if (c)
 		sched_wake(c);
 	return 0;
-}
-
-/*
- * The fast path (issue 13): a call that finds its server waiting on this
- * CPU, or a reply-and-receive that finds its caller waiting here and no
- * sender queued, with a message of a label and four words.  It does what
- * the general path would (the same states, links and queues, the same
- * hand-off rule) in one step, straight to the partner:
- *
- *   SYS_CALL        cur --SEND--> ep --RECV--> r     cur: REPLY, r runs
- *   SYS_REPLY_RECV  cur --reply--> c (REPLY)         cur: RECV on ep, c runs
- *                   (c's call gets the message; c's fault, if the label
- *                   is IPC_FAULT_RESUME, runs its instruction again)
- *
- * Anything else falls back to the general path, which then gives the
- * answer: a bad slot or tag, a buffer or capabilities in the message, no
- * partner waiting, a partner on another CPU, a fault answered with kill,
- * a server that still owes another caller its reply, a
- * sender already queued, or the scheduler due here (a sleeper to wake, a
- * decision pending, a better thread ready, the turn over for an equal).
- * Returns whether it switched; the frame then holds the partner's
- * registers.
- */
-static inline bool fast_tag(u64 tag)
-{
-	return !(tag & ~0xffffffffull); /* a label only: no length, no capabilities */
-}
-
-static void fast_deliver(struct thread *to, const struct trap_frame *tf, u64 badge)
-{
-	struct trap_frame *f = &to->regs; /* `to` waits: its registers are saved */
-
-	f->rax = 0;
-	f->rdi = badge;
-	f->rsi = tf->rsi;
-	f->rdx = tf->rdx;
-	f->r10 = tf->r10;
-	f->r8 = tf->r8;
-	f->r9 = tf->r9;
-}
-
-u64 ipc_fast_count;
-
-/*
- * The fast path's switch, once the IPC checks have passed: the hand-off
- * rule last (false if it refuses; nothing has changed then).  Kept apart
- * so that the checks before it are a leaf: a partner on another CPU
- * costs a few instructions, with no registers to save.
- */
-static __attribute__((noinline)) bool fast_switch(struct trap_frame *tf, struct thread *cur,
-						  struct thread *to, struct endpoint *ep, u64 badge,
-						  bool resume)
-{
-	if (!sched_may_switch(cur, to))
-		return false;
-	if (tf->rax == SYS_CALL) {
-		tqueue_pop(&ep->receivers); /* to, its head */
-		to->ep = NULL;
-		fast_deliver(to, tf, badge);
-		cur->send_kind = SEND_CALL;
-		cur->state = T_REPLY;
-		cur->server = to;
-		to->reply_to = cur;
-	} else {
-		cur->reply_to = NULL;
-		to->server = NULL;
-		if (!resume) /* a resumed fault keeps its registers: the instruction runs again */
-			fast_deliver(to, tf, badge);
-		cur->state = T_RECV;
-		cur->ep = ep;
-		tqueue_push(&ep->receivers, cur);
-	}
-	sched_switch(cur, to);
-	ipc_fast_count++;
-	return true;
-}
-
-/*
- * The checks, cheapest and most telling first: a partner on another CPU
- * (the cross-CPU round trip) costs a few instructions before the general
- * path takes over.
- */
-bool ipc_fastpath(struct trap_frame *tf, struct thread *cur)
-{
-	struct cap *c;
-	struct thread *to;
-
-	if (!fast_tag(tf->rsi))
-		return false;
-	if (tf->rax == SYS_CALL) {
-		if (cap_find(cur->as->caps, tf->rdi, CAP_ENDPOINT, KEEL_EP_SEND, &c))
-			return false;
-		struct endpoint *ep = cap_obj(c);
-		to = ep->receivers.head;
-		if (!to || to->cpu != cur->cpu || to->reply_to)
-			return false;
-		return fast_switch(tf, cur, to, ep, c->badge ? c->badge : cur->badge, false);
-	}
-	to = cur->reply_to;
-	if (!to || to->cpu != cur->cpu || to->state != T_REPLY || to->server != cur)
-		return false;
-	/* A call's reply, or "resume" for a fault (a kill takes the general path). */
-	bool resume = to->send_kind == SEND_FAULT;
-	if (resume ? IPC_TAG_LABEL(tf->rsi) != IPC_FAULT_RESUME : to->send_kind != SEND_CALL)
-		return false;
-	if (cap_find(cur->as->caps, tf->rdi, CAP_ENDPOINT, KEEL_EP_RECV, &c))
-		return false;
-	struct endpoint *ep = cap_obj(c);
-	if (ep->senders.head)
-		return false;
-	/* A reply carries the server's own badge. */
-	return fast_switch(tf, cur, to, ep, cur->badge, resume);
 }
 
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)

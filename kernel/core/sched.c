@@ -20,8 +20,10 @@
  * shares one turn; when the turn is over, or the partner would not win
  * the run queue's decision, the run queue decides.  A thread runs only on
  * its own CPU (its affinity).  There is one kernel stack per CPU and no
- * kernel threads: switching threads is copying the user registers out of
- * and into the frame at the top of that stack.
+ * kernel threads: a thread's user registers live in its own save area
+ * (the entries put them there), so switching threads copies none.  The
+ * parts the IPC paths inline (the lock's halves, the hand-off rule, the
+ * switch) are in keel/sched_inline.h.
  */
 #include <keel/aspace.h>
 #include <arch/cpu.h>
@@ -32,14 +34,15 @@
 #include <keel/console.h>
 #include <keel/panic.h>
 #include <common/string.h>
+#include <keel/sched_inline.h>
 #include <keel/thread.h>
 
 /* The idle loop's stack starts below the frame a thread resumes from. */
 #define IDLE_STACK_GAP 512
 _Static_assert(IDLE_STACK_GAP >= sizeof(struct trap_frame), "room for the frame");
 
-static volatile u32 bkl_next, bkl_serving;
-static volatile i64 bkl_owner = -1;
+volatile u32 bkl_next, bkl_serving;
+volatile i64 bkl_owner = -1;
 u64 sched_fastpath_count;
 
 /*
@@ -52,7 +55,7 @@ u64 sched_fastpath_count;
  * its turn by more than one burst.  Out of line: the uncontended path
  * stays a few instructions.
  */
-static __attribute__((noinline)) void bkl_wait(u32 ticket)
+void bkl_wait(u32 ticket)
 {
 	irq_enable();
 	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
@@ -63,77 +66,25 @@ static __attribute__((noinline)) void bkl_wait(u32 ticket)
 
 void bkl_lock(void)
 {
-	u32 ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_ACQUIRE);
+	u32 me = this_cpu()->cpu;
 
-	if (bkl_owner == this_cpu()->cpu)
-		panic("big kernel lock: taken twice by cpu %u", this_cpu()->cpu);
-	if (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
-		bkl_wait(ticket);
-	bkl_owner = this_cpu()->cpu;
+	if (bkl_owner == me)
+		panic("big kernel lock: taken twice by cpu %u", me);
+	bkl_take(me);
 }
 
 void bkl_unlock(void)
 {
-	if (bkl_owner != this_cpu()->cpu)
-		panic("big kernel lock: released by cpu %u, which does not hold it",
-		      this_cpu()->cpu);
-	bkl_owner = -1;
-	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
+	u32 me = this_cpu()->cpu;
+
+	if (bkl_owner != me)
+		panic("big kernel lock: released by cpu %u, which does not hold it", me);
+	bkl_drop();
 }
 
-void tqueue_push(struct tqueue *q, struct thread *t)
+_Noreturn void tqueue_broken(struct thread *t)
 {
-	if (t->queue)
-		panic("thread 0x%lx queued twice", virt_to_phys(t));
-	t->queue = q;
-	t->next = NULL;
-	t->prev = q->tail;
-	if (q->tail)
-		q->tail->next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-void tqueue_push_front(struct tqueue *q, struct thread *t)
-{
-	if (t->queue)
-		panic("thread 0x%lx queued twice", virt_to_phys(t));
-	t->queue = q;
-	t->prev = NULL;
-	t->next = q->head;
-	if (q->head)
-		q->head->prev = t;
-	else
-		q->tail = t;
-	q->head = t;
-}
-
-void tqueue_remove(struct thread *t)
-{
-	struct tqueue *q = t->queue;
-
-	if (!q)
-		return;
-	if (t->prev)
-		t->prev->next = t->next;
-	else
-		q->head = t->next;
-	if (t->next)
-		t->next->prev = t->prev;
-	else
-		q->tail = t->prev;
-	t->queue = NULL;
-	t->prev = t->next = NULL;
-}
-
-struct thread *tqueue_pop(struct tqueue *q)
-{
-	struct thread *t = q->head;
-
-	if (t)
-		tqueue_remove(t);
-	return t;
+	panic("thread 0x%lx queued twice", virt_to_phys(t));
 }
 
 static struct runqueue *rq_of(u32 cpu)
@@ -197,13 +148,7 @@ static inline struct thread *rq_pop(struct percpu *pc, int prio)
 	if (!q->head || (r->head && pc->ticks - r->head->queued_tick >= SCHED_ROTATED_WAIT))
 		q = r;
 	struct thread *t = q->head;
-	q->head = t->next;
-	if (t->next)
-		t->next->prev = NULL;
-	else
-		q->tail = NULL;
-	t->queue = NULL;
-	t->next = NULL;
+	tqueue_pop_head(q, t);
 	if (!rq->woken[prio].head && !r->head)
 		rq->ready &= ~(1u << prio);
 	return t;
@@ -260,14 +205,6 @@ static void sched_handoff(struct thread *t)
 struct thread *sched_current(void)
 {
 	return this_cpu()->sched.current;
-}
-
-struct thread *sched_enter(struct trap_frame *tf)
-{
-	struct percpu *pc = this_cpu();
-
-	pc->sched.tf = tf;
-	return pc->sched.current;
 }
 
 void sched_wake(struct thread *t)
@@ -344,48 +281,10 @@ long sys_sleep(u64 ticks)
 	return 0;
 }
 
-/* `cur` leaves this CPU: its registers from the frame at `tf` into its save area. */
-/*
- * The thread leaving this CPU: its general registers are in its own save
- * area already (the entries put them there); its FPU state goes there too.
- */
-static void save(struct percpu *pc, struct thread *cur)
-{
-	fxsave(cur->fpu);
-	cur->running_on = -1;
-	pc->sched.current = NULL;
-}
-
-/*
- * Put `next` on this CPU: the entries save its registers in its own save
- * area and leave from there (percpu's frame_end, and TSS RSP0 for
- * interrupts from user mode).
- */
-static void run(struct percpu *pc, struct thread *next)
-{
-	pc->frame_end = pc->tss.rsp[0] = (u64)(&next->regs + 1);
-	pc->sched.tf = &next->regs;
-	fxrstor(next->fpu);
-	next->state = T_RUNNING;
-	next->running_on = pc->cpu;
-	aspace_activate(next->as);
-	pc->sched.current = next;
-}
-
 /* A new turn for whoever runs next here. */
 static void turn_start(struct percpu *pc)
 {
 	pc->sched.turn_end = pc->ticks + THREAD_SLICE_TICKS;
-}
-
-/*
- * May the IPC partner `h` have the rest of this CPU's turn?  Only if it
- * would win the run queue's decision anyway: it outranks every ready
- * thread, or it ties with the best and the turn is not over.
- */
-static bool handoff_allowed(const struct thread *h, int best, bool over)
-{
-	return (int)h->prio > best || ((int)h->prio == best && !over);
 }
 
 static void idle_loop(void);
@@ -397,7 +296,7 @@ static void idle_loop(void);
  * end of a turn, but the turn stays over for whoever it hands the CPU to:
  * a client cannot get a new turn through its server.
  */
-static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct trap_frame *tf)
+static __attribute__((noinline)) void sched_decide(struct percpu *pc)
 {
 	struct runqueue *rq = &pc->sched.runqueue;
 	struct thread *cur = pc->sched.current, *next = pc->sched.handoff;
@@ -409,7 +308,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	bool over = now >= pc->sched.turn_end;
 	int best = rq_best(rq);
 	pc->sched.handoff = NULL;
-	if (next && !handoff_allowed(next, best, over)) {
+	if (next && !sched_handoff_allowed(next, rq->ready, over)) {
 		rq_push(pc, next, RQ_ROTATED); /* the run queue decides */
 		best = rq_best(rq);
 		next = NULL;
@@ -429,7 +328,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	}
 	pc->sched.need_resched = false;
 	if (next != cur && cur) {
-		save(pc, cur);
+		sched_save(pc, cur);
 		if (cur_runs) {
 			cur->state = T_READY;
 			rq_push(pc, cur, cur_place);
@@ -440,30 +339,11 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc, struct tra
 	if (!next) /* the lock stays held: idle_loop looks again */
 		arch_switch_stack(pc->kstack_top - IDLE_STACK_GAP, idle_loop);
 	if (next != cur)
-		run(pc, next);
+		sched_run(pc, next);
 	bkl_unlock();
 }
 
-bool sched_may_switch(const struct thread *cur, const struct thread *next)
-{
-	struct percpu *pc = this_cpu();
-	u64 now = pc->ticks;
-
-	return cur->cpu == pc->cpu && next->cpu == pc->cpu && !pc->sched.handoff &&
-	       !pc->sched.need_resched && now < pc->sched.next_wake &&
-	       handoff_allowed(next, rq_best(&pc->sched.runqueue), now >= pc->sched.turn_end);
-}
-
-void sched_switch(struct thread *cur, struct thread *next)
-{
-	struct percpu *pc = this_cpu();
-
-	save(pc, cur);
-	run(pc, next);
-	sched_fastpath_count++;
-}
-
-void sched_return(struct trap_frame *tf)
+void sched_return(void)
 {
 	struct percpu *pc = this_cpu();
 	struct thread *cur = pc->sched.current;
@@ -476,7 +356,7 @@ void sched_return(struct trap_frame *tf)
 		bkl_unlock();
 		return;
 	}
-	sched_decide(pc, tf);
+	sched_decide(pc);
 }
 
 /* Leave the kernel into `tf` (at the top of this CPU's stack). */
@@ -493,12 +373,12 @@ static void idle_loop(void)
 
 	pc->sched.current = NULL;
 	pc->frame_end = pc->tss.rsp[0] = pc->kstack_top; /* no thread's save area */
-	aspace_activate(NULL);
+	aspace_activate(pc, NULL);
 	for (;;) {
 		int best = rq_best(&pc->sched.runqueue);
 		if (best >= 0) {
 			struct thread *next = rq_pop(pc, best);
-			run(pc, next);
+			sched_run(pc, next);
 			turn_start(pc);
 			pc->sched.need_resched = false;
 			bkl_unlock();

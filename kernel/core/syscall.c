@@ -12,7 +12,8 @@
  * before it changes anything.  The architecture's entry
  * (kernel/arch/x86_64/syscall.S) saves the registers and calls
  * syscall_handle, which takes the big kernel lock, dispatches, and
- * returns through the scheduler.
+ * returns through the scheduler; SYS_CALL and SYS_REPLY_RECV try the IPC
+ * fast path first (kernel/core/fastpath.c).
  */
 #include <abi/syscall.h>
 #include <keel/aspace.h>
@@ -281,30 +282,29 @@ static inline const struct trap_frame *running_frame(void)
 }
 
 /*
- * The C half of the system-call entry (kernel/arch/x86_64/syscall.S):
- * the call runs under the big kernel lock, then the scheduler picks who
- * returns to user mode.  Returns 0 if the exit may use SYSRET, else 1.
+ * The C half of the system-call entry (kernel/arch/x86_64/syscall.S),
+ * under the big kernel lock: the call, then the scheduler picks who
+ * returns to user mode.  syscall_handle takes the lock; the IPC fast path
+ * (kernel/core/fastpath.c) falls back to syscall_locked with the lock
+ * held.  Returns 0 if the exit may use SYSRET, else 1.
  */
+long syscall_locked(struct trap_frame *tf)
+{
+	struct thread *cur = sched_current();
+
+	/* A thread stopped by another CPU (destroyed) does not get its call. */
+	if (cur->state == T_RUNNING)
+		tf->rax = (u64)syscall_dispatch(
+		    tf, cur); /* one that blocked: its waker writes it again */
+	sched_return();
+	/* Whoever runs now leaves from its own save area (a switch copies nothing). */
+	return !syscall_can_sysret(running_frame());
+}
+
 long syscall_handle(struct trap_frame *tf)
 {
 	bkl_lock();
-	struct thread *cur = sched_enter(tf);
-	/* A thread stopped by another CPU (destroyed) does not get its call. */
-	if (cur->state == T_RUNNING && (tf->rax == SYS_CALL || tf->rax == SYS_REPLY_RECV) &&
-	    ipc_fastpath(tf, cur)) {
-		bkl_unlock(); /* the partner goes back to user mode, from its own save area */
-		return !syscall_can_sysret(running_frame());
-	}
-	if (cur->state == T_RUNNING) {
-		long r = syscall_dispatch(tf, cur);
-		if (cur->state == T_RUNNING || cur->state == T_DEAD)
-			tf->rax = (u64)r; /* a blocked thread gets its result when woken */
-		else
-			cur->regs.rax = (u64)r; /* unused: the waker writes rax */
-	}
-	sched_return(tf);
-	/* Whoever runs now leaves from its own save area (a switch copies nothing). */
-	return !syscall_can_sysret(running_frame());
+	return syscall_locked(tf);
 }
 
 bool syscall_table_complete(void)

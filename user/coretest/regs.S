@@ -3,8 +3,9 @@
  * t_regs.c: what the kernel gives back in each register.  C cannot say
  * which registers hold what across a `syscall`.
  *
- *   regs_syscall(nr, a0, out)  RAX = nr, RDI = a0, every other register
- *                              (RCX and R11 too) a pattern REGS_PATTERN + i;
+ *   regs_syscall(nr, a0, out, rsi)  RAX = nr, RDI = a0, RSI = rsi, every
+ *                              other register (RCX and R11 too) a pattern
+ *                              P(i), i its place in out[];
  *                              then out[] = RAX, RBX, RCX, RDX, RSI, RDI,
  *                              RBP, R8, R9, R10, R11, R12, R13, R14, R15
  *                              after the call, [15] the address after the
@@ -26,10 +27,10 @@ regs_syscall:
 	movq %rsp, 136(%rdx)
 	movq %rdi, %rax
 	movq %rsi, %rdi
+	movq %rcx, %rsi
 	movabsq $P(1), %rbx
 	movabsq $P(2), %rcx
 	movabsq $P(3), %rdx
-	movabsq $P(4), %rsi
 	movabsq $P(6), %rbp
 	movabsq $P(7), %r8
 	movabsq $P(8), %r9

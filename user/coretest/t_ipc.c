@@ -258,6 +258,131 @@ static void fast_path_and_fallbacks(void)
 	test_end();
 }
 
+/*
+ * Two more ways the fast path falls back, each needing threads in a given
+ * state: a reply-and-receive with a sender already queued on the
+ * endpoint (the general path answers and receives that sender at once),
+ * and a call to a server that still owes another caller its reply (that
+ * caller fails with KEEL_EDEAD).  The threads run on this CPU, at our
+ * priority; each calls once, keeps its result, and sleeps.  (A caller we
+ * leave unanswered is destroyed while it waits.)
+ */
+struct fallback {
+	int slot;			 /* the endpoint */
+	volatile long result[2];	 /* each caller's keel_call result, until it answers: 1 */
+	volatile unsigned long label[2]; /* and its reply's label */
+	volatile int started;
+	volatile unsigned long owed[2]; /* the owing server: the labels it received */
+};
+
+static long fallback_caller(struct uthread *t)
+{
+	struct fallback *f = t->arg;
+	int me = (int)(t->badge & 1);
+	struct keel_msg m = { 0, IPC_TAG(0x500 + (unsigned long)me, 0), { 0 } };
+
+	__atomic_add_fetch(&f->started, 1, __ATOMIC_RELEASE);
+	f->result[me] = keel_call((unsigned long)f->slot, &m);
+	f->label[me] = IPC_TAG_LABEL(m.tag);
+	for (;;)
+		keel_sleep(100);
+	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
+}
+
+/* Receives a call and, without answering it, receives the next; answers that one. */
+static long owing_server(struct uthread *t)
+{
+	struct fallback *f = t->arg;
+	struct keel_msg m = { 0 };
+
+	if (keel_recv((unsigned long)f->slot, &m) == 0)
+		f->owed[0] = IPC_TAG_LABEL(m.tag);
+	if (keel_recv((unsigned long)f->slot, &m) == 0)
+		f->owed[1] = IPC_TAG_LABEL(m.tag);
+	m.tag = IPC_TAG(IPC_TAG_LABEL(m.tag) + 1, 0);
+	keel_reply_recv((unsigned long)f->slot, &m);
+	for (;;)
+		keel_sleep(100);
+	__builtin_unreachable(); /* (GCC warns about a missing return otherwise) */
+}
+
+static int fallback_thread(struct uthread *t, struct kpool *pool, long (*fn)(struct uthread *),
+			   struct fallback *f, unsigned long badge)
+{
+	if (uthread_create(t, pool, fn, f, badge) ||
+	    uthread_config(t, THREAD_PRIO_DEFAULT, 0, ct.pager_ep) || uthread_start(t)) {
+		uthread_destroy(t);
+		return 0;
+	}
+	return 1;
+}
+
+static void fast_path_falls_back_for_waiting_threads(void)
+{
+	static struct kpool pool;
+	static struct uthread a, b, srv;
+	static struct fallback f;
+	unsigned long ep;
+	struct keel_msg m = { 0 };
+
+	test_begin("ipc_fast_path_falls_back_for_waiting_threads");
+	kpool_init(&pool, &root_pool);
+	memset((void *)&f, 0, sizeof(f));
+	f.result[0] = f.result[1] = 1;
+	if (endpoint_new(&pool, &f.slot, &ep) < 0) {
+		expect(0, "an endpoint");
+		goto out;
+	}
+	/* A reply-and-receive with a sender queued: we serve two callers. */
+	int ok = fallback_thread(&a, &pool, fallback_caller, &f, 0x5a0) &&
+		 fallback_thread(&b, &pool, fallback_caller, &f, 0x5a1);
+	expect(ok, "starting two callers");
+	for (int i = 0; ok && i < 100 && f.started < 2; i++)
+		keel_sleep(1);
+	keel_sleep(2); /* and both are in their calls, queued */
+	expect_eq(keel_recv((unsigned long)f.slot, &m), 0, "receiving the first call");
+	unsigned long first = IPC_TAG_LABEL(m.tag) & 1;
+	long f0 = keel_info(KEEL_INFO_IPC_FAST);
+	m.tag = IPC_TAG(0x600, 0);
+	expect_eq(keel_reply_recv((unsigned long)f.slot, &m), 0, "a reply with a caller queued");
+	expect_eq(keel_info(KEEL_INFO_IPC_FAST) - f0, 0,
+		  "a reply with a sender queued on the fast path");
+	expect_eq(IPC_TAG_LABEL(m.tag), 0x500 + (1 - first),
+		  "received the queued call in the same system call");
+	for (int i = 0; i < 100 && f.result[first] == 1; i++)
+		keel_sleep(1);
+	expect(f.result[first] == 0 && f.label[first] == 0x600,
+	       "the first caller's reply: %ld, label 0x%lx", f.result[first], f.label[first]);
+	expect_eq(uthread_destroy(&a), 0, "destroying a caller");
+	expect_eq(uthread_destroy(&b), 0, "destroying the caller we leave unanswered");
+
+	/* A call to a server that owes another caller its reply. */
+	f.result[0] = f.result[1] = 1;
+	f.started = 0;
+	ok = fallback_thread(&srv, &pool, owing_server, &f, 0x5b0) &&
+	     fallback_thread(&a, &pool, fallback_caller, &f, 0x5a0);
+	expect(ok, "starting a server and a caller");
+	for (int i = 0; ok && i < 100 && !f.owed[0]; i++)
+		keel_sleep(1);
+	expect_eq((long)f.owed[0], 0x500, "the server received the first call");
+	f0 = keel_info(KEEL_INFO_IPC_FAST);
+	m.tag = IPC_TAG(0x700, 0);
+	expect_eq(keel_call((unsigned long)f.slot, &m), 0, "a call to a server that owes a reply");
+	expect_eq(IPC_TAG_LABEL(m.tag), 0x701, "its answer");
+	expect_eq((long)f.owed[1], 0x700, "the server received it");
+	expect(keel_info(KEEL_INFO_IPC_FAST) - f0 <= 1,
+	       "the call to a server owing a reply took the fast path");
+	for (int i = 0; i < 100 && f.result[0] == 1; i++)
+		keel_sleep(1);
+	expect_eq(f.result[0], -KEEL_EDEAD, "the caller it owed fails");
+	expect_eq(uthread_destroy(&a), 0, "destroying the caller");
+	expect_eq(uthread_destroy(&srv), 0, "destroying the server");
+	expect_eq(endpoint_drop(&pool, f.slot, ep), 0, "dropping the endpoint");
+out:
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
 void tests_ipc(void)
 {
 	print_null_syscall_cost();
@@ -269,4 +394,5 @@ void tests_ipc(void)
 		test_skip("ipc_call_reply_cross_cpu", "one CPU");
 	ipc_send_queue_many_senders();
 	ipc_two_spaces_pingpong();
+	fast_path_falls_back_for_waiting_threads();
 }

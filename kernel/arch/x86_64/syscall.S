@@ -30,6 +30,7 @@
 #include <arch/trap.h>
 #include <arch/frame.inc>
 #include <keel/layout.h>
+#include <keel/syscall.h>
 
 	.text
 	.globl syscall_entry
@@ -47,9 +48,15 @@ syscall_entry:
 	pushq $0			/* error code */
 	pushq $TRAP_SYSCALL		/* "vector" */
 	SAVE_REGS
-	movq %rsp, %rdi
 	movq %gs:PERCPU_KSTACK_TOP, %rsp
+	cmpq $SYS_CALL, %rax
+	je .Lcall
+	cmpq $SYS_REPLY_RECV, %rax
+	je .Lreply_recv
+	movq %gs:PERCPU_FRAME_END, %rdi
+	subq $TF_SIZE, %rdi
 	call syscall_handle		/* 0: SYSRET may return; else IRETQ */
+.Lexit:
 	/* The running thread may be another one now (a switch). */
 	movq %gs:PERCPU_FRAME_END, %rsp
 	subq $TF_SIZE, %rsp
@@ -68,6 +75,23 @@ syscall_entry:
 	sysretq
 1:	swapgs
 	iretq
+
+/*
+ * The IPC fast path (kernel/core/fastpath.c), which reads the call from
+ * the saved frame.  It returns as syscall_handle does, or IPC_FAST_NO
+ * with the big kernel lock held: then the general path runs.
+ */
+.Lcall:
+	call ipc_fast_call
+	jmp 2f
+.Lreply_recv:
+	call ipc_fast_reply_recv
+2:	cmpq $IPC_FAST_NO, %rax
+	jne .Lexit
+	movq %gs:PERCPU_FRAME_END, %rdi
+	subq $TF_SIZE, %rdi
+	call syscall_locked
+	jmp .Lexit
 
 .Llean:
 	movq %gs:PERCPU_KSTACK_TOP, %rsp

@@ -190,11 +190,11 @@ static void trap_from_user(struct trap_frame *tf, u64 cr2)
 	bkl_lock();
 	if (irq)
 		smp_poll(this_cpu()->cpu);
-	struct thread *cur = sched_enter(tf);
+	struct thread *cur = sched_current();
 	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
 	if (!irq && cur->state == T_RUNNING)
 		ipc_fault(cur, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);
-	sched_return(tf);
+	sched_return();
 }
 
 void trap_handle(struct trap_frame *tf)

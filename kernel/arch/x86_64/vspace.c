@@ -145,7 +145,7 @@ int vspace_running(const struct vspace *vs)
 	return -1;
 }
 
-void vspace_activate(struct vspace *vs)
+void vspace_switch(struct vspace *vs)
 {
 	struct percpu *pc = this_cpu();
 	u32 me = pc->cpu;

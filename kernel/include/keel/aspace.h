@@ -36,10 +36,10 @@ struct aspace *aspace_make(u64 obj, u64 pml4, u64 cspace);
 /* Boot: map a page for the first program, tables from the boot chunk. */
 void aspace_boot_map(struct aspace *as, u64 va, u64 pa, u32 rights);
 
-/* Run `as` on this CPU (NULL: the kernel's tables only). */
-static inline void aspace_activate(struct aspace *as)
+/* Run `as` on this CPU, pc (NULL: the kernel's tables only). */
+static inline void aspace_activate(struct percpu *pc, struct aspace *as)
 {
-	vspace_activate(as ? &as->vs : NULL);
+	vspace_activate(pc, as ? &as->vs : NULL);
 }
 
 /* Free every table and mapping, then the object (no thread uses it). */

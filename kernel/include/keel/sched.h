@@ -21,10 +21,7 @@ struct tqueue {
 	struct thread *head, *tail;
 };
 
-void tqueue_push(struct tqueue *q, struct thread *t);
-void tqueue_push_front(struct tqueue *q, struct thread *t);
-struct thread *tqueue_pop(struct tqueue *q);
-void tqueue_remove(struct thread *t);
+/* tqueue_push, tqueue_push_front, tqueue_pop, tqueue_remove: inline, in keel/thread.h. */
 
 /*
  * Per-CPU run queue: two FIFOs per priority, and a bitmap of the
@@ -46,7 +43,6 @@ struct runqueue {
 struct sched_cpu {
 	struct thread *current; /* the thread running here, or NULL when idle */
 	struct thread *handoff; /* run this one next (the IPC fast path) */
-	struct trap_frame *tf;	/* the live user registers of this entry */
 	bool need_resched;	/* the turn ran out, or a better thread woke */
 	u64 turn_end;		/* when this CPU's turn is over, in its ticks */
 	struct runqueue runqueue;
@@ -57,11 +53,10 @@ struct sched_cpu {
 void bkl_lock(void);
 void bkl_unlock(void);
 
-/* An entry from user mode, lock held: the live registers; the thread that entered. */
-struct thread *sched_enter(struct trap_frame *tf);
-void sched_return(struct trap_frame *tf); /* choose who returns to user mode */
-_Noreturn void sched_idle(void);	  /* this CPU has nothing to run */
-void sched_start(void);			  /* APs and the boot CPU: enter the scheduler */
+/* An entry from user mode, lock held: choose who returns to user mode. */
+void sched_return(void);
+_Noreturn void sched_idle(void); /* this CPU has nothing to run */
+void sched_start(void);		 /* APs and the boot CPU: enter the scheduler */
 
 void sched_ready(struct thread *t);   /* t stopped waiting: runnable on its CPU */
 void sched_unready(struct thread *t); /* take t out of its run queue */
@@ -70,17 +65,7 @@ void sched_forget(struct thread *t);  /* t goes away: not ready, not handed off 
 void sched_cpu_lost(u32 cpu);
 /* t's wait is over: straight to it if this CPU's thread just blocked (IPC fast path). */
 void sched_wake(struct thread *t);
-/*
- * The IPC fast path (kernel/core/ipc.c).  sched_may_switch: may `next`
- * take this CPU from the running thread now, by the hand-off rule, with
- * nothing else due here (no sleeper, no pending decision)?
- * sched_switch: the running thread (which now waits) leaves the CPU to
- * `next` at once, on the rest of the turn (no registers are copied: the
- * way out leaves from next's save area).  Then the caller unlocks and
- * returns to user mode.
- */
-bool sched_may_switch(const struct thread *cur, const struct thread *next);
-void sched_switch(struct thread *cur, struct thread *next);
+/* The hand-off rule and the switch the IPC paths use: keel/sched_inline.h. */
 struct thread *sched_current(void);
 void sched_yield(void); /* the current thread gives up the rest of its turn */
 /* CPU n decides again at its next return to user mode (an IPI if it is not this one). */

@@ -6,6 +6,10 @@
 #ifndef KEEL_SYSCALL_H
 #define KEEL_SYSCALL_H
 
+/* What the IPC fast path returns when the general path must run (below). */
+#define IPC_FAST_NO (-1)
+
+#ifndef __ASSEMBLER__
 #include <keel/types.h>
 
 struct trap_frame;
@@ -19,6 +23,20 @@ struct thread;
  * 0 if the exit may use SYSRET.
  */
 long syscall_handle(struct trap_frame *tf);
+/* The same with the big kernel lock held already (the IPC fast path's fallback). */
+long syscall_locked(struct trap_frame *tf);
+
+/*
+ * The IPC fast path (kernel/core/fastpath.c), which the entry calls for
+ * SYS_CALL and SYS_REPLY_RECV once the registers are saved in the running
+ * thread: it takes the big kernel lock and, if the call can go straight
+ * to a partner waiting on this CPU, does it and returns as syscall_handle
+ * does (the partner leaves, from its own save area); else it returns
+ * IPC_FAST_NO with the lock still held and nothing changed, for
+ * syscall_locked.
+ */
+long ipc_fast_call(void);
+long ipc_fast_reply_recv(void);
 
 /* SYS_INFO, which the entry calls directly (no frame, no lock): see syscall.c. */
 long syscall_info(u64 what);
@@ -26,4 +44,5 @@ long syscall_info(u64 what);
 /* Does every number below SYS_COUNT have a handler?  (A boot test.) */
 bool syscall_table_complete(void);
 
+#endif /* __ASSEMBLER__ */
 #endif

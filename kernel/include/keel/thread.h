@@ -92,6 +92,81 @@ static inline struct trap_frame *sched_regs(struct thread *t)
 	return &t->regs;
 }
 
+/*
+ * Thread queues (struct tqueue, keel/sched.h): run queues, endpoints,
+ * sleepers.  Inline: every IPC takes a thread off one or puts one on.
+ */
+_Noreturn void tqueue_broken(struct thread *t); /* queued twice: a broken invariant */
+
+static inline void tqueue_push(struct tqueue *q, struct thread *t)
+{
+	if (__builtin_expect(t->queue != NULL, 0))
+		tqueue_broken(t);
+	t->queue = q;
+	t->next = NULL;
+	t->prev = q->tail;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline void tqueue_push_front(struct tqueue *q, struct thread *t)
+{
+	if (__builtin_expect(t->queue != NULL, 0))
+		tqueue_broken(t);
+	t->queue = q;
+	t->prev = NULL;
+	t->next = q->head;
+	if (q->head)
+		q->head->prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
+
+/* Take t off its queue, if it is on one. */
+static inline void tqueue_remove(struct thread *t)
+{
+	struct tqueue *q = t->queue;
+
+	if (!q)
+		return;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		q->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		q->tail = t->prev;
+	t->queue = NULL;
+	t->prev = t->next = NULL;
+}
+
+/* Take t, q's head, off q. */
+static inline void tqueue_pop_head(struct tqueue *q, struct thread *t)
+{
+	q->head = t->next;
+	if (t->next)
+		t->next->prev = NULL;
+	else
+		q->tail = NULL;
+	t->queue = NULL;
+	t->next = NULL;
+}
+
+/* The head of q, taken off, or NULL. */
+static inline struct thread *tqueue_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+
+	if (t)
+		tqueue_remove(t);
+	return t;
+}
+
 struct endpoint {
 	u64 gen; /* its generation (kmem_gen_new): capabilities must match it */
 	struct tqueue senders, receivers;
@@ -125,9 +200,12 @@ void ipc_abort_endpoint(struct endpoint *ep);
 long sys_send(struct trap_frame *tf, struct thread *cur, u32 kind);
 long sys_recv(struct trap_frame *tf, struct thread *cur);
 long sys_reply_recv(struct trap_frame *tf, struct thread *cur);
-/* SYS_CALL or SYS_REPLY_RECV straight to a partner waiting here, if it can be: switched? */
-bool ipc_fastpath(struct trap_frame *tf, struct thread *cur);
-extern u64 ipc_fast_count; /* how many took it (KEEL_INFO_IPC_FAST) */
+/*
+ * How many IPCs went straight to a partner on the same CPU
+ * (KEEL_INFO_IPC_FAST): the fast path's (kernel/core/fastpath.c, entered
+ * from the system-call entry: keel/syscall.h) and faults to a waiting pager.
+ */
+extern u64 ipc_fast_count;
 /* A CPU exception in user mode: a message to the thread's pager. */
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
 /* t sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */

@@ -18,6 +18,8 @@
 #include <abi/syscall.h>
 #include <arch/kvspace.h>
 #include <arch/pagetable.h>
+#include <arch/percpu.h>
+#include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/layout.h>
 #include <keel/types.h>
@@ -125,8 +127,31 @@ int vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(
  */
 void vspace_free(struct vspace *vs, void (*leaf)(u64 frame), void (*table)(u64 frame));
 
-/* Run vs on this CPU (NULL: the kernel's tables only). */
-void vspace_activate(struct vspace *vs);
+/* vspace_activate's general case: a first tag, a PCID, or the kernel's tables. */
+void vspace_switch(struct vspace *vs);
+
+/*
+ * Run vs on this CPU, pc (NULL: the kernel's tables only).  Inline for the
+ * common switch between two user spaces without PCIDs (every IPC that
+ * switches): drop this CPU from the old space's set, join the new one's,
+ * load CR3.
+ */
+static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
+{
+	struct vspace *old = pc->cur_vs;
+	u32 me = pc->cpu;
+
+	if (old == vs)
+		return;
+	if (!vs || !old || vspace_pcid) {
+		vspace_switch(vs);
+		return;
+	}
+	old->cpus[me / 64] &= ~(1ull << (me % 64));
+	vs->cpus[me / 64] |= 1ull << (me % 64);
+	pc->cur_vs = vs;
+	write_cr3(vs->pml4);
+}
 
 /* A CPU whose CR3 holds vs, or -1. */
 int vspace_running(const struct vspace *vs);
