@@ -130,8 +130,54 @@ out:
 	test_end();
 }
 
+/*
+ * The user library's frame cache (user/lib/mem.c): single frames come
+ * from a batch taken whole from the buddy allocator; free memory counts
+ * the cached frames, every frame handed out is distinct, and a second
+ * free of a frame (now free, maybe cached again) changes nothing.  Then
+ * a chunk (2 MB) still comes when the cache holds frames.
+ */
+static void mem_frame_cache(void)
+{
+	enum { N = 40 }; /* more than two batches */
+	static unsigned long f[N];
+	unsigned long free0 = mem_free_bytes();
+	int got = 0, same = 0;
+
+	test_begin("mem_frame_cache_counts_and_refuses_double_frees");
+	for (int i = 0; i < N; i++) {
+		f[i] = frame_alloc();
+		got += f[i] != 0;
+		for (int j = 0; j < i; j++)
+			same += f[i] && f[j] == f[i];
+	}
+	expect_eq(got, N, "frames allocated");
+	expect_eq(same, 0, "a frame handed out twice");
+	expect_eq(mem_free_bytes(), free0 - N * PAGE_SIZE, "free memory after the allocations");
+	frame_free(f[0]);
+	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE, "free memory after one free");
+	frame_free(f[0]);
+	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE, "free memory after a double free");
+	unsigned long again = frame_alloc(); /* from the cache: not f[0] twice over */
+	frame_free(again);
+	frame_free(again);
+	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE,
+		  "free memory after a double free of a frame taken again");
+	for (int i = 1; i < N; i++)
+		frame_free(f[i]);
+	expect_eq(mem_free_bytes(), free0, "free memory once all are back");
+	unsigned long one = frame_alloc(); /* the cache holds frames now */
+	unsigned long chunk = chunk_alloc();
+	expect(chunk != 0, "no 2 MB chunk while the frame cache holds frames");
+	chunk_free(chunk);
+	frame_free(one);
+	expect_eq(mem_free_bytes(), free0, "free memory at the end");
+	test_end();
+}
+
 void tests_mem(void)
 {
 	mem_derived_range();
 	mem_kmem_right();
+	mem_frame_cache();
 }

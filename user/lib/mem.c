@@ -11,6 +11,15 @@
  * Frames are offsets in the root's memory capability (m.mem), which has
  * base 0: the numbers falloc keeps are physical addresses, and the same
  * numbers name the frames to the kernel.
+ *
+ * Single frames come from a small cache, refilled with one block of
+ * FRAME_BATCH frames: a first touch then costs a pop, not a split of a
+ * block and a rebalanced tree (about 400 instructions in `make bench`).
+ * Cached frames are free RAM (mem_free_bytes counts them); frees go
+ * straight back to the allocator, so buddies still merge, and a free of
+ * a frame that is in the cache is refused like any double free.  A run
+ * or chunk that cannot be found drains the cache into the allocator and
+ * looks again, so the cache never splits the last 2 MB block for good.
  */
 #include "mem.h"
 #include "cslot.h"
@@ -22,6 +31,8 @@
 #define BOOT_NODES  512
 #define NODES_LOW   (2 * FALLOC_NODES_PER_OP)
 #define CHUNK_ORDER 9 /* 2 MB = 2^9 frames */
+#define BATCH_ORDER 4 /* the frame cache is refilled with 2^4 frames */
+#define FRAME_BATCH (1u << BATCH_ORDER)
 
 struct kpool root_pool;
 
@@ -35,6 +46,8 @@ static struct {
 	unsigned long managed; /* bytes of free RAM taken over */
 	int refilling;
 	unsigned long scratch_used[ROOT_SCRATCH_PAGES / 64];
+	unsigned long cache[FRAME_BATCH]; /* free frames for frame_alloc */
+	unsigned ncache;
 } m;
 
 static struct falloc_node *node_get(void *ctx)
@@ -124,26 +137,55 @@ unsigned long mem_managed_bytes(void)
 
 unsigned long mem_free_bytes(void)
 {
-	return m.fa.free_bytes;
+	return m.fa.free_bytes + m.ncache * PAGE_SIZE;
+}
+
+/* Is a frame of [base, base + bytes) in the frame cache (free already)? */
+static int cache_holds(unsigned long base, unsigned long bytes)
+{
+	for (unsigned i = 0; i < m.ncache; i++)
+		if (m.cache[i] - base < bytes)
+			return 1;
+	return 0;
+}
+
+/* Every cached frame back to the allocator (where it merges with its buddies). */
+static void cache_drain(void)
+{
+	while (m.ncache) {
+		nodes_refill();
+		falloc_free(&m.fa, m.cache[--m.ncache], 0);
+	}
 }
 
 unsigned long frame_alloc(void)
 {
+	if (m.ncache)
+		return m.cache[--m.ncache];
 	nodes_refill();
-	unsigned long f = falloc_alloc(&m.fa, 0);
-	return f == FALLOC_NONE ? 0 : f;
+	unsigned long b = falloc_alloc(&m.fa, BATCH_ORDER);
+	if (b == FALLOC_NONE) { /* no block of a batch: one frame, if any */
+		nodes_refill();
+		b = falloc_alloc(&m.fa, 0);
+		return b == FALLOC_NONE ? 0 : b;
+	}
+	for (unsigned i = FRAME_BATCH - 1; i > 0; i--) /* handed out from the low end */
+		m.cache[m.ncache++] = b + i * PAGE_SIZE;
+	return b;
 }
 
 void frame_free(unsigned long frame)
 {
-	if (!frame)
-		return;
+	if (!frame || cache_holds(frame, PAGE_SIZE))
+		return; /* a double free is refused: nothing to do */
 	nodes_refill();
-	falloc_free(&m.fa, frame, 0); /* a double free is refused: nothing to do */
+	falloc_free(&m.fa, frame, 0); /* the allocator refuses one the same way */
 }
 
 void run_free(unsigned long base, unsigned long pages)
 {
+	if (cache_holds(base, pages * PAGE_SIZE))
+		return; /* a double free is refused: nothing to do */
 	while (pages) {
 		unsigned order = 0;
 		while (order < FALLOC_MAX_ORDER && !((base / PAGE_SIZE) & ((2ul << order) - 1)) &&
@@ -195,11 +237,22 @@ unsigned long frame_alloc_zeroed(void)
 	return f;
 }
 
-unsigned long run_alloc(unsigned long bytes)
+/* A block of 2^order frames; if there is none, again with the cache drained. */
+static unsigned long block_alloc(unsigned order)
 {
 	nodes_refill();
-	unsigned long r = falloc_alloc(&m.fa, falloc_order_of(bytes));
+	unsigned long r = falloc_alloc(&m.fa, order);
+	if (r == FALLOC_NONE && m.ncache) {
+		cache_drain();
+		nodes_refill();
+		r = falloc_alloc(&m.fa, order);
+	}
 	return r == FALLOC_NONE ? 0 : r;
+}
+
+unsigned long run_alloc(unsigned long bytes)
+{
+	return block_alloc(falloc_order_of(bytes));
 }
 
 unsigned long mem_bookkeeping_bytes(void)
@@ -209,14 +262,12 @@ unsigned long mem_bookkeeping_bytes(void)
 
 unsigned long chunk_alloc(void)
 {
-	nodes_refill();
-	unsigned long c = falloc_alloc(&m.fa, CHUNK_ORDER);
-	return c == FALLOC_NONE ? 0 : c;
+	return block_alloc(CHUNK_ORDER);
 }
 
 void chunk_free(unsigned long chunk)
 {
-	if (!chunk)
+	if (!chunk || cache_holds(chunk, PAGE_SIZE << CHUNK_ORDER))
 		return;
 	nodes_refill();
 	falloc_free(&m.fa, chunk, CHUNK_ORDER);
