@@ -113,13 +113,14 @@ WHY = {
         "decides (sched_decide), switches the address space back and returns "
         "through the trap path; both CPUs take the big kernel lock.",
     "first_touch_per_page":
-        "A fault is a message round trip to the pager (the trap, ipc_fault, "
-        "the pager's reply, both halves direct: about what an IPC round trip "
-        "costs), the pager's region lookup and its buddy allocator for one "
-        "frame (balance, tree_insert, tree_remove: about 400), and one SYS_MAP "
-        "that clears the frame (512 instructions of REP STOSQ, half the "
-        "target alone). A 2 MB page does all of it once for 512 pages "
-        "(`first_touch_2mb`).",
+        "A fault is a message round trip to the pager: the trap and "
+        "ipc_fault on the way there (the general trap path, then straight to "
+        "the waiting pager), and on the way back one reply that maps the page "
+        "and resumes (IPC_FAULT_MAP on the fast path, sys_map inside it). "
+        "512 of the figure are the clearing (REP STOSQ), half the target "
+        "alone; the pager's part (region lookup, a frame from its cache) is "
+        "about 200. The rest is the width of the two kernel paths, as for IPC. "
+        "A 2 MB page does all of it once for 512 pages (`first_touch_2mb`).",
     "eager_alloc_per_page":
         "One run from the buddy allocator and one SYS_MAP_RANGE for the 64 "
         "pages; 512 of the figure are clearing.",

@@ -314,13 +314,22 @@
  *     vector << 32 | the error code (page faults: KEEL_FAULT_* bits), w2
  *     the RIP, w3 the RSP.  The reply's label says what happens:
  *     IPC_FAULT_RESUME retries the instruction, IPC_FAULT_KILL ends the
- *     thread.
+ *     thread, and IPC_FAULT_MAP maps a page, then retries: exactly
+ *     SYS_MAP(w0, w3 & ~0xfff, w1, w2, w3 & 0xfff), i.e. w0 the slot of the
+ *     faulting thread's own address space (KEEL_AS_MAP; another space is
+ *     KEEL_EINVAL), w1 a memory capability, w2 the frame's offset in it,
+ *     w3 the address with SYS_MAP's rights in its low 12 bits (the
+ *     fault's answer and its mapping in one call, as an L4 pager's reply
+ *     carries a map item).  If the map fails, SYS_REPLY_RECV returns
+ *     SYS_MAP's error and does nothing else: the thread still waits for
+ *     its reply, and the pager may supply a table and answer again.
  *   IPC_LABEL_EXIT: w0 the exit code.  No reply.
  */
 #define IPC_LABEL_FAULT	    1
 #define IPC_LABEL_EXIT	    2
 #define IPC_FAULT_RESUME    0
 #define IPC_FAULT_KILL	    1
+#define IPC_FAULT_MAP	    2
 #define KEEL_FAULT_PRESENT  1u /* the page was present (a protection fault) */
 #define KEEL_FAULT_WRITE    2u
 #define KEEL_FAULT_USER	    4u

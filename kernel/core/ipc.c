@@ -268,6 +268,19 @@ long sys_recv(struct trap_frame *tf, struct thread *cur)
 	return 0; /* deliver() wrote the message over the arguments */
 }
 
+long ipc_fault_map(struct thread *cur, struct thread *c, const struct trap_frame *tf)
+{
+	struct cap *as, *mem;
+	long r;
+
+	if ((r = cap_find(cur->as->caps, tf->rdx, CAP_ASPACE, KEEL_AS_MAP, &as)) ||
+	    (r = cap_find(cur->as->caps, tf->r10, CAP_MEMORY, 0, &mem)))
+		return r;
+	if (cap_obj(as) != c->as)
+		return -KEEL_EINVAL; /* only the faulting thread's own space */
+	return sys_map(as, tf->r9 & ~0xfffull, mem, tf->r8, tf->r9 & 0xfff);
+}
+
 long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 {
 	struct thread *c = cur->reply_to;
@@ -277,9 +290,13 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)) || (r = check_tag(cur, tf->rsi, NULL)))
 		return r;
 	struct ipc_msg m = msg_from(tf, cur->badge); /* a reply carries the server's own badge */
-	cur->reply_to = NULL;
 	if (!c || c->state != T_REPLY || c->server != cur)
 		c = NULL; /* nobody to answer (or they went away): just receive */
+	/* A fault answered with a mapping: the map first; if it fails, nothing else happens. */
+	if (c && c->send_kind == SEND_FAULT && IPC_TAG_LABEL(m.tag) == IPC_FAULT_MAP &&
+	    (r = ipc_fault_map(cur, c, tf)))
+		return r;
+	cur->reply_to = NULL;
 	if (c) {
 		c->server = NULL;
 		if (c->send_kind == SEND_FAULT && IPC_TAG_LABEL(m.tag) == IPC_FAULT_KILL) {

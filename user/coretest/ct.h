@@ -120,6 +120,14 @@ struct client {
 	unsigned long addr[CLIENT_FAULTS], code[CLIENT_FAULTS], rip[CLIENT_FAULTS],
 	    tag[CLIENT_FAULTS];
 	int faults, exits, killed, late;
+	/*
+	 * map_in_reply: answer demand faults with IPC_FAULT_MAP (the mapping
+	 * in the reply), after the four replies the kernel must refuse
+	 * (map_errors[], once); map_fallbacks counts the faults whose reply
+	 * found a table missing and were mapped with SYS_MAP instead.
+	 */
+	int map_in_reply, nmap_errors, map_fallbacks;
+	long map_errors[4];
 	long exit_code;
 	unsigned long exit_tag;
 	int events; /* faults + exits: what waiters wait for */
@@ -163,6 +171,7 @@ struct server {
 	unsigned long ep; /* the endpoint's frame */
 	int calls, errors, cpu;
 	unsigned long last_badge;
+	unsigned long last_w[4]; /* the words of the last call, as received */
 };
 long server_start(struct server *s, struct kpool *pool, unsigned long badge, unsigned long prio,
 		  unsigned long cpu);

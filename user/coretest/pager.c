@@ -65,8 +65,9 @@ static int fault(struct client *c, const struct keel_msg *m)
 	unsigned long page = m->w[0] & ~PAGE_MASK;
 	if ((m->w[1] >> 32) == KEEL_VECTOR_PF && page >= c->lo && page < c->hi &&
 	    c->used < c->ndemand) {
-		long r =
-		    map_page(&pager_pool, c->as, page, c->demand[c->used], KEEL_MAP_R | KEEL_MAP_W);
+		long r = c->map_in_reply ? 0 /* the reply maps it: map_reply */
+					 : map_page(&pager_pool, c->as, page, c->demand[c->used],
+						    KEEL_MAP_R | KEEL_MAP_W);
 		if (r)
 			print_fmt("[coretest] pager: mapping 0x%lx failed: %ld\n", page, r);
 		if (r == 0) {
@@ -79,6 +80,49 @@ static int fault(struct client *c, const struct keel_msg *m)
 	__atomic_store_n(&c->faults, n + 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&c->events, 1, __ATOMIC_RELEASE);
 	return resume;
+}
+
+static int table_missing(long r)
+{
+	return r == -KEEL_ENOPT || r == -KEEL_ENOPD || r == -KEEL_ENOPDPT || r == -KEEL_ENOCOUNT;
+}
+
+/*
+ * Answer c's fault at `page` with IPC_FAULT_MAP of the demand frame just
+ * taken.  The first time, four replies the kernel must refuse first, each
+ * changing nothing (the thread still waits): their errors go to
+ * c->map_errors.  A reply that finds a table missing is answered the
+ * long way (SYS_MAP, which the library supplies tables for, and a
+ * resume).  Returns what the last SYS_REPLY_RECV returned (0: m holds the
+ * next message).
+ */
+static long map_reply(struct client *c, unsigned long page, struct keel_msg *m, unsigned long ep)
+{
+	unsigned long frame = c->demand[c->used - 1], rw = KEEL_MAP_R | KEEL_MAP_W;
+	const unsigned long bad[4][4] = {
+		{ ct.mem, ct.mem, frame, page | rw },	     /* not an address space: EBADOBJ */
+		{ c->as, EMPTY_SLOT, frame, page | rw },     /* no memory capability: ENOENT */
+		{ c->as, ct.mem, frame, page | KEEL_MAP_W }, /* no R: EINVAL */
+		{ c->as, ct.mem, frame + 8, page | rw },     /* not a frame's offset: EINVAL */
+	};
+	long r;
+
+	while (c->nmap_errors < 4) {
+		const unsigned long *w = bad[c->nmap_errors];
+		*m = (struct keel_msg){ 0, IPC_TAG(IPC_FAULT_MAP, 0), { w[0], w[1], w[2], w[3] } };
+		r = keel_reply_recv(ep, m);
+		c->map_errors[c->nmap_errors++] = r;
+		if (r == 0)
+			return 0; /* taken (wrongly): m is the next message */
+	}
+	*m = (struct keel_msg){ 0, IPC_TAG(IPC_FAULT_MAP, 0), { c->as, ct.mem, frame, page | rw } };
+	r = keel_reply_recv(ep, m);
+	if (!table_missing(r))
+		return r;
+	c->map_fallbacks++;
+	r = map_page(&pager_pool, c->as, page, frame, rw);
+	*m = (struct keel_msg){ 0, IPC_TAG(r ? IPC_FAULT_KILL : IPC_FAULT_RESUME, 0), { 0 } };
+	return keel_reply_recv(ep, m);
 }
 
 static void exited(struct client *c, const struct keel_msg *m)
@@ -118,7 +162,12 @@ static long pager_main(struct uthread *t)
 			continue;
 		}
 		if (label == IPC_LABEL_FAULT) {
+			unsigned long page = m.w[0] & ~PAGE_MASK;
 			int resume = fault(c, &m);
+			if (resume && c->map_in_reply) {
+				r = map_reply(c, page, &m, ep);
+				continue;
+			}
 			m.tag = IPC_TAG(resume ? IPC_FAULT_RESUME : IPC_FAULT_KILL, 0);
 			m.w[0] = m.w[1] = m.w[2] = m.w[3] = 0;
 			r = keel_reply_recv(ep, &m);

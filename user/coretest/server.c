@@ -25,6 +25,8 @@ static long server_main(struct uthread *t)
 		for (unsigned long i = 0; i < len; i++)
 			b[i] = echo_byte(b[i]);
 		__atomic_store_n(&s->last_badge, m.badge, __ATOMIC_RELEASE);
+		for (int i = 0; i < 4; i++)
+			s->last_w[i] = m.w[i];
 		__atomic_add_fetch(&s->calls, 1, __ATOMIC_RELEASE);
 		m.tag = echo_tag(IPC_TAG(IPC_TAG_LABEL(m.tag), len));
 		for (int i = 0; i < 4; i++)

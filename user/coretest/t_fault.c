@@ -148,6 +148,56 @@ static void pager_demand_zero_fill(void)
 	test_end();
 }
 
+/*
+ * The same demand paging, each fault answered with IPC_FAULT_MAP: the
+ * mapping in the reply.  Before the first good one, four replies the
+ * kernel must refuse with SYS_MAP's errors, changing nothing (the thread
+ * goes on waiting: one fault, no resume).  The replies take the IPC fast
+ * path when they can (the map is its last check).
+ */
+static void pager_fault_answered_with_a_map(void)
+{
+	static const long want[4] = { -KEEL_EBADOBJ, -KEEL_ENOENT, -KEEL_EINVAL, -KEEL_EINVAL };
+
+	test_begin("pager_fault_answered_with_a_map");
+	memset(&c, 0, sizeof(c));
+	c.as = ct.self_as;
+	c.lo = DEMAND_VA;
+	c.hi = DEMAND_VA + DEMAND_PAGES * PAGE_SIZE;
+	c.map_in_reply = 1;
+	for (int i = 0; i < DEMAND_PAGES; i++) {
+		c.demand[i] = frame_alloc_zeroed();
+		expect(c.demand[i] != 0, "out of memory");
+	}
+	c.ndemand = DEMAND_PAGES;
+	long fast0 = keel_info(KEEL_INFO_IPC_FAST);
+	if (!test_failing() && start(child_demand, 0)) {
+		wait_until(&c.exits, 1, WAIT_TICKS);
+		expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
+		expect_eq(c.exit_code, 0, "its wrong reads");
+		expect_eq(c.faults, DEMAND_PAGES, "faults (a refused reply resumed it)");
+		expect_eq(c.used, DEMAND_PAGES, "frames mapped");
+		expect_eq(c.nmap_errors, 4, "refused replies tried");
+		for (int i = 0; i < 4; i++)
+			expect_eq(c.map_errors[i], want[i], "a reply the kernel must refuse");
+		long fast = keel_info(KEEL_INFO_IPC_FAST) - fast0;
+		expect(fast >= 2 * DEMAND_PAGES - 2 - 2 * c.map_fallbacks,
+		       "%ld of %d faults and map replies took the IPC direct path (%d fell back)",
+		       fast, 2 * DEMAND_PAGES, c.map_fallbacks);
+		finish();
+		for (unsigned long i = 0; i < (unsigned long)c.used; i++) {
+			volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
+			expect(p[0] == 0xd00d0000 + i, "page %lu lost what the thread wrote", i);
+		}
+	}
+	for (int i = 0; i < c.used; i++)
+		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE, ct.mem),
+			  (long)c.demand[i], "unmapping a demand page");
+	for (int i = 0; i < DEMAND_PAGES; i++)
+		frame_free(c.demand[i]);
+	test_end();
+}
+
 static void pager_unallocated_kill(void)
 {
 	int strays = pager_strays();
@@ -176,6 +226,7 @@ void tests_fault(void)
 	thread_exit_message();
 	fault_kernel_read_killed();
 	pager_demand_zero_fill();
+	pager_fault_answered_with_a_map();
 	pager_unallocated_kill();
 	test_begin("fault_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

@@ -80,6 +80,11 @@ static void fast_call(void)
 		       badge);
 		expect(out[4] == echo_tag(label), "%s: RSI is 0x%lx, not the tag 0x%lx", what,
 		       out[4], echo_tag(label));
+		/* Each word where it belongs, both ways (the echo alone would hide a swap). */
+		expect(s.last_w[0] == P(3) && s.last_w[1] == P(9) && s.last_w[2] == P(7) &&
+			   s.last_w[3] == P(8),
+		       "%s: the server got the words 0x%lx 0x%lx 0x%lx 0x%lx", what, s.last_w[0],
+		       s.last_w[1], s.last_w[2], s.last_w[3]);
 		expect(out[3] == echo_word(P(3)) && out[9] == echo_word(P(9)) &&
 			   out[7] == echo_word(P(7)) && out[8] == echo_word(P(8)),
 		       "%s: the words in RDX, R10, R8, R9 are not the echo's", what);

@@ -93,6 +93,37 @@ static void request(struct process *pr, struct keel_msg *m)
 		m->w[i] = out[i];
 }
 
+/*
+ * Answer a fault that may resume: with the mapping in the reply
+ * (IPC_FAULT_MAP: one call instead of a SYS_MAP and a reply), or a plain
+ * resume.  If the reply cannot map (a page table or count table missing,
+ * which only SYS_MAP's path supplies), map the long way and resume; if
+ * that fails too (no memory for a table), the frame goes back and the
+ * process dies.  Returns what SYS_REPLY_RECV (or SYS_RECV) returned.
+ */
+static long fault_reply(struct process *pr, const struct fault_map *fm, struct keel_msg *m)
+{
+	if (!fm->frame) {
+		m->tag = IPC_TAG(IPC_FAULT_RESUME, 0);
+		return keel_reply_recv(pager_ep, m);
+	}
+	*m = (struct keel_msg){ 0,
+				IPC_TAG(IPC_FAULT_MAP, 0),
+				{ pr->p.as, mem_cap(), fm->frame, fm->va | fm->rights } };
+	long r = keel_reply_recv(pager_ep, m);
+	if (r == 0)
+		return 0;
+	if (map_page(&pr->pool, pr->p.as, fm->va, fm->frame, fm->rights) == 0) {
+		m->tag = IPC_TAG(IPC_FAULT_RESUME, 0);
+		return keel_reply_recv(pager_ep, m);
+	}
+	region_unback_page(pr, fm);
+	print_fmt("[pager] killed process %lu (%s): out of memory for a page table at 0x%lx\n",
+		  pr->badge, pr->name, fm->va);
+	proc_end(pr, PAGER_KILLED, 0);
+	return keel_recv(pager_ep, m);
+}
+
 static void serve(void)
 {
 	struct keel_msg m = { 0 };
@@ -107,6 +138,7 @@ static void serve(void)
 		}
 		struct process *pr = proc_find(m.badge);
 		unsigned label = IPC_TAG_LABEL(m.tag);
+		struct fault_map fm = { 0 };
 		if (!pr) {
 			r = keel_recv(pager_ep, &m); /* a process that is gone */
 			continue;
@@ -119,9 +151,9 @@ static void serve(void)
 				keel_cap_delete(KEEL_CAP_SELF, pager_land[i]);
 			pager_landed = 0;
 			r = keel_reply_recv(pager_ep, &m);
-		} else if (label == IPC_LABEL_FAULT && region_fault(pr, m.w[0], m.w[1], m.w[2])) {
-			m.tag = IPC_TAG(IPC_FAULT_RESUME, 0);
-			r = keel_reply_recv(pager_ep, &m);
+		} else if (label == IPC_LABEL_FAULT &&
+			   region_fault(pr, m.w[0], m.w[1], m.w[2], &fm)) {
+			r = fault_reply(pr, &fm, &m);
 		} else {
 			/* Killed (destroying its thread is the kill), or exited. */
 			if (label == IPC_LABEL_EXIT)

@@ -117,14 +117,31 @@ struct region *region_at(struct process *pr, unsigned long va);
 struct region *region_exact(struct process *pr, unsigned long va, unsigned long size);
 int region_overlaps(struct process *pr, unsigned long va, unsigned long size);
 long region_insert(struct process *pr, const struct region *r);
-long region_back(struct process *pr, struct region *r, unsigned long page);
+/*
+ * A page that a fault's reply maps (IPC_FAULT_MAP): its frame (0: none,
+ * the fault is answered with a plain resume), where and how, and the
+ * region whose count it is in already.
+ */
+struct fault_map {
+	unsigned long frame, va, rights;
+	struct region *r;
+};
+/*
+ * Back `page` of r: a 2 MB page if its block fits, else a 4 KB frame,
+ * mapped now, or, with fm, recorded there for the fault's reply to map.
+ */
+long region_back(struct process *pr, struct region *r, unsigned long page, struct fault_map *fm);
+/* The reply could not map fm's page, nor could SYS_MAP: it goes back. */
+void region_unback_page(struct process *pr, const struct fault_map *fm);
 void region_unback(struct process *pr, struct region *r);
 long region_alloc(struct process *pr, unsigned long va, unsigned long size, unsigned long flags,
 		  unsigned long *out);
 long region_free(struct process *pr, unsigned long va, unsigned long size);
 long region_protect(struct process *pr, unsigned long va, unsigned long size, unsigned long rights);
 long region_query(struct process *pr, unsigned long va, unsigned long *out);
-int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip);
+/* A fault of pr's: 1 if it may resume (fm: what the reply maps), 0 if it dies (said why). */
+int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip,
+		 struct fault_map *fm);
 
 /* share.c */
 struct shared_in *share_at(struct process *pr, unsigned long va);

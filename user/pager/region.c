@@ -121,24 +121,34 @@ static int back_large(struct process *pr, struct region *r, unsigned long va)
  * (the TLB then holds the block in one entry, and the fault and the map
  * happen once for 512 pages); anything else a 4 KB page.
  */
-long region_back(struct process *pr, struct region *r, unsigned long page)
+long region_back(struct process *pr, struct region *r, unsigned long page, struct fault_map *fm)
 {
 	unsigned long block = page & ~(LARGE - 1);
 
 	if (holds_block(r, block) && !r->small && !back_large(pr, r, block))
 		return 0;
 	unsigned long f = frame_alloc();
+	/* The kernel clears it as it maps it: no window, no second TLB flush. */
+	unsigned long rights = (r->flags & 7) | KEEL_MAP_ZERO;
 
 	if (!f)
 		return KEEL_ENOMEM;
-	/* The kernel clears it as it maps it: no window, no second TLB flush. */
-	if (map_page(&pr->pool, pr->p.as, page, f, (r->flags & 7) | KEEL_MAP_ZERO)) {
+	if (fm) {
+		*fm = (struct fault_map){ f, page, rights, r };
+	} else if (map_page(&pr->pool, pr->p.as, page, f, rights)) {
 		frame_free(f);
 		return KEEL_ENOMEM;
 	}
 	r->backed++;
 	pr->backed++;
 	return 0;
+}
+
+void region_unback_page(struct process *pr, const struct fault_map *fm)
+{
+	fm->r->backed--;
+	pr->backed--;
+	frame_free(fm->frame);
 }
 
 /*
@@ -386,7 +396,8 @@ static const char *access_name(unsigned long code)
 }
 
 /* A fault: 1 if it was served (resume the thread), 0 if it kills. */
-int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip)
+int region_fault(struct process *pr, unsigned long addr, unsigned long code, unsigned long rip,
+		 struct fault_map *fm)
 {
 	unsigned long page = addr & ~PAGE_MASK, err = code & 0xffffffff;
 	struct region *r = region_at(pr, page);
@@ -404,7 +415,7 @@ int region_fault(struct process *pr, unsigned long addr, unsigned long code, uns
 		why = "a write to read-only memory";
 	else if (r && (err & KEEL_FAULT_FETCH) && !(r->flags & KEEL_MAP_X))
 		why = "a fetch from memory that is not executable";
-	else if (r && region_back(pr, r, page) == 0)
+	else if (r && region_back(pr, r, page, fm) == 0)
 		return 1;
 	else if (r)
 		why = "out of memory";

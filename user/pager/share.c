@@ -76,7 +76,7 @@ long share_into(struct process *pr, unsigned long va, unsigned long size, unsign
 	/* Back the whole source (charged to pr), then map its frames there too. */
 	for (unsigned long off = 0; src->backed * PAGE_SIZE < size && off < size; off += PAGE_SIZE)
 		if (keel_lookup(pr->p.as, va + off, mem_cap()) < 0 &&
-		    region_back(pr, src, va + off))
+		    region_back(pr, src, va + off, 0))
 			return KEEL_ENOMEM;
 	*slot = (struct shared_in){ dst, size, pr->badge, va, (unsigned)rights };
 	src->shares++;

@@ -39,7 +39,7 @@ static inline void bkl_take(u32 cpu)
 	bkl_owner = cpu;
 }
 
-/* Release it (CPU `cpu` holds it: bkl_unlock checks, the fast path knows). */
+/* Release it (this CPU holds it: bkl_unlock checks, the fast path knows). */
 static inline void bkl_drop(void)
 {
 	bkl_owner = -1;
