@@ -11,7 +11,7 @@
  * (kernel/core/fastpath.c) does the same steps from the entry.  What it
  * leaves comes here, and takes the direct way where it can too: a woken
  * partner on this CPU runs next without the run queue (sched_wake), and
- * a fault goes straight to a pager waiting here (ipc_send).
+ * a fault goes straight to a pager waiting here (fault_direct).
  *
  * A thread's states (enum thread_state), what each waits for, and where
  * it goes next:
@@ -158,17 +158,6 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	} else if (kind == SEND_EXIT) {
 		s->state = T_DEAD;
 	}
-	/*
-	 * A fault to a pager waiting on this CPU: straight to it, as the
-	 * direct path does for a call, if the hand-off rule allows it now
-	 * (else the scheduler decides at the return, as for any wake-up).
-	 */
-	struct percpu *pc = this_cpu();
-	if (kind == SEND_FAULT && s == pc->sched.current && sched_may_switch(pc, s, r)) {
-		sched_switch(pc, s, r);
-		ipc_fast_count++;
-		return;
-	}
 	sched_wake(r);
 }
 
@@ -313,6 +302,42 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 	return 0;
 }
 
+/*
+ * The fault half of the fault/resume round trip's fast path: t (running
+ * here) faulted, and its pager waits on this CPU, owes nobody a reply,
+ * and may have the CPU now by the hand-off rule.  The message goes
+ * straight into the pager's registers and the CPU to the pager, with the
+ * changes ipc_send would make (t waits for the reply; the resume comes
+ * back on kernel/core/fastpath.c's path).  False, with nothing changed,
+ * if any of that does not hold: then ipc_send.
+ */
+static bool fault_direct(struct thread *t, const struct trap_frame *tf, u64 addr)
+{
+	struct percpu *pc = this_cpu();
+	struct endpoint *ep = t->pager;
+	struct thread *r = ep->receivers.head;
+
+	if (!r || r->reply_to || !sched_may_switch(pc, t, r))
+		return false;
+	tqueue_pop_head(&ep->receivers, r);
+	r->ep = NULL;
+	struct trap_frame *f = &r->regs; /* as deliver() writes a message of no length */
+	f->rax = 0;
+	f->rdi = t->badge;
+	f->rsi = IPC_TAG_KERNEL | IPC_LABEL_FAULT;
+	f->rdx = addr;
+	f->r10 = tf->vector << 32 | (tf->error & 0xffffffff);
+	f->r8 = tf->rip;
+	f->r9 = tf->rsp;
+	t->send_kind = SEND_FAULT;
+	t->state = T_REPLY;
+	t->server = r;
+	r->reply_to = t;
+	sched_switch(pc, t, r);
+	ipc_fast_count++;
+	return true;
+}
+
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 {
 	if (!t->pager) {
@@ -322,6 +347,8 @@ void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 		thread_kill(t, "a CPU exception, and it has no pager");
 		return;
 	}
+	if (fault_direct(t, tf, addr))
+		return;
 	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_FAULT,
 			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip,
 			       tf->rsp },

@@ -66,8 +66,8 @@ static void shootdown_range(struct vspace *vs, u64 va, u64 pages)
 
 	memset(targets, 0, sizeof(targets));
 	for (u32 c = 0; c < percpu_count; c++) {
-		if (!cpu_bit(vs->cpus, c))
-			continue;
+		if (vspace_pcid && !cpu_bit(vs->cpus, c))
+			continue; /* (without PCIDs, only cur_vs says; cpus[] is not kept) */
 		if (percpu_of(c)->cur_vs == vs) {
 			if (c == me)
 				for (u64 i = 0; i < pages; i++)
@@ -152,18 +152,16 @@ void vspace_switch(struct vspace *vs)
 
 	if (pc->cur_vs == vs)
 		return;
-	if (pc->cur_vs && !vspace_pcid)
-		pc->cur_vs->cpus[me / 64] &= ~(1ull << (me % 64));
 	pc->cur_vs = vs;
 	if (!vs) {
 		write_cr3(kvspace_root);
 		return;
 	}
-	vs->cpus[me / 64] |= 1ull << (me % 64);
 	if (!vspace_pcid) {
 		write_cr3(vs->pml4);
 		return;
 	}
+	vs->cpus[me / 64] |= 1ull << (me % 64);
 	u32 tag = vs->pcid[me];
 	if (tag && tag >> 12 == pc->pcid_gen) {
 		write_cr3(vs->pml4 | (tag & (PCID_COUNT - 1)) | CR3_NOFLUSH);

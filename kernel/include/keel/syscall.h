@@ -33,7 +33,8 @@ long syscall_locked(struct trap_frame *tf);
  * to a partner waiting on this CPU, does it and returns as syscall_handle
  * does (the partner leaves, from its own save area); else it returns
  * IPC_FAST_NO with the lock still held and nothing changed, for
- * syscall_locked.
+ * syscall_locked.  Never call them from C: they are built without keeping
+ * RBX and R12-R15 (the Makefile says why).
  */
 long ipc_fast_call(void);
 long ipc_fast_reply_recv(void);

@@ -28,7 +28,11 @@ typedef pte_t vspace_entry;
 
 struct vspace {
 	u64 pml4; /* physical address of its PML4 */
-	/* CPUs that may hold its translations (current, or in a PCID). */
+	/*
+	 * With PCIDs: the CPUs that may hold its translations (current, or
+	 * under a PCID).  Without, a CPU holds only its current space's
+	 * (struct percpu's cur_vs), and this is not kept.
+	 */
 	u64 cpus[PERCPU_MAX_CPUS / 64];
 	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
 	u32 pcid[PERCPU_MAX_CPUS];
@@ -133,22 +137,16 @@ void vspace_switch(struct vspace *vs);
 /*
  * Run vs on this CPU, pc (NULL: the kernel's tables only).  Inline for the
  * common switch between two user spaces without PCIDs (every IPC that
- * switches): drop this CPU from the old space's set, join the new one's,
- * load CR3.
+ * switches): note it, load CR3.
  */
 static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 {
-	struct vspace *old = pc->cur_vs;
-	u32 me = pc->cpu;
-
-	if (old == vs)
+	if (pc->cur_vs == vs)
 		return;
-	if (!vs || !old || vspace_pcid) {
+	if (!vs || vspace_pcid) {
 		vspace_switch(vs);
 		return;
 	}
-	old->cpus[me / 64] &= ~(1ull << (me % 64));
-	vs->cpus[me / 64] |= 1ull << (me % 64);
 	pc->cur_vs = vs;
 	write_cr3(vs->pml4);
 }
