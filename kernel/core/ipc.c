@@ -82,10 +82,24 @@ static __attribute__((noinline)) u64 transfer(struct thread *s, u64 tag, struct 
 	return k;
 }
 
-/* Write message m from s into r's registers and buffer (and capabilities). */
-static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
+/* The message's registers into r's saved ones: `tag` is the tag r sees. */
+static inline void deliver_regs(const struct ipc_msg *m, u64 tag, struct thread *r)
 {
 	struct trap_frame *f = sched_regs(r);
+
+	f->rax = 0;
+	f->rdi = m->badge;
+	f->rsi = tag;
+	f->rdx = m->w[0];
+	f->r10 = m->w[1];
+	f->r8 = m->w[2];
+	f->r9 = m->w[3];
+}
+
+/* deliver() for a message with a buffer or capabilities. */
+static __attribute__((noinline)) void deliver_more(struct thread *s, const struct ipc_msg *m,
+						   struct thread *r)
+{
 	u64 len = IPC_TAG_LEN(m->tag);
 	u64 landed = m->tag & TAG_CAPS_MASK ? transfer(s, m->tag, r) : 0;
 
@@ -93,14 +107,22 @@ static void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
 		len = 0;
 	if (len)
 		memcpy(phys_to_virt(r->buf), phys_to_virt(s->buf), len);
-	f->rax = 0;
-	f->rdi = m->badge;
-	f->rsi = (m->tag & ~(TAG_LEN_MASK | TAG_CAPS_MASK)) | len << TAG_LEN_SHIFT |
-		 landed << TAG_CAPS_SHIFT;
-	f->rdx = m->w[0];
-	f->r10 = m->w[1];
-	f->r8 = m->w[2];
-	f->r9 = m->w[3];
+	deliver_regs(m,
+		     (m->tag & ~(TAG_LEN_MASK | TAG_CAPS_MASK)) | len << TAG_LEN_SHIFT |
+			 landed << TAG_CAPS_SHIFT,
+		     r);
+}
+
+/*
+ * Write message m from s into r's registers and buffer (and capabilities).
+ * Most messages are registers only: those take no call.
+ */
+static inline void deliver(struct thread *s, const struct ipc_msg *m, struct thread *r)
+{
+	if (m->tag & (TAG_LEN_MASK | TAG_CAPS_MASK))
+		deliver_more(s, m, r);
+	else
+		deliver_regs(m, m->tag, r);
 }
 
 /*
