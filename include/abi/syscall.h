@@ -322,7 +322,10 @@
  *     fault's answer and its mapping in one call, as an L4 pager's reply
  *     carries a map item).  If the map fails, SYS_REPLY_RECV returns
  *     SYS_MAP's error and does nothing else: the thread still waits for
- *     its reply, and the pager may supply a table and answer again.
+ *     its reply, and the pager may supply a table and answer again.  If
+ *     the thread was destroyed after its fault was received, nothing is
+ *     mapped and the reply fails with KEEL_EDEAD (nothing else happens):
+ *     the page the pager meant for it is still the pager's.
  *   IPC_LABEL_EXIT: w0 the exit code.  No reply.
  */
 #define IPC_LABEL_FAULT	    1

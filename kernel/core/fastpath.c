@@ -98,6 +98,7 @@ long ipc_fast_call(void)
 	cur->state = T_REPLY;
 	cur->server = to;
 	to->reply_to = cur;
+	to->fault_lost = false;
 	sched_switch(pc, cur, to);
 	return fast_leave(false);
 }

@@ -157,6 +157,7 @@ static void await_reply(struct thread *s, struct thread *r)
 	s->state = T_REPLY;
 	s->server = r;
 	r->reply_to = s;
+	r->fault_lost = false;
 }
 
 /* s sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
@@ -275,6 +276,7 @@ long sys_recv(struct trap_frame *tf, struct thread *cur)
 
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)))
 		return r;
+	cur->fault_lost = false;
 	recv(cur, cap_obj(ep));
 	return 0; /* deliver() wrote the message over the arguments */
 }
@@ -303,11 +305,20 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
 	struct ipc_msg m = msg_from(tf, cur->badge); /* a reply carries the server's own badge */
 	if (!c || c->state != T_REPLY || c->server != cur)
 		c = NULL; /* nobody to answer (or they went away): just receive */
-	/* A fault answered with a mapping: the map first; if it fails, nothing else happens. */
+	/*
+	 * A fault answered with a mapping: the map first; if it fails, nothing
+	 * else happens.  If the thread went away meanwhile, nothing is mapped,
+	 * and the pager must hear it (it would count the page as mapped).
+	 */
+	if (!c && cur->fault_lost && IPC_TAG_LABEL(m.tag) == IPC_FAULT_MAP) {
+		cur->fault_lost = false;
+		return -KEEL_EDEAD;
+	}
 	if (c && c->send_kind == SEND_FAULT && IPC_TAG_LABEL(m.tag) == IPC_FAULT_MAP &&
 	    (r = ipc_fault_map(cur, c, tf)))
 		return r;
 	cur->reply_to = NULL;
+	cur->fault_lost = false;
 	if (c) {
 		c->server = NULL;
 		if (c->send_kind == SEND_FAULT && IPC_TAG_LABEL(m.tag) == IPC_FAULT_KILL) {
@@ -355,6 +366,7 @@ static bool fault_direct(struct thread *t, const struct trap_frame *tf, u64 addr
 	t->state = T_REPLY;
 	t->server = r;
 	r->reply_to = t;
+	r->fault_lost = false;
 	sched_switch(pc, t, r);
 	ipc_fast_count++;
 	return true;
@@ -396,8 +408,10 @@ struct thread *ipc_detach(struct thread *t)
 	else if (t->queue) /* T_SEND, T_RECV or T_SLEEP */
 		tqueue_remove(t);
 	t->ep = NULL;
-	if (t->state == T_REPLY && t->server && t->server->reply_to == t)
+	if (t->state == T_REPLY && t->server && t->server->reply_to == t) {
 		t->server->reply_to = NULL;
+		t->server->fault_lost = t->send_kind == SEND_FAULT;
+	}
 	t->server = NULL;
 	return ipc_release_caller(t);
 }

@@ -127,7 +127,16 @@ struct client {
 	 * found a table missing and were mapped with SYS_MAP instead.
 	 */
 	int map_in_reply, nmap_errors, map_fallbacks;
-	long map_errors[4];
+	long map_errors[6];
+	unsigned long other_as; /* a space that is not the thread's (for a refused reply) */
+	/*
+	 * lose: the faulting thread, which the pager destroys after taking
+	 * its first fault and before its map reply; what that reply got goes
+	 * to lost_result, and lost to 1.
+	 */
+	struct uthread *lose;
+	long lost_result;
+	int lost;
 	long exit_code;
 	unsigned long exit_tag;
 	int events; /* faults + exits: what waiters wait for */

@@ -82,32 +82,44 @@ static int fault(struct client *c, const struct keel_msg *m)
 	return resume;
 }
 
-static int table_missing(long r)
-{
-	return r == -KEEL_ENOPT || r == -KEEL_ENOPD || r == -KEEL_ENOPDPT || r == -KEEL_ENOCOUNT;
-}
-
 /*
  * Answer c's fault at `page` with IPC_FAULT_MAP of the demand frame just
- * taken.  The first time, four replies the kernel must refuse first, each
+ * taken.  The first time, six replies the kernel must refuse first, each
  * changing nothing (the thread still waits): their errors go to
  * c->map_errors.  A reply that finds a table missing is answered the
  * long way (SYS_MAP, which the library supplies tables for, and a
- * resume).  Returns what the last SYS_REPLY_RECV returned (0: m holds the
- * next message).
+ * resume).  With c->lose, the thread is destroyed first (see ct.h).
+ * Returns what the last SYS_REPLY_RECV (or SYS_RECV) returned (0: m
+ * holds the next message).
  */
 static long map_reply(struct client *c, unsigned long page, struct keel_msg *m, unsigned long ep)
 {
 	unsigned long frame = c->demand[c->used - 1], rw = KEEL_MAP_R | KEEL_MAP_W;
-	const unsigned long bad[4][4] = {
-		{ ct.mem, ct.mem, frame, page | rw },	     /* not an address space: EBADOBJ */
-		{ c->as, EMPTY_SLOT, frame, page | rw },     /* no memory capability: ENOENT */
-		{ c->as, ct.mem, frame, page | KEEL_MAP_W }, /* no R: EINVAL */
-		{ c->as, ct.mem, frame + 8, page | rw },     /* not a frame's offset: EINVAL */
+	const unsigned long bad[6][4] = {
+		{ ct.mem, ct.mem, frame, page | rw },	      /* not an address space: EBADOBJ */
+		{ c->as, EMPTY_SLOT, frame, page | rw },      /* no memory capability: ENOENT */
+		{ c->other_as, ct.mem, frame, page | rw },    /* another space: EINVAL */
+		{ c->as, ct.mem, frame, page | KEEL_MAP_W },  /* no R: EINVAL */
+		{ c->as, ct.mem, frame + 8, page | rw },      /* not a frame's offset: EINVAL */
+		{ c->as, ct.mem, frame, KEEL_USER_TOP | rw }, /* not a user address: EFAULT */
 	};
 	long r;
 
-	while (c->nmap_errors < 4) {
+	if (c->lose) {
+		uthread_destroy(c->lose);
+		c->lose = 0;
+		*m = (struct keel_msg){ 0,
+					IPC_TAG(IPC_FAULT_MAP, 0),
+					{ c->as, ct.mem, frame, page | rw } };
+		r = keel_reply_recv(ep, m);
+		c->lost_result = r;
+		__atomic_store_n(&c->lost, 1, __ATOMIC_RELEASE);
+		if (r == 0)
+			return 0; /* taken (wrongly): m is the next message */
+		c->used--;	  /* the frame was not mapped */
+		return keel_recv(ep, m);
+	}
+	while (c->nmap_errors < 6) {
 		const unsigned long *w = bad[c->nmap_errors];
 		*m = (struct keel_msg){ 0, IPC_TAG(IPC_FAULT_MAP, 0), { w[0], w[1], w[2], w[3] } };
 		r = keel_reply_recv(ep, m);
@@ -117,7 +129,7 @@ static long map_reply(struct client *c, unsigned long page, struct keel_msg *m, 
 	}
 	*m = (struct keel_msg){ 0, IPC_TAG(IPC_FAULT_MAP, 0), { c->as, ct.mem, frame, page | rw } };
 	r = keel_reply_recv(ep, m);
-	if (!table_missing(r))
+	if (!asks_for_tables(r))
 		return r;
 	c->map_fallbacks++;
 	r = map_page(&pager_pool, c->as, page, frame, rw);

@@ -8,6 +8,9 @@
 #define DEMAND_VA    (TEST_VA + 0x1000000ul)
 #define DEMAND_PAGES 4
 
+/* Where child_demand touches (the map-reply test moves it to a range with no tables yet). */
+static unsigned long demand_va = DEMAND_VA;
+
 static struct kpool pool;
 static struct uthread t;
 static struct client c;
@@ -30,7 +33,7 @@ static long child_demand(struct uthread *u)
 
 	(void)u;
 	for (unsigned long i = 0; i < DEMAND_PAGES; i++) {
-		volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
+		volatile unsigned long *p = (unsigned long *)(demand_va + i * PAGE_SIZE);
 		bad += p[0] != 0 || p[PAGE_SIZE / 8 - 1] != 0; /* zero-filled */
 		p[0] = 0xd00d0000 + i;
 		p[PAGE_SIZE / 8 - 1] = ~i;
@@ -91,6 +94,25 @@ static void fault_kernel_read_killed(void)
 	test_end();
 }
 
+/* What the demand thread wrote is in our address space too (the same pages). */
+static void demand_written(void)
+{
+	for (unsigned long i = 0; i < (unsigned long)c.used; i++) {
+		volatile unsigned long *p = (unsigned long *)(demand_va + i * PAGE_SIZE);
+		expect(p[0] == 0xd00d0000 + i, "page %lu lost what the thread wrote", i);
+	}
+}
+
+/* The demand pages out of our space, and their frames back. */
+static void demand_free(void)
+{
+	for (int i = 0; i < c.used; i++)
+		expect_eq(keel_unmap(ct.self_as, demand_va + (unsigned long)i * PAGE_SIZE, ct.mem),
+			  (long)c.demand[i], "unmapping a demand page");
+	for (int i = 0; i < DEMAND_PAGES; i++)
+		frame_free(c.demand[i]);
+}
+
 static void pager_demand_zero_fill(void)
 {
 	test_begin("pager_demand_zero_fill");
@@ -134,17 +156,9 @@ static void pager_demand_zero_fill(void)
 			expect_fault(&c, i, DEMAND_VA + (unsigned long)i * PAGE_SIZE,
 				     KEEL_FAULT_USER, "a first touch");
 		finish();
-		/* What it wrote is in our address space too. */
-		for (unsigned long i = 0; i < (unsigned long)c.used; i++) {
-			volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
-			expect(p[0] == 0xd00d0000 + i, "page %lu lost what the thread wrote", i);
-		}
+		demand_written();
 	}
-	for (int i = 0; i < c.used; i++)
-		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE, ct.mem),
-			  (long)c.demand[i], "unmapping a demand page");
-	for (int i = 0; i < DEMAND_PAGES; i++)
-		frame_free(c.demand[i]);
+	demand_free();
 	test_end();
 }
 
@@ -157,14 +171,26 @@ static void pager_demand_zero_fill(void)
  */
 static void pager_fault_answered_with_a_map(void)
 {
-	static const long want[4] = { -KEEL_EBADOBJ, -KEEL_ENOENT, -KEEL_EINVAL, -KEEL_EINVAL };
+	static const long want[6] = { -KEEL_EBADOBJ, -KEEL_ENOENT, -KEEL_EINVAL,
+				      -KEEL_EINVAL,  -KEEL_EINVAL, -KEEL_EFAULT };
+	static struct kpool other;
+	long os = slot_alloc();
+	unsigned long f1, f2, f3;
 
 	test_begin("pager_fault_answered_with_a_map");
 	memset(&c, 0, sizeof(c));
 	c.as = ct.self_as;
-	c.lo = DEMAND_VA;
-	c.hi = DEMAND_VA + DEMAND_PAGES * PAGE_SIZE;
 	c.map_in_reply = 1;
+	demand_va = DEMAND_VA + KEEL_HUGE_SIZE; /* no page directory there yet */
+	c.lo = demand_va;
+	c.hi = demand_va + DEMAND_PAGES * PAGE_SIZE;
+	/* Another address space, for a reply that names it. */
+	kpool_init(&other, &root_pool);
+	f1 = kpool_get(&other), f2 = kpool_get(&other), f3 = kpool_get(&other);
+	expect(os >= 0 && f1 && f2 && f3 &&
+		   keel_as_create(ct.mem, f1, f2, f3, (unsigned long)os) == 0,
+	       "another address space");
+	c.other_as = (unsigned long)os;
 	for (int i = 0; i < DEMAND_PAGES; i++) {
 		c.demand[i] = frame_alloc_zeroed();
 		expect(c.demand[i] != 0, "out of memory");
@@ -177,24 +203,62 @@ static void pager_fault_answered_with_a_map(void)
 		expect_eq(c.exit_code, 0, "its wrong reads");
 		expect_eq(c.faults, DEMAND_PAGES, "faults (a refused reply resumed it)");
 		expect_eq(c.used, DEMAND_PAGES, "frames mapped");
-		expect_eq(c.nmap_errors, 4, "refused replies tried");
-		for (int i = 0; i < 4; i++)
+		expect_eq(c.nmap_errors, 6, "refused replies tried");
+		for (int i = 0; i < 6; i++)
 			expect_eq(c.map_errors[i], want[i], "a reply the kernel must refuse");
+		expect_eq(keel_lookup(c.other_as, demand_va, ct.mem), -KEEL_ENOENT,
+			  "the other space after a reply that named it");
+		expect_eq(c.map_fallbacks, 1, "replies that found a table missing (the first)");
 		long fast = keel_info(KEEL_INFO_IPC_FAST) - fast0;
 		expect(fast >= 2 * DEMAND_PAGES - 2 - 2 * c.map_fallbacks,
 		       "%ld of %d faults and map replies took the IPC direct path (%d fell back)",
 		       fast, 2 * DEMAND_PAGES, c.map_fallbacks);
 		finish();
-		for (unsigned long i = 0; i < (unsigned long)c.used; i++) {
-			volatile unsigned long *p = (unsigned long *)(DEMAND_VA + i * PAGE_SIZE);
-			expect(p[0] == 0xd00d0000 + i, "page %lu lost what the thread wrote", i);
-		}
+		demand_written();
 	}
-	for (int i = 0; i < c.used; i++)
-		expect_eq(keel_unmap(ct.self_as, DEMAND_VA + (unsigned long)i * PAGE_SIZE, ct.mem),
-			  (long)c.demand[i], "unmapping a demand page");
-	for (int i = 0; i < DEMAND_PAGES; i++)
-		frame_free(c.demand[i]);
+	demand_free();
+	demand_va = DEMAND_VA;
+	if (os >= 0) {
+		expect_eq(keel_destroy((unsigned long)os), 0, "destroying the other space");
+		slot_free((int)os);
+	}
+	expect_eq(kpool_release(&other), 0, "reclaiming the other space's frames");
+	test_end();
+}
+
+/*
+ * A fault whose thread is destroyed after the pager took it and before
+ * the reply: a reply that maps fails with KEEL_EDEAD and maps nothing, so
+ * the pager can take its frame back (it would otherwise count a page
+ * that nobody mapped).
+ */
+static void pager_map_reply_to_a_lost_fault(void)
+{
+	test_begin("pager_map_reply_to_a_lost_fault");
+	memset(&c, 0, sizeof(c));
+	c.as = ct.self_as;
+	c.lo = DEMAND_VA;
+	c.hi = DEMAND_VA + DEMAND_PAGES * PAGE_SIZE;
+	c.map_in_reply = 1;
+	c.nmap_errors = 6; /* no refused replies first */
+	c.lose = &t;
+	c.demand[0] = frame_alloc_zeroed();
+	c.ndemand = c.demand[0] ? 1 : 0;
+	expect(c.demand[0] != 0, "out of memory");
+	if (!test_failing() && start(child_demand, 0)) {
+		wait_until(&c.lost, 1, WAIT_TICKS);
+		expect_eq(c.lost, 1, "the pager's reply to the lost fault");
+		expect_eq(c.lost_result, -KEEL_EDEAD, "a map reply to a destroyed thread");
+		expect_eq(keel_lookup(ct.self_as, DEMAND_VA, ct.mem), -KEEL_ENOENT,
+			  "the page after that reply");
+		expect_eq(c.used, 0, "frames the pager counts as mapped");
+		finish(); /* destroyed already: nothing left to do */
+	}
+	frame_free(c.demand[0]);
+	int ok = 0;
+	for (unsigned long i = 0; i < 20; i++)
+		ok += echo_call(ct.echo_slot, ct.ipcbuf, i, 0);
+	expect_eq(ok, 20, "echo calls answered right afterwards");
 	test_end();
 }
 
@@ -227,6 +291,7 @@ void tests_fault(void)
 	fault_kernel_read_killed();
 	pager_demand_zero_fill();
 	pager_fault_answered_with_a_map();
+	pager_map_reply_to_a_lost_fault();
 	pager_unallocated_kill();
 	test_begin("fault_objects_reclaimed");
 	expect_eq(kpool_release(&pool), 0, "reclaiming the threads' donation");

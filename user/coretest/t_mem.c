@@ -132,17 +132,24 @@ out:
 
 /*
  * The user library's frame cache (user/lib/mem.c): single frames come
- * from a batch taken whole from the buddy allocator; free memory counts
- * the cached frames, every frame handed out is distinct, and a second
- * free of a frame (now free, maybe cached again) changes nothing.  Then
- * a chunk (2 MB) still comes when the cache holds frames.
+ * from a block taken whole from the buddy allocator; free memory counts
+ * the cached frames (with the allocator's own pages, which a refill may
+ * add: mem_free_bytes + mem_bookkeeping_bytes stays exact), every frame
+ * handed out is distinct, a second free of a frame changes nothing, and
+ * a free of a frame that sits in the cache is refused (frame_free, and
+ * inside a run_free) while its neighbours in the run still go back.
  */
+static unsigned long mem_total(void)
+{
+	return mem_free_bytes() + mem_bookkeeping_bytes();
+}
+
 static void mem_frame_cache(void)
 {
 	enum { N = 40 }; /* more than two batches */
-	static unsigned long f[N];
-	unsigned long free0 = mem_free_bytes();
-	int got = 0, same = 0;
+	static unsigned long f[N + 16];
+	unsigned long total0 = mem_total();
+	int got = 0, same = 0, n = N;
 
 	test_begin("mem_frame_cache_counts_and_refuses_double_frees");
 	for (int i = 0; i < N; i++) {
@@ -153,25 +160,44 @@ static void mem_frame_cache(void)
 	}
 	expect_eq(got, N, "frames allocated");
 	expect_eq(same, 0, "a frame handed out twice");
-	expect_eq(mem_free_bytes(), free0 - N * PAGE_SIZE, "free memory after the allocations");
+	expect_eq(mem_total(), total0 - N * PAGE_SIZE, "free memory after the allocations");
 	frame_free(f[0]);
-	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE, "free memory after one free");
 	frame_free(f[0]);
-	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE, "free memory after a double free");
-	unsigned long again = frame_alloc(); /* from the cache: not f[0] twice over */
-	frame_free(again);
-	frame_free(again);
-	expect_eq(mem_free_bytes(), free0 - (N - 1) * PAGE_SIZE,
-		  "free memory after a double free of a frame taken again");
-	for (int i = 1; i < N; i++)
+	expect_eq(mem_total(), total0 - (N - 1) * PAGE_SIZE, "free memory after a double free");
+	f[0] = frame_alloc();
+	/* One whose upper neighbour is cached (a block is handed out from its low end). */
+	while (n < N + 16 && !mem_frame_cached(f[n - 1] + PAGE_SIZE))
+		f[n++] = frame_alloc();
+	unsigned long x = f[n - 1];
+	expect(mem_frame_cached(x + PAGE_SIZE), "no frame with a cached neighbour in 16");
+	if (mem_frame_cached(x + PAGE_SIZE)) {
+		unsigned long t = mem_total();
+		frame_free(x + PAGE_SIZE);
+		expect_eq(mem_total(), t, "free memory after freeing a cached frame");
+		run_free(x, 2); /* x goes back; its cached neighbour is refused */
+		expect_eq(mem_total(), t + PAGE_SIZE,
+			  "free memory after a run with a cached frame");
+		expect(!mem_frame_cached(x) && mem_frame_cached(x + PAGE_SIZE),
+		       "the run's frames where they belong");
+		f[n - 1] = 0; /* freed */
+		/* Had the refused frees let it into the allocator too, it would come twice. */
+		static unsigned long g[40];
+		int seen = 0;
+		for (int i = 0; i < 40; i++)
+			seen += (g[i] = frame_alloc()) == x + PAGE_SIZE;
+		for (int i = 0; i < 40; i++)
+			frame_free(g[i]);
+		expect_eq(seen, 1, "times the cached frame was handed out in 40 allocations");
+	}
+	for (int i = 0; i < n; i++)
 		frame_free(f[i]);
-	expect_eq(mem_free_bytes(), free0, "free memory once all are back");
-	unsigned long one = frame_alloc(); /* the cache holds frames now */
+	expect_eq(mem_total(), total0, "free memory once all are back");
+	unsigned long one = frame_alloc(); /* the cache may hold frames now */
 	unsigned long chunk = chunk_alloc();
 	expect(chunk != 0, "no 2 MB chunk while the frame cache holds frames");
 	chunk_free(chunk);
 	frame_free(one);
-	expect_eq(mem_free_bytes(), free0, "free memory at the end");
+	expect_eq(mem_total(), total0, "free memory at the end");
 	test_end();
 }
 

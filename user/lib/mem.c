@@ -12,14 +12,15 @@
  * base 0: the numbers falloc keeps are physical addresses, and the same
  * numbers name the frames to the kernel.
  *
- * Single frames come from a small cache, refilled with one block of
- * FRAME_BATCH frames: a first touch then costs a pop, not a split of a
- * block and a rebalanced tree (about 400 instructions in `make bench`).
- * Cached frames are free RAM (mem_free_bytes counts them); frees go
- * straight back to the allocator, so buddies still merge, and a free of
- * a frame that is in the cache is refused like any double free.  A run
- * or chunk that cannot be found drains the cache into the allocator and
- * looks again, so the cache never splits the last 2 MB block for good.
+ * Single frames come from a small cache, refilled with one block of up
+ * to FRAME_BATCH frames (the smallest free block up to that size, taken
+ * whole): a first touch then costs a pop, not a split of a block and a
+ * rebalanced tree (about 400 instructions in `make bench`).  Cached
+ * frames are free RAM (mem_free_bytes counts them); frees go straight
+ * back to the allocator, so buddies still merge, and a free of a frame
+ * that is in the cache is refused like any double free.  A run or chunk
+ * that cannot be found drains the cache into the allocator and looks
+ * again.
  */
 #include "mem.h"
 #include "cslot.h"
@@ -149,50 +150,78 @@ static int cache_holds(unsigned long base, unsigned long bytes)
 	return 0;
 }
 
-/* Every cached frame back to the allocator (where it merges with its buddies). */
+int mem_frame_cached(unsigned long frame)
+{
+	return cache_holds(frame, PAGE_SIZE);
+}
+
+/*
+ * Every cached frame back to the allocator (where it merges with its
+ * buddies), while it has nodes for them: a frame it has no node for stays
+ * cached, and counted.  (nodes_refill maps a page, which never drains:
+ * block_alloc does not while a refill runs.)
+ */
 static void cache_drain(void)
 {
 	while (m.ncache) {
 		nodes_refill();
-		falloc_free(&m.fa, m.cache[--m.ncache], 0);
+		if (falloc_free(&m.fa, m.cache[m.ncache - 1], 0) == FALLOC_ENOMEM)
+			return;
+		m.ncache--; /* freed (or free already: then it was counted twice) */
 	}
 }
 
+/*
+ * A frame: from the cache, else the smallest free block up to a batch,
+ * taken whole (never split while a smaller block is free: the buddy
+ * allocator's smallest fit), its other frames cached.
+ */
 unsigned long frame_alloc(void)
 {
 	if (m.ncache)
 		return m.cache[--m.ncache];
+	unsigned order = 0;
+	while (order < BATCH_ORDER && !m.fa.lists[order])
+		order++;
 	nodes_refill();
-	unsigned long b = falloc_alloc(&m.fa, BATCH_ORDER);
-	if (b == FALLOC_NONE) { /* no block of a batch: one frame, if any */
-		nodes_refill();
-		b = falloc_alloc(&m.fa, 0);
-		return b == FALLOC_NONE ? 0 : b;
-	}
-	for (unsigned i = FRAME_BATCH - 1; i > 0; i--) /* handed out from the low end */
+	unsigned long b = falloc_alloc(&m.fa, order);
+	if (b == FALLOC_NONE)
+		return 0;
+	for (unsigned i = (1u << order) - 1; i > 0; i--) /* handed out from the low end */
 		m.cache[m.ncache++] = b + i * PAGE_SIZE;
 	return b;
 }
 
 void frame_free(unsigned long frame)
 {
-	if (!frame || cache_holds(frame, PAGE_SIZE))
-		return; /* a double free is refused: nothing to do */
-	nodes_refill();
-	falloc_free(&m.fa, frame, 0); /* the allocator refuses one the same way */
+	if (frame)
+		run_free(frame, 1);
 }
 
+/*
+ * [base, base + pages frames) back as the largest aligned blocks it
+ * holds.  A block with a cached frame in it (a double free: the cache's
+ * frames are free) goes back a frame at a time, without the cached ones;
+ * the allocator refuses any other double free itself.
+ */
 void run_free(unsigned long base, unsigned long pages)
 {
-	if (cache_holds(base, pages * PAGE_SIZE))
-		return; /* a double free is refused: nothing to do */
 	while (pages) {
 		unsigned order = 0;
 		while (order < FALLOC_MAX_ORDER && !((base / PAGE_SIZE) & ((2ul << order) - 1)) &&
 		       (2ul << order) <= pages)
 			order++;
-		nodes_refill();
-		falloc_free(&m.fa, base, order); /* a double free is refused: nothing to do */
+		if (!cache_holds(base, PAGE_SIZE << order)) {
+			nodes_refill();
+			falloc_free(&m.fa, base, order);
+		} else {
+			for (unsigned long f = base; f < base + (PAGE_SIZE << order);
+			     f += PAGE_SIZE)
+				if (!cache_holds(f, PAGE_SIZE)) {
+					nodes_refill();
+					falloc_free(&m.fa, f, 0);
+				}
+		}
 		base += PAGE_SIZE << order;
 		pages -= 1ul << order;
 	}
@@ -242,7 +271,7 @@ static unsigned long block_alloc(unsigned order)
 {
 	nodes_refill();
 	unsigned long r = falloc_alloc(&m.fa, order);
-	if (r == FALLOC_NONE && m.ncache) {
+	if (r == FALLOC_NONE && m.ncache && !m.refilling) {
 		cache_drain();
 		nodes_refill();
 		r = falloc_alloc(&m.fa, order);
@@ -267,10 +296,8 @@ unsigned long chunk_alloc(void)
 
 void chunk_free(unsigned long chunk)
 {
-	if (!chunk || cache_holds(chunk, PAGE_SIZE << CHUNK_ORDER))
-		return;
-	nodes_refill();
-	falloc_free(&m.fa, chunk, CHUNK_ORDER);
+	if (chunk)
+		run_free(chunk, 1ul << CHUNK_ORDER);
 }
 
 void kpool_init(struct kpool *p, struct kpool *counts)
@@ -397,16 +424,16 @@ static long supply_counts(struct kpool *counts, unsigned long frame)
 	return r == -KEEL_EEXIST ? 0 : r;
 }
 
-/*
- * A map said r: is it asking for a table or a count table?  Then supply
- * it: page tables for [va, end) at the level missing, a count table for
- * frame and for last (a run may reach into a second count table's span).
- */
-static bool asks_for_tables(long r)
+int asks_for_tables(long r)
 {
 	return r == -KEEL_ENOPDPT || r == -KEEL_ENOPD || r == -KEEL_ENOPT || r == -KEEL_ENOCOUNT;
 }
 
+/*
+ * A map said r, asking for a table or a count table: supply it: page
+ * tables for [va, end) at the level missing, a count table for frame and
+ * for last (a run may reach into a second count table's span).
+ */
 static long supply_missing(long r, struct kpool *tables, unsigned long as, unsigned long va,
 			   unsigned long end, unsigned long frame, unsigned long last)
 {

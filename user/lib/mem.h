@@ -65,11 +65,15 @@ void run_free(unsigned long base, unsigned long pages);
 /* Free RAM left (bytes). */
 unsigned long mem_free_bytes(void);
 
+/* Does a map's error mean a page table or count table is missing (which map_page supplies)? */
+int asks_for_tables(long r);
 /* A 4 KB frame of the pager's RAM (never in a chunk that is donated), or 0. */
 unsigned long frame_alloc(void);
 /* The same, zeroed through the scratch window. */
 unsigned long frame_alloc_zeroed(void);
 void frame_free(unsigned long frame);
+/* Is the frame in frame_alloc's cache (free, not handed out)?  (Tests.) */
+int mem_frame_cached(unsigned long frame);
 /* Zero a frame through the scratch window. */
 long frame_zero(unsigned long frame);
 /*

@@ -96,10 +96,15 @@ static void request(struct process *pr, struct keel_msg *m)
 /*
  * Answer a fault that may resume: with the mapping in the reply
  * (IPC_FAULT_MAP: one call instead of a SYS_MAP and a reply), or a plain
- * resume.  If the reply cannot map (a page table or count table missing,
- * which only SYS_MAP's path supplies), map the long way and resume; if
- * that fails too (no memory for a table), the frame goes back and the
- * process dies.  Returns what SYS_REPLY_RECV (or SYS_RECV) returned.
+ * resume.  If the reply cannot map:
+ *   - the thread is gone (EDEAD): the frame comes back; receive;
+ *   - the page is mapped already (EEXIST: two threads touched it, and the
+ *     other's fault came first): the frame comes back; resume;
+ *   - a page table or count table is missing, which only SYS_MAP's path
+ *     supplies: map the long way and resume;
+ *   - else (no memory for a table): the frame comes back and the process
+ *     dies.
+ * Returns what SYS_REPLY_RECV (or SYS_RECV) returned.
  */
 static long fault_reply(struct process *pr, const struct fault_map *fm, struct keel_msg *m)
 {
@@ -113,7 +118,15 @@ static long fault_reply(struct process *pr, const struct fault_map *fm, struct k
 	long r = keel_reply_recv(pager_ep, m);
 	if (r == 0)
 		return 0;
-	if (map_page(&pr->pool, pr->p.as, fm->va, fm->frame, fm->rights) == 0) {
+	if (r == -KEEL_EDEAD || r == -KEEL_EEXIST) {
+		region_unback_page(pr, fm);
+		if (r == -KEEL_EDEAD)
+			return keel_recv(pager_ep, m);
+		m->tag = IPC_TAG(IPC_FAULT_RESUME, 0);
+		return keel_reply_recv(pager_ep, m);
+	}
+	if (asks_for_tables(r) &&
+	    map_page(&pr->pool, pr->p.as, fm->va, fm->frame, fm->rights) == 0) {
 		m->tag = IPC_TAG(IPC_FAULT_RESUME, 0);
 		return keel_reply_recv(pager_ep, m);
 	}

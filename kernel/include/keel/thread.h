@@ -82,6 +82,13 @@ struct thread {
 	struct ipc_msg msg;	 /* the message it is sending, in T_SEND */
 	struct thread *server;	 /* in T_REPLY: who received its call */
 	struct thread *reply_to; /* the caller whose call it received last */
+	/*
+	 * The fault it received last lost its thread before the reply
+	 * (ipc_detach): a reply that maps (IPC_FAULT_MAP) then fails with
+	 * KEEL_EDEAD, so the pager learns that its page was not mapped.
+	 * Cleared when it gets a new caller or receives again.
+	 */
+	bool fault_lost;
 	i64 exit_code;
 	u64 console_end; /* where its SYS_DEBUG_WRITE text ends in the console stream */
 };
