@@ -1331,16 +1331,23 @@ static void test_cpu_duplicates(void **state)
 	e_x2apic(300, 2, 4); /* 84 */
 	e_x2apic(300, 1, 5); /* 100: duplicate */
 	e_lapic(6, 2, 1);    /* 116 */
+	/* IDs past the duplicate bitmap (4096) are checked too, by a scan. */
+	e_x2apic(70000, 1, 7); /* 124 */
+	e_x2apic(70000, 1, 8); /* 140: duplicate */
+	e_x2apic(4096, 1, 9);  /* 156: not 0 (the bitmap's range wraps nowhere) */
 	madt = (u32)place();
 	assert_int_equal(parse_tables(&(u64){ madt }, 1), ACPI_OK);
-	assert_int_equal(info.cpu_count, 3);
+	assert_int_equal(info.cpu_count, 5);
 	assert_cpu(0, 1, 0, true, false, false);
 	assert_cpu(1, 300, 4, false, true, true);
 	assert_cpu(2, 2, 6, true, false, false);
-	assert_int_equal(info.problems_total, 3);
+	assert_cpu(3, 70000, 7, true, false, true);
+	assert_cpu(4, 4096, 9, true, false, true);
+	assert_int_equal(info.problems_total, 4);
 	assert_problem("APIC", 52, "duplicate APIC ID");
 	assert_problem("APIC", 60, "duplicate APIC ID");
 	assert_problem("APIC", 100, "duplicate APIC ID");
+	assert_problem("APIC", 140, "duplicate APIC ID");
 }
 
 /* Beyond the limit, duplicates are still found, new CPUs dropped. */
