@@ -276,7 +276,6 @@ long sys_recv(struct trap_frame *tf, struct thread *cur)
 
 	if ((r = slot_get(cur, tf->rdi, KEEL_EP_RECV, &ep)))
 		return r;
-	cur->fault_lost = false;
 	recv(cur, cap_obj(ep));
 	return 0; /* deliver() wrote the message over the arguments */
 }

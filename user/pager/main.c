@@ -152,8 +152,13 @@ static void serve(void)
 		struct process *pr = proc_find(m.badge);
 		unsigned label = IPC_TAG_LABEL(m.tag);
 		struct fault_map fm = { 0 };
-		if (!pr) {
-			r = keel_recv(pager_ep, &m); /* a process that is gone */
+		if (!pr) { /* a process that is gone: a fault of its is answered with kill */
+			if ((m.tag & IPC_TAG_KERNEL) && label == IPC_LABEL_FAULT) {
+				m.tag = IPC_TAG(IPC_FAULT_KILL, 0);
+				r = keel_reply_recv(pager_ep, &m);
+			} else {
+				r = keel_recv(pager_ep, &m);
+			}
 			continue;
 		}
 		if (!(m.tag & IPC_TAG_KERNEL)) {

@@ -54,10 +54,12 @@ static bool cpu_bit(const u64 *mask, u32 cpu)
 }
 
 /*
- * va's translation in vs is gone: flush it wherever it may be cached.
- * A CPU running vs flushes the page (an IPI for the others).  A CPU that
- * only keeps vs under a PCID forgets that PCID instead: the next switch
- * there takes a fresh one, flushed when it is assigned.
+ * va's translation in vs is gone: flush it wherever it may be cached
+ * (the CPUs in vs->cpus).  A CPU running vs flushes the page (an IPI for
+ * the others).  One that runs something else leaves the mask: without
+ * PCIDs its switch away flushed vs; with them it forgets its PCID for vs
+ * instead, and the next switch there takes a fresh one, flushed when it
+ * is assigned.
  */
 static void shootdown_range(struct vspace *vs, u64 va, u64 pages)
 {
@@ -66,8 +68,8 @@ static void shootdown_range(struct vspace *vs, u64 va, u64 pages)
 
 	memset(targets, 0, sizeof(targets));
 	for (u32 c = 0; c < percpu_count; c++) {
-		if (vspace_pcid && !cpu_bit(vs->cpus, c))
-			continue; /* (without PCIDs, only cur_vs says; cpus[] is not kept) */
+		if (!cpu_bit(vs->cpus, c))
+			continue;
 		if (percpu_of(c)->cur_vs == vs) {
 			if (c == me)
 				for (u64 i = 0; i < pages; i++)
@@ -157,11 +159,11 @@ void vspace_switch(struct vspace *vs)
 		write_cr3(kvspace_root);
 		return;
 	}
+	vs->cpus[me / 64] |= 1ull << (me % 64);
 	if (!vspace_pcid) {
 		write_cr3(vs->pml4);
 		return;
 	}
-	vs->cpus[me / 64] |= 1ull << (me % 64);
 	u32 tag = vs->pcid[me];
 	if (tag && tag >> 12 == pc->pcid_gen) {
 		write_cr3(vs->pml4 | (tag & (PCID_COUNT - 1)) | CR3_NOFLUSH);

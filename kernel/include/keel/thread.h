@@ -86,7 +86,8 @@ struct thread {
 	 * The fault it received last lost its thread before the reply
 	 * (ipc_detach): a reply that maps (IPC_FAULT_MAP) then fails with
 	 * KEEL_EDEAD, so the pager learns that its page was not mapped.
-	 * Cleared when it gets a new caller or receives again.
+	 * It lives as long as reply_to would have: cleared when the thread
+	 * gets a new caller or answers with SYS_REPLY_RECV.
 	 */
 	bool fault_lost;
 	i64 exit_code;

@@ -29,9 +29,12 @@ typedef pte_t vspace_entry;
 struct vspace {
 	u64 pml4; /* physical address of its PML4 */
 	/*
-	 * With PCIDs: the CPUs that may hold its translations (current, or
-	 * under a PCID).  Without, a CPU holds only its current space's
-	 * (struct percpu's cur_vs), and this is not kept.
+	 * The CPUs that may hold its translations: each sets its bit when it
+	 * switches to the space, and a shoot-down clears the bits of those it
+	 * finds elsewhere (struct percpu's cur_vs), which then hold none
+	 * (without PCIDs a switch flushed them; with PCIDs their tag is
+	 * dropped).  So a shoot-down looks at the CPUs that ran the space
+	 * since the last one, and a switch costs one store, not two.
 	 */
 	u64 cpus[PERCPU_MAX_CPUS / 64];
 	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
@@ -137,10 +140,12 @@ void vspace_switch(struct vspace *vs);
 /*
  * Run vs on this CPU, pc (NULL: the kernel's tables only).  Inline for the
  * common switch between two user spaces without PCIDs (every IPC that
- * switches): note it, load CR3.
+ * switches): note it, join its CPUs, load CR3.
  */
 static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 {
+	u32 me = pc->cpu;
+
 	if (pc->cur_vs == vs)
 		return;
 	if (!vs || vspace_pcid) {
@@ -148,6 +153,7 @@ static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 		return;
 	}
 	pc->cur_vs = vs;
+	vs->cpus[me / 64] |= 1ull << (me % 64);
 	write_cr3(vs->pml4);
 }
 
