@@ -10,7 +10,9 @@
  * just past; then it takes the CPU's kernel stack for the C half.  The
  * way out leaves from the frame frame_end points to then, which is
  * another thread's if the call switched: a switch copies no registers
- * (kernel/core/sched.c).
+ * (kernel/core/sched.c).  SYS_CALL and SYS_REPLY_RECV go to the IPC fast
+ * path first (kernel/core/fastpath.c), which either switches straight to
+ * the partner or hands the saved frame to the general path.
  *
  * The lean entry: SYS_INFO never blocks, takes no lock and reads only
  * this CPU's data or values fixed after boot, so it needs no frame, no
@@ -66,7 +68,8 @@ syscall_entry:
 	/*
 	 * SYSRET to a non-canonical RIP faults in ring 0 on Intel CPUs, on the
 	 * user's stack; syscall_handle allows SYSRET only for a RIP below the
-	 * last user page, which is never mapped.
+	 * last user page, which is never mapped, and the fast path only for a
+	 * thread whose RIP came from SYSCALL (kernel/core/fastpath.c).
 	 */
 	movq (%rsp), %rcx		/* rip */
 	movq 16(%rsp), %r11		/* rflags */
