@@ -39,11 +39,16 @@ static inline void bkl_take(u32 cpu)
 	bkl_owner = cpu;
 }
 
-/* Release it (this CPU holds it: bkl_unlock checks, the fast path knows). */
+/*
+ * Release it (this CPU holds it: bkl_unlock checks, the fast path knows).
+ * Only the holder writes bkl_serving, so a plain increment is enough: one
+ * instruction, not a locked one, and an x86 store is a release (nothing
+ * before it is seen after it).
+ */
 static inline void bkl_drop(void)
 {
 	bkl_owner = -1;
-	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
+	__asm__ volatile("addl $1, %0" : "+m"(bkl_serving) : : "memory");
 }
 
 /*
