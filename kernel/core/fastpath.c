@@ -39,22 +39,12 @@ static inline bool fast_tag(u64 tag)
 	return !(tag >> 32);
 }
 
-/*
- * The message from `from`'s saved registers into `to`'s, as ipc.c's
- * deliver() writes it: result 0, the badge, the label and four words.
- */
+/* The message in `from`'s saved registers (a label and four words) to `to`. */
 static inline void fast_deliver(struct thread *to, const struct thread *from, u64 badge)
 {
-	struct trap_frame *f = &to->regs;
 	const struct trap_frame *m = &from->regs;
 
-	f->rax = 0;
-	f->rdi = badge;
-	f->rsi = m->rsi;
-	f->rdx = m->rdx;
-	f->r10 = m->r10;
-	f->r8 = m->r8;
-	f->r9 = m->r9;
+	ipc_set_message(to, badge, m->rsi, m->rdx, m->r10, m->r8, m->r9);
 }
 
 /*
@@ -94,11 +84,7 @@ long ipc_fast_call(void)
 	tqueue_pop_head(&ep->receivers, to);
 	to->ep = NULL;
 	fast_deliver(to, cur, c->badge ? c->badge : cur->badge);
-	cur->send_kind = SEND_CALL;
-	cur->state = T_REPLY;
-	cur->server = to;
-	to->reply_to = cur;
-	to->fault_lost = false;
+	ipc_link_reply(cur, to, SEND_CALL);
 	sched_switch(pc, cur, to);
 	return fast_leave(false);
 }

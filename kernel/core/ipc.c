@@ -85,15 +85,7 @@ static __attribute__((noinline)) u64 transfer(struct thread *s, u64 tag, struct 
 /* The message's registers into r's saved ones: `tag` is the tag r sees. */
 static inline void deliver_regs(const struct ipc_msg *m, u64 tag, struct thread *r)
 {
-	struct trap_frame *f = sched_regs(r);
-
-	f->rax = 0;
-	f->rdi = m->badge;
-	f->rsi = tag;
-	f->rdx = m->w[0];
-	f->r10 = m->w[1];
-	f->r8 = m->w[2];
-	f->r9 = m->w[3];
+	ipc_set_message(r, m->badge, tag, m->w[0], m->w[1], m->w[2], m->w[3]);
 }
 
 /* deliver() for a message with a buffer or capabilities. */
@@ -150,14 +142,11 @@ static struct thread *ipc_abort(struct thread *t, u32 kind, bool sending)
  * one caller at a time, so a waiting caller always has a server that
  * knows it.
  */
-static void await_reply(struct thread *s, struct thread *r)
+static void await_reply(struct thread *s, struct thread *r, u32 kind)
 {
 	if (r->reply_to)
 		thread_kill(ipc_release_caller(r), "its pager went away while it waited");
-	s->state = T_REPLY;
-	s->server = r;
-	r->reply_to = s;
-	r->fault_lost = false;
+	ipc_link_reply(s, r, kind);
 }
 
 /* s sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
@@ -175,12 +164,10 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	}
 	r->ep = NULL;
 	deliver(s, m, r);
-	if (kind == SEND_CALL || kind == SEND_FAULT) {
-		s->send_kind = kind;
-		await_reply(s, r);
-	} else if (kind == SEND_EXIT) {
+	if (kind == SEND_CALL || kind == SEND_FAULT)
+		await_reply(s, r, kind);
+	else if (kind == SEND_EXIT)
 		s->state = T_DEAD;
-	}
 	sched_wake(r);
 }
 
@@ -204,7 +191,7 @@ static void recv(struct thread *r, struct endpoint *ep)
 		break;
 	case SEND_CALL:
 	case SEND_FAULT:
-		await_reply(s, r);
+		await_reply(s, r, s->send_kind);
 		break;
 	case SEND_EXIT:
 		s->state = T_DEAD;
@@ -343,6 +330,14 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur)
  * back on kernel/core/fastpath.c's path).  False, with nothing changed,
  * if any of that does not hold: then ipc_send.
  */
+#define FAULT_TAG (IPC_TAG_KERNEL | IPC_LABEL_FAULT)
+
+/* A fault message's second word: the vector and the error code. */
+static inline u64 fault_code(const struct trap_frame *tf)
+{
+	return tf->vector << 32 | (tf->error & 0xffffffff);
+}
+
 static bool fault_direct(struct thread *t, const struct trap_frame *tf, u64 addr)
 {
 	struct percpu *pc = this_cpu();
@@ -353,19 +348,8 @@ static bool fault_direct(struct thread *t, const struct trap_frame *tf, u64 addr
 		return false;
 	tqueue_pop_head(&ep->receivers, r);
 	r->ep = NULL;
-	struct trap_frame *f = &r->regs; /* as deliver() writes a message of no length */
-	f->rax = 0;
-	f->rdi = t->badge;
-	f->rsi = IPC_TAG_KERNEL | IPC_LABEL_FAULT;
-	f->rdx = addr;
-	f->r10 = tf->vector << 32 | (tf->error & 0xffffffff);
-	f->r8 = tf->rip;
-	f->r9 = tf->rsp;
-	t->send_kind = SEND_FAULT;
-	t->state = T_REPLY;
-	t->server = r;
-	r->reply_to = t;
-	r->fault_lost = false;
+	ipc_set_message(r, t->badge, FAULT_TAG, addr, fault_code(tf), tf->rip, tf->rsp);
+	ipc_link_reply(t, r, SEND_FAULT);
 	sched_switch(pc, t, r);
 	ipc_fast_count++;
 	return true;
@@ -382,10 +366,7 @@ void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr)
 	}
 	if (fault_direct(t, tf, addr))
 		return;
-	struct ipc_msg m = { IPC_TAG_KERNEL | IPC_LABEL_FAULT,
-			     { addr, tf->vector << 32 | (tf->error & 0xffffffff), tf->rip,
-			       tf->rsp },
-			     t->badge };
+	struct ipc_msg m = { FAULT_TAG, { addr, fault_code(tf), tf->rip, tf->rsp }, t->badge };
 	ipc_send(t, t->pager, SEND_FAULT, &m);
 }
 

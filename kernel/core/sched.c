@@ -328,7 +328,7 @@ static __attribute__((noinline)) void sched_decide(struct percpu *pc)
 	}
 	pc->sched.need_resched = false;
 	if (next != cur && cur) {
-		sched_save(pc, cur);
+		sched_save(cur);
 		if (cur_runs) {
 			cur->state = T_READY;
 			rq_push(pc, cur, cur_place);

@@ -104,6 +104,21 @@ static bool in_boot_chunk(u64 pa)
 }
 
 /*
+ * How far from pa (KMEM_USER) every frame is KMEM_USER too: to the end of
+ * its run of the pager's RAM or of its KMEM_CHUNK, whichever comes first.
+ * A user run is not split where a chunk of it is donated (frames_role
+ * looks at the donations first), and donations and the boot chunk are
+ * whole chunks: so each chunk is classified on its own.
+ */
+static u64 user_span_end(u64 pa)
+{
+	u64 end = frames_user_end(boot.frames, pa),
+	    chunk_end = ALIGN_DOWN(pa, KMEM_CHUNK) + KMEM_CHUNK;
+
+	return end < chunk_end ? end : chunk_end;
+}
+
+/*
  * The last span of frames found to be the pager's RAM: within one
  * KMEM_CHUNK and one user run, so nothing but a donation of that chunk
  * can change their class (kmem_donate forgets it).  Most calls classify a
@@ -121,10 +136,9 @@ enum kmem_class kmem_classify(u64 pa)
 		return KMEM_KERNEL;
 	switch (frames_role(boot.frames, pa)) {
 	case FRAME_USER: {
-		u64 chunk = ALIGN_DOWN(pa, KMEM_CHUNK), base = frames_user_base(boot.frames, pa),
-		    end = frames_user_end(boot.frames, pa);
+		u64 chunk = ALIGN_DOWN(pa, KMEM_CHUNK), base = frames_user_base(boot.frames, pa);
 		user_hint = base > chunk ? base : chunk;
-		user_hint_end = end < chunk + KMEM_CHUNK ? end : chunk + KMEM_CHUNK;
+		user_hint_end = user_span_end(pa);
 		return KMEM_USER;
 	}
 	case FRAME_MODULE:
@@ -329,21 +343,6 @@ long kmem_supply_counts(u64 pa, u64 frame)
 	kmem_object_make(frame, KOBJ_COUNTS);
 	count_index[i] = frame;
 	return 0;
-}
-
-/*
- * How far from pa (KMEM_USER) every frame is KMEM_USER too: to the end of
- * its run of the pager's RAM or of its KMEM_CHUNK, whichever comes first.
- * A user run is not split where a chunk of it is donated (frames_role
- * looks at the donations first), and donations and the boot chunk are
- * whole chunks: so each chunk is classified on its own.
- */
-static u64 user_span_end(u64 pa)
-{
-	u64 end = frames_user_end(boot.frames, pa),
-	    chunk_end = ALIGN_DOWN(pa, KMEM_CHUNK) + KMEM_CHUNK;
-
-	return end < chunk_end ? end : chunk_end;
 }
 
 long kmem_check_user_range(u64 pa, u64 size)

@@ -94,6 +94,22 @@ static void fault_kernel_read_killed(void)
 	test_end();
 }
 
+/*
+ * The demand thread ran to its end: one fault per page (`faults`: what a
+ * wrong count means), a frame mapped for each, no wrong read.  start()
+ * returns at the first message (its first fault): wait for the exit.
+ * (This looked at once, and failed when the waiter got the CPU between
+ * two faults: on 64 slow CPUs.)
+ */
+static void demand_ran(const char *faults)
+{
+	wait_until(&c.exits, 1, WAIT_TICKS);
+	expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
+	expect_eq(c.exit_code, 0, "its wrong reads");
+	expect_eq(c.faults, DEMAND_PAGES, faults);
+	expect_eq(c.used, DEMAND_PAGES, "frames mapped");
+}
+
 /* What the demand thread wrote is in our address space too (the same pages). */
 static void demand_written(void)
 {
@@ -134,16 +150,7 @@ static void pager_demand_zero_fill(void)
 	c.ndemand = DEMAND_PAGES;
 	long fast0 = keel_info(KEEL_INFO_IPC_FAST);
 	if (!test_failing() && start(child_demand, 0)) {
-		/*
-		 * start() returns at the first message (its first fault): wait
-		 * for the exit.  (This looked at once, and failed when the
-		 * waiter got the CPU between two faults: on 64 slow CPUs.)
-		 */
-		wait_until(&c.exits, 1, WAIT_TICKS);
-		expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
-		expect_eq(c.exit_code, 0, "its wrong reads");
-		expect_eq(c.faults, DEMAND_PAGES, "faults");
-		expect_eq(c.used, DEMAND_PAGES, "frames mapped");
+		demand_ran("faults");
 		/*
 		 * Our pager thread shares the child's CPU: each fault goes
 		 * straight to it, and each "resume" straight back.
@@ -198,11 +205,7 @@ static void pager_fault_answered_with_a_map(void)
 	c.ndemand = DEMAND_PAGES;
 	long fast0 = keel_info(KEEL_INFO_IPC_FAST);
 	if (!test_failing() && start(child_demand, 0)) {
-		wait_until(&c.exits, 1, WAIT_TICKS);
-		expect(c.exits == 1, "it did not exit (%d faults, killed %d)", c.faults, c.killed);
-		expect_eq(c.exit_code, 0, "its wrong reads");
-		expect_eq(c.faults, DEMAND_PAGES, "faults (a refused reply resumed it)");
-		expect_eq(c.used, DEMAND_PAGES, "frames mapped");
+		demand_ran("faults (a refused reply resumed it)");
 		expect_eq(c.nmap_errors, 6, "refused replies tried");
 		for (int i = 0; i < 6; i++)
 			expect_eq(c.map_errors[i], want[i], "a reply the kernel must refuse");

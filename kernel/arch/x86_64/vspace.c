@@ -152,18 +152,12 @@ void vspace_switch(struct vspace *vs)
 	struct percpu *pc = this_cpu();
 	u32 me = pc->cpu;
 
-	if (pc->cur_vs == vs)
-		return;
 	pc->cur_vs = vs;
 	if (!vs) {
 		write_cr3(kvspace_root);
 		return;
 	}
 	vs->cpus[me / 64] |= 1ull << (me % 64);
-	if (!vspace_pcid) {
-		write_cr3(vs->pml4);
-		return;
-	}
 	u32 tag = vs->pcid[me];
 	if (tag && tag >> 12 == pc->pcid_gen) {
 		write_cr3(vs->pml4 | (tag & (PCID_COUNT - 1)) | CR3_NOFLUSH);

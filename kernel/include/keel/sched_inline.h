@@ -85,12 +85,13 @@ static inline bool sched_may_switch(struct percpu *pc, const struct thread *cur,
 /*
  * The thread leaving this CPU: its general registers are in its own save
  * area already (the entries put them there); its FPU state goes there too.
+ * `current` stays until whoever runs next takes it (sched_run, or the
+ * idle loop, which clears it).
  */
-static inline void sched_save(struct percpu *pc, struct thread *cur)
+static inline void sched_save(struct thread *cur)
 {
 	fxsave(cur->fpu);
 	cur->running_on = -1;
-	pc->sched.current = NULL;
 }
 
 /*
@@ -115,8 +116,7 @@ static inline void sched_run(struct percpu *pc, struct thread *next)
  */
 static inline void sched_switch(struct percpu *pc, struct thread *cur, struct thread *next)
 {
-	fxsave(cur->fpu); /* sched_save, but for `current`, which sched_run sets */
-	cur->running_on = -1;
+	sched_save(cur);
 	sched_run(pc, next);
 	sched_fastpath_count++;
 }

@@ -101,6 +101,39 @@ static inline struct trap_frame *sched_regs(struct thread *t)
 }
 
 /*
+ * A message as the waiting thread r receives it, in its saved registers
+ * (the ABI: include/abi/syscall.h): result 0, the badge, the tag, four
+ * words.  Every delivery writes them here (ipc.c and fastpath.c).
+ */
+static inline void ipc_set_message(struct thread *r, u64 badge, u64 tag, u64 w0, u64 w1, u64 w2,
+				   u64 w3)
+{
+	struct trap_frame *f = &r->regs;
+
+	f->rax = 0;
+	f->rdi = badge;
+	f->rsi = tag;
+	f->rdx = w0;
+	f->r10 = w1;
+	f->r8 = w2;
+	f->r9 = w3;
+}
+
+/*
+ * `server` received the call or fault (`kind`) of `caller`, who now waits
+ * for its reply: the links both ways.  Every path that hands a server a
+ * caller comes here (ipc.c and fastpath.c), so fault_lost is always reset.
+ */
+static inline void ipc_link_reply(struct thread *caller, struct thread *server, u32 kind)
+{
+	caller->send_kind = kind;
+	caller->state = T_REPLY;
+	caller->server = server;
+	server->reply_to = caller;
+	server->fault_lost = false;
+}
+
+/*
  * Thread queues (struct tqueue, keel/sched.h): run queues, endpoints,
  * sleepers.  Inline: every IPC takes a thread off one or puts one on.
  */
@@ -171,7 +204,7 @@ static inline struct thread *tqueue_pop(struct tqueue *q)
 	struct thread *t = q->head;
 
 	if (t)
-		tqueue_remove(t);
+		tqueue_pop_head(q, t);
 	return t;
 }
 

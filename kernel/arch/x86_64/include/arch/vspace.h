@@ -134,7 +134,10 @@ int vspace_boot_map(struct vspace *vs, u64 va, u64 pa, u32 rights, u64 (*alloc)(
  */
 void vspace_free(struct vspace *vs, void (*leaf)(u64 frame), void (*table)(u64 frame));
 
-/* vspace_activate's general case: a first tag, a PCID, or the kernel's tables. */
+/*
+ * The switches vspace_activate leaves out of line (vs is not current):
+ * to the kernel's tables, or with PCIDs (a tag kept or a fresh one).
+ */
 void vspace_switch(struct vspace *vs);
 
 /*
