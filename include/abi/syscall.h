@@ -62,7 +62,11 @@
 #define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
 #define SYS_UNMAP_RANGE	    28 /* (as[MAP], va, pages, mem or KEEL_CAP_NONE): frames to the buffer */
 #define SYS_MAP_RANGE	    29 /* (as[MAP], va, mem[the map rights], off, pages, rights) */
-#define SYS_COUNT	    30
+#define SYS_NOTIFY_CREATE   30 /* (mem[KMEM], off, dst) */
+#define SYS_SIGNAL	    31 /* (nt[SIGNAL]): set the capability's bits; never blocks */
+#define SYS_WAIT	    32 /* (nt[WAIT], flags): take the bits set, waiting for one */
+#define SYS_NOTIFY_BIND	    33 /* (th[CONFIG], nt[WAIT] or KEEL_CAP_NONE): its receives take it too */
+#define SYS_COUNT	    34
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -221,6 +225,7 @@
  *   KEEL_CAP_ASPACE    KEEL_AS_MAP, _CAPS, _THREAD, KEEL_CAP_DESTROY
  *   KEEL_CAP_THREAD    KEEL_TH_CONFIG, _START, KEEL_CAP_DESTROY
  *   KEEL_CAP_ENDPOINT  KEEL_EP_SEND, _RECV, _GRANT, KEEL_CAP_DESTROY
+ *   KEEL_CAP_NOTIFY    KEEL_NT_SIGNAL, _WAIT, KEEL_CAP_DESTROY
  * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
  * destroyed), checked in that order.  A call checks its slot arguments
@@ -234,7 +239,8 @@
  *     EPERM), into the empty slot dst (EEXIST if full) of `space`:
  *     KEEL_CAP_SELF for the caller's own, or an address space capability
  *     with KEEL_AS_CAPS.  badge 0 keeps src's; a non-zero badge mints a
- *     badged endpoint capability from an unbadged one (else EINVAL).
+ *     badged endpoint or notification capability from an unbadged one
+ *     (else EINVAL; a notification badge is at most KEEL_NOTIFY_BITS).
  *     EINVAL also for rights 0 or rights the type does not have.
  *   SYS_CAP_DELETE(space, slot): empty the slot (ENOENT if it is); always
  *     possible, even when the object is gone.
@@ -282,6 +288,7 @@
 #define KEEL_CAP_ASPACE	    2
 #define KEEL_CAP_THREAD	    3
 #define KEEL_CAP_ENDPOINT   4
+#define KEEL_CAP_NOTIFY	    5
 #define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
 #define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
 #define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
@@ -293,6 +300,8 @@
 #define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
 #define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
 #define KEEL_EP_GRANT	    4u /* messages sent through it may carry capabilities */
+#define KEEL_NT_SIGNAL	    1u /* the slot may SYS_SIGNAL */
+#define KEEL_NT_WAIT	    2u /* the slot may SYS_WAIT, and bind it to a thread */
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
@@ -306,6 +315,34 @@
 #define IPC_TAG_CAPS(tag, n, s0, s1)                                          \
 	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&127) << 47 | \
 	 (unsigned long)((n) > 1 ? ((s1)&127) : 0) << 54)
+
+/*
+ * Notifications: a word of bits that threads set without blocking and
+ * another thread takes, waiting until one is set (seL4's notification
+ * objects).  A driver's interrupts arrive this way, and a server that
+ * binds one to its thread takes them in the same loop as its requests.
+ * - SYS_NOTIFY_CREATE(mem, off, dst): a notification in a free donated
+ *   frame (as SYS_ENDPOINT_CREATE), with no bits set.
+ * - SYS_SIGNAL(nt): set the bits of the capability's badge (bit 0 for an
+ *   unbadged one: a badge tells signallers apart, as an endpoint badge
+ *   tells senders apart) and return 0 at once.  If a thread waits, it
+ *   takes them all now, the oldest waiter first.
+ * - SYS_WAIT(nt, flags): the bits set since they were last taken, as the
+ *   result (> 0; the word is cleared), waiting for one if none is set.
+ *   With KEEL_WAIT_POLL it never waits: 0 if none is set.  flags with
+ *   other bits: EINVAL.  A wait ends with EDEAD if the notification is
+ *   destroyed.
+ * - SYS_NOTIFY_BIND(th, nt): the thread's SYS_RECV and SYS_REPLY_RECV on
+ *   any endpoint also take the notification's bits, as a message: tag
+ *   IPC_TAG_KERNEL | IPC_LABEL_NOTIFY, the bits in the badge's place
+ *   (RDI), the words 0.  Bits already set are taken before any queued
+ *   sender.  One thread per notification and one notification per
+ *   thread (else EBUSY); KEEL_CAP_NONE unbinds.  Destroying either ends
+ *   the binding.
+ */
+#define KEEL_NOTIFY_BITS    0x7ffffffffffffffful /* bit 63 would read as an error */
+#define KEEL_WAIT_POLL	    1u
+#define IPC_LABEL_NOTIFY    3
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread

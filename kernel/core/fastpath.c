@@ -20,13 +20,15 @@
  * and the general path gives the answer: a bad slot or tag, a buffer or
  * capabilities in the message, no partner waiting, a partner on another
  * CPU, a fault answered with kill or with a map that fails, a server that still
- * owes another caller its reply, a sender already queued, a thread
+ * owes another caller its reply, a sender already queued or bits set in
+ * the server's bound notification (both come before waiting), a thread
  * stopped by another CPU, or the scheduler due here (a sleeper to wake, a
  * decision pending, a better thread ready, the turn over for an equal).
  */
 #include <abi/syscall.h>
 #include <arch/percpu.h>
 #include <keel/cap.h>
+#include <keel/notify.h>
 #include <keel/sched_inline.h>
 #include <keel/syscall.h>
 #include <keel/thread.h>
@@ -138,7 +140,7 @@ long ipc_fast_reply_recv(void)
 	if (cap_find(cur->as->caps, cur->regs.rdi, CAP_ENDPOINT, KEEL_EP_RECV, &c))
 		return IPC_FAST_NO;
 	struct endpoint *ep = cap_obj(c);
-	if (ep->senders.head || !sched_may_switch(pc, cur, to))
+	if (ep->senders.head || (cur->bound && cur->bound->word) || !sched_may_switch(pc, cur, to))
 		return IPC_FAST_NO;
 	if (resume && label == IPC_FAULT_MAP)
 		return fast_reply_map(pc, cur, to, ep);

@@ -22,10 +22,11 @@
  *   RUNNING --SYS_RECV, SYS_REPLY_RECV; no sender---------------> RECV
  *   RUNNING --SYS_CALL or a fault, received at once-------------> REPLY
  *   RUNNING --SYS_SLEEP--> SLEEP --its tick--> READY
+ *   RUNNING --SYS_WAIT; no bits set--> WAIT --a signal--> READY
  *   SEND  (on t->ep)   --received: a plain send--> READY
  *                      --received: a call, a fault--> REPLY
  *                      --received: an exit--> DEAD
- *   RECV  (on t->ep)   --a message--> READY
+ *   RECV  (on t->ep)   --a message, or its bound notification's bits--> READY
  *   REPLY (t->server)  --the reply, or "resume" for a fault--> READY
  *                      --"kill" for a fault--> DEAD
  *   any state --killed--> DEAD (only SYS_DESTROY is left)
@@ -44,6 +45,7 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
+#include <keel/notify.h>
 #include <common/string.h>
 #include <keel/sched_inline.h>
 #include <keel/thread.h>
@@ -171,9 +173,15 @@ void ipc_send(struct thread *s, struct endpoint *ep, u32 kind, const struct ipc_
 	sched_wake(r);
 }
 
-/* r receives from ep: a queued sender's message, or r waits. */
+/*
+ * r receives from ep: its bound notification's bits if any are set (they
+ * come first: one word, however often signalled), a queued sender's
+ * message, or r waits.
+ */
 static void recv(struct thread *r, struct endpoint *ep)
 {
+	if (notify_take_bound(r))
+		return;
 	struct thread *s = tqueue_pop(&ep->senders);
 
 	if (!s) {
@@ -385,7 +393,7 @@ struct thread *ipc_detach(struct thread *t)
 {
 	if (t->state == T_READY)
 		sched_forget(t);
-	else if (t->queue) /* T_SEND, T_RECV or T_SLEEP */
+	else if (t->queue) /* T_SEND, T_RECV, T_SLEEP or T_WAIT */
 		tqueue_remove(t);
 	t->ep = NULL;
 	if (t->state == T_REPLY && t->server && t->server->reply_to == t) {

@@ -26,6 +26,7 @@
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
+#include <keel/notify.h>
 #include <keel/syscall.h>
 #include <keel/thread.h>
 
@@ -198,6 +199,10 @@ ADAPT(call_cap_info, sys_cap_info(cur, a[0]))
 ADAPT(call_cap_copy, sys_cap_copy(cur, a[0], a[1], a[2], a[3], a[4]))
 ADAPT(call_cap_delete, sys_cap_delete(cur, a[0], a[1]))
 ADAPT(call_cap_landing, sys_cap_landing(cur, a[0], a[1]))
+ADAPT(call_notify_create, sys_notify_create(cur, CAP(0), a[1], a[2]))
+ADAPT(call_signal, sys_signal(CAP(0)))
+ADAPT(call_wait, sys_wait(cur, CAP(0), a[1]))
+ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
 
 /* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
 #define ARGS(f, ...)                                                     \
@@ -232,6 +237,7 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_THREAD_CREATE] =
 	    ARGS(call_thread_create, MEM_KMEM(0), C(2, CAP_ASPACE, KEEL_AS_THREAD)),
 	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, MEM_KMEM(0)),
+	[SYS_NOTIFY_CREATE] = ARGS(call_notify_create, MEM_KMEM(0)),
 	/* Address spaces.  SYS_MAP's memory needs the map rights: the handler. */
 	[SYS_MAP] = ARGS(call_map, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),
 	[SYS_UNMAP] = ARGS(call_unmap, C(0, CAP_ASPACE, KEEL_AS_MAP)), /* mem may be none */
@@ -243,6 +249,10 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	/* Threads.  The pager endpoint may be none: the handler. */
 	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
 	[SYS_THREAD_START] = ARGS(call_thread_start, C(0, CAP_THREAD, KEEL_TH_START)),
+	/* Notifications.  The one to bind may be none: the handler. */
+	[SYS_SIGNAL] = ARGS(call_signal, C(0, CAP_NOTIFY, KEEL_NT_SIGNAL)),
+	[SYS_WAIT] = ARGS(call_wait, C(0, CAP_NOTIFY, KEEL_NT_WAIT)),
+	[SYS_NOTIFY_BIND] = ARGS(call_notify_bind, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
 	/* Any type: the handlers look the slots up (keel/cap.h). */
 	[SYS_DESTROY] = ARGS(call_destroy),
 	[SYS_CAP_INFO] = ARGS(call_cap_info),

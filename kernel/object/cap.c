@@ -9,21 +9,29 @@
 #include <keel/aspace.h>
 #include <keel/cap.h>
 #include <keel/kmem.h>
+#include <keel/notify.h>
 #include <keel/panic.h>
 #include <keel/thread.h>
 
 _Static_assert(sizeof(struct cap) == 24, "a capability is three words");
 _Static_assert(__builtin_offsetof(struct endpoint, gen) == 0 &&
 		   __builtin_offsetof(struct thread, gen) == 0 &&
-		   __builtin_offsetof(struct aspace, gen) == 0,
+		   __builtin_offsetof(struct aspace, gen) == 0 &&
+		   __builtin_offsetof(struct notify, gen) == 0,
 	       "objects begin with their generation");
 _Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
 		   KEEL_CAP_SELF >= KEEL_CAP_SLOTS && KEEL_CAP_NONE <= 255,
 	       "slots fit the IPC tag's 7 bits, and the special values a u8");
 _Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
 		   (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE | CAP_RIGHTS_THREAD |
-		    CAP_RIGHTS_ENDPOINT) <= CAP_RIGHTS_MASK,
+		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY) <= CAP_RIGHTS_MASK,
 	       "types and rights fit a capability's word");
+
+/* Types whose capabilities carry a badge. */
+static bool cap_badged_type(u32 type)
+{
+	return type == CAP_ENDPOINT || type == CAP_NOTIFY;
+}
 
 u32 cap_type_rights(u32 type)
 {
@@ -36,6 +44,8 @@ u32 cap_type_rights(u32 type)
 		return CAP_RIGHTS_THREAD;
 	case CAP_ENDPOINT:
 		return CAP_RIGHTS_ENDPOINT;
+	case CAP_NOTIFY:
+		return CAP_RIGHTS_NOTIFY;
 	}
 	return 0;
 }
@@ -120,7 +130,7 @@ long sys_cap_info(struct thread *cur, u64 slot)
  * SYS_CAP_COPY(src, space, dst, rights, badge): the caller's capability
  * in src, with only `rights` (all of which src must have), into the empty
  * slot dst of `space`.  The badge goes with it; a non-zero `badge` mints
- * one into a copy of an unbadged endpoint capability.
+ * one into a copy of an unbadged endpoint or notification capability.
  */
 long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge)
 {
@@ -138,8 +148,10 @@ long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u
 		return -KEEL_EEXIST;
 	if (!rights || rights & ~(u64)cap_type_rights(cap_type(from)))
 		return -KEEL_EINVAL;
-	if (badge && (cap_type(from) != CAP_ENDPOINT || from->badge))
-		return -KEEL_EINVAL; /* only an unbadged endpoint capability takes a badge */
+	if (badge && (!cap_badged_type(cap_type(from)) || from->badge))
+		return -KEEL_EINVAL; /* only an unbadged endpoint or notification takes a badge */
+	if (cap_type(from) == CAP_NOTIFY && badge > KEEL_NOTIFY_BITS)
+		return -KEEL_EINVAL; /* bit 63 of a wait's result would read as an error */
 	if (rights & ~(u64)cap_rights(from))
 		return -KEEL_EPERM;
 	cap_copy(&to->caps[dst], from, (u32)rights, badge ? badge : from->badge);
@@ -223,6 +235,9 @@ long sys_destroy(struct thread *cur, u64 slot)
 		break;
 	case CAP_ENDPOINT:
 		r = endpoint_destroy(cap_obj(c));
+		break;
+	case CAP_NOTIFY:
+		r = notify_destroy(cap_obj(c));
 		break;
 	case CAP_ASPACE:
 		r = aspace_destroy_checked(cap_obj(c));

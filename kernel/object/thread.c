@@ -11,6 +11,7 @@
 #include <arch/x86.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
+#include <keel/notify.h>
 #include <keel/root.h>
 #include <common/string.h>
 
@@ -178,6 +179,7 @@ long thread_destroy(struct thread *t)
 	thread_kill(ipc_detach(t), "its pager was destroyed while it waited");
 	if (t->pager)
 		t->pager->refs--;
+	notify_unbind(t);
 	t->as->threads--;
 	if (t->buf)
 		kmem_map_unref(t->buf);

@@ -96,8 +96,10 @@ long slot_drop(int slot);
  * made in, an offset in ct.mem): 0 or -error.
  */
 long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame);
-/* Destroy the endpoint (which empties and frees its slot), frame back to pool: 0 or -error. */
+/* Destroy the object (an endpoint, a notification) (which empties and frees its slot), frame back to pool: 0 or -error. */
 long endpoint_drop(struct kpool *pool, int slot, unsigned long frame);
+/* A new notification, as endpoint_new; endpoint_drop destroys it. */
+long notify_new(struct kpool *pool, int *slot, unsigned long *frame);
 /* An empty root slot holding a copy of `src` with `rights` (badge 0: src's): the slot, or -error. */
 long cap_dup(unsigned long src, unsigned long rights, unsigned long badge);
 /* Like cap_dup, then destroy the object through src: the slot of a stale capability, or -error. */
@@ -201,6 +203,7 @@ void tests_nocaps(void);
 void tests_mem(void);
 void tests_map(void);
 void tests_ipc(void);
+void tests_notify(void);
 void tests_caps(void);
 void tests_fault(void);
 void tests_fpu(void);

@@ -7,7 +7,7 @@
 
 #include "ct.h"
 
-#define ERRFX_LACK 16
+#define ERRFX_LACK 24
 
 /* A copy of the fixture's capability of `type` with every right but `right`. */
 struct errfx_lack {
@@ -17,12 +17,12 @@ struct errfx_lack {
 
 struct errfx {
 	struct kpool pool;
-	unsigned long mem;			   /* ct.mem */
-	unsigned long as, tcb, ep;		   /* live objects (slots); the thread runs in as */
-	unsigned long as_f, tcb_f, ep_f;	   /* their frames (offsets in mem) */
-	unsigned long tcb_badge;		   /* the thread's */
-	unsigned long dead[KEEL_CAP_ENDPOINT + 1]; /* a stale capability of each object type */
-	unsigned long dst;			   /* an empty slot, for calls that fill one */
+	unsigned long mem;			 /* ct.mem */
+	unsigned long as, tcb, ep, nt;		 /* live objects (slots); the thread runs in as */
+	unsigned long as_f, tcb_f, ep_f, nt_f;	 /* their frames (offsets in mem) */
+	unsigned long tcb_badge;		 /* the thread's */
+	unsigned long dead[KEEL_CAP_NOTIFY + 1]; /* a stale capability of each object type */
+	unsigned long dst;			 /* an empty slot, for calls that fill one */
 	struct errfx_lack lack[ERRFX_LACK];
 	int nlack;
 	unsigned long freef, freef2, freef3; /* donated, no object */

@@ -123,7 +123,10 @@ long slot_drop(int slot)
 	return r;
 }
 
-long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame)
+/* An object made by create(mem, off, dst) from pool in a free root slot. */
+static long object_new(struct kpool *pool,
+		       long (*create)(unsigned long, unsigned long, unsigned long), int *slot,
+		       unsigned long *frame)
 {
 	unsigned long f = kpool_get(pool);
 	long r;
@@ -137,7 +140,7 @@ long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame)
 		kpool_put(pool, f);
 		return -KEEL_EFULL;
 	}
-	r = keel_endpoint_create(ct.mem, f, (unsigned long)s);
+	r = create(ct.mem, f, (unsigned long)s);
 	if (r < 0) {
 		slot_free(s);
 		kpool_put(pool, f);
@@ -146,6 +149,16 @@ long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame)
 	*slot = s;
 	*frame = f;
 	return 0;
+}
+
+long endpoint_new(struct kpool *pool, int *slot, unsigned long *frame)
+{
+	return object_new(pool, keel_endpoint_create, slot, frame);
+}
+
+long notify_new(struct kpool *pool, int *slot, unsigned long *frame)
+{
+	return object_new(pool, keel_notify_create, slot, frame);
 }
 
 long endpoint_drop(struct kpool *pool, int slot, unsigned long frame)

@@ -57,6 +57,7 @@ int main(const struct bootinfo *bi)
 	tests_mem();
 	tests_map();
 	tests_ipc();
+	tests_notify();
 	tests_caps();
 	tests_fault();
 	tests_fpu();

@@ -35,6 +35,8 @@ static long object_new(unsigned type, unsigned long *frame)
 		goto fail;
 	if (type == KEEL_CAP_ENDPOINT)
 		r = keel_endpoint_create(fx.mem, f, (unsigned long)s);
+	else if (type == KEEL_CAP_NOTIFY)
+		r = keel_notify_create(fx.mem, f, (unsigned long)s);
 	else if (type == KEEL_CAP_THREAD)
 		r = keel_thread_create(fx.mem, f, fx.as, KEEL_NO_BUFFER, fx.tcb_badge = badge_new(),
 				       (unsigned long)s);
@@ -57,6 +59,8 @@ static unsigned long all_rights(unsigned type)
 		return KEEL_AS_MAP | KEEL_AS_CAPS | KEEL_AS_THREAD | KEEL_CAP_DESTROY;
 	case KEEL_CAP_THREAD:
 		return KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY;
+	case KEEL_CAP_NOTIFY:
+		return KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY;
 	default:
 		return KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY;
 	}
@@ -72,6 +76,8 @@ unsigned long errfx_of(unsigned type)
 		return fx.as;
 	case KEEL_CAP_THREAD:
 		return fx.tcb;
+	case KEEL_CAP_NOTIFY:
+		return fx.nt;
 	default:
 		return fx.ep;
 	}
@@ -124,12 +130,15 @@ static long setup(void)
 	if ((r = object_new(KEEL_CAP_ENDPOINT, &fx.ep_f)) < 0)
 		return r;
 	fx.ep = (unsigned long)r;
+	if ((r = object_new(KEEL_CAP_NOTIFY, &fx.nt_f)) < 0)
+		return r;
+	fx.nt = (unsigned long)r;
 	if ((r = object_new(KEEL_CAP_THREAD, &fx.tcb_f)) < 0)
 		return r;
 	fx.tcb = (unsigned long)r;
 	unsigned long tcb_badge = fx.tcb_badge;
 	/* The stale ones: made, copied, destroyed through the original. */
-	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_ENDPOINT; type++) {
+	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_NOTIFY; type++) {
 		unsigned long f;
 		if ((r = object_new(type, &f)) < 0)
 			return r;
@@ -190,7 +199,7 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 	if (!(c->flags & (CC_NONE_OK | CC_NONE_UNSAID)))
 		BAD(KEEL_CAP_NONE, KEEL_EINVAL, "KEEL_CAP_NONE");
 	BAD(EMPTY_SLOT, KEEL_ENOENT, "an empty slot");
-	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_ENDPOINT; t++)
+	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_NOTIFY; t++)
 		if (t != c->type)
 			BAD(errfx_of(t), KEEL_EBADOBJ, "another type");
 	if (c->right) {
@@ -208,10 +217,10 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 
 int cap_cases(struct cap_case *out, int ipc)
 {
-	unsigned long m = fx.mem, a = fx.as, t = fx.tcb, e = fx.ep, va = fx.va;
+	unsigned long m = fx.mem, a = fx.as, t = fx.tcb, e = fx.ep, nt = fx.nt, va = fx.va;
 	const unsigned long S = KEEL_CAP_SELF;
 	const unsigned MEM = KEEL_CAP_MEMORY, AS = KEEL_CAP_ASPACE, TH = KEEL_CAP_THREAD,
-		       EP = KEEL_CAP_ENDPOINT;
+		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY;
 	int n = 0;
 
 #define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5) \
@@ -265,6 +274,12 @@ int cap_cases(struct cap_case *out, int ipc)
 	     0x7fff0000ul, 0, 0, 0);
 	CASE("ENDPOINT_CREATE", SYS_ENDPOINT_CREATE, 0, MEM, KEEL_MEM_KMEM, 0, m, fx.freef, fx.dst,
 	     0, 0, 0);
+	CASE("NOTIFY_CREATE", SYS_NOTIFY_CREATE, 0, MEM, KEEL_MEM_KMEM, 0, m, fx.freef, fx.dst, 0,
+	     0, 0);
+	CASE("SIGNAL", SYS_SIGNAL, 0, NT, KEEL_NT_SIGNAL, 0, nt, 0, 0, 0, 0, 0);
+	CASE("WAIT", SYS_WAIT, 0, NT, KEEL_NT_WAIT, 0, nt, KEEL_WAIT_POLL, 0, 0, 0, 0);
+	CASE("NOTIFY_BIND th", SYS_NOTIFY_BIND, 0, TH, KEEL_TH_CONFIG, 0, t, nt, 0, 0, 0, 0);
+	CASE("NOTIFY_BIND nt", SYS_NOTIFY_BIND, 1, NT, KEEL_NT_WAIT, CC_NONE_OK, t, nt, 0, 0, 0, 0);
 	CASE("MEM_DERIVE", SYS_MEM_DERIVE, 0, MEM, 0, 0, m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.dst,
 	     0);
 	/* The space of CAP_COPY and CAP_DELETE: KEEL_CAP_SELF or an address space with CAPS. */
@@ -326,7 +341,7 @@ static void expect_results(const struct cap_result *r, int n)
 static void err_capability_arguments(void)
 {
 	static struct cap_case cases[40];
-	static struct cap_result res[512];
+	static struct cap_result res[640];
 	static struct uthread t;
 	static struct client c;
 	int n = cap_cases(cases, 0), nres = 0;
@@ -338,14 +353,14 @@ static void err_capability_arguments(void)
 	expect_results(res, nres);
 	expect(nres > 8 * n, "only %d checks for %d cases", nres, n);
 	/* A stale capability of each type, for the calls that take any. */
-	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_ENDPOINT; type++) {
+	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_NOTIFY; type++) {
 		E(keel_cap_info(fx.dead[type]), KEEL_EDEAD);
 		E(keel_destroy(fx.dead[type]), KEEL_EDEAD);
 		E(keel_cap_copy(fx.dead[type], KEEL_CAP_SELF, fx.dst, KEEL_CAP_DESTROY, 0),
 		  KEEL_EDEAD);
 	}
 	/* Destroy: any object type with KEEL_CAP_DESTROY; memory has no such right. */
-	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_ENDPOINT; type++)
+	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_NOTIFY; type++)
 		E(keel_destroy((unsigned long)lacking(type, KEEL_CAP_DESTROY)), KEEL_EPERM);
 	/* A memory capability never has KEEL_CAP_DESTROY (memory is not an object): EPERM. */
 	E(keel_destroy((unsigned long)lacking(KEEL_CAP_MEMORY, KEEL_MEM_W)), KEEL_EPERM);
@@ -388,6 +403,7 @@ static void err_dst_slots(void)
 		unsigned long d = dsts[i].slot;
 		long w = -dsts[i].want;
 		expect_eq(keel_endpoint_create(m, f, d), w, "ENDPOINT_CREATE into a bad dst");
+		expect_eq(keel_notify_create(m, f, d), w, "NOTIFY_CREATE into a bad dst");
 		expect_eq(keel_as_create(m, f, f2, f3, d), w, "AS_CREATE into a bad dst");
 		expect_eq(keel_thread_create(m, f, fx.as, KEEL_NO_BUFFER, 1, d), w,
 			  "THREAD_CREATE into a bad dst");
@@ -401,6 +417,7 @@ static void err_dst_slots(void)
 	}
 	/* A full dst: EEXIST, and what is there stays. */
 	E(keel_endpoint_create(m, f, fx.ep), KEEL_EEXIST);
+	E(keel_notify_create(m, f, fx.tcb), KEEL_EEXIST);
 	E(keel_as_create(m, f, f2, f3, fx.tcb), KEEL_EEXIST);
 	E(keel_thread_create(m, f, fx.as, KEEL_NO_BUFFER, 1, fx.as), KEEL_EEXIST);
 	E(keel_mem_derive(m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.ep), KEEL_EEXIST);
@@ -690,7 +707,7 @@ static void err_cap_copy(void)
 	E(keel_cap_copy(fx.as, self, d, KEEL_AS_MAP, 5), KEEL_EINVAL);
 	E(keel_cap_info(d), KEEL_ENOENT);
 	/* Each type copies, with exactly the rights asked for. */
-	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_ENDPOINT; type++) {
+	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_NOTIFY; type++) {
 		unsigned long r = all_rights(type) & ~KEEL_CAP_DESTROY;
 		r = r & (r - 1) ? r & (r - 1) : r; /* drop the lowest right, if two are left */
 		OK(keel_cap_copy(errfx_of(type), self, d, r, 0));
@@ -810,9 +827,10 @@ static void teardown(void)
 	test_begin("err_objects_reclaimed");
 	for (int i = 0; i < fx.nlack; i++)
 		OK(slot_drop((int)fx.lack[i].slot));
-	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_ENDPOINT; type++)
+	for (unsigned type = KEEL_CAP_ASPACE; type <= KEEL_CAP_NOTIFY; type++)
 		OK(slot_drop((int)fx.dead[type]));
 	OK(destroy_retry(fx.tcb));
+	OK(destroy_retry(fx.nt));
 	OK(destroy_retry(fx.as));
 	long dup = cap_dup(fx.ep, KEEL_EP_SEND, 0);
 	OK(destroy_retry(fx.ep));

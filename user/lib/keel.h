@@ -222,6 +222,30 @@ static inline long keel_endpoint_create(unsigned long mem, unsigned long off, un
 	return KEEL_SYSCALL3(SYS_ENDPOINT_CREATE, mem, off, dst);
 }
 
+/* Notifications (include/abi/syscall.h, "Notifications"). */
+static inline long keel_notify_create(unsigned long mem, unsigned long off, unsigned long dst)
+{
+	return KEEL_SYSCALL3(SYS_NOTIFY_CREATE, mem, off, dst);
+}
+
+/* Set the bits of the capability's badge (bit 0 if it has none); never blocks. */
+static inline long keel_signal(unsigned long nt)
+{
+	return KEEL_SYSCALL1(SYS_SIGNAL, nt);
+}
+
+/* The bits set (> 0), waiting for one; with KEEL_WAIT_POLL, 0 if none. */
+static inline long keel_wait(unsigned long nt, unsigned long flags)
+{
+	return KEEL_SYSCALL2(SYS_WAIT, nt, flags);
+}
+
+/* The thread's receives take the notification's bits too (KEEL_CAP_NONE: unbind). */
+static inline long keel_notify_bind(unsigned long th, unsigned long nt)
+{
+	return KEEL_SYSCALL2(SYS_NOTIFY_BIND, th, nt);
+}
+
 /* Destroy the object of the capability in slot, and empty the slot. */
 static inline long keel_destroy(unsigned long slot)
 {

@@ -155,7 +155,8 @@ static long pick_number(void)
 static int needs_other_type(long n)
 {
 	return (n >= SYS_KMEM_DONATE && n <= SYS_ENDPOINT_CREATE) || n == SYS_MEM_DERIVE ||
-	       n == SYS_LOOKUP || n == SYS_UNMAP_RANGE || n == SYS_MAP_RANGE;
+	       n == SYS_LOOKUP || n == SYS_UNMAP_RANGE || n == SYS_MAP_RANGE ||
+	       (n >= SYS_NOTIFY_CREATE && n <= SYS_NOTIFY_BIND);
 }
 
 /* What a slot we name as an endpoint-needing or any-type argument gives (0: it is ours). */
@@ -314,7 +315,8 @@ static long run_nocaps(void)
 		SYS_THREAD_CONFIG, SYS_THREAD_START, SYS_ENDPOINT_CREATE, SYS_DESTROY,
 		SYS_MEM_DERIVE,	   SYS_LOOKUP,	     SYS_CAP_COPY,	  SYS_CAP_DELETE,
 		SYS_CAP_INFO,	   SYS_RECV,	     SYS_REPLY_RECV,	  SYS_SEND,
-		SYS_CALL,	   SYS_UNMAP_RANGE,  SYS_MAP_RANGE,
+		SYS_CALL,	   SYS_UNMAP_RANGE,  SYS_MAP_RANGE,	  SYS_NOTIFY_CREATE,
+		SYS_SIGNAL,	   SYS_WAIT,	     SYS_NOTIFY_BIND,
 	};
 	static const unsigned long beyond[] = { KEEL_CAP_SLOTS,
 						KEEL_CAP_SLOTS + ECHO_SLOT,

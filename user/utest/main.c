@@ -68,6 +68,7 @@ static unsigned long first_type(long n)
 	case SYS_AS_CREATE:
 	case SYS_THREAD_CREATE:
 	case SYS_ENDPOINT_CREATE:
+	case SYS_NOTIFY_CREATE:
 	case SYS_MEM_DERIVE:
 		return KEEL_CAP_MEMORY;
 	case SYS_MAP:
@@ -79,7 +80,11 @@ static unsigned long first_type(long n)
 		return KEEL_CAP_ASPACE;
 	case SYS_THREAD_CONFIG:
 	case SYS_THREAD_START:
+	case SYS_NOTIFY_BIND:
 		return KEEL_CAP_THREAD;
+	case SYS_SIGNAL:
+	case SYS_WAIT:
+		return KEEL_CAP_NOTIFY;
 	default:
 		return 0;
 	}
@@ -126,7 +131,7 @@ int main(void)
 			else if (empty2 < 0)
 				empty2 = (int)s;
 		} else if (held[s] < 0 || KEEL_CAP_TYPE(held[s]) < KEEL_CAP_MEMORY ||
-			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_ENDPOINT) {
+			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_NOTIFY) {
 			strange++;
 		}
 	}

@@ -29,6 +29,7 @@ enum cap_type {
 	CAP_ASPACE = KEEL_CAP_ASPACE,	  /* struct aspace; KEEL_AS_* */
 	CAP_THREAD = KEEL_CAP_THREAD,	  /* struct thread; KEEL_TH_* */
 	CAP_ENDPOINT = KEEL_CAP_ENDPOINT, /* struct endpoint; KEEL_EP_* */
+	CAP_NOTIFY = KEEL_CAP_NOTIFY,	  /* struct notify; KEEL_NT_* */
 	CAP_TYPES
 };
 
@@ -37,6 +38,7 @@ enum cap_type {
 #define CAP_RIGHTS_ASPACE   (KEEL_AS_MAP | KEEL_AS_CAPS | KEEL_AS_THREAD | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_THREAD   (KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_ENDPOINT (KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY)
+#define CAP_RIGHTS_NOTIFY   (KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY)
 
 /*
  * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0),
@@ -49,7 +51,8 @@ struct cap {
 		u64 gen;  /* an object's generation when the capability was made */
 		u64 size; /* memory: the range's bytes */
 	};
-	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's */
+	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's;
+		      notification: the bits a signal sets (0: bit 0) */
 };
 
 #define CAP_TYPE_MASK	 0xfull

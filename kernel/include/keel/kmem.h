@@ -36,6 +36,7 @@ enum kobj_type {
 	KOBJ_ENDPOINT, /* struct endpoint */
 	KOBJ_COUNTS,   /* a count table */
 	KOBJ_CSPACE,   /* an address space's capability space */
+	KOBJ_NOTIFY,   /* struct notify */
 };
 
 /* What a physical frame is, for the checks of the memory calls. */

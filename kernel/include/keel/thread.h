@@ -23,6 +23,7 @@
 
 struct aspace;
 struct endpoint;
+struct notify;
 struct thread;
 
 enum thread_state {
@@ -34,6 +35,7 @@ enum thread_state {
 	/* queued on an endpoint, waiting for a message */
 	T_REPLY, /* its call (or fault) was received: waiting for the reply */
 	T_SLEEP, /* in SYS_SLEEP, on the sleep list of the CPU it slept on */
+	T_WAIT,	 /* in SYS_WAIT, on a notification's queue (keel/notify.h) */
 	T_DEAD,	 /* exited or killed: only SYS_DESTROY is left */
 };
 
@@ -71,6 +73,7 @@ struct thread {
 	u64 buf;	       /* physical address of its IPC buffer, or 0 */
 	struct aspace *as;
 	struct endpoint *pager; /* where its faults and exit go, or NULL */
+	struct notify *bound;	/* whose bits its receives take too (SYS_NOTIFY_BIND), or NULL */
 
 	/* The queue it is on (run queue or endpoint), and its neighbours. */
 	struct tqueue *queue;

@@ -1,0 +1,142 @@
+/*
+ * notify.c - notifications (keel/notify.h): create, signal, wait, bind
+ * to a thread, destroy.  A signal never blocks and never fails: it sets
+ * bits in one word, and hands them to a waiting thread if there is one.
+ * Each call checks every argument before it changes anything; all of it
+ * runs under the big kernel lock.
+ */
+#include <abi/syscall.h>
+#include <keel/addr.h>
+#include <keel/aspace.h>
+#include <keel/cap.h>
+#include <keel/kmem.h>
+#include <keel/notify.h>
+#include <keel/thread.h>
+
+_Static_assert(__builtin_offsetof(struct notify, gen) == 0, "objects begin with their generation");
+
+/* SYS_NOTIFY_CREATE(mem, off, dst). */
+long sys_notify_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
+{
+	struct cap *to;
+	u64 frame;
+	long r;
+
+	if ((r = cap_dst(cur, dst, &to)) || (r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
+	    (r = kmem_check_free(frame)))
+		return r;
+	struct notify *n = kmem_object_make(frame, KOBJ_NOTIFY);
+	n->gen = kmem_gen_new();
+	cap_set(to, CAP_NOTIFY, n, CAP_RIGHTS_NOTIFY, 0);
+	return 0;
+}
+
+/* The bound thread t, waiting in a receive, takes `bits` as a message. */
+static void notify_deliver(struct thread *t, u64 bits)
+{
+	ipc_set_message(t, bits, IPC_TAG_KERNEL | IPC_LABEL_NOTIFY, 0, 0, 0, 0);
+}
+
+void notify_signal(struct notify *n, u64 bits)
+{
+	struct thread *t = tqueue_pop(&n->waiters);
+
+	if (t) {
+		sched_regs(t)->rax = n->word | bits;
+		n->word = 0;
+		sched_wake(t);
+		return;
+	}
+	t = n->bound;
+	if (t && t->state == T_RECV) {
+		tqueue_remove(t); /* off its endpoint's queue */
+		t->ep = NULL;
+		notify_deliver(t, n->word | bits);
+		n->word = 0;
+		sched_wake(t);
+		return;
+	}
+	n->word |= bits;
+}
+
+bool notify_take_bound(struct thread *t)
+{
+	struct notify *n = t->bound;
+
+	if (!n || !n->word)
+		return false;
+	notify_deliver(t, n->word);
+	n->word = 0;
+	return true;
+}
+
+void notify_unbind(struct thread *t)
+{
+	if (t->bound)
+		t->bound->bound = NULL;
+	t->bound = NULL;
+}
+
+/* SYS_SIGNAL(nt). */
+long sys_signal(struct cap *nt)
+{
+	notify_signal(cap_obj(nt), notify_bits(nt));
+	return 0;
+}
+
+/* SYS_WAIT(nt, flags): the bits (> 0), 0 for a poll that found none; or the caller waits. */
+long sys_wait(struct thread *cur, struct cap *nt, u64 flags)
+{
+	struct notify *n = cap_obj(nt);
+
+	if (flags & ~(u64)KEEL_WAIT_POLL)
+		return -KEEL_EINVAL;
+	if (n->word || flags & KEEL_WAIT_POLL) {
+		u64 bits = n->word;
+		n->word = 0;
+		return (long)bits;
+	}
+	cur->state = T_WAIT;
+	tqueue_push(&n->waiters, cur);
+	return 0; /* the signal writes the result */
+}
+
+/* SYS_NOTIFY_BIND(th, nt or KEEL_CAP_NONE). */
+long sys_notify_bind(struct thread *cur, struct cap *th, u64 nt_slot)
+{
+	struct thread *t = cap_obj(th);
+	struct notify *n = NULL;
+	struct cap *c;
+	long r;
+
+	if (nt_slot != KEEL_CAP_NONE) {
+		if ((r = cap_find(cur->as->caps, nt_slot, CAP_NOTIFY, KEEL_NT_WAIT, &c)))
+			return r;
+		n = cap_obj(c);
+		if (t->bound == n)
+			return 0; /* bound already */
+		if (t->bound || n->bound)
+			return -KEEL_EBUSY;
+	}
+	notify_unbind(t);
+	if (n) {
+		n->bound = t;
+		t->bound = n;
+	}
+	return 0;
+}
+
+long notify_destroy(struct notify *n)
+{
+	struct thread *t;
+
+	while ((t = tqueue_pop(&n->waiters))) {
+		sched_regs(t)->rax = (u64)-KEEL_EDEAD;
+		sched_ready(t);
+	}
+	if (n->bound)
+		n->bound->bound = NULL;
+	n->gen = 0; /* every capability to it is stale */
+	kmem_object_free(kmem_object_phys(n));
+	return 0;
+}
