@@ -325,8 +325,9 @@
  *   frame (as SYS_ENDPOINT_CREATE), with no bits set.
  * - SYS_SIGNAL(nt): set the bits of the capability's badge (bit 0 for an
  *   unbadged one: a badge tells signallers apart, as an endpoint badge
- *   tells senders apart) and return 0 at once.  If a thread waits, it
- *   takes them all now, the oldest waiter first.
+ *   tells senders apart) and return 0 at once.  If a thread waits in
+ *   SYS_WAIT, it takes them all now (the oldest waiter first); else the
+ *   bound thread, if it waits in a receive; else they stay set.
  * - SYS_WAIT(nt, flags): the bits set since they were last taken, as the
  *   result (> 0; the word is cleared), waiting for one if none is set.
  *   With KEEL_WAIT_POLL it never waits: 0 if none is set.  flags with
@@ -336,9 +337,11 @@
  *   any endpoint also take the notification's bits, as a message: tag
  *   IPC_TAG_KERNEL | IPC_LABEL_NOTIFY, the bits in the badge's place
  *   (RDI), the words 0.  Bits already set are taken before any queued
- *   sender.  One thread per notification and one notification per
- *   thread (else EBUSY); KEEL_CAP_NONE unbinds.  Destroying either ends
- *   the binding.
+ *   sender, also when the thread already waits as it is bound.  One
+ *   thread per notification and one notification per thread (else EBUSY;
+ *   binding the same pair again is 0); KEEL_CAP_NONE unbinds.  Destroying
+ *   either ends the binding, and so does the thread's end (an exit or a
+ *   kill), so that a driver started again can bind it.
  */
 #define KEEL_NOTIFY_BITS    0x7ffffffffffffffful /* bit 63 would read as an error */
 #define KEEL_WAIT_POLL	    1u

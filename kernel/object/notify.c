@@ -3,7 +3,9 @@
  * to a thread, destroy.  A signal never blocks and never fails: it sets
  * bits in one word, and hands them to a waiting thread if there is one.
  * Each call checks every argument before it changes anything; all of it
- * runs under the big kernel lock.
+ * runs under the big kernel lock.  A binding ends when either side is
+ * destroyed, or when the thread dies (killed or exited), so that a
+ * driver started again can bind the same notification.
  */
 #include <abi/syscall.h>
 #include <keel/addr.h>
@@ -122,6 +124,12 @@ long sys_notify_bind(struct thread *cur, struct cap *th, u64 nt_slot)
 	if (n) {
 		n->bound = t;
 		t->bound = n;
+		/* Waiting in a receive already: bits set before now come first (no waiter has them). */
+		if (t->state == T_RECV && n->word) {
+			u64 bits = n->word;
+			n->word = 0;
+			notify_signal(n, bits);
+		}
 	}
 	return 0;
 }

@@ -143,6 +143,7 @@ void thread_kill(struct thread *t, const char *why)
 		     why);
 		struct thread *next = ipc_detach(t);
 		t->state = T_DEAD;
+		notify_unbind(t);
 		if (t->is_root)
 			root_exited(-1);
 		t = next; /* it waited for t to answer its fault */
@@ -153,6 +154,7 @@ void thread_kill(struct thread *t, const char *why)
 void thread_exit(struct thread *t, i64 code)
 {
 	t->exit_code = code;
+	notify_unbind(t);
 	if (t->is_root)
 		root_exited(code);
 	/* Whoever waits for its reply will not get one. */

@@ -74,8 +74,12 @@ static void notify_signal_then_wait(void)
 			  "a wait-only copy cannot signal");
 	expect_eq(keel_cap_copy(nt, KEEL_CAP_SELF, EMPTY_SLOT, KEEL_NT_SIGNAL, 1ul << 63),
 		  -KEEL_EINVAL, "a badge with bit 63 (a wait's result would read as an error)");
-	expect_eq(keel_cap_copy(nt, KEEL_CAP_SELF, EMPTY_SLOT, KEEL_EP_GRANT << 1, 0), -KEEL_EINVAL,
-		  "a right notifications do not have");
+	expect_eq(keel_cap_copy(nt, KEEL_CAP_SELF, EMPTY_SLOT, 0x8, 0), -KEEL_EINVAL,
+		  "a right notifications do not have (0x8)");
+	if (keel_cap_info(EMPTY_SLOT) != -KEEL_ENOENT) { /* a refused copy landed after all */
+		expect(0, "a refused copy filled EMPTY_SLOT");
+		keel_cap_delete(KEEL_CAP_SELF, EMPTY_SLOT);
+	}
 	expect_eq(keel_wait(nt, 2), -KEEL_EINVAL, "an unknown wait flag");
 	expect_eq(keel_signal(ct.pager_ep), -KEEL_EBADOBJ, "signalling an endpoint");
 	expect_eq(keel_wait(EMPTY_SLOT, 0), -KEEL_ENOENT, "waiting on an empty slot");
@@ -87,19 +91,34 @@ static void notify_signal_then_wait(void)
 	teardown();
 }
 
-/* A thread that waits once on the notification in its arg, and says what it got. */
+/*
+ * A thread that waits once on the notification in its arg, and says what
+ * it got, on which CPU, and how many of its CPU's ticks the wait took
+ * (the tests signal only after a few: so it did wait).
+ */
 static struct {
 	volatile int started, done;
-	volatile long got;
+	volatile long got, cpu;
+	volatile unsigned long waited;
 } waiter;
 
 static long wait_once(struct uthread *t)
 {
+	waiter.cpu = keel_info(KEEL_INFO_CPU);
+	unsigned long t0 = (unsigned long)keel_info(KEEL_INFO_TICKS);
 	__atomic_store_n(&waiter.started, 1, __ATOMIC_RELEASE);
 	long r = keel_wait((unsigned long)t->arg, 0);
+	waiter.waited = (unsigned long)keel_info(KEEL_INFO_TICKS) - t0;
 	waiter.got = r;
 	__atomic_store_n(&waiter.done, 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* The waiter waited (the signal came 5 ticks after it started) on `cpu`. */
+static void expect_waited(int cpu)
+{
+	expect(waiter.waited >= 3, "the wait took %lu ticks: it did not wait", waiter.waited);
+	expect_eq(waiter.cpu, cpu, "the waiter's CPU");
 }
 
 static void notify_wakes_a_waiter(int cpu, const char *name)
@@ -130,6 +149,7 @@ static void notify_wakes_a_waiter(int cpu, const char *name)
 		expect_eq(keel_signal((unsigned long)badged), 0, "the signal");
 		expect(wait_until(&waiter.done, 1, SHORT_WAIT), "the signal woke the waiter");
 		expect_eq(waiter.got, 0x4000, "the waiter got the signaller's bits");
+		expect_waited(cpu);
 		expect_eq(keel_wait((unsigned long)nt_slot, KEEL_WAIT_POLL), 0,
 			  "the waiter took them: nothing left set");
 		expect(child_wait(&c), "the waiter exited");
@@ -233,23 +253,47 @@ static void notify_bound_to_a_server(void)
 		expect_eq((long)bs.bits[1], 0x8, "the bits");
 		expect_eq(bs_call(BS_ECHO, 7), 8, "calls still work after it");
 
-		/* Bits set while it serves: its SYS_REPLY_RECV takes them instead of waiting. */
+		/*
+		 * Bits set while it serves: its SYS_REPLY_RECV takes them instead
+		 * of waiting.  That reply would go the fast path otherwise: show
+		 * that the fast path is live here (a call and its reply both
+		 * fast; a turn that ends in between can spoil one try).
+		 */
+		int both_fast = 0;
+		for (int i = 0; i < 5 && !both_fast; i++) {
+			long f0 = keel_info(KEEL_INFO_IPC_FAST);
+			expect_eq(bs_call(BS_ECHO, 10), 11, "an echo");
+			both_fast = keel_info(KEEL_INFO_IPC_FAST) - f0 == 2;
+		}
+		expect(both_fast, "no call and reply to the bound server went the fast path");
 		expect_eq(bs_call(BS_SIGNAL, 1), 2, "a call during which it signals itself");
 		expect(wait_until(&bs.notes, 3, SHORT_WAIT),
 		       "its reply-and-receive took the bits set meanwhile");
 		expect_eq((long)bs.bits[2], 0x1, "its own (unbadged) bit");
 		expect_eq(bs_call(BS_ECHO, 100), 101, "and it serves calls again");
 		expect_eq(keel_wait(bs.nt, KEEL_WAIT_POLL), 0, "nothing left set");
+
+		/* Bound again while it waits in its receive, with bits set: it takes them. */
+		expect_eq(keel_notify_bind(t.tcb, KEEL_CAP_NONE), 0,
+			  "unbinding the waiting server");
+		expect_eq(keel_signal((unsigned long)sig), 0, "a signal while unbound");
+		sleep_ticks(3);
+		expect_eq(bs.notes, 3, "an unbound server does not get it");
+		expect_eq(keel_notify_bind(t.tcb, bs.nt), 0, "binding it again");
+		expect(wait_until(&bs.notes, 4, SHORT_WAIT),
+		       "the bits set before the binding came");
+		expect_eq((long)bs.bits[3], 0x8, "those bits");
+
+		/* Destroyed while the server waits: it serves calls as before. */
+		expect_eq(endpoint_drop(&pool, nt_slot, nt_frame), 0,
+			  "destroying the notification");
+		nt_slot = -1;
+		expect_eq(bs_call(BS_ECHO, 5), 6, "a call after the notification went");
+		expect_eq(keel_signal((unsigned long)sig), -KEEL_EDEAD, "the copy is stale");
 		expect_eq(bs.errors, 0, "errors in the server");
-		expect_eq(bs.calls, 4, "calls served");
+		expect(bs.calls >= 6 && bs.calls <= 10, "calls served: %d", bs.calls);
 		pager_unwatch(&c);
 		expect_eq(uthread_destroy(&t), 0, "destroying the server");
-		/* The binding went with the thread: the notification binds again. */
-		r = uthread_create(&t, &pool, bound_server, 0, badge_new());
-		if (r == 0) {
-			expect_eq(keel_notify_bind(t.tcb, bs.nt), 0, "binding it to a new thread");
-			expect_eq(uthread_destroy(&t), 0, "destroying it");
-		}
 	}
 	if (sig >= 0)
 		slot_drop((int)sig);
@@ -303,8 +347,12 @@ static void notify_binding_rules(void)
 		if (sonly >= 0)
 			slot_drop((int)sonly);
 	}
+	/* A destroyed thread's binding ends: the notification binds again. */
 	if (r1 == 0)
-		expect_eq(uthread_destroy(&t1), 0, "destroying t1");
+		expect_eq(uthread_destroy(&t1), 0, "destroying t1, which holds nt");
+	if (r1 == 0 && r2 == 0)
+		expect_eq(keel_notify_bind(t2.tcb, nt), 0, "nt binds to t2 again");
+	r1 = -1;
 	if (r2 == 0)
 		expect_eq(uthread_destroy(&t2), 0, "destroying t2");
 	if (n2 >= 0)
@@ -312,7 +360,10 @@ static void notify_binding_rules(void)
 	teardown();
 }
 
-/* Destroying a notification a thread waits on: the wait fails with EDEAD. */
+/*
+ * A waiter destroyed while it waits: the next signal's bits stay set.
+ * Then a notification destroyed under a waiter: its wait fails with EDEAD.
+ */
 static void notify_destroyed_under_a_waiter(void)
 {
 	static struct uthread t;
@@ -326,15 +377,30 @@ static void notify_destroyed_under_a_waiter(void)
 	memset(&c, 0, sizeof(c));
 	long r = child_start(&t, &c, &pool, wait_once, (void *)(unsigned long)nt_slot,
 			     THREAD_PRIO_DEFAULT, 0);
-	expect_eq(r, 0, "starting the waiter");
+	expect_eq(r, 0, "starting a waiter to destroy");
 	if (r == 0) {
 		expect(wait_until(&waiter.started, 1, SHORT_WAIT), "the waiter ran");
 		sleep_ticks(2);
+		expect_eq(child_finish(&t, &c), 0, "destroying it while it waits");
+		expect_eq(keel_signal((unsigned long)nt_slot), 0, "a signal after it went");
+		expect_eq(keel_wait((unsigned long)nt_slot, KEEL_WAIT_POLL), 1,
+			  "nobody took the bits: they stayed set");
+		expect_eq(waiter.done, 0, "the destroyed waiter never returned");
+	}
+	memset(&waiter, 0, sizeof(waiter));
+	memset(&c, 0, sizeof(c));
+	r = child_start(&t, &c, &pool, wait_once, (void *)(unsigned long)nt_slot,
+			THREAD_PRIO_DEFAULT, 0);
+	expect_eq(r, 0, "starting the waiter");
+	if (r == 0) {
+		expect(wait_until(&waiter.started, 1, SHORT_WAIT), "the waiter ran");
+		sleep_ticks(5);
 		expect_eq(endpoint_drop(&pool, nt_slot, nt_frame), 0,
 			  "destroying the notification");
 		nt_slot = -1;
 		expect(wait_until(&waiter.done, 1, SHORT_WAIT), "the waiter stopped waiting");
 		expect_eq(waiter.got, -KEEL_EDEAD, "with EDEAD");
+		expect_waited(0);
 		expect(child_wait(&c), "the waiter exited");
 		expect_eq(child_finish(&t, &c), 0, "destroying the waiter");
 	}

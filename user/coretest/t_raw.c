@@ -9,14 +9,16 @@
 
 static struct cap_result ipc_res[64];
 static int ipc_nres;
-static unsigned long frames[3];
+#define NOBJ 4 /* an address space, a thread, an endpoint, a notification */
+static unsigned long frames[NOBJ];
 
 static void run_raw(const struct cap_case *c, struct cap_result *res, int *n, int max)
 {
-	static const char *const what[3] = { "the address space's address", "the thread's address",
-					     "the endpoint's address" };
+	static const char *const what[NOBJ] = { "the address space's address",
+						"the thread's address", "the endpoint's address",
+						"the notification's address" };
 
-	for (int i = 0; i < 3 && *n < max; i++, (*n)++)
+	for (int i = 0; i < NOBJ && *n < max; i++, (*n)++)
 		res[*n] = (struct cap_result){ c->name, what[i], frames[i],
 					       cap_case_call(c, frames[i]), -KEEL_EINVAL };
 }
@@ -45,15 +47,16 @@ void tests_raw(void)
 	static struct cap_result res[160];
 	static struct uthread t;
 	static struct client c, tc;
-	unsigned long m = fx.mem, info[3];
-	unsigned long objs[3] = { fx.as, fx.tcb, fx.ep };
+	unsigned long m = fx.mem, info[NOBJ];
+	unsigned long objs[NOBJ] = { fx.as, fx.tcb, fx.ep, fx.nt };
 	int n = cap_cases(cases, 0), nres = 0;
 
 	test_begin("raw_addresses_are_not_capabilities");
 	frames[0] = fx.as_f;
 	frames[1] = fx.tcb_f;
 	frames[2] = fx.ep_f;
-	for (int i = 0; i < 3; i++) {
+	frames[3] = fx.nt_f;
+	for (int i = 0; i < NOBJ; i++) {
 		long r = keel_cap_info(objs[i]);
 		info[i] = (unsigned long)r;
 		expect(r > 0 && frames[i] >= KEEL_CAP_SLOTS, "object %d: info %ld, frame 0x%lx", i,
@@ -67,7 +70,7 @@ void tests_raw(void)
 	for (int i = 0; i < n; i++)
 		run_raw(&cases[i], res, &nres, (int)(sizeof(res) / sizeof(res[0])));
 	expect_results(res, nres);
-	expect_eq(nres, 3 * n, "calls made");
+	expect_eq(nres, NOBJ * n, "calls made");
 
 	memset(&c, 0, sizeof(c));
 	long r = child_start(&t, &c, &fx.pool, raw_ipc_child, 0, THREAD_PRIO_DEFAULT, 0);
@@ -76,7 +79,7 @@ void tests_raw(void)
 		expect(child_wait(&c), "an IPC call blocked: it took an address for a capability");
 		expect(c.exits == 1 && c.exit_code == 0 && c.faults == 0, "the thread failed");
 		expect_results(ipc_res, ipc_nres);
-		expect_eq(ipc_nres, 3 * 4, "IPC calls made");
+		expect_eq(ipc_nres, NOBJ * 4, "IPC calls made");
 		expect_eq(child_finish(&t, &c), 0, "destroying the thread");
 	}
 
@@ -86,7 +89,7 @@ void tests_raw(void)
 	pager_unwatch(&tc);
 	expect_eq(keel_thread_config(fx.tcb, THREAD_PRIO_DEFAULT, 0, KEEL_CAP_NONE), 0,
 		  "the thread's pager: none again");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NOBJ; i++)
 		expect_eq(keel_cap_info(objs[i]), (long)info[i], "an object's capability changed");
 	expect_eq(keel_cap_info(fx.dst), -KEEL_ENOENT, "a slot was filled");
 	expect_eq(keel_cap_info(EMPTY_SLOT), -KEEL_ENOENT, "EMPTY_SLOT was filled");

@@ -43,7 +43,7 @@ void notify_signal(struct notify *n, u64 bits);
  * true then (t does not wait).
  */
 bool notify_take_bound(struct thread *t);
-/* t goes away (thread_destroy): its binding ends. */
+/* t dies or goes away (thread_kill, thread_exit, thread_destroy): its binding ends. */
 void notify_unbind(struct thread *t);
 
 long sys_notify_create(struct thread *cur, struct cap *mem, u64 off, u64 dst);
