@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
-#define BOOTINFO_VERSION     3
+#define BOOTINFO_VERSION     4
 #define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_NAME_MAX    48
 #define BOOTINFO_CMDLINE_MAX 256
@@ -21,6 +21,7 @@
 #define BOOTINFO_SLOT_MEMORY 2
 #define BOOTINFO_SLOT_AS     3
 #define BOOTINFO_SLOT_THREAD 4
+#define BOOTINFO_SLOT_IOPORT 5
 
 struct bootinfo_range {
 	uint64_t base; /* physical, page-aligned */
@@ -50,6 +51,8 @@ struct bootinfo {
 	uint64_t self_thread;		    /* its thread */
 	uint64_t memory;		    /* all of physical memory: base 0 */
 	uint64_t memory_size;		    /* bytes that capability covers */
+	uint64_t ioports;		    /* all I/O ports: first 0 */
+	uint64_t ioports_count;		    /* ports that capability covers (KEEL_IO_PORTS) */
 	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];

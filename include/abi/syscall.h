@@ -66,7 +66,9 @@
 #define SYS_SIGNAL	    31 /* (nt[SIGNAL]): set the capability's bits; never blocks */
 #define SYS_WAIT	    32 /* (nt[WAIT], flags): take the bits set, waiting for one */
 #define SYS_NOTIFY_BIND	    33 /* (th[CONFIG], nt[WAIT] or KEEL_CAP_NONE): its receives take it too */
-#define SYS_COUNT	    34
+#define SYS_IO_DERIVE	    34 /* (io, first, count, dst): a part of an I/O port range */
+#define SYS_IO_ENABLE	    35 /* (io[USE], as[MAP], first, count): the space may use those ports */
+#define SYS_COUNT	    36
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -226,6 +228,7 @@
  *   KEEL_CAP_THREAD    KEEL_TH_CONFIG, _START, KEEL_CAP_DESTROY
  *   KEEL_CAP_ENDPOINT  KEEL_EP_SEND, _RECV, _GRANT, KEEL_CAP_DESTROY
  *   KEEL_CAP_NOTIFY    KEEL_NT_SIGNAL, _WAIT, KEEL_CAP_DESTROY
+ *   KEEL_CAP_IOPORT    KEEL_IO_USE                       (a range of I/O ports)
  * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
  * destroyed), checked in that order.  A call checks its slot arguments
@@ -289,6 +292,7 @@
 #define KEEL_CAP_THREAD	    3
 #define KEEL_CAP_ENDPOINT   4
 #define KEEL_CAP_NOTIFY	    5
+#define KEEL_CAP_IOPORT	    6
 #define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
 #define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
 #define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
@@ -302,6 +306,7 @@
 #define KEEL_EP_GRANT	    4u /* messages sent through it may carry capabilities */
 #define KEEL_NT_SIGNAL	    1u /* the slot may SYS_SIGNAL */
 #define KEEL_NT_WAIT	    2u /* the slot may SYS_WAIT, and bind it to a thread */
+#define KEEL_IO_USE	    1u /* the ports may be enabled in an address space */
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
@@ -346,6 +351,32 @@
 #define KEEL_NOTIFY_BITS    0x7ffffffffffffffful /* bit 63 would read as an error */
 #define KEEL_WAIT_POLL	    1u
 #define IPC_LABEL_NOTIFY    3
+
+/*
+ * I/O ports (x86).  An I/O port capability names a range of ports [first,
+ * first + count), as a memory capability names a range of memory; the
+ * first program gets one for all KEEL_IO_PORTS (bootinfo's ioports).  It
+ * has no generation and lives until deleted.  A process may use a port
+ * (IN, OUT, INS, OUTS) only once its address space has it enabled; any
+ * other is a general-protection fault (vector 13), a message to its pager
+ * like every exception.  The ports the kernel keeps for itself (its
+ * console's UART, the interrupt controllers, the timers, the emulator's
+ * exit port: the list is in kernel/arch/x86_64/ioport.c) are never
+ * enabled, whoever asks.
+ * - SYS_IO_DERIVE(io, first, count, dst): a capability to [first, first +
+ *   count), which must lie inside io's range (count >= 1; else EINVAL),
+ *   with io's rights, into the empty slot dst.
+ * - SYS_IO_ENABLE(io, as, first, count): the space may use [first, first
+ *   + count) from now on: inside io's range, count >= 1 (EINVAL); no port
+ *   of the kernel's (EKERNEL); no port enabled there already (EEXIST); at
+ *   most KEEL_IO_RANGES ranges per space (EFULL).  Ports stay enabled as
+ *   long as the space lives (deleting the capability does not take them
+ *   back).  A thread of the space running on another CPU at that moment
+ *   sees them from its next switch: enable a driver's ports before its
+ *   threads start.
+ */
+#define KEEL_IO_PORTS	    65536
+#define KEEL_IO_RANGES	    4
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread

@@ -202,6 +202,7 @@ static const char *load(struct bootmem *bm)
 	cap_set_memory(&as->caps[BOOTINFO_SLOT_MEMORY], 0, kmem_phys_top(), CAP_RIGHTS_MEMORY);
 	cap_set(&as->caps[BOOTINFO_SLOT_AS], CAP_ASPACE, as, CAP_RIGHTS_ASPACE, 0);
 	cap_set(&as->caps[BOOTINFO_SLOT_THREAD], CAP_THREAD, root, CAP_RIGHTS_THREAD, 0);
+	cap_set_ioport(&as->caps[BOOTINFO_SLOT_IOPORT], 0, KEEL_IO_PORTS, CAP_RIGHTS_IOPORT);
 	root->regs.rip = img.entry;
 	root->regs.rsp = PROG_STACK_TOP;
 	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
@@ -232,6 +233,8 @@ void root_fill_bootinfo(void)
 	bi->self_thread = BOOTINFO_SLOT_THREAD;
 	bi->memory = BOOTINFO_SLOT_MEMORY;
 	bi->memory_size = kmem_phys_top();
+	bi->ioports = BOOTINFO_SLOT_IOPORT;
+	bi->ioports_count = KEEL_IO_PORTS;
 	bi->ipc_buffer = ROOT_IPC_BUF;
 	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
 	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {

@@ -25,6 +25,7 @@
 #include <keel/cap.h>
 #include <keel/console.h>
 #include <keel/kmem.h>
+#include <arch/ioport.h>
 #include <keel/ktest.h>
 #include <keel/notify.h>
 #include <keel/syscall.h>
@@ -203,6 +204,8 @@ ADAPT(call_notify_create, sys_notify_create(cur, CAP(0), a[1], a[2]))
 ADAPT(call_signal, sys_signal(CAP(0)))
 ADAPT(call_wait, sys_wait(cur, CAP(0), a[1]))
 ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
+ADAPT(call_io_derive, sys_io_derive(cur, CAP(0), a[1], a[2], a[3]))
+ADAPT(call_io_enable, sys_io_enable(CAP(0), CAP(1), a[2], a[3]))
 
 /* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
 #define ARGS(f, ...)                                                     \
@@ -253,6 +256,10 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_SIGNAL] = ARGS(call_signal, C(0, CAP_NOTIFY, KEEL_NT_SIGNAL)),
 	[SYS_WAIT] = ARGS(call_wait, C(0, CAP_NOTIFY, KEEL_NT_WAIT)),
 	[SYS_NOTIFY_BIND] = ARGS(call_notify_bind, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
+	/* I/O ports (x86: kernel/arch/x86_64/ioport.c). */
+	[SYS_IO_DERIVE] = ARGS(call_io_derive, C(0, CAP_IOPORT, 0)),
+	[SYS_IO_ENABLE] =
+	    ARGS(call_io_enable, C(0, CAP_IOPORT, KEEL_IO_USE), C(1, CAP_ASPACE, KEEL_AS_MAP)),
 	/* Any type: the handlers look the slots up (keel/cap.h). */
 	[SYS_DESTROY] = ARGS(call_destroy),
 	[SYS_CAP_INFO] = ARGS(call_cap_info),

@@ -24,7 +24,9 @@ _Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
 	       "slots fit the IPC tag's 7 bits, and the special values a u8");
 _Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
 		   (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE | CAP_RIGHTS_THREAD |
-		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY) <= CAP_RIGHTS_MASK,
+		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY | CAP_RIGHTS_IOPORT) <=
+		       CAP_RIGHTS_MASK &&
+		   (u64)KEEL_IO_PORTS << 12 <= CAP_OBJ_MASK,
 	       "types and rights fit a capability's word");
 
 /* Types whose capabilities carry a badge. */
@@ -46,6 +48,8 @@ u32 cap_type_rights(u32 type)
 		return CAP_RIGHTS_ENDPOINT;
 	case CAP_NOTIFY:
 		return CAP_RIGHTS_NOTIFY;
+	case CAP_IOPORT:
+		return CAP_RIGHTS_IOPORT;
 	}
 	return 0;
 }
@@ -59,7 +63,7 @@ static void cap_fill(struct cap *c, u64 word)
 
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge)
 {
-	if ((u64)obj & ~CAP_OBJ_MASK || type == CAP_MEMORY || !type || type >= CAP_TYPES ||
+	if ((u64)obj & ~CAP_OBJ_MASK || !cap_is_object(type) || !type || type >= CAP_TYPES ||
 	    rights & ~cap_type_rights(type))
 		panic("cap: object %p, type %u, rights 0x%x do not make a capability", obj, type,
 		      rights);
@@ -79,10 +83,25 @@ void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
 	c->badge = 0;
 }
 
+void cap_set_ioport(struct cap *c, u64 first, u64 count, u32 rights)
+{
+	if (!count || first > KEEL_IO_PORTS || count > KEEL_IO_PORTS - first ||
+	    rights & ~CAP_RIGHTS_IOPORT)
+		panic("cap: I/O ports 0x%lx+0x%lx, rights 0x%x do not make a capability", first,
+		      count, rights);
+	cap_fill(c, first << 12 | CAP_IOPORT | (u64)rights << CAP_RIGHTS_SHIFT);
+	c->size = count;
+	c->badge = 0;
+}
+
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 {
 	if (cap_type(from) == CAP_MEMORY) {
 		cap_set_memory(to, cap_mem_base(from), from->size, rights);
+		return;
+	}
+	if (cap_type(from) == CAP_IOPORT) {
+		cap_set_ioport(to, cap_io_first(from), from->size, rights);
 		return;
 	}
 	/* Not cap_set: a stale capability copies (moves) as stale, with its generation. */
@@ -97,7 +116,7 @@ void cap_clear(struct cap *c)
 {
 	if (cap_type(c) == CAP_EMPTY)
 		return;
-	if (cap_type(c) != CAP_MEMORY)
+	if (cap_is_object(cap_type(c)))
 		kmem_cap_unref(cap_obj(c));
 	*c = (struct cap){ 0 };
 }

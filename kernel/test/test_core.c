@@ -77,7 +77,7 @@ KTEST(first_program_objects)
 		    !kmem_object_get(tpa, KOBJ_ENDPOINT));
 	KTEST_CHECK(kmem_object_get(kmem_object_phys(t->as->caps), KOBJ_CSPACE) == t->as->caps);
 	KTEST_CHECK(t->is_root && t->state == T_INACTIVE);
-	/* Its capabilities: all of RAM, its address space, its thread; each with every right. */
+	/* Its capabilities: all of RAM, its address space, its thread, all I/O ports; every right. */
 	struct cap *c;
 	KTEST_CHECK(
 	    !cap_find(t->as->caps, BOOTINFO_SLOT_MEMORY, CAP_MEMORY, CAP_RIGHTS_MEMORY, &c));
@@ -87,9 +87,13 @@ KTEST(first_program_objects)
 	KTEST_CHECK(
 	    !cap_find(t->as->caps, BOOTINFO_SLOT_THREAD, CAP_THREAD, CAP_RIGHTS_THREAD, &c) &&
 	    cap_obj(c) == t);
+	KTEST_CHECK(
+	    !cap_find(t->as->caps, BOOTINFO_SLOT_IOPORT, CAP_IOPORT, CAP_RIGHTS_IOPORT, &c) &&
+	    cap_io_first(c) == 0 && c->size == KEEL_IO_PORTS);
 	for (u64 s = 0; s < KEEL_CAP_SLOTS; s++)
 		KTEST_CHECK(s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
-			    s == BOOTINFO_SLOT_THREAD || cap_type(&t->as->caps[s]) == CAP_EMPTY);
+			    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT ||
+			    cap_type(&t->as->caps[s]) == CAP_EMPTY);
 	KTEST_CHECK(t->as->threads == 1 && t->as->tables >= 4);
 	KTEST_CHECK(t->regs.rdi == BOOTINFO_VADDR && (t->regs.cs & 3) == 3);
 	/* The kernel half of its PML4 is the kernel's. */

@@ -58,6 +58,7 @@ int main(const struct bootinfo *bi)
 	tests_map();
 	tests_ipc();
 	tests_notify();
+	tests_ioport();
 	tests_caps();
 	tests_fault();
 	tests_fpu();

@@ -84,6 +84,8 @@ void tests_boot(void)
 	expect_eq((long)bi->memory, BOOTINFO_SLOT_MEMORY, "the memory capability's slot");
 	expect_eq((long)bi->self_as, BOOTINFO_SLOT_AS, "the address space's slot");
 	expect_eq((long)bi->self_thread, BOOTINFO_SLOT_THREAD, "the thread's slot");
+	expect_eq((long)bi->ioports, BOOTINFO_SLOT_IOPORT, "the I/O port capability's slot");
+	expect_eq((long)bi->ioports_count, KEEL_IO_PORTS, "the ports it covers");
 	expect(bi->memory_size && (bi->memory_size & PAGE_MASK) == 0, "memory_size 0x%lx",
 	       (unsigned long)bi->memory_size);
 	for (uint32_t i = 0; i < bi->range_count; i++)
@@ -106,6 +108,7 @@ void tests_boot(void)
 		  KEEL_AS_MAP | KEEL_AS_CAPS | KEEL_AS_THREAD | KEEL_CAP_DESTROY, "address space" },
 		{ BOOTINFO_SLOT_THREAD, KEEL_CAP_THREAD,
 		  KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY, "thread" },
+		{ BOOTINFO_SLOT_IOPORT, KEEL_CAP_IOPORT, KEEL_IO_USE, "I/O ports" },
 	};
 	test_begin("boot_capabilities_typed_with_every_right");
 	for (unsigned i = 0; i < sizeof(boot_caps) / sizeof(boot_caps[0]); i++) {
@@ -120,7 +123,8 @@ void tests_boot(void)
 	int full = 0;
 	long first = 0;
 	for (unsigned long s = 0; s < KEEL_CAP_SLOTS; s++) {
-		if (s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS || s == BOOTINFO_SLOT_THREAD)
+		if (s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
+		    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT)
 			continue;
 		long r = keel_cap_info(s);
 		if (r != -KEEL_ENOENT && !full++)

@@ -61,6 +61,8 @@ static unsigned long all_rights(unsigned type)
 		return KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY;
 	case KEEL_CAP_NOTIFY:
 		return KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY;
+	case KEEL_CAP_IOPORT:
+		return KEEL_IO_USE;
 	default:
 		return KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY;
 	}
@@ -78,6 +80,8 @@ unsigned long errfx_of(unsigned type)
 		return fx.tcb;
 	case KEEL_CAP_NOTIFY:
 		return fx.nt;
+	case KEEL_CAP_IOPORT:
+		return ct.bi->ioports;
 	default:
 		return fx.ep;
 	}
@@ -199,7 +203,7 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 	if (!(c->flags & (CC_NONE_OK | CC_NONE_UNSAID)))
 		BAD(KEEL_CAP_NONE, KEEL_EINVAL, "KEEL_CAP_NONE");
 	BAD(EMPTY_SLOT, KEEL_ENOENT, "an empty slot");
-	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_NOTIFY; t++)
+	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_IOPORT; t++)
 		if (t != c->type)
 			BAD(errfx_of(t), KEEL_EBADOBJ, "another type");
 	if (c->right) {
@@ -209,7 +213,7 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 		else
 			BAD(~0ul, KEEL_EPERM, "(no copy without the right could be made)");
 	}
-	if (c->type != KEEL_CAP_MEMORY) /* memory is never destroyed */
+	if (c->type != KEEL_CAP_MEMORY && c->type != KEEL_CAP_IOPORT) /* ranges: never destroyed */
 		BAD(fx.dead[c->type ? c->type : KEEL_CAP_ENDPOINT], KEEL_EDEAD, "a stale one");
 #undef BAD
 	return n;
@@ -220,7 +224,8 @@ int cap_cases(struct cap_case *out, int ipc)
 	unsigned long m = fx.mem, a = fx.as, t = fx.tcb, e = fx.ep, nt = fx.nt, va = fx.va;
 	const unsigned long S = KEEL_CAP_SELF;
 	const unsigned MEM = KEEL_CAP_MEMORY, AS = KEEL_CAP_ASPACE, TH = KEEL_CAP_THREAD,
-		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY;
+		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY, IO = KEEL_CAP_IOPORT;
+	unsigned long io = ct.bi->ioports;
 	int n = 0;
 
 #define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5) \
@@ -280,6 +285,10 @@ int cap_cases(struct cap_case *out, int ipc)
 	CASE("WAIT", SYS_WAIT, 0, NT, KEEL_NT_WAIT, 0, nt, KEEL_WAIT_POLL, 0, 0, 0, 0);
 	CASE("NOTIFY_BIND th", SYS_NOTIFY_BIND, 0, TH, KEEL_TH_CONFIG, 0, t, nt, 0, 0, 0, 0);
 	CASE("NOTIFY_BIND nt", SYS_NOTIFY_BIND, 1, NT, KEEL_NT_WAIT, CC_NONE_OK, t, nt, 0, 0, 0, 0);
+	CASE("IO_DERIVE", SYS_IO_DERIVE, 0, IO, 0, 0, io, 0x80, 1, fx.dst, 0, 0);
+	/* USE is an I/O capability's only right: no copy lacks it (a copy needs a right). */
+	CASE("IO_ENABLE io", SYS_IO_ENABLE, 0, IO, 0, 0, io, a, 0x80, 1, 0, 0);
+	CASE("IO_ENABLE as", SYS_IO_ENABLE, 1, AS, KEEL_AS_MAP, 0, io, a, 0x80, 1, 0, 0);
 	CASE("MEM_DERIVE", SYS_MEM_DERIVE, 0, MEM, 0, 0, m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.dst,
 	     0);
 	/* The space of CAP_COPY and CAP_DELETE: KEEL_CAP_SELF or an address space with CAPS. */
@@ -707,7 +716,7 @@ static void err_cap_copy(void)
 	E(keel_cap_copy(fx.as, self, d, KEEL_AS_MAP, 5), KEEL_EINVAL);
 	E(keel_cap_info(d), KEEL_ENOENT);
 	/* Each type copies, with exactly the rights asked for. */
-	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_NOTIFY; type++) {
+	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_IOPORT; type++) {
 		unsigned long r = all_rights(type) & ~KEEL_CAP_DESTROY;
 		r = r & (r - 1) ? r & (r - 1) : r; /* drop the lowest right, if two are left */
 		OK(keel_cap_copy(errfx_of(type), self, d, r, 0));

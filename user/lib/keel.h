@@ -246,6 +246,20 @@ static inline long keel_notify_bind(unsigned long th, unsigned long nt)
 	return KEEL_SYSCALL2(SYS_NOTIFY_BIND, th, nt);
 }
 
+/* I/O ports (include/abi/syscall.h, "I/O ports"). */
+static inline long keel_io_derive(unsigned long io, unsigned long first, unsigned long count,
+				  unsigned long dst)
+{
+	return KEEL_SYSCALL4(SYS_IO_DERIVE, io, first, count, dst);
+}
+
+/* The space `as` may use ports [first, first + count) of io from now on. */
+static inline long keel_io_enable(unsigned long io, unsigned long as, unsigned long first,
+				  unsigned long count)
+{
+	return KEEL_SYSCALL4(SYS_IO_ENABLE, io, as, first, count);
+}
+
 /* Destroy the object of the capability in slot, and empty the slot. */
 static inline long keel_destroy(unsigned long slot)
 {

@@ -8,7 +8,10 @@
  * ufuzz's argument (RDI): bits 0-7 the mode, bits 8-31 a count, bits 32-63
  * a seed.  Its slot 0 holds an endpoint of an echo server.
  *   UFUZZ_PING: `count` echo calls, each reply checked;
- *   UFUZZ_FUZZ: `count` random system calls.
+ *   UFUZZ_FUZZ: `count` random system calls;
+ *   UFUZZ_INPORT: read I/O port `count` (it must be enabled for it), call
+ *     the echo server with UFUZZ_INPORT_MARK and the byte read, then read
+ *     port `seed`: the test says which of the two may fault.
  * It exits with the number of surprises (0 when all went as expected).
  */
 #ifndef USER_PROTO_H
@@ -17,9 +20,11 @@
 #include <abi/pager.h>
 #include <abi/syscall.h>
 
-#define ECHO_SLOT  0
-#define UFUZZ_PING 1
-#define UFUZZ_FUZZ 2
+#define ECHO_SLOT	  0
+#define UFUZZ_PING	  1
+#define UFUZZ_FUZZ	  2
+#define UFUZZ_INPORT	  4
+#define UFUZZ_INPORT_MARK 0x10adul
 
 #define UFUZZ_ARG(mode, count, seed)                                      \
 	((unsigned long)(mode) | ((unsigned long)(count)&0xffffff) << 8 | \

@@ -156,7 +156,7 @@ static int needs_other_type(long n)
 {
 	return (n >= SYS_KMEM_DONATE && n <= SYS_ENDPOINT_CREATE) || n == SYS_MEM_DERIVE ||
 	       n == SYS_LOOKUP || n == SYS_UNMAP_RANGE || n == SYS_MAP_RANGE ||
-	       (n >= SYS_NOTIFY_CREATE && n <= SYS_NOTIFY_BIND);
+	       (n >= SYS_NOTIFY_CREATE && n <= SYS_IO_ENABLE);
 }
 
 /* What a slot we name as an endpoint-needing or any-type argument gives (0: it is ours). */
@@ -316,7 +316,8 @@ static long run_nocaps(void)
 		SYS_MEM_DERIVE,	   SYS_LOOKUP,	     SYS_CAP_COPY,	  SYS_CAP_DELETE,
 		SYS_CAP_INFO,	   SYS_RECV,	     SYS_REPLY_RECV,	  SYS_SEND,
 		SYS_CALL,	   SYS_UNMAP_RANGE,  SYS_MAP_RANGE,	  SYS_NOTIFY_CREATE,
-		SYS_SIGNAL,	   SYS_WAIT,	     SYS_NOTIFY_BIND,
+		SYS_SIGNAL,	   SYS_WAIT,	     SYS_NOTIFY_BIND,	  SYS_IO_DERIVE,
+		SYS_IO_ENABLE,
 	};
 	static const unsigned long beyond[] = { KEEL_CAP_SLOTS,
 						KEEL_CAP_SLOTS + ECHO_SLOT,
@@ -467,6 +468,25 @@ static long run_fuzz(unsigned long count)
 	return surprises;
 }
 
+static unsigned char inb(unsigned long port)
+{
+	unsigned char v;
+	__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"((unsigned short)port));
+	return v;
+}
+
+/* UFUZZ_INPORT (proto.h): port a, a call to say it worked, then port b. */
+static long run_inport(unsigned long a, unsigned long b)
+{
+	unsigned char v = inb(a);
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { UFUZZ_INPORT_MARK, v, 0, 0 } };
+
+	if (keel_call(ECHO_SLOT, &m) != 0)
+		return 1;
+	inb(b);
+	return 0;
+}
+
 int main(unsigned long arg)
 {
 	unsigned long count = UFUZZ_COUNT(arg);
@@ -481,6 +501,8 @@ int main(unsigned long arg)
 		return (int)run_nocaps();
 	case UFUZZ_PING:
 		return (int)run_ping(count);
+	case UFUZZ_INPORT:
+		return (int)run_inport(count, UFUZZ_SEED(arg));
 	case UFUZZ_FUZZ: {
 		if (info < 0 || (KEEL_CAP_RIGHTS(info) & (KEEL_EP_RECV | KEEL_CAP_DESTROY))) {
 			/* We could block forever, or destroy the server. */

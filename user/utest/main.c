@@ -85,6 +85,9 @@ static unsigned long first_type(long n)
 	case SYS_SIGNAL:
 	case SYS_WAIT:
 		return KEEL_CAP_NOTIFY;
+	case SYS_IO_DERIVE:
+	case SYS_IO_ENABLE:
+		return KEEL_CAP_IOPORT;
 	default:
 		return 0;
 	}
@@ -131,7 +134,7 @@ int main(void)
 			else if (empty2 < 0)
 				empty2 = (int)s;
 		} else if (held[s] < 0 || KEEL_CAP_TYPE(held[s]) < KEEL_CAP_MEMORY ||
-			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_NOTIFY) {
+			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_IOPORT) {
 			strange++;
 		}
 	}

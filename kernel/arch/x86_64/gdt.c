@@ -5,10 +5,13 @@
  * privilege level (code/data descriptors) and for the TSS, which holds the
  * interrupt stack table (IST): the double fault, NMI and machine check run
  * on stacks of their own, so they work even when the kernel stack is gone.
- * Each CPU has its GDT and TSS in its per-CPU slot; before the slots exist
- * the boot CPU uses a static pair with the image's double-fault stack.
+ * Each CPU has its GDT and TSS in its per-CPU slot, the TSS followed by
+ * the I/O permission bitmap (arch/ioport.h); before the slots exist the
+ * boot CPU uses a static pair with the image's double-fault stack, and a
+ * TSS that allows no port.
  */
 #include <arch/gdt.h>
+#include <arch/ioport.h>
 #include <arch/percpu.h>
 #include <arch/x86.h>
 
@@ -25,9 +28,10 @@ static u64 boot_gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss boot_tss __attribute__((aligned(16)));
 extern char df_stack_top[];
 
-static void gdt_fill(u64 *gdt, struct tss *tss)
+/* A GDT with a TSS of `bytes` (the TSS, and the I/O bitmap if one follows it). */
+static void gdt_fill(u64 *gdt, struct tss *tss, u64 bytes)
 {
-	u64 base = (u64)tss, limit = sizeof(*tss) - 1;
+	u64 base = (u64)tss, limit = bytes - 1;
 
 	gdt[GDT_KCODE / 8] = SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_L | SEG_DPL(0);
 	gdt[GDT_KDATA / 8] = SEG_P | SEG_S | SEG_RW | SEG_DPL(0);
@@ -36,7 +40,7 @@ static void gdt_fill(u64 *gdt, struct tss *tss)
 	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | SEG_TSS_AVAIL | SEG_P |
 			   (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
-	tss->iomap_base = sizeof(*tss); /* no I/O permission bitmap */
+	tss->iomap_base = sizeof(*tss); /* the bitmap, if any, right after it */
 }
 
 static void gdt_load(u64 *gdt)
@@ -61,7 +65,7 @@ static void gdt_load(u64 *gdt)
 
 void gdt_init(void)
 {
-	gdt_fill(boot_gdt, &boot_tss);
+	gdt_fill(boot_gdt, &boot_tss, sizeof(boot_tss)); /* no bitmap: no port allowed */
 	boot_tss.ist[IST_DOUBLE_FAULT - 1] = (u64)df_stack_top;
 	boot_tss.ist[IST_NMI - 1] = (u64)df_stack_top;
 	boot_tss.ist[IST_MACHINE_CHECK - 1] = (u64)df_stack_top;
@@ -72,7 +76,8 @@ void gdt_load_cpu(struct percpu *pc)
 {
 	u32 n = pc->cpu;
 
-	gdt_fill(pc->gdt, &pc->tss);
+	ioport_init_cpu(pc);
+	gdt_fill(pc->gdt, &pc->tss, sizeof(pc->tss) + sizeof(pc->iopb));
 	pc->tss.rsp[0] = pc->frame_end = pc->kstack_top;
 	pc->tss.ist[IST_DOUBLE_FAULT - 1] =
 	    percpu_stack_top(n, PERCPU_DF_STACK_OFF, IST_STACK_SIZE);

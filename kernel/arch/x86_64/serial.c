@@ -2,10 +2,11 @@
  * serial.c - the console on COM1, a 16550 UART at I/O port 0x3f8,
  * 115200 baud, 8N1, polled, with its 16-byte FIFOs on.
  */
+#include <arch/platform.h>
 #include <arch/x86.h>
 #include <keel/console.h>
 
-#define COM1	      0x3f8
+#define COM1	      COM1_PORT
 #define UART_DATA     0
 #define UART_IER      1
 #define UART_FCR      2

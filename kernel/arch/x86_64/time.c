@@ -1,6 +1,7 @@
 /*
  * time.c - TSC and local APIC timer calibration, delays, the tick.
  */
+#include <arch/ioport.h>
 #include <arch/lapic.h>
 #include <arch/percpu.h>
 #include <arch/time.h>
@@ -77,6 +78,7 @@ void time_use_reference(const struct acpi_info *acpi)
 {
 	if (acpi && acpi->pm_timer_port) {
 		pm_port = acpi->pm_timer_port;
+		ioport_reserve(pm_port, 4, "the ACPI PM timer");
 		pm_mask = acpi->pm_timer_32bit ? 0xffffffffu : 0xffffffu;
 		time_reference = "ACPI PM timer";
 	} else {

@@ -30,6 +30,7 @@ enum cap_type {
 	CAP_THREAD = KEEL_CAP_THREAD,	  /* struct thread; KEEL_TH_* */
 	CAP_ENDPOINT = KEEL_CAP_ENDPOINT, /* struct endpoint; KEEL_EP_* */
 	CAP_NOTIFY = KEEL_CAP_NOTIFY,	  /* struct notify; KEEL_NT_* */
+	CAP_IOPORT = KEEL_CAP_IOPORT,	  /* a range of I/O ports; KEEL_IO_* */
 	CAP_TYPES
 };
 
@@ -39,17 +40,19 @@ enum cap_type {
 #define CAP_RIGHTS_THREAD   (KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_ENDPOINT (KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_NOTIFY   (KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY)
+#define CAP_RIGHTS_IOPORT   KEEL_IO_USE
 
 /*
  * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0),
- * or a memory range's physical base, with the type in bits 0-3 and the
- * rights in bits 4-11.
+ * a memory range's physical base, or an I/O port range's first port
+ * shifted left by 12, with the type in bits 0-3 and the rights in bits
+ * 4-11.
  */
 struct cap {
 	u64 word;
 	union {
 		u64 gen;  /* an object's generation when the capability was made */
-		u64 size; /* memory: the range's bytes */
+		u64 size; /* memory: the range's bytes; I/O ports: how many */
 	};
 	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's;
 		      notification: the bits a signal sets (0: bit 0) */
@@ -75,6 +78,12 @@ static inline void *cap_obj(const struct cap *c)
 	return (void *)(c->word & CAP_OBJ_MASK);
 }
 
+/* Is a capability of `type` one to a kernel object (else a range: memory, I/O ports)? */
+static inline bool cap_is_object(u32 type)
+{
+	return type != CAP_MEMORY && type != CAP_IOPORT;
+}
+
 /*
  * The capability in `slot` of a table (of KEEL_CAP_SLOTS) if it is of
  * `type` (never CAP_EMPTY), has every right in `rights`, and its object
@@ -95,8 +104,8 @@ static inline long cap_find(struct cap *table, u64 slot, u32 type, u32 rights, s
 		return (w & CAP_TYPE_MASK) == CAP_EMPTY ? -KEEL_ENOENT : -KEEL_EBADOBJ;
 	if ((w & want) != want)
 		return -KEEL_EPERM;
-	/* Every object begins with its generation (u64); memory has none. */
-	if (type != CAP_MEMORY && *(const u64 *)(w & CAP_OBJ_MASK) != c->gen)
+	/* Every object begins with its generation (u64); ranges have none. */
+	if (cap_is_object(type) && *(const u64 *)(w & CAP_OBJ_MASK) != c->gen)
 		return -KEEL_EDEAD;
 	*out = c;
 	return 0;
@@ -153,6 +162,21 @@ static inline bool cap_mem_offset(const struct cap *m, u64 pa, u64 *off)
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge);
 /* Make the empty *c a memory capability to [base, base + size). */
 void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights);
+/* Make the empty *c a capability to the I/O ports [first, first + count). */
+void cap_set_ioport(struct cap *c, u64 first, u64 count, u32 rights);
+
+/* An I/O port capability's range. */
+static inline u64 cap_io_first(const struct cap *io)
+{
+	return io->word >> 12;
+}
+
+/* Is [first, first + count) a non-empty part of io's ports? */
+static inline bool cap_io_holds(const struct cap *io, u64 first, u64 count)
+{
+	return count && first >= cap_io_first(io) && first - cap_io_first(io) <= io->size &&
+	       count <= io->size - (first - cap_io_first(io));
+}
 /* *to (empty) becomes a copy of *from with `rights` and `badge`. */
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge);
 void cap_clear(struct cap *c);

@@ -113,7 +113,7 @@
  * below each stack, stays unmapped, so a stack overflow faults instead of
  * running into its neighbour.
  *
- *   +0x000000  per-CPU data: struct percpu, GDT, TSS      (PERCPU_DATA_SIZE)
+ *   +0x000000  per-CPU data: struct percpu, GDT, TSS, I/O bitmap (PERCPU_DATA_SIZE)
  *   +0x010000  guard | kernel stack                       (KSTACK_SIZE)
  *   +0x020000  guard | double-fault IST stack             (IST_STACK_SIZE)
  *   +0x030000  guard | NMI IST stack                      (IST_STACK_SIZE)
@@ -123,8 +123,8 @@
  * debugger; all of it fits the slot's first 2 MB, one page table per CPU.
  */
 #define PERCPU_DATA_OFF	     0x0
-#define PERCPU_DATA_SIZE     (_UL(2) * PAGE_SIZE)
-#define PERCPU_STACK_AREA    0x10000 /* spacing of the stack areas */
+#define PERCPU_DATA_SIZE     (_UL(4) * PAGE_SIZE) /* 8 KB of it the I/O bitmap */
+#define PERCPU_STACK_AREA    0x10000		  /* spacing of the stack areas */
 #define PERCPU_KSTACK_OFF    (1 * PERCPU_STACK_AREA)
 #define PERCPU_DF_STACK_OFF  (2 * PERCPU_STACK_AREA)
 #define PERCPU_NMI_STACK_OFF (3 * PERCPU_STACK_AREA)

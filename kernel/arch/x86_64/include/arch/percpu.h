@@ -20,6 +20,7 @@
 #define PERCPU_FRAME_END  32
 
 #ifndef __ASSEMBLER__
+#include <arch/ioport.h>
 #include <keel/sched.h>
 #include <keel/types.h>
 
@@ -82,9 +83,18 @@ struct percpu {
 	 */
 	volatile u32 boot_stage, boot_turn;
 	volatile u64 stall_beats;
+	/* The ports open in iopb (arch/ioport.h): whose, and a copy of the ranges. */
+	u64 io_id;
+	u32 io_nopen;
+	struct ioport_range io_open[KEEL_IO_RANGES];
 	u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
+	/* The I/O permission bitmap: right after the TSS, inside its limit (gdt.c). */
+	u8 iopb[IOPORT_BITMAP_BYTES];
 };
+_Static_assert(__builtin_offsetof(struct percpu, iopb) ==
+		   __builtin_offsetof(struct percpu, tss) + sizeof(struct tss),
+	       "the I/O bitmap follows the TSS");
 _Static_assert(__builtin_offsetof(struct percpu, self) == PERCPU_SELF, "asm offsets");
 _Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm");

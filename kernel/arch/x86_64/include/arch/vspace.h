@@ -39,6 +39,7 @@ struct vspace {
 	u64 cpus[PERCPU_MAX_CPUS / 64];
 	/* Per CPU: its PCID there, with that CPU's PCID generation above bit 12. */
 	u32 pcid[PERCPU_MAX_CPUS];
+	struct ioport_set io; /* the I/O ports it may use (arch/ioport.h) */
 };
 
 extern bool vspace_pcid; /* the CPUs use PCIDs */
@@ -155,6 +156,8 @@ static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 		vspace_switch(vs);
 		return;
 	}
+	if (__builtin_expect(pc->io_id != vs->io.id, 0))
+		ioport_switch(pc, &vs->io); /* a space with ports, or one after it */
 	pc->cur_vs = vs;
 	vs->cpus[me / 64] |= 1ull << (me % 64);
 	write_cr3(vs->pml4);

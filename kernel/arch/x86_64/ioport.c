@@ -1,0 +1,139 @@
+/*
+ * ioport.c - I/O ports for user programs (arch/ioport.h): the ports the
+ * kernel keeps, each address space's enabled ranges, and the I/O
+ * permission bitmap after each CPU's TSS.  Facts: SDM vol. 1, 19.5.2 (a
+ * port is allowed at CPL 3 only if its bit, and the bit of every other
+ * byte the access touches, is 0; the bitmap lies at iomap_base in the
+ * TSS, inside the TSS limit, and the byte after it must be 0xff, since
+ * the CPU reads two bytes).
+ */
+#include <arch/ioport.h>
+#include <arch/percpu.h>
+#include <arch/platform.h>
+#include <common/string.h>
+#include <keel/aspace.h>
+#include <keel/cap.h>
+#include <keel/kmem.h>
+#include <keel/panic.h>
+
+/*
+ * The kernel's own ports, never enabled for a program: the fixed ones of
+ * the PC platform here, and those found at boot (the ACPI PM timer's)
+ * added by the code that uses them (ioport_reserve).
+ */
+#define IOPORT_RESERVED_MAX 16
+static struct {
+	u32 first, count;
+	const char *who;
+} reserved[IOPORT_RESERVED_MAX] = {
+	{ 0x20, 2, "the master 8259 PIC (masked by the kernel)" },
+	{ 0xa0, 2, "the slave 8259 PIC" },
+	{ 0x40, 4, "the PIT (the kernel's time reference without ACPI)" },
+	{ 0x61, 1, "the PIT's channel 2 gate" },
+	{ QEMU_EXIT_PORT, 4, "the emulator's exit port (test boots)" },
+	{ COM1_PORT, 8, "COM1, the kernel's log" },
+};
+static u32 reserved_count = 6;
+
+void ioport_reserve(u32 first, u32 count, const char *who)
+{
+	if (reserved_count == IOPORT_RESERVED_MAX)
+		panic("ioport: more than %u reserved ranges (%s)", IOPORT_RESERVED_MAX, who);
+	reserved[reserved_count].first = first;
+	reserved[reserved_count].count = count;
+	reserved[reserved_count].who = who;
+	reserved_count++;
+}
+
+static bool overlaps(u64 a, u64 an, u64 b, u64 bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+bool ioport_kernel_owns(u64 first, u64 count)
+{
+	for (u32 i = 0; i < reserved_count; i++)
+		if (overlaps(first, count, reserved[i].first, reserved[i].count))
+			return true;
+	return false;
+}
+
+long ioport_add(struct ioport_set *set, u64 first, u64 count)
+{
+	for (u32 i = 0; i < set->count; i++)
+		if (overlaps(first, count, set->r[i].first, set->r[i].count))
+			return -KEEL_EEXIST;
+	if (set->count == KEEL_IO_RANGES)
+		return -KEEL_EFULL;
+	set->r[set->count].first = (u32)first;
+	set->r[set->count].count = (u32)count;
+	set->count++;
+	return 0;
+}
+
+/* Set (deny) or clear (allow) the bits of one range. */
+static void bitmap_range(u8 *map, const struct ioport_range *r, bool deny)
+{
+	for (u32 p = r->first; p < r->first + r->count; p++) {
+		if (deny)
+			map[p / 8] |= (u8)(1u << (p % 8));
+		else
+			map[p / 8] &= (u8) ~(1u << (p % 8));
+	}
+}
+
+void ioport_init_cpu(struct percpu *pc)
+{
+	memset(pc->iopb, 0xff, sizeof(pc->iopb)); /* every port denied; the last byte too */
+	pc->io_id = 0;
+	pc->io_nopen = 0;
+}
+
+void ioport_switch(struct percpu *pc, const struct ioport_set *set)
+{
+	for (u32 i = 0; i < pc->io_nopen; i++)
+		bitmap_range(pc->iopb, &pc->io_open[i], true);
+	pc->io_nopen = 0;
+	pc->io_id = 0;
+	if (!set)
+		return;
+	for (u32 i = 0; i < set->count; i++) {
+		bitmap_range(pc->iopb, &set->r[i], false);
+		pc->io_open[i] = set->r[i];
+	}
+	pc->io_nopen = set->count;
+	pc->io_id = set->id;
+}
+
+/* SYS_IO_DERIVE(io, first, count, dst): a part of io's ports, with its rights. */
+long sys_io_derive(struct thread *cur, struct cap *io, u64 first, u64 count, u64 dst)
+{
+	struct cap *to;
+	long r;
+
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	if (!cap_io_holds(io, first, count))
+		return -KEEL_EINVAL;
+	cap_set_ioport(to, first, count, cap_rights(io));
+	return 0;
+}
+
+/* SYS_IO_ENABLE(io, as, first, count): the space may use those ports. */
+long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
+{
+	struct aspace *a = cap_obj(as);
+	struct percpu *pc = this_cpu();
+	long r;
+
+	if (!cap_io_holds(io, first, count))
+		return -KEEL_EINVAL;
+	if (ioport_kernel_owns(first, count))
+		return -KEEL_EKERNEL;
+	if ((r = ioport_add(&a->vs.io, first, count)))
+		return r;
+	a->vs.io.id = kmem_gen_new(); /* every CPU opens the new set at its next switch to it */
+	if (pc->cur_vs == &a->vs)
+		ioport_switch(pc, &a->vs.io); /* the caller's own space: now */
+	return 0;
+}
