@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
-#define BOOTINFO_VERSION     4
+#define BOOTINFO_VERSION     5
 #define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_NAME_MAX    48
 #define BOOTINFO_CMDLINE_MAX 256
@@ -22,6 +22,7 @@
 #define BOOTINFO_SLOT_AS     3
 #define BOOTINFO_SLOT_THREAD 4
 #define BOOTINFO_SLOT_IOPORT 5
+#define BOOTINFO_SLOT_IRQ    6
 
 struct bootinfo_range {
 	uint64_t base; /* physical, page-aligned */
@@ -47,12 +48,16 @@ struct bootinfo {
 	 * The first program's capabilities, which the kernel put in its
 	 * space at boot (slot numbers, BOOTINFO_SLOT_*), each with every right.
 	 */
-	uint64_t self_as;		    /* its address space */
-	uint64_t self_thread;		    /* its thread */
-	uint64_t memory;		    /* all of physical memory: base 0 */
-	uint64_t memory_size;		    /* bytes that capability covers */
-	uint64_t ioports;		    /* all I/O ports: first 0 */
-	uint64_t ioports_count;		    /* ports that capability covers (KEEL_IO_PORTS) */
+	uint64_t self_as;	/* its address space */
+	uint64_t self_thread;	/* its thread */
+	uint64_t memory;	/* all of physical memory: base 0 */
+	uint64_t memory_size;	/* bytes that capability covers */
+	uint64_t ioports;	/* all I/O ports: first 0 */
+	uint64_t ioports_count; /* ports that capability covers (KEEL_IO_PORTS) */
+	uint64_t irqs;		/* all interrupt lines: first 0 */
+	uint64_t irqs_count;	/* lines that capability covers (KEEL_IRQ_LINES) */
+	/* The interrupt line (GSI) of each ISA IRQ, after the ACPI overrides. */
+	uint8_t isa_irq_gsi[16];
 	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];

@@ -68,7 +68,10 @@
 #define SYS_NOTIFY_BIND	    33 /* (th[CONFIG], nt[WAIT] or KEEL_CAP_NONE): its receives take it too */
 #define SYS_IO_DERIVE	    34 /* (io, first, count, dst): a part of an I/O port range */
 #define SYS_IO_ENABLE	    35 /* (io[USE], as[MAP], first, count): the space may use those ports */
-#define SYS_COUNT	    36
+#define SYS_IRQ_DERIVE	    36 /* (irq, first, count, dst): a part of a range of interrupt lines */
+#define SYS_IRQ_BIND	    37 /* (irq[BIND], line, nt[SIGNAL] or KEEL_CAP_NONE): the line signals nt */
+#define SYS_IRQ_ACK	    38 /* (irq[BIND], line): handled; the line may interrupt again */
+#define SYS_COUNT	    39
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -229,6 +232,7 @@
  *   KEEL_CAP_ENDPOINT  KEEL_EP_SEND, _RECV, _GRANT, KEEL_CAP_DESTROY
  *   KEEL_CAP_NOTIFY    KEEL_NT_SIGNAL, _WAIT, KEEL_CAP_DESTROY
  *   KEEL_CAP_IOPORT    KEEL_IO_USE                       (a range of I/O ports)
+ *   KEEL_CAP_IRQ       KEEL_IRQ_BIND                     (a range of interrupt lines)
  * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
  * destroyed), checked in that order.  A call checks its slot arguments
@@ -293,6 +297,7 @@
 #define KEEL_CAP_ENDPOINT   4
 #define KEEL_CAP_NOTIFY	    5
 #define KEEL_CAP_IOPORT	    6
+#define KEEL_CAP_IRQ	    7
 #define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
 #define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
 #define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
@@ -307,6 +312,7 @@
 #define KEEL_NT_SIGNAL	    1u /* the slot may SYS_SIGNAL */
 #define KEEL_NT_WAIT	    2u /* the slot may SYS_WAIT, and bind it to a thread */
 #define KEEL_IO_USE	    1u /* the ports may be enabled in an address space */
+#define KEEL_IRQ_BIND	    1u /* the lines may be bound to notifications and acknowledged */
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
@@ -371,12 +377,39 @@
  *   of the kernel's (EKERNEL); no port enabled there already (EEXIST); at
  *   most KEEL_IO_RANGES ranges per space (EFULL).  Ports stay enabled as
  *   long as the space lives (deleting the capability does not take them
- *   back).  A thread of the space running on another CPU at that moment
- *   sees them from its next switch: enable a driver's ports before its
- *   threads start.
+ *   back).  Threads of the space running at that moment, on any CPU, may
+ *   use them when the call returns.
  */
 #define KEEL_IO_PORTS	    65536
 #define KEEL_IO_RANGES	    4
+
+/*
+ * Interrupts.  An interrupt line is an I/O APIC input, numbered by its
+ * global system interrupt (GSI); the boot information's isa_irq_gsi[]
+ * says which line each ISA IRQ arrives on (the ACPI overrides applied,
+ * and the polarity and trigger they give programmed by the kernel).  An
+ * interrupt capability names a range of lines, as an I/O port capability
+ * names ports (no object; the first program gets all KEEL_IRQ_LINES).
+ * Every line starts masked.
+ * - SYS_IRQ_DERIVE(irq, first, count, dst): a part of the range, as
+ *   SYS_IO_DERIVE.
+ * - SYS_IRQ_BIND(irq, line, nt): from now on, an interrupt on the line
+ *   signals the notification nt (SYS_SIGNAL through that capability: its
+ *   badge's bits), and nothing more is signalled for the line until
+ *   SYS_IRQ_ACK (a level-triggered line is masked till then; an edge on
+ *   an edge-triggered one is kept and signalled at the acknowledgement).
+ *   The line must be in irq's range (EINVAL) and exist on this machine
+ *   (ENOENT); one notification per line (EBUSY: unbind first; binding the
+ *   same one again is 0 and changes nothing).  Binding unmasks the line.
+ *   With KEEL_CAP_NONE the line is unbound and masked.  Destroying the
+ *   notification unbinds it too.
+ * - SYS_IRQ_ACK(irq, line): the driver has served its device (so that it
+ *   no longer asks): the line may interrupt again (a line not bound:
+ *   EINVAL).
+ * An interrupt that arrives on a line bound to nothing (it raced an
+ * unbinding) stays masked and is counted.
+ */
+#define KEEL_IRQ_LINES	    160
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread

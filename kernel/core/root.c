@@ -15,6 +15,7 @@
 #include <keel/console.h>
 #include <common/elf.h>
 #include <keel/frames.h>
+#include <keel/irq.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
 #include <keel/root.h>
@@ -202,7 +203,9 @@ static const char *load(struct bootmem *bm)
 	cap_set_memory(&as->caps[BOOTINFO_SLOT_MEMORY], 0, kmem_phys_top(), CAP_RIGHTS_MEMORY);
 	cap_set(&as->caps[BOOTINFO_SLOT_AS], CAP_ASPACE, as, CAP_RIGHTS_ASPACE, 0);
 	cap_set(&as->caps[BOOTINFO_SLOT_THREAD], CAP_THREAD, root, CAP_RIGHTS_THREAD, 0);
-	cap_set_ioport(&as->caps[BOOTINFO_SLOT_IOPORT], 0, KEEL_IO_PORTS, CAP_RIGHTS_IOPORT);
+	cap_set_range(&as->caps[BOOTINFO_SLOT_IOPORT], CAP_IOPORT, 0, KEEL_IO_PORTS,
+		      CAP_RIGHTS_IOPORT);
+	cap_set_range(&as->caps[BOOTINFO_SLOT_IRQ], CAP_IRQ, 0, KEEL_IRQ_LINES, CAP_RIGHTS_IRQ);
 	root->regs.rip = img.entry;
 	root->regs.rsp = PROG_STACK_TOP;
 	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
@@ -235,6 +238,9 @@ void root_fill_bootinfo(void)
 	bi->memory_size = kmem_phys_top();
 	bi->ioports = BOOTINFO_SLOT_IOPORT;
 	bi->ioports_count = KEEL_IO_PORTS;
+	bi->irqs = BOOTINFO_SLOT_IRQ;
+	bi->irqs_count = KEEL_IRQ_LINES;
+	arch_irq_isa_table(bi->isa_irq_gsi);
 	bi->ipc_buffer = ROOT_IPC_BUF;
 	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));
 	for (size_t i = 0; i < boot.info.module_count && i < BOOTINFO_MAX_MODULES; i++) {

@@ -32,6 +32,7 @@
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/console.h>
+#include <keel/irq.h>
 #include <keel/panic.h>
 #include <common/string.h>
 #include <keel/sched_inline.h>
@@ -349,6 +350,8 @@ void sched_return(void)
 	struct thread *cur = pc->sched.current;
 	u64 now = pc->ticks;
 
+	if (__builtin_expect(irq_waiting(), 0))
+		irq_deliver(); /* a device's interrupt came: its driver may wake (keel/irq.h) */
 	/* Most often the thread that entered goes back, and nothing is due. */
 	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->sched.handoff &&
 	    !pc->sched.need_resched && now < pc->sched.turn_end && now < pc->sched.next_wake &&
@@ -398,13 +401,15 @@ static void idle_loop(void)
 				cpu_relax();
 		irq_disable();
 		/*
-		 * Halt until something is queued here.  The queue is only read
+		 * Halt until something is queued here (or a device's interrupt
+		 * waits to be delivered: the handler sets irq_pending_any on
+		 * this CPU before the HLT returns).  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU
 		 * sends it a wake-up IPI after, so none is missed (STI's shadow
 		 * makes the check and the HLT one step for interrupts).
 		 */
 		while (!__atomic_load_n(&pc->sched.runqueue.ready, __ATOMIC_ACQUIRE) &&
-		       pc->ticks < pc->sched.next_wake) {
+		       pc->ticks < pc->sched.next_wake && !irq_waiting()) {
 			irq_enable_and_halt();
 			irq_disable();
 			if (smp_starting && pc->cpu == 0)
@@ -412,6 +417,8 @@ static void idle_loop(void)
 		}
 		bkl_lock();
 		smp_poll(pc->cpu);
+		if (irq_waiting())
+			irq_deliver();
 		wake_sleepers(pc);
 	}
 }

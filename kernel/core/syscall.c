@@ -26,6 +26,7 @@
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <arch/ioport.h>
+#include <keel/irq.h>
 #include <keel/ktest.h>
 #include <keel/notify.h>
 #include <keel/syscall.h>
@@ -206,6 +207,9 @@ ADAPT(call_wait, sys_wait(cur, CAP(0), a[1]))
 ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
 ADAPT(call_io_derive, sys_io_derive(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_io_enable, sys_io_enable(CAP(0), CAP(1), a[2], a[3]))
+ADAPT(call_irq_derive, sys_irq_derive(cur, CAP(0), a[1], a[2], a[3]))
+ADAPT(call_irq_bind, sys_irq_bind(cur, CAP(0), a[1], a[2]))
+ADAPT(call_irq_ack, sys_irq_ack(CAP(0), a[1]))
 
 /* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
 #define ARGS(f, ...)                                                     \
@@ -260,6 +264,10 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_IO_DERIVE] = ARGS(call_io_derive, C(0, CAP_IOPORT, 0)),
 	[SYS_IO_ENABLE] =
 	    ARGS(call_io_enable, C(0, CAP_IOPORT, KEEL_IO_USE), C(1, CAP_ASPACE, KEEL_AS_MAP)),
+	/* Interrupt lines (kernel/object/irq.c).  The notification may be none: the handler. */
+	[SYS_IRQ_DERIVE] = ARGS(call_irq_derive, C(0, CAP_IRQ, 0)),
+	[SYS_IRQ_BIND] = ARGS(call_irq_bind, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
+	[SYS_IRQ_ACK] = ARGS(call_irq_ack, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
 	/* Any type: the handlers look the slots up (keel/cap.h). */
 	[SYS_DESTROY] = ARGS(call_destroy),
 	[SYS_CAP_INFO] = ARGS(call_cap_info),

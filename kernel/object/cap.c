@@ -24,7 +24,7 @@ _Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
 	       "slots fit the IPC tag's 7 bits, and the special values a u8");
 _Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
 		   (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE | CAP_RIGHTS_THREAD |
-		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY | CAP_RIGHTS_IOPORT) <=
+		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY | CAP_RIGHTS_IOPORT | CAP_RIGHTS_IRQ) <=
 		       CAP_RIGHTS_MASK &&
 		   (u64)KEEL_IO_PORTS << 12 <= CAP_OBJ_MASK,
 	       "types and rights fit a capability's word");
@@ -50,6 +50,8 @@ u32 cap_type_rights(u32 type)
 		return CAP_RIGHTS_NOTIFY;
 	case CAP_IOPORT:
 		return CAP_RIGHTS_IOPORT;
+	case CAP_IRQ:
+		return CAP_RIGHTS_IRQ;
 	}
 	return 0;
 }
@@ -83,13 +85,14 @@ void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
 	c->badge = 0;
 }
 
-void cap_set_ioport(struct cap *c, u64 first, u64 count, u32 rights)
+void cap_set_range(struct cap *c, u32 type, u64 first, u64 count, u32 rights)
 {
-	if (!count || first > KEEL_IO_PORTS || count > KEEL_IO_PORTS - first ||
-	    rights & ~CAP_RIGHTS_IOPORT)
-		panic("cap: I/O ports 0x%lx+0x%lx, rights 0x%x do not make a capability", first,
-		      count, rights);
-	cap_fill(c, first << 12 | CAP_IOPORT | (u64)rights << CAP_RIGHTS_SHIFT);
+	u64 limit = type == CAP_IOPORT ? KEEL_IO_PORTS : type == CAP_IRQ ? KEEL_IRQ_LINES : 0;
+
+	if (!count || first > limit || count > limit - first || rights & ~cap_type_rights(type))
+		panic("cap: range type %u 0x%lx+0x%lx, rights 0x%x do not make a capability", type,
+		      first, count, rights);
+	cap_fill(c, first << 12 | type | (u64)rights << CAP_RIGHTS_SHIFT);
 	c->size = count;
 	c->badge = 0;
 }
@@ -100,8 +103,8 @@ void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 		cap_set_memory(to, cap_mem_base(from), from->size, rights);
 		return;
 	}
-	if (cap_type(from) == CAP_IOPORT) {
-		cap_set_ioport(to, cap_io_first(from), from->size, rights);
+	if (cap_type(from) == CAP_IOPORT || cap_type(from) == CAP_IRQ) {
+		cap_set_range(to, cap_type(from), cap_range_first(from), from->size, rights);
 		return;
 	}
 	/* Not cap_set: a stale capability copies (moves) as stale, with its generation. */

@@ -11,6 +11,7 @@
 #include <keel/addr.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/irq.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
 #include <keel/thread.h>
@@ -144,7 +145,8 @@ long notify_destroy(struct notify *n)
 	}
 	if (n->bound)
 		n->bound->bound = NULL;
-	n->gen = 0; /* every capability to it is stale */
+	irq_unbind_notify(n); /* its lines are masked: nothing signals it any more */
+	n->gen = 0;	      /* every capability to it is stale */
 	kmem_object_free(kmem_object_phys(n));
 	return 0;
 }

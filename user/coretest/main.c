@@ -59,6 +59,7 @@ int main(const struct bootinfo *bi)
 	tests_ipc();
 	tests_notify();
 	tests_ioport();
+	tests_irq();
 	tests_caps();
 	tests_fault();
 	tests_fpu();

@@ -86,6 +86,11 @@ void tests_boot(void)
 	expect_eq((long)bi->self_thread, BOOTINFO_SLOT_THREAD, "the thread's slot");
 	expect_eq((long)bi->ioports, BOOTINFO_SLOT_IOPORT, "the I/O port capability's slot");
 	expect_eq((long)bi->ioports_count, KEEL_IO_PORTS, "the ports it covers");
+	expect_eq((long)bi->irqs, BOOTINFO_SLOT_IRQ, "the interrupt capability's slot");
+	expect_eq((long)bi->irqs_count, KEEL_IRQ_LINES, "the lines it covers");
+	for (int i = 0; i < 16; i++)
+		expect(bi->isa_irq_gsi[i] < KEEL_IRQ_LINES, "ISA IRQ %d on line %u", i,
+		       bi->isa_irq_gsi[i]);
 	expect(bi->memory_size && (bi->memory_size & PAGE_MASK) == 0, "memory_size 0x%lx",
 	       (unsigned long)bi->memory_size);
 	for (uint32_t i = 0; i < bi->range_count; i++)
@@ -109,6 +114,7 @@ void tests_boot(void)
 		{ BOOTINFO_SLOT_THREAD, KEEL_CAP_THREAD,
 		  KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY, "thread" },
 		{ BOOTINFO_SLOT_IOPORT, KEEL_CAP_IOPORT, KEEL_IO_USE, "I/O ports" },
+		{ BOOTINFO_SLOT_IRQ, KEEL_CAP_IRQ, KEEL_IRQ_BIND, "interrupt lines" },
 	};
 	test_begin("boot_capabilities_typed_with_every_right");
 	for (unsigned i = 0; i < sizeof(boot_caps) / sizeof(boot_caps[0]); i++) {
@@ -124,7 +130,8 @@ void tests_boot(void)
 	long first = 0;
 	for (unsigned long s = 0; s < KEEL_CAP_SLOTS; s++) {
 		if (s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
-		    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT)
+		    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT ||
+		    s == BOOTINFO_SLOT_IRQ)
 			continue;
 		long r = keel_cap_info(s);
 		if (r != -KEEL_ENOENT && !full++)

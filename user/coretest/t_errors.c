@@ -63,6 +63,8 @@ static unsigned long all_rights(unsigned type)
 		return KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY;
 	case KEEL_CAP_IOPORT:
 		return KEEL_IO_USE;
+	case KEEL_CAP_IRQ:
+		return KEEL_IRQ_BIND;
 	default:
 		return KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY;
 	}
@@ -82,6 +84,8 @@ unsigned long errfx_of(unsigned type)
 		return fx.nt;
 	case KEEL_CAP_IOPORT:
 		return ct.bi->ioports;
+	case KEEL_CAP_IRQ:
+		return ct.bi->irqs;
 	default:
 		return fx.ep;
 	}
@@ -203,7 +207,7 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 	if (!(c->flags & (CC_NONE_OK | CC_NONE_UNSAID)))
 		BAD(KEEL_CAP_NONE, KEEL_EINVAL, "KEEL_CAP_NONE");
 	BAD(EMPTY_SLOT, KEEL_ENOENT, "an empty slot");
-	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_IOPORT; t++)
+	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_IRQ; t++)
 		if (t != c->type)
 			BAD(errfx_of(t), KEEL_EBADOBJ, "another type");
 	if (c->right) {
@@ -213,7 +217,8 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 		else
 			BAD(~0ul, KEEL_EPERM, "(no copy without the right could be made)");
 	}
-	if (c->type != KEEL_CAP_MEMORY && c->type != KEEL_CAP_IOPORT) /* ranges: never destroyed */
+	if (c->type != KEEL_CAP_MEMORY && c->type != KEEL_CAP_IOPORT &&
+	    c->type != KEEL_CAP_IRQ) /* ranges: never destroyed */
 		BAD(fx.dead[c->type ? c->type : KEEL_CAP_ENDPOINT], KEEL_EDEAD, "a stale one");
 #undef BAD
 	return n;
@@ -224,8 +229,9 @@ int cap_cases(struct cap_case *out, int ipc)
 	unsigned long m = fx.mem, a = fx.as, t = fx.tcb, e = fx.ep, nt = fx.nt, va = fx.va;
 	const unsigned long S = KEEL_CAP_SELF;
 	const unsigned MEM = KEEL_CAP_MEMORY, AS = KEEL_CAP_ASPACE, TH = KEEL_CAP_THREAD,
-		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY, IO = KEEL_CAP_IOPORT;
-	unsigned long io = ct.bi->ioports;
+		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY, IO = KEEL_CAP_IOPORT,
+		       IRQ = KEEL_CAP_IRQ;
+	unsigned long io = ct.bi->ioports, irq = ct.bi->irqs;
 	int n = 0;
 
 #define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5) \
@@ -289,6 +295,11 @@ int cap_cases(struct cap_case *out, int ipc)
 	/* USE is an I/O capability's only right: no copy lacks it (a copy needs a right). */
 	CASE("IO_ENABLE io", SYS_IO_ENABLE, 0, IO, 0, 0, io, a, 0x80, 1, 0, 0);
 	CASE("IO_ENABLE as", SYS_IO_ENABLE, 1, AS, KEEL_AS_MAP, 0, io, a, 0x80, 1, 0, 0);
+	CASE("IRQ_DERIVE", SYS_IRQ_DERIVE, 0, IRQ, 0, 0, irq, 1, 1, fx.dst, 0, 0);
+	/* As with ports, BIND is the only right: no copy lacks it.  Line 1 (keyboard): unused. */
+	CASE("IRQ_BIND irq", SYS_IRQ_BIND, 0, IRQ, 0, 0, irq, 1, KEEL_CAP_NONE, 0, 0, 0);
+	CASE("IRQ_BIND nt", SYS_IRQ_BIND, 2, NT, KEEL_NT_SIGNAL, CC_NONE_OK, irq, 1, nt, 0, 0, 0);
+	CASE("IRQ_ACK", SYS_IRQ_ACK, 0, IRQ, 0, 0, irq, 1, 0, 0, 0, 0);
 	CASE("MEM_DERIVE", SYS_MEM_DERIVE, 0, MEM, 0, 0, m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.dst,
 	     0);
 	/* The space of CAP_COPY and CAP_DELETE: KEEL_CAP_SELF or an address space with CAPS. */
@@ -349,8 +360,8 @@ static void expect_results(const struct cap_result *r, int n)
 
 static void err_capability_arguments(void)
 {
-	static struct cap_case cases[40];
-	static struct cap_result res[640];
+	static struct cap_case cases[48];
+	static struct cap_result res[768];
 	static struct uthread t;
 	static struct client c;
 	int n = cap_cases(cases, 0), nres = 0;
@@ -716,7 +727,7 @@ static void err_cap_copy(void)
 	E(keel_cap_copy(fx.as, self, d, KEEL_AS_MAP, 5), KEEL_EINVAL);
 	E(keel_cap_info(d), KEEL_ENOENT);
 	/* Each type copies, with exactly the rights asked for. */
-	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_IOPORT; type++) {
+	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_IRQ; type++) {
 		unsigned long r = all_rights(type) & ~KEEL_CAP_DESTROY;
 		r = r & (r - 1) ? r & (r - 1) : r; /* drop the lowest right, if two are left */
 		OK(keel_cap_copy(errfx_of(type), self, d, r, 0));

@@ -112,8 +112,11 @@ static long read_port(struct uthread *t)
 	return 0;
 }
 
-/* Run read_port on `port`: 1 if it read, 0 if it took a general-protection fault. */
-static int try_port(unsigned long port, int width, const char *what)
+/*
+ * Run read_port on `port` on CPU `cpu`: 1 if it read, 0 if it took a
+ * general-protection fault.
+ */
+static int try_port_on(unsigned long port, int width, unsigned long cpu, const char *what)
 {
 	static struct kpool pool;
 	static struct uthread t;
@@ -124,7 +127,7 @@ static int try_port(unsigned long port, int width, const char *what)
 	io.width = width;
 	io.done = 0;
 	kpool_init(&pool, &root_pool);
-	long r = child_start(&t, &c, &pool, read_port, 0, THREAD_PRIO_DEFAULT, 0);
+	long r = child_start(&t, &c, &pool, read_port, 0, THREAD_PRIO_DEFAULT, cpu);
 	expect_eq(r, 0, what);
 	if (r != 0) {
 		kpool_release(&pool);
@@ -145,6 +148,11 @@ static int try_port(unsigned long port, int width, const char *what)
 	return read;
 }
 
+static int try_port(unsigned long port, int width, const char *what)
+{
+	return try_port_on(port, width, 0, what);
+}
+
 static void io_port_needs_enabling(void)
 {
 	unsigned long io_cap = ct.bi->ioports, self = ct.bi->self_as;
@@ -156,7 +164,10 @@ static void io_port_needs_enabling(void)
 		  "enabling the RTC's two ports for our own space");
 	expect_eq(try_port(RTC_INDEX + 1, 1, "the RTC enabled"), 1, "an enabled port reads");
 	expect(io.value != 0xff, "RTC register A read 0x%lx (0xff: no device answered)", io.value);
+	expect_eq(try_port_on(RTC_INDEX + 1, 1, (unsigned long)ct.cpus - 1, "on the last CPU"), 1,
+		  "an enabled port reads on every CPU's bitmap");
 	expect_eq(try_port(RTC_INDEX + 2, 1, "the port after"), 0, "the next port still faults");
+	expect_eq(try_port(RTC_INDEX - 1, 1, "the port before"), 0, "the port before still faults");
 	expect_eq(try_port(RTC_INDEX + 1, 2, "a word across the edge"), 0,
 		  "a 2-byte read that reaches a port not enabled faults");
 	expect_eq(try_port(RTC_INDEX, 2, "a word inside"), 1, "a 2-byte read of both ports");
@@ -198,9 +209,84 @@ static void io_ports_stay_with_their_space(void)
 		}
 		expect_eq(proc_destroy(&p), 0, "destroying the process");
 		pager_unwatch(&c);
+		/* Another in the same pool (maybe the same frames): no ports of its own. */
+		memset(&c, 0, sizeof(c));
+		r = spawn(&p, &pool, ct.bi, "ufuzz", badge);
+		expect_eq(r, 0, "a second process");
+		if (r == 0) {
+			expect_eq(keel_thread_config(p.tcb, THREAD_PRIO_DEFAULT, 0, ct.pager_ep), 0,
+				  "configuring it");
+			expect_eq(
+			    keel_cap_copy((unsigned long)s.slot, p.as, ECHO_SLOT, KEEL_EP_SEND, 0),
+			    0, "giving it the server");
+			pager_watch(&c, badge);
+			int calls = s.calls;
+			expect_eq(proc_start(&p, UFUZZ_ARG(UFUZZ_INPORT, POST_PORT, POST_PORT)), 0,
+				  "starting it");
+			expect(wait_until(&c.events, 1, WAIT_TICKS), "it never ended");
+			expect(c.faults == 1 && s.calls == calls,
+			       "port 0x80 was not its: %d faults, %d calls", c.faults,
+			       s.calls - calls);
+			expect_eq(proc_destroy(&p), 0, "destroying it");
+			pager_unwatch(&c);
+		}
 	}
 	if (s.t.tcb)
 		expect_eq(server_stop(&s), 0, "stopping the server");
+	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
+	test_end();
+}
+
+/*
+ * A thread of our space spinning on another CPU, never switching, sees a
+ * port enabled meanwhile at once (SYS_IO_ENABLE's IPI), not at its next
+ * switch, which might never come.
+ */
+static struct {
+	volatile int spinning, go, done;
+} spin;
+
+static long spin_then_read(struct uthread *t)
+{
+	(void)t;
+	__atomic_store_n(&spin.spinning, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&spin.go, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+	unsigned char v;
+	__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"((unsigned short)POST_PORT));
+	(void)v;
+	__atomic_store_n(&spin.done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void io_enable_reaches_running_threads(void)
+{
+	static struct kpool pool;
+	static struct uthread t;
+	static struct client c;
+
+	if (ct.cpus < 2) {
+		test_skip("io_enable_reaches_running_threads", "one CPU");
+		return;
+	}
+	test_begin("io_enable_reaches_running_threads");
+	kpool_init(&pool, &root_pool);
+	memset(&spin, 0, sizeof(spin));
+	memset(&c, 0, sizeof(c));
+	long r = child_start(&t, &c, &pool, spin_then_read, 0, THREAD_PRIO_DEFAULT, 1);
+	expect_eq(r, 0, "a thread spinning on CPU 1");
+	if (r == 0) {
+		expect(wait_until(&spin.spinning, 1, WAIT_TICKS), "it spins");
+		sleep_ticks(3);
+		expect_eq(keel_io_enable(ct.bi->ioports, ct.bi->self_as, POST_PORT, 1), 0,
+			  "port 0x80 for our space, while it spins");
+		__atomic_store_n(&spin.go, 1, __ATOMIC_RELEASE);
+		expect(child_wait(&c), "it ended");
+		expect(c.exits == 1 && c.faults == 0, "it read the port: %d faults, %d exits",
+		       c.faults, c.exits);
+		expect_eq(spin.done, 1, "it went on after the read");
+		expect_eq(child_finish(&t, &c), 0, "destroying it");
+	}
 	expect_eq(kpool_release(&pool), 0, "reclaiming the donation");
 	test_end();
 }
@@ -210,4 +296,5 @@ void tests_ioport(void)
 	io_capability_rules();
 	io_port_needs_enabling();
 	io_ports_stay_with_their_space();
+	io_enable_reaches_running_threads();
 }

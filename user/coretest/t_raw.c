@@ -43,8 +43,8 @@ static void expect_results(const struct cap_result *r, int n)
 
 void tests_raw(void)
 {
-	static struct cap_case cases[40];
-	static struct cap_result res[160];
+	static struct cap_case cases[48];
+	static struct cap_result res[224];
 	static struct uthread t;
 	static struct client c, tc;
 	unsigned long m = fx.mem, info[NOBJ];

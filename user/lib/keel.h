@@ -260,6 +260,25 @@ static inline long keel_io_enable(unsigned long io, unsigned long as, unsigned l
 	return KEEL_SYSCALL4(SYS_IO_ENABLE, io, as, first, count);
 }
 
+/* Interrupt lines (include/abi/syscall.h, "Interrupts"). */
+static inline long keel_irq_derive(unsigned long irq, unsigned long first, unsigned long count,
+				   unsigned long dst)
+{
+	return KEEL_SYSCALL4(SYS_IRQ_DERIVE, irq, first, count, dst);
+}
+
+/* Interrupts on `line` signal nt (KEEL_CAP_NONE: unbind and mask). */
+static inline long keel_irq_bind(unsigned long irq, unsigned long line, unsigned long nt)
+{
+	return KEEL_SYSCALL3(SYS_IRQ_BIND, irq, line, nt);
+}
+
+/* The device on `line` is served: unmask it. */
+static inline long keel_irq_ack(unsigned long irq, unsigned long line)
+{
+	return KEEL_SYSCALL2(SYS_IRQ_ACK, irq, line);
+}
+
 /* Destroy the object of the capability in slot, and empty the slot. */
 static inline long keel_destroy(unsigned long slot)
 {

@@ -88,6 +88,10 @@ static unsigned long first_type(long n)
 	case SYS_IO_DERIVE:
 	case SYS_IO_ENABLE:
 		return KEEL_CAP_IOPORT;
+	case SYS_IRQ_DERIVE:
+	case SYS_IRQ_BIND:
+	case SYS_IRQ_ACK:
+		return KEEL_CAP_IRQ;
 	default:
 		return 0;
 	}
@@ -134,7 +138,7 @@ int main(void)
 			else if (empty2 < 0)
 				empty2 = (int)s;
 		} else if (held[s] < 0 || KEEL_CAP_TYPE(held[s]) < KEEL_CAP_MEMORY ||
-			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_IOPORT) {
+			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_IRQ) {
 			strange++;
 		}
 	}

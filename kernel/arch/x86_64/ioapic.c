@@ -1,6 +1,7 @@
 /*
- * ioapic.c - the I/O APICs: every input programmed masked, for later
- * device drivers.  Register facts: the 82093AA I/O APIC datasheet (an
+ * ioapic.c - the I/O APICs: every input programmed masked at boot, then
+ * masked and unmasked for the drivers in user space (keel/irq.h's
+ * arch_irq_*; every input goes to the boot CPU).  Register facts: the 82093AA I/O APIC datasheet (an
  * index register at +0x00, a data window at +0x10; register 1 holds the
  * number of redirection entries - 1 in bits 23:16; entry n is registers
  * 0x10 + 2n (low) and 0x11 + 2n (high)).
@@ -10,6 +11,8 @@
 #include <arch/vectors.h>
 #include <keel/addr.h>
 #include <keel/console.h>
+#include <keel/irq.h>
+#include <keel/spinlock.h>
 
 #define IOAPIC_REGSEL	 0x00
 #define IOAPIC_WINDOW	 0x10
@@ -27,6 +30,13 @@ struct ioapic {
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static u32 ioapic_count;
+/* The index and data registers are a pair: one CPU at a time (and no interrupt between). */
+static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
+/* Each ISA IRQ's GSI, from the MADT's overrides (identity where none). */
+static u8 isa_gsi[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+_Static_assert(VEC_IOAPIC_BASE + KEEL_IRQ_LINES - 1 == VEC_IOAPIC_MAX,
+	       "every interrupt line of the ABI has a vector of its own");
 
 static u32 ioapic_read(struct ioapic *io, u32 reg)
 {
@@ -61,6 +71,11 @@ u32 ioapic_setup(const struct acpi_info *acpi)
 {
 	u32 programmed = 0;
 
+	for (size_t i = 0; i < acpi->override_count; i++) {
+		const struct acpi_override *o = &acpi->overrides[i];
+		if (o->bus == 0 && o->source < 16 && o->gsi < KEEL_IRQ_LINES)
+			isa_gsi[o->source] = (u8)o->gsi;
+	}
 	for (size_t i = 0; i < acpi->ioapic_count && ioapic_count < ACPI_MAX_IOAPICS; i++) {
 		const struct acpi_ioapic *a = &acpi->ioapics[i];
 		if (!kvspace_map_device(a->addr, PAGE_SIZE)) {
@@ -86,6 +101,60 @@ u32 ioapic_setup(const struct acpi_info *acpi)
 		     io->gsi_base, io->gsi_base + io->inputs - 1);
 	}
 	return programmed;
+}
+
+/* The I/O APIC with input gsi, and the input's number there; NULL if none. */
+static struct ioapic *ioapic_of(u32 gsi, u32 *n)
+{
+	for (u32 i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi >= io->gsi_base && gsi - io->gsi_base < io->inputs) {
+			*n = gsi - io->gsi_base;
+			return io;
+		}
+	}
+	return NULL;
+}
+
+bool arch_irq_exists(u32 line)
+{
+	u32 n;
+
+	return line < KEEL_IRQ_LINES && ioapic_of(line, &n);
+}
+
+void arch_irq_mask(u32 line, bool masked)
+{
+	u32 n;
+	struct ioapic *io = ioapic_of(line, &n);
+
+	if (!io)
+		return;
+	u64 flags = spin_lock_irqsave(&ioapic_lock);
+	u32 low = ioapic_read(io, IOAPIC_REDTBL(n));
+	low = masked ? low | (u32)RTE_MASKED : low & ~(u32)RTE_MASKED;
+	ioapic_write(io, IOAPIC_REDTBL(n), low);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void arch_irq_hold(u32 line)
+{
+	u32 n;
+	struct ioapic *io = ioapic_of(line, &n);
+
+	if (!io)
+		return;
+	u64 flags = spin_lock_irqsave(&ioapic_lock);
+	u32 low = ioapic_read(io, IOAPIC_REDTBL(n));
+	if (low & RTE_LEVEL)
+		ioapic_write(io, IOAPIC_REDTBL(n), low | (u32)RTE_MASKED);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void arch_irq_isa_table(u8 gsi[16])
+{
+	for (int i = 0; i < 16; i++)
+		gsi[i] = isa_gsi[i];
 }
 
 bool ioapic_read_entry(u32 gsi, u64 *entry)

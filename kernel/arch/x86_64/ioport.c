@@ -10,6 +10,8 @@
 #include <arch/ioport.h>
 #include <arch/percpu.h>
 #include <arch/platform.h>
+#include <arch/smp.h>
+#include <arch/vspace.h>
 #include <common/string.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
@@ -71,15 +73,28 @@ long ioport_add(struct ioport_set *set, u64 first, u64 count)
 	return 0;
 }
 
-/* Set (deny) or clear (allow) the bits of one range. */
+/* Set (deny) or clear (allow) port p's bit. */
+static void bitmap_one(u8 *map, u32 p, bool deny)
+{
+	if (deny)
+		map[p / 8] |= (u8)(1u << (p % 8));
+	else
+		map[p / 8] &= (u8) ~(1u << (p % 8));
+}
+
+/* The same for one range: its whole bytes at once. */
 static void bitmap_range(u8 *map, const struct ioport_range *r, bool deny)
 {
-	for (u32 p = r->first; p < r->first + r->count; p++) {
-		if (deny)
-			map[p / 8] |= (u8)(1u << (p % 8));
-		else
-			map[p / 8] &= (u8) ~(1u << (p % 8));
+	u32 p = r->first, end = r->first + r->count;
+
+	for (; p < end && p % 8; p++)
+		bitmap_one(map, p, deny);
+	if (end - p >= 8) {
+		memset(&map[p / 8], deny ? 0xff : 0, (end - p) / 8);
+		p += (end - p) / 8 * 8;
 	}
+	for (; p < end; p++)
+		bitmap_one(map, p, deny);
 }
 
 void ioport_init_cpu(struct percpu *pc)
@@ -113,9 +128,9 @@ long sys_io_derive(struct thread *cur, struct cap *io, u64 first, u64 count, u64
 
 	if ((r = cap_dst(cur, dst, &to)))
 		return r;
-	if (!cap_io_holds(io, first, count))
+	if (!cap_range_holds(io, first, count))
 		return -KEEL_EINVAL;
-	cap_set_ioport(to, first, count, cap_rights(io));
+	cap_set_range(to, CAP_IOPORT, first, count, cap_rights(io));
 	return 0;
 }
 
@@ -126,7 +141,7 @@ long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
 	struct percpu *pc = this_cpu();
 	long r;
 
-	if (!cap_io_holds(io, first, count))
+	if (!cap_range_holds(io, first, count))
 		return -KEEL_EINVAL;
 	if (ioport_kernel_owns(first, count))
 		return -KEEL_EKERNEL;
@@ -135,5 +150,19 @@ long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
 	a->vs.io.id = kmem_gen_new(); /* every CPU opens the new set at its next switch to it */
 	if (pc->cur_vs == &a->vs)
 		ioport_switch(pc, &a->vs.io); /* the caller's own space: now */
+	/*
+	 * And the CPUs running the space now, at once (a thread alone on its
+	 * CPU might never switch): a shoot-down of no pages to the CPUs that
+	 * ran it, whose handler opens the new set (ioport_refresh).
+	 */
+	tlb_shootdown_mask(a->vs.cpus, 0, 0);
 	return 0;
+}
+
+void ioport_refresh(struct percpu *pc)
+{
+	struct vspace *vs = pc->cur_vs;
+
+	if (vs && pc->io_id != vs->io.id)
+		ioport_switch(pc, &vs->io);
 }

@@ -2,6 +2,7 @@
  * ipi.c - interrupts between CPUs: wake-ups, TLB shoot-downs, function
  * calls, and stopping every CPU (irq.c dispatches the vectors).
  */
+#include <arch/ioport.h>
 #include <arch/lapic.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
@@ -178,6 +179,7 @@ void ipi_take_tlb(void)
 
 	pc->ipis++;
 	tlb_flush_request();
+	ioport_refresh(pc); /* SYS_IO_ENABLE's shoot-down: the sender holds the set still */
 	pc->tlb_pending = 0;
 	__atomic_fetch_sub(&tlb_request.remaining, 1, __ATOMIC_ACQ_REL);
 }

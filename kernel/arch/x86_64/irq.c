@@ -1,6 +1,7 @@
 /*
  * irq.c - the interrupt dispatcher: each vector the local APIC delivers
- * (the timer, the IPIs, errors), acknowledged here.  Called with
+ * (the timer, the IPIs, errors, the devices' lines, which go to their
+ * drivers through keel/irq.h), acknowledged here.  Called with
  * interrupts off, before any lock is taken (arch/x86_64/trap.c).
  */
 #include <arch/lapic.h>
@@ -9,6 +10,7 @@
 #include <arch/trap.h>
 #include <arch/vectors.h>
 #include <keel/console.h>
+#include <keel/irq.h>
 #include <keel/panic.h>
 
 void irq_handle(struct trap_frame *tf)
@@ -41,6 +43,12 @@ void irq_handle(struct trap_frame *tf)
 	default:
 		if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)
 			return; /* a spurious 8259 interrupt (all lines are masked): no EOI */
+		if (v >= VEC_IOAPIC_BASE && v <= VEC_IOAPIC_MAX) {
+			/* A device's: held until its driver says it is served (keel/irq.h). */
+			arch_irq_hold(v - VEC_IOAPIC_BASE);
+			irq_raise(v - VEC_IOAPIC_BASE);
+			break;
+		}
 		klog("irq", "cpu %u: unexpected interrupt vector 0x%x", pc->cpu, v);
 		break;
 	}

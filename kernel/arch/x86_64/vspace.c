@@ -154,11 +154,9 @@ void vspace_switch(struct vspace *vs)
 
 	pc->cur_vs = vs;
 	if (!vs) {
-		write_cr3(kvspace_root); /* (ports stay open: nothing runs at CPL 3 meanwhile) */
+		write_cr3(kvspace_root);
 		return;
 	}
-	if (pc->io_id != vs->io.id)
-		ioport_switch(pc, &vs->io);
 	vs->cpus[me / 64] |= 1ull << (me % 64);
 	u32 tag = vs->pcid[me];
 	if (tag && tag >> 12 == pc->pcid_gen) {

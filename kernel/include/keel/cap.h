@@ -31,6 +31,7 @@ enum cap_type {
 	CAP_ENDPOINT = KEEL_CAP_ENDPOINT, /* struct endpoint; KEEL_EP_* */
 	CAP_NOTIFY = KEEL_CAP_NOTIFY,	  /* struct notify; KEEL_NT_* */
 	CAP_IOPORT = KEEL_CAP_IOPORT,	  /* a range of I/O ports; KEEL_IO_* */
+	CAP_IRQ = KEEL_CAP_IRQ,		  /* a range of interrupt lines (GSIs); KEEL_IRQ_* */
 	CAP_TYPES
 };
 
@@ -41,18 +42,19 @@ enum cap_type {
 #define CAP_RIGHTS_ENDPOINT (KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_NOTIFY   (KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_IOPORT   KEEL_IO_USE
+#define CAP_RIGHTS_IRQ	    KEEL_IRQ_BIND
 
 /*
  * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0),
- * a memory range's physical base, or an I/O port range's first port
- * shifted left by 12, with the type in bits 0-3 and the rights in bits
- * 4-11.
+ * a memory range's physical base, or the first number of a range of I/O
+ * ports or interrupt lines shifted left by 12, with the type in bits 0-3
+ * and the rights in bits 4-11.
  */
 struct cap {
 	u64 word;
 	union {
 		u64 gen;  /* an object's generation when the capability was made */
-		u64 size; /* memory: the range's bytes; I/O ports: how many */
+		u64 size; /* memory: the range's bytes; I/O ports, lines: how many */
 	};
 	u64 badge; /* endpoint: what receivers see as the sender; 0: the sending thread's;
 		      notification: the bits a signal sets (0: bit 0) */
@@ -78,10 +80,10 @@ static inline void *cap_obj(const struct cap *c)
 	return (void *)(c->word & CAP_OBJ_MASK);
 }
 
-/* Is a capability of `type` one to a kernel object (else a range: memory, I/O ports)? */
+/* Is a capability of `type` one to a kernel object (else a range: memory, ports, lines)? */
 static inline bool cap_is_object(u32 type)
 {
-	return type != CAP_MEMORY && type != CAP_IOPORT;
+	return type != CAP_MEMORY && type != CAP_IOPORT && type != CAP_IRQ;
 }
 
 /*
@@ -162,20 +164,26 @@ static inline bool cap_mem_offset(const struct cap *m, u64 pa, u64 *off)
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge);
 /* Make the empty *c a memory capability to [base, base + size). */
 void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights);
-/* Make the empty *c a capability to the I/O ports [first, first + count). */
-void cap_set_ioport(struct cap *c, u64 first, u64 count, u32 rights);
+/*
+ * Make the empty *c a capability of a numbered range `type` (CAP_IOPORT:
+ * [first, first + count) of KEEL_IO_PORTS ports; CAP_IRQ: of KEEL_IRQ_LINES
+ * lines).
+ */
+void cap_set_range(struct cap *c, u32 type, u64 first, u64 count, u32 rights);
 
-/* An I/O port capability's range. */
-static inline u64 cap_io_first(const struct cap *io)
+/* A port or line range's first number. */
+static inline u64 cap_range_first(const struct cap *r)
 {
-	return io->word >> 12;
+	return r->word >> 12;
 }
 
-/* Is [first, first + count) a non-empty part of io's ports? */
-static inline bool cap_io_holds(const struct cap *io, u64 first, u64 count)
+/* Is [first, first + count) a non-empty part of r's range? */
+static inline bool cap_range_holds(const struct cap *r, u64 first, u64 count)
 {
-	return count && first >= cap_io_first(io) && first - cap_io_first(io) <= io->size &&
-	       count <= io->size - (first - cap_io_first(io));
+	u64 base = cap_range_first(r);
+
+	return count && first >= base && first - base <= r->size &&
+	       count <= r->size - (first - base);
 }
 /* *to (empty) becomes a copy of *from with `rights` and `badge`. */
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge);

@@ -37,6 +37,8 @@ struct percpu;
 void ioport_init_cpu(struct percpu *pc);
 /* Open the ports of `set` (NULL: none) on this CPU, closing the others. */
 void ioport_switch(struct percpu *pc, const struct ioport_set *set);
+/* The space this CPU runs changed its ports (the shoot-down IPI's handler): open them. */
+void ioport_refresh(struct percpu *pc);
 /* Boot: the kernel uses [first, first + count) itself (`who` for the panic if the table is full). */
 void ioport_reserve(u32 first, u32 count, const char *who);
 /* Does any port of [first, first + count) belong to the kernel? */

@@ -138,13 +138,15 @@ void vspace_free(struct vspace *vs, void (*leaf)(u64 frame), void (*table)(u64 f
 /*
  * The switches vspace_activate leaves out of line (vs is not current):
  * to the kernel's tables, or with PCIDs (a tag kept or a fresh one).
+ * The I/O ports are vspace_activate's to switch, before this.
  */
 void vspace_switch(struct vspace *vs);
 
 /*
  * Run vs on this CPU, pc (NULL: the kernel's tables only).  Inline for the
  * common switch between two user spaces without PCIDs (every IPC that
- * switches): note it, join its CPUs, load CR3.
+ * switches): its I/O ports if they differ (arch/ioport.h), note it, join
+ * its CPUs, load CR3.
  */
 static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 {
@@ -152,12 +154,16 @@ static inline void vspace_activate(struct percpu *pc, struct vspace *vs)
 
 	if (pc->cur_vs == vs)
 		return;
-	if (!vs || vspace_pcid) {
-		vspace_switch(vs);
+	if (!vs) {
+		vspace_switch(vs); /* (ports stay open: nothing runs at CPL 3 meanwhile) */
 		return;
 	}
 	if (__builtin_expect(pc->io_id != vs->io.id, 0))
 		ioport_switch(pc, &vs->io); /* a space with ports, or one after it */
+	if (vspace_pcid) {
+		vspace_switch(vs);
+		return;
+	}
 	pc->cur_vs = vs;
 	vs->cpus[me / 64] |= 1ull << (me % 64);
 	write_cr3(vs->pml4);

@@ -1,0 +1,155 @@
+/*
+ * irq.c - interrupt lines for user-space drivers (keel/irq.h): binding a
+ * line to a notification, delivering its interrupts, acknowledging them.
+ * The calls run under the big kernel lock; irq_raise runs in the
+ * interrupt handler, on any CPU, without it, and only sets a bit.
+ */
+#include <abi/syscall.h>
+#include <keel/aspace.h>
+#include <keel/cap.h>
+#include <keel/irq.h>
+#include <keel/notify.h>
+#include <keel/thread.h>
+
+struct irq_line {
+	struct notify *nt; /* bound to it, or NULL */
+	u64 bits;	   /* what an interrupt signals there */
+	bool in_service;   /* signalled, not yet acknowledged */
+	bool again;	   /* an edge came while in service: signal it at the acknowledgement */
+	u64 count;	   /* interrupts delivered */
+	u64 unhandled;	   /* interrupts that found nothing bound (the line stays masked) */
+};
+
+static struct irq_line lines[KEEL_IRQ_LINES];
+u64 irq_pending[(KEEL_IRQ_LINES + 63) / 64];
+volatile u32 irq_pending_any;
+
+void irq_raise(u32 line)
+{
+	if (line >= KEEL_IRQ_LINES)
+		return;
+	__atomic_fetch_or(&irq_pending[line / 64], 1ull << (line % 64), __ATOMIC_RELEASE);
+	__atomic_store_n(&irq_pending_any, 1, __ATOMIC_RELEASE);
+}
+
+static void deliver(u32 line)
+{
+	struct irq_line *l = &lines[line];
+
+	if (!l->nt) {
+		l->unhandled++;
+		arch_irq_mask(line, true); /* nobody would acknowledge it */
+		return;
+	}
+	if (l->in_service) {
+		l->again = true; /* an edge before the acknowledgement */
+		return;
+	}
+	l->in_service = true;
+	l->count++;
+	notify_signal(l->nt, l->bits);
+}
+
+void irq_deliver(void)
+{
+	__atomic_store_n(&irq_pending_any, 0, __ATOMIC_RELEASE);
+	for (u32 w = 0; w < sizeof(irq_pending) / sizeof(irq_pending[0]); w++) {
+		u64 bits = __atomic_exchange_n(&irq_pending[w], 0, __ATOMIC_ACQUIRE);
+		while (bits) {
+			u32 b = (u32)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			deliver(w * 64 + b);
+		}
+	}
+}
+
+void irq_unbind_notify(struct notify *n)
+{
+	for (u32 i = 0; i < KEEL_IRQ_LINES; i++)
+		if (lines[i].nt == n) {
+			arch_irq_mask(i, true);
+			lines[i].nt = NULL;
+			lines[i].in_service = lines[i].again = false;
+		}
+}
+
+/* The line, checked against the capability and the machine. */
+static long line_check(struct cap *irq, u64 line)
+{
+	if (!cap_range_holds(irq, line, 1))
+		return -KEEL_EINVAL;
+	return arch_irq_exists((u32)line) ? 0 : -KEEL_ENOENT;
+}
+
+/* SYS_IRQ_DERIVE(irq, first, count, dst). */
+long sys_irq_derive(struct thread *cur, struct cap *irq, u64 first, u64 count, u64 dst)
+{
+	struct cap *to;
+	long r;
+
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	if (!cap_range_holds(irq, first, count))
+		return -KEEL_EINVAL;
+	cap_set_range(to, CAP_IRQ, first, count, cap_rights(irq));
+	return 0;
+}
+
+/* SYS_IRQ_BIND(irq, line, nt or KEEL_CAP_NONE). */
+long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot)
+{
+	struct cap *c = NULL;
+	long r;
+
+	if (nt_slot != KEEL_CAP_NONE &&
+	    (r = cap_find(cur->as->caps, nt_slot, CAP_NOTIFY, KEEL_NT_SIGNAL, &c)))
+		return r;
+	if ((r = line_check(irq, line)))
+		return r;
+	struct irq_line *l = &lines[line];
+	if (!c) {
+		arch_irq_mask((u32)line, true);
+		l->nt = NULL;
+		l->in_service = l->again = false;
+		return 0;
+	}
+	struct notify *n = cap_obj(c);
+	if (l->nt && l->nt != n)
+		return -KEEL_EBUSY;
+	if (l->nt == n)
+		return 0; /* bound already: nothing changes */
+	l->nt = n;
+	l->bits = notify_bits(c);
+	l->in_service = l->again = false;
+	arch_irq_mask((u32)line, false);
+	return 0;
+}
+
+/* SYS_IRQ_ACK(irq, line). */
+long sys_irq_ack(struct cap *irq, u64 line)
+{
+	long r;
+
+	if ((r = line_check(irq, line)))
+		return r;
+	struct irq_line *l = &lines[line];
+	if (!l->nt)
+		return -KEEL_EINVAL;
+	l->in_service = false;
+	if (l->again) { /* an edge came meanwhile: it is the next interrupt */
+		l->again = false;
+		deliver((u32)line);
+	}
+	arch_irq_mask((u32)line, false); /* a level-triggered line was masked */
+	return 0;
+}
+
+u64 irq_count(u32 line)
+{
+	return line < KEEL_IRQ_LINES ? lines[line].count : 0;
+}
+
+u64 irq_unhandled(u32 line)
+{
+	return line < KEEL_IRQ_LINES ? lines[line].unhandled : 0;
+}
