@@ -299,6 +299,8 @@ static void idle_loop(void);
  */
 static __attribute__((noinline)) void sched_decide(struct percpu *pc)
 {
+	if (irq_waiting())
+		irq_deliver(); /* a device's interrupt came: its driver may wake (keel/irq.h) */
 	struct runqueue *rq = &pc->sched.runqueue;
 	struct thread *cur = pc->sched.current, *next = pc->sched.handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;
@@ -350,15 +352,14 @@ void sched_return(void)
 	struct thread *cur = pc->sched.current;
 	u64 now = pc->ticks;
 
-	if (__builtin_expect(irq_waiting(), 0))
-		irq_deliver(); /* a device's interrupt came: its driver may wake (keel/irq.h) */
 	/* Most often the thread that entered goes back, and nothing is due. */
 	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->sched.handoff &&
 	    !pc->sched.need_resched && now < pc->sched.turn_end && now < pc->sched.next_wake &&
-	    !(pc->sched.runqueue.ready >> cur->prio >> 1)) {
+	    !(pc->sched.runqueue.ready >> cur->prio >> 1) && !irq_waiting()) {
 		bkl_unlock();
 		return;
 	}
+
 	sched_decide(pc);
 }
 
