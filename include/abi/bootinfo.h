@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC	     0x544f4f424c45454bull /* "KEELBOOT", little-endian */
-#define BOOTINFO_VERSION     5
+#define BOOTINFO_VERSION     6
 #define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_NAME_MAX    48
 #define BOOTINFO_CMDLINE_MAX 256
@@ -23,6 +23,7 @@
 #define BOOTINFO_SLOT_THREAD 4
 #define BOOTINFO_SLOT_IOPORT 5
 #define BOOTINFO_SLOT_IRQ    6
+#define BOOTINFO_SLOT_DEVICE 7
 
 struct bootinfo_range {
 	uint64_t base; /* physical, page-aligned */
@@ -58,7 +59,11 @@ struct bootinfo {
 	uint64_t irqs_count;	/* lines that capability covers (KEEL_IRQ_LINES) */
 	/* The interrupt line (GSI) of each ISA IRQ, after the ACPI overrides. */
 	uint8_t isa_irq_gsi[16];
-	uint64_t ipc_buffer;		    /* where its IPC buffer is mapped (a page) */
+	uint64_t devices;      /* device memory: the whole physical address space, base 0 */
+	uint64_t devices_size; /* bytes that capability covers */
+	uint64_t hpet;	       /* the HPET's registers (physical; 0: none) */
+	uint64_t reserved2;    /* 0 */
+	uint64_t ipc_buffer;   /* where its IPC buffer is mapped (a page) */
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the kernel command line */
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	/* Every free RAM range left after the kernel's own use, sorted. */

@@ -69,9 +69,12 @@
 #define SYS_IO_DERIVE	    34 /* (io, first, count, dst): a part of an I/O port range */
 #define SYS_IO_ENABLE	    35 /* (io[USE], as[MAP], first, count): the space may use those ports */
 #define SYS_IRQ_DERIVE	    36 /* (irq, first, count, dst): a part of a range of interrupt lines */
-#define SYS_IRQ_BIND	    37 /* (irq[BIND], line, nt[SIGNAL] or KEEL_CAP_NONE): the line signals nt */
+#define SYS_IRQ_BIND	    37 /* (irq[BIND], line, nt[SIGNAL] or KEEL_CAP_NONE, mode): line signals nt */
 #define SYS_IRQ_ACK	    38 /* (irq[BIND], line): handled; the line may interrupt again */
-#define SYS_COUNT	    39
+#define SYS_DEVICE_DERIVE   39 /* (dev, off, size, rights, dst): a part of device memory */
+#define SYS_MAP_DEVICE	    40 /* (as[MAP], va, dev[R], off, rights): a device page, uncached */
+#define SYS_IRQ_STATUS	    41 /* (irq, line): interrupts taken on the line since boot */
+#define SYS_COUNT	    42
 
 /* Errors, returned negated. */
 #define KEEL_OK		    0
@@ -233,6 +236,7 @@
  *   KEEL_CAP_NOTIFY    KEEL_NT_SIGNAL, _WAIT, KEEL_CAP_DESTROY
  *   KEEL_CAP_IOPORT    KEEL_IO_USE                       (a range of I/O ports)
  *   KEEL_CAP_IRQ       KEEL_IRQ_BIND                     (a range of interrupt lines)
+ *   KEEL_CAP_DEVICE    KEEL_DEV_R, _W                    (physical memory that is not RAM)
  * A call through a slot fails with EINVAL (no such slot), ENOENT (empty),
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
  * destroyed), checked in that order.  A call checks its slot arguments
@@ -298,6 +302,7 @@
 #define KEEL_CAP_NOTIFY	    5
 #define KEEL_CAP_IOPORT	    6
 #define KEEL_CAP_IRQ	    7
+#define KEEL_CAP_DEVICE	    8
 #define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
 #define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
 #define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
@@ -313,6 +318,8 @@
 #define KEEL_NT_WAIT	    2u /* the slot may SYS_WAIT, and bind it to a thread */
 #define KEEL_IO_USE	    1u /* the ports may be enabled in an address space */
 #define KEEL_IRQ_BIND	    1u /* the lines may be bound to notifications and acknowledged */
+#define KEEL_DEV_R	    KEEL_MAP_R /* its pages may be mapped readable */
+#define KEEL_DEV_W	    KEEL_MAP_W /* ... writable */
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
 #define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
@@ -354,9 +361,9 @@
  *   either ends the binding, and so does the thread's end (an exit or a
  *   kill), so that a driver started again can bind it.
  */
-#define KEEL_NOTIFY_BITS    0x7ffffffffffffffful /* bit 63 would read as an error */
-#define KEEL_WAIT_POLL	    1u
-#define IPC_LABEL_NOTIFY    3
+#define KEEL_NOTIFY_BITS     0x7ffffffffffffffful /* bit 63 would read as an error */
+#define KEEL_WAIT_POLL	     1u
+#define IPC_LABEL_NOTIFY     3
 
 /*
  * I/O ports (x86).  An I/O port capability names a range of ports [first,
@@ -380,8 +387,8 @@
  *   back).  Threads of the space running at that moment, on any CPU, may
  *   use them when the call returns.
  */
-#define KEEL_IO_PORTS	    65536
-#define KEEL_IO_RANGES	    4
+#define KEEL_IO_PORTS	     65536
+#define KEEL_IO_RANGES	     4
 
 /*
  * Interrupts.  An interrupt line is an I/O APIC input, numbered by its
@@ -393,23 +400,58 @@
  * Every line starts masked.
  * - SYS_IRQ_DERIVE(irq, first, count, dst): a part of the range, as
  *   SYS_IO_DERIVE.
- * - SYS_IRQ_BIND(irq, line, nt): from now on, an interrupt on the line
+ * - SYS_IRQ_BIND(irq, line, nt, mode): from now on, an interrupt on the line
  *   signals the notification nt (SYS_SIGNAL through that capability: its
  *   badge's bits), and nothing more is signalled for the line until
  *   SYS_IRQ_ACK (a level-triggered line is masked till then; an edge on
  *   an edge-triggered one is kept and signalled at the acknowledgement).
  *   The line must be in irq's range (EINVAL) and exist on this machine
  *   (ENOENT); one notification per line (EBUSY: unbind first; binding the
- *   same one again is 0 and changes nothing).  Binding unmasks the line.
- *   With KEEL_CAP_NONE the line is unbound and masked.  Destroying the
- *   notification unbinds it too.
+ *   same one again changes only the bits and the mode).  mode 0 keeps
+ *   the line's trigger and polarity (ISA lines: edge, active high, unless
+ *   an ACPI override says otherwise; the others: the same, which PCI
+ *   lines are not); KEEL_IRQ_MODE sets them: level-triggered with
+ *   KEEL_IRQ_LEVEL, active low with KEEL_IRQ_LOW (a PCI line: both, as
+ *   its bus's routing says); any other bits, or those without
+ *   KEEL_IRQ_MODE: EINVAL.  Binding unmasks the line.  With KEEL_CAP_NONE
+ *   the line is unbound and masked (mode ignored).  Destroying the
+ *   notification unbinds it too.  An interrupt raised for the old binding
+ *   and not yet delivered is dropped.
  * - SYS_IRQ_ACK(irq, line): the driver has served its device (so that it
  *   no longer asks): the line may interrupt again (a line not bound:
- *   EINVAL).
+ *   EINVAL; one not in service: 0, nothing changes).
+ * - SYS_IRQ_STATUS(irq, line): how many interrupts the kernel took on the
+ *   line since boot, bound or not (for drivers, the shell and tests).
  * An interrupt that arrives on a line bound to nothing (it raced an
  * unbinding) stays masked and is counted.
  */
-#define KEEL_IRQ_LINES	    160
+#define KEEL_IRQ_LINES	     160
+#define KEEL_IRQ_MODE	     1u /* SYS_IRQ_BIND: set the trigger and polarity */
+#define KEEL_IRQ_LEVEL	     2u /* level-triggered (else edge) */
+#define KEEL_IRQ_LOW	     4u /* active low (else high) */
+
+/*
+ * Device memory.  A device memory capability names a range of physical
+ * addresses, as a memory capability does, but only its pages that are not
+ * RAM can be mapped through it, and they are mapped uncached: a device's
+ * registers.  The first program gets one for the whole physical address
+ * space (bootinfo's devices), and the boot information says where the
+ * HPET is (0 if none), which the kernel does not use.
+ * - SYS_DEVICE_DERIVE(dev, off, size, rights, dst): a part [off, off +
+ *   size) with `rights`, as SYS_MEM_DERIVE.
+ * - SYS_MAP_DEVICE(as, va, dev, off, rights): map the page at off in dev
+ *   at va, uncached and never executable: va as for SYS_MAP; off
+ *   page-aligned and inside dev (EINVAL); rights KEEL_MAP_R, optionally
+ *   KEEL_MAP_W (any other bit: EINVAL), each of which dev must have
+ *   (EPERM); the page must not be RAM (EROLE: RAM is mapped through a
+ *   memory capability) nor the kernel's (EKERNEL: the local APIC's window
+ *   0xfee00000-0xfeefffff, the I/O APICs, the firmware tables the kernel
+ *   maps); then the tables and the entry as SYS_MAP (ENOPDPT, ENOPD,
+ *   ENOPT, EEXIST).  SYS_UNMAP takes it away (with KEEL_CAP_NONE: a memory
+ *   capability does not hold it).
+ */
+#define KEEL_APIC_WINDOW     0xfee00000ul
+#define KEEL_APIC_WINDOW_END 0xfef00000ul
 
 /*
  * Messages from the kernel to a thread's pager endpoint, as if the thread
@@ -432,16 +474,16 @@
  *     the page the pager meant for it is still the pager's.
  *   IPC_LABEL_EXIT: w0 the exit code.  No reply.
  */
-#define IPC_LABEL_FAULT	    1
-#define IPC_LABEL_EXIT	    2
-#define IPC_FAULT_RESUME    0
-#define IPC_FAULT_KILL	    1
-#define IPC_FAULT_MAP	    2
-#define KEEL_FAULT_PRESENT  1u /* the page was present (a protection fault) */
-#define KEEL_FAULT_WRITE    2u
-#define KEEL_FAULT_USER	    4u
-#define KEEL_FAULT_FETCH    16u
-#define KEEL_VECTOR_PF	    14
+#define IPC_LABEL_FAULT	     1
+#define IPC_LABEL_EXIT	     2
+#define IPC_FAULT_RESUME     0
+#define IPC_FAULT_KILL	     1
+#define IPC_FAULT_MAP	     2
+#define KEEL_FAULT_PRESENT   1u /* the page was present (a protection fault) */
+#define KEEL_FAULT_WRITE     2u
+#define KEEL_FAULT_USER	     4u
+#define KEEL_FAULT_FETCH     16u
+#define KEEL_VECTOR_PF	     14
 
 /*
  * SYS_DEBUG_TEST(name, result, why): in a boot with the `test` option the
@@ -450,10 +492,10 @@
  * exits.  result: KEEL_TEST_FAIL, KEEL_TEST_PASS or KEEL_TEST_SKIP; why
  * (a string, or 0) is printed after `#`.  Other boots: KEEL_ENOSYS.
  */
-#define KEEL_TEST_FAIL	    0
-#define KEEL_TEST_PASS	    1
-#define KEEL_TEST_SKIP	    2
-#define KEEL_TEST_NAME_MAX  128
+#define KEEL_TEST_FAIL	     0
+#define KEEL_TEST_PASS	     1
+#define KEEL_TEST_SKIP	     2
+#define KEEL_TEST_NAME_MAX   128
 
 /*
  * SYS_DEBUG_WRITE(buf, len): the kernel queues the text for its console
@@ -462,6 +504,6 @@
  * few KB waiting to be sent); the rest is the caller's to send again
  * later.  It never waits for the UART.  len is at most SYS_DEBUG_WRITE_MAX.
  */
-#define SYS_DEBUG_WRITE_MAX 4096
+#define SYS_DEBUG_WRITE_MAX  4096
 
 #endif

@@ -7,6 +7,7 @@
 #include <abi/uspace.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <arch/cpu.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <keel/addr.h>
@@ -32,6 +33,12 @@ _Static_assert(KEEL_USER_TOP <= USER_END, "the user address map fits the user ha
 static struct thread *root;
 static u64 bootinfo_phys, bootinfo_pages;
 static u64 taken; /* bytes of boot memory */
+
+/* The end of the physical address space: the device memory capability's size. */
+static u64 root_device_top(void)
+{
+	return 1ull << MIN(cpu_has.phys_bits, 52u);
+}
 
 static u64 zeroed_frames(struct bootmem *bm, u64 bytes)
 {
@@ -206,6 +213,7 @@ static const char *load(struct bootmem *bm)
 	cap_set_range(&as->caps[BOOTINFO_SLOT_IOPORT], CAP_IOPORT, 0, KEEL_IO_PORTS,
 		      CAP_RIGHTS_IOPORT);
 	cap_set_range(&as->caps[BOOTINFO_SLOT_IRQ], CAP_IRQ, 0, KEEL_IRQ_LINES, CAP_RIGHTS_IRQ);
+	cap_set_device(&as->caps[BOOTINFO_SLOT_DEVICE], 0, root_device_top(), CAP_RIGHTS_DEVICE);
 	root->regs.rip = img.entry;
 	root->regs.rsp = PROG_STACK_TOP;
 	root->regs.rdi = BOOTINFO_VADDR; /* main's first argument */
@@ -240,6 +248,9 @@ void root_fill_bootinfo(void)
 	bi->ioports_count = KEEL_IO_PORTS;
 	bi->irqs = BOOTINFO_SLOT_IRQ;
 	bi->irqs_count = KEEL_IRQ_LINES;
+	bi->devices = BOOTINFO_SLOT_DEVICE;
+	bi->devices_size = root_device_top();
+	bi->hpet = boot.acpi && boot.acpi->has_hpet ? boot.acpi->hpet_addr : 0;
 	arch_irq_isa_table(bi->isa_irq_gsi);
 	bi->ipc_buffer = ROOT_IPC_BUF;
 	str_copy(bi->cmdline, boot.cmdline, sizeof(bi->cmdline));

@@ -208,8 +208,11 @@ ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
 ADAPT(call_io_derive, sys_io_derive(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_io_enable, sys_io_enable(CAP(0), CAP(1), a[2], a[3]))
 ADAPT(call_irq_derive, sys_irq_derive(cur, CAP(0), a[1], a[2], a[3]))
-ADAPT(call_irq_bind, sys_irq_bind(cur, CAP(0), a[1], a[2]))
+ADAPT(call_irq_bind, sys_irq_bind(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_irq_ack, sys_irq_ack(CAP(0), a[1]))
+ADAPT(call_irq_status, sys_irq_status(CAP(0), a[1]))
+ADAPT(call_device_derive, sys_device_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
+ADAPT(call_map_device, sys_map_device(CAP(0), a[1], CAP(2), a[3], a[4]))
 
 /* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
 #define ARGS(f, ...)                                                     \
@@ -268,6 +271,11 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_IRQ_DERIVE] = ARGS(call_irq_derive, C(0, CAP_IRQ, 0)),
 	[SYS_IRQ_BIND] = ARGS(call_irq_bind, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
 	[SYS_IRQ_ACK] = ARGS(call_irq_ack, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
+	[SYS_IRQ_STATUS] = ARGS(call_irq_status, C(0, CAP_IRQ, 0)),
+	/* Device memory.  The map's W right on dev: the handler. */
+	[SYS_DEVICE_DERIVE] = ARGS(call_device_derive, C(0, CAP_DEVICE, 0)),
+	[SYS_MAP_DEVICE] =
+	    ARGS(call_map_device, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_DEVICE, KEEL_DEV_R)),
 	/* Any type: the handlers look the slots up (keel/cap.h). */
 	[SYS_DESTROY] = ARGS(call_destroy),
 	[SYS_CAP_INFO] = ARGS(call_cap_info),

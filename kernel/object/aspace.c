@@ -582,3 +582,34 @@ void aspace_destroy(struct aspace *as)
 	kmem_object_free(kmem_object_phys(as->caps));
 	kmem_object_free(kmem_object_phys(as));
 }
+
+/*
+ * SYS_MAP_DEVICE(as, va, dev, off, rights): a device's page, uncached,
+ * never executable, never counted (it is not RAM, so nobody owns it).
+ */
+long sys_map_device(struct cap *asc, u64 va, struct cap *dev, u64 off, u64 rights)
+{
+	struct aspace *as = cap_obj(asc);
+	vspace_entry *e;
+	u64 frame;
+	int missing;
+	long r;
+
+	if ((r = check_va(va)) || (r = cap_mem_range(dev, off, PAGE_SIZE, &frame)))
+		return r;
+	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W)) || !(rights & KEEL_MAP_R))
+		return -KEEL_EINVAL;
+	if (rights & ~(u64)cap_rights(dev))
+		return -KEEL_EPERM;
+	if (kmem_classify(frame) != KMEM_NOTRAM)
+		return -KEEL_EROLE; /* RAM: mapped through a memory capability, cached */
+	if (arch_device_kernel_owns(frame))
+		return -KEEL_EKERNEL;
+	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
+		return missing ? missing_error(missing) : -KEEL_EEXIST;
+	if (vspace_present(*e))
+		return -KEEL_EEXIST;
+	vspace_set_device(e, frame, (u32)rights);
+	as->pages++;
+	return 0;
+}

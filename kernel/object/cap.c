@@ -24,8 +24,8 @@ _Static_assert(KEEL_CAP_SLOTS <= 128 && KEEL_CAP_NONE >= KEEL_CAP_SLOTS &&
 	       "slots fit the IPC tag's 7 bits, and the special values a u8");
 _Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
 		   (CAP_RIGHTS_MEMORY | CAP_RIGHTS_ASPACE | CAP_RIGHTS_THREAD |
-		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY | CAP_RIGHTS_IOPORT | CAP_RIGHTS_IRQ) <=
-		       CAP_RIGHTS_MASK &&
+		    CAP_RIGHTS_ENDPOINT | CAP_RIGHTS_NOTIFY | CAP_RIGHTS_IOPORT | CAP_RIGHTS_IRQ |
+		    CAP_RIGHTS_DEVICE) <= CAP_RIGHTS_MASK &&
 		   (u64)KEEL_IO_PORTS << 12 <= CAP_OBJ_MASK,
 	       "types and rights fit a capability's word");
 
@@ -52,6 +52,8 @@ u32 cap_type_rights(u32 type)
 		return CAP_RIGHTS_IOPORT;
 	case CAP_IRQ:
 		return CAP_RIGHTS_IRQ;
+	case CAP_DEVICE:
+		return CAP_RIGHTS_DEVICE;
 	}
 	return 0;
 }
@@ -97,10 +99,24 @@ void cap_set_range(struct cap *c, u32 type, u64 first, u64 count, u32 rights)
 	c->badge = 0;
 }
 
+void cap_set_device(struct cap *c, u64 base, u64 size, u32 rights)
+{
+	if (base & ~CAP_OBJ_MASK || size & ~CAP_OBJ_MASK || !size || rights & ~CAP_RIGHTS_DEVICE)
+		panic("cap: device memory 0x%lx+0x%lx, rights 0x%x do not make a capability", base,
+		      size, rights);
+	cap_fill(c, base | CAP_DEVICE | (u64)rights << CAP_RIGHTS_SHIFT);
+	c->size = size;
+	c->badge = 0;
+}
+
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 {
 	if (cap_type(from) == CAP_MEMORY) {
 		cap_set_memory(to, cap_mem_base(from), from->size, rights);
+		return;
+	}
+	if (cap_type(from) == CAP_DEVICE) {
+		cap_set_device(to, cap_mem_base(from), from->size, rights);
 		return;
 	}
 	if (cap_type(from) == CAP_IOPORT || cap_type(from) == CAP_IRQ) {
@@ -236,6 +252,25 @@ long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 
 	if (rights & ~(u64)cap_rights(mem))
 		return -KEEL_EPERM;
 	cap_set_memory(to, base, size, (u32)rights);
+	return 0;
+}
+
+/* SYS_DEVICE_DERIVE(dev, off, size, rights, dst): a part of device memory, as SYS_MEM_DERIVE. */
+long sys_device_derive(struct thread *cur, struct cap *dev, u64 off, u64 size, u64 rights, u64 dst)
+{
+	struct cap *to;
+	u64 base;
+	long r;
+
+	if ((r = cap_dst(cur, dst, &to)))
+		return r;
+	if ((r = cap_mem_range(dev, off, size, &base)) || !size)
+		return r ? r : -KEEL_EINVAL;
+	if (rights & ~(u64)CAP_RIGHTS_DEVICE || !rights)
+		return -KEEL_EINVAL;
+	if (rights & ~(u64)cap_rights(dev))
+		return -KEEL_EPERM;
+	cap_set_device(to, base, size, (u32)rights);
 	return 0;
 }
 

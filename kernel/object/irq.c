@@ -17,6 +17,7 @@ struct irq_line {
 	bool in_service;   /* signalled, not yet acknowledged */
 	bool again;	   /* an edge came while in service: signal it at the acknowledgement */
 	u64 count;	   /* interrupts delivered */
+	u64 raised;	   /* interrupts taken by the handler (written without the lock) */
 	u64 unhandled;	   /* interrupts that found nothing bound (the line stays masked) */
 };
 
@@ -28,6 +29,7 @@ void irq_raise(u32 line)
 {
 	if (line >= KEEL_IRQ_LINES)
 		return;
+	__atomic_fetch_add(&lines[line].raised, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&irq_pending[line / 64], 1ull << (line % 64), __ATOMIC_RELEASE);
 	__atomic_store_n(&irq_pending_any, 1, __ATOMIC_RELEASE);
 }
@@ -52,7 +54,8 @@ static void deliver(u32 line)
 
 void irq_deliver(void)
 {
-	__atomic_store_n(&irq_pending_any, 0, __ATOMIC_RELEASE);
+	/* Cleared first: a line raised after its word is read sets it again. */
+	(void)__atomic_exchange_n(&irq_pending_any, 0, __ATOMIC_SEQ_CST);
 	for (u32 w = 0; w < sizeof(irq_pending) / sizeof(irq_pending[0]); w++) {
 		u64 bits = __atomic_exchange_n(&irq_pending[w], 0, __ATOMIC_ACQUIRE);
 		while (bits) {
@@ -63,13 +66,20 @@ void irq_deliver(void)
 	}
 }
 
+/* Forget an interrupt the line raised and nobody delivered yet (it was for the old binding). */
+static void line_reset(struct irq_line *l, u32 line)
+{
+	__atomic_fetch_and(&irq_pending[line / 64], ~(1ull << (line % 64)), __ATOMIC_ACQ_REL);
+	l->in_service = l->again = false;
+}
+
 void irq_unbind_notify(struct notify *n)
 {
 	for (u32 i = 0; i < KEEL_IRQ_LINES; i++)
 		if (lines[i].nt == n) {
 			arch_irq_mask(i, true);
 			lines[i].nt = NULL;
-			lines[i].in_service = lines[i].again = false;
+			line_reset(&lines[i], i);
 		}
 }
 
@@ -95,8 +105,8 @@ long sys_irq_derive(struct thread *cur, struct cap *irq, u64 first, u64 count, u
 	return 0;
 }
 
-/* SYS_IRQ_BIND(irq, line, nt or KEEL_CAP_NONE). */
-long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot)
+/* SYS_IRQ_BIND(irq, line, nt or KEEL_CAP_NONE, mode). */
+long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode)
 {
 	struct cap *c = NULL;
 	long r;
@@ -106,21 +116,27 @@ long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot)
 		return r;
 	if ((r = line_check(irq, line)))
 		return r;
+	if (mode & ~(u64)(KEEL_IRQ_MODE | KEEL_IRQ_LEVEL | KEEL_IRQ_LOW) ||
+	    (!(mode & KEEL_IRQ_MODE) && mode))
+		return -KEEL_EINVAL;
 	struct irq_line *l = &lines[line];
 	if (!c) {
 		arch_irq_mask((u32)line, true);
 		l->nt = NULL;
-		l->in_service = l->again = false;
+		line_reset(l, (u32)line);
 		return 0;
 	}
 	struct notify *n = cap_obj(c);
 	if (l->nt && l->nt != n)
 		return -KEEL_EBUSY;
-	if (l->nt == n)
-		return 0; /* bound already: nothing changes */
-	l->nt = n;
+	arch_irq_mask((u32)line, true);
+	if (mode & KEEL_IRQ_MODE)
+		arch_irq_set_mode((u32)line, mode & KEEL_IRQ_LEVEL, mode & KEEL_IRQ_LOW);
 	l->bits = notify_bits(c);
-	l->in_service = l->again = false;
+	if (l->nt != n) { /* bound again to the same: only its bits and mode change */
+		l->nt = n;
+		line_reset(l, (u32)line);
+	}
 	arch_irq_mask((u32)line, false);
 	return 0;
 }
@@ -152,4 +168,14 @@ u64 irq_count(u32 line)
 u64 irq_unhandled(u32 line)
 {
 	return line < KEEL_IRQ_LINES ? lines[line].unhandled : 0;
+}
+
+/* SYS_IRQ_STATUS(irq, line): interrupts taken on the line since boot. */
+long sys_irq_status(struct cap *irq, u64 line)
+{
+	long r;
+
+	if ((r = line_check(irq, line)))
+		return r;
+	return (long)(__atomic_load_n(&lines[line].raised, __ATOMIC_RELAXED) & KEEL_NOTIFY_BITS);
 }

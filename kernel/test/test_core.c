@@ -92,10 +92,14 @@ KTEST(first_program_objects)
 	    cap_range_first(c) == 0 && c->size == KEEL_IO_PORTS);
 	KTEST_CHECK(!cap_find(t->as->caps, BOOTINFO_SLOT_IRQ, CAP_IRQ, CAP_RIGHTS_IRQ, &c) &&
 		    cap_range_first(c) == 0 && c->size == KEEL_IRQ_LINES);
+	KTEST_CHECK(
+	    !cap_find(t->as->caps, BOOTINFO_SLOT_DEVICE, CAP_DEVICE, CAP_RIGHTS_DEVICE, &c) &&
+	    cap_mem_base(c) == 0 && c->size >= kmem_phys_top());
 	for (u64 s = 0; s < KEEL_CAP_SLOTS; s++)
 		KTEST_CHECK(s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
 			    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT ||
-			    s == BOOTINFO_SLOT_IRQ || cap_type(&t->as->caps[s]) == CAP_EMPTY);
+			    s == BOOTINFO_SLOT_IRQ || s == BOOTINFO_SLOT_DEVICE ||
+			    cap_type(&t->as->caps[s]) == CAP_EMPTY);
 	KTEST_CHECK(t->as->threads == 1 && t->as->tables >= 4);
 	KTEST_CHECK(t->regs.rdi == BOOTINFO_VADDR && (t->regs.cs & 3) == 3);
 	/* The kernel half of its PML4 is the kernel's. */

@@ -206,6 +206,7 @@ void tests_ipc(void);
 void tests_notify(void);
 void tests_ioport(void);
 void tests_irq(void);
+void tests_devmem(void);
 void tests_caps(void);
 void tests_fault(void);
 void tests_fpu(void);

@@ -60,6 +60,7 @@ int main(const struct bootinfo *bi)
 	tests_notify();
 	tests_ioport();
 	tests_irq();
+	tests_devmem();
 	tests_caps();
 	tests_fault();
 	tests_fpu();

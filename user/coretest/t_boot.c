@@ -88,6 +88,10 @@ void tests_boot(void)
 	expect_eq((long)bi->ioports_count, KEEL_IO_PORTS, "the ports it covers");
 	expect_eq((long)bi->irqs, BOOTINFO_SLOT_IRQ, "the interrupt capability's slot");
 	expect_eq((long)bi->irqs_count, KEEL_IRQ_LINES, "the lines it covers");
+	expect_eq((long)bi->devices, BOOTINFO_SLOT_DEVICE, "the device memory capability's slot");
+	expect(bi->devices_size >= bi->memory_size && !(bi->devices_size & (bi->devices_size - 1)),
+	       "device memory covers 0x%lx: all physical addresses",
+	       (unsigned long)bi->devices_size);
 	for (int i = 0; i < 16; i++)
 		expect(bi->isa_irq_gsi[i] < KEEL_IRQ_LINES, "ISA IRQ %d on line %u", i,
 		       bi->isa_irq_gsi[i]);
@@ -115,6 +119,7 @@ void tests_boot(void)
 		  KEEL_TH_CONFIG | KEEL_TH_START | KEEL_CAP_DESTROY, "thread" },
 		{ BOOTINFO_SLOT_IOPORT, KEEL_CAP_IOPORT, KEEL_IO_USE, "I/O ports" },
 		{ BOOTINFO_SLOT_IRQ, KEEL_CAP_IRQ, KEEL_IRQ_BIND, "interrupt lines" },
+		{ BOOTINFO_SLOT_DEVICE, KEEL_CAP_DEVICE, KEEL_DEV_R | KEEL_DEV_W, "device memory" },
 	};
 	test_begin("boot_capabilities_typed_with_every_right");
 	for (unsigned i = 0; i < sizeof(boot_caps) / sizeof(boot_caps[0]); i++) {
@@ -131,7 +136,7 @@ void tests_boot(void)
 	for (unsigned long s = 0; s < KEEL_CAP_SLOTS; s++) {
 		if (s == BOOTINFO_SLOT_MEMORY || s == BOOTINFO_SLOT_AS ||
 		    s == BOOTINFO_SLOT_THREAD || s == BOOTINFO_SLOT_IOPORT ||
-		    s == BOOTINFO_SLOT_IRQ)
+		    s == BOOTINFO_SLOT_IRQ || s == BOOTINFO_SLOT_DEVICE)
 			continue;
 		long r = keel_cap_info(s);
 		if (r != -KEEL_ENOENT && !full++)

@@ -491,20 +491,20 @@ static void tests_caps_badge_and_space(struct server *s)
 		unsigned long a = (unsigned long)as;
 		nocaps = cap_dup(a, KEEL_AS_MAP | KEEL_AS_THREAD | KEEL_CAP_DESTROY, 0);
 		expect(nocaps >= 0, "a copy without CAPS: %ld", nocaps);
-		expect_eq(keel_cap_copy((unsigned long)s->slot, (unsigned long)nocaps, 7,
+		expect_eq(keel_cap_copy((unsigned long)s->slot, (unsigned long)nocaps, EMPTY_SLOT,
 					KEEL_EP_SEND, 0),
 			  -KEEL_EPERM, "a copy into it without CAPS");
-		expect_eq(keel_cap_copy((unsigned long)s->slot, a, 7, KEEL_EP_SEND, 0), 0,
+		expect_eq(keel_cap_copy((unsigned long)s->slot, a, EMPTY_SLOT, KEEL_EP_SEND, 0), 0,
 			  "a copy into it with CAPS");
-		expect_eq(keel_cap_copy((unsigned long)s->slot, a, 7, KEEL_EP_SEND, 0),
+		expect_eq(keel_cap_copy((unsigned long)s->slot, a, EMPTY_SLOT, KEEL_EP_SEND, 0),
 			  -KEEL_EEXIST, "a second copy into the same slot");
 		expect_eq(keel_cap_copy((unsigned long)s->slot, a, KEEL_CAP_SLOTS, KEEL_EP_SEND, 0),
 			  -KEEL_EINVAL, "a copy past its table");
-		expect_eq(keel_cap_delete((unsigned long)nocaps, 7), -KEEL_EPERM,
+		expect_eq(keel_cap_delete((unsigned long)nocaps, EMPTY_SLOT), -KEEL_EPERM,
 			  "deleting there without CAPS");
-		expect_eq(keel_cap_delete(a, 7), 0, "deleting there with CAPS");
-		expect_eq(keel_cap_delete(a, 7), -KEEL_ENOENT, "it is gone");
-		expect_eq(keel_cap_info(7), -KEEL_ENOENT, "our own slot 7 untouched");
+		expect_eq(keel_cap_delete(a, EMPTY_SLOT), 0, "deleting there with CAPS");
+		expect_eq(keel_cap_delete(a, EMPTY_SLOT), -KEEL_ENOENT, "it is gone");
+		expect_eq(keel_cap_info(EMPTY_SLOT), -KEEL_ENOENT, "our own EMPTY_SLOT untouched");
 		expect_eq(keel_cap_copy(m, a, 6, KEEL_MEM_R, 0), 0, "a memory capability into it");
 		expect_eq(keel_cap_delete(a, 6), 0, "deleting it there");
 		expect_eq(keel_destroy(a), 0, "destroying the space");

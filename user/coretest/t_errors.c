@@ -65,6 +65,8 @@ static unsigned long all_rights(unsigned type)
 		return KEEL_IO_USE;
 	case KEEL_CAP_IRQ:
 		return KEEL_IRQ_BIND;
+	case KEEL_CAP_DEVICE:
+		return KEEL_DEV_R | KEEL_DEV_W;
 	default:
 		return KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY;
 	}
@@ -86,6 +88,8 @@ unsigned long errfx_of(unsigned type)
 		return ct.bi->ioports;
 	case KEEL_CAP_IRQ:
 		return ct.bi->irqs;
+	case KEEL_CAP_DEVICE:
+		return ct.bi->devices;
 	default:
 		return fx.ep;
 	}
@@ -207,7 +211,7 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 	if (!(c->flags & (CC_NONE_OK | CC_NONE_UNSAID)))
 		BAD(KEEL_CAP_NONE, KEEL_EINVAL, "KEEL_CAP_NONE");
 	BAD(EMPTY_SLOT, KEEL_ENOENT, "an empty slot");
-	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_IRQ; t++)
+	for (unsigned t = KEEL_CAP_MEMORY; c->type && t <= KEEL_CAP_DEVICE; t++)
 		if (t != c->type)
 			BAD(errfx_of(t), KEEL_EBADOBJ, "another type");
 	if (c->right) {
@@ -217,8 +221,8 @@ static int bad_slots(const struct cap_case *c, struct bad_slot *out)
 		else
 			BAD(~0ul, KEEL_EPERM, "(no copy without the right could be made)");
 	}
-	if (c->type != KEEL_CAP_MEMORY && c->type != KEEL_CAP_IOPORT &&
-	    c->type != KEEL_CAP_IRQ) /* ranges: never destroyed */
+	if (c->type != KEEL_CAP_MEMORY && c->type != KEEL_CAP_IOPORT && c->type != KEEL_CAP_IRQ &&
+	    c->type != KEEL_CAP_DEVICE) /* ranges: never destroyed */
 		BAD(fx.dead[c->type ? c->type : KEEL_CAP_ENDPOINT], KEEL_EDEAD, "a stale one");
 #undef BAD
 	return n;
@@ -230,8 +234,8 @@ int cap_cases(struct cap_case *out, int ipc)
 	const unsigned long S = KEEL_CAP_SELF;
 	const unsigned MEM = KEEL_CAP_MEMORY, AS = KEEL_CAP_ASPACE, TH = KEEL_CAP_THREAD,
 		       EP = KEEL_CAP_ENDPOINT, NT = KEEL_CAP_NOTIFY, IO = KEEL_CAP_IOPORT,
-		       IRQ = KEEL_CAP_IRQ;
-	unsigned long io = ct.bi->ioports, irq = ct.bi->irqs;
+		       IRQ = KEEL_CAP_IRQ, DEV = KEEL_CAP_DEVICE;
+	unsigned long io = ct.bi->ioports, irq = ct.bi->irqs, dev = ct.bi->devices;
 	int n = 0;
 
 #define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5) \
@@ -300,6 +304,13 @@ int cap_cases(struct cap_case *out, int ipc)
 	CASE("IRQ_BIND irq", SYS_IRQ_BIND, 0, IRQ, 0, 0, irq, 1, KEEL_CAP_NONE, 0, 0, 0);
 	CASE("IRQ_BIND nt", SYS_IRQ_BIND, 2, NT, KEEL_NT_SIGNAL, CC_NONE_OK, irq, 1, nt, 0, 0, 0);
 	CASE("IRQ_ACK", SYS_IRQ_ACK, 0, IRQ, 0, 0, irq, 1, 0, 0, 0, 0);
+	CASE("IRQ_STATUS", SYS_IRQ_STATUS, 0, IRQ, 0, 0, irq, 1, 0, 0, 0, 0);
+	CASE("DEVICE_DERIVE", SYS_DEVICE_DERIVE, 0, DEV, 0, 0, dev, 0, PAGE_SIZE, KEEL_DEV_R,
+	     fx.dst, 0);
+	CASE("MAP_DEVICE as", SYS_MAP_DEVICE, 0, AS, KEEL_AS_MAP, 0, a, va, dev, 0xfed00000ul, R,
+	     0);
+	CASE("MAP_DEVICE dev", SYS_MAP_DEVICE, 2, DEV, KEEL_DEV_R, 0, a, va, dev, 0xfed00000ul, R,
+	     0);
 	CASE("MEM_DERIVE", SYS_MEM_DERIVE, 0, MEM, 0, 0, m, fx.raw, PAGE_SIZE, KEEL_MEM_R, fx.dst,
 	     0);
 	/* The space of CAP_COPY and CAP_DELETE: KEEL_CAP_SELF or an address space with CAPS. */
@@ -727,7 +738,7 @@ static void err_cap_copy(void)
 	E(keel_cap_copy(fx.as, self, d, KEEL_AS_MAP, 5), KEEL_EINVAL);
 	E(keel_cap_info(d), KEEL_ENOENT);
 	/* Each type copies, with exactly the rights asked for. */
-	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_IRQ; type++) {
+	for (unsigned type = KEEL_CAP_MEMORY; type <= KEEL_CAP_DEVICE; type++) {
 		unsigned long r = all_rights(type) & ~KEEL_CAP_DESTROY;
 		r = r & (r - 1) ? r & (r - 1) : r; /* drop the lowest right, if two are left */
 		OK(keel_cap_copy(errfx_of(type), self, d, r, 0));

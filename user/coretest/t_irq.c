@@ -12,6 +12,8 @@
 
 #define RTC_INDEX 0x70
 #define RTC_DATA  0x71
+#define RTC_A	  0x0a
+#define RTC_1024  0x26 /* register A: the usual divider, 1024 Hz */
 #define RTC_B	  0x0b
 #define RTC_C	  0x0c
 #define RTC_PIE	  0x40 /* register B: periodic interrupt enable */
@@ -50,6 +52,8 @@ static void rtc_serve(void)
 
 static void rtc_periodic(int on)
 {
+	if (on)
+		rtc_write(RTC_A, RTC_1024);
 	unsigned char b = rtc_read(RTC_B);
 	rtc_write(RTC_B, on ? b | RTC_PIE : b & ~RTC_PIE);
 	rtc_serve();
@@ -110,7 +114,7 @@ static void irq_rtc_to_a_driver(void)
 	kpool_init(&pool, &root_pool);
 	long r = notify_new(&pool, &nt, &ntf);
 	long sig = r == 0 ? cap_dup((unsigned long)nt, KEEL_NT_SIGNAL, IRQ_BITS) : -1;
-	long b = sig >= 0 ? keel_irq_bind(irq, line, (unsigned long)sig) : -1;
+	long b = sig >= 0 ? keel_irq_bind(irq, line, (unsigned long)sig, 0) : -1;
 	if (b == -KEEL_ENOENT) { /* no I/O APIC (ACPI off): no line to bind */
 		slot_drop((int)sig);
 		endpoint_drop(&pool, nt, ntf);
@@ -149,16 +153,71 @@ static void irq_rtc_to_a_driver(void)
 		r = child_start(&t, &c, &pool, driver, 0, THREAD_PRIO_SERVER, ct.cpus > 1 ? 1 : 0);
 		expect_eq(r, 0, "starting the driver");
 		if (r == 0) {
-			expect(wait_until(&drv.rounds, ROUNDS, 200), "the driver served %d of %d",
-			       drv.rounds, ROUNDS);
+			int served = wait_until(&drv.rounds, ROUNDS, WAIT_TICKS);
+			expect(
+			    served,
+			    "the driver served %d of %d (last wait %ld; %d faults, %d exits; %ld "
+			    "interrupts taken on the line)",
+			    drv.rounds, ROUNDS, drv.last, c.faults, c.exits,
+			    keel_irq_status(irq, line));
 			expect_eq(drv.errors, 0, "the driver's errors (last wait: see below)");
 			expect_eq(drv.last, IRQ_BITS, "the driver's last wait");
 			expect(child_wait(&c), "the driver exited");
 			expect_eq(child_finish(&t, &c), 0, "destroying the driver");
 		}
 
+		/* Start from nothing set, nothing in service. */
+#define DRAIN()                                                                  \
+	do { /* serve and acknowledge until an acknowledgement brings nothing */ \
+		for (int k = 0; k < 5; k++) {                                    \
+			rtc_serve();                                             \
+			(void)keel_irq_ack(irq, line);                           \
+			if (keel_wait((unsigned long)nt, KEEL_WAIT_POLL) == 0)   \
+				break;                                           \
+		}                                                                \
+	} while (0)
+		/*
+		 * Level-triggered: the RTC holds its request until served, so the
+		 * line must be masked from the interrupt to the acknowledgement
+		 * (else the I/O APIC would send it again at every EOI, and this
+		 * CPU would do nothing else).
+		 */
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)sig, KEEL_IRQ_LEVEL),
+			  -KEEL_EINVAL, "a mode without KEEL_IRQ_MODE");
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)sig, KEEL_IRQ_MODE | 8),
+			  -KEEL_EINVAL, "an unknown mode bit");
+		expect_eq(
+		    keel_irq_bind(irq, line, (unsigned long)sig, KEEL_IRQ_MODE | KEEL_IRQ_LEVEL), 0,
+		    "the line as level-triggered");
+		DRAIN();
+		expect_eq(poll_for((unsigned long)nt, 100), IRQ_BITS,
+			  "a level-triggered interrupt");
+		long taken = keel_irq_status(irq, line);
+		sleep_ticks(5); /* the device still asks: only the mask stops the I/O APIC */
+		expect_eq(keel_wait((unsigned long)nt, KEEL_WAIT_POLL), 0,
+			  "nothing more until it is acknowledged");
+		long more = keel_irq_status(irq, line) - taken;
+		expect(taken > 0 && more <= 1, "%ld interrupts taken while masked (of %ld)", more,
+		       taken);
+		rtc_serve();
+		expect_eq(keel_irq_ack(irq, line), 0, "served and acknowledged");
+		expect_eq(poll_for((unsigned long)nt, 100), IRQ_BITS, "and the next one comes");
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)sig, KEEL_IRQ_MODE), 0,
+			  "edge-triggered again");
+		/* Bound again to the same notification through another badge: its bits. */
+		long sig2 = cap_dup((unsigned long)nt, KEEL_NT_SIGNAL, 0x40);
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)sig2, 0), 0, "another badge");
+		DRAIN();
+		expect_eq(poll_for((unsigned long)nt, 100), 0x40, "the new badge's bits");
+		rtc_serve();
+		expect_eq(keel_irq_ack(irq, line), 0, "acknowledged");
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)sig, 0), 0,
+			  "the first badge again");
+		slot_drop((int)sig2);
+#undef DRAIN
+
 		/* Unbound: masked, nothing signalled. */
-		expect_eq(keel_irq_bind(irq, line, KEEL_CAP_NONE), 0, "unbinding");
+		expect_eq(keel_irq_bind(irq, line, KEEL_CAP_NONE, 0), 0, "unbinding");
 		(void)keel_wait((unsigned long)nt, KEEL_WAIT_POLL); /* one that came before */
 		rtc_serve();
 		sleep_ticks(5);
@@ -169,22 +228,22 @@ static void irq_rtc_to_a_driver(void)
 		/* The rules. */
 		r = notify_new(&pool, &nt2, &nt2f);
 		expect_eq(r, 0, "a second notification");
-		expect_eq(keel_irq_bind(irq, KEEL_IRQ_LINES, (unsigned long)sig), -KEEL_EINVAL,
+		expect_eq(keel_irq_bind(irq, KEEL_IRQ_LINES, (unsigned long)sig, 0), -KEEL_EINVAL,
 			  "a line past the capability");
 		long wonly = cap_dup((unsigned long)nt, KEEL_NT_WAIT, 0);
-		expect_eq(keel_irq_bind(irq, line, (unsigned long)wonly), -KEEL_EPERM,
+		expect_eq(keel_irq_bind(irq, line, (unsigned long)wonly, 0), -KEEL_EPERM,
 			  "a notification without SIGNAL");
 		slot_drop((int)wonly);
 		long part = slot_alloc();
 		expect_eq(keel_irq_derive(irq, line, 1, (unsigned long)part), 0, "the line alone");
-		expect_eq(keel_irq_bind((unsigned long)part, line + 1, (unsigned long)sig),
+		expect_eq(keel_irq_bind((unsigned long)part, line + 1, (unsigned long)sig, 0),
 			  -KEEL_EINVAL, "another line through it");
-		expect_eq(keel_irq_bind((unsigned long)part, line, (unsigned long)sig), 0,
+		expect_eq(keel_irq_bind((unsigned long)part, line, (unsigned long)sig, 0), 0,
 			  "its own line through it");
-		expect_eq(keel_irq_bind((unsigned long)part, line, (unsigned long)sig), 0,
+		expect_eq(keel_irq_bind((unsigned long)part, line, (unsigned long)sig, 0), 0,
 			  "bound again to the same: nothing changes");
 		if (r == 0)
-			expect_eq(keel_irq_bind(irq, line, (unsigned long)nt2), -KEEL_EBUSY,
+			expect_eq(keel_irq_bind(irq, line, (unsigned long)nt2, 0), -KEEL_EBUSY,
 				  "bound to another: unbind first");
 		/* Destroying the notification unbinds the line. */
 		slot_drop((int)sig);
@@ -192,9 +251,9 @@ static void irq_rtc_to_a_driver(void)
 		expect_eq(endpoint_drop(&pool, nt, ntf), 0, "destroying the bound notification");
 		nt = -1;
 		if (r == 0) {
-			expect_eq(keel_irq_bind(irq, line, (unsigned long)nt2), 0,
+			expect_eq(keel_irq_bind(irq, line, (unsigned long)nt2, 0), 0,
 				  "the line is free again");
-			expect_eq(keel_irq_bind(irq, line, KEEL_CAP_NONE), 0, "unbinding it");
+			expect_eq(keel_irq_bind(irq, line, KEEL_CAP_NONE, 0), 0, "unbinding it");
 		}
 		rtc_periodic(0);
 		slot_drop((int)part);

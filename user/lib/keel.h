@@ -267,16 +267,37 @@ static inline long keel_irq_derive(unsigned long irq, unsigned long first, unsig
 	return KEEL_SYSCALL4(SYS_IRQ_DERIVE, irq, first, count, dst);
 }
 
-/* Interrupts on `line` signal nt (KEEL_CAP_NONE: unbind and mask). */
-static inline long keel_irq_bind(unsigned long irq, unsigned long line, unsigned long nt)
+/* Interrupts on `line` signal nt (KEEL_CAP_NONE: unbind and mask); mode: KEEL_IRQ_*. */
+static inline long keel_irq_bind(unsigned long irq, unsigned long line, unsigned long nt,
+				 unsigned long mode)
 {
-	return KEEL_SYSCALL3(SYS_IRQ_BIND, irq, line, nt);
+	return KEEL_SYSCALL4(SYS_IRQ_BIND, irq, line, nt, mode);
+}
+
+/* Interrupts the kernel took on `line` since boot. */
+static inline long keel_irq_status(unsigned long irq, unsigned long line)
+{
+	return KEEL_SYSCALL2(SYS_IRQ_STATUS, irq, line);
 }
 
 /* The device on `line` is served: unmask it. */
 static inline long keel_irq_ack(unsigned long irq, unsigned long line)
 {
 	return KEEL_SYSCALL2(SYS_IRQ_ACK, irq, line);
+}
+
+/* Device memory (include/abi/syscall.h, "Device memory"). */
+static inline long keel_device_derive(unsigned long dev, unsigned long off, unsigned long size,
+				      unsigned long rights, unsigned long dst)
+{
+	return KEEL_SYSCALL5(SYS_DEVICE_DERIVE, dev, off, size, rights, dst);
+}
+
+/* Map the device page at off in dev at va, uncached. */
+static inline long keel_map_device(unsigned long as, unsigned long va, unsigned long dev,
+				   unsigned long off, unsigned long rights)
+{
+	return KEEL_SYSCALL5(SYS_MAP_DEVICE, as, va, dev, off, rights);
 }
 
 /* Destroy the object of the capability in slot, and empty the slot. */

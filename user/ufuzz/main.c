@@ -156,7 +156,7 @@ static int needs_other_type(long n)
 {
 	return (n >= SYS_KMEM_DONATE && n <= SYS_ENDPOINT_CREATE) || n == SYS_MEM_DERIVE ||
 	       n == SYS_LOOKUP || n == SYS_UNMAP_RANGE || n == SYS_MAP_RANGE ||
-	       (n >= SYS_NOTIFY_CREATE && n <= SYS_IRQ_ACK);
+	       (n >= SYS_NOTIFY_CREATE && n <= SYS_IRQ_STATUS);
 }
 
 /* What a slot we name as an endpoint-needing or any-type argument gives (0: it is ours). */
@@ -318,6 +318,7 @@ static long run_nocaps(void)
 		SYS_CALL,	   SYS_UNMAP_RANGE,  SYS_MAP_RANGE,	  SYS_NOTIFY_CREATE,
 		SYS_SIGNAL,	   SYS_WAIT,	     SYS_NOTIFY_BIND,	  SYS_IO_DERIVE,
 		SYS_IO_ENABLE,	   SYS_IRQ_DERIVE,   SYS_IRQ_BIND,	  SYS_IRQ_ACK,
+		SYS_DEVICE_DERIVE, SYS_MAP_DEVICE,   SYS_IRQ_STATUS,
 	};
 	static const unsigned long beyond[] = { KEEL_CAP_SLOTS,
 						KEEL_CAP_SLOTS + ECHO_SLOT,

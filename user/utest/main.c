@@ -91,7 +91,12 @@ static unsigned long first_type(long n)
 	case SYS_IRQ_DERIVE:
 	case SYS_IRQ_BIND:
 	case SYS_IRQ_ACK:
+	case SYS_IRQ_STATUS:
 		return KEEL_CAP_IRQ;
+	case SYS_DEVICE_DERIVE:
+		return KEEL_CAP_DEVICE;
+	case SYS_MAP_DEVICE:
+		return KEEL_CAP_ASPACE;
 	default:
 		return 0;
 	}
@@ -138,7 +143,7 @@ int main(void)
 			else if (empty2 < 0)
 				empty2 = (int)s;
 		} else if (held[s] < 0 || KEEL_CAP_TYPE(held[s]) < KEEL_CAP_MEMORY ||
-			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_IRQ) {
+			   KEEL_CAP_TYPE(held[s]) > KEEL_CAP_DEVICE) {
 			strange++;
 		}
 	}

@@ -6,6 +6,7 @@
  * number of redirection entries - 1 in bits 23:16; entry n is registers
  * 0x10 + 2n (low) and 0x11 + 2n (high)).
  */
+#include <arch/cpu.h>
 #include <arch/irqchip.h>
 #include <arch/kvspace.h>
 #include <arch/vectors.h>
@@ -73,8 +74,17 @@ u32 ioapic_setup(const struct acpi_info *acpi)
 
 	for (size_t i = 0; i < acpi->override_count; i++) {
 		const struct acpi_override *o = &acpi->overrides[i];
-		if (o->bus == 0 && o->source < 16 && o->gsi < KEEL_IRQ_LINES)
-			isa_gsi[o->source] = (u8)o->gsi;
+		if (o->bus == 0 && o->source < 16)
+			isa_gsi[o->source] = o->gsi < KEEL_IRQ_LINES ? (u8)o->gsi : 0xff; /* none */
+	}
+	/* Every input goes to the boot CPU, whose APIC ID need not be 0 (8 bits: xAPIC form). */
+	u32 dest = cpu_apic_id();
+	if (dest > 0xff) {
+		klog("irq",
+		     "the boot CPU's APIC ID %u does not fit an I/O APIC entry: device "
+		     "interrupts stay masked",
+		     dest);
+		return 0;
 	}
 	for (size_t i = 0; i < acpi->ioapic_count && ioapic_count < ACPI_MAX_IOAPICS; i++) {
 		const struct acpi_ioapic *a = &acpi->ioapics[i];
@@ -93,7 +103,8 @@ u32 ioapic_setup(const struct acpi_info *acpi)
 			if (vec > VEC_IOAPIC_MAX)
 				vec = VEC_IOAPIC_MAX; /* masked anyway; a driver picks later */
 			u64 rte = RTE_MASKED | gsi_mode(acpi, gsi) | vec;
-			ioapic_write(io, IOAPIC_REDTBL(n) + 1, 0); /* destination: APIC 0 */
+			ioapic_write(io, IOAPIC_REDTBL(n) + 1,
+				     dest << 24); /* physical destination */
 			ioapic_write(io, IOAPIC_REDTBL(n), (u32)rte);
 			programmed++;
 		}
@@ -133,6 +144,20 @@ void arch_irq_mask(u32 line, bool masked)
 	u64 flags = spin_lock_irqsave(&ioapic_lock);
 	u32 low = ioapic_read(io, IOAPIC_REDTBL(n));
 	low = masked ? low | (u32)RTE_MASKED : low & ~(u32)RTE_MASKED;
+	ioapic_write(io, IOAPIC_REDTBL(n), low);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void arch_irq_set_mode(u32 line, bool level, bool active_low)
+{
+	u32 n;
+	struct ioapic *io = ioapic_of(line, &n);
+
+	if (!io)
+		return;
+	u64 flags = spin_lock_irqsave(&ioapic_lock);
+	u32 low = ioapic_read(io, IOAPIC_REDTBL(n)) & ~(u32)(RTE_LEVEL | RTE_ACTIVE_LOW);
+	low |= (level ? (u32)RTE_LEVEL : 0) | (active_low ? (u32)RTE_ACTIVE_LOW : 0);
 	ioapic_write(io, IOAPIC_REDTBL(n), low);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 }

@@ -2,7 +2,9 @@
  * kvspace.c - build and switch to the kernel's own page tables.
  */
 #include <arch/cpu.h>
+#include <abi/syscall.h>
 #include <arch/kvspace.h>
+#include <arch/vspace.h>
 #include <arch/x86.h>
 #include <keel/addr.h>
 #include <keel/console.h>
@@ -260,4 +262,17 @@ bool kvspace_map_firmware(u64 phys, u64 size)
 			    (struct kvspace_device){ p, PAGE_SIZE };
 	}
 	return true;
+}
+
+bool arch_device_kernel_owns(u64 pa)
+{
+	if (pa >= KEEL_APIC_WINDOW && pa < KEEL_APIC_WINDOW_END)
+		return true; /* the local APIC's registers, mapped or not (x2APIC) */
+	for (size_t i = 0; i < kvspace_device_count; i++)
+		if (pa - kvspace_devices[i].base < kvspace_devices[i].size)
+			return true;
+	for (size_t i = 0; i < kvspace_firmware_count; i++)
+		if (pa - kvspace_firmware[i].base < kvspace_firmware[i].size)
+			return true; /* mapped write-back here: no uncached alias */
+	return false;
 }

@@ -56,5 +56,6 @@ long sys_lookup(struct thread *cur, struct cap *as, u64 va, u64 mem);
 long sys_unmap_range(struct thread *cur, struct cap *as, u64 va, u64 pages, u64 mem);
 long sys_map_range(struct cap *as, u64 va, struct cap *mem, u64 off, u64 pages, u64 rights);
 long sys_supply_table(struct cap *as, u64 va, u64 level, struct cap *mem, u64 off);
+long sys_map_device(struct cap *as, u64 va, struct cap *dev, u64 off, u64 rights);
 
 #endif

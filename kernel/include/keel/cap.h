@@ -32,6 +32,7 @@ enum cap_type {
 	CAP_NOTIFY = KEEL_CAP_NOTIFY,	  /* struct notify; KEEL_NT_* */
 	CAP_IOPORT = KEEL_CAP_IOPORT,	  /* a range of I/O ports; KEEL_IO_* */
 	CAP_IRQ = KEEL_CAP_IRQ,		  /* a range of interrupt lines (GSIs); KEEL_IRQ_* */
+	CAP_DEVICE = KEEL_CAP_DEVICE,	  /* physical memory that is not RAM; KEEL_DEV_* */
 	CAP_TYPES
 };
 
@@ -43,6 +44,7 @@ enum cap_type {
 #define CAP_RIGHTS_NOTIFY   (KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY)
 #define CAP_RIGHTS_IOPORT   KEEL_IO_USE
 #define CAP_RIGHTS_IRQ	    KEEL_IRQ_BIND
+#define CAP_RIGHTS_DEVICE   (KEEL_DEV_R | KEEL_DEV_W)
 
 /*
  * 24 bytes.  word: the object's address (a frame: its low 12 bits are 0),
@@ -83,7 +85,7 @@ static inline void *cap_obj(const struct cap *c)
 /* Is a capability of `type` one to a kernel object (else a range: memory, ports, lines)? */
 static inline bool cap_is_object(u32 type)
 {
-	return type != CAP_MEMORY && type != CAP_IOPORT && type != CAP_IRQ;
+	return type != CAP_MEMORY && type != CAP_IOPORT && type != CAP_IRQ && type != CAP_DEVICE;
 }
 
 /*
@@ -164,6 +166,8 @@ static inline bool cap_mem_offset(const struct cap *m, u64 pa, u64 *off)
 void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge);
 /* Make the empty *c a memory capability to [base, base + size). */
 void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights);
+/* The same for device memory (encoded as memory: cap_mem_range works on both). */
+void cap_set_device(struct cap *c, u64 base, u64 size, u32 rights);
 /*
  * Make the empty *c a capability of a numbered range `type` (CAP_IOPORT:
  * [first, first + count) of KEEL_IO_PORTS ports; CAP_IRQ: of KEEL_IRQ_LINES
@@ -202,6 +206,7 @@ long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u
 long sys_cap_delete(struct thread *cur, u64 space, u64 slot);
 long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1);
 long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 rights, u64 dst);
+long sys_device_derive(struct thread *cur, struct cap *dev, u64 off, u64 size, u64 rights, u64 dst);
 long sys_destroy(struct thread *cur, u64 slot);
 
 #endif

@@ -42,8 +42,9 @@ static inline bool irq_waiting(void)
 void irq_unbind_notify(struct notify *n);
 
 long sys_irq_derive(struct thread *cur, struct cap *irq, u64 first, u64 count, u64 dst);
-long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot);
+long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode);
 long sys_irq_ack(struct cap *irq, u64 line);
+long sys_irq_status(struct cap *irq, u64 line);
 
 /* What happened on a line, for tests and the shell: delivered and unhandled interrupts. */
 u64 irq_count(u32 line);
@@ -54,6 +55,8 @@ u64 irq_unhandled(u32 line);
 bool arch_irq_exists(u32 line);
 /* Mask or unmask it (any CPU, any context). */
 void arch_irq_mask(u32 line, bool masked);
+/* Its trigger mode and polarity (while it is masked). */
+void arch_irq_set_mode(u32 line, bool level, bool active_low);
 /*
  * Its interrupt came (the interrupt handler): a level-triggered line is
  * masked, or it would interrupt again at once; an edge-triggered one is

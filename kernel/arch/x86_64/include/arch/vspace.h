@@ -87,6 +87,16 @@ static inline void vspace_set_leaf(vspace_entry *e, u64 frame, u32 rights)
 	     ((rights & KEEL_MAP_X) ? 0 : PTE_NX);
 }
 
+/* The same for a device's page: uncached (PAT entry 3, UC at reset), never executable. */
+static inline void vspace_set_device(vspace_entry *e, u64 frame, u32 rights)
+{
+	vspace_set_leaf(e, frame, rights & ~KEEL_MAP_X);
+	*e |= PTE_UC;
+}
+
+/* Is a page at pa (not RAM) one the kernel keeps: its devices' registers, firmware it reads? */
+bool arch_device_kernel_owns(u64 pa);
+
 /* Is the present entry *e (at level 2) a 2 MB leaf rather than a table? */
 static inline bool vspace_is_large(vspace_entry e)
 {
