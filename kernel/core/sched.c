@@ -355,7 +355,7 @@ void sched_return(void)
 	/* Most often the thread that entered goes back, and nothing is due. */
 	if (cur && cur->state == T_RUNNING && cur->cpu == pc->cpu && !pc->sched.handoff &&
 	    !pc->sched.need_resched && now < pc->sched.turn_end && now < pc->sched.next_wake &&
-	    !(pc->sched.runqueue.ready >> cur->prio >> 1) && !irq_waiting()) {
+	    !(pc->sched.runqueue.ready >> cur->prio >> 1)) {
 		bkl_unlock();
 		return;
 	}
@@ -403,14 +403,14 @@ static void idle_loop(void)
 		irq_disable();
 		/*
 		 * Halt until something is queued here (or a device's interrupt
-		 * waits to be delivered: the handler sets irq_pending_any on
-		 * this CPU before the HLT returns).  The queue is only read
+		 * waits to be delivered: the handler sets next_wake to 0, see
+		 * sched_poke_here).  The queue is only read
 		 * without the lock: whoever queues a thread for an idle CPU
 		 * sends it a wake-up IPI after, so none is missed (STI's shadow
 		 * makes the check and the HLT one step for interrupts).
 		 */
 		while (!__atomic_load_n(&pc->sched.runqueue.ready, __ATOMIC_ACQUIRE) &&
-		       pc->ticks < pc->sched.next_wake && !irq_waiting()) {
+		       pc->ticks < pc->sched.next_wake) {
 			irq_enable_and_halt();
 			irq_disable();
 			if (smp_starting && pc->cpu == 0)

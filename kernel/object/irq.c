@@ -9,6 +9,7 @@
 #include <keel/cap.h>
 #include <keel/irq.h>
 #include <keel/notify.h>
+#include <keel/sched_inline.h>
 #include <keel/thread.h>
 
 struct irq_line {
@@ -30,6 +31,7 @@ void irq_raise(u32 line)
 	if (line >= KEEL_IRQ_LINES)
 		return;
 	__atomic_fetch_add(&lines[line].raised, 1, __ATOMIC_RELAXED);
+	sched_poke_here(); /* this CPU's next pass through the scheduler delivers it */
 	__atomic_fetch_or(&irq_pending[line / 64], 1ull << (line % 64), __ATOMIC_RELEASE);
 	__atomic_store_n(&irq_pending_any, 1, __ATOMIC_RELEASE);
 }

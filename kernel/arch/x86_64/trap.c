@@ -14,6 +14,7 @@
 #include <keel/console.h>
 #include <keel/ksyms.h>
 #include <keel/panic.h>
+#include <keel/sched_inline.h>
 #include <keel/thread.h>
 
 extern const struct extable_entry __extable_start[], __extable_end[];
@@ -179,18 +180,21 @@ static void print_registers(const struct trap_frame *tf)
  * timer may end the turn; a CPU exception becomes a message to the
  * thread's pager (kernel/core/ipc.c).  Then sched_return picks who goes
  * back to user mode.  An interrupt is acknowledged before the lock is
- * taken, so that a CPU waiting for the lock still takes IPIs.
+ * taken, so that a CPU waiting for the lock still takes IPIs.  The lock
+ * is taken without bkl_lock's owner check: coming from user mode, this
+ * CPU cannot hold it (as on the IPC fast path).
  */
 static void trap_from_user(struct trap_frame *tf, u64 cr2)
 {
 	bool irq = tf->vector >= TRAP_EXCEPTIONS;
+	struct percpu *pc = this_cpu();
 
 	if (irq)
 		irq_handle(tf);
-	bkl_lock();
+	bkl_take(pc->cpu);
 	if (irq)
-		smp_poll(this_cpu()->cpu);
-	struct thread *cur = sched_current();
+		smp_poll(pc->cpu);
+	struct thread *cur = pc->sched.current;
 	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
 	if (!irq && cur->state == T_RUNNING)
 		ipc_fault(cur, tf, tf->vector == TRAP_PAGE_FAULT ? cr2 : 0);

@@ -6,9 +6,10 @@
  * An interrupt from a device arrives on some CPU, maybe in kernel mode
  * without the big kernel lock: the architecture's handler masks the line
  * if it is level-triggered, acknowledges the local APIC and calls
- * irq_raise, which only sets a bit.  Whoever holds the lock next
- * (sched_return, and an idle CPU as it wakes) calls irq_deliver, which
- * signals each line's notification.  Nothing more is signalled for the
+ * irq_raise, which only sets a bit and pokes the CPU's scheduler
+ * (sched_poke_here), so that its next pass through the lock (sched_decide,
+ * or the idle loop as it wakes; the IPC fast path falls back then) calls
+ * irq_deliver, which signals each line's notification.  Nothing more is signalled for the
  * line until the driver's SYS_IRQ_ACK: a level-triggered line stays
  * masked till then; an edge on an edge-triggered one is remembered and
  * signalled at the acknowledgement.

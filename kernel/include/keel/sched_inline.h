@@ -26,6 +26,20 @@ extern volatile i64 bkl_owner;
 void bkl_wait(u32 ticket); /* spin for our turn, interrupts on */
 
 /*
+ * From an interrupt handler: make this CPU's next pass through the
+ * scheduler take its slow path (sched_decide), and an idle CPU stop
+ * halting, at no cost to the fast paths: they all compare the ticks with
+ * next_wake already, and the slow path recomputes it (wake_sleepers).
+ * Safe without the lock: the handler never interrupts this CPU while it
+ * holds the lock (it runs with interrupts off then), and no other CPU
+ * writes this CPU's next_wake.
+ */
+static inline void sched_poke_here(void)
+{
+	this_cpu()->sched.next_wake = 0;
+}
+
+/*
  * Take the lock on CPU `cpu`, which does not hold it.  bkl_lock (sched.c)
  * checks that it does not; the IPC fast path, entered from user mode
  * only, knows it.
