@@ -57,7 +57,7 @@ struct bootinfo {
 	uint64_t ioports_count; /* ports that capability covers (KEEL_IO_PORTS) */
 	uint64_t irqs;		/* all interrupt lines: first 0 */
 	uint64_t irqs_count;	/* lines that capability covers (KEEL_IRQ_LINES) */
-	/* The interrupt line (GSI) of each ISA IRQ, after the ACPI overrides. */
+	/* The interrupt line (GSI) of each ISA IRQ, after the ACPI overrides (0xff: none). */
 	uint8_t isa_irq_gsi[16];
 	uint64_t devices;      /* device memory: the whole physical address space, base 0 */
 	uint64_t devices_size; /* bytes that capability covers */

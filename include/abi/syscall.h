@@ -408,15 +408,17 @@
  *   The line must be in irq's range (EINVAL) and exist on this machine
  *   (ENOENT); one notification per line (EBUSY: unbind first; binding the
  *   same one again changes only the bits and the mode).  mode 0 keeps
- *   the line's trigger and polarity (ISA lines: edge, active high, unless
- *   an ACPI override says otherwise; the others: the same, which PCI
- *   lines are not); KEEL_IRQ_MODE sets them: level-triggered with
+ *   the line's trigger and polarity as they are: as the kernel set them at
+ *   boot (ISA lines: edge, active high, unless an ACPI override says
+ *   otherwise; the others: the same, which PCI lines are not), or as the
+ *   last binding did; KEEL_IRQ_MODE sets them: level-triggered with
  *   KEEL_IRQ_LEVEL, active low with KEEL_IRQ_LOW (a PCI line: both, as
  *   its bus's routing says); any other bits, or those without
  *   KEEL_IRQ_MODE: EINVAL.  Binding unmasks the line.  With KEEL_CAP_NONE
  *   the line is unbound and masked (mode ignored).  Destroying the
  *   notification unbinds it too.  An interrupt raised for the old binding
- *   and not yet delivered is dropped.
+ *   and not yet delivered is dropped (one still on its way through the
+ *   CPU may yet arrive: a driver must expect a spurious first signal).
  * - SYS_IRQ_ACK(irq, line): the driver has served its device (so that it
  *   no longer asks): the line may interrupt again (a line not bound:
  *   EINVAL; one not in service: 0, nothing changes).
@@ -443,12 +445,19 @@
  *   at va, uncached and never executable: va as for SYS_MAP; off
  *   page-aligned and inside dev (EINVAL); rights KEEL_MAP_R, optionally
  *   KEEL_MAP_W (any other bit: EINVAL), each of which dev must have
- *   (EPERM); the page must not be RAM (EROLE: RAM is mapped through a
- *   memory capability) nor the kernel's (EKERNEL: the local APIC's window
- *   0xfee00000-0xfeefffff, the I/O APICs, the firmware tables the kernel
- *   maps); then the tables and the entry as SYS_MAP (ENOPDPT, ENOPD,
- *   ENOPT, EEXIST).  SYS_UNMAP takes it away (with KEEL_CAP_NONE: a memory
- *   capability does not hold it).
+ *   (EPERM); the page must not be RAM the pager has (EROLE: RAM is mapped
+ *   through a memory capability) nor anything the kernel maps or programs
+ *   (EKERNEL: RAM of any other kind, the ACPI tables and NVS included, its
+ *   own device pages, every I/O APIC the firmware lists, the local APIC's
+ *   window 0xfee00000-0xfeefffff); then the tables and the entry as
+ *   SYS_MAP (ENOPDPT, ENOPD, ENOPT, EEXIST).  SYS_UNMAP, SYS_UNMAP_RANGE
+ *   and SYS_LOOKUP take or show it with KEEL_CAP_NONE only: no memory
+ *   capability holds it (EPERM).
+ * A device memory capability is as strong as the kernel where there is no
+ * IOMMU: a device that can master the bus (DMA), send interrupt messages
+ * (MSI, the HPET's FSB delivery) or move other devices (PCI configuration
+ * space) reaches any memory and any CPU.  Give it to trusted drivers only;
+ * the EKERNEL checks keep mistakes out, not a malicious driver.
  */
 #define KEEL_APIC_WINDOW     0xfee00000ul
 #define KEEL_APIC_WINDOW_END 0xfef00000ul

@@ -299,8 +299,6 @@ static void idle_loop(void);
  */
 static __attribute__((noinline)) void sched_decide(struct percpu *pc)
 {
-	if (irq_waiting())
-		irq_deliver(); /* a device's interrupt came: its driver may wake (keel/irq.h) */
 	struct runqueue *rq = &pc->sched.runqueue;
 	struct thread *cur = pc->sched.current, *next = pc->sched.handoff;
 	bool cur_runs = cur && cur->state == T_RUNNING && cur->cpu == pc->cpu;

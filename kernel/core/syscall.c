@@ -325,6 +325,13 @@ long syscall_locked(struct trap_frame *tf)
 {
 	struct thread *cur = sched_current();
 
+	/*
+	 * A device's interrupt that came meanwhile first (keel/irq.h), while
+	 * the caller still runs: so a wake it brings never meets a caller
+	 * that has just blocked (which would be woken before it left).
+	 */
+	if (__builtin_expect(irq_waiting(), 0))
+		irq_deliver();
 	/* A thread stopped by another CPU (destroyed) does not get its call. */
 	if (cur->state == T_RUNNING)
 		tf->rax = (u64)syscall_dispatch(

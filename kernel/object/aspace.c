@@ -326,8 +326,8 @@ static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, 
 		*err = -KEEL_ENOENT;
 		return NULL;
 	}
-	if (m && !cap_mem_offset(m, *frame, off)) {
-		*err = -KEEL_EPERM; /* not the caller's to know */
+	if (m && (vspace_is_device(*e) || !cap_mem_offset(m, *frame, off))) {
+		*err = -KEEL_EPERM; /* not the caller's to know; device memory: nobody's */
 		return NULL;
 	}
 	return e;
@@ -415,8 +415,12 @@ static void unref_frame(struct unref_batch *b, u64 frame)
 static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *out, bool change)
 {
 	u64 n = 0, small = 0, base = m ? cap_mem_base(m) : 0;
-	/* A memory capability to all of RAM holds every frame: nothing to check per page. */
-	bool holds_all = !m || (base == 0 && m->size >= kmem_phys_top());
+	/*
+	 * A memory capability to all of RAM holds every frame: nothing to check
+	 * per page, unless a device page (which no memory capability holds)
+	 * may be there.
+	 */
+	bool holds_all = !m || (base == 0 && m->size >= kmem_phys_top() && !as->had_device);
 	struct unref_batch b = { .run = 1 };
 	int missing;
 
@@ -448,7 +452,8 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 		vspace_entry *e = vspace_leaf_below(*pde, a);
 		if (!change) {
 			for (u64 x = a; !holds_all && x < next; x += PAGE_SIZE, e++)
-				if (vspace_present(*e) && !cap_mem_holds(m, vspace_frame(*e)))
+				if (vspace_present(*e) &&
+				    (vspace_is_device(*e) || !cap_mem_holds(m, vspace_frame(*e))))
 					return -KEEL_EPERM; /* not the caller's to know */
 			continue;
 		}
@@ -601,8 +606,11 @@ long sys_map_device(struct cap *asc, u64 va, struct cap *dev, u64 off, u64 right
 		return -KEEL_EINVAL;
 	if (rights & ~(u64)cap_rights(dev))
 		return -KEEL_EPERM;
-	if (kmem_classify(frame) != KMEM_NOTRAM)
-		return -KEEL_EROLE; /* RAM: mapped through a memory capability, cached */
+	enum kmem_class cls = kmem_classify(frame);
+	if (cls == KMEM_KERNEL)
+		return -KEEL_EKERNEL;
+	if (cls != KMEM_NOTRAM)
+		return -KEEL_EROLE; /* the pager's RAM: mapped through a memory capability, cached */
 	if (arch_device_kernel_owns(frame))
 		return -KEEL_EKERNEL;
 	if (!(e = vspace_entry_at(&as->vs, va, 1, &missing)))
@@ -611,5 +619,6 @@ long sys_map_device(struct cap *asc, u64 va, struct cap *dev, u64 off, u64 right
 		return -KEEL_EEXIST;
 	vspace_set_device(e, frame, (u32)rights);
 	as->pages++;
+	as->had_device = true;
 	return 0;
 }

@@ -118,16 +118,16 @@ long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u6
 		return r;
 	if ((r = line_check(irq, line)))
 		return r;
-	if (mode & ~(u64)(KEEL_IRQ_MODE | KEEL_IRQ_LEVEL | KEEL_IRQ_LOW) ||
-	    (!(mode & KEEL_IRQ_MODE) && mode))
-		return -KEEL_EINVAL;
 	struct irq_line *l = &lines[line];
-	if (!c) {
+	if (!c) { /* unbinding: the mode is ignored */
 		arch_irq_mask((u32)line, true);
 		l->nt = NULL;
 		line_reset(l, (u32)line);
 		return 0;
 	}
+	if (mode & ~(u64)(KEEL_IRQ_MODE | KEEL_IRQ_LEVEL | KEEL_IRQ_LOW) ||
+	    (!(mode & KEEL_IRQ_MODE) && mode))
+		return -KEEL_EINVAL;
 	struct notify *n = cap_obj(c);
 	if (l->nt && l->nt != n)
 		return -KEEL_EBUSY;
@@ -139,7 +139,8 @@ long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u6
 		l->nt = n;
 		line_reset(l, (u32)line);
 	}
-	arch_irq_mask((u32)line, false);
+	if (!l->in_service)
+		arch_irq_mask((u32)line, false); /* else the acknowledgement unmasks it */
 	return 0;
 }
 

@@ -14,6 +14,9 @@
 #include <keel/addr.h>
 #include <keel/boot.h>
 #include <keel/ktest.h>
+#include <keel/memmap.h>
+#include <keel/acpi.h>
+#include <arch/vspace.h>
 
 extern char boot_stack_guard[], df_stack_guard[];
 
@@ -175,5 +178,36 @@ KTEST(device_map_refuses_ram)
 {
 	KTEST_CHECK(!kvspace_map_device(kimage_to_phys(__kernel_start), PAGE_SIZE));
 	KTEST_CHECK(!kvspace_map_device(PHYS_MAX, PAGE_SIZE));
+	return NULL;
+}
+
+/*
+ * What SYS_MAP_DEVICE refuses as the kernel's (arch_device_kernel_owns):
+ * the first page of every RAM range of the map, whatever its type (ACPI
+ * tables and NVS too: the direct map holds them write-back), the local
+ * APIC's window, each I/O APIC the MADT lists; and not the HPET's page,
+ * which the kernel never maps.
+ */
+KTEST(device_pages_the_kernel_keeps)
+{
+	u32 ram_kinds = 0;
+
+	for (size_t i = 0; i < boot.memmap_count; i++) {
+		const struct memmap_entry *e = &boot.memmap[i];
+		if (!memmap_is_ram(e->type) || e->base >= PHYS_MAX)
+			continue;
+		if (!arch_device_kernel_owns(ALIGN_UP(e->base, PAGE_SIZE)))
+			return ktest_fail("RAM at 0x%lx (type %u) is not refused", e->base,
+					  e->type);
+		ram_kinds |= 1u << (e->type & 31);
+	}
+	KTEST_CHECK(ram_kinds & (1u << MEMMAP_AVAILABLE));
+	KTEST_CHECK(arch_device_kernel_owns(KEEL_APIC_WINDOW));
+	KTEST_CHECK(arch_device_kernel_owns(KEEL_APIC_WINDOW_END - PAGE_SIZE));
+	for (size_t i = 0; i < boot.acpi->ioapic_count; i++)
+		KTEST_CHECK(
+		    arch_device_kernel_owns(boot.acpi->ioapics[i].addr & ~(u64)(PAGE_SIZE - 1)));
+	if (boot.acpi->has_hpet)
+		KTEST_CHECK(!arch_device_kernel_owns(boot.acpi->hpet_addr & ~(u64)(PAGE_SIZE - 1)));
 	return NULL;
 }

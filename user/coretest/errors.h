@@ -62,6 +62,8 @@ struct cap_result {
 };
 
 /* The cases: the IPC ones (which would block if a bad slot were taken) or the others. */
+/* The cases, at most CAP_CASES_MAX of them (out has room for that many; more is a failed check). */
+#define CAP_CASES_MAX 64
 int cap_cases(struct cap_case *out, int ipc);
 /* The call with `slot` in place of its capability argument. */
 long cap_case_call(const struct cap_case *c, unsigned long slot);

@@ -11,8 +11,18 @@ static struct {
 	char why[200];
 } cur;
 
+/*
+ * One TAP line.  The kernel takes a reason of fewer than KEEL_TEST_NAME_MAX
+ * characters (a longer one is EINVAL, and the line would be lost): cut it.
+ */
 static void report(const char *name, unsigned long result, const char *why)
 {
+	char cut[KEEL_TEST_NAME_MAX];
+
+	if (why) {
+		str_copy(cut, why, sizeof(cut));
+		why = cut;
+	}
 	long r = keel_debug_test(name, result, why);
 	if (r == -KEEL_ENOSYS) /* not a test boot: say it ourselves */
 		print_fmt("[coretest] %s %s%s%s\n",

@@ -93,8 +93,8 @@ void tests_boot(void)
 	       "device memory covers 0x%lx: all physical addresses",
 	       (unsigned long)bi->devices_size);
 	for (int i = 0; i < 16; i++)
-		expect(bi->isa_irq_gsi[i] < KEEL_IRQ_LINES, "ISA IRQ %d on line %u", i,
-		       bi->isa_irq_gsi[i]);
+		expect(bi->isa_irq_gsi[i] < KEEL_IRQ_LINES || bi->isa_irq_gsi[i] == 0xff,
+		       "ISA IRQ %d on line %u", i, bi->isa_irq_gsi[i]);
 	expect(bi->memory_size && (bi->memory_size & PAGE_MASK) == 0, "memory_size 0x%lx",
 	       (unsigned long)bi->memory_size);
 	for (uint32_t i = 0; i < bi->range_count; i++)

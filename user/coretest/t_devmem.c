@@ -6,10 +6,12 @@
  */
 #include "ct.h"
 
-#define HPET_CAPS    0x00 /* vendor, revision; bits 63:32 the period in femtoseconds */
-#define HPET_CONFIG  0x10 /* bit 0: the main counter runs */
-#define HPET_COUNTER 0xf0
-#define HPET_MAX_FS  100000000ul /* the specification's longest period: 100 ns */
+#define HPET_CAPS	  0x00 /* vendor, revision; bits 63:32 the period in femtoseconds */
+#define HPET_CONFIG	  0x10 /* bit 0: the main counter runs */
+#define HPET_COUNTER	  0xf0
+#define HPET_MAX_FS	  100000000ul /* the specification's longest period: 100 ns */
+/* Where GRUB loads the kernel (kernel/include/keel/layout.h's KERNEL_PHYS_LOAD). */
+#define KERNEL_IMAGE_PHYS 0x200000ul
 
 /* A free user address with its tables present: a scratch mapping's, unmapped again. */
 static unsigned long free_va(void)
@@ -35,6 +37,14 @@ static void devmem_rules(void)
 	expect_eq(keel_cap_info(dev), (long)(KEEL_CAP_DEVICE << 8 | KEEL_DEV_R | KEEL_DEV_W),
 		  "the boot capability");
 	expect_eq(keel_map_device(self, va, dev, ram, R), -KEEL_EROLE, "RAM");
+	if (ct.bi->module_count)
+		expect_eq(keel_map_device(self, va, dev, ct.bi->modules[0].base & ~PAGE_MASK, R),
+			  -KEEL_EROLE, "a boot module");
+	expect_eq(keel_map_device(self, va, dev, KERNEL_IMAGE_PHYS, R), -KEEL_EKERNEL,
+		  "the kernel's image");
+	if (ct.bi->hpet) /* ACPI: an I/O APIC is listed, at the usual address on QEMU and Bochs */
+		expect_eq(keel_map_device(self, va, dev, 0xfec00000ul, R), -KEEL_EKERNEL,
+			  "the I/O APIC");
 	expect_eq(keel_map_device(self, va, dev, KEEL_APIC_WINDOW, R), -KEEL_EKERNEL,
 		  "the local APIC's window");
 	expect_eq(keel_map_device(self, va, dev, KEEL_APIC_WINDOW_END - PAGE_SIZE, R),
@@ -61,6 +71,12 @@ static void devmem_rules(void)
 	expect_eq(keel_map_device(self, va, p, PAGE_SIZE, R), -KEEL_EINVAL, "past the part");
 	expect_eq(keel_map_device(self, va, p, 0, R), 0, "mapped");
 	expect_eq(keel_map_device(self, va, p, 0, R), -KEEL_EEXIST, "mapped twice");
+	/* No memory capability holds it, not even one for all of RAM and more. */
+	expect_eq(keel_lookup(self, va, ct.mem), -KEEL_EPERM, "looked up through memory");
+	expect_eq(keel_unmap(self, va, ct.mem), -KEEL_EPERM, "unmapped through memory");
+	expect_eq(keel_unmap_range(self, va, 1, ct.mem), -KEEL_EPERM,
+		  "range-unmapped through memory");
+	expect_eq(keel_lookup(self, va, KEEL_CAP_NONE), -KEEL_EINVAL, "a lookup needs memory");
 	expect_eq(keel_unmap(self, va, KEEL_CAP_NONE), 0, "unmapped");
 	expect_eq(keel_unmap(self, va, KEEL_CAP_NONE), -KEEL_ENOENT, "gone");
 	expect_eq(keel_destroy(p), -KEEL_EPERM, "device memory is not an object");

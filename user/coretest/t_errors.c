@@ -238,15 +238,17 @@ int cap_cases(struct cap_case *out, int ipc)
 	unsigned long io = ct.bi->ioports, irq = ct.bi->irqs, dev = ct.bi->devices;
 	int n = 0;
 
-#define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5) \
-	(out[n++] = (struct cap_case){                                 \
-	     nm,                                                       \
-	     num,                                                      \
-	     arg,                                                      \
-	     type,                                                     \
-	     right,                                                    \
-	     flags,                                                    \
-	     { (long)(a0), (long)(a1), (long)(a2), (long)(a3), (long)(a4), (long)(a5) } })
+#define CASE(nm, num, arg, type, right, flags, a0, a1, a2, a3, a4, a5)                    \
+	(n == CAP_CASES_MAX                                                               \
+	     ? (void)0                                                                    \
+	     : (void)(out[n++] = (struct cap_case){ nm,                                   \
+						    num,                                  \
+						    arg,                                  \
+						    type,                                 \
+						    right,                                \
+						    flags,                                \
+						    { (long)(a0), (long)(a1), (long)(a2), \
+						      (long)(a3), (long)(a4), (long)(a5) } }))
 	if (ipc) {
 		CASE("SEND", SYS_SEND, 0, EP, KEEL_EP_SEND, 0, e, IPC_TAG(1, 0), 1, 2, 3, 4);
 		CASE("CALL", SYS_CALL, 0, EP, KEEL_EP_SEND, 0, e, IPC_TAG(1, 0), 1, 2, 3, 4);
@@ -371,13 +373,14 @@ static void expect_results(const struct cap_result *r, int n)
 
 static void err_capability_arguments(void)
 {
-	static struct cap_case cases[48];
+	static struct cap_case cases[CAP_CASES_MAX];
 	static struct cap_result res[768];
 	static struct uthread t;
 	static struct client c;
 	int n = cap_cases(cases, 0), nres = 0;
 
 	test_begin("err_capability_arguments");
+	expect(n < CAP_CASES_MAX, "%d cases: CAP_CASES_MAX is too small", n);
 	for (int i = 0; i < n; i++)
 		nres +=
 		    cap_case_run(&cases[i], res + nres, (int)(sizeof(res) / sizeof(res[0])) - nres);

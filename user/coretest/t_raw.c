@@ -43,7 +43,7 @@ static void expect_results(const struct cap_result *r, int n)
 
 void tests_raw(void)
 {
-	static struct cap_case cases[48];
+	static struct cap_case cases[CAP_CASES_MAX];
 	static struct cap_result res[224];
 	static struct uthread t;
 	static struct client c, tc;

@@ -31,6 +31,8 @@ struct ioapic {
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static u32 ioapic_count;
+/* The MADT's list, for ioapic_listed (the parsed tables stay in place: main.c's acpi). */
+static const struct acpi_info *madt;
 /* The index and data registers are a pair: one CPU at a time (and no interrupt between). */
 static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
 /* Each ISA IRQ's GSI, from the MADT's overrides (identity where none). */
@@ -68,10 +70,19 @@ static u64 gsi_mode(const struct acpi_info *acpi, u32 gsi)
 	return mode;
 }
 
+bool ioapic_listed(u64 pa)
+{
+	for (size_t i = 0; madt && i < madt->ioapic_count; i++)
+		if (pa - (madt->ioapics[i].addr & ~(u64)(PAGE_SIZE - 1)) < PAGE_SIZE)
+			return true;
+	return false;
+}
+
 u32 ioapic_setup(const struct acpi_info *acpi)
 {
 	u32 programmed = 0;
 
+	madt = acpi;
 	for (size_t i = 0; i < acpi->override_count; i++) {
 		const struct acpi_override *o = &acpi->overrides[i];
 		if (o->bus == 0 && o->source < 16)

@@ -3,6 +3,7 @@
  */
 #include <arch/cpu.h>
 #include <abi/syscall.h>
+#include <arch/irqchip.h>
 #include <arch/kvspace.h>
 #include <arch/vspace.h>
 #include <arch/x86.h>
@@ -266,13 +267,17 @@ bool kvspace_map_firmware(u64 phys, u64 size)
 
 bool arch_device_kernel_owns(u64 pa)
 {
+	struct pt_leaf l;
+
 	if (pa >= KEEL_APIC_WINDOW && pa < KEEL_APIC_WINDOW_END)
 		return true; /* the local APIC's registers, mapped or not (x2APIC) */
-	for (size_t i = 0; i < kvspace_device_count; i++)
-		if (pa - kvspace_devices[i].base < kvspace_devices[i].size)
-			return true;
-	for (size_t i = 0; i < kvspace_firmware_count; i++)
-		if (pa - kvspace_firmware[i].base < kvspace_firmware[i].size)
-			return true; /* mapped write-back here: no uncached alias */
-	return false;
+	if (ioapic_listed(pa))
+		return true; /* every I/O APIC the MADT lists, even one the kernel skipped */
+	/*
+	 * Anything in the kernel's direct map: RAM of every type (ACPI
+	 * reclaimable and NVS too), its own device pages, the firmware it
+	 * reads.  Each is mapped there with a memory type an uncached user
+	 * alias would contradict, or is the kernel's to program.
+	 */
+	return pa < PHYS_MAX && pt_translate(&kvspace_env, kvspace_root, DIRECT_MAP_BASE + pa, &l);
 }

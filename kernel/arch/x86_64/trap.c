@@ -12,6 +12,7 @@
 #include <arch/vectors.h>
 #include <arch/x86.h>
 #include <keel/console.h>
+#include <keel/irq.h>
 #include <keel/ksyms.h>
 #include <keel/panic.h>
 #include <keel/sched_inline.h>
@@ -194,6 +195,8 @@ static void trap_from_user(struct trap_frame *tf, u64 cr2)
 	bkl_take(pc->cpu);
 	if (irq)
 		smp_poll(pc->cpu);
+	if (__builtin_expect(irq_waiting(), 0))
+		irq_deliver(); /* before anything blocks (see syscall_locked) */
 	struct thread *cur = pc->sched.current;
 	/* A tick needs nothing more: sched_return looks at the turn and sleepers. */
 	if (!irq && cur->state == T_RUNNING)

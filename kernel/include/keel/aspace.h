@@ -26,6 +26,7 @@ struct aspace {
 	u32 threads;	  /* threads that run in it */
 	u32 tables;	  /* page-table frames it owns, the PML4 included */
 	u64 pages;	  /* 4 KB pages mapped */
+	bool had_device;  /* a device page was mapped once: range unmaps check each page */
 	struct cap *caps; /* its capability space: a frame (keel/cap.h) */
 };
 _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "an address space object is one frame");

@@ -7,9 +7,13 @@
  * without the big kernel lock: the architecture's handler masks the line
  * if it is level-triggered, acknowledges the local APIC and calls
  * irq_raise, which only sets a bit and pokes the CPU's scheduler
- * (sched_poke_here), so that its next pass through the lock (sched_decide,
- * or the idle loop as it wakes; the IPC fast path falls back then) calls
- * irq_deliver, which signals each line's notification.  Nothing more is signalled for the
+ * (sched_poke_here), so that its next pass through the lock calls
+ * irq_deliver, which signals each line's notification: a system call's
+ * general path before its handler (the IPC fast path falls back while a
+ * line waits), an exception or interrupt from user mode as it takes the
+ * lock, an idle CPU as it wakes.  Always before the running thread can
+ * block: a wake-up that found it just blocked, before the switch, would
+ * be lost.  Nothing more is signalled for the
  * line until the driver's SYS_IRQ_ACK: a level-triggered line stays
  * masked till then; an edge on an edge-triggered one is remembered and
  * signalled at the acknowledgement.

@@ -27,9 +27,10 @@ void bkl_wait(u32 ticket); /* spin for our turn, interrupts on */
 
 /*
  * From an interrupt handler: make this CPU's next pass through the
- * scheduler take its slow path (sched_decide), and an idle CPU stop
- * halting, at no cost to the fast paths: they all compare the ticks with
- * next_wake already, and the slow path recomputes it (wake_sleepers).
+ * scheduler take its slow path (sched_decide), the IPC fast path fall
+ * back to the general one, and an idle CPU stop halting, at no cost to
+ * the fast paths: they all compare the ticks with next_wake already, and
+ * the slow path recomputes it (wake_sleepers).
  * Safe without the lock: the handler never interrupts this CPU while it
  * holds the lock (it runs with interrupts off then), and no other CPU
  * writes this CPU's next_wake.

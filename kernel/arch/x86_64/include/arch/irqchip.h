@@ -18,6 +18,9 @@ void pic_disable(void);
  */
 u32 ioapic_setup(const struct acpi_info *acpi);
 
+/* Is pa in the registers' page of an I/O APIC the MADT listed (mapped or skipped)? */
+bool ioapic_listed(u64 pa);
+
 /* Read back an input's redirection entry (for tests); false if none. */
 bool ioapic_read_entry(u32 gsi, u64 *entry);
 

@@ -11,6 +11,7 @@
  *   bit 3  PWT  write-through     bit 63 NX   no execute (needs EFER.NXE)
  *   bit 4  PCD  cache disable
  *   bit 5  A    accessed, bit 6 D dirty (set by the CPU)
+ *   bits 9..11 ignored by the CPU, free for software (PTE_DEVICE)
  * Permissions are the AND of W and U and the OR of NX along the walk; Keel's
  * intermediate entries are always P|W (plus U in user space) without NX, so
  * the leaf alone decides.
@@ -29,6 +30,7 @@
 #define PTE_D	      (1 << 6)
 #define PTE_PS	      (1 << 7)
 #define PTE_G	      (1 << 8)
+#define PTE_DEVICE    (1 << 9) /* software: a user page of device memory (SYS_MAP_DEVICE) */
 #define PTE_NX	      (_UL(1) << 63)
 #define PTE_ADDR_MASK _UL(0x000ffffffffff000)
 

@@ -87,11 +87,20 @@ static inline void vspace_set_leaf(vspace_entry *e, u64 frame, u32 rights)
 	     ((rights & KEEL_MAP_X) ? 0 : PTE_NX);
 }
 
-/* The same for a device's page: uncached (PAT entry 3, UC at reset), never executable. */
+/*
+ * The same for a device's page: uncached (PAT entry 3, UC at reset), never
+ * executable, and marked, so that no memory capability is ever taken to
+ * hold it (vspace_is_device).
+ */
 static inline void vspace_set_device(vspace_entry *e, u64 frame, u32 rights)
 {
 	vspace_set_leaf(e, frame, rights & ~KEEL_MAP_X);
-	*e |= PTE_UC;
+	*e |= PTE_UC | PTE_DEVICE;
+}
+
+static inline bool vspace_is_device(vspace_entry e)
+{
+	return e & PTE_DEVICE;
 }
 
 /* Is a page at pa (not RAM) one the kernel keeps: its devices' registers, firmware it reads? */
