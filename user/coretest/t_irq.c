@@ -175,14 +175,21 @@ static void irq_rtc_to_a_driver(void)
 			expect_eq(r, 0, "starting the driver");
 			if (r != 0)
 				break;
-			int served = wait_until(&drv.rounds, want, WAIT_TICKS);
-			expect(
-			    served,
-			    "the driver served %d of %d (started %d on CPU %ld, last wait %ld; "
-			    "%d faults, %d exits; %ld interrupts taken on the line; bits set %ld)",
-			    drv.rounds, want, drv.started, drv.cpu, drv.last, c.faults, c.exits,
-			    keel_irq_status(irq, line),
-			    keel_wait((unsigned long)nt, KEEL_WAIT_POLL));
+			/*
+			 * Only a failure looks at the notification: a poll would take
+			 * bits a delivery left for the next driver (and leave the line
+			 * in service with nobody to acknowledge it).
+			 */
+			if (!wait_until(&drv.rounds, want, WAIT_TICKS)) {
+				long taken = keel_irq_status(irq, line);
+				long bits = keel_wait((unsigned long)nt, KEEL_WAIT_POLL);
+				expect(
+				    0,
+				    "driver: %d of %d (started %d, CPU %ld, last %ld; %d faults, "
+				    "%d exits; %ld taken; bits %ld)",
+				    drv.rounds, want, drv.started, drv.cpu, drv.last, c.faults,
+				    c.exits, taken, bits);
+			}
 			expect_eq(drv.errors, 0, "the driver's errors");
 			expect(child_wait(&c), "the driver exited");
 			expect_eq(child_finish(&t, &c), 0, "destroying the driver");
