@@ -184,7 +184,7 @@ ADAPT(call_debug_test, sys_debug_test(a[0], a[1], a[2]))
 ADAPT(call_donate, sys_kmem_donate(CAP(0), a[1], a[2]))
 ADAPT(call_reclaim, sys_kmem_reclaim(CAP(0), a[1], a[2]))
 ADAPT(call_counts, sys_kmem_counts(CAP(0), a[1], a[2]))
-ADAPT(call_mem_derive, sys_mem_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
+ADAPT(call_physical_derive, cap_physical_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
 ADAPT(call_as_create, sys_as_create(cur, CAP(0), a[1], a[2], a[3], a[4]))
 ADAPT(call_map, sys_map(CAP(0), a[1], CAP(2), a[3], a[4]))
 ADAPT(call_unmap, sys_unmap(cur, CAP(0), a[1], a[2]))
@@ -205,13 +205,11 @@ ADAPT(call_notify_create, sys_notify_create(cur, CAP(0), a[1], a[2]))
 ADAPT(call_signal, sys_signal(CAP(0)))
 ADAPT(call_wait, sys_wait(cur, CAP(0), a[1]))
 ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
-ADAPT(call_io_derive, sys_io_derive(cur, CAP(0), a[1], a[2], a[3]))
+ADAPT(call_range_derive, cap_range_derive(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_io_enable, sys_io_enable(CAP(0), CAP(1), a[2], a[3]))
-ADAPT(call_irq_derive, sys_irq_derive(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_irq_bind, sys_irq_bind(cur, CAP(0), a[1], a[2], a[3]))
 ADAPT(call_irq_ack, sys_irq_ack(CAP(0), a[1]))
 ADAPT(call_irq_status, sys_irq_status(CAP(0), a[1]))
-ADAPT(call_device_derive, sys_device_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
 ADAPT(call_map_device, sys_map_device(CAP(0), a[1], CAP(2), a[3], a[4]))
 
 /* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
@@ -241,7 +239,8 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_KMEM_DONATE] = ARGS(call_donate, MEM_KMEM(0)),
 	[SYS_KMEM_RECLAIM] = ARGS(call_reclaim, MEM_KMEM(0)),
 	[SYS_KMEM_COUNTS] = ARGS(call_counts, MEM_KMEM(0)),
-	[SYS_MEM_DERIVE] = ARGS(call_mem_derive, C(0, CAP_MEMORY, 0)), /* rights: the handler */
+	[SYS_MEM_DERIVE] =
+	    ARGS(call_physical_derive, C(0, CAP_MEMORY, 0)), /* rights: the handler */
 	/* Objects are made in donated frames; the new capability goes to a slot. */
 	[SYS_AS_CREATE] = ARGS(call_as_create, MEM_KMEM(0)),
 	[SYS_THREAD_CREATE] =
@@ -264,16 +263,16 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_WAIT] = ARGS(call_wait, C(0, CAP_NOTIFY, KEEL_NT_WAIT)),
 	[SYS_NOTIFY_BIND] = ARGS(call_notify_bind, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
 	/* I/O ports (x86: kernel/arch/x86_64/ioport.c). */
-	[SYS_IO_DERIVE] = ARGS(call_io_derive, C(0, CAP_IOPORT, 0)),
+	[SYS_IO_DERIVE] = ARGS(call_range_derive, C(0, CAP_IOPORT, 0)),
 	[SYS_IO_ENABLE] =
 	    ARGS(call_io_enable, C(0, CAP_IOPORT, KEEL_IO_USE), C(1, CAP_ASPACE, KEEL_AS_MAP)),
 	/* Interrupt lines (kernel/object/irq.c).  The notification may be none: the handler. */
-	[SYS_IRQ_DERIVE] = ARGS(call_irq_derive, C(0, CAP_IRQ, 0)),
+	[SYS_IRQ_DERIVE] = ARGS(call_range_derive, C(0, CAP_IRQ, 0)),
 	[SYS_IRQ_BIND] = ARGS(call_irq_bind, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
 	[SYS_IRQ_ACK] = ARGS(call_irq_ack, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
 	[SYS_IRQ_STATUS] = ARGS(call_irq_status, C(0, CAP_IRQ, 0)),
 	/* Device memory.  The map's W right on dev: the handler. */
-	[SYS_DEVICE_DERIVE] = ARGS(call_device_derive, C(0, CAP_DEVICE, 0)),
+	[SYS_DEVICE_DERIVE] = ARGS(call_physical_derive, C(0, CAP_DEVICE, 0)),
 	[SYS_MAP_DEVICE] =
 	    ARGS(call_map_device, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_DEVICE, KEEL_DEV_R)),
 	/* Any type: the handlers look the slots up (keel/cap.h). */

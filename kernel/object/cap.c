@@ -77,14 +77,26 @@ void cap_set(struct cap *c, u32 type, void *obj, u32 rights, u64 badge)
 	c->badge = badge;
 }
 
-void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
+/* A capability of type (memory or device memory) to [base, base + size). */
+static void cap_set_physical(struct cap *c, u32 type, u64 base, u64 size, u32 rights)
 {
-	if (base & ~CAP_OBJ_MASK || size & ~CAP_OBJ_MASK || rights & ~CAP_RIGHTS_MEMORY)
-		panic("cap: memory 0x%lx+0x%lx, rights 0x%x do not make a capability", base, size,
-		      rights);
-	cap_fill(c, base | CAP_MEMORY | (u64)rights << CAP_RIGHTS_SHIFT);
+	if (base & ~CAP_OBJ_MASK || size & ~CAP_OBJ_MASK || rights & ~cap_type_rights(type))
+		panic("cap: physical range type %u 0x%lx+0x%lx, rights 0x%x do not make a "
+		      "capability",
+		      type, base, size, rights);
+	cap_fill(c, base | type | (u64)rights << CAP_RIGHTS_SHIFT);
 	c->size = size;
 	c->badge = 0;
+}
+
+void cap_set_memory(struct cap *c, u64 base, u64 size, u32 rights)
+{
+	cap_set_physical(c, CAP_MEMORY, base, size, rights);
+}
+
+void cap_set_device(struct cap *c, u64 base, u64 size, u32 rights)
+{
+	cap_set_physical(c, CAP_DEVICE, base, size, rights);
 }
 
 void cap_set_range(struct cap *c, u32 type, u64 first, u64 count, u32 rights)
@@ -99,24 +111,10 @@ void cap_set_range(struct cap *c, u32 type, u64 first, u64 count, u32 rights)
 	c->badge = 0;
 }
 
-void cap_set_device(struct cap *c, u64 base, u64 size, u32 rights)
-{
-	if (base & ~CAP_OBJ_MASK || size & ~CAP_OBJ_MASK || !size || rights & ~CAP_RIGHTS_DEVICE)
-		panic("cap: device memory 0x%lx+0x%lx, rights 0x%x do not make a capability", base,
-		      size, rights);
-	cap_fill(c, base | CAP_DEVICE | (u64)rights << CAP_RIGHTS_SHIFT);
-	c->size = size;
-	c->badge = 0;
-}
-
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge)
 {
-	if (cap_type(from) == CAP_MEMORY) {
-		cap_set_memory(to, cap_mem_base(from), from->size, rights);
-		return;
-	}
-	if (cap_type(from) == CAP_DEVICE) {
-		cap_set_device(to, cap_mem_base(from), from->size, rights);
+	if (cap_type(from) == CAP_MEMORY || cap_type(from) == CAP_DEVICE) {
+		cap_set_physical(to, cap_type(from), cap_mem_base(from), from->size, rights);
 		return;
 	}
 	if (cap_type(from) == CAP_IOPORT || cap_type(from) == CAP_IRQ) {
@@ -236,8 +234,27 @@ long cap_dst(struct thread *cur, u64 dst, struct cap **out)
 	return 0;
 }
 
-/* SYS_MEM_DERIVE(mem, off, size, rights, dst): a part of mem, with fewer rights. */
-long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 rights, u64 dst)
+void *cap_object_create(struct thread *cur, struct cap *mem, u64 off, u64 dst, u32 kobj, u32 type,
+			long *err)
+{
+	struct cap *to;
+	u64 frame;
+
+	if ((*err = cap_dst(cur, dst, &to)) ||
+	    (*err = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (*err = kmem_check_free(frame)))
+		return NULL;
+	u64 *obj = kmem_object_make(frame, (enum kobj_type)kobj);
+	*obj = kmem_gen_new(); /* every object begins with its generation */
+	cap_set(to, type, obj, cap_type_rights(type), 0);
+	return obj;
+}
+
+/*
+ * SYS_MEM_DERIVE and SYS_DEVICE_DERIVE(from, off, size, rights, dst): a
+ * part of a physical range, with fewer rights, of from's type.
+ */
+long cap_physical_derive(struct thread *cur, struct cap *from, u64 off, u64 size, u64 rights,
+			 u64 dst)
 {
 	struct cap *to;
 	u64 base;
@@ -245,32 +262,30 @@ long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 
 
 	if ((r = cap_dst(cur, dst, &to)))
 		return r;
-	if ((r = cap_mem_range(mem, off, size, &base)) || !size)
+	if ((r = cap_mem_range(from, off, size, &base)) || !size)
 		return r ? r : -KEEL_EINVAL;
-	if (rights & ~(u64)CAP_RIGHTS_MEMORY || !rights)
+	if (rights & ~(u64)cap_type_rights(cap_type(from)) || !rights)
 		return -KEEL_EINVAL;
-	if (rights & ~(u64)cap_rights(mem))
+	if (rights & ~(u64)cap_rights(from))
 		return -KEEL_EPERM;
-	cap_set_memory(to, base, size, (u32)rights);
+	cap_set_physical(to, cap_type(from), base, size, (u32)rights);
 	return 0;
 }
 
-/* SYS_DEVICE_DERIVE(dev, off, size, rights, dst): a part of device memory, as SYS_MEM_DERIVE. */
-long sys_device_derive(struct thread *cur, struct cap *dev, u64 off, u64 size, u64 rights, u64 dst)
+/*
+ * SYS_IO_DERIVE and SYS_IRQ_DERIVE(from, first, count, dst): a part of a
+ * numbered range (ports, lines), with from's rights.
+ */
+long cap_range_derive(struct thread *cur, struct cap *from, u64 first, u64 count, u64 dst)
 {
 	struct cap *to;
-	u64 base;
 	long r;
 
 	if ((r = cap_dst(cur, dst, &to)))
 		return r;
-	if ((r = cap_mem_range(dev, off, size, &base)) || !size)
-		return r ? r : -KEEL_EINVAL;
-	if (rights & ~(u64)CAP_RIGHTS_DEVICE || !rights)
+	if (!cap_range_holds(from, first, count))
 		return -KEEL_EINVAL;
-	if (rights & ~(u64)cap_rights(dev))
-		return -KEEL_EPERM;
-	cap_set_device(to, base, size, (u32)rights);
+	cap_set_range(to, cap_type(from), first, count, cap_rights(from));
 	return 0;
 }
 

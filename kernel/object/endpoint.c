@@ -14,17 +14,10 @@
 /* SYS_ENDPOINT_CREATE(mem, off, dst). */
 long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
 {
-	struct cap *to;
-	u64 frame;
 	long r;
 
-	if ((r = cap_dst(cur, dst, &to)) || (r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
-	    (r = kmem_check_free(frame)))
-		return r;
-	struct endpoint *ep = kmem_object_make(frame, KOBJ_ENDPOINT);
-	ep->gen = kmem_gen_new();
-	cap_set(to, CAP_ENDPOINT, ep, CAP_RIGHTS_ENDPOINT, 0);
-	return 0;
+	cap_object_create(cur, mem, off, dst, KOBJ_ENDPOINT, CAP_ENDPOINT, &r);
+	return r;
 }
 
 long endpoint_destroy(struct endpoint *ep)

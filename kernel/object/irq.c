@@ -93,20 +93,6 @@ static long line_check(struct cap *irq, u64 line)
 	return arch_irq_exists((u32)line) ? 0 : -KEEL_ENOENT;
 }
 
-/* SYS_IRQ_DERIVE(irq, first, count, dst). */
-long sys_irq_derive(struct thread *cur, struct cap *irq, u64 first, u64 count, u64 dst)
-{
-	struct cap *to;
-	long r;
-
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
-	if (!cap_range_holds(irq, first, count))
-		return -KEEL_EINVAL;
-	cap_set_range(to, CAP_IRQ, first, count, cap_rights(irq));
-	return 0;
-}
-
 /* SYS_IRQ_BIND(irq, line, nt or KEEL_CAP_NONE, mode). */
 long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode)
 {
@@ -161,16 +147,6 @@ long sys_irq_ack(struct cap *irq, u64 line)
 	}
 	arch_irq_mask((u32)line, false); /* a level-triggered line was masked */
 	return 0;
-}
-
-u64 irq_count(u32 line)
-{
-	return line < KEEL_IRQ_LINES ? lines[line].count : 0;
-}
-
-u64 irq_unhandled(u32 line)
-{
-	return line < KEEL_IRQ_LINES ? lines[line].unhandled : 0;
 }
 
 /* SYS_IRQ_STATUS(irq, line): interrupts taken on the line since boot. */

@@ -21,45 +21,10 @@ _Static_assert(__builtin_offsetof(struct notify, gen) == 0, "objects begin with 
 /* SYS_NOTIFY_CREATE(mem, off, dst). */
 long sys_notify_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
 {
-	struct cap *to;
-	u64 frame;
 	long r;
 
-	if ((r = cap_dst(cur, dst, &to)) || (r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) ||
-	    (r = kmem_check_free(frame)))
-		return r;
-	struct notify *n = kmem_object_make(frame, KOBJ_NOTIFY);
-	n->gen = kmem_gen_new();
-	cap_set(to, CAP_NOTIFY, n, CAP_RIGHTS_NOTIFY, 0);
-	return 0;
-}
-
-/* The bound thread t, waiting in a receive, takes `bits` as a message. */
-static void notify_deliver(struct thread *t, u64 bits)
-{
-	ipc_set_message(t, bits, IPC_TAG_KERNEL | IPC_LABEL_NOTIFY, 0, 0, 0, 0);
-}
-
-void notify_signal(struct notify *n, u64 bits)
-{
-	struct thread *t = tqueue_pop(&n->waiters);
-
-	if (t) {
-		sched_regs(t)->rax = n->word | bits;
-		n->word = 0;
-		sched_wake(t);
-		return;
-	}
-	t = n->bound;
-	if (t && t->state == T_RECV) {
-		tqueue_remove(t); /* off its endpoint's queue */
-		t->ep = NULL;
-		notify_deliver(t, n->word | bits);
-		n->word = 0;
-		sched_wake(t);
-		return;
-	}
-	n->word |= bits;
+	cap_object_create(cur, mem, off, dst, KOBJ_NOTIFY, CAP_NOTIFY, &r);
+	return r;
 }
 
 bool notify_take_bound(struct thread *t)
@@ -68,9 +33,34 @@ bool notify_take_bound(struct thread *t)
 
 	if (!n || !n->word)
 		return false;
-	notify_deliver(t, n->word);
+	ipc_set_message(t, n->word, IPC_TAG_KERNEL | IPC_LABEL_NOTIFY, 0, 0, 0, 0);
 	n->word = 0;
 	return true;
+}
+
+/* n's bound thread waits in a receive, and n has bits: they end it. */
+static void notify_wake_bound(struct notify *n)
+{
+	struct thread *t = n->bound;
+
+	tqueue_remove(t); /* off its endpoint's queue */
+	t->ep = NULL;
+	notify_take_bound(t);
+	sched_wake(t);
+}
+
+void notify_signal(struct notify *n, u64 bits)
+{
+	struct thread *t = tqueue_pop(&n->waiters);
+
+	n->word |= bits;
+	if (t) {
+		sched_regs(t)->rax = n->word;
+		n->word = 0;
+		sched_wake(t);
+	} else if (n->bound && n->bound->state == T_RECV) {
+		notify_wake_bound(n);
+	}
 }
 
 void notify_unbind(struct thread *t)
@@ -126,11 +116,8 @@ long sys_notify_bind(struct thread *cur, struct cap *th, u64 nt_slot)
 		n->bound = t;
 		t->bound = n;
 		/* Waiting in a receive already: bits set before now come first (no waiter has them). */
-		if (t->state == T_RECV && n->word) {
-			u64 bits = n->word;
-			n->word = 0;
-			notify_signal(n, bits);
-		}
+		if (t->state == T_RECV && n->word)
+			notify_wake_bound(n);
 	}
 	return 0;
 }

@@ -145,7 +145,12 @@ bool arch_irq_exists(u32 line)
 	return line < KEEL_IRQ_LINES && ioapic_of(line, &n);
 }
 
-void arch_irq_mask(u32 line, bool masked)
+/*
+ * Change the low word of line's redirection entry: clear then set bits,
+ * only if it has every bit of `needs` (the index and data registers under
+ * the lock, interrupts off).
+ */
+static void rte_update(u32 line, u32 clear, u32 set, u32 needs)
 {
 	u32 n;
 	struct ioapic *io = ioapic_of(line, &n);
@@ -154,37 +159,25 @@ void arch_irq_mask(u32 line, bool masked)
 		return;
 	u64 flags = spin_lock_irqsave(&ioapic_lock);
 	u32 low = ioapic_read(io, IOAPIC_REDTBL(n));
-	low = masked ? low | (u32)RTE_MASKED : low & ~(u32)RTE_MASKED;
-	ioapic_write(io, IOAPIC_REDTBL(n), low);
+	if ((low & needs) == needs)
+		ioapic_write(io, IOAPIC_REDTBL(n), (low & ~clear) | set);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void arch_irq_mask(u32 line, bool masked)
+{
+	rte_update(line, (u32)RTE_MASKED, masked ? (u32)RTE_MASKED : 0, 0);
 }
 
 void arch_irq_set_mode(u32 line, bool level, bool active_low)
 {
-	u32 n;
-	struct ioapic *io = ioapic_of(line, &n);
-
-	if (!io)
-		return;
-	u64 flags = spin_lock_irqsave(&ioapic_lock);
-	u32 low = ioapic_read(io, IOAPIC_REDTBL(n)) & ~(u32)(RTE_LEVEL | RTE_ACTIVE_LOW);
-	low |= (level ? (u32)RTE_LEVEL : 0) | (active_low ? (u32)RTE_ACTIVE_LOW : 0);
-	ioapic_write(io, IOAPIC_REDTBL(n), low);
-	spin_unlock_irqrestore(&ioapic_lock, flags);
+	rte_update(line, (u32)(RTE_LEVEL | RTE_ACTIVE_LOW),
+		   (level ? (u32)RTE_LEVEL : 0) | (active_low ? (u32)RTE_ACTIVE_LOW : 0), 0);
 }
 
 void arch_irq_hold(u32 line)
 {
-	u32 n;
-	struct ioapic *io = ioapic_of(line, &n);
-
-	if (!io)
-		return;
-	u64 flags = spin_lock_irqsave(&ioapic_lock);
-	u32 low = ioapic_read(io, IOAPIC_REDTBL(n));
-	if (low & RTE_LEVEL)
-		ioapic_write(io, IOAPIC_REDTBL(n), low | (u32)RTE_MASKED);
-	spin_unlock_irqrestore(&ioapic_lock, flags);
+	rte_update(line, 0, (u32)RTE_MASKED, (u32)RTE_LEVEL); /* level-triggered lines only */
 }
 
 void arch_irq_isa_table(u8 gsi[16])
@@ -195,14 +188,12 @@ void arch_irq_isa_table(u8 gsi[16])
 
 bool ioapic_read_entry(u32 gsi, u64 *entry)
 {
-	for (u32 i = 0; i < ioapic_count; i++) {
-		struct ioapic *io = &ioapics[i];
-		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->inputs)
-			continue;
-		u32 n = gsi - io->gsi_base;
-		*entry = ((u64)ioapic_read(io, IOAPIC_REDTBL(n) + 1) << 32) |
-			 ioapic_read(io, IOAPIC_REDTBL(n));
-		return true;
-	}
-	return false;
+	u32 n;
+	struct ioapic *io = ioapic_of(gsi, &n);
+
+	if (!io)
+		return false;
+	*entry =
+	    ((u64)ioapic_read(io, IOAPIC_REDTBL(n) + 1) << 32) | ioapic_read(io, IOAPIC_REDTBL(n));
+	return true;
 }

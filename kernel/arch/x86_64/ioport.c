@@ -108,30 +108,12 @@ void ioport_switch(struct percpu *pc, const struct ioport_set *set)
 {
 	for (u32 i = 0; i < pc->io_nopen; i++)
 		bitmap_range(pc->iopb, &pc->io_open[i], true);
-	pc->io_nopen = 0;
-	pc->io_id = 0;
-	if (!set)
-		return;
 	for (u32 i = 0; i < set->count; i++) {
 		bitmap_range(pc->iopb, &set->r[i], false);
 		pc->io_open[i] = set->r[i];
 	}
 	pc->io_nopen = set->count;
 	pc->io_id = set->id;
-}
-
-/* SYS_IO_DERIVE(io, first, count, dst): a part of io's ports, with its rights. */
-long sys_io_derive(struct thread *cur, struct cap *io, u64 first, u64 count, u64 dst)
-{
-	struct cap *to;
-	long r;
-
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
-	if (!cap_range_holds(io, first, count))
-		return -KEEL_EINVAL;
-	cap_set_range(to, CAP_IOPORT, first, count, cap_rights(io));
-	return 0;
 }
 
 /* SYS_IO_ENABLE(io, as, first, count): the space may use those ports. */
@@ -148,13 +130,12 @@ long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
 	if ((r = ioport_add(&a->vs.io, first, count)))
 		return r;
 	a->vs.io.id = kmem_gen_new(); /* every CPU opens the new set at its next switch to it */
-	if (pc->cur_vs == &a->vs)
-		ioport_switch(pc, &a->vs.io); /* the caller's own space: now */
 	/*
 	 * And the CPUs running the space now, at once (a thread alone on its
-	 * CPU might never switch): a shoot-down of no pages to the CPUs that
-	 * ran it, whose handler opens the new set (ioport_refresh).
+	 * CPU might never switch): this one, and a shoot-down of no pages to
+	 * the others that ran it, whose handler does the same (ioport_refresh).
 	 */
+	ioport_refresh(pc);
 	tlb_shootdown_mask(a->vs.cpus, 0, 0);
 	return 0;
 }

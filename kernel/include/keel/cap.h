@@ -205,8 +205,20 @@ long sys_cap_info(struct thread *cur, u64 slot);
 long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge);
 long sys_cap_delete(struct thread *cur, u64 space, u64 slot);
 long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1);
-long sys_mem_derive(struct thread *cur, struct cap *mem, u64 off, u64 size, u64 rights, u64 dst);
-long sys_device_derive(struct thread *cur, struct cap *dev, u64 off, u64 size, u64 rights, u64 dst);
+/*
+ * An object of kind kobj (enum kobj_type) made in the free donated frame
+ * at off in mem, with a fresh generation, and a capability of `type` with
+ * every right to it in the caller's empty slot dst: the object (zeroed
+ * but for its generation), or NULL with the error in *err (dst, the
+ * frame: nothing changed).  SYS_ENDPOINT_CREATE, SYS_NOTIFY_CREATE.
+ */
+void *cap_object_create(struct thread *cur, struct cap *mem, u64 off, u64 dst, u32 kobj, u32 type,
+			long *err);
+/* SYS_MEM_DERIVE, SYS_DEVICE_DERIVE: a part of a memory or device memory range. */
+long cap_physical_derive(struct thread *cur, struct cap *from, u64 off, u64 size, u64 rights,
+			 u64 dst);
+/* SYS_IO_DERIVE, SYS_IRQ_DERIVE: a part of a range of ports or lines. */
+long cap_range_derive(struct thread *cur, struct cap *from, u64 first, u64 count, u64 dst);
 long sys_destroy(struct thread *cur, u64 slot);
 
 #endif

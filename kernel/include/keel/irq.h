@@ -46,14 +46,9 @@ static inline bool irq_waiting(void)
 /* n is being destroyed: every line bound to it is unbound and masked. */
 void irq_unbind_notify(struct notify *n);
 
-long sys_irq_derive(struct thread *cur, struct cap *irq, u64 first, u64 count, u64 dst);
 long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode);
 long sys_irq_ack(struct cap *irq, u64 line);
 long sys_irq_status(struct cap *irq, u64 line);
-
-/* What happened on a line, for tests and the shell: delivered and unhandled interrupts. */
-u64 irq_count(u32 line);
-u64 irq_unhandled(u32 line);
 
 /* The architecture's half (kernel/arch/x86_64/ioapic.c). */
 /* Does the line exist (an I/O APIC input with a vector of its own)? */

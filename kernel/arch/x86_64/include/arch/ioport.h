@@ -35,7 +35,7 @@ struct ioport_set {
 struct percpu;
 /* Boot, per CPU: deny every port. */
 void ioport_init_cpu(struct percpu *pc);
-/* Open the ports of `set` (NULL: none) on this CPU, closing the others. */
+/* Open the ports of `set` on this CPU, closing the others. */
 void ioport_switch(struct percpu *pc, const struct ioport_set *set);
 /* The space this CPU runs changed its ports (the shoot-down IPI's handler): open them. */
 void ioport_refresh(struct percpu *pc);
@@ -52,7 +52,6 @@ long ioport_add(struct ioport_set *set, u64 first, u64 count);
 
 struct cap;
 struct thread;
-long sys_io_derive(struct thread *cur, struct cap *io, u64 first, u64 count, u64 dst);
 long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count);
 
 #endif
