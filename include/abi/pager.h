@@ -183,6 +183,82 @@
 #define PAGER_OFFER	    14
 #define PAGER_OFFER_CLOSE   1
 
+/*
+ * Names (the pager's names.c).  A server registers a name; any process
+ * may look it up and gets a capability to call the server.  Registering
+ * is the server's consent to every client, as PAGER_OFFER(0) is;
+ * looking up is the client's.  Unlike PAGER_CONNECT, a named server has
+ * as many clients as look it up.
+ *
+ * A name is in the caller's IPC buffer (the tag's length, its NUL
+ * included): 1 to PAGER_NAME_MAX - 1 letters, digits, '-', '_' or '.'
+ * (else KEEL_EINVAL).  `slot` is a slot of the caller's (KEEL_EINVAL for
+ * the fixed ones below PAGER_FIRST_FREE_SLOT or past the table; KEEL_EEXIST
+ * if it is not empty).
+ *
+ * PAGER_REGISTER(slot): the pager makes an endpoint (charged to the
+ * caller, as its other kernel objects are) and puts it in `slot` with
+ * RECV; the name leads there from now on.  KEEL_EEXIST if the name is
+ * taken; KEEL_EFULL past PAGER_NAMES_EACH names for one process.  The
+ * name ends with the process.  "pager" is the pager's own and never
+ * taken.  Names are first come, first served: init starts the system's
+ * servers before anything else, so they hold their names.
+ *
+ * PAGER_LOOKUP(slot): puts in `slot` a capability to call the named
+ * server (SEND and GRANT, so a call may carry capabilities), badged
+ * with the caller's pid: the server sees the badge in every message, and
+ * no client can forge it.  KEEL_ENOENT if no process has the name.
+ * "pager" gives the pager's endpoint, as PAGER_SLOT.  When the server
+ * ends, the pager empties the slot of every client that looked it up
+ * (whatever the client put there since: the slot is the pager's to
+ * empty until then), so the server's memory comes back; a call in
+ * progress fails with KEEL_EDEAD.  A process may hold PAGER_LOOKUPS_EACH
+ * lookups at once (KEEL_EFULL past them); its end forgets them.
+ */
+#define PAGER_REGISTER	      15
+#define PAGER_LOOKUP	      16
+#define PAGER_NAME_MAX	      16
+#define PAGER_NAMES_EACH      1
+#define PAGER_LOOKUPS_EACH    4
+#define PAGER_FIRST_FREE_SLOT 4 /* PAGER_SLOT, PAGER_CONN_SLOT, the two given ones */
+/*
+ * PAGER_NOTIFY(slot, flags): a notification (charged to the caller) in
+ * `slot`, with SIGNAL, WAIT and DESTROY: for interrupts, for servers to
+ * wake their clients, and for the pager's own news: it sets
+ * PAGER_EVENT_CHILD there whenever a child of the caller ends.  With
+ * PAGER_NOTIFY_BIND in flags it is bound to the caller's thread, whose
+ * receives then take its bits too (SYS_NOTIFY_BIND).  One per process
+ * (KEEL_EEXIST).
+ *
+ * PAGER_ENDPOINT(slot): an endpoint (charged to the caller) in `slot`,
+ * with every right: for a server that hands capabilities to it out
+ * itself (to a child at spawn, say) rather than by name.  At most
+ * PAGER_MAX_ENDPOINTS per process (KEEL_EFULL).  Both end with the
+ * process: its clients' calls then fail with KEEL_EDEAD.
+ */
+#define PAGER_NOTIFY	      17
+#define PAGER_ENDPOINT	      18
+#define PAGER_NOTIFY_BIND     1u
+#define PAGER_EVENT_CHILD     (1ul << 62)
+#define PAGER_MAX_ENDPOINTS   1
+/*
+ * PAGER_PS(pid): the process with the lowest pid above `pid` (running,
+ * or ended and not yet reaped), as ps shows it; any process may ask.
+ * w0 its pid, w1 its parent's, w2 its data (backed bytes), w3 its state
+ * (PAGER_RUNNING, PAGER_EXITED, PAGER_KILLED) in bits 0-7 and its CPU
+ * from bit 8; the reply's buffer holds its name (NUL included).
+ * KEEL_ENOENT past the last.
+ */
+#define PAGER_PS	      19
+/*
+ * PAGER_SPAWN's arguments: the IPC buffer may hold, after the module's
+ * name and its NUL, an argument line (NUL-terminated, at most
+ * PAGER_ARGS_MAX bytes with it).  The child finds it at its start in
+ * its IPC buffer, after PROG_ARGS_MAGIC (include/abi/uspace.h): crt0
+ * keeps a copy before main runs (user/lib/args.c).
+ */
+#define PAGER_ARGS_MAX	      256
+
 #ifndef __ASSEMBLER__
 _Static_assert(PAGER_SHARE_SIZE == PAGER_MAX_SHARED_IN * PAGER_MAX_ALLOC,
 	       "the shared-in window is one largest allocation per share");

@@ -107,6 +107,12 @@
  * any image and from everything the pager places.
  */
 #define PROG_IPC_BUF	       KEEL_UL(0x7ffffff00000)
+/*
+ * At a client's start its IPC buffer holds PROG_ARGS_MAGIC (8 bytes)
+ * and then its argument line, NUL-terminated (PAGER_SPAWN,
+ * include/abi/pager.h), until its first IPC overwrites it.
+ */
+#define PROG_ARGS_MAGIC	       KEEL_UL(0x5347524120204b4c) /* "LK  ARGS" in memory */
 
 /*
  * PAGER_ALLOC with va 0: the pager places allocations from 1 TB upwards

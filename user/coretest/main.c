@@ -4,9 +4,13 @@
  * It is the pager of everything it starts.  Exits with the number of
  * failed tests (the kernel prints the summary when it exits).
  */
+#include "args.h"
 #include "ct.h"
 
 static struct server echo;
+
+/* The kernel started this program: it has no arguments (user/lib/args.c). */
+const char prog_root = 1;
 
 int main(const struct bootinfo *bi)
 {

@@ -1,8 +1,9 @@
 /*
  * crt0.S - where a user program starts: note the TSC of its first
- * instruction in keel_start_tsc (`make bench` reports the pager's), call
- * main(bootinfo) (RDI holds the boot information's address), then exit
- * with its return value.  The kernel starts it with a 16-byte aligned
+ * instruction in keel_start_tsc (`make bench` reports the pager's), save
+ * the argument line (args_save, user/lib/args.c), call main(arg) (RDI:
+ * the boot information's address for the root, the spawner's word for a
+ * client), then exit with its return value.  The kernel starts it with a 16-byte aligned
  * stack.
  */
 #include <abi/syscall.h>
@@ -15,6 +16,11 @@ _start:
 	orq %rdx, %rax
 	movq %rax, keel_start_tsc(%rip)
 	xorl %ebp, %ebp
+	pushq %rdi		/* main's argument; with the 8 below, RSP stays 16-aligned */
+	subq $8, %rsp
+	call args_save
+	addq $8, %rsp
+	popq %rdi
 	call main
 	movq %rax, %rdi
 	movl $SYS_EXIT, %eax

@@ -83,14 +83,26 @@ long pager_spawn_caps(const char *name, unsigned long arg, unsigned long cpu, un
 		      unsigned long slots, unsigned long ncaps, unsigned long s0, unsigned long s1,
 		      unsigned long *pid)
 {
-	unsigned long len = str_len(name) + 1;
+	struct pager_spawn sp = { name, 0, arg, cpu, quota, slots, ncaps, { s0, s1 } };
 
-	if (len > IPC_BUF_MAX || ncaps > IPC_CAPS_MAX)
+	return pager_spawn_with(&sp, pid);
+}
+
+long pager_spawn_with(const struct pager_spawn *sp, unsigned long *pid)
+{
+	unsigned long len = str_len(sp->name) + 1, alen = sp->args ? str_len(sp->args) + 1 : 0;
+	char *buf = (char *)PROG_IPC_BUF;
+
+	if (len > IPC_BUF_MAX || alen > PAGER_ARGS_MAX || sp->ncaps > IPC_CAPS_MAX)
 		return -KEEL_EINVAL;
-	memcpy((void *)PROG_IPC_BUF, name, len);
-	struct keel_msg m = { 0, IPC_TAG(PAGER_SPAWN, len), { arg, cpu, quota, slots } };
-	if (ncaps)
-		m.tag = IPC_TAG_CAPS(m.tag, ncaps, s0, s1);
+	memcpy(buf, sp->name, len);
+	if (alen)
+		memcpy(buf + len, sp->args, alen);
+	struct keel_msg m = { 0,
+			      IPC_TAG(PAGER_SPAWN, len + alen),
+			      { sp->arg, sp->cpu, sp->quota, sp->slots } };
+	if (sp->ncaps)
+		m.tag = IPC_TAG_CAPS(m.tag, sp->ncaps, sp->caps[0], sp->caps[1]);
 	long r = keel_call(PAGER_SLOT, &m);
 	if (r < 0)
 		return r;
@@ -98,6 +110,62 @@ long pager_spawn_caps(const char *name, unsigned long arg, unsigned long cpu, un
 		return -(long)IPC_TAG_LABEL(m.tag);
 	if (pid)
 		*pid = m.w[0];
+	return 0;
+}
+
+/* A request that names something (PAGER_REGISTER, PAGER_LOOKUP) and a slot. */
+static long pager_call_name(unsigned op, const char *name, unsigned long slot)
+{
+	struct keel_msg reply;
+	unsigned long len = str_len(name) + 1;
+
+	if (len > PAGER_NAME_MAX)
+		return -KEEL_EINVAL;
+	memcpy((void *)PROG_IPC_BUF, name, len);
+	return pager_call_buf(op, len, slot, 0, 0, &reply, 0);
+}
+
+long pager_register(const char *name, unsigned long slot)
+{
+	return pager_call_name(PAGER_REGISTER, name, slot);
+}
+
+long pager_lookup(const char *name, unsigned long slot)
+{
+	return pager_call_name(PAGER_LOOKUP, name, slot);
+}
+
+long pager_notify(unsigned long slot, unsigned flags)
+{
+	struct keel_msg reply;
+
+	return pager_call(PAGER_NOTIFY, slot, flags, 0, &reply);
+}
+
+long pager_endpoint(unsigned long slot)
+{
+	struct keel_msg reply;
+
+	return pager_call(PAGER_ENDPOINT, slot, 0, 0, &reply);
+}
+
+long pager_ps(unsigned long after, struct pager_ps *ps)
+{
+	struct keel_msg reply;
+	long r = pager_call(PAGER_PS, after, 0, 0, &reply);
+
+	if (r)
+		return r;
+	unsigned long len = IPC_TAG_LEN(reply.tag);
+	ps->pid = reply.w[0];
+	ps->parent = reply.w[1];
+	ps->data = reply.w[2];
+	ps->state = reply.w[3] & 0xff;
+	ps->cpu = reply.w[3] >> 8;
+	if (len > sizeof(ps->name))
+		len = sizeof(ps->name);
+	memcpy(ps->name, (const void *)PROG_IPC_BUF, len);
+	ps->name[len ? len - 1 : 0] = '\0';
 	return 0;
 }
 

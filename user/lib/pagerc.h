@@ -5,6 +5,8 @@
 #ifndef USER_PAGERC_H
 #define USER_PAGERC_H
 
+#include <abi/syscall.h>
+
 /* The whole system (PAGER_STATS), in bytes. */
 struct pager_stats {
 	unsigned long managed, free, data, overhead;
@@ -45,6 +47,31 @@ long pager_spawn_limits(const char *name, unsigned long arg, unsigned long cpu, 
 long pager_spawn_caps(const char *name, unsigned long arg, unsigned long cpu, unsigned long quota,
 		      unsigned long slots, unsigned long ncaps, unsigned long s0, unsigned long s1,
 		      unsigned long *pid);
+/* Everything PAGER_SPAWN takes, for pager_spawn_with. */
+struct pager_spawn {
+	const char *name;
+	const char *args; /* the argument line (0: none), PAGER_ARGS_MAX with its NUL */
+	unsigned long arg, cpu, quota, slots;
+	unsigned long ncaps, caps[IPC_CAPS_MAX]; /* slots of ours it gets copies of */
+};
+long pager_spawn_with(const struct pager_spawn *sp, unsigned long *pid);
+/*
+ * Names (include/abi/pager.h): register a name, our endpoint's receive
+ * capability going into `slot`; look one up, a capability to call it
+ * going into `slot`.
+ */
+long pager_register(const char *name, unsigned long slot);
+long pager_lookup(const char *name, unsigned long slot);
+/* Our notification into `slot` (PAGER_NOTIFY_BIND: bound to our thread). */
+long pager_notify(unsigned long slot, unsigned flags);
+/* An endpoint with every right into `slot`. */
+long pager_endpoint(unsigned long slot);
+/* One line of ps: the process with the lowest pid above `after`. */
+struct pager_ps {
+	unsigned long pid, parent, data, state, cpu;
+	char name[32];
+};
+long pager_ps(unsigned long after, struct pager_ps *ps);
 /* End process pid, a descendant of ours, and its descendants. */
 long pager_kill(unsigned long pid);
 /* Process pid's limits (0: ours). */

@@ -71,6 +71,10 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_GIVEN	      17 /* call the capability given at spawn (PAGER_GIVEN_SLOT) */
 #define PV_HOARD	      18 /* offer; keep a copy of the connection until it is stale */
 #define PV_CONNECT	      19 /* PV_ARG(PV_CONNECT, server): connect, call once, exit 0 */
+#define PV_LOOKUP	      20 /* look up "pt.named", call it with 41 (42 back), send 9 */
+#define PV_SQUAT	      21 /* register "pt.named", which ptest holds: exit 0 on EEXIST */
+#define PV_NAMED	      22 /* register "pv.named", answer calls with w0 + 1 until killed */
+#define PV_ARGS		      23 /* exit 0 if its argument line is the words "first second" */
 #define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)
 #define PV_MODE(arg)	      ((arg)&0xff)
 #define PV_PID(arg)	      ((arg) >> 8)

@@ -144,6 +144,7 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	if (r < 0)
 		goto fail;
 	unsigned long buf_frame = p->frames[p->nframes - 1];
+	p->buf_frame = buf_frame;
 
 	unsigned long tcb = kpool_get(pool);
 	long th = cslot_alloc();

@@ -26,6 +26,7 @@ struct proc {
 	unsigned long as;   /* slot: its address space */
 	unsigned long tcb;  /* slot: its thread */
 	unsigned long tcb_frame;
+	unsigned long buf_frame; /* its IPC buffer's frame (one of frames[]) */
 	unsigned long entry;
 	/* Its loadable segments, each as the pages it spans, with its rights. */
 	struct spawn_seg {

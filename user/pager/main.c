@@ -5,6 +5,7 @@
  * docs/design-pager.md, and pager.h says which file does what).  This
  * file: start-up, the serving loop, and requests dispatched by label.
  */
+#include "args.h"
 #include "pager.h"
 #include "fmt.h"
 #include "keel.h"
@@ -17,23 +18,43 @@ unsigned long pager_ep;
 unsigned long pager_land[IPC_CAPS_MAX], pager_landed;
 int test_boot;
 
-/* PAGER_SPAWN: the module's name is in the caller's IPC buffer. */
+/*
+ * PAGER_SPAWN: the module's name is in the caller's IPC buffer, and may
+ * be followed by an argument line.
+ */
 static long request_spawn(struct process *pr, const struct keel_msg *m, unsigned long *out)
 {
-	char name[NAME_MAX];
+	char name[NAME_MAX], args[PAGER_ARGS_MAX];
 	unsigned long len = IPC_TAG_LEN(m->tag);
 	const char *buf = (const char *)bi->ipc_buffer; /* where the kernel put it */
+	unsigned long n = str_nlen(buf, len < NAME_MAX ? len : NAME_MAX);
 
-	if (!len || len > NAME_MAX || buf[len - 1] != '\0')
-		return KEEL_EINVAL;
-	memcpy(name, buf, len);
-	return proc_spawn(pr, name, m->w[0], m->w[1], m->w[2], m->w[3], &out[0]);
+	if (!len || n == len || n >= NAME_MAX)
+		return KEEL_EINVAL; /* no NUL in the name's room */
+	memcpy(name, buf, n + 1);
+	unsigned long rest = len - n - 1;
+	if (rest && (rest > PAGER_ARGS_MAX || buf[len - 1] != '\0' ||
+		     str_nlen(buf + n + 1, rest) != rest - 1))
+		return KEEL_EINVAL; /* one NUL-terminated line, no longer than that */
+	if (rest)
+		memcpy(args, buf + n + 1, rest);
+	return proc_spawn(pr, name, rest ? args : 0, m->w[0], m->w[1], m->w[2], m->w[3], &out[0]);
+}
+
+/* PAGER_PS: the name goes back in the reply's buffer. */
+static long request_ps(unsigned long pid, unsigned long *out, unsigned long *len)
+{
+	char *buf = (char *)bi->ipc_buffer;
+	long err = proc_ps(pid, out, buf);
+
+	*len = err ? 0 : str_len(buf) + 1;
+	return err;
 }
 
 /* A request from a process: the reply goes into m. */
 static void request(struct process *pr, struct keel_msg *m)
 {
-	unsigned long out[4] = { 0 }, *w = m->w;
+	unsigned long out[4] = { 0 }, *w = m->w, len = 0;
 	long err;
 
 	switch (IPC_TAG_LABEL(m->tag)) {
@@ -84,11 +105,26 @@ static void request(struct process *pr, struct keel_msg *m)
 	case PAGER_PSTATS:
 		err = proc_pstats(pr, w[0], out);
 		break;
+	case PAGER_REGISTER:
+		err = names_register(pr, m, w[0]);
+		break;
+	case PAGER_LOOKUP:
+		err = names_lookup(pr, m, w[0]);
+		break;
+	case PAGER_NOTIFY:
+		err = obj_notify(pr, w[0], w[1]);
+		break;
+	case PAGER_ENDPOINT:
+		err = obj_endpoint(pr, w[0]);
+		break;
+	case PAGER_PS:
+		err = request_ps(w[0], out, &len);
+		break;
 	default:
 		err = KEEL_ENOSYS;
 		break;
 	}
-	m->tag = IPC_TAG((unsigned)err, 0);
+	m->tag = IPC_TAG((unsigned)err, len);
 	for (int i = 0; i < 4; i++)
 		m->w[i] = out[i];
 }
@@ -185,6 +221,9 @@ static void serve(void)
 		}
 	}
 }
+
+/* The kernel started this program: it has no arguments (user/lib/args.c). */
+const char prog_root = 1;
 
 int main(const struct bootinfo *boot_info)
 {

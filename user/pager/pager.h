@@ -6,7 +6,9 @@
  *   region.c   each process's regions: allocate, free, protect, query,
  *              and page faults;
  *   share.c    memory shared into another process (its own window);
- *   conn.c     connections, by offer and consent.
+ *   conn.c     connections, by offer and consent;
+ *   objects.c  notifications and endpoints made for processes;
+ *   names.c    the name service.
  * Requests return 0 or a KEEL_E* code (positive); every one checks all
  * of its arguments before it changes anything, and its cost is bounded
  * by what the caller holds, never by an address range it chose.
@@ -19,7 +21,9 @@
  * a PAGER_SPAWN carries (pager_land, 2), each process's address space and
  * thread (2 * PAGER_MAX_PROCS = 32; an ended process holds none), and one
  * endpoint per connection (a connection takes the PAGER_CONN_SLOT of two
- * processes, so at most PAGER_MAX_PROCS / 2 = 8): 8 + 1 + 2 + 32 + 8 = 51.
+ * processes, so at most PAGER_MAX_PROCS / 2 = 8), and per process its
+ * notification, endpoints and names (objects.c, names.c: 1 + 1 + 1):
+ * 8 + 1 + 2 + 32 + 8 + 48 = 99.
  * Only an object that cannot be destroyed keeps its slot for good (the
  * pager prints it), so the rest of the 128 is the margin for those.
  */
@@ -27,12 +31,15 @@
 #define PAGER_PAGER_H
 
 #include "cslot.h"
+#include "keel.h"
 #include "mem.h"
 #include "spawn.h"
 #include <abi/bootinfo.h>
 #include <abi/pager.h>
 
-#define PAGER_CSLOTS_WORST (CSLOT_FIRST + 1 + 2 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2)
+#define PAGER_CSLOTS_WORST                                                 \
+	(CSLOT_FIRST + 1 + 2 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2 + \
+	 PAGER_MAX_PROCS * (1 + PAGER_MAX_ENDPOINTS + PAGER_NAMES_EACH))
 _Static_assert(PAGER_CSLOTS_WORST <= KEEL_CAP_SLOTS, "the pager's objects fit in its slots");
 
 #define NAME_MAX    32
@@ -57,6 +64,11 @@ struct shared_in {
 };
 
 enum { PROC_FREE, PROC_RUNNING, PROC_ENDED };
+
+/* A kernel object the pager made for a process: its slot (0: none) and frame. */
+struct pobj {
+	unsigned long slot, frame;
+};
 
 struct process {
 	int state;
@@ -85,6 +97,9 @@ struct process {
 	int conn_in;
 	int offer_open; /* PAGER_OFFER: to offer_to (0: anyone) */
 	unsigned long offer_to;
+	struct pobj notify;		      /* PAGER_NOTIFY (badged PAGER_EVENT_CHILD) */
+	struct pobj eps[PAGER_MAX_ENDPOINTS]; /* PAGER_ENDPOINT */
+	unsigned long cpu;		      /* the CPU its thread runs on */
 	unsigned long how; /* once ended: PAGER_EXITED or PAGER_KILLED, and the code */
 	long code;
 };
@@ -102,8 +117,8 @@ struct process *proc_slot(unsigned long pid); /* running or ended, or 0 */
 struct process *proc_next(struct process *q);
 int proc_is_descendant(const struct process *q, const struct process *of);
 unsigned long proc_charged(const struct process *pr);
-long proc_spawn(struct process *pr, const char *name, unsigned long arg, unsigned long cpu,
-		unsigned long quota, unsigned long slots, unsigned long *pid);
+long proc_spawn(struct process *pr, const char *name, const char *args, unsigned long arg,
+		unsigned long cpu, unsigned long quota, unsigned long slots, unsigned long *pid);
 long proc_start_init(unsigned long arg);
 void proc_end(struct process *pr, unsigned long how, long code);
 long proc_kill(struct process *pr, unsigned long pid);
@@ -111,6 +126,7 @@ long proc_status(struct process *pr, unsigned long pid, unsigned long *out);
 long proc_limits(struct process *pr, unsigned long pid, unsigned long *out);
 long proc_pstats(struct process *pr, unsigned long pid, unsigned long *out);
 void proc_stats(unsigned long *out);
+long proc_ps(unsigned long pid, unsigned long *out, char *name);
 
 /* region.c */
 struct region *region_at(struct process *pr, unsigned long va);
@@ -156,5 +172,19 @@ long conn_offer(struct process *pr, unsigned long pid, unsigned long how);
 long conn_connect(struct process *pr, unsigned long pid);
 int conn_peers(const struct process *a, const struct process *b);
 void conn_end(struct process *pr);
+
+/* objects.c */
+int obj_slot_ok(unsigned long slot);
+long obj_make(struct process *pr, int notify, struct pobj *o);
+void obj_end(struct process *pr, struct pobj *o);
+long obj_notify(struct process *pr, unsigned long slot, unsigned long flags);
+long obj_endpoint(struct process *pr, unsigned long slot);
+void obj_child_ended(struct process *parent);
+void obj_end_all(struct process *pr);
+
+/* names.c */
+long names_register(struct process *pr, const struct keel_msg *m, unsigned long slot);
+long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long slot);
+void names_end(struct process *pr);
 
 #endif

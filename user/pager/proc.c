@@ -101,9 +101,23 @@ static long proc_fixed(struct process *pr)
  * `quota` bytes and `slots` process slots, and copies of the `given`
  * capabilities in pager_land: 0 or -error.
  */
-static long proc_create(struct process *parent, const char *name, unsigned long arg,
-			unsigned long cpu, unsigned long quota, unsigned long slots,
-			unsigned long given, unsigned long *pid)
+/* Put the argument line in the child's IPC buffer (uspace.h, PROG_ARGS_MAGIC). */
+static long proc_args(struct process *pr, const char *args)
+{
+	unsigned long *buf = scratch_map(pr->p.buf_frame, KEEL_MAP_R | KEEL_MAP_W);
+
+	if (!buf)
+		return -KEEL_EFULL;
+	buf[0] = PROG_ARGS_MAGIC;
+	str_copy((char *)&buf[1], args, PAGER_ARGS_MAX);
+	scratch_unmap(buf, 1);
+	return 0;
+}
+
+static long proc_create(struct process *parent, const char *name, const char *args,
+			unsigned long arg, unsigned long cpu, unsigned long quota,
+			unsigned long slots, const unsigned long *given, unsigned long ngiven,
+			unsigned long *pid)
 {
 	static unsigned long badges = 1;
 	struct process *pr = 0;
@@ -121,6 +135,7 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	pr->quota = quota;
 	pr->slots = slots;
 	pr->parent = parent ? parent->badge : 0;
+	pr->cpu = cpu;
 	kpool_init(&pr->pool, &root_pool);
 	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
 	if (!r)
@@ -137,12 +152,14 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 		r = keel_cap_copy(pager_ep, pr->p.as, PAGER_SLOT, KEEL_EP_SEND | KEEL_EP_GRANT,
 				  pr->badge);
 	/* What the parent's PAGER_SPAWN carried: PAGER_GIVEN_SLOT on, as it was. */
-	for (unsigned long i = 0; !r && i < given; i++) {
-		long info = keel_cap_info(pager_land[i]);
+	for (unsigned long i = 0; !r && i < ngiven; i++) {
+		long info = keel_cap_info(given[i]);
 		r = info < 0 ? info
-			     : keel_cap_copy(pager_land[i], pr->p.as, PAGER_GIVEN_SLOT + i,
+			     : keel_cap_copy(given[i], pr->p.as, PAGER_GIVEN_SLOT + i,
 					     KEEL_CAP_RIGHTS(info), 0);
 	}
+	if (!r && args)
+		r = proc_args(pr, args);
 	if (!r)
 		r = proc_start(&pr->p, arg);
 	if (r) {
@@ -161,8 +178,8 @@ static long proc_create(struct process *parent, const char *name, unsigned long 
 	return 0;
 }
 
-long proc_spawn(struct process *pr, const char *name, unsigned long arg, unsigned long cpu,
-		unsigned long quota, unsigned long slots, unsigned long *pid)
+long proc_spawn(struct process *pr, const char *name, const char *args, unsigned long arg,
+		unsigned long cpu, unsigned long quota, unsigned long slots, unsigned long *pid)
 {
 	unsigned long charged = proc_charged(pr);
 
@@ -170,13 +187,20 @@ long proc_spawn(struct process *pr, const char *name, unsigned long arg, unsigne
 		return KEEL_EQUOTA;
 	if (pr->slots_given >= pr->slots || slots > pr->slots - pr->slots_given - 1)
 		return KEEL_EQUOTA;
-	long r = proc_create(pr, name, arg, cpu, quota, slots, pager_landed, pid);
+	long r = proc_create(pr, name, args, arg, cpu, quota, slots, pager_land, pager_landed, pid);
 	return r < 0 ? -r : 0;
 }
 
+/*
+ * init gets the machine's I/O ports and interrupt lines (PAGER_GIVEN_SLOT
+ * and the one after), to hand parts of them to the drivers it starts.
+ */
 long proc_start_init(unsigned long arg)
 {
-	return proc_create(0, "init", arg, 0, PAGER_QUOTA_ROOT, PAGER_MAX_PROCS - 1, 0, 0);
+	static const unsigned long given[] = { BOOTINFO_SLOT_IOPORT, BOOTINFO_SLOT_IRQ };
+
+	return proc_create(0, "init", 0, arg, 0, PAGER_QUOTA_ROOT, PAGER_MAX_PROCS - 1, given, 2,
+			   0);
 }
 
 /* Forget an ended process: its slot is free again, and its parent's. */
@@ -204,6 +228,8 @@ void proc_end(struct process *pr, unsigned long how, long code)
 		proc_reap(q);
 	}
 	conn_end(pr);
+	names_end(pr);
+	obj_end_all(pr);
 	share_revoke(pr, 0, 1); /* what it shared into others */
 	share_drop_all(pr);	/* what others shared into it */
 	for (int i = 0; i < pr->nregions; i++)
@@ -225,6 +251,7 @@ void proc_end(struct process *pr, unsigned long how, long code)
 	pr->state = PROC_ENDED;
 	if (!parent)
 		pr->state = PROC_FREE; /* init: nobody to tell */
+	obj_child_ended(parent);
 }
 
 long proc_kill(struct process *pr, unsigned long pid)
@@ -313,4 +340,24 @@ void proc_stats(unsigned long *out)
 	out[1] = mem_free_bytes();
 	out[2] = pages * PAGE_SIZE;
 	out[3] = chunks * CHUNK_SIZE + mem_bookkeeping_bytes();
+}
+
+/* PAGER_PS: the process with the lowest pid above `pid`, running or not yet reaped. */
+long proc_ps(unsigned long pid, unsigned long *out, char *name)
+{
+	struct process *best = 0;
+
+	for (int i = 0; i < PAGER_MAX_PROCS; i++) {
+		struct process *q = &procs[i];
+		if (q->state != PROC_FREE && q->badge > pid && (!best || q->badge < best->badge))
+			best = q;
+	}
+	if (!best)
+		return KEEL_ENOENT;
+	out[0] = best->badge;
+	out[1] = best->parent;
+	out[2] = best->state == PROC_RUNNING ? best->backed * PAGE_SIZE : 0;
+	out[3] = (best->state == PROC_RUNNING ? PAGER_RUNNING : best->how) | best->cpu << 8;
+	str_copy(name, best->name, NAME_MAX);
+	return 0;
 }

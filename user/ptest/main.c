@@ -395,5 +395,6 @@ int main(void)
 	out_of_memory();
 	cycles();
 	limits_tests();
+	names_tests();
 	return failures;
 }

@@ -26,5 +26,7 @@ extern char run_why[KEEL_TEST_NAME_MAX];
 int run(const char *name, unsigned long arg, unsigned long want_how, long want_code);
 /* The tests of issue 11 (limits.c). */
 void limits_tests(void);
+/* The name service, the pager's objects, ps and arguments (names.c). */
+void names_tests(void);
 
 #endif

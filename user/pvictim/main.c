@@ -35,12 +35,16 @@
  *               pager does not know of, answer a call through the copy
  *               and wait there: exit 0 once the wait ends with EDEAD (the
  *               client ended) and the copy is stale;
- *   PV_CONNECT  connect to PV_PID, call it once, exit 0.
+ *   PV_CONNECT  connect to PV_PID, call it once, exit 0;
+ *   PV_LOOKUP, PV_SQUAT, PV_NAMED, PV_ARGS: the name service and the
+ *               argument line (user/ptest/names.c; proto.h says each).
  */
+#include "args.h"
 #include "cslot.h"
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
+#include "str.h"
 #include <abi/pager.h>
 
 #define RW (KEEL_MAP_R | KEEL_MAP_W)
@@ -285,6 +289,43 @@ static int hog(void)
 	return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 }
 
+/* The name service's and the argument line's modes (user/ptest/names.c). */
+static int named(unsigned long mode)
+{
+	long slot = cslot_alloc();
+	struct keel_msg m = { 0, IPC_TAG(1, 0), { 41 } };
+	const char *argv[ARGS_MAX_WORDS];
+
+	if (slot < 0)
+		return 10;
+	switch (mode) {
+	case PV_LOOKUP:
+		if (pager_lookup("pt.named", (unsigned long)slot))
+			return 11;
+		if (keel_call((unsigned long)slot, &m) || m.w[0] != 42)
+			return 12;
+		m = (struct keel_msg){ 0, IPC_TAG(9, 0), { 0 } };
+		return keel_send((unsigned long)slot, &m) ? 13 : 0;
+	case PV_SQUAT:
+		return pager_register("pt.named", (unsigned long)slot) == -KEEL_EEXIST ? 0 : 14;
+	case PV_NAMED:
+		if (pager_register("pv.named", (unsigned long)slot))
+			return 15;
+		for (long r = keel_recv((unsigned long)slot, &m);;
+		     r = keel_reply_recv((unsigned long)slot, &m)) {
+			if (r)
+				return 16;
+			m.tag = IPC_TAG(0, 0);
+			m.w[0]++;
+		}
+	default: /* PV_ARGS */
+		return args_words(argv) == 2 && str_eq(argv[0], "first") &&
+			       str_eq(argv[1], "second")
+			   ? 0
+			   : 17;
+	}
+}
+
 int main(unsigned long arg)
 {
 	unsigned long va;
@@ -358,6 +399,11 @@ int main(unsigned long arg)
 		return given();
 	case PV_HOARD:
 		return hoard();
+	case PV_LOOKUP:
+	case PV_SQUAT:
+	case PV_NAMED:
+	case PV_ARGS:
+		return named(PV_MODE(arg));
 	case PV_CONNECT: {
 		struct keel_msg m = { 0, IPC_TAG(1, 0), { 0 } };
 		if (pager_connect_wait(PV_PID(arg), 3000))
