@@ -12,7 +12,7 @@
 
 #include <abi/uspace.h> /* PAGER_SHARE_BASE, PAGER_SHARE_TOP, PAGER_CHOSEN_BASE */
 
-#define PAGER_SLOT	    0 /* every process's slot for the pager (send, and grant for spawn) */
+#define PAGER_SLOT	      0 /* every process's slot for the pager (send, and grant for spawn) */
 
 /*
  * PAGER_ALLOC(va, size, flags): memory at [va, va + size), page-aligned,
@@ -22,23 +22,23 @@
  * it now (else each page gets a zeroed frame at its first touch).
  * Reply w0: the address.
  */
-#define PAGER_ALLOC	    1
-#define PAGER_EAGER	    0x100u
+#define PAGER_ALLOC	      1
+#define PAGER_EAGER	      0x100u
 /*
  * PAGER_CONTIG: back it at once with one physically contiguous, naturally
  * aligned run (size: a power of two pages), as a device buffer or a large
  * page needs; reply w1: its physical address.
  */
-#define PAGER_CONTIG	    0x400u
+#define PAGER_CONTIG	      0x400u
 /* PAGER_FREE(va, size): exactly one earlier allocation goes. */
-#define PAGER_FREE	    2
+#define PAGER_FREE	      2
 /*
  * PAGER_STATS(): the whole system: w0 the bytes the pager manages, w1
  * free, w2 the processes' data (backed pages), w3 the overhead: kernel
  * objects and page tables (every donated chunk) and the pager's own
  * bookkeeping.
  */
-#define PAGER_STATS	    3
+#define PAGER_STATS	      3
 /*
  * PAGER_PSTATS(pid): one process (0: the caller; else itself or a
  * descendant, or any for init; KEEL_ENOENT otherwise): w0 its data
@@ -46,10 +46,10 @@
  * sharer's), w1 its allocations (bytes reserved), w2 its kernel objects
  * and page tables (the chunks donated for it), w3 its quota.
  */
-#define PAGER_PSTATS	    11
+#define PAGER_PSTATS	      11
 
-#define PAGER_MAX_ALLOC	    (1ul << 40) /* bytes in one allocation */
-#define PAGER_MAX_ALLOCS    32		/* allocations a process may hold at once */
+#define PAGER_MAX_ALLOC	      (1ul << 40) /* bytes in one allocation */
+#define PAGER_MAX_ALLOCS      32	  /* allocations a process may hold at once */
 /*
  * Each process has a quota: the bytes it and its descendants may hold.
  * Charged to it: its allocations (reserved, backed or not), its image,
@@ -64,14 +64,14 @@
  * PAGER_QUOTA_DEFAULT is what pagerc's pager_spawn gives a child;
  * PAGER_QUOTA_ROOT is init's (the root of the tree).
  */
-#define PAGER_QUOTA_DEFAULT (16ul << 20)
-#define PAGER_QUOTA_ROOT    (1ul << 40)
+#define PAGER_QUOTA_DEFAULT   (16ul << 20)
+#define PAGER_QUOTA_ROOT      (1ul << 40)
 /*
  * PAGER_LIMITS(pid) (0: the caller; else itself or a descendant, init:
  * any): w0 the bytes of its quota not yet charged, w1 the process slots
  * it may still give, w2 its quota, w3 its process slots.
  */
-#define PAGER_LIMITS	    12
+#define PAGER_LIMITS	      12
 
 /*
  * PAGER_SPAWN(arg, cpu, quota, slots): start the boot module whose name
@@ -96,9 +96,9 @@
  * it, so one family cannot take another's.  A child that ended keeps its
  * slot until its parent learns how it ended (PAGER_STATUS).
  */
-#define PAGER_SPAWN	    4
-#define PAGER_GIVEN_SLOT    2
-#define PAGER_MAX_PROCS	    16
+#define PAGER_SPAWN	      4
+#define PAGER_GIVEN_SLOT      2
+#define PAGER_MAX_PROCS	      16
 /*
  * PAGER_STATUS(pid) (the caller or a descendant; init may ask about
  * any): w0 PAGER_RUNNING, PAGER_EXITED (w1 the exit code) or
@@ -106,22 +106,22 @@
  * child's slot: after it, KEEL_ENOENT, as for a process the pager does
  * not know.
  */
-#define PAGER_STATUS	    5
-#define PAGER_RUNNING	    0
-#define PAGER_EXITED	    1
-#define PAGER_KILLED	    2
+#define PAGER_STATUS	      5
+#define PAGER_RUNNING	      0
+#define PAGER_EXITED	      1
+#define PAGER_KILLED	      2
 /*
  * PAGER_KILL(pid): end a descendant of the caller (KEEL_EPERM for any
  * other process, KEEL_EINVAL for the caller itself, KEEL_ENOENT for no
  * running process).  When a process ends, however it ends, its
  * descendants are killed with it, and everything they held comes back.
  */
-#define PAGER_KILL	    13
+#define PAGER_KILL	      13
 /*
  * PAGER_SHUTDOWN(code): only init, only in a test boot: the pager exits
  * with `code`, and the kernel ends the test run.
  */
-#define PAGER_SHUTDOWN	    6
+#define PAGER_SHUTDOWN	      6
 /*
  * PAGER_SHARE(va, size, pid, flags): the caller's allocation at exactly
  * [va, va + size) is backed whole and mapped into process pid as well,
@@ -141,8 +141,8 @@
  * free it earlier (PAGER_FREE).  While an allocation is shared,
  * PAGER_PROTECT refuses it (KEEL_EBUSY).  Reply w0: the address in pid.
  */
-#define PAGER_SHARE	    7
-#define PAGER_MAX_SHARED_IN 8
+#define PAGER_SHARE	      7
+#define PAGER_MAX_SHARED_IN   8
 /*
  * PAGER_QUERY(va): the caller's allocation, shared-in memory or
  * loadable segment holding va: w0 its start, w1 its size, w2 its flags
@@ -150,21 +150,21 @@
  * pager mapped at the start), w3 the bytes of it backed (kept per region,
  * never recounted); KEEL_ENOENT if none does.
  */
-#define PAGER_QUERY	    8
-#define PAGER_SHARED	    0x200u
+#define PAGER_QUERY	      8
+#define PAGER_SHARED	      0x200u
 /*
  * PAGER_FIXED marks what the pager mapped at the start (each loadable
  * segment of the image, the stack, the IPC buffer, each its own region):
  * nothing can be allocated over it, and FREE, PROTECT and SHARE refuse
  * it (KEEL_EINVAL).
  */
-#define PAGER_FIXED	    0x800u
+#define PAGER_FIXED	      0x800u
 /*
  * PAGER_PROTECT(va, size, rights): new KEEL_MAP_* rights (R required) for
  * the caller's allocation at exactly [va, va + size); not for memory
  * shared with it (KEEL_EINVAL).  Backed pages are remapped at once.
  */
-#define PAGER_PROTECT	    9
+#define PAGER_PROTECT	      9
 /*
  * Connections need the consent of both sides.  A server offers one:
  * PAGER_OFFER(pid) to process pid only, or to anyone with pid 0 (as a
@@ -178,10 +178,10 @@
  * charged to the caller.  It lasts until either side ends.  KEEL_EEXIST
  * if either slot is taken.
  */
-#define PAGER_CONNECT	    10
-#define PAGER_CONN_SLOT	    1
-#define PAGER_OFFER	    14
-#define PAGER_OFFER_CLOSE   1
+#define PAGER_CONNECT	      10
+#define PAGER_CONN_SLOT	      1
+#define PAGER_OFFER	      14
+#define PAGER_OFFER_CLOSE     1
 
 /*
  * Names (the pager's names.c).  A server registers a name; any process
