@@ -32,73 +32,73 @@
  * capability; "off" an offset in mem.  The right each needs is in
  * brackets (the table in kernel/core/syscall.c says the same).
  */
-#define SYS_DEBUG_WRITE	    0  /* (const char *buf, len): queue text for the console */
-#define SYS_EXIT	    1  /* (long code): end this thread; its pager gets an exit message */
-#define SYS_YIELD	    2  /* (): give up the rest of the time slice */
-#define SYS_INFO	    3  /* (what): a KEEL_INFO_* value */
-#define SYS_KMEM_DONATE	    4  /* (mem[KMEM], off, size): give RAM to the kernel for objects */
-#define SYS_KMEM_RECLAIM    5  /* (mem[KMEM], off, size): take back a donation with no objects */
-#define SYS_KMEM_COUNTS	    6  /* (mem[KMEM], off, frame_off): a frame-count table for off */
-#define SYS_AS_CREATE	    7  /* (mem[KMEM], obj_off, pml4_off, cspace_off, dst) */
-#define SYS_MAP		    8  /* (as[MAP], va, mem[the map rights], off, rights) */
-#define SYS_UNMAP	    9  /* (as[MAP], va, mem or KEEL_CAP_NONE): the frame's offset in mem */
-#define SYS_SUPPLY_TABLE    10 /* (as[MAP], va, level, mem[KMEM], off) */
-#define SYS_THREAD_CREATE   11 /* (mem[KMEM], tcb_off, as[THREAD], buf_off, badge, dst) */
-#define SYS_THREAD_CONFIG   12 /* (th[CONFIG], priority, cpu, pager ep[SEND] or KEEL_CAP_NONE) */
-#define SYS_THREAD_START    13 /* (th[START], rip, rsp, arg) */
-#define SYS_ENDPOINT_CREATE 14 /* (mem[KMEM], off, dst) */
-#define SYS_DESTROY	    15 /* (slot[DESTROY]): the object goes, its frames free again */
-#define SYS_MEM_DERIVE	    16 /* (mem, off, size, rights, dst): a part, with fewer rights */
-#define SYS_CAP_INFO	    17 /* (slot): KEEL_CAP_TYPE(r), KEEL_CAP_RIGHTS(r) */
-#define SYS_SEND	    18 /* (ep[SEND], tag, w0, w1, w2, w3) */
-#define SYS_RECV	    19 /* (ep[RECV]) */
-#define SYS_CALL	    20 /* (ep[SEND], tag, w0, w1, w2, w3) */
-#define SYS_REPLY_RECV	    21 /* (ep[RECV], tag, w0, w1, w2, w3): reply, then receive */
-#define SYS_DEBUG_TEST	    22 /* (name, result, why): one TAP line (test boots only) */
-#define SYS_SLEEP	    23 /* (ticks): block for that many timer ticks (0: yield) */
-#define SYS_LOOKUP	    24 /* (as[MAP], va, mem): the offset in mem of the frame mapped there */
-#define SYS_CAP_COPY	    25 /* (src, space, dst, rights, badge): copy with fewer rights */
-#define SYS_CAP_DELETE	    26 /* (space, slot): empty a slot */
-#define SYS_CAP_LANDING	    27 /* (slot0, slot1): where capabilities sent to this thread land */
-#define SYS_UNMAP_RANGE	    28 /* (as[MAP], va, pages, mem or KEEL_CAP_NONE): frames to the buffer */
-#define SYS_MAP_RANGE	    29 /* (as[MAP], va, mem[the map rights], off, pages, rights) */
-#define SYS_NOTIFY_CREATE   30 /* (mem[KMEM], off, dst) */
-#define SYS_SIGNAL	    31 /* (nt[SIGNAL]): set the capability's bits; never blocks */
-#define SYS_WAIT	    32 /* (nt[WAIT], flags): take the bits set, waiting for one */
-#define SYS_NOTIFY_BIND	    33 /* (th[CONFIG], nt[WAIT] or KEEL_CAP_NONE): its receives take it too */
-#define SYS_IO_DERIVE	    34 /* (io, first, count, dst): a part of an I/O port range */
-#define SYS_IO_ENABLE	    35 /* (io[USE], as[MAP], first, count): the space may use those ports */
-#define SYS_IRQ_DERIVE	    36 /* (irq, first, count, dst): a part of a range of interrupt lines */
-#define SYS_IRQ_BIND	    37 /* (irq[BIND], line, nt[SIGNAL] or KEEL_CAP_NONE, mode): line signals nt */
-#define SYS_IRQ_ACK	    38 /* (irq[BIND], line): handled; the line may interrupt again */
-#define SYS_DEVICE_DERIVE   39 /* (dev, off, size, rights, dst): a part of device memory */
-#define SYS_MAP_DEVICE	    40 /* (as[MAP], va, dev[R], off, rights): a device page, uncached */
-#define SYS_IRQ_STATUS	    41 /* (irq, line): interrupts taken on the line since boot */
-#define SYS_COUNT	    42
+#define SYS_DEBUG_WRITE		  0 /* (const char *buf, len): queue text for the console */
+#define SYS_EXIT		  1 /* (long code): end this thread; its pager gets an exit message */
+#define SYS_YIELD		  2 /* (): give up the rest of the time slice */
+#define SYS_INFO		  3 /* (what): a KEEL_INFO_* value */
+#define SYS_KMEM_DONATE		  4 /* (mem[KMEM], off, size): give RAM to the kernel for objects */
+#define SYS_KMEM_RECLAIM	  5 /* (mem[KMEM], off, size): take back a donation with no objects */
+#define SYS_KMEM_COUNTS		  6 /* (mem[KMEM], off, frame_off): a frame-count table for off */
+#define SYS_AS_CREATE		  7 /* (mem[KMEM], obj_off, pml4_off, cspace_off, dst) */
+#define SYS_MAP			  8 /* (as[MAP], va, mem[the map rights], off, rights) */
+#define SYS_UNMAP		  9 /* (as[MAP], va, mem or KEEL_CAP_NONE): the frame's offset in mem */
+#define SYS_SUPPLY_TABLE	  10 /* (as[MAP], va, level, mem[KMEM], off) */
+#define SYS_THREAD_CREATE	  11 /* (mem[KMEM], tcb_off, as[THREAD], buf_off, badge, dst) */
+#define SYS_THREAD_CONFIG	  12 /* (th[CONFIG], priority, cpu, pager ep[SEND] or KEEL_CAP_NONE) */
+#define SYS_THREAD_START	  13 /* (th[START], rip, rsp, arg) */
+#define SYS_ENDPOINT_CREATE	  14 /* (mem[KMEM], off, dst) */
+#define SYS_DESTROY		  15 /* (slot[DESTROY]): the object goes, its frames free again */
+#define SYS_MEM_DERIVE		  16 /* (mem, off, size, rights, dst): a part, with fewer rights */
+#define SYS_CAP_INFO		  17 /* (slot): KEEL_CAP_TYPE(r), KEEL_CAP_RIGHTS(r) */
+#define SYS_SEND		  18 /* (ep[SEND], tag, w0, w1, w2, w3) */
+#define SYS_RECV		  19 /* (ep[RECV]) */
+#define SYS_CALL		  20 /* (ep[SEND], tag, w0, w1, w2, w3) */
+#define SYS_REPLY_RECV		  21 /* (ep[RECV], tag, w0, w1, w2, w3): reply, then receive */
+#define SYS_DEBUG_TEST		  22 /* (name, result, why): one TAP line (test boots only) */
+#define SYS_SLEEP		  23 /* (ticks): block for that many timer ticks (0: yield) */
+#define SYS_LOOKUP		  24 /* (as[MAP], va, mem): the offset in mem of the frame mapped there */
+#define SYS_CAP_COPY		  25 /* (src, space, dst, rights, badge): copy with fewer rights */
+#define SYS_CAP_DELETE		  26 /* (space, slot): empty a slot */
+#define SYS_CAP_LANDING		  27 /* (slot0, slot1): where capabilities sent to this thread land */
+#define SYS_UNMAP_RANGE		  28 /* (as[MAP], va, pages, mem or KEEL_CAP_NONE): frames to the buffer */
+#define SYS_MAP_RANGE		  29 /* (as[MAP], va, mem[the map rights], off, pages, rights) */
+#define SYS_NOTIFY_CREATE	  30 /* (mem[KMEM], off, dst) */
+#define SYS_SIGNAL		  31 /* (nt[SIGNAL]): set the capability's bits; never blocks */
+#define SYS_WAIT		  32 /* (nt[WAIT], flags): take the bits set, waiting for one */
+#define SYS_NOTIFY_BIND		  33 /* (th[CONFIG], nt[WAIT] or KEEL_CAP_NONE): its receives take it too */
+#define SYS_IO_DERIVE		  34 /* (io, first, count, dst): a part of an I/O port range */
+#define SYS_IO_ENABLE		  35 /* (io[USE], as[MAP], first, count): the space may use those ports */
+#define SYS_IRQ_DERIVE		  36 /* (irq, first, count, dst): a part of a range of interrupt lines */
+#define SYS_IRQ_BIND		  37 /* (irq[BIND], line, nt[SIGNAL] or KEEL_CAP_NONE, mode): line signals nt */
+#define SYS_IRQ_ACK		  38 /* (irq[BIND], line): handled; the line may interrupt again */
+#define SYS_DEVICE_DERIVE	  39 /* (dev, off, size, rights, dst): a part of device memory */
+#define SYS_MAP_DEVICE		  40 /* (as[MAP], va, dev[R], off, rights): a device page, uncached */
+#define SYS_IRQ_STATUS		  41 /* (irq, line): interrupts taken on the line since boot */
+#define SYS_COUNT		  42
 
 /* Errors, returned negated. */
-#define KEEL_OK		    0
-#define KEEL_ENOSYS	    1  /* no such system call (or not in this boot) */
-#define KEEL_EFAULT	    2  /* a pointer or range is not user memory */
-#define KEEL_EINVAL	    3  /* an argument is out of range or misaligned */
-#define KEEL_EPERM	    4  /* a capability lacks a right the call needs */
-#define KEEL_ENOTRAM	    5  /* a frame is not RAM */
-#define KEEL_EKERNEL	    6  /* a frame is the kernel's own (image, tables, per-CPU...) */
-#define KEEL_EROLE	    7  /* a frame is in another role (object, donated, mapped) */
-#define KEEL_EBADOBJ	    8  /* the capability is of another type than the call needs */
-#define KEEL_EEXIST	    9  /* already mapped, table already present */
-#define KEEL_ENOENT	    10 /* nothing mapped there; an empty capability slot */
-#define KEEL_ENOPDPT	    11 /* SYS_MAP: supply a level-3 table (PDPT) for va */
-#define KEEL_ENOPD	    12 /* SYS_MAP: supply a level-2 table (page directory) */
-#define KEEL_ENOPT	    13 /* SYS_MAP: supply a level-1 table (page table) */
-#define KEEL_ENOCOUNT	    14 /* SYS_MAP: supply a frame-count table for frame */
-#define KEEL_EBUSY	    15 /* still in use (objects, threads, references); or retry */
-#define KEEL_EFULL	    16 /* a kernel table is full (donated runs) */
-#define KEEL_EDEAD	    17 /* the object was destroyed; or the partner went away during IPC */
+#define KEEL_OK			  0
+#define KEEL_ENOSYS		  1  /* no such system call (or not in this boot) */
+#define KEEL_EFAULT		  2  /* a pointer or range is not user memory */
+#define KEEL_EINVAL		  3  /* an argument is out of range or misaligned */
+#define KEEL_EPERM		  4  /* a capability lacks a right the call needs */
+#define KEEL_ENOTRAM		  5  /* a frame is not RAM */
+#define KEEL_EKERNEL		  6  /* a frame is the kernel's own (image, tables, per-CPU...) */
+#define KEEL_EROLE		  7  /* a frame is in another role (object, donated, mapped) */
+#define KEEL_EBADOBJ		  8  /* the capability is of another type than the call needs */
+#define KEEL_EEXIST		  9  /* already mapped, table already present */
+#define KEEL_ENOENT		  10 /* nothing mapped there; an empty capability slot */
+#define KEEL_ENOPDPT		  11 /* SYS_MAP: supply a level-3 table (PDPT) for va */
+#define KEEL_ENOPD		  12 /* SYS_MAP: supply a level-2 table (page directory) */
+#define KEEL_ENOPT		  13 /* SYS_MAP: supply a level-1 table (page table) */
+#define KEEL_ENOCOUNT		  14 /* SYS_MAP: supply a frame-count table for frame */
+#define KEEL_EBUSY		  15 /* still in use (objects, threads, references); or retry */
+#define KEEL_EFULL		  16 /* a kernel table is full (donated runs) */
+#define KEEL_EDEAD		  17 /* the object was destroyed; or the partner went away during IPC */
 /* Errors of the pager's protocol (include/abi/pager.h), never the kernel's. */
-#define KEEL_EQUOTA	    18 /* over the process's memory quota */
-#define KEEL_ENOMEM	    19 /* out of memory */
-#define KEEL_ECOUNT	    20 /* number of error codes */
+#define KEEL_EQUOTA		  18 /* over the process's memory quota */
+#define KEEL_ENOMEM		  19 /* out of memory */
+#define KEEL_ECOUNT		  20 /* number of error codes */
 
 /*
  * Memory.  A memory capability names a range of physical memory [base,
@@ -174,30 +174,48 @@
  *   (ENOCOUNT: the first or the last frame lacks one): all checked before
  *   anything is mapped.  KEEL_MAP_ZERO clears them all.
  */
-#define KMEM_CHUNK	    (2ull << 20)
-#define KMEM_COUNTS_SPAN    (KMEM_CHUNK * 1024) /* 2 GB per count table */
-#define KEEL_MAP_R	    1u
-#define KEEL_MAP_W	    2u
-#define KEEL_MAP_X	    4u
-#define KEEL_MAP_ZERO	    8u	/* SYS_MAP: the kernel clears the frame first */
-#define KEEL_MAP_LARGE	    16u /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
-#define KEEL_MAP_HUGE	    32u /* SYS_MAP: one 1 GB page (KEEL_HUGE_SIZE), if the CPU has them */
-#define KEEL_LARGE_SIZE	    (2ull << 20)
-#define KEEL_HUGE_SIZE	    (1ull << 30)
-#define KEEL_UNMAP_MAX	    (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
-#define KEEL_MAP_RANGE_MAX  512		      /* pages in one SYS_MAP_RANGE */
-#define KEEL_MEM_R	    KEEL_MAP_R	      /* may map its frames readable */
-#define KEEL_MEM_W	    KEEL_MAP_W	      /* ... writable */
-#define KEEL_MEM_X	    KEEL_MAP_X	      /* ... executable */
-#define KEEL_MEM_KMEM	    8u		      /* may donate them and make objects in them */
+#define KMEM_CHUNK		  (2ull << 20)
+#define KMEM_COUNTS_SPAN	  (KMEM_CHUNK * 1024) /* 2 GB per count table */
+#define KEEL_MAP_R		  1u
+#define KEEL_MAP_W		  2u
+#define KEEL_MAP_X		  4u
+#define KEEL_MAP_ZERO		  8u  /* SYS_MAP: the kernel clears the frame first */
+#define KEEL_MAP_LARGE		  16u /* SYS_MAP: one 2 MB page (KEEL_LARGE_SIZE) */
+#define KEEL_MAP_HUGE		  32u /* SYS_MAP: one 1 GB page (KEEL_HUGE_SIZE), if the CPU has them */
+#define KEEL_LARGE_SIZE		  (2ull << 20)
+#define KEEL_HUGE_SIZE		  (1ull << 30)
+#define KEEL_UNMAP_MAX		  (IPC_BUF_MAX / 8) /* pages in one SYS_UNMAP_RANGE */
+#define KEEL_MAP_RANGE_MAX	  512		    /* pages in one SYS_MAP_RANGE */
+#define KEEL_MEM_R		  KEEL_MAP_R	    /* may map its frames readable */
+#define KEEL_MEM_W		  KEEL_MAP_W	    /* ... writable */
+#define KEEL_MEM_X		  KEEL_MAP_X	    /* ... executable */
+#define KEEL_MEM_KMEM		  8u		    /* may donate them and make objects in them */
 
 /* SYS_INFO(what). */
-#define KEEL_INFO_CPU	    0 /* the CPU this thread runs on */
-#define KEEL_INFO_CPUS	    1 /* CPUs threads may be placed on: online or starting */
-#define KEEL_INFO_FASTPATH  2 /* IPCs that took the fast path, all CPUs */
-#define KEEL_INFO_TICKS	    3 /* timer ticks on this CPU */
+#define KEEL_INFO_CPU		  0 /* the CPU this thread runs on */
+#define KEEL_INFO_CPUS		  1 /* CPUs threads may be placed on: online or starting */
+#define KEEL_INFO_FASTPATH	  2 /* IPCs that took the fast path, all CPUs */
+#define KEEL_INFO_TICKS		  3 /* timer ticks on this CPU */
 /* 4 and 5 are not used (they named an object's address and the old authority). */
-#define KEEL_INFO_IPC_FAST  6 /* calls and replies that took the IPC fast path, all CPUs */
+#define KEEL_INFO_IPC_FAST	  6 /* calls and replies that took the IPC fast path, all CPUs */
+#define KEEL_INFO_LOG		  7 /* bytes of the kernel's log not yet on the wire (user/serial) */
+/*
+ * Indexed values, for the shell's cpus, irq and layout: `what` is
+ * KEEL_INFO_*(index).  KEEL_EINVAL past the last index.
+ */
+#define KEEL_INFO_CPU_TICKS	  8  /* (cpu): timer ticks that CPU took */
+#define KEEL_INFO_CPU_IDLE	  9  /* (cpu): ... of them while it idled */
+#define KEEL_INFO_IRQ_TAKEN	  10 /* (line): interrupts taken on that line since boot */
+#define KEEL_INFO_IRQ_LOST	  11 /* (line): ... that found no notification bound */
+/*
+ * (region * 8 + field): the kernel's address-space regions, in address
+ * order, as its boot log shows them (docs/memory-layout.md).  field:
+ * 0 the start, 1 the size, 2 the bytes mapped now, 3-5 the pages mapped
+ * (4 KB, 2 MB, 1 GB), 6-7 the name (16 bytes, NUL-padded, little-endian).
+ * Fields 2-5 walk the kernel's page tables.
+ */
+#define KEEL_INFO_REGION	  12
+#define KEEL_INFO_AT(what, index) ((unsigned long)(what) | (unsigned long)(index) << 16)
 
 /*
  * Threads.  Priorities 0 (lowest) to THREAD_PRIO_MAX; each thread runs on
@@ -209,9 +227,9 @@
  * the thread to use.  The badge is what receivers see as the sender.
  * Rights (KEEL_TH_*): CONFIG (priority, CPU, pager), START.
  */
-#define THREAD_PRIO_MAX	    31
-#define THREAD_PRIO_DEFAULT 10
-#define KEEL_NO_BUFFER	    (~0ul)
+#define THREAD_PRIO_MAX		  31
+#define THREAD_PRIO_DEFAULT	  10
+#define KEEL_NO_BUFFER		  (~0ul)
 /*
  * System servers (the pager, and the services to come) run at
  * THREAD_PRIO_SERVER, above every client: a client's busy loop on a
@@ -220,9 +238,9 @@
  * holder of a thread capability can), and the pager starts them all at the
  * default.
  */
-#define THREAD_PRIO_SERVER  20
-#define THREAD_SLICE_TICKS  2
-#define THREAD_SLEEP_MAX    (100 * 3600) /* ticks: an hour at 100 Hz */
+#define THREAD_PRIO_SERVER	  20
+#define THREAD_SLICE_TICKS	  2
+#define THREAD_SLEEP_MAX	  (100 * 3600) /* ticks: an hour at 100 Hz */
 
 /*
  * Capabilities.  Each address space (process) has a capability space of
@@ -292,43 +310,43 @@
  * slot stay with the sender.  SYS_REPLY_RECV replies to the thread whose call
  * this thread received last (if any is still waiting), then receives.
  */
-#define KEEL_CAP_SLOTS	    128
-#define KEEL_CAP_NONE	    255 /* no capability, where a call allows none */
-#define KEEL_CAP_SELF	    254 /* the caller's own space (SYS_CAP_COPY, SYS_CAP_DELETE) */
-#define KEEL_CAP_MEMORY	    1
-#define KEEL_CAP_ASPACE	    2
-#define KEEL_CAP_THREAD	    3
-#define KEEL_CAP_ENDPOINT   4
-#define KEEL_CAP_NOTIFY	    5
-#define KEEL_CAP_IOPORT	    6
-#define KEEL_CAP_IRQ	    7
-#define KEEL_CAP_DEVICE	    8
-#define KEEL_CAP_TYPE(r)    ((unsigned long)(r) >> 8)
-#define KEEL_CAP_RIGHTS(r)  ((unsigned long)(r)&0xff)
-#define KEEL_CAP_DESTROY    0x80u /* any object: may destroy it */
-#define KEEL_AS_MAP	    1u	  /* map, unmap, look up, supply tables */
-#define KEEL_AS_CAPS	    2u	  /* copy capabilities into its space, delete them there */
-#define KEEL_AS_THREAD	    4u	  /* make threads that run in it */
-#define KEEL_TH_CONFIG	    1u	  /* priority, CPU, pager */
-#define KEEL_TH_START	    2u
-#define KEEL_EP_SEND	    1u /* the slot may SEND and CALL */
-#define KEEL_EP_RECV	    2u /* the slot may RECV and REPLY_RECV */
-#define KEEL_EP_GRANT	    4u /* messages sent through it may carry capabilities */
-#define KEEL_NT_SIGNAL	    1u /* the slot may SYS_SIGNAL */
-#define KEEL_NT_WAIT	    2u /* the slot may SYS_WAIT, and bind it to a thread */
-#define KEEL_IO_USE	    1u /* the ports may be enabled in an address space */
-#define KEEL_IRQ_BIND	    1u /* the lines may be bound to notifications and acknowledged */
-#define KEEL_DEV_R	    KEEL_MAP_R /* its pages may be mapped readable */
-#define KEEL_DEV_W	    KEEL_MAP_W /* ... writable */
-#define IPC_BUF_MAX	    4096
-#define IPC_TAG(label, len) ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
-#define IPC_TAG_LABEL(tag)  ((unsigned int)(tag))
-#define IPC_TAG_LEN(tag)    (((tag) >> 32) & 0x1fff)
-#define IPC_TAG_KERNEL	    (1ul << 63)
-#define IPC_CAPS_MAX	    2
-#define IPC_TAG_NCAPS(tag)  (((tag) >> 45) & 3)
-#define IPC_TAG_CAP(tag, i) (((tag) >> (47 + 7 * (i))) & 127)
-#define IPC_TAG_MOVE	    (1ul << 61)
+#define KEEL_CAP_SLOTS		  128
+#define KEEL_CAP_NONE		  255 /* no capability, where a call allows none */
+#define KEEL_CAP_SELF		  254 /* the caller's own space (SYS_CAP_COPY, SYS_CAP_DELETE) */
+#define KEEL_CAP_MEMORY		  1
+#define KEEL_CAP_ASPACE		  2
+#define KEEL_CAP_THREAD		  3
+#define KEEL_CAP_ENDPOINT	  4
+#define KEEL_CAP_NOTIFY		  5
+#define KEEL_CAP_IOPORT		  6
+#define KEEL_CAP_IRQ		  7
+#define KEEL_CAP_DEVICE		  8
+#define KEEL_CAP_TYPE(r)	  ((unsigned long)(r) >> 8)
+#define KEEL_CAP_RIGHTS(r)	  ((unsigned long)(r)&0xff)
+#define KEEL_CAP_DESTROY	  0x80u /* any object: may destroy it */
+#define KEEL_AS_MAP		  1u	/* map, unmap, look up, supply tables */
+#define KEEL_AS_CAPS		  2u	/* copy capabilities into its space, delete them there */
+#define KEEL_AS_THREAD		  4u	/* make threads that run in it */
+#define KEEL_TH_CONFIG		  1u	/* priority, CPU, pager */
+#define KEEL_TH_START		  2u
+#define KEEL_EP_SEND		  1u /* the slot may SEND and CALL */
+#define KEEL_EP_RECV		  2u /* the slot may RECV and REPLY_RECV */
+#define KEEL_EP_GRANT		  4u /* messages sent through it may carry capabilities */
+#define KEEL_NT_SIGNAL		  1u /* the slot may SYS_SIGNAL */
+#define KEEL_NT_WAIT		  2u /* the slot may SYS_WAIT, and bind it to a thread */
+#define KEEL_IO_USE		  1u /* the ports may be enabled in an address space */
+#define KEEL_IRQ_BIND		  1u /* the lines may be bound to notifications and acknowledged */
+#define KEEL_DEV_R		  KEEL_MAP_R /* its pages may be mapped readable */
+#define KEEL_DEV_W		  KEEL_MAP_W /* ... writable */
+#define IPC_BUF_MAX		  4096
+#define IPC_TAG(label, len)	  ((unsigned long)(unsigned int)(label) | ((unsigned long)(len) << 32))
+#define IPC_TAG_LABEL(tag)	  ((unsigned int)(tag))
+#define IPC_TAG_LEN(tag)	  (((tag) >> 32) & 0x1fff)
+#define IPC_TAG_KERNEL		  (1ul << 63)
+#define IPC_CAPS_MAX		  2
+#define IPC_TAG_NCAPS(tag)	  (((tag) >> 45) & 3)
+#define IPC_TAG_CAP(tag, i)	  (((tag) >> (47 + 7 * (i))) & 127)
+#define IPC_TAG_MOVE		  (1ul << 61)
 /* A tag with n (<= IPC_CAPS_MAX) capabilities, from slots s0 and s1 (s1 ignored if n < 2). */
 #define IPC_TAG_CAPS(tag, n, s0, s1)                                          \
 	((tag) | (unsigned long)(n) << 45 | (unsigned long)((s0)&127) << 47 | \

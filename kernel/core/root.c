@@ -295,6 +295,13 @@ bool root_start(void)
 	return true;
 }
 
+/*
+ * The first program (the pager) ended.  A test boot ends its run.  Any
+ * other boot stops: every program depends on the pager, so nothing more
+ * can run (the shell's `halt` ends the system this way).  The other CPUs
+ * are stopped as a panic stops them, and the console is flushed without
+ * its lock, which a stopped CPU may hold.
+ */
 void root_exited(i64 code)
 {
 	klog("root", "the first program ended (code %ld)", code);
@@ -303,4 +310,10 @@ void root_exited(i64 code)
 			ktest_report("first program's exit code", KEEL_TEST_FAIL, "it was not 0");
 		platform_stop(ktest_finish() ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 	}
+	u32 stopped = smp_stop_others();
+	console_panic_mode();
+	kprintf("[kernel] halted: nothing runs without the first program (%u other CPU(s) "
+		"stopped)\n",
+		stopped);
+	platform_halt();
 }

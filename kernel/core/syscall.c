@@ -24,6 +24,9 @@
 #include <keel/boot.h>
 #include <keel/cap.h>
 #include <keel/console.h>
+#include <common/string.h>
+#include <arch/ptcheck.h>
+#include <keel/layout.h>
 #include <keel/kmem.h>
 #include <arch/ioport.h>
 #include <keel/irq.h>
@@ -95,8 +98,61 @@ static long sys_debug_test(u64 name, u64 result, u64 why)
  * or only read.  It takes the lean entry (kernel/arch/x86_64/syscall.S):
  * no frame, no lock, interrupts off; keep it that way.
  */
+/* KEEL_INFO_REGION: one field of one region of the layout (abi/syscall.h). */
+static long info_region(u64 index)
+{
+	u64 region = index / 8, field = index % 8;
+
+	if (region >= LAYOUT_REGION_COUNT)
+		return -KEEL_EINVAL;
+	const struct layout_region *r = &layout_regions[region];
+	if (field >= 6) {
+		u64 word = 0;
+		for (size_t i = 0; i < 8; i++) {
+			size_t at = (field - 6) * 8 + i;
+			if (at >= str_len(r->name))
+				break;
+			word |= (u64)(u8)r->name[at] << (8 * i);
+		}
+		return (long)word;
+	}
+	if (field == 0)
+		return (long)r->base;
+	if (field == 1)
+		return (long)r->size;
+	struct ptcheck_stats st;
+	ptcheck_collect(&st);
+	return (long)(field == 2 ? st.region[region].bytes : st.region[region].pages[field - 3]);
+}
+
+/* The indexed values: what's low 16 bits say which, the rest the index. */
+static long info_indexed(u64 what)
+{
+	u64 index = what >> 16;
+
+	switch (what & 0xffff) {
+	case KEEL_INFO_CPU_TICKS:
+	case KEEL_INFO_CPU_IDLE:
+		if (index >= smp_cpus)
+			return -KEEL_EINVAL;
+		return (long)((what & 0xffff) == KEEL_INFO_CPU_TICKS
+				  ? percpu_of((u32)index)->ticks
+				  : percpu_of((u32)index)->idle_ticks);
+	case KEEL_INFO_IRQ_TAKEN:
+	case KEEL_INFO_IRQ_LOST:
+		if (index >= KEEL_IRQ_LINES)
+			return -KEEL_EINVAL;
+		return (long)irq_counts((u32)index, (what & 0xffff) == KEEL_INFO_IRQ_LOST);
+	case KEEL_INFO_REGION:
+		return info_region(index);
+	}
+	return -KEEL_EINVAL;
+}
+
 long syscall_info(u64 what)
 {
+	if (what >> 16)
+		return info_indexed(what);
 	switch (what) {
 	case KEEL_INFO_CPU:
 		return this_cpu()->cpu;
@@ -108,6 +164,15 @@ long syscall_info(u64 what)
 		return (long)this_cpu()->ticks;
 	case KEEL_INFO_IPC_FAST:
 		return (long)ipc_fast_count;
+	case KEEL_INFO_LOG: /* a hint, read without the console lock */
+		return (long)(__atomic_load_n(&console_put, __ATOMIC_RELAXED) -
+			      __atomic_load_n(&console_sent, __ATOMIC_RELAXED));
+	case KEEL_INFO_CPU_TICKS:
+	case KEEL_INFO_CPU_IDLE:
+	case KEEL_INFO_IRQ_TAKEN:
+	case KEEL_INFO_IRQ_LOST:
+	case KEEL_INFO_REGION:
+		return info_indexed(what);
 	}
 	return -KEEL_EINVAL;
 }

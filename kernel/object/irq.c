@@ -158,3 +158,9 @@ long sys_irq_status(struct cap *irq, u64 line)
 		return r;
 	return (long)(__atomic_load_n(&lines[line].raised, __ATOMIC_RELAXED) & KEEL_NOTIFY_BITS);
 }
+
+u64 irq_counts(u32 line, bool lost)
+{
+	return lost ? lines[line].unhandled
+		    : __atomic_load_n(&lines[line].raised, __ATOMIC_RELAXED);
+}

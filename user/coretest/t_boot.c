@@ -179,12 +179,50 @@ void tests_boot(void)
 	expect_eq(keel_info(KEEL_INFO_TICKS + 2), -KEEL_EINVAL, "SYS_INFO(5), once AUTHORITY");
 	expect(keel_info(KEEL_INFO_IPC_FAST) >= 0, "SYS_INFO(IPC_FAST) %ld",
 	       keel_info(KEEL_INFO_IPC_FAST));
-	expect_eq(keel_info(KEEL_INFO_IPC_FAST + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
+	expect_eq(keel_info(KEEL_INFO_REGION + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
 	expect_eq(keel_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
 	expect_eq(keel_yield(), 0, "SYS_YIELD");
 	long t0 = keel_info(KEEL_INFO_TICKS), t1 = t0;
 	for (long i = 0; i < 2000000 && t1 == t0; i++)
 		t1 = keel_info(KEEL_INFO_TICKS);
 	expect(t0 >= 0 && t1 > t0, "SYS_INFO(TICKS) stays at %ld", t0);
+	test_end();
+
+	/* The indexed values the shell shows (cpus, irq, layout) and the log's backlog. */
+	test_begin("info_indexed");
+	long cpus = keel_info(KEEL_INFO_CPUS);
+	expect(keel_info(KEEL_INFO_LOG) >= 0, "SYS_INFO(LOG) %ld", keel_info(KEEL_INFO_LOG));
+	long ticks = keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, 0));
+	expect(ticks >= t1, "CPU 0's ticks %ld, against %ld read on it", ticks, t1);
+	long idle = keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_IDLE, 0));
+	expect(idle >= 0 && idle <= ticks, "CPU 0 idled %ld of %ld ticks", idle, ticks);
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, cpus)), -KEEL_EINVAL,
+		  "the ticks of a CPU past the last");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_IDLE, 1ul << 40)), -KEEL_EINVAL,
+		  "a huge CPU number");
+	expect(keel_info(KEEL_INFO_AT(KEEL_INFO_IRQ_TAKEN, KEEL_IRQ_LINES - 1)) >= 0,
+	       "the last line's count");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_IRQ_LOST, KEEL_IRQ_LINES)), -KEEL_EINVAL,
+		  "a line past the last");
+	/* The regions: the user half first, then the direct map, which maps all RAM. */
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 0)), 0, "the user half's start");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 1)), (long)(KEEL_USER_TOP + PAGE_SIZE),
+		  "the user half's size");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 6)), 0x72657375 /* "user" */,
+		  "the user half's name");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 2)), 0, "bytes mapped in the user half");
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 8)), (long)0xffff800000000000ul,
+		  "the direct map's start");
+	long direct = keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 8 + 2));
+	expect(direct >= (long)bi->free_bytes, "the direct map maps %ld bytes", direct);
+	long pages = keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 8 + 3)) +
+		     (keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 8 + 4)) << 9) +
+		     (keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 8 + 5)) << 18);
+	expect_eq(pages * PAGE_SIZE, direct, "its pages add up to its bytes");
+	long n;
+	for (n = 0; keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, n * 8)) != -KEEL_EINVAL && n < 100;
+	     n++)
+		;
+	expect_eq(n, 4, "regions in the layout");
 	test_end();
 }

@@ -182,8 +182,11 @@ void arch_irq_hold(u32 line)
 
 void arch_irq_isa_table(u8 gsi[16])
 {
-	for (int i = 0; i < 16; i++)
-		gsi[i] = isa_gsi[i];
+	/* Only lines an I/O APIC has: without one (no ACPI), none (0xff). */
+	for (int i = 0; i < 16; i++) {
+		u32 n;
+		gsi[i] = ioapic_of(isa_gsi[i], &n) ? (u8)isa_gsi[i] : 0xff;
+	}
 }
 
 bool ioapic_read_entry(u32 gsi, u64 *entry)

@@ -21,7 +21,8 @@
 /*
  * The kernel's own ports, never enabled for a program: the fixed ones of
  * the PC platform here, and those found at boot (the ACPI PM timer's)
- * added by the code that uses them (ioport_reserve).
+ * added by the code that uses them (ioport_reserve).  COM1 is not one of
+ * them: the kernel shares it with the serial driver (serial.c says how).
  */
 #define IOPORT_RESERVED_MAX 16
 static struct {
@@ -33,9 +34,8 @@ static struct {
 	{ 0x40, 4, "the PIT (the kernel's time reference without ACPI)" },
 	{ 0x61, 1, "the PIT's channel 2 gate" },
 	{ QEMU_EXIT_PORT, 4, "the emulator's exit port (test boots)" },
-	{ COM1_PORT, 8, "COM1, the kernel's log" },
 };
-static u32 reserved_count = 6;
+static u32 reserved_count = 5;
 
 void ioport_reserve(u32 first, u32 count, const char *who)
 {

@@ -12,6 +12,7 @@
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/panic.h>
+#include <keel/sched.h>
 
 void irq_handle(struct trap_frame *tf)
 {
@@ -21,6 +22,8 @@ void irq_handle(struct trap_frame *tf)
 	switch (v) {
 	case VEC_TIMER:
 		pc->ticks++;
+		if (!(tf->cs & 3) && !sched_current())
+			pc->idle_ticks++; /* for the shell's cpus (KEEL_INFO_CPU_IDLE) */
 		lapic_eoi();
 		if (tf->cs & 3) /* not while this CPU may be in line for the lock */
 			console_drain(CONSOLE_TICK_BUDGET);

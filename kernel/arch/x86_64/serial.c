@@ -1,6 +1,20 @@
 /*
  * serial.c - the console on COM1, a 16550 UART at I/O port 0x3f8,
  * 115200 baud, 8N1, polled, with its 16-byte FIFOs on.
+ *
+ * The kernel shares the UART with the user-space serial driver
+ * (user/serial), which may enable COM1's ports.  The rule that keeps
+ * both working: the kernel only transmits.  After arch_console_init it
+ * writes the data register and reads the line status, nothing else; the
+ * driver owns the interrupt enable, the modem control (OUT2), receiving
+ * and the interrupt identification, and never changes the line format.
+ * Both send a burst only into an empty transmit FIFO and at most 8
+ * bytes each, so two bursts at once still fit in its 16.  Text from the
+ * two can interleave at a burst's boundary; the kernel has little to say
+ * once the console runs, and programs print through the console.  A
+ * driver that stops the transmitter (or a UART that is not there) makes
+ * the kernel drop its output rather than wait: after one wait that timed
+ * out, the next ones give up at once until the FIFO empties again.
  */
 #include <arch/platform.h>
 #include <arch/x86.h>
@@ -27,12 +41,16 @@ void arch_console_init(void)
 	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
 }
 
+static bool serial_stuck; /* the last wait timed out */
+
 static void serial_put(char c)
 {
-	/* Bounded wait: a missing UART must not hang the kernel. */
-	for (int i = 0; i < 100000; i++)
+	/* Bounded wait: a missing or stopped UART must not hang the kernel. */
+	int i, tries = serial_stuck ? 1 : 100000;
+	for (i = 0; i < tries; i++)
 		if (inb(COM1 + UART_LSR) & UART_LSR_THRE)
 			break;
+	serial_stuck = i == tries;
 	outb(COM1 + UART_DATA, (u8)c);
 }
 
@@ -45,8 +63,9 @@ void arch_console_putc(char c)
 
 /*
  * THRE with the FIFOs on: the transmit FIFO is empty, so 16 bytes fit.
- * A newline is two bytes: the drain sends 8 characters per burst at most
- * (console.c, CONSOLE_BURST is 16 / 2), so a burst never overflows.
+ * A newline is two bytes: the drain sends 4 characters per burst at most
+ * (console.c, CONSOLE_BURST), 8 bytes, so a burst never overflows, even
+ * with the serial driver's burst of 8 beside it.
  */
 bool arch_console_ready(void)
 {

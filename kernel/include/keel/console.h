@@ -23,7 +23,12 @@ void console_flush(void);
  * CPU, a CPU waiting for the lock (a burst at a time), after a kernel line.
  */
 u32 console_drain(u32 budget);
-#define CONSOLE_BURST 8u /* characters per look at the UART: a 16-byte FIFO, \n is \r\n */
+/*
+ * Characters per look at the UART: at most 8 bytes (\n is \r\n), half
+ * the 16-byte FIFO; the serial driver's bursts are the other half
+ * (arch/x86_64/serial.c).
+ */
+#define CONSOLE_BURST 4u
 /* Is anything queued?  A hint, read without the lock (console.c owns these). */
 extern u64 console_put, console_sent;
 static inline bool console_pending(void)

@@ -67,4 +67,7 @@ void arch_irq_hold(u32 line);
 /* The line of each ISA IRQ, after the ACPI overrides (for the boot information). */
 void arch_irq_isa_table(u8 gsi[16]);
 
+/* Interrupts taken on a line since boot, or (lost) those that found nothing bound. */
+u64 irq_counts(u32 line, bool lost);
+
 #endif

@@ -70,9 +70,10 @@ struct percpu {
 	/* User address space (arch/x86_64/vspace.c). */
 	struct vspace *cur_vs; /* whose tables CR3 holds; NULL: the kernel's */
 	u32 pcid_gen, pcid_next;
-	volatile u32 state; /* enum cpu_state */
-	volatile u64 ticks; /* timer interrupts taken */
-	volatile u64 ipis;  /* IPIs taken (any kind) */
+	volatile u32 state;	 /* enum cpu_state */
+	volatile u64 ticks;	 /* timer interrupts taken */
+	volatile u64 idle_ticks; /* ... that found it idle (KEEL_INFO_CPU_IDLE) */
+	volatile u64 ipis;	 /* IPIs taken (any kind) */
 	volatile u64 wakeups;
 	volatile u32 tlb_pending; /* a shoot-down asked of this CPU, not yet done */
 	struct percpu_call call;
