@@ -54,9 +54,12 @@ UCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
 	    -Iinclude -Icommon/include -Iuser/lib -MMD -MP
+# Every directory of user/ but lib is a program, and a boot module of the
+# same name: a new program is a new directory (docs/writing-programs.md).
 # The first module is the first program: the pager, then init (make run).
 # tools/boottest.py puts coretest first for the kernel-core test boots.
-USER_PROGS := pager init ptest pvictim pdemo pfar pfair bench coretest utest ukill unt ufuzz
+USER_DIRS  := $(patsubst user/%/,%,$(wildcard user/*/))
+USER_PROGS := pager init $(sort $(filter-out pager init lib,$(USER_DIRS)))
 AR         := ar
 # The library is an archive, so each program links only what it uses.
 USER_LIB_SRC := $(filter-out user/lib/crt0.S,$(sort $(wildcard user/lib/*.c user/lib/*.S)))
@@ -139,7 +142,8 @@ HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
 
-.PHONY: FORCE all kernel iso run debug test bench test-host test-boot docs docs-check format-check \
+.PHONY: FORCE all kernel iso run debug test bench test-host test-boot test-shell docs docs-check \
+	format-check \
 	setup clean help compile_commands.json
 all: iso
 
@@ -255,6 +259,10 @@ format-check:
 # --keep: run the whole matrix even after a failure.
 test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
+
+# The shell driven over the serial line, end to end (tools/shelltest.py).
+test-shell: iso
+	$(PYTHON) tools/shelltest.py --matrix
 
 # Keel's and Linux's costs side by side under QEMU -icount, into
 # docs/benchmarks.md (tools/bench.py says how).

@@ -101,11 +101,11 @@ def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 # What a normal boot must print (issue 5's log contract, as far as built).
 PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges$",
-            r"^\[init\] touched them: 0 wrong reads$",
-            r"^\[init\] freed: the pager's free memory is back to [0-9]+ bytes$",
+            r"^\[demo\] touched them: 0 wrong reads$",
+            r"^\[demo\] freed: the pager's free memory is back to [0-9]+ bytes$",
             r"^\[pdemo\] client: shared 64 KB .* its sum [0-9]+, right$",
-            r"^\[init\] both ended; the pager's free memory is back where it was$",
-            r"^\[init\] one process placed on each of [1-9][0-9]* CPUs: [1-9][0-9]* ran "
+            r"^\[demo\] both ended; the pager's free memory is back where it was$",
+            r"^\[demo\] one process placed on each of [1-9][0-9]* CPUs: [1-9][0-9]* ran "
             r"there, [0-9]+ on CPU 0 \(their CPU was given up\), 0 wrong$",
             r"^\[init\] ready$"]
 MATRIX = [
@@ -239,7 +239,7 @@ MATRIX = [
            "smp-absent-cpu",
            PAGER_UP + [r"^\[smp\] cpu 2 \(APIC 254\) did not answer the start-up IPIs: "
                        r"skipped$",
-                       r"^\[init\] one process placed on each of (3 CPUs: 2 ran there, 1|"
+                       r"^\[demo\] one process placed on each of (3 CPUs: 2 ran there, 1|"
                        r"2 CPUs: 2 ran there, 0) on CPU 0 \(their CPU was given up\), 0 wrong$"],
            modules="system", smp=2, cpus_online=2),
     Config("system-bios-q35-1T-max-2cpu", "bios", "q35", "1T", "max,phys-bits=46", "system",

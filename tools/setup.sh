@@ -16,10 +16,11 @@ pkgs="gcc libc6-dev binutils make python3 grub-common grub-pc-bin grub-efi-amd64
 xorriso mtools qemu-system-x86 ovmf"
 case $use in
 run) ;;
-# make test: the host unit-test framework, the format check, and Bochs
+# make test: the host unit-test framework, the format check, Bochs
 # (with its own BIOS and VGA BIOS, and the text display it runs headless
-# with) for the x2APIC boot tests, since QEMU's TCG has no x2APIC
-test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios" ;;
+# with) for the x2APIC boot tests, since QEMU's TCG has no x2APIC, and
+# gdb for the shell test's check of keel-user (tools/gdb_keel.py)
+test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios gdb" ;;
 # make debug: the debugger
 debug) pkgs="$pkgs gdb" ;;
 # make bench: Debian's Linux kernel (the system Keel is compared with),

@@ -118,8 +118,9 @@
  */
 #define PAGER_KILL	      13
 /*
- * PAGER_SHUTDOWN(code): only init, only in a test boot: the pager exits
- * with `code`, and the kernel ends the test run.
+ * PAGER_SHUTDOWN(code): only init: the pager exits with `code`, and the
+ * kernel ends the test run (a test boot) or stops the machine (the
+ * shell's `halt`).
  */
 #define PAGER_SHUTDOWN	      6
 /*
@@ -127,7 +128,8 @@
  * [va, va + size) is backed whole and mapped into process pid as well,
  * with flags' KEEL_MAP_* rights, which must be a subset of the
  * allocation's.  Both sides see each other's writes.  Only into a child
- * of the caller or the other side of its connection (else KEEL_EPERM).
+ * of the caller, the other side of its connection, a server whose name
+ * it looked up or a client that looked up its name (else KEEL_EPERM).
  *
  * Shared-in memory has its own place in the receiver: the window
  * [PAGER_SHARE_BASE, PAGER_SHARE_TOP) of abi/uspace.h, which allocations
@@ -207,8 +209,9 @@
  * PAGER_LOOKUP(slot): puts in `slot` a capability to call the named
  * server (SEND and GRANT, so a call may carry capabilities), badged
  * with the caller's pid: the server sees the badge in every message, and
- * no client can forge it.  KEEL_ENOENT if no process has the name.
- * "pager" gives the pager's endpoint, as PAGER_SLOT.  When the server
+ * no client can forge it.  Reply w0: the server's pid (for PAGER_SHARE).
+ * KEEL_ENOENT if no process has the name.  "pager" gives the pager's
+ * endpoint, as PAGER_SLOT (w0 0).  When the server
  * ends, the pager empties the slot of every client that looked it up
  * (whatever the client put there since: the slot is the pager's to
  * empty until then), so the server's memory comes back; a call in
@@ -242,9 +245,27 @@
 #define PAGER_EVENT_CHILD     (1ul << 62)
 #define PAGER_MAX_ENDPOINTS   1
 /*
+ * For drivers.  PAGER_IO_ENABLE(first, count): the call carries an I/O
+ * port capability of the caller's (IPC_TAG_CAPS, one), and the pager
+ * enables those ports in the caller's address space with it
+ * (SYS_IO_ENABLE, whose errors it returns: KEEL_EINVAL outside the
+ * capability's range, KEEL_EKERNEL for the kernel's ports, KEEL_EFULL
+ * past KEEL_IO_RANGES); KEEL_EINVAL if it carries no capability.  A
+ * process holds no capability to its own space, and the pager holds
+ * them all: holding the ports is the authority, the pager only does the
+ * enabling.
+ * PAGER_ISA_IRQ(irq): w0 the interrupt line (GSI) that ISA IRQ `irq`
+ * (0-15) arrives on, by the ACPI MADT's overrides; KEEL_ENOENT if the
+ * machine has no I/O APIC (no interrupts for drivers: they poll).
+ */
+#define PAGER_IO_ENABLE	      20
+#define PAGER_ISA_IRQ	      21
+
+/*
  * PAGER_PS(pid): the process with the lowest pid above `pid` (running,
  * or ended and not yet reaped), as ps shows it; any process may ask.
- * w0 its pid, w1 its parent's, w2 its data (backed bytes), w3 its state
+ * w0 its pid, w1 its parent's, w2 its memory (its image, stack and IPC
+ * buffer, and the backed pages of its allocations), w3 its state
  * (PAGER_RUNNING, PAGER_EXITED, PAGER_KILLED) in bits 0-7 and its CPU
  * from bit 8; the reply's buffer holds its name (NUL included).
  * KEEL_ENOENT past the last.

@@ -1,44 +1,29 @@
 /*
- * init - the second module, started by the pager.
- * For now it shows the pager's memory service at work: the statistics,
- * memory that gets its frames on first touch and memory backed at once,
- * freeing, and the statistics again; then it says it is up and leaves
- * the system running.  Test runs and the multi-process demonstration come
- * with the rest of the pager (docs/design-pager.md).
+ * init - the second module, started by the pager with the machine's I/O
+ * ports and interrupt lines (PAGER_GIVEN_SLOT, and the slot after).
+ *
+ * In a test boot it runs the user-level tests and ends the run; with
+ * `bench` on the command line, the measurements.  Otherwise it runs the
+ * demonstration (user/demo) once, says it is ready, and starts the
+ * system's services: the console server, the serial driver (with COM1's
+ * ports and its interrupt line, cut from its own) and the shell (with a
+ * capability to ask init to end a service, or to halt).  Then it
+ * supervises them: the pager signals init's notification when a child
+ * ends, and init reports it and starts the service again (at most
+ * RESTARTS_MAX times in RESTART_WINDOW ticks, so a service that dies at
+ * once is not restarted for ever).
  */
+#include "console.h"
+#include "cslot.h"
 #include "fmt.h"
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
 #include <abi/pager.h>
 
-#define MB (1ul << 20)
-
-static struct pager_stats show(const char *when)
-{
-	struct pager_stats s = { 0 };
-	long r = pager_stats(&s);
-
-	if (r)
-		print_fmt("[init] statistics %s: error %ld\n", when, r);
-	else
-		print_fmt("[init] %s: total %lu, free %lu, processes' data %lu, kernel objects "
-			  "and tables %lu bytes\n",
-			  when, s.managed, s.free, s.data, s.overhead);
-	return s;
-}
-
-/* Touch every page of [va, va + size) and read it back: 0 if all is well. */
-static long touch(unsigned long va, unsigned long size)
-{
-	long bad = 0;
-
-	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
-		*(volatile unsigned long *)a = a ^ 0x5a5a;
-	for (unsigned long a = va; a < va + size; a += PAGE_SIZE)
-		bad += *(volatile unsigned long *)a != (a ^ 0x5a5a);
-	return bad;
-}
+#define RESTARTS_MAX   5
+#define RESTART_WINDOW 1000 /* ticks: 10 s */
+#define COM1	       0x3f8
 
 /*
  * Run module `name` under the pager on `cpu`, with RDI = arg, `quota`
@@ -86,73 +71,159 @@ static void run_tests(void)
 	pager_shutdown(failed);
 }
 
-/* Two processes talking over a channel and sharing memory. */
-static void two_processes(void)
+/* The demonstration, as a program: 1 if it ran to its end. */
+static int demo(void)
 {
-	unsigned long server, client, how;
-	long code, r;
-	struct pager_stats before = show("before the two processes");
+	struct pager_spawn sp = { "demo", 0, 0, 0, DEMO_QUOTA, DEMO_SLOTS, 0, { 0 } };
+	unsigned long pid, how = 99;
+	long code = -1, r = pager_spawn_with(&sp, &pid);
 
-	r = pager_spawn("pdemo", DEMO_ARG(DEMO_SERVER, 0), &server);
 	if (!r)
-		r = pager_spawn("pdemo", DEMO_ARG(DEMO_CLIENT, server), &client);
-	if (!r)
-		r = pager_wait(client, 1000, &how, &code);
-	if (!r)
-		r = pager_wait(server, 1000, &how, &code);
-	if (r)
-		print_fmt("[init] the two processes failed: %ld\n", r);
-	struct pager_stats after = show("after the two processes");
-	print_fmt("[init] both ended; the pager's free memory is %s\n",
-		  after.free == before.free ? "back where it was" : "NOT back");
+		r = pager_wait(pid, 100 * 600, &how, &code);
+	if (r || how != PAGER_EXITED || code)
+		print_fmt("[init] the demonstration failed: error %ld, ended %lu with %ld\n", r,
+			  how, code);
+	return !r && how == PAGER_EXITED && !code;
+}
+
+static struct service {
+	const char *name;
+	unsigned long arg, quota, slots, ncaps, caps[IPC_CAPS_MAX];
+	unsigned long pid;		     /* 0: not running */
+	unsigned long started[RESTARTS_MAX]; /* ticks of the last starts, for the limit */
+	unsigned starts;
+} services[] = {
+	{ "console", 0, 16ul << 20, 0, 0, { 0 }, 0, { 0 }, 0 },
+	{ "serial", SERIAL_POLL, 16ul << 20, 0, 0, { 0 }, 0, { 0 }, 0 },
+	{ "shell", 0, SHELL_QUOTA, SHELL_SLOTS, 1, { 0 }, 0, { 0 }, 0 },
+};
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
+
+static long service_start(struct service *s)
+{
+	struct pager_spawn sp = { s->name,  0,	      s->arg,	0,
+				  s->quota, s->slots, s->ncaps, { s->caps[0], s->caps[1] } };
+	unsigned long now = (unsigned long)keel_info(KEEL_INFO_TICKS);
+
+	if (s->starts >= RESTARTS_MAX &&
+	    now - s->started[s->starts % RESTARTS_MAX] < RESTART_WINDOW)
+		return -KEEL_EBUSY; /* it died RESTARTS_MAX times in the window */
+	long r = pager_spawn_with(&sp, &s->pid);
+	if (r) {
+		s->pid = 0;
+		return r;
+	}
+	s->started[s->starts++ % RESTARTS_MAX] = now;
+	return 0;
 }
 
 /*
- * One process placed on each CPU, one after the other.  The other CPUs
- * come online in the background (docs/cpus.md), so some are still
- * starting when a process is placed there: it runs once its CPU is
- * online, or on CPU 0 if that CPU is given up.  Each exits with the
- * number of the CPU it ran on.  The count of CPUs is read again at each
- * step: a CPU given up before its turn here is not placed on at all
- * (which of the two happens depends on timing; both are right).
+ * The serial driver's capabilities: COM1's eight ports, and the line ISA
+ * IRQ 4 arrives on (none without an I/O APIC: it polls then).
  */
-static void one_per_cpu(void)
+static long serial_caps(struct service *s)
 {
-	unsigned long cpus = 0, placed = 0, moved = 0, wrong = 0;
+	long io = cslot_alloc(), irq = cslot_alloc();
+	unsigned long gsi;
 
-	for (unsigned long cpu = 0; cpu < (unsigned long)keel_info(KEEL_INFO_CPUS); cpu++) {
-		unsigned long pid, how = 0;
-		long code = -1, r = pager_spawn_on("pdemo", DEMO_ARG(DEMO_CPU, 0), cpu, &pid);
-		if (r == -KEEL_EINVAL && cpu >= (unsigned long)keel_info(KEEL_INFO_CPUS))
-			break; /* given up just now, between the count and the placing */
-		cpus++;
-		if (!r)
-			r = pager_wait(pid, 100 * 600, &how, &code);
-		if (r || how != PAGER_EXITED) {
-			print_fmt(
-			    "[init] the process placed on CPU %lu failed: error %ld, ended %lu\n",
-			    cpu, r, how);
-			wrong++;
-		} else if ((unsigned long)code == cpu) {
-			placed++;
-		} else if (code == 0) {
-			moved++;
-		} else {
-			print_fmt("[init] the process placed on CPU %lu ran on CPU %ld\n", cpu,
-				  code);
-			wrong++;
-		}
+	if (io < 0 || irq < 0)
+		return -KEEL_EFULL;
+	long r = keel_io_derive(PAGER_GIVEN_SLOT, COM1, 8, (unsigned long)io);
+	if (r)
+		return r;
+	s->caps[0] = (unsigned long)io;
+	s->ncaps = 1;
+	if (pager_isa_irq(4, &gsi) == 0 &&
+	    keel_irq_derive(PAGER_GIVEN_SLOT + 1, gsi, 1, (unsigned long)irq) == 0) {
+		s->caps[1] = (unsigned long)irq;
+		s->ncaps = 2;
+		s->arg = gsi;
 	}
-	print_fmt("[init] one process placed on each of %lu CPUs: %lu ran there, %lu on CPU 0 "
-		  "(their CPU was given up), %lu wrong\n",
-		  cpus, placed, moved, wrong);
+	return 0;
+}
+
+/* A child ended: which service, how; report it and start it again. */
+static void services_check(void)
+{
+	for (unsigned i = 0; i < NSERVICES; i++) {
+		struct service *s = &services[i];
+		unsigned long how;
+		long code;
+		if (!s->pid || pager_status(s->pid, &how, &code) || how == PAGER_RUNNING)
+			continue;
+		unsigned long old = s->pid;
+		long r = service_start(s);
+		if (how == PAGER_EXITED)
+			print_fmt("[init] %s (process %lu) exited with %ld", s->name, old, code);
+		else
+			print_fmt("[init] %s (process %lu) was killed", s->name, old);
+		if (r)
+			print_fmt("; not started again: %s%ld\n",
+				  r == -KEEL_EBUSY ? "it ended too often, " : "error ", r);
+		else
+			print_fmt("; started again as process %lu\n", s->pid);
+	}
+}
+
+/* The shell's requests. */
+static long request(const struct keel_msg *m)
+{
+	switch (IPC_TAG_LABEL(m->tag)) {
+	case INIT_KILL:
+		for (unsigned i = 0; i < NSERVICES; i++)
+			if (services[i].pid && services[i].pid == m->w[0])
+				return -pager_kill(m->w[0]);
+		return KEEL_EPERM; /* not one of the system's services */
+	case INIT_HALT:
+		print("[init] halting\n");
+		return -pager_shutdown(0);
+	}
+	return KEEL_ENOSYS;
+}
+
+static void supervise(void)
+{
+	long ep = cslot_alloc(), nt = cslot_alloc(), shell = cslot_alloc();
+	long r = ep < 0 || nt < 0 || shell < 0 ? -KEEL_EFULL : 0;
+
+	/* Our endpoint (the shell gets a copy to send on), and our notification, bound. */
+	if (!r && !(r = pager_endpoint((unsigned long)ep)) &&
+	    !(r = pager_notify((unsigned long)nt, PAGER_NOTIFY_BIND)))
+		r = keel_cap_copy((unsigned long)ep, KEEL_CAP_SELF, (unsigned long)shell,
+				  KEEL_EP_SEND, 0);
+	if (!r)
+		r = serial_caps(&services[1]);
+	if (r) {
+		print_fmt("[init] cannot start the system's services: %ld\n", r);
+		return;
+	}
+	services[2].caps[0] = (unsigned long)shell;
+	for (unsigned i = 0; i < NSERVICES; i++)
+		if ((r = service_start(&services[i])))
+			print_fmt("[init] cannot start %s: %ld\n", services[i].name, r);
+	struct keel_msg m = { 0 };
+	r = keel_recv((unsigned long)ep, &m);
+	for (;;) {
+		if (r) {
+			print_fmt("[init] receive failed: %ld\n", r);
+			keel_sleep(100);
+			r = keel_recv((unsigned long)ep, &m);
+			continue;
+		}
+		if ((m.tag & IPC_TAG_KERNEL) && IPC_TAG_LABEL(m.tag) == IPC_LABEL_NOTIFY) {
+			if (m.badge & PAGER_EVENT_CHILD)
+				services_check();
+			r = keel_recv((unsigned long)ep, &m);
+			continue;
+		}
+		long err = request(&m);
+		m.tag = IPC_TAG((unsigned)err, 0);
+		r = keel_reply_recv((unsigned long)ep, &m);
+	}
 }
 
 int main(unsigned long arg)
 {
-	unsigned long demand, eager;
-	long r;
-
 	if (keel_debug_test("probe", 3, 0) != -KEEL_ENOSYS) /* 3: EINVAL, no line */
 		run_tests();
 	if (arg == INIT_BENCH || arg == INIT_BENCH_FAIR) { /* `make bench`: only the measurements */
@@ -167,43 +238,10 @@ int main(unsigned long arg)
 			keel_sleep(THREAD_SLEEP_MAX);
 	}
 
-	struct pager_stats before = show("before");
-	r = pager_alloc(0, 4 * MB, KEEL_MAP_R | KEEL_MAP_W, &demand);
-	if (!r)
-		r = pager_alloc(0, 1 * MB, KEEL_MAP_R | KEEL_MAP_W | PAGER_EAGER, &eager);
-	if (r) {
-		print_fmt("[init] allocating failed: %ld\n", r);
-	} else {
-		print_fmt("[init] 4 MB on demand at 0x%lx, 1 MB backed at once at 0x%lx\n", demand,
-			  eager);
-		long bad = touch(demand, 4 * MB) + touch(eager, 1 * MB);
-		print_fmt("[init] touched them: %ld wrong reads\n", bad);
-		show("in use");
-		struct pager_pstats mine = { 0 };
-		if (!pager_pstats(0, &mine))
-			print_fmt(
-			    "[init] init itself: data %lu, allocations %lu, kernel objects and "
-			    "tables %lu, quota %lu bytes\n",
-			    mine.data, mine.reserved, mine.kernel, mine.quota);
-		r = pager_free(demand, 4 * MB);
-		if (!r)
-			r = pager_free(eager, 1 * MB);
-		if (r)
-			print_fmt("[init] freeing failed: %ld\n", r);
-		struct pager_stats after = show("after");
-		struct pager_pstats me = { 0 };
-		pager_pstats(0, &me);
-		if (!r && after.free == before.free && me.data == 0)
-			print_fmt("[init] freed: the pager's free memory is back to %lu bytes\n",
-				  after.free);
-		else
-			print_fmt("[init] LEAK: free %lu bytes before, %lu after; mine %lu\n",
-				  before.free, after.free, me.data);
-	}
-	two_processes();
-	one_per_cpu();
+	demo();
 	print_fmt("[init] ready at TSC %lu\n", keel_rdtsc());
 	print("[init] ready\n");
+	supervise();
 	for (;;)
 		keel_sleep(THREAD_SLEEP_MAX);
 }

@@ -14,8 +14,6 @@ static char words[PAGER_ARGS_MAX];
  * started it, it has no client IPC buffer at PROG_IPC_BUF, and no
  * arguments.
  */
-extern const char prog_root __attribute__((weak));
-
 void args_save(void)
 {
 	unsigned long *buf = (unsigned long *)PROG_IPC_BUF;

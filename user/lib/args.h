@@ -19,6 +19,6 @@ int args_words(const char **argv);
 /* Called by crt0 before main: copy the line out of the IPC buffer. */
 void args_save(void);
 /* Defined (to anything) by a root program, which has no arguments: args.c says why. */
-extern const char prog_root;
+extern const char prog_root __attribute__((weak));
 
 #endif

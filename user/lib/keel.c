@@ -2,10 +2,14 @@
  * keel.c - the user library's console helpers.
  */
 #include "keel.h"
+#include "console.h"
 #include "str.h"
 
+/* To the console once there is one (console.c), else to the kernel's log. */
 void print_n(const char *s, size_t n)
 {
+	if (console_write(s, n) == 0)
+		return;
 	while (n) {
 		long r = keel_debug_write(s, n);
 		if (r < 0)
@@ -51,4 +55,16 @@ void print_hex(unsigned long v)
 	buf[--i] = 'x';
 	buf[--i] = '0';
 	print(&buf[i]);
+}
+
+const char *keel_error_name(long err)
+{
+	static const char *const names[KEEL_ECOUNT] = {
+		"OK",	    "ENOSYS",  "EFAULT", "EINVAL", "EPERM",   "ENOTRAM", "EKERNEL",
+		"EROLE",    "EBADOBJ", "EEXIST", "ENOENT", "ENOPDPT", "ENOPD",	 "ENOPT",
+		"ENOCOUNT", "EBUSY",   "EFULL",	 "EDEAD",  "EQUOTA",  "ENOMEM",
+	};
+	unsigned long e = err < 0 ? (unsigned long)-err : (unsigned long)err;
+
+	return e < KEEL_ECOUNT && names[e] ? names[e] : "an unknown error";
 }

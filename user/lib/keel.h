@@ -361,6 +361,8 @@ static inline long keel_debug_test(const char *name, unsigned long result, const
 
 /* Print all of s[0..n), waiting while the console is busy. */
 void print_n(const char *s, size_t n);
+/* The name of a KEEL_E* code (negated or not): "EQUOTA". */
+const char *keel_error_name(long err);
 /* Print a NUL-terminated string. */
 void print(const char *s);
 /* Print a signed number in decimal. */

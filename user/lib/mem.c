@@ -28,12 +28,13 @@
 #include "keel.h"
 #include "str.h"
 
-#define DESTROY_TRY 2000
-#define BOOT_NODES  512
-#define NODES_LOW   (2 * FALLOC_NODES_PER_OP)
-#define CHUNK_ORDER 9 /* 2 MB = 2^9 frames */
-#define BATCH_ORDER 4 /* the frame cache is refilled with 2^4 frames */
-#define FRAME_BATCH (1u << BATCH_ORDER)
+#define DESTROY_TRY   2000
+#define DESTROY_TICKS 100
+#define BOOT_NODES    512
+#define NODES_LOW     (2 * FALLOC_NODES_PER_OP)
+#define CHUNK_ORDER   9 /* 2 MB = 2^9 frames */
+#define BATCH_ORDER   4 /* the frame cache is refilled with 2^4 frames */
+#define FRAME_BATCH   (1u << BATCH_ORDER)
 
 struct kpool root_pool;
 
@@ -357,7 +358,7 @@ unsigned long mem_pending_chunks(void)
 	return (unsigned long)npending;
 }
 
-static void pending_retry(void)
+void mem_pending_retry(void)
 {
 	for (int i = 0; i < npending;) {
 		if (keel_kmem_reclaim(m.mem, pending[i], CHUNK_SIZE) == 0) {
@@ -373,7 +374,7 @@ long kpool_release(struct kpool *p)
 {
 	long first = 0;
 
-	pending_retry();
+	mem_pending_retry();
 	for (int i = 0; i < p->nchunks; i++) {
 		long r = keel_kmem_reclaim(m.mem, p->chunks[i], CHUNK_SIZE);
 		if (r == 0) {
@@ -553,6 +554,16 @@ long destroy_retry(unsigned long slot)
 		r = keel_destroy(slot);
 		if (r == -KEEL_EBUSY)
 			keel_yield();
+	}
+	/*
+	 * A thread running on another CPU is stopped there by the kernel's
+	 * kick; under an emulator that CPU may not run for a while (its host
+	 * thread waits for a host core), and yields take no time when
+	 * nothing else is ready here.  So wait ticks too, up to a second.
+	 */
+	for (int i = 0; i < DESTROY_TICKS && r == -KEEL_EBUSY; i++) {
+		keel_sleep(1);
+		r = keel_destroy(slot);
 	}
 	if (r == 0) /* the kernel emptied the slot */
 		cslot_free(slot);

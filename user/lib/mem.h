@@ -102,6 +102,8 @@ void kpool_put(struct kpool *p, unsigned long frame);
 long kpool_release(struct kpool *p);
 /* Chunks waiting for that (for tests and statistics). */
 unsigned long mem_pending_chunks(void);
+/* Try them again now (each release does too): a holder may have deleted its copy since. */
+void mem_pending_retry(void);
 
 /*
  * SYS_MAP of `frame` (an offset in mem_cap()) at va in the address space

@@ -114,25 +114,32 @@ long pager_spawn_with(const struct pager_spawn *sp, unsigned long *pid)
 }
 
 /* A request that names something (PAGER_REGISTER, PAGER_LOOKUP) and a slot. */
-static long pager_call_name(unsigned op, const char *name, unsigned long slot)
+static long pager_call_name(unsigned op, const char *name, unsigned long slot,
+			    struct keel_msg *reply)
 {
-	struct keel_msg reply;
 	unsigned long len = str_len(name) + 1;
 
 	if (len > PAGER_NAME_MAX)
 		return -KEEL_EINVAL;
 	memcpy((void *)PROG_IPC_BUF, name, len);
-	return pager_call_buf(op, len, slot, 0, 0, &reply, 0);
+	return pager_call_buf(op, len, slot, 0, 0, reply, 0);
 }
 
 long pager_register(const char *name, unsigned long slot)
 {
-	return pager_call_name(PAGER_REGISTER, name, slot);
+	struct keel_msg reply;
+
+	return pager_call_name(PAGER_REGISTER, name, slot, &reply);
 }
 
-long pager_lookup(const char *name, unsigned long slot)
+long pager_lookup(const char *name, unsigned long slot, unsigned long *pid)
 {
-	return pager_call_name(PAGER_LOOKUP, name, slot);
+	struct keel_msg reply;
+	long r = pager_call_name(PAGER_LOOKUP, name, slot, &reply);
+
+	if (!r && pid)
+		*pid = reply.w[0];
+	return r;
 }
 
 long pager_notify(unsigned long slot, unsigned flags)
@@ -295,5 +302,24 @@ long pager_alloc_contig(unsigned long size, unsigned rights, unsigned long *va, 
 		*va = reply.w[0];
 		*phys = reply.w[1];
 	}
+	return r;
+}
+
+long pager_io_enable(unsigned long io, unsigned long first, unsigned long count)
+{
+	struct keel_msg m = { 0, IPC_TAG(PAGER_IO_ENABLE, 0), { first, count } };
+
+	m.tag = IPC_TAG_CAPS(m.tag, 1, io, 0);
+	long r = keel_call(PAGER_SLOT, &m);
+	return r ? r : -(long)IPC_TAG_LABEL(m.tag);
+}
+
+long pager_isa_irq(unsigned long irq, unsigned long *gsi)
+{
+	struct keel_msg reply;
+	long r = pager_call(PAGER_ISA_IRQ, irq, 0, 0, &reply);
+
+	if (!r)
+		*gsi = reply.w[0];
 	return r;
 }

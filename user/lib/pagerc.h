@@ -58,14 +58,18 @@ long pager_spawn_with(const struct pager_spawn *sp, unsigned long *pid);
 /*
  * Names (include/abi/pager.h): register a name, our endpoint's receive
  * capability going into `slot`; look one up, a capability to call it
- * going into `slot`.
+ * going into `slot`, and the server's pid into *pid (may be 0).
  */
 long pager_register(const char *name, unsigned long slot);
-long pager_lookup(const char *name, unsigned long slot);
+long pager_lookup(const char *name, unsigned long slot, unsigned long *pid);
 /* Our notification into `slot` (PAGER_NOTIFY_BIND: bound to our thread). */
 long pager_notify(unsigned long slot, unsigned flags);
 /* An endpoint with every right into `slot`. */
 long pager_endpoint(unsigned long slot);
+/* Enable ports [first, first + count) for us, with the I/O port capability in slot io. */
+long pager_io_enable(unsigned long io, unsigned long first, unsigned long count);
+/* The interrupt line ISA IRQ irq arrives on (KEEL_ENOENT: no I/O APIC). */
+long pager_isa_irq(unsigned long irq, unsigned long *gsi);
 /* One line of ps: the process with the lowest pid above `after`. */
 struct pager_ps {
 	unsigned long pid, parent, data, state, cpu;

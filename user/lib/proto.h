@@ -71,7 +71,7 @@ static inline unsigned char echo_byte(unsigned char b)
 #define PV_GIVEN	      17 /* call the capability given at spawn (PAGER_GIVEN_SLOT) */
 #define PV_HOARD	      18 /* offer; keep a copy of the connection until it is stale */
 #define PV_CONNECT	      19 /* PV_ARG(PV_CONNECT, server): connect, call once, exit 0 */
-#define PV_LOOKUP	      20 /* look up "pt.named", call it with 41 (42 back), send 9 */
+#define PV_LOOKUP	      20 /* look up "pt.named", share a page, call with 41 (42 back), send 9 */
 #define PV_SQUAT	      21 /* register "pt.named", which ptest holds: exit 0 on EEXIST */
 #define PV_NAMED	      22 /* register "pv.named", answer calls with w0 + 1 until killed */
 #define PV_ARGS		      23 /* exit 0 if its argument line is the words "first second" */
@@ -116,6 +116,24 @@ static inline unsigned char echo_byte(unsigned char b)
  */
 #define INIT_BENCH	      1
 #define INIT_BENCH_FAIR	      2
+
+/*
+ * init's requests, from the shell (which init gives a capability to its
+ * endpoint at PAGER_GIVEN_SLOT): INIT_KILL(pid) ends one of the system's
+ * services (init starts it again); INIT_HALT stops the machine.
+ */
+#define INIT_KILL	      1
+#define INIT_HALT	      2
+#define INIT_SLOT	      PAGER_GIVEN_SLOT
+/* What init gives the demo (user/demo): its pdemo children, one at a time or two. */
+#define DEMO_QUOTA	      (64ul << 20)
+#define DEMO_SLOTS	      2
+/* And the shell: the programs it runs share these. */
+#define SHELL_QUOTA	      (1ul << 38)
+#define SHELL_SLOTS	      12
+
+/* serial's argument: the interrupt line of ISA IRQ 4, or this (no I/O APIC: it polls). */
+#define SERIAL_POLL	      (~0ul)
 
 /* bench's modes and messages (user/bench). */
 #define BENCH_MAIN	      0

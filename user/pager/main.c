@@ -92,13 +92,20 @@ static void request(struct process *pr, struct keel_msg *m)
 		err = proc_limits(pr, w[0], out);
 		break;
 	case PAGER_SHUTDOWN:
-		if (!test_boot || pr->badge != 1) {
+		if (pr->badge != 1) {
 			err = KEEL_EPERM;
 			break;
 		}
-		print_fmt("[pager] init asks to end the test run (code %ld)\n", (long)w[0]);
+		print_fmt("[pager] init asks to end the %s (code %ld)\n",
+			  test_boot ? "test run" : "system", (long)w[0]);
 		keel_exit((long)w[0]);
 	case PAGER_STATS:
+		/*
+		 * Chunks a stale capability kept at a process's end come back
+		 * once their holder deletes it (the console does when the next
+		 * driver attaches): the statistics see them back at once.
+		 */
+		mem_pending_retry();
 		proc_stats(out);
 		err = 0;
 		break;
@@ -109,13 +116,20 @@ static void request(struct process *pr, struct keel_msg *m)
 		err = names_register(pr, m, w[0]);
 		break;
 	case PAGER_LOOKUP:
-		err = names_lookup(pr, m, w[0]);
+		err = names_lookup(pr, m, w[0], &out[0]);
 		break;
 	case PAGER_NOTIFY:
 		err = obj_notify(pr, w[0], w[1]);
 		break;
 	case PAGER_ENDPOINT:
 		err = obj_endpoint(pr, w[0]);
+		break;
+	case PAGER_IO_ENABLE:
+		err = obj_io_enable(pr, w[0], w[1]);
+		break;
+	case PAGER_ISA_IRQ: /* the boot information's table: 0xff for none */
+		err = w[0] >= 16 ? KEEL_EINVAL : bi->isa_irq_gsi[w[0]] == 0xff ? KEEL_ENOENT : 0;
+		out[0] = err ? 0 : bi->isa_irq_gsi[w[0]];
 		break;
 	case PAGER_PS:
 		err = request_ps(w[0], out, &len);
@@ -210,7 +224,12 @@ static void serve(void)
 			r = fault_reply(pr, &fm, &m);
 		} else {
 			/* Killed (destroying its thread is the kill), or exited. */
-			if (label == IPC_LABEL_EXIT)
+			/*
+			 * Its log is the kernel's, which shares the wire with the
+			 * console (docs/design-core.md): outside test boots, only
+			 * what went wrong.
+			 */
+			if (label == IPC_LABEL_EXIT && (test_boot || m.w[0]))
 				print_fmt("[pager] process %lu (%s) exited with %ld\n", pr->badge,
 					  pr->name, (long)m.w[0]);
 			if (label == IPC_LABEL_EXIT)

@@ -86,8 +86,9 @@ long names_register(struct process *pr, const struct keel_msg *m, unsigned long 
 	return 0;
 }
 
-/* PAGER_LOOKUP(slot). */
-long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long slot)
+/* PAGER_LOOKUP(slot): the server's pid in *pid. */
+long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long slot,
+		  unsigned long *pid)
 {
 	char name[PAGER_NAME_MAX];
 	struct lookup *l = 0;
@@ -96,7 +97,7 @@ long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long sl
 
 	if (r || !obj_slot_ok(slot))
 		return KEEL_EINVAL;
-	if (str_eq(name, "pager")) /* the pager never ends: nothing to remember */
+	if (str_eq(name, "pager")) /* the pager never ends: nothing to remember (pid 0) */
 		return -keel_cap_copy(pager_ep, pr->p.as, slot, KEEL_EP_SEND | KEEL_EP_GRANT,
 				      pr->badge);
 	struct name *n = name_find(name);
@@ -113,6 +114,7 @@ long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long sl
 	if (r)
 		return -r;
 	*l = (struct lookup){ pr->badge, slot, n };
+	*pid = n->owner;
 	return 0;
 }
 
@@ -141,4 +143,16 @@ void names_end(struct process *pr)
 			obj_end(pr, &names[i].ep);
 			names[i].owner = 0;
 		}
+}
+
+/* Did one of a and b look up a name of the other's? */
+int names_peers(const struct process *a, const struct process *b)
+{
+	for (unsigned i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {
+		const struct lookup *l = &lookups[i];
+		if (l->client && ((l->client == a->badge && l->of->owner == b->badge) ||
+				  (l->client == b->badge && l->of->owner == a->badge)))
+			return 1;
+	}
+	return 0;
 }

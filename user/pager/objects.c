@@ -133,3 +133,11 @@ void obj_end_all(struct process *pr)
 	for (int i = 0; i < PAGER_MAX_ENDPOINTS; i++)
 		obj_end(pr, &pr->eps[i]);
 }
+
+/* PAGER_IO_ENABLE(first, count), with the I/O port capability it carried. */
+long obj_io_enable(struct process *pr, unsigned long first, unsigned long count)
+{
+	if (pager_landed != 1)
+		return KEEL_EINVAL;
+	return -keel_io_enable(pager_land[0], pr->p.as, first, count);
+}

@@ -181,10 +181,13 @@ long obj_notify(struct process *pr, unsigned long slot, unsigned long flags);
 long obj_endpoint(struct process *pr, unsigned long slot);
 void obj_child_ended(struct process *parent);
 void obj_end_all(struct process *pr);
+long obj_io_enable(struct process *pr, unsigned long first, unsigned long count);
 
 /* names.c */
 long names_register(struct process *pr, const struct keel_msg *m, unsigned long slot);
-long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long slot);
+long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long slot,
+		  unsigned long *pid);
 void names_end(struct process *pr);
+int names_peers(const struct process *a, const struct process *b);
 
 #endif

@@ -238,7 +238,8 @@ void proc_end(struct process *pr, unsigned long how, long code)
 	pr->nregions = 0;
 	long r = proc_destroy(&pr->p);
 	long q = kpool_release(&pr->pool);
-	if (r || q)
+	/* EBUSY from the pool: a stale capability keeps a chunk, which comes back later. */
+	if (r || (q && q != -KEEL_EBUSY))
 		print_fmt("[pager] process %lu (%s): cleaning up failed (%ld, %ld)\n", pr->badge,
 			  pr->name, r, q);
 	struct process *parent = proc_find(pr->parent);
@@ -356,7 +357,7 @@ long proc_ps(unsigned long pid, unsigned long *out, char *name)
 		return KEEL_ENOENT;
 	out[0] = best->badge;
 	out[1] = best->parent;
-	out[2] = best->state == PROC_RUNNING ? best->backed * PAGE_SIZE : 0;
+	out[2] = best->state == PROC_RUNNING ? best->fixed + best->backed * PAGE_SIZE : 0;
 	out[3] = (best->state == PROC_RUNNING ? PAGER_RUNNING : best->how) | best->cpu << 8;
 	str_copy(name, best->name, NAME_MAX);
 	return 0;

@@ -59,8 +59,11 @@ long share_into(struct process *pr, unsigned long va, unsigned long size, unsign
 	if (flags & (PAGE_MASK & ~7ul) || !(rights & KEEL_MAP_R) || (rights & ~src->flags) ||
 	    (src->flags & PAGER_FIXED) || to == pr)
 		return KEEL_EINVAL;
-	/* Only into its own child or the other side of its connection. */
-	if (to->parent != pr->badge && !conn_peers(pr, to))
+	/*
+	 * Only into its own child, the other side of its connection, or a
+	 * server it looked up by name or a client that looked it up.
+	 */
+	if (to->parent != pr->badge && !conn_peers(pr, to) && !names_peers(pr, to))
 		return KEEL_EPERM;
 	for (int i = 0; i < PAGER_MAX_SHARED_IN && !slot; i++)
 		if (!to->in[i].size)

@@ -14,12 +14,12 @@
 #include <abi/pager.h>
 
 /* Wait (at most WAIT ticks) until `name` can be looked up into slot. */
-static long lookup_wait(const char *name, unsigned long slot)
+static long lookup_wait(const char *name, unsigned long slot, unsigned long *pid)
 {
 	long r = -KEEL_ENOENT;
 
 	for (int t = 0; t < WAIT && r == -KEEL_ENOENT; t++)
-		if ((r = pager_lookup(name, slot)) == -KEEL_ENOENT)
+		if ((r = pager_lookup(name, slot, pid)) == -KEEL_ENOENT)
 			keel_sleep(1);
 	return r;
 }
@@ -40,7 +40,7 @@ static void register_and_call(void)
 	check(&ok, pager_register("pt.named", PAGER_SLOT) == -KEEL_EINVAL, "a fixed slot");
 	check(&ok, pager_register("pt.named", KEEL_CAP_SLOTS) == -KEEL_EINVAL, "past the slots");
 	check(&ok, pager_register("pager", (unsigned long)ep) == -KEEL_EEXIST, "the pager's name");
-	check(&ok, pager_lookup("pt.named", (unsigned long)ep) == -KEEL_ENOENT,
+	check(&ok, pager_lookup("pt.named", (unsigned long)ep, 0) == -KEEL_ENOENT,
 	      "a name nobody has");
 	check(&ok, pager_register("pt.named", (unsigned long)ep) == 0, "registering");
 	check(&ok, keel_cap_info((unsigned long)ep) >= 0, "nothing in the slot");
@@ -51,6 +51,15 @@ static void register_and_call(void)
 	long r = keel_recv((unsigned long)ep, &m);
 	check(&ok, r == 0 && m.badge == pid && IPC_TAG_LABEL(m.tag) == 1 && m.w[0] == 41,
 	      "the client's call, with its pid as the badge");
+	/*
+	 * The client shared a page into us, its parent: allowed only because
+	 * it looked up our name (a child may not share into its parent).
+	 */
+	unsigned long q[4];
+	check(&ok,
+	      m.w[1] && pager_query(m.w[1], q) == 0 && (q[2] & PAGER_SHARED) &&
+		  *(volatile unsigned long *)m.w[1] == PV_MAGIC,
+	      "the page the client shared by name");
 	m.tag = IPC_TAG(0, 0);
 	m.w[0] = 42;
 	check(&ok,
@@ -72,16 +81,19 @@ static void lookup_and_server_end(void)
 	unsigned long pid = 0, before = free_bytes();
 
 	check(&ok, s >= 0, "no free slot");
-	check(&ok, pager_lookup("pager", (unsigned long)s) == 0, "looking up the pager");
+	check(&ok, pager_lookup("pager", (unsigned long)s, 0) == 0, "looking up the pager");
 	struct keel_msg m = { 0, IPC_TAG(PAGER_STATS, 0), { 0 } };
 	check(&ok, keel_call((unsigned long)s, &m) == 0 && IPC_TAG_LABEL(m.tag) == 0 && m.w[0],
 	      "PAGER_STATS through the name");
 	check(&ok, keel_cap_delete(KEEL_CAP_SELF, (unsigned long)s) == 0, "deleting it");
-	check(&ok, pager_lookup("no.such", (unsigned long)s) == -KEEL_ENOENT, "no such name");
-	check(&ok, pager_lookup("a/b", (unsigned long)s) == -KEEL_EINVAL, "a bad name");
+	check(&ok, pager_lookup("no.such", (unsigned long)s, 0) == -KEEL_ENOENT, "no such name");
+	check(&ok, pager_lookup("a/b", (unsigned long)s, 0) == -KEEL_EINVAL, "a bad name");
 	check(&ok, pager_spawn("pvictim", PV_NAMED, &pid) == 0, "spawning a server");
-	check(&ok, lookup_wait("pv.named", (unsigned long)s) == 0, "looking it up");
-	check(&ok, pager_lookup("pv.named", (unsigned long)s) == -KEEL_EEXIST, "into a full slot");
+	unsigned long server = 0;
+	check(&ok, lookup_wait("pv.named", (unsigned long)s, &server) == 0, "looking it up");
+	check(&ok, server == pid, "the lookup's answer is not the server's pid");
+	check(&ok, pager_lookup("pv.named", (unsigned long)s, 0) == -KEEL_EEXIST,
+	      "into a full slot");
 	m = (struct keel_msg){ 0, IPC_TAG(1, 0), { 7 } };
 	check(&ok, keel_call((unsigned long)s, &m) == 0 && m.w[0] == 8, "calling it");
 	unsigned long how;
@@ -89,7 +101,7 @@ static void lookup_and_server_end(void)
 	check(&ok, pager_kill(pid) == 0 && pager_status(pid, &how, &code) == 0, "killing it");
 	check(&ok, keel_cap_info((unsigned long)s) == -KEEL_ENOENT, "our copy outlived the server");
 	check(&ok, free_bytes() == before, "the server's memory did not come back");
-	check(&ok, pager_lookup("pv.named", (unsigned long)s) == -KEEL_ENOENT,
+	check(&ok, pager_lookup("pv.named", (unsigned long)s, 0) == -KEEL_ENOENT,
 	      "the name outlived the server");
 	report("pager_names_lookup_and_server_end", ok);
 }
@@ -128,7 +140,9 @@ static void ps(void)
 	while ((r = pager_ps(after, &p)) == 0 && n++ < PAGER_MAX_PROCS) {
 		check(&ok, p.pid > after, "not in order");
 		seen_init |= p.pid == 1 && str_eq(p.name, "init");
-		seen_me |= str_eq(p.name, "ptest") && p.state == PAGER_RUNNING && p.parent == 1;
+		seen_me |=
+		    str_eq(p.name, "ptest") && p.state == PAGER_RUNNING && p.parent == 1 &&
+		    p.data >= PROG_STACK_SIZE + PAGE_SIZE; /* its stack and IPC buffer at least */
 		after = p.pid;
 	}
 	check(&ok, r == -KEEL_ENOENT, "the list did not end with ENOENT");

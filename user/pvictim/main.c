@@ -299,13 +299,22 @@ static int named(unsigned long mode)
 	if (slot < 0)
 		return 10;
 	switch (mode) {
-	case PV_LOOKUP:
-		if (pager_lookup("pt.named", (unsigned long)slot))
+	case PV_LOOKUP: {
+		unsigned long server, va, there;
+		if (pager_lookup("pt.named", (unsigned long)slot, &server))
 			return 11;
+		/* Share a page with the server, our parent: the name allows it. */
+		if (pager_alloc(0, PAGE_SIZE, KEEL_MAP_R | KEEL_MAP_W, &va))
+			return 18;
+		*(unsigned long *)va = PV_MAGIC;
+		if (pager_share(va, PAGE_SIZE, server, 0, KEEL_MAP_R, &there))
+			return 19;
+		m.w[1] = there;
 		if (keel_call((unsigned long)slot, &m) || m.w[0] != 42)
 			return 12;
 		m = (struct keel_msg){ 0, IPC_TAG(9, 0), { 0 } };
 		return keel_send((unsigned long)slot, &m) ? 13 : 0;
+	}
 	case PV_SQUAT:
 		return pager_register("pt.named", (unsigned long)slot) == -KEEL_EEXIST ? 0 : 14;
 	case PV_NAMED:
