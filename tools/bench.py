@@ -253,7 +253,7 @@ def keel_boot(iso, smp, mem):
     m2 = re.search(r"^\[pager\] first instruction at TSC (\d+)$", text, re.M)
     m3 = re.search(r"^\[init\] ready at TSC (\d+)$", text, re.M)
     m4 = re.search(r"^\[kernel\] (\d+) cpus online$", text, re.M)
-    m5 = re.search(r"^\[init\] before: total (\d+), free (\d+), processes' data (\d+), "
+    m5 = re.search(r"^\[demo\] before: total (\d+), free (\d+), processes' data (\d+), "
                    r"kernel objects and tables (\d+) bytes$", text, re.M)
     if not (m1 and m2 and m3 and m4 and m5) or "[init] ready" not in text:
         r["why"] = "the boot did not reach `[init] ready` with its timing lines"

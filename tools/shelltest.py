@@ -302,6 +302,31 @@ def session(w, r):
             free0 is not None and free_bytes(out) == free0,
             f"free {free0} before, {free_bytes(out)} after")
 
+    # The console server dies too: init starts it again under its reserved
+    # name, the driver and the shell attach to the new one.
+    rows = ps_table(w.command("ps"))
+    old = pid_of(rows, "console")
+    w.mark = len(w.buf)
+    w.type(f"kill {old}")
+    w.sock.sendall(b"\r")
+    w.wait_for(re.compile(r"console \(process \d+\) was killed; started again"), 30)
+    time.sleep(1)
+    w.sock.sendall(b"\x15")         # whatever reached the new console half-typed
+    out = None
+    for _ in range(20):              # the first keys may go to the old console
+        out = w.command("echo console back", timeout=5)
+        if out is not None and "console back" in out:
+            break
+        w.sock.sendall(b"\x15")
+    r.check("the shell works through a new console server",
+            out is not None and "console back" in out, repr(w.text(w.mark))[-300:])
+    for _ in range(3):               # a line typed meanwhile may still be on its way
+        rows = ps_table(w.command("ps"))
+        if pid_of(rows, "console") not in (None, old):
+            break
+    r.check("ps shows the new console", pid_of(rows, "console") not in (None, old),
+            repr(w.text(w.mark))[-400:])
+
     w.mark = len(w.buf)
     w.type("halt")
     w.sock.sendall(b"\r")

@@ -201,10 +201,12 @@
  * PAGER_REGISTER(slot): the pager makes an endpoint (charged to the
  * caller, as its other kernel objects are) and puts it in `slot` with
  * RECV; the name leads there from now on.  KEEL_EEXIST if the name is
- * taken; KEEL_EFULL past PAGER_NAMES_EACH names for one process.  The
- * name ends with the process.  "pager" is the pager's own and never
- * taken.  Names are first come, first served: init starts the system's
- * servers before anything else, so they hold their names.
+ * taken; KEEL_EFULL past PAGER_NAMES_EACH names for one process or when
+ * the table is full.  "pager" is the pager's own and never taken.  Names
+ * are first come, first served, and a name ends with its process, with
+ * one exception: a name a child of init held stays reserved for init's
+ * children (KEEL_EEXIST for anyone else), so no program can take a
+ * system service's name while init starts it again.
  *
  * PAGER_LOOKUP(slot): puts in `slot` a capability to call the named
  * server (SEND and GRANT, so a call may carry capabilities), badged
@@ -226,7 +228,8 @@
 #define PAGER_FIRST_FREE_SLOT 4 /* PAGER_SLOT, PAGER_CONN_SLOT, the two given ones */
 /*
  * PAGER_NOTIFY(slot, flags): a notification (charged to the caller) in
- * `slot`, with SIGNAL, WAIT and DESTROY: for interrupts, for servers to
+ * `slot`, with SIGNAL and WAIT (the pager destroys it when the process
+ * ends): for interrupts, for servers to
  * wake their clients, and for the pager's own news: it sets
  * PAGER_EVENT_CHILD there whenever a child of the caller ends.  With
  * PAGER_NOTIFY_BIND in flags it is bound to the caller's thread, whose
@@ -234,7 +237,7 @@
  * (KEEL_EEXIST).
  *
  * PAGER_ENDPOINT(slot): an endpoint (charged to the caller) in `slot`,
- * with every right: for a server that hands capabilities to it out
+ * with SEND, RECV and GRANT: for a server that hands capabilities to it out
  * itself (to a child at spawn, say) rather than by name.  At most
  * PAGER_MAX_ENDPOINTS per process (KEEL_EFULL).  Both end with the
  * process: its clients' calls then fail with KEEL_EDEAD.

@@ -203,7 +203,7 @@
  * Indexed values, for the shell's cpus, irq and layout: `what` is
  * KEEL_INFO_*(index).  KEEL_EINVAL past the last index.
  */
-#define KEEL_INFO_CPU_TICKS	  8  /* (cpu): timer ticks that CPU took */
+#define KEEL_INFO_CPU_TICKS	  8  /* (cpu): timer ticks that CPU took (any CPU slot) */
 #define KEEL_INFO_CPU_IDLE	  9  /* (cpu): ... of them while it idled */
 #define KEEL_INFO_IRQ_TAKEN	  10 /* (line): interrupts taken on that line since boot */
 #define KEEL_INFO_IRQ_LOST	  11 /* (line): ... that found no notification bound */

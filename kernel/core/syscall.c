@@ -133,7 +133,7 @@ static long info_indexed(u64 what)
 	switch (what & 0xffff) {
 	case KEEL_INFO_CPU_TICKS:
 	case KEEL_INFO_CPU_IDLE:
-		if (index >= smp_cpus)
+		if (index >= percpu_count) /* every slot, a CPU given up too: its numbers stay */
 			return -KEEL_EINVAL;
 		return (long)((what & 0xffff) == KEEL_INFO_CPU_TICKS
 				  ? percpu_of((u32)index)->ticks
@@ -151,8 +151,6 @@ static long info_indexed(u64 what)
 
 long syscall_info(u64 what)
 {
-	if (what >> 16)
-		return info_indexed(what);
 	switch (what) {
 	case KEEL_INFO_CPU:
 		return this_cpu()->cpu;
@@ -167,14 +165,8 @@ long syscall_info(u64 what)
 	case KEEL_INFO_LOG: /* a hint, read without the console lock */
 		return (long)(__atomic_load_n(&console_put, __ATOMIC_RELAXED) -
 			      __atomic_load_n(&console_sent, __ATOMIC_RELAXED));
-	case KEEL_INFO_CPU_TICKS:
-	case KEEL_INFO_CPU_IDLE:
-	case KEEL_INFO_IRQ_TAKEN:
-	case KEEL_INFO_IRQ_LOST:
-	case KEEL_INFO_REGION:
-		return info_indexed(what);
 	}
-	return -KEEL_EINVAL;
+	return info_indexed(what); /* after the plain values: they cost nothing more */
 }
 
 static long sys_exit(u64 code)

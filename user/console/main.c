@@ -192,12 +192,26 @@ static long take_cap(const struct keel_msg *m)
 	return s;
 }
 
+/*
+ * Is pid one of the system's services (a child of init)?  Only they may
+ * drive the console or control it: a program the shell ran must not take
+ * the driver's place or the shell's while either starts again.
+ */
+static int is_service(unsigned long pid)
+{
+	struct pager_ps p;
+
+	return pid && pager_ps(pid - 1, &p) == 0 && p.pid == pid && p.parent == 1;
+}
+
 static long attach(unsigned long pid, const struct keel_msg *m)
 {
 	struct client *c = client_of(pid), *free = 0;
 
 	if (m->w[0] & ~(unsigned long)CONSOLE_CONTROL)
 		return KEEL_EINVAL;
+	if ((m->w[0] & CONSOLE_CONTROL) && !is_service(pid))
+		return KEEL_EPERM;
 	if ((m->w[0] & CONSOLE_CONTROL) && controller && controller != pid &&
 	    client_wake(client_of(controller)))
 		return KEEL_EBUSY; /* a live controller has it */
@@ -227,6 +241,8 @@ static long attach(unsigned long pid, const struct keel_msg *m)
 
 static long attach_driver(unsigned long pid, const struct keel_msg *m)
 {
+	if (!is_service(pid))
+		return KEEL_EPERM;
 	if (driver.pid && driver.pid != pid && client_wake(&driver))
 		return KEEL_EBUSY;
 	long s = take_cap(m);

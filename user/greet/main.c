@@ -43,7 +43,9 @@ static int serve(void)
 			/* The client shared the page into our window; read it, then let it go. */
 			const char *name = (const char *)m.w[0];
 			unsigned long q[4];
-			if (pager_query(m.w[0], q) == 0 && (q[2] & PAGER_SHARED)) {
+			/* Shared with us, and a whole page from where it says. */
+			if (pager_query(m.w[0], q) == 0 && (q[2] & PAGER_SHARED) &&
+			    q[0] == m.w[0] && q[1] >= PAGE_SIZE) {
 				len = str_nlen(name, PAGE_SIZE - 1);
 				print_fmt("greet: hello, %s (process %lu)\n", name, m.badge);
 				pager_free(m.w[0], PAGE_SIZE);

@@ -74,8 +74,8 @@ long console_write(const char *s, size_t n)
 		long r = console_call(CONSOLE_WRITE, k, 0, &m);
 		if (r == -KEEL_EDEAD || r == -KEEL_ENOENT)
 			r = console_call(CONSOLE_WRITE, k, 0, &m); /* a new console, perhaps */
-		if (r)
-			return -1;
+		if (r || m.w[0] > k)
+			return -1; /* no console, or one that answers nonsense */
 		if (m.w[0] == 0) {
 			/* Full (no driver, or a slow wire): wait, but not for ever. */
 			if (++waited > 500)

@@ -23,13 +23,15 @@
  *   CONSOLE_ATTACH  carries a notification capability (SIGNAL) that the
  *                   console signals when the caller has something to
  *                   read; w0 CONSOLE_CONTROL asks to be the controller
- *                   (KEEL_EBUSY while a live controller has it).  At most
+ *                   (KEEL_EBUSY while a live controller has it; KEEL_EPERM
+ *                   for a process that is not a child of init).  At most
  *                   CONSOLE_CLIENTS attach at once (KEEL_EFULL).
  *   CONSOLE_FOREGROUND(pid)  the controller only (KEEL_EPERM): lines go
  *                   to pid from now on (0: the controller itself).
  *   CONSOLE_DRIVER  the serial driver attaches: carries a notification
  *                   capability the console signals when it has output
- *                   (KEEL_EBUSY while a live driver has the place).
+ *                   (KEEL_EBUSY while a live driver has the place;
+ *                   KEEL_EPERM for a process that is not a child of init).
  *   CONSOLE_IO      the driver only: the buffer holds bytes typed; w0 is
  *                   the room in the driver's output buffer.  The reply's
  *                   buffer holds output for the wire (at most w0 bytes),

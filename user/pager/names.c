@@ -9,8 +9,13 @@
  * client's pid, and is remembered, so that the copy can be deleted when
  * the server ends (a stale capability would keep the server's chunk from
  * coming back, as conn.c explains).  Each process may hold
- * PAGER_NAMES_EACH names and PAGER_LOOKUPS_EACH lookups, so no process
- * can fill the tables for the others.
+ * PAGER_NAMES_EACH names and PAGER_LOOKUPS_EACH lookups (a lookup into
+ * the same slot again reuses its entry), so no process can fill the
+ * tables for the others.  A name held by a child of init (a system
+ * service) stays reserved for init's children when its owner ends, so
+ * no program can take it while init starts the service again; the table
+ * has room for one such reservation per process, and only init's
+ * children make them.
  */
 #include "pager.h"
 #include "fmt.h"
@@ -19,9 +24,10 @@
 
 static struct name {
 	char name[PAGER_NAME_MAX];
-	unsigned long owner; /* pid; 0: the entry is free */
+	unsigned long owner; /* pid; 0: nobody has it now */
+	int reserved;	     /* owner 0: kept for init's children (a system service's) */
 	struct pobj ep;
-} names[PAGER_MAX_PROCS * PAGER_NAMES_EACH];
+} names[PAGER_MAX_PROCS * PAGER_NAMES_EACH + PAGER_MAX_PROCS];
 
 static struct lookup {
 	unsigned long client; /* pid; 0: the entry is free */
@@ -47,10 +53,11 @@ static long name_take(const struct keel_msg *m, char out[PAGER_NAME_MAX])
 	return 0;
 }
 
+/* The entry of `name`, held or reserved, or 0. */
 static struct name *name_find(const char *name)
 {
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].owner && str_eq(names[i].name, name))
+		if ((names[i].owner || names[i].reserved) && str_eq(names[i].name, name))
 			return &names[i];
 	return 0;
 }
@@ -65,13 +72,16 @@ long names_register(struct process *pr, const struct keel_msg *m, unsigned long 
 
 	if (r || !obj_slot_ok(slot))
 		return KEEL_EINVAL;
-	if (str_eq(name, "pager") || name_find(name))
-		return KEEL_EEXIST;
+	struct name *had = name_find(name);
+	if (str_eq(name, "pager") || (had && (had->owner || pr->parent != 1)))
+		return KEEL_EEXIST; /* held, or reserved for init's children */
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		held += names[i].owner == pr->badge;
-		if (!names[i].owner && !n)
+		if (!names[i].owner && !names[i].reserved && !n)
 			n = &names[i];
 	}
+	if (had) /* init's child takes its reserved name again */
+		n = had;
 	if (held >= PAGER_NAMES_EACH || !n)
 		return KEEL_EFULL;
 	if ((r = obj_make(pr, 0, &n->ep)))
@@ -83,6 +93,7 @@ long names_register(struct process *pr, const struct keel_msg *m, unsigned long 
 	}
 	str_copy(n->name, name, sizeof(n->name));
 	n->owner = pr->badge;
+	n->reserved = 0;
 	return 0;
 }
 
@@ -103,10 +114,18 @@ long names_lookup(struct process *pr, const struct keel_msg *m, unsigned long sl
 	struct name *n = name_find(name);
 	if (!n)
 		return KEEL_ENOENT;
+	if (!n->owner)
+		return KEEL_ENOENT; /* reserved: its server is starting again */
 	for (unsigned i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {
-		held += lookups[i].client == pr->badge;
-		if (!lookups[i].client && !l)
-			l = &lookups[i];
+		struct lookup *e = &lookups[i];
+		if (e->client == pr->badge && e->slot == slot) {
+			l = e; /* the same slot again: its old copy is gone (the copy below needs it empty) */
+			held = 0;
+			break;
+		}
+		held += e->client == pr->badge;
+		if (!e->client && !l)
+			l = e;
 	}
 	if (held >= PAGER_LOOKUPS_EACH || !l)
 		return KEEL_EFULL;
@@ -142,6 +161,7 @@ void names_end(struct process *pr)
 		if (names[i].owner == pr->badge) {
 			obj_end(pr, &names[i].ep);
 			names[i].owner = 0;
+			names[i].reserved = pr->parent == 1; /* init starts its services again */
 		}
 }
 

@@ -47,6 +47,11 @@ void obj_end(struct process *pr, struct pobj *o)
 	if (!o->slot)
 		return;
 	long r = destroy_retry(o->slot);
+	if (r == -KEEL_EDEAD) { /* destroyed already (no process holds DESTROY: a safety net) */
+		keel_cap_delete(KEEL_CAP_SELF, o->slot);
+		cslot_free(o->slot);
+		r = 0;
+	}
 	if (r == 0)
 		kpool_put(&pr->pool, o->frame);
 	else /* its slot stays taken; pager.h's count allows for a few */
@@ -69,7 +74,8 @@ long obj_notify(struct process *pr, unsigned long slot, unsigned long flags)
 	if (r)
 		return r;
 	unsigned long all = KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY;
-	r = keel_cap_copy(pr->notify.slot, pr->p.as, slot, all, 0);
+	/* Not DESTROY: the pager destroys it, when the process ends. */
+	r = keel_cap_copy(pr->notify.slot, pr->p.as, slot, KEEL_NT_SIGNAL | KEEL_NT_WAIT, 0);
 	if (r) {
 		obj_end(pr, &pr->notify);
 		return -r;
@@ -110,8 +116,7 @@ long obj_endpoint(struct process *pr, unsigned long slot)
 	long r = obj_make(pr, 0, o);
 	if (r)
 		return r;
-	r = keel_cap_copy(o->slot, pr->p.as, slot,
-			  KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT | KEEL_CAP_DESTROY, 0);
+	r = keel_cap_copy(o->slot, pr->p.as, slot, KEEL_EP_SEND | KEEL_EP_RECV | KEEL_EP_GRANT, 0);
 	if (r) {
 		obj_end(pr, o);
 		return -r;

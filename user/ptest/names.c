@@ -94,6 +94,12 @@ static void lookup_and_server_end(void)
 	check(&ok, server == pid, "the lookup's answer is not the server's pid");
 	check(&ok, pager_lookup("pv.named", (unsigned long)s, 0) == -KEEL_EEXIST,
 	      "into a full slot");
+	/* Looking up into the same slot again and again takes one entry, not one each. */
+	for (int i = 0; i < 2 * PAGER_LOOKUPS_EACH; i++)
+		check(&ok,
+		      keel_cap_delete(KEEL_CAP_SELF, (unsigned long)s) == 0 &&
+			  pager_lookup("pv.named", (unsigned long)s, 0) == 0,
+		      "the same slot looked up again (a review found each took an entry)");
 	m = (struct keel_msg){ 0, IPC_TAG(1, 0), { 7 } };
 	check(&ok, keel_call((unsigned long)s, &m) == 0 && m.w[0] == 8, "calling it");
 	unsigned long how;
@@ -117,6 +123,12 @@ static void notify_child_end(void)
 	check(&ok, n >= 0 && e >= 0 && e2 >= 0, "no free slots");
 	check(&ok, pager_notify((unsigned long)n, 2) == -KEEL_EINVAL, "unknown flags");
 	check(&ok, pager_notify((unsigned long)n, 0) == 0, "a notification");
+	/* Without DESTROY: the pager destroys it (a review found a process could, leaking
+	 * the pager's slot). */
+	check(&ok,
+	      KEEL_CAP_RIGHTS(keel_cap_info((unsigned long)n)) == (KEEL_NT_SIGNAL | KEEL_NT_WAIT),
+	      "the notification's rights");
+	check(&ok, keel_destroy((unsigned long)n) == -KEEL_EPERM, "destroying it ourselves");
 	check(&ok, pager_notify((unsigned long)e, 0) == -KEEL_EEXIST, "a second one");
 	check(&ok, keel_wait((unsigned long)n, KEEL_WAIT_POLL) == 0, "bits before anything ended");
 	check(&ok, pager_spawn("pvictim", PV_EXIT, &pid) == 0, "spawning");
@@ -124,6 +136,8 @@ static void notify_child_end(void)
 	check(&ok, bits == (long)PAGER_EVENT_CHILD, "the child's end was not signalled");
 	check(&ok, pager_status(pid, &how, &code) == 0 && how == PAGER_EXITED, "its status");
 	check(&ok, pager_endpoint((unsigned long)e) == 0, "an endpoint");
+	check(&ok, keel_destroy((unsigned long)e) == -KEEL_EPERM,
+	      "destroying the endpoint ourselves");
 	check(&ok, pager_endpoint((unsigned long)e2) == -KEEL_EFULL, "a second endpoint");
 	check(&ok, keel_cap_info((unsigned long)e2) == -KEEL_ENOENT, "the refused slot is empty");
 	report("pager_notify_and_endpoint", ok);

@@ -202,9 +202,10 @@ static void cmd_run(char **w, int n, int background)
 		r = console_read_wait(nt, line, sizeof(line), &bits);
 		if (r == CONSOLE_INTR) {
 			pager_kill(pid);
-		} else if (r < 0) {
-			console_attach(nt, 1); /* the console was started again */
+		} else if (r < 0) { /* the console was started again: attach, and say who reads */
 			keel_sleep(10);
+			if (console_attach(nt, 1) == 0)
+				console_foreground(pid);
 		}
 		if (ended(pid, &how, &code))
 			break;
@@ -255,14 +256,18 @@ static void cmd_cpus(void)
 {
 	long n = keel_info(KEEL_INFO_CPUS);
 	unsigned long t0[64], i0[64];
-	long shown = n < 64 ? n : 64;
+	long shown = 0;
+
+	/* CPU slots, up to 64: one given up at start-up keeps its number, with no ticks. */
+	while (shown < 64 && keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, shown)) >= 0)
+		shown++;
 
 	for (long c = 0; c < shown; c++) {
 		t0[c] = (unsigned long)keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, c));
 		i0[c] = (unsigned long)keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_IDLE, c));
 	}
 	keel_sleep(50);
-	print_fmt("%ld CPUs\n%4s %10s %10s %6s\n", n, "CPU", "TICKS", "IDLE", "LOAD");
+	print_fmt("%ld CPUs online\n%4s %10s %10s %6s\n", n, "CPU", "TICKS", "IDLE", "LOAD");
 	for (long c = 0; c < shown; c++) {
 		long t = keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, c));
 		long i = keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_IDLE, c));
@@ -272,7 +277,7 @@ static void cmd_cpus(void)
 		unsigned long load = dt ? 100 - (di > dt ? dt : di) * 100 / dt : 0;
 		print_fmt("%4ld %10ld %10ld %5lu%%\n", c, t, i, load);
 	}
-	if (n > shown)
+	if (keel_info(KEEL_INFO_AT(KEEL_INFO_CPU_TICKS, shown)) >= 0)
 		print_fmt("(the first %ld shown)\n", shown);
 	print("LOAD: the share of the last half second's ticks that found the CPU busy\n");
 }
