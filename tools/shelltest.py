@@ -132,6 +132,17 @@ def free_bytes(out):
     return int(m[1]) if m else None
 
 
+def kill_service(w, name):
+    """`kill` a service by name: its old pid, and the output once init said it started it
+    again (None if it never did)."""
+    old = pid_of(ps_table(w.command("ps")), name)
+    w.mark = len(w.buf)
+    w.type(f"kill {old}")
+    w.sock.sendall(b"\r")
+    return old, w.wait_for(re.compile(rf"{name} \(process \d+\) was killed; started again as "
+                                      r"process \d+"), 30)
+
+
 def session(w, r):
     """The checks, in the order a person might try things."""
     out = w.command("help")
@@ -279,13 +290,7 @@ def session(w, r):
             f"free {free0} before, {free_bytes(out)} after")
 
     # The serial driver dies mid-session; init starts it again; typing goes on.
-    rows = ps_table(w.command("ps"))
-    old = pid_of(rows, "serial")
-    w.mark = len(w.buf)
-    w.type(f"kill {old}")
-    w.sock.sendall(b"\r")
-    out = w.wait_for(re.compile(r"serial \(process \d+\) was killed; started again as process "
-                                r"(\d+)"), 30)
+    old, out = kill_service(w, "serial")
     r.check("init reports the serial driver's end and starts it again", out is not None,
             repr(w.text(w.mark))[-300:])
     w.wait_for(PROMPT, 30)
@@ -297,6 +302,23 @@ def session(w, r):
     r.check("ps shows the new serial driver", new is not None and new != old,
             f"old {old}, new {new}")
 
+    # A driver that keeps dying: init starts it a second later each time
+    # past 5 starts in 10 s, and never gives up.
+    w.mark = len(w.buf)
+    start = w.mark
+    for _ in range(5):
+        kill_service(w, "serial")
+        w.wait_for(PROMPT, 30)
+    paused = w.wait_for("serial ended 5 times in 10 s; waiting a second", 30, start=start)
+    out = None
+    for _ in range(10):
+        out = w.command("echo after the storm", timeout=5)
+        if out is not None and "after the storm" in out:
+            break
+    r.check("a driver that keeps dying is started again a second later, for good",
+            paused is not None and out is not None and "after the storm" in out,
+            repr(w.text(start))[-400:])
+
     out = w.command("mem")
     r.check("free memory is back after the driver's restart",
             free0 is not None and free_bytes(out) == free0,
@@ -304,12 +326,7 @@ def session(w, r):
 
     # The console server dies too: init starts it again under its reserved
     # name, the driver and the shell attach to the new one.
-    rows = ps_table(w.command("ps"))
-    old = pid_of(rows, "console")
-    w.mark = len(w.buf)
-    w.type(f"kill {old}")
-    w.sock.sendall(b"\r")
-    w.wait_for(re.compile(r"console \(process \d+\) was killed; started again"), 30)
+    old, _ = kill_service(w, "console")
     time.sleep(1)
     w.sock.sendall(b"\x15")         # whatever reached the new console half-typed
     out = None

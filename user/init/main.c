@@ -9,9 +9,9 @@
  * ports and its interrupt line, cut from its own) and the shell (with a
  * capability to ask init to end a service, or to halt).  Then it
  * supervises them: the pager signals init's notification when a child
- * ends, and init reports it and starts the service again (at most
- * RESTARTS_MAX times in RESTART_WINDOW ticks, so a service that dies at
- * once is not restarted for ever).
+ * ends, and init reports it and starts the service again (after
+ * RESTARTS_MAX starts in RESTART_WINDOW ticks, a second later each time,
+ * so a service that dies at once costs little and is never given up).
  */
 #include "console.h"
 #include "cslot.h"
@@ -23,6 +23,7 @@
 
 #define RESTARTS_MAX   5
 #define RESTART_WINDOW 1000 /* ticks: 10 s */
+#define RESTART_PAUSE  100  /* ticks: 1 s */
 #define COM1	       0x3f8
 
 /*
@@ -105,9 +106,19 @@ static long service_start(struct service *s)
 				  s->quota, s->slots, s->ncaps, { s->caps[0], s->caps[1] } };
 	unsigned long now = (unsigned long)keel_info(KEEL_INFO_TICKS);
 
+	/*
+	 * It ended RESTARTS_MAX times in the window: start it again, but not
+	 * at once, so a service that dies at once costs one start a second
+	 * (never giving up: the console, its driver and the shell are what a
+	 * person needs to do anything at all).
+	 */
 	if (s->starts >= RESTARTS_MAX &&
-	    now - s->started[s->starts % RESTARTS_MAX] < RESTART_WINDOW)
-		return -KEEL_EBUSY; /* it died RESTARTS_MAX times in the window */
+	    now - s->started[s->starts % RESTARTS_MAX] < RESTART_WINDOW) {
+		print_fmt("[init] %s ended %d times in %d s; waiting a second\n", s->name,
+			  RESTARTS_MAX, RESTART_WINDOW / 100);
+		keel_sleep(RESTART_PAUSE);
+		now = (unsigned long)keel_info(KEEL_INFO_TICKS);
+	}
 	long r = pager_spawn_with(&sp, &s->pid);
 	if (r) {
 		s->pid = 0;
@@ -158,8 +169,7 @@ static void services_check(void)
 		else
 			print_fmt("[init] %s (process %lu) was killed", s->name, old);
 		if (r)
-			print_fmt("; not started again: %s%ld\n",
-				  r == -KEEL_EBUSY ? "it ended too often, " : "error ", r);
+			print_fmt("; not started again: %s\n", keel_error_name(r));
 		else
 			print_fmt("; started again as process %lu\n", s->pid);
 	}
