@@ -24,6 +24,7 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "str.h"
+#include <abi/pager.h>
 
 #define CONSOLE_OUT   (16u << 10) /* a power of two */
 #define CONSOLE_LINES 8		  /* complete lines waiting for their reader */
@@ -33,6 +34,7 @@ static unsigned long ep, land[IPC_CAPS_MAX];
 static struct client {
 	unsigned long pid, nt; /* nt: our slot with its notification; pid 0: free */
 } clients[CONSOLE_CLIENTS];
+_Static_assert(CONSOLE_CLIENTS >= PAGER_MAX_PROCS, "every process can attach");
 static unsigned long controller, foreground; /* pids (foreground 0: the controller) */
 static int intr_pending;
 static struct client driver;
@@ -212,12 +214,19 @@ static long attach(unsigned long pid, const struct keel_msg *m)
 		return KEEL_EINVAL;
 	if ((m->w[0] & CONSOLE_CONTROL) && !is_service(pid))
 		return KEEL_EPERM;
-	if ((m->w[0] & CONSOLE_CONTROL) && controller && controller != pid &&
-	    client_wake(client_of(controller)))
-		return KEEL_EBUSY; /* a live controller has it */
+	/*
+	 * Forget the clients that ended (their notifications went stale; a
+	 * stale copy kept here would keep its owner's memory from coming
+	 * back).  A live one only gets a wake-up it will find nothing in.
+	 */
+	for (int i = 0; i < CONSOLE_CLIENTS; i++)
+		if (clients[i].pid && clients[i].pid != pid)
+			client_wake(&clients[i]);
+	if ((m->w[0] & CONSOLE_CONTROL) && controller && controller != pid)
+		return KEEL_EBUSY; /* a live controller has it (a dead one was forgotten above) */
 	if (!c)
 		for (int i = 0; i < CONSOLE_CLIENTS && !free; i++)
-			if (!clients[i].pid || !client_wake(&clients[i]))
+			if (!clients[i].pid)
 				free = &clients[i];
 	if (!c && !free)
 		return KEEL_EFULL;

@@ -24,8 +24,9 @@
  *                   console signals when the caller has something to
  *                   read; w0 CONSOLE_CONTROL asks to be the controller
  *                   (KEEL_EBUSY while a live controller has it; KEEL_EPERM
- *                   for a process that is not a child of init).  At most
- *                   CONSOLE_CLIENTS attach at once (KEEL_EFULL).
+ *                   for a process that is not a child of init).  One
+ *                   entry per process, CONSOLE_CLIENTS of them: as many
+ *                   as there can be processes.
  *   CONSOLE_FOREGROUND(pid)  the controller only (KEEL_EPERM): lines go
  *                   to pid from now on (0: the controller itself).
  *   CONSOLE_DRIVER  the serial driver attaches: carries a notification
@@ -60,7 +61,7 @@
 
 #define CONSOLE_WRITE_MAX  1024
 #define CONSOLE_LINE_MAX   200
-#define CONSOLE_CLIENTS	   8
+#define CONSOLE_CLIENTS	   16 /* PAGER_MAX_PROCS: one for every process, so never full */
 /* The bit the console's copy of a client's notification sets. */
 #define CONSOLE_EVENT	   (1ul << 61)
 
