@@ -112,6 +112,12 @@ class Results:
         return ok
 
 
+def in_order(needle, text):
+    """Do needle's characters all come in text, in order (with others between)?"""
+    it = iter(text)
+    return all(ch in it for ch in needle)
+
+
 def ps_table(out):
     """{pid: (parent, state, cpu, kb, name)} from ps's output."""
     rows = {}
@@ -216,6 +222,33 @@ def session(w, r):
     out = w.command("run")
     r.check("run without a program says how", out is not None and "which program" in out,
             repr(out))
+
+    # An arrow key's escape sequence is swallowed, and CR LF is one Enter.
+    w.mark = len(w.buf)
+    w.type("echo a")
+    w.sock.sendall(b"\x1b[A")
+    w.type("b")
+    w.sock.sendall(b"\r\n")
+    out = w.wait_for(PROMPT, 20)
+    time.sleep(0.5)
+    w.pump(0.2)
+    after = w.text(w.mark)
+    r.check("an escape sequence is swallowed and CR LF is one line",
+            out is not None and "\nab\n" in after and after.count(PROMPT) == 1, repr(after))
+
+    # Programs flooding the console or the kernel's log do not silence the shell.
+    for how in ("flood", "klog"):
+        out = w.command(f"run pvictim {how} &")
+        m = re.search(r"\[(\d+)\] pvictim started", out or "")
+        time.sleep(1)
+        alive = w.command("echo still answering", timeout=30)
+        # The flood's text mixes in (at a write's or an 8-byte burst's
+        # boundary): the answer is there if its letters come in order.
+        r.check(f"the shell answers while a program floods ({how})", m is not None and
+                alive is not None and in_order("still answering\n", alive), repr(alive)[-200:])
+        if m:
+            w.command(f"kill {m[1]}", timeout=30)
+            w.wait_for(PROMPT, 10)
 
     out = w.command("kill x")
     r.check("kill without a number says how", out is not None and "which process" in out,
@@ -326,7 +359,11 @@ def session(w, r):
 
     # The console server dies too: init starts it again under its reserved
     # name, the driver and the shell attach to the new one.
-    old, _ = kill_service(w, "console")
+    old, out = kill_service(w, "console")
+    # The shell hears of it from the pager and comes back with a prompt by itself.
+    reprompt = w.wait_for(re.compile(r"started again as process \d+.*keel> ", re.S), 15)
+    r.check("the shell attaches to the new console by itself", out is not None and
+            reprompt is not None, repr(w.text(w.mark))[-300:])
     time.sleep(1)
     w.sock.sendall(b"\x15")         # whatever reached the new console half-typed
     out = None

@@ -231,7 +231,10 @@
  * `slot`, with SIGNAL and WAIT (the pager destroys it when the process
  * ends): for interrupts, for servers to
  * wake their clients, and for the pager's own news: it sets
- * PAGER_EVENT_CHILD there whenever a child of the caller ends.  With
+ * PAGER_EVENT_CHILD there whenever a child of the caller ends, and
+ * PAGER_EVENT_SERVER whenever a server whose name it looked up ends (the
+ * capability the lookup put in its slot is gone; a new server may take
+ * the name: look it up again).  With
  * PAGER_NOTIFY_BIND in flags it is bound to the caller's thread, whose
  * receives then take its bits too (SYS_NOTIFY_BIND).  One per process
  * (KEEL_EEXIST).
@@ -246,6 +249,7 @@
 #define PAGER_ENDPOINT	      18
 #define PAGER_NOTIFY_BIND     1u
 #define PAGER_EVENT_CHILD     (1ul << 62)
+#define PAGER_EVENT_SERVER    (1ul << 60)
 #define PAGER_MAX_ENDPOINTS   1
 /*
  * For drivers.  PAGER_IO_ENABLE(first, count): the call carries an I/O

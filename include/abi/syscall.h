@@ -530,6 +530,9 @@
  * console is busy (the queue is shared, and each thread may have only a
  * few KB waiting to be sent); the rest is the caller's to send again
  * later.  It never waits for the UART.  len is at most SYS_DEBUG_WRITE_MAX.
+ * While a serial driver holds COM1's ports (user/serial), only the first
+ * program may use it (KEEL_EPERM): the others print through the console
+ * server.
  */
 #define SYS_DEBUG_WRITE_MAX  4096
 

@@ -38,7 +38,8 @@
 /*
  * SYS_DEBUG_WRITE(buf, len): queue user text for the console, a chunk at
  * a time; returns how much was taken, which is less than len (maybe 0)
- * when the console is busy (kernel/console.c).  It never waits for the
+ * when the console is busy (kernel/console.c); KEEL_EPERM for all but the
+ * first program while a serial driver holds COM1.  It never waits for the
  * UART, so it holds the big kernel lock for a copy of len bytes at most.
  */
 static long sys_debug_write(u64 buf, u64 len)
@@ -51,6 +52,15 @@ static long sys_debug_write(u64 buf, u64 len)
 		return -KEEL_EINVAL;
 	if (!user_range_ok(buf, len))
 		return -KEEL_EFAULT;
+	/*
+	 * Once a serial driver holds COM1, programs print through the console
+	 * server; only the first program (the pager, which cannot wait on a
+	 * server it pages) keeps this path.  A program writing here in a loop
+	 * would otherwise keep the UART busy with the kernel's ring and
+	 * silence the console (docs/design-core.md, "Sharing COM1").
+	 */
+	if (ioport_console_held() && !cur->is_root)
+		return -KEEL_EPERM;
 	while (done < len) {
 		u64 n = MIN(len - done, sizeof(chunk));
 		if (copy_from_user(chunk, buf + done, n))

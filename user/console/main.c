@@ -7,10 +7,11 @@
  * characters are echoed and edited (Backspace, Ctrl-U) until Enter
  * completes the line, which goes to the foreground reader; Ctrl-C drops
  * the line and what was queued, and tells the controller (the shell).
- * Escape sequences (arrow keys) are swallowed.  Output is one ring of
- * CONSOLE_OUT bytes, "\n" sent as "\r\n"; a writer gets only the room
- * there is, so a dead or slow wire makes writers wait, never the
- * console.
+ * Escape sequences (arrow keys) are swallowed, CR LF is one Enter.
+ * Output is one ring of CONSOLE_OUT bytes, "\n" sent as "\r\n"; a
+ * writer gets only the room there is, so a dead or slow wire makes
+ * writers wait, never the console, and the last quarter of it is kept
+ * for the controller and the echo.
  *
  * It never calls anyone and never blocks on a client: it answers each
  * request at once, and wakes readers and the driver by signalling their
@@ -45,7 +46,8 @@ static unsigned long stat_written, stat_typed, stat_read, stat_dropped;
 
 static char edit[CONSOLE_LINE_MAX + 1];
 static unsigned edit_len;
-static int esc; /* 0; 1 after ESC; 2 inside "ESC [" */
+static int esc;	    /* 0; 1 after ESC; 2 inside "ESC [" or "ESC O" */
+static int last_cr; /* the byte before was '\r' */
 static char lines[CONSOLE_LINES][CONSOLE_LINE_MAX + 1];
 static unsigned lines_head, lines_count;
 
@@ -64,15 +66,16 @@ static int out_byte(char c)
 }
 
 /*
- * Queue up to n bytes of text ("\n" as "\r\n"): how many of s were taken
- * (a newline only with its carriage return).  Then wake the driver.
+ * Queue up to n bytes of text ("\n" as "\r\n"), leaving `keep` bytes of
+ * room: how many of s were taken (a newline only with its carriage
+ * return).  Then wake the driver.
  */
-static unsigned long out_text(const char *s, unsigned long n)
+static unsigned long out_text(const char *s, unsigned long n, unsigned long keep)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\n' ? out_room() < 2 : out_room() < 1)
+		if (out_room() < keep + (s[i] == '\n' ? 2 : 1))
 			break;
 		if (s[i] == '\n')
 			out_byte('\r');
@@ -86,7 +89,7 @@ static unsigned long out_text(const char *s, unsigned long n)
 /* The console's own output (echo): what does not fit is dropped and counted. */
 static void echo(const char *s)
 {
-	unsigned long n = str_len(s), k = out_text(s, n);
+	unsigned long n = str_len(s), k = out_text(s, n, 0);
 
 	stat_dropped += n - k;
 }
@@ -123,15 +126,19 @@ static unsigned long reader(void)
 static void typed(char c)
 {
 	stat_typed++;
-	if (esc == 1) { /* ESC: a '[' starts a sequence; anything else ends it */
-		esc = c == '[' ? 2 : 0;
-		return;
-	}
-	if (esc == 2) { /* parameters, then a final byte in 0x40-0x7e */
-		if (c >= 0x40 && c <= 0x7e)
+	/* A control character is itself in any state: Enter and Ctrl-C are never eaten. */
+	if (esc && (unsigned char)c >= 0x20) {
+		if (esc == 1) /* ESC: '[' (CSI) or 'O' (SS3) starts a sequence; else it ends */
+			esc = c == '[' || c == 'O' ? 2 : 0;
+		else if (c >= 0x40 && c <= 0x7e) /* parameters, then a final byte */
 			esc = 0;
 		return;
 	}
+	esc = 0;
+	int after_cr = last_cr;
+	last_cr = c == '\r';
+	if (c == '\n' && after_cr)
+		return; /* CR LF is one Enter */
 	switch (c) {
 	case 0x1b:
 		esc = 1;
@@ -322,7 +329,12 @@ static void serve(void)
 		long err;
 		switch (IPC_TAG_LABEL(m.tag)) {
 		case CONSOLE_WRITE:
-			res[0] = out_text((const char *)PROG_IPC_BUF, IPC_TAG_LEN(m.tag));
+			/*
+			 * The last quarter of the ring is the shell's and the
+			 * echo's: a program writing in a loop cannot silence them.
+			 */
+			res[0] = out_text((const char *)PROG_IPC_BUF, IPC_TAG_LEN(m.tag),
+					  pid == controller ? 0 : CONSOLE_OUT / 4);
 			stat_written += res[0];
 			err = 0;
 			break;

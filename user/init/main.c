@@ -169,9 +169,39 @@ static void services_check(void)
 		else
 			print_fmt("[init] %s (process %lu) was killed", s->name, old);
 		if (r)
-			print_fmt("; not started again: %s\n", keel_error_name(r));
+			print_fmt("; cannot start it now (%s)\n", keel_error_name(r));
 		else
 			print_fmt("; started again as process %lu\n", s->pid);
+	}
+}
+
+/*
+ * Every service runs: one that could not be started (no memory just
+ * now, say) is tried again each second until it starts.  init has
+ * nothing else to do meanwhile that matters more.
+ */
+static void services_ensure(void)
+{
+	for (int said = 0;; said = 1) {
+		int missing = 0;
+		for (unsigned i = 0; i < NSERVICES; i++) {
+			struct service *s = &services[i];
+			if (s->pid)
+				continue;
+			long r = service_start(s);
+			if (r) {
+				missing++;
+				if (!said)
+					print_fmt(
+					    "[init] cannot start %s (%s); trying each second\n",
+					    s->name, keel_error_name(r));
+			} else if (said) {
+				print_fmt("[init] %s started as process %lu\n", s->name, s->pid);
+			}
+		}
+		if (!missing)
+			return;
+		keel_sleep(RESTART_PAUSE);
 	}
 }
 
@@ -208,9 +238,7 @@ static void supervise(void)
 		return;
 	}
 	services[2].caps[0] = (unsigned long)shell;
-	for (unsigned i = 0; i < NSERVICES; i++)
-		if ((r = service_start(&services[i])))
-			print_fmt("[init] cannot start %s: %ld\n", services[i].name, r);
+	services_ensure();
 	struct keel_msg m = { 0 };
 	r = keel_recv((unsigned long)ep, &m);
 	for (;;) {
@@ -221,8 +249,10 @@ static void supervise(void)
 			continue;
 		}
 		if ((m.tag & IPC_TAG_KERNEL) && IPC_TAG_LABEL(m.tag) == IPC_LABEL_NOTIFY) {
-			if (m.badge & PAGER_EVENT_CHILD)
+			if (m.badge & PAGER_EVENT_CHILD) {
 				services_check();
+				services_ensure();
+			}
 			r = keel_recv((unsigned long)ep, &m);
 			continue;
 		}

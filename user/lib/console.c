@@ -8,6 +8,7 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "str.h"
+#include <abi/pager.h>
 
 /* The console's slot (0: not looked up yet or gone; -1: never use it). */
 static long con;
@@ -61,6 +62,25 @@ static long console_call(unsigned op, unsigned long len, unsigned long w0, struc
 	return -(long)IPC_TAG_LABEL(m->tag);
 }
 
+/*
+ * One CONSOLE_WRITE of k bytes (at most CONSOLE_WRITE_MAX), to a new
+ * console if the one we had ended.  The text goes into the IPC buffer
+ * after the lookup, which uses the buffer too (a review of a test failure
+ * found init's report overwritten by the name "console").
+ */
+static long console_write_chunk(const char *s, size_t k, struct keel_msg *m)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!console_open())
+			return -KEEL_ENOENT;
+		memcpy((void *)PROG_IPC_BUF, s, k);
+		long r = console_call(CONSOLE_WRITE, k, 0, m);
+		if (r != -KEEL_EDEAD && r != -KEEL_ENOENT)
+			return r;
+	}
+	return -KEEL_ENOENT;
+}
+
 long console_write(const char *s, size_t n)
 {
 	struct keel_msg m;
@@ -70,10 +90,7 @@ long console_write(const char *s, size_t n)
 		return -1;
 	while (n) {
 		size_t k = n < CONSOLE_WRITE_MAX ? n : CONSOLE_WRITE_MAX;
-		memcpy((void *)PROG_IPC_BUF, s, k);
-		long r = console_call(CONSOLE_WRITE, k, 0, &m);
-		if (r == -KEEL_EDEAD || r == -KEEL_ENOENT)
-			r = console_call(CONSOLE_WRITE, k, 0, &m); /* a new console, perhaps */
+		long r = console_write_chunk(s, k, &m);
 		if (r || m.w[0] > k)
 			return -1; /* no console, or one that answers nonsense */
 		if (m.w[0] == 0) {
@@ -88,6 +105,12 @@ long console_write(const char *s, size_t n)
 		n -= m.w[0];
 	}
 	return 0;
+}
+
+long console_write_now(const char *s, size_t n)
+{
+	failed_once = 0; /* look the console up now, not CONSOLE_RETRY_TICKS after a failure */
+	return console_write(s, n);
 }
 
 long console_attach(unsigned long nt, int control)
@@ -105,7 +128,9 @@ long console_attach(unsigned long nt, int control)
 				       { control ? CONSOLE_CONTROL : 0 } };
 		m.tag = IPC_TAG_CAPS(m.tag, 1, (unsigned long)copy, 0);
 		r = keel_call((unsigned long)con, &m);
-		if (!r)
+		if (r) /* that console ended: the next call looks the name up again */
+			con = 0;
+		else
 			r = -(long)IPC_TAG_LABEL(m.tag);
 	} else if (!r) {
 		r = -KEEL_ENOENT;
@@ -146,6 +171,8 @@ long console_read_wait(unsigned long nt, char *buf, size_t size, unsigned long *
 		 * not lost: the console keeps the line, and the next call
 		 * reads before it waits.
 		 */
+		if (b & PAGER_EVENT_SERVER)
+			con = 0; /* the console ended (the pager says): look it up again */
 		unsigned long other = (unsigned long)b & ~CONSOLE_EVENT;
 		if (other && bits) {
 			*bits |= other;

@@ -71,6 +71,8 @@
  * caller then writes to the kernel's log: print_n does).
  */
 long console_write(const char *s, size_t n);
+/* The same, looking the console up now even if a lookup just failed. */
+long console_write_now(const char *s, size_t n);
 /*
  * Attach our notification (in slot nt) to be signalled with
  * CONSOLE_EVENT; `control`: ask to be the controller.  0 or -error.
@@ -81,7 +83,9 @@ long console_read(char *buf, size_t size);
 /*
  * Wait (on notification nt, attached) for a line or Ctrl-C: CONSOLE_LINE
  * or CONSOLE_INTR, or -error; other bits that end the wait are added to
- * *bits (may be 0) and end it with CONSOLE_NONE.
+ * *bits (may be 0) and end it with CONSOLE_NONE.  PAGER_EVENT_SERVER
+ * among them (nt made by PAGER_NOTIFY) means the console ended: attach
+ * to the next one (console_attach looks it up again).
  */
 long console_read_wait(unsigned long nt, char *buf, size_t size, unsigned long *bits);
 /* The controller: lines go to pid (0: to us). */

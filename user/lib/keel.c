@@ -5,13 +5,25 @@
 #include "console.h"
 #include "str.h"
 
-/* To the console once there is one (console.c), else to the kernel's log. */
+/*
+ * To the console once there is one (console.c), else to the kernel's log.
+ * While a serial driver runs, the kernel's log is the pager's alone
+ * (EPERM): the console is starting again, so wait for it, up to 2 s.
+ */
 void print_n(const char *s, size_t n)
 {
 	if (console_write(s, n) == 0)
 		return;
 	while (n) {
 		long r = keel_debug_write(s, n);
+		if (r == -KEEL_EPERM) {
+			for (int t = 0; t < 200; t++) {
+				keel_sleep(1);
+				if (console_write_now(s, n) == 0)
+					return;
+			}
+			return;
+		}
 		if (r < 0)
 			return;
 		if (r == 0) /* the console is busy: let it drain */

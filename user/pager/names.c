@@ -152,8 +152,10 @@ void names_end(struct process *pr)
 			l->client = 0;
 		} else if (l->of->owner == pr->badge) {
 			struct process *c = proc_find(l->client);
-			if (c)
+			if (c) {
 				keel_cap_delete(c->p.as, l->slot);
+				obj_server_ended(c); /* it may look the name up again */
+			}
 			l->client = 0;
 		}
 	}

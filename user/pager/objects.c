@@ -59,10 +59,34 @@ void obj_end(struct process *pr, struct pobj *o)
 	*o = (struct pobj){ 0, 0 };
 }
 
+/* The process's notification goes, and the pager's copy for servers' ends first. */
+static void obj_end_notify(struct process *pr)
+{
+	if (pr->notify_server) {
+		keel_cap_delete(KEEL_CAP_SELF, pr->notify_server);
+		cslot_free(pr->notify_server);
+		pr->notify_server = 0;
+	}
+	obj_end(pr, &pr->notify);
+}
+
+/* A copy of the unbadged capability in `from`, with `badge`, in a new slot of ours: it, or -error. */
+static long obj_mint(unsigned long from, unsigned long rights, unsigned long badge)
+{
+	long to = cslot_alloc();
+	long r = to < 0 ? to : keel_cap_copy(from, KEEL_CAP_SELF, (unsigned long)to, rights, badge);
+
+	if (r && to >= 0)
+		cslot_free((unsigned long)to);
+	return r ? r : to;
+}
+
 /*
- * PAGER_NOTIFY(slot, flags).  The pager's own capability is badged with
- * PAGER_EVENT_CHILD, so its signal is the news of a child's end; the
- * process's copy has no badge.
+ * PAGER_NOTIFY(slot, flags).  The process's copy has no badge.  The
+ * pager keeps two, minted from the unbadged one it made (only an
+ * unbadged capability takes a badge): one with every right, badged
+ * PAGER_EVENT_CHILD, whose signal is the news of a child's end, and one
+ * badged PAGER_EVENT_SERVER, for a server's end (names.c).
  */
 long obj_notify(struct process *pr, unsigned long slot, unsigned long flags)
 {
@@ -73,29 +97,30 @@ long obj_notify(struct process *pr, unsigned long slot, unsigned long flags)
 	long r = obj_make(pr, 1, &pr->notify);
 	if (r)
 		return r;
-	unsigned long all = KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY;
+	unsigned long made = pr->notify.slot;
 	/* Not DESTROY: the pager destroys it, when the process ends. */
-	r = keel_cap_copy(pr->notify.slot, pr->p.as, slot, KEEL_NT_SIGNAL | KEEL_NT_WAIT, 0);
+	r = keel_cap_copy(made, pr->p.as, slot, KEEL_NT_SIGNAL | KEEL_NT_WAIT, 0);
 	if (r) {
 		obj_end(pr, &pr->notify);
 		return -r;
 	}
-	long badged = cslot_alloc();
-	r = badged < 0 ? badged
-		       : keel_cap_copy(pr->notify.slot, KEEL_CAP_SELF, (unsigned long)badged, all,
-				       PAGER_EVENT_CHILD);
-	if (!r) {
-		keel_cap_delete(KEEL_CAP_SELF, pr->notify.slot);
-		cslot_free(pr->notify.slot);
-		pr->notify.slot = (unsigned long)badged;
-	} else if (badged >= 0) {
-		cslot_free((unsigned long)badged);
+	long server = obj_mint(made, KEEL_NT_SIGNAL, PAGER_EVENT_SERVER);
+	long child = server < 0 ? server
+				: obj_mint(made, KEEL_NT_SIGNAL | KEEL_NT_WAIT | KEEL_CAP_DESTROY,
+					   PAGER_EVENT_CHILD);
+	if (server >= 0)
+		pr->notify_server = (unsigned long)server;
+	if (child >= 0) { /* the badged copy stands for the object from now on */
+		keel_cap_delete(KEEL_CAP_SELF, made);
+		cslot_free(made);
+		pr->notify.slot = (unsigned long)child;
 	}
+	r = child < 0 ? child : 0;
 	if (!r && (flags & PAGER_NOTIFY_BIND))
 		r = keel_notify_bind(pr->p.tcb, pr->notify.slot);
 	if (r) {
 		keel_cap_delete(pr->p.as, slot); /* the copy made above */
-		obj_end(pr, &pr->notify);
+		obj_end_notify(pr);
 		return -r;
 	}
 	return 0;
@@ -131,10 +156,17 @@ void obj_child_ended(struct process *pr)
 		keel_signal(pr->notify.slot);
 }
 
+/* A server whose name client looked up ended: tell it (never blocks). */
+void obj_server_ended(struct process *client)
+{
+	if (client && client->notify_server)
+		keel_signal(client->notify_server);
+}
+
 /* pr is ending: its objects go (its names went first, names_end). */
 void obj_end_all(struct process *pr)
 {
-	obj_end(pr, &pr->notify);
+	obj_end_notify(pr);
 	for (int i = 0; i < PAGER_MAX_ENDPOINTS; i++)
 		obj_end(pr, &pr->eps[i]);
 }

@@ -22,8 +22,8 @@
  * thread (2 * PAGER_MAX_PROCS = 32; an ended process holds none), and one
  * endpoint per connection (a connection takes the PAGER_CONN_SLOT of two
  * processes, so at most PAGER_MAX_PROCS / 2 = 8), and per process its
- * notification, endpoints and names (objects.c, names.c: 1 + 1 + 1):
- * 8 + 1 + 2 + 32 + 8 + 48 = 99.
+ * notification (and its copy badged for servers' ends), endpoints and
+ * names (objects.c, names.c: 2 + 1 + 1): 8 + 1 + 2 + 32 + 8 + 64 = 115.
  * Only an object that cannot be destroyed keeps its slot for good (the
  * pager prints it), so the rest of the 128 is the margin for those.
  */
@@ -39,7 +39,7 @@
 
 #define PAGER_CSLOTS_WORST                                                 \
 	(CSLOT_FIRST + 1 + 2 + 2 * PAGER_MAX_PROCS + PAGER_MAX_PROCS / 2 + \
-	 PAGER_MAX_PROCS * (1 + PAGER_MAX_ENDPOINTS + PAGER_NAMES_EACH))
+	 PAGER_MAX_PROCS * (2 + PAGER_MAX_ENDPOINTS + PAGER_NAMES_EACH))
 _Static_assert(PAGER_CSLOTS_WORST <= KEEL_CAP_SLOTS, "the pager's objects fit in its slots");
 
 #define NAME_MAX    32
@@ -98,6 +98,7 @@ struct process {
 	int offer_open; /* PAGER_OFFER: to offer_to (0: anyone) */
 	unsigned long offer_to;
 	struct pobj notify;		      /* PAGER_NOTIFY (badged PAGER_EVENT_CHILD) */
+	unsigned long notify_server;	      /* a copy of it badged PAGER_EVENT_SERVER (0: none) */
 	struct pobj eps[PAGER_MAX_ENDPOINTS]; /* PAGER_ENDPOINT */
 	unsigned long cpu;		      /* the CPU its thread runs on */
 	unsigned long how; /* once ended: PAGER_EXITED or PAGER_KILLED, and the code */
@@ -180,6 +181,7 @@ void obj_end(struct process *pr, struct pobj *o);
 long obj_notify(struct process *pr, unsigned long slot, unsigned long flags);
 long obj_endpoint(struct process *pr, unsigned long slot);
 void obj_child_ended(struct process *parent);
+void obj_server_ended(struct process *client);
 void obj_end_all(struct process *pr);
 long obj_io_enable(struct process *pr, unsigned long first, unsigned long count);
 

@@ -37,10 +37,12 @@
  *               client ended) and the copy is stale;
  *   PV_CONNECT  connect to PV_PID, call it once, exit 0;
  *   PV_LOOKUP, PV_SQUAT, PV_NAMED, PV_ARGS: the name service and the
- *               argument line (user/ptest/names.c; proto.h says each).
+ *               argument line (user/ptest/names.c; proto.h says each);
+ *   the argument line `flood` or `klog`: see flood() below.
  */
 #include "args.h"
 #include "cslot.h"
+#include "fmt.h"
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
@@ -335,9 +337,28 @@ static int named(unsigned long mode)
 	}
 }
 
+/*
+ * Run from the shell with a word (tools/shelltest.py), it floods: `flood`
+ * prints lines to the console as fast as it can, `klog` writes to the
+ * kernel's log as fast as it can; both until killed.  Neither may
+ * silence the shell.
+ */
+static _Noreturn void flood_forever(const char *how)
+{
+	for (unsigned long n = 0;; n++) {
+		if (str_eq(how, "klog"))
+			keel_debug_write("[pvictim] a kernel log flood line\n", 34);
+		else
+			print_fmt("flood line %lu\n", n);
+	}
+}
+
 int main(unsigned long arg)
 {
 	unsigned long va;
+
+	if (str_eq(args_line(), "flood") || str_eq(args_line(), "klog"))
+		flood_forever(args_line());
 
 	switch (PV_MODE(arg)) {
 	case PV_EXIT:

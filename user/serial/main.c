@@ -43,6 +43,7 @@
 #define MCR_OUT2      0x08 /* gates the UART's interrupt onto the ISA line */
 #define IIR_NONE      0x01
 #define SERIAL_BURST  8
+#define SERIAL_HOLD   3	   /* ticks our output waits for the kernel's at most */
 #define SERIAL_BUF    4096 /* each way; a power of two */
 #define SERIAL_IRQ    1ul
 #define SERIAL_OUTPUT 2ul
@@ -65,6 +66,21 @@ static inline void port_out(unsigned short port, unsigned char v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/* Should our bytes wait for the kernel's?  Yes while it has some, for SERIAL_HOLD ticks. */
+static int kernel_first(void)
+{
+	static unsigned long since; /* the tick the kernel's backlog was first seen; 0: none */
+	unsigned long now = (unsigned long)keel_info(KEEL_INFO_TICKS) + 1;
+
+	if (!keel_info(KEEL_INFO_LOG)) {
+		since = 0;
+		return 0;
+	}
+	if (!since)
+		since = now;
+	return now - since < SERIAL_HOLD;
+}
+
 /* Move bytes between the UART's FIFOs and our buffers, until it has nothing more to say. */
 static void uart_service(void)
 {
@@ -80,9 +96,12 @@ static void uart_service(void)
 		}
 		/*
 		 * The kernel's lines go out whole: while its log has bytes
-		 * waiting, ours wait (it drains them at its next tick).
+		 * waiting, ours wait (it drains them at its next tick), but
+		 * not for longer than SERIAL_HOLD ticks: a program that keeps
+		 * the log full (SYS_DEBUG_WRITE in a loop) must not silence
+		 * the console.
 		 */
-		if ((lsr & LSR_THRE) && out_put != out_sent && !keel_info(KEEL_INFO_LOG)) {
+		if ((lsr & LSR_THRE) && out_put != out_sent && !kernel_first()) {
 			for (int i = 0; i < SERIAL_BURST && out_put != out_sent; i++)
 				port_out(COM1 + UART_DATA,
 					 (unsigned char)out[out_sent++ % SERIAL_BUF]);
@@ -218,6 +237,8 @@ int main(unsigned long arg)
 		}
 		if (bits & SERIAL_OUTPUT)
 			console_more = 1;
+		if (bits & PAGER_EVENT_SERVER)
+			console = -1; /* the console ended: attach to the next one */
 		if (bits & SERIAL_IRQ)
 			in_service = 1;
 		if (line == SERIAL_POLL && !bits)

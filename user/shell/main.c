@@ -96,6 +96,17 @@ static void jobs_check(void)
 	}
 }
 
+/* Attach to a console started again (init does it at once): 0, or -error after 5 s. */
+static long console_reattach(void)
+{
+	long r = -KEEL_ENOENT;
+
+	for (int t = 0; t < 500 && r; t++)
+		if ((r = console_attach(nt, 1)))
+			keel_sleep(1);
+	return r;
+}
+
 static void cmd_help(void)
 {
 	print("commands:\n"
@@ -176,6 +187,10 @@ static void cmd_run(char **w, int n, int background)
 	struct pager_spawn sp = { w[0], len ? args : 0, 0, cpu, PROG_QUOTA, PROG_SLOTS, 0, { 0 } };
 	unsigned long pid, how = PAGER_RUNNING;
 	long code = 0, r = pager_spawn_with(&sp, &pid);
+	if (r == -KEEL_EINVAL && cpu) { /* a CPU given up at start-up keeps its number */
+		sp.cpu = 0;
+		r = pager_spawn_with(&sp, &pid);
+	}
 	if (r == -KEEL_ENOENT) {
 		print_fmt("run: no program called '%s' (the boot modules are the programs)\n",
 			  w[0]);
@@ -202,9 +217,9 @@ static void cmd_run(char **w, int n, int background)
 		r = console_read_wait(nt, line, sizeof(line), &bits);
 		if (r == CONSOLE_INTR) {
 			pager_kill(pid);
-		} else if (r < 0) { /* the console was started again: attach, and say who reads */
-			keel_sleep(10);
-			if (console_attach(nt, 1) == 0)
+		} else if (r < 0 || (bits & PAGER_EVENT_SERVER)) {
+			/* The console ended: attach to the next one, and say who reads. */
+			if (console_reattach() == 0)
 				console_foreground(pid);
 		}
 		if (ended(pid, &how, &code))
@@ -427,10 +442,7 @@ int main(void)
 		return 1;
 	nt = (unsigned long)s;
 	/* The console may not have its name yet: init starts it just before us. */
-	for (int t = 0; t < 500 && r; t++)
-		if ((r = console_attach(nt, 1)))
-			keel_sleep(1);
-	if (r) {
+	if ((r = console_reattach())) {
 		print_fmt("[shell] no console: %s\n", keel_error_name(r));
 		return 2;
 	}
@@ -446,9 +458,10 @@ int main(void)
 			}
 			if (r == CONSOLE_LINE || r == CONSOLE_INTR)
 				break;
-			if (r < 0) { /* the console ended: attach to the next one */
-				keel_sleep(10);
-				console_attach(nt, 1);
+			if (r < 0 || (bits & PAGER_EVENT_SERVER)) { /* the console ended */
+				bits = 0;
+				if (console_reattach() == 0)
+					break; /* a new prompt on the new console */
 			}
 		}
 		if (r == CONSOLE_LINE)

@@ -60,6 +60,21 @@ bool ioport_kernel_owns(u64 first, u64 count)
 	return false;
 }
 
+/* Live address spaces with COM1's ports (under the big kernel lock). */
+static u32 console_spaces;
+
+bool ioport_console_held(void)
+{
+	return console_spaces != 0;
+}
+
+void ioport_forget(struct ioport_set *set)
+{
+	if (set->console)
+		console_spaces--;
+	set->console = false;
+}
+
 long ioport_add(struct ioport_set *set, u64 first, u64 count)
 {
 	for (u32 i = 0; i < set->count; i++)
@@ -129,6 +144,10 @@ long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
 		return -KEEL_EKERNEL;
 	if ((r = ioport_add(&a->vs.io, first, count)))
 		return r;
+	if (overlaps(first, count, COM1_PORT, 8) && !a->vs.io.console) {
+		a->vs.io.console = true;
+		console_spaces++;
+	}
 	a->vs.io.id = kmem_gen_new(); /* every CPU opens the new set at its next switch to it */
 	/*
 	 * And the CPUs running the space now, at once (a thread alone on its

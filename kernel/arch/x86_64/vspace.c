@@ -9,6 +9,7 @@
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
+#include <arch/ioport.h>
 #include <arch/vspace.h>
 #include <arch/x86.h>
 #include <keel/addr.h>
@@ -131,6 +132,7 @@ void vspace_free(struct vspace *vs, void (*leaf)(u64 frame), void (*table)(u64 f
 {
 	pte_t *top = phys_to_virt(vs->pml4);
 
+	ioport_forget(&vs->io);
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
 		if (top[i] & PTE_P) {
 			free_tables(phys_to_virt(pte_addr(top[i])), PT_LEVEL_PDPT, leaf, table);

@@ -26,6 +26,7 @@ struct ioport_range {
 struct ioport_set {
 	u64 id; /* a fresh kmem_gen_new() at every change; 0 while empty */
 	u32 count;
+	bool console; /* it has COM1's ports: the serial driver's space */
 	struct ioport_range r[KEEL_IO_RANGES];
 };
 
@@ -49,6 +50,13 @@ bool ioport_kernel_owns(u64 first, u64 count);
  * or -KEEL_EFULL (KEEL_IO_RANGES ranges already), with nothing changed.
  */
 long ioport_add(struct ioport_set *set, u64 first, u64 count);
+/*
+ * Does a live address space hold COM1's ports (a serial driver runs)?
+ * Then SYS_DEBUG_WRITE is the first program's only (syscall.c).
+ */
+bool ioport_console_held(void);
+/* The space goes: its ports with it (vspace_free). */
+void ioport_forget(struct ioport_set *set);
 
 struct cap;
 struct thread;
