@@ -97,6 +97,12 @@
  * slot until its parent learns how it ended (PAGER_STATUS).
  */
 #define PAGER_SPAWN	      4
+/*
+ * In PAGER_SPAWN's cpu word (the CPU is bits 0-31): init only (else
+ * KEEL_EPERM), the child is one of the system's services and runs at
+ * THREAD_PRIO_SERVICE (include/abi/syscall.h).
+ */
+#define PAGER_SPAWN_SERVICE   (1ul << 32)
 #define PAGER_GIVEN_SLOT      2
 #define PAGER_MAX_PROCS	      16
 /*

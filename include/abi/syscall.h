@@ -231,14 +231,17 @@
 #define THREAD_PRIO_DEFAULT	  10
 #define KEEL_NO_BUFFER		  (~0ul)
 /*
- * System servers (the pager, and the services to come) run at
- * THREAD_PRIO_SERVER, above every client: a client's busy loop on a
- * server's CPU cannot delay the server, and a wake-up of the server from
- * another CPU preempts at once.  Clients cannot set priorities (only the
- * holder of a thread capability can), and the pager starts them all at the
- * default.
+ * The pager runs at THREAD_PRIO_SERVER, above every client: a client's
+ * busy loop on its CPU cannot delay it, and a wake-up of it from another
+ * CPU preempts at once.  init's services (the console, its driver, the
+ * shell) run at THREAD_PRIO_SERVICE, above programs and below the pager,
+ * for the same reason: a person's keys get through however busy programs
+ * keep their CPU.  Clients cannot set priorities (only the holder of a
+ * thread capability can); the pager starts them at the default, and a
+ * service only when init asks (PAGER_SPAWN_SERVICE).
  */
 #define THREAD_PRIO_SERVER	  20
+#define THREAD_PRIO_SERVICE	  15
 #define THREAD_SLICE_TICKS	  2
 #define THREAD_SLEEP_MAX	  (100 * 3600) /* ticks: an hour at 100 Hz */
 

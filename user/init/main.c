@@ -102,7 +102,7 @@ static struct service {
 
 static long service_start(struct service *s)
 {
-	struct pager_spawn sp = { s->name,  0,	      s->arg,	0,
+	struct pager_spawn sp = { s->name,  0,	      s->arg,	PAGER_SPAWN_SERVICE,
 				  s->quota, s->slots, s->ncaps, { s->caps[0], s->caps[1] } };
 	unsigned long now = (unsigned long)keel_info(KEEL_INFO_TICKS);
 

@@ -135,7 +135,7 @@ static long proc_create(struct process *parent, const char *name, const char *ar
 	pr->quota = quota;
 	pr->slots = slots;
 	pr->parent = parent ? parent->badge : 0;
-	pr->cpu = cpu;
+	pr->cpu = cpu & ~PAGER_SPAWN_SERVICE;
 	kpool_init(&pr->pool, &root_pool);
 	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
 	if (!r)
@@ -143,7 +143,10 @@ static long proc_create(struct process *parent, const char *name, const char *ar
 	if (!r && proc_charged(pr) > pr->quota)
 		r = -KEEL_EQUOTA; /* its image and kernel objects do not fit in its quota */
 	if (!r)
-		r = keel_thread_config(pr->p.tcb, THREAD_PRIO_DEFAULT, cpu, pager_ep);
+		r = keel_thread_config(pr->p.tcb,
+				       cpu & PAGER_SPAWN_SERVICE ? THREAD_PRIO_SERVICE
+								 : THREAD_PRIO_DEFAULT,
+				       cpu & ~PAGER_SPAWN_SERVICE, pager_ep);
 	if (!r)
 		/*
 		 * Badged with its pid: what the pager knows its requests by.  With
@@ -183,6 +186,10 @@ long proc_spawn(struct process *pr, const char *name, const char *args, unsigned
 {
 	unsigned long charged = proc_charged(pr);
 
+	if ((cpu & PAGER_SPAWN_SERVICE) && pr->badge != 1)
+		return KEEL_EPERM; /* only init starts the system's services */
+	if (cpu & ~(PAGER_SPAWN_SERVICE | 0xfffffffful))
+		return KEEL_EINVAL;
 	if (charged > pr->quota || quota > pr->quota - charged)
 		return KEEL_EQUOTA;
 	if (pr->slots_given >= pr->slots || slots > pr->slots - pr->slots_given - 1)

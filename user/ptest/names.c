@@ -183,6 +183,11 @@ static void args(void)
 	longer[sizeof(longer) - 1] = '\0';
 	sp.args = longer;
 	check(&ok, pager_spawn_with(&sp, &pid) == -KEEL_EINVAL, "too long an argument line");
+	sp.args = 0;
+	sp.cpu = PAGER_SPAWN_SERVICE;
+	check(&ok, pager_spawn_with(&sp, &pid) == -KEEL_EPERM, "a service, from another than init");
+	sp.cpu = 1ul << 40;
+	check(&ok, pager_spawn_with(&sp, &pid) == -KEEL_EINVAL, "unknown bits in the cpu word");
 	/* Built by hand: the pager checks it too. */
 	char *buf = (char *)PROG_IPC_BUF;
 	memcpy(buf, "pvictim\0ab", 10); /* no NUL at the end */
