@@ -360,8 +360,9 @@ def session(w, r):
     # The console server dies too: init starts it again under its reserved
     # name, the driver and the shell attach to the new one.
     old, out = kill_service(w, "console")
-    # The shell hears of it from the pager and comes back with a prompt by itself.
-    reprompt = w.wait_for(re.compile(r"started again as process \d+.*keel> ", re.S), 15)
+    # The shell hears of it from the pager and comes back with a prompt by
+    # itself: one after its answer to `kill`, and one more on the new console.
+    reprompt = w.wait_for(re.compile(r"killed service \d+.*keel> .*keel> ", re.S), 15)
     r.check("the shell attaches to the new console by itself", out is not None and
             reprompt is not None, repr(w.text(w.mark))[-300:])
     time.sleep(1)

@@ -164,14 +164,17 @@ static void services_check(void)
 			continue;
 		unsigned long old = s->pid;
 		long r = service_start(s);
+		/* One line, one write: others' output may come between two. */
+		char how_[40], then[64];
 		if (how == PAGER_EXITED)
-			print_fmt("[init] %s (process %lu) exited with %ld", s->name, old, code);
+			fmt(how_, sizeof(how_), "exited with %ld", code);
 		else
-			print_fmt("[init] %s (process %lu) was killed", s->name, old);
+			fmt(how_, sizeof(how_), "was killed");
 		if (r)
-			print_fmt("; cannot start it now (%s)\n", keel_error_name(r));
+			fmt(then, sizeof(then), "cannot start it now (%s)", keel_error_name(r));
 		else
-			print_fmt("; started again as process %lu\n", s->pid);
+			fmt(then, sizeof(then), "started again as process %lu", s->pid);
+		print_fmt("[init] %s (process %lu) %s; %s\n", s->name, old, how_, then);
 	}
 }
 
