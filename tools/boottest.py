@@ -230,7 +230,7 @@ MATRIX = [
            PAGER_UP, modules="system", smp=4),
     # The APs start in the background of a normal boot: one that never
     # answers is given up while init runs, and whatever was placed on it
-    # moves to CPU 0 (init's demonstration still ends).  Whether init
+    # moves to CPU 0 (the demonstration still ends).  Whether it
     # places its process there before the give-up (then it runs on CPU 0)
     # or after (then there are 2 CPUs to place on) is timing: both are
     # right; the in-kernel test threads_on_a_cpu_given_up_run_on_cpu_0

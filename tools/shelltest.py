@@ -85,11 +85,15 @@ class Wire:
                 while ch.encode() not in self.buf[before:] and time.monotonic() < end:
                     self.pump(0.2)
 
-    def command(self, line, timeout=30, until=PROMPT):
-        """Type a command line and Enter; the output up to the next prompt (None: none came)."""
+    def enter(self, line):
+        """Type a line and Enter, marking where its output starts; waits for nothing after."""
         self.mark = len(self.buf)
         self.type(line)
         self.sock.sendall(b"\r")
+
+    def command(self, line, timeout=30, until=PROMPT):
+        """Type a command line and Enter; the output up to the next prompt (None: none came)."""
+        self.enter(line)
         t = self.wait_for(until, timeout)
         if t is None:
             return None
@@ -142,9 +146,7 @@ def kill_service(w, name):
     """`kill` a service by name: its old pid, and the output once init said it started it
     again (None if it never did)."""
     old = pid_of(ps_table(w.command("ps")), name)
-    w.mark = len(w.buf)
-    w.type(f"kill {old}")
-    w.sock.sendall(b"\r")
+    w.enter(f"kill {old}")
     return old, w.wait_for(re.compile(rf"{name} \(process \d+\) was killed; started again as "
                                       r"process \d+"), 30)
 
@@ -259,9 +261,7 @@ def session(w, r):
             repr(out))
 
     # Ctrl-C ends the program in the foreground.
-    w.mark = len(w.buf)
-    w.type("run hello spin")
-    w.sock.sendall(b"\r")
+    w.enter("run hello spin")
     started = w.wait_for("spinning", 60)
     w.sock.sendall(b"\x03")
     out = w.wait_for(PROMPT, 30)
@@ -283,9 +283,7 @@ def session(w, r):
         r.check("and it is gone", pid not in ps_table(out), repr(out))
 
     if w.gdb_sock:                   # keel-user names the program running on a CPU
-        w.mark = len(w.buf)
-        w.type("run hello spin")
-        w.sock.sendall(b"\r")
+        w.enter("run hello spin")
         spun = w.wait_for("spinning", 60)
         g = subprocess.run(
             ["gdb", "-batch", "-nx", "-ex", "set architecture i386:x86-64",
@@ -382,9 +380,7 @@ def session(w, r):
     r.check("ps shows the new console", pid_of(rows, "console") not in (None, old),
             repr(w.text(w.mark))[-400:])
 
-    w.mark = len(w.buf)
-    w.type("halt")
-    w.sock.sendall(b"\r")
+    w.enter("halt")
     end = time.monotonic() + 30
     while time.monotonic() < end and b"[kernel] halted" not in w.buf[w.mark:]:
         w.pump(0.5)

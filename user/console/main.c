@@ -42,7 +42,6 @@ static struct client driver;
 
 static char out[CONSOLE_OUT];
 static unsigned long out_put, out_sent; /* bytes ever put, ever sent */
-static unsigned long stat_written, stat_typed, stat_read, stat_dropped;
 
 static char edit[CONSOLE_LINE_MAX + 1];
 static unsigned edit_len;
@@ -86,12 +85,10 @@ static unsigned long out_text(const char *s, unsigned long n, unsigned long keep
 	return i;
 }
 
-/* The console's own output (echo): what does not fit is dropped and counted. */
+/* The console's own output (echo): what does not fit is dropped. */
 static void echo(const char *s)
 {
-	unsigned long n = str_len(s), k = out_text(s, n, 0);
-
-	stat_dropped += n - k;
+	out_text(s, str_len(s), 0);
 }
 
 /* Signal c; forget it if it is gone (its process ended). */
@@ -125,7 +122,6 @@ static unsigned long reader(void)
 /* One typed byte through the line discipline. */
 static void typed(char c)
 {
-	stat_typed++;
 	/* A control character is itself in any state: Enter and Ctrl-C are never eaten. */
 	if (esc && (unsigned char)c >= 0x20) {
 		if (esc == 1) /* ESC: '[' (CSI) or 'O' (SS3) starts a sequence; else it ends */
@@ -307,7 +303,6 @@ static long read_line(unsigned long pid, unsigned long *res, unsigned long *len)
 		memcpy((void *)PROG_IPC_BUF, l, *len);
 		lines_head = (lines_head + 1) % CONSOLE_LINES;
 		lines_count--;
-		stat_read++;
 		res[0] = CONSOLE_LINE;
 	}
 	return 0;
@@ -335,7 +330,6 @@ static void serve(void)
 			 */
 			res[0] = out_text((const char *)PROG_IPC_BUF, IPC_TAG_LEN(m.tag),
 					  pid == controller ? 0 : CONSOLE_OUT / 4);
-			stat_written += res[0];
 			err = 0;
 			break;
 		case CONSOLE_READ:
@@ -357,13 +351,6 @@ static void serve(void)
 			break;
 		case CONSOLE_IO:
 			err = io(pid, &m, res, &len);
-			break;
-		case CONSOLE_STATS:
-			res[0] = stat_written;
-			res[1] = stat_typed;
-			res[2] = stat_read;
-			res[3] = stat_dropped;
-			err = 0;
 			break;
 		default:
 			err = KEEL_ENOSYS;

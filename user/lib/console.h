@@ -37,9 +37,6 @@
  *                   the room in the driver's output buffer.  The reply's
  *                   buffer holds output for the wire (at most w0 bytes),
  *                   w0 what is still waiting after it.
- *   CONSOLE_STATS   w0 bytes written, w1 bytes typed, w2 lines read,
- *                   w3 output bytes dropped (none while the output has
- *                   room).
  */
 #ifndef USER_CONSOLE_H
 #define USER_CONSOLE_H
@@ -52,7 +49,6 @@
 #define CONSOLE_FOREGROUND 4
 #define CONSOLE_DRIVER	   5
 #define CONSOLE_IO	   6
-#define CONSOLE_STATS	   7
 
 #define CONSOLE_LINE	   0
 #define CONSOLE_NONE	   1
