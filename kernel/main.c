@@ -428,16 +428,19 @@ static const char *step_frames(void)
 {
 	const struct bootmem *bm = boot.bootmem;
 	static struct range mods[MB2_MAX_MODULES];
+	size_t n = 0;
 
 	for (size_t i = 0; i < boot.info.module_count; i++) {
 		struct range r = { ALIGN_DOWN(boot.info.modules[i].start, PAGE_SIZE),
 				   ALIGN_UP(boot.info.modules[i].end, PAGE_SIZE) };
-		size_t j = i; /* insertion sort: the loader need not order them */
+		if (r.base == r.end)
+			continue; /* an empty module (GRUB puts it at 0) has no frames */
+		size_t j = n++;	  /* insertion sort: the loader need not order them */
 		for (; j > 0 && mods[j - 1].base > r.base; j--)
 			mods[j] = mods[j - 1];
 		mods[j] = r;
 	}
-	if (frames_init(&boot_frames, bm->free, bm->count, mods, boot.info.module_count))
+	if (frames_init(&boot_frames, bm->free, bm->count, mods, n))
 		klog("mm",
 		     "more free ranges than frame roles can hold: some RAM is not the pager's");
 	boot.frames = &boot_frames;

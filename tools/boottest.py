@@ -84,7 +84,8 @@ class Config:
     # must refuse with a message and go on; "big-elf", a valid first module
     # whose bss is too large for the boot memory it may use (refused too);
     # "far-elf", a valid first module with a segment at 4 GB, past the
-    # root's image area (refused);
+    # root's image area (refused); "empty-first", a 0-byte first module
+    # before the others (refused);
     # "system", the pager and init
     # first, then the other programs.
     modules: str = "user"
@@ -108,6 +109,8 @@ PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]
             r"^\[demo\] one process placed on each of [1-9][0-9]* CPUs: [1-9][0-9]* ran "
             r"there, [0-9]+ on CPU 0 \(their CPU was given up\), 0 wrong$",
             r"^\[init\] ready$"]
+# A refused first program leaves nothing behind (kernel/core/root.c).
+REFUSED_CLEAN = r"^\[kernel\]   program +0 bytes$"
 MATRIX = [
     # In-kernel tests on small, large and odd machines, under both firmwares,
     # with 1 to 64 CPUs.  (QEMU's TCG has no x2APIC: these are all xAPIC.)
@@ -141,17 +144,31 @@ MATRIX = [
                   r"control registers\): skipped, stopped with INIT$"]),
     # A first program whose segment reaches into the kernel half: refused
     # with a message, and the kernel goes on (its own tests still pass).
+    # Every refusal gives back all it took: the first program's share of
+    # the footprint is 0 (REFUSED_CLEAN).
     tests("bios-q35-bad-first-program", "bios", "q35", "256M", "max", modules="bad-elf",
           expect=[r"^\[root\] cannot start the first program: segment wraps, maps page 0 "
                   r"or reaches the kernel half$",
-                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
+    # An empty first module (GRUB puts a 0-byte module at address 0):
+    # refused, and the frame-role tests skip it (it has no frames).
+    tests("bios-q35-empty-first-module", "bios", "q35", "256M", "max", modules="empty-first",
+          expect=[r"^\[root\] cannot start the first program: file shorter than an ELF header$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
+    # A refusal part-way through loading (fail-root-alloc=N: the Nth
+    # allocation for the first program fails, in test boots only; the 3rd
+    # is a page of its image): everything taken so far is given back.
+    tests("bios-q35-first-program-fails-part-way", "bios", "q35", "256M", "max",
+          cmdline="test fail-root-alloc=3",
+          expect=[r"^\[root\] cannot start the first program: out of memory for its image$",
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
     # A valid first program with a segment at 4 GB, where the user library
     # maps the root's scratch window (include/abi/uspace.h): refused.
     tests("bios-q35-first-program-past-its-image-area", "bios", "q35", "256M", "max",
           modules="far-elf",
           expect=[r"^\[root\] cannot start the first program: a segment reaches past the "
                   r"image area \(ROOT_SCRATCH_BASE, 4 GB\)$",
-                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
     # A valid first program too large for the boot memory it may use (issue
     # 11): a bss of 1.1 GB needs more page tables than the boot chunk holds
     # (8 GB: a quarter of the free memory would hold the image), or more
@@ -160,12 +177,12 @@ MATRIX = [
           modules="big-elf",
           expect=[r"^\[root\] cannot start the first program: it needs [0-9]+ page-table "
                   r"frames, and the boot chunk has room for [0-9]+$",
-                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
     tests("bios-q35-1G-first-program-too-large", "bios", "q35", "1G", "max",
           modules="big-elf",
           expect=[r"^\[root\] cannot start the first program: its image needs [0-9]+ bytes, "
                   r"more than the [0-9]+ of boot memory it may take$",
-                  r"^\[kernel\] no first program to run: the CPUs idle$"]),
+                  r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
     # No ACPI at all: the kernel says so and runs on the boot CPU alone,
     # timing against the PIT instead of the ACPI PM timer.
     tests("bios-pc-noacpi-2cpu", "bios", "pc,acpi=off", "256M", "max", smp=2, cpus_online=1,
@@ -951,7 +968,7 @@ def build_iso(kernel, cmdline, which):
     names = (ROOT / "build" / "user" / "modules").read_text().split()
     modules = [ROOT / "build" / "user" / f"{n}.elf" for n in names]
     core = ROOT / "build" / "user" / "coretest.elf"
-    if which in ("user", "bad-elf", "big-elf", "far-elf"):  # coretest is the first program
+    if which in ("user", "bad-elf", "big-elf", "far-elf", "empty-first"):  # coretest first
         modules = [core] + [m for m in modules if m != core]
     if which == "none":
         modules = []
@@ -959,6 +976,11 @@ def build_iso(kernel, cmdline, which):
         modules = [bad_elf(modules[0], OUT / "badelf.elf")] + modules[1:]
     elif which == "far-elf":
         modules = [far_elf(modules[0], OUT / "farelf.elf")] + modules[1:]
+    elif which == "empty-first":
+        empty = OUT / "empty.elf"
+        if not empty.exists():
+            empty.write_bytes(b"")
+        modules = [empty] + modules
     elif which == "big-elf":
         modules = [big_elf(modules[0], OUT / "bigelf.elf")] + modules[1:]
     elif which == "system":

@@ -12,6 +12,7 @@
 #include <arch/smp.h>
 #include <keel/addr.h>
 #include <keel/boot.h>
+#include <common/cmdline.h>
 #include <keel/bootmem.h>
 #include <keel/console.h>
 #include <common/elf.h>
@@ -40,8 +41,27 @@ static u64 root_device_top(void)
 	return 1ull << MIN(cpu_has.phys_bits, 52u);
 }
 
+/*
+ * Test boots only: with fail-root-alloc=N on the command line, the Nth
+ * allocation for the first program fails (0: none does), so that a
+ * refusal part-way through loading can be tested (tools/boottest.py).
+ */
+static u64 fail_at, allocs;
+
+static void fail_at_parse(void)
+{
+	char num[24];
+
+	if (!boot.test_mode || !cmdline_get(boot.cmdline, "fail-root-alloc", num, sizeof(num)))
+		return;
+	for (const char *c = num; *c >= '0' && *c <= '9' && fail_at < 1000000; c++)
+		fail_at = fail_at * 10 + (u64)(*c - '0');
+}
+
 static u64 zeroed_frames(struct bootmem *bm, u64 bytes)
 {
+	if (++allocs == fail_at)
+		return BOOTMEM_FAIL;
 	u64 pa = bootmem_alloc(bm, bytes, PAGE_SIZE, PHYS_MAX);
 	if (pa != BOOTMEM_FAIL) {
 		memset(phys_to_virt(pa), 0, bytes);
@@ -159,7 +179,39 @@ const char *root_refusal(void)
 	return refusal;
 }
 
+/*
+ * The boot allocator and the boot chunk as they were before loading: a
+ * refusal part-way puts both back, so it leaves nothing behind (the
+ * program's share of the footprint is 0, and the pager gets every frame).
+ * check_fits refuses most programs before anything is taken; this covers
+ * what it cannot foresee (a run of frames the allocator does not have in
+ * one piece).
+ */
+static struct bootmem bm_before;
+
+static void give_back(struct bootmem *bm, u64 chunk_mark)
+{
+	*bm = bm_before;
+	kmem_boot_rewind(chunk_mark);
+	root = NULL;
+	taken = 0;
+}
+
+static const char *load_parts(struct bootmem *bm);
+
 static const char *load(struct bootmem *bm)
+{
+	u64 mark = kmem_boot_mark();
+	const char *no;
+
+	fail_at_parse();
+	bm_before = *bm;
+	if ((no = load_parts(bm)))
+		give_back(bm, mark);
+	return no;
+}
+
+static const char *load_parts(struct bootmem *bm)
 {
 	static struct elf_image img;
 	static char why[160]; /* a refusal with numbers in it */

@@ -90,6 +90,23 @@ u64 kmem_boot_frames_left(void)
 	return KMEM_CHUNK_FRAMES - boot_next;
 }
 
+u64 kmem_boot_mark(void)
+{
+	return boot_next;
+}
+
+void kmem_boot_rewind(u64 mark)
+{
+	struct kmem_chunk *h = phys_to_virt(boot_chunk);
+
+	while (boot_next > mark) {
+		u8 *type = &h->type[--boot_next];
+		if (*type != KOBJ_FREE)
+			h->objects--;
+		*type = KOBJ_FREE;
+	}
+}
+
 u64 kmem_boot_object(enum kobj_type type)
 {
 	u64 pa = kmem_boot_frame();

@@ -55,6 +55,9 @@ const char *kmem_init(struct bootmem *bm);
 u64 kmem_boot_frame(void);
 /* Frames of the boot chunk not yet handed out. */
 u64 kmem_boot_frames_left(void);
+/* A mark of the boot chunk's use, and giving back every frame taken since (a refused first program). */
+u64 kmem_boot_mark(void);
+void kmem_boot_rewind(u64 mark);
 u64 kmem_boot_object(enum kobj_type type);
 
 enum kmem_class kmem_classify(u64 pa);
