@@ -26,6 +26,7 @@
 #include <keel/console.h>
 #include <keel/kmem.h>
 #include <keel/ktest.h>
+#include <keel/lockwatch.h>
 #include <keel/root.h>
 #include <common/string.h>
 #include <keel/thread.h>
@@ -148,6 +149,7 @@ static const char *step_boot_info(void)
 	keep_boot_info(info);
 	boot.cmdline = info->cmdline ? info->cmdline : "";
 	boot.test_mode = cmdline_has(boot.cmdline, "test");
+	lockwatch_on = boot.test_mode;
 	klog("boot", "loader \"%s\", command line \"%s\", %s, %zu module(s)",
 	     info->bootloader ? info->bootloader : "?", boot.cmdline, info->efi ? "UEFI" : "BIOS",
 	     info->module_count);

@@ -224,6 +224,18 @@ MATRIX = [
             r"^\[panic\] .*#DF double fault",
             r"^\[panic\] kernel stack overflow: .* guard page below the kernel stack of cpu 3$",
             r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ crash_recurse"], smp=4),
+    # The lock watchdog of test boots: cpu 3 keeps the big kernel lock,
+    # cpu 0 waits for it, and after 10 s panics naming both, with the
+    # holder's backtrace (where the stop NMI found it) and its own.
+    Config("bios-q35-crash-lock-4cpu", "bios", "q35", "256M", "max", "panic",
+           "test crash=lock",
+           [r"^\[panic\] lock watchdog: cpu 0 waited over 10 s for the big kernel lock "
+            r"\(its ticket [0-9]+, now serving [0-9]+\)$",
+            r"^\[panic\] the holder, cpu 3:$",
+            r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ idle_loop",
+            r"^\[panic\] the waiter, cpu 0:$",
+            r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ bkl_wait",
+            r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ kernel_crash"], smp=4),
     Config("uefi-q35-crash-ap-panic-8cpu", "uefi", "q35", "512M", "max", "panic",
            "test crash=ap-panic",
            [r"^\[panic\] kernel panic on cpu 7 \(APIC 7\); 7 other CPU\(s\) stopped$",

@@ -33,6 +33,7 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 #include <keel/irq.h>
+#include <keel/lockwatch.h>
 #include <keel/panic.h>
 #include <common/string.h>
 #include <keel/sched_inline.h>
@@ -58,10 +59,14 @@ u64 sched_fastpath_count;
  */
 void bkl_wait(u32 ticket)
 {
+	u64 since = lockwatch_begin();
+
 	irq_enable();
-	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket)
+	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		if (!console_pending() || !console_drain(CONSOLE_BURST))
 			cpu_relax();
+		lockwatch_check(since, "the big kernel lock", bkl_owner, ticket, bkl_serving);
+	}
 	irq_disable();
 }
 

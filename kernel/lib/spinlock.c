@@ -3,6 +3,7 @@
  */
 #include <arch/percpu.h>
 #include <arch/x86.h>
+#include <keel/lockwatch.h>
 #include <keel/panic.h>
 #include <keel/spinlock.h>
 
@@ -18,8 +19,13 @@ void spin_lock(struct spinlock *l)
 	if (l->holder == me)
 		panic("spinlock '%s': taken twice by cpu %d", l->name, me);
 	u32 t = ticket_take(l);
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
-		cpu_relax();
+	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
+		u64 since = lockwatch_begin();
+		while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
+			cpu_relax();
+			lockwatch_check(since, l->name, l->holder, t, l->owner);
+		}
+	}
 	l->holder = me;
 }
 

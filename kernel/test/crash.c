@@ -9,6 +9,7 @@
 #include <keel/layout.h>
 #include <common/string.h>
 #include <keel/panic.h>
+#include <keel/sched.h>
 
 void kernel_crash(const char *what);
 
@@ -25,6 +26,12 @@ __attribute__((noinline)) static u64 crash_recurse(volatile u64 depth)
 static void crash_stack_ipi(void *arg)
 {
 	crash_recurse(0);
+}
+
+/* Take the big kernel lock and go back to idling with it: it is never given back. */
+static void crash_lock_ipi(void *arg)
+{
+	bkl_lock();
 }
 
 static void crash_panic_ipi(void *arg)
@@ -44,6 +51,14 @@ static void crash_on_ap(void (*fn)(void *))
 	klog("test", "cpu %u did not crash", n);
 }
 
+/* Another CPU holds the big kernel lock for good; wait for it (the watchdog ends this). */
+static void crash_lock(void)
+{
+	crash_on_ap(crash_lock_ipi);
+	klog("test", "waiting for the big kernel lock, which cpu %u keeps", percpu_count - 1);
+	bkl_lock();
+}
+
 void kernel_crash(const char *what)
 {
 	klog("test", "deliberate crash: %s", what);
@@ -57,5 +72,7 @@ void kernel_crash(const char *what)
 		crash_on_ap(crash_stack_ipi);
 	else if (str_eq(what, "ap-panic"))
 		crash_on_ap(crash_panic_ipi);
-	klog("test", "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic)", what);
+	else if (str_eq(what, "lock"))
+		crash_lock();
+	klog("test", "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic, lock)", what);
 }

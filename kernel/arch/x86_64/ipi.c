@@ -164,13 +164,29 @@ bool nmi_handle(struct trap_frame *tf)
 {
 	if (!smp_stopping)
 		return false;
-	if (percpu_ready())
-		this_cpu()->state = CPU_STOPPED;
+	if (percpu_ready()) {
+		struct percpu *pc = this_cpu();
+		pc->stop_rip = tf->rip;
+		pc->stop_rbp = tf->rbp;
+		__atomic_store_n(&pc->stop_saved, 1, __ATOMIC_RELEASE);
+		pc->state = CPU_STOPPED;
+	}
 	__atomic_fetch_add(&smp_stopped, 1, __ATOMIC_ACQ_REL);
 	for (;;) {
 		irq_disable();
 		cpu_halt();
 	}
+}
+
+bool smp_backtrace(u32 cpu)
+{
+	struct percpu *pc = percpu_of(cpu);
+
+	if (cpu >= percpu_count || !__atomic_load_n(&pc->stop_saved, __ATOMIC_ACQUIRE))
+		return false;
+	/* Its stack stays as the NMI left it: the CPU halts for good. */
+	arch_backtrace(pc->stop_rip, pc->stop_rbp, false);
+	return true;
 }
 
 void ipi_take_tlb(void)

@@ -77,6 +77,9 @@ struct percpu {
 	volatile u64 wakeups;
 	volatile u32 tlb_pending; /* a shoot-down asked of this CPU, not yet done */
 	struct percpu_call call;
+	/* Where the stop NMI found it (a panic's report of another CPU: smp_backtrace). */
+	u64 stop_rip, stop_rbp;
+	volatile u32 stop_saved;
 	/*
 	 * Start-up (smp.c): the AP advances boot_stage (enum ap_stage) as it
 	 * sets itself up; the boot CPU sets boot_turn to let it go online.

@@ -108,6 +108,11 @@ void tlb_shootdown_mask(const u64 *mask, u64 va, u64 pages);
 u32 smp_stop_others(void);
 /* Is a stop in progress (this CPU should halt)? */
 extern volatile bool smp_stopping;
+/*
+ * During a panic: print the backtrace of CPU n, stopped by
+ * smp_stop_others, from where its NMI found it; false if it did not stop.
+ */
+bool smp_backtrace(u32 cpu);
 
 /* Interrupt and NMI entry from trap.c: the dispatcher (irq.c) and the stop IPI (ipi.c). */
 void irq_handle(struct trap_frame *tf);
