@@ -32,7 +32,14 @@ KCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Icommon/include -MMD -MP
 # -Wframe-larger-than: the stack guard is one page; a frame larger than
 # that could step over it.
-KASFLAGS  = $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLER__
+# The sanitizer build (`make ksan`, into build/ksan): every undefined
+# operation checked, reported by kernel/lib/ubsan.c (a panic in test
+# boots), and freed kernel objects checked for writes when made again
+# (kernel/mm/kmem.c).  docs/reliability.md.
+ifeq ($(KSAN),1)
+KCFLAGS  += -fsanitize=undefined -DKEEL_KSAN
+endif
+KASFLAGS  = $(filter-out -std=gnu11 -fsanitize=undefined,$(KCFLAGS)) -D__ASSEMBLER__
 # -n: no page alignment of the file (GRUB reads the Multiboot2 header in the
 # first 32 KiB); max-page-size 4K: sections are page-aligned, no more.
 KLDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
@@ -114,9 +121,10 @@ $(BUILD)/user/unt.elf: $(BUILD)/user/unt/unt.S.o $(BUILD)/user/unt/unt.ld
 USER_ELFS := $(foreach p,$(USER_PROGS),$(BUILD)/user/$(p).elf)
 
 # The module order, for tools/boottest.py (the first module is the pager).
-$(BUILD)/user/modules: Makefile
+# (Written again whenever the list changes: a new directory of user/ adds one.)
+$(BUILD)/user/modules: FORCE
 	@mkdir -p $(dir $@)
-	@echo $(USER_PROGS) > $@
+	@echo $(USER_PROGS) | cmp -s - $@ || echo $(USER_PROGS) > $@
 
 # Host unit tests: the pure logic of the kernel and the pager, built for Linux with cmocka,
 # AddressSanitizer and UBSan.
@@ -142,7 +150,7 @@ HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
 
-.PHONY: FORCE all kernel iso run debug test bench test-host test-boot test-shell docs docs-check \
+.PHONY: FORCE all kernel ksan iso run debug test bench test-host test-boot test-boot-ksan test-shell docs docs-check \
 	format-check \
 	setup clean help compile_commands.json
 all: iso
@@ -158,6 +166,11 @@ setup:
 	@tools/setup.sh run
 
 kernel: $(BUILD)/keel.elf
+
+# The sanitizer build's kernel (its own build directory; the user
+# programs are the normal ones).
+ksan:
+	@$(MAKE) --no-print-directory KSAN=1 BUILD=build/ksan build/ksan/keel.elf
 iso: $(BUILD)/keel.iso
 
 # Everything is rebuilt when the Makefile (and so a flag) changes.
@@ -259,6 +272,11 @@ format-check:
 # --keep: run the whole matrix even after a failure.
 test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --kernel $(BUILD)/keel.elf
+
+# The same matrix on the sanitizer build, with its own configs (a caught
+# undefined operation, a write after free), logs in build/boottest-ksan.
+test-boot-ksan: ksan $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
+	$(PYTHON) tools/boottest.py --keep --ksan --kernel build/ksan/keel.elf --out build/boottest-ksan
 
 # The shell driven over the serial line, end to end (tools/shelltest.py).
 test-shell: iso

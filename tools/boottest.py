@@ -90,9 +90,12 @@ class Config:
     # first, then the other programs.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
+    ksan: bool = False       # only with the sanitizer build's kernel (--ksan)
 
     def __post_init__(self):
-        self.timeout = self.timeout or (180 if self.firmware == "uefi" else 60)
+        # (BIOS boots of the in-kernel and coretest tests take 15-50 s on a
+        # loaded 2-core host, most of it coretest's system-call storm.)
+        self.timeout = self.timeout or (180 if self.firmware == "uefi" else 120)
 
 
 def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
@@ -236,6 +239,23 @@ MATRIX = [
             r"^\[panic\] the waiter, cpu 0:$",
             r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ bkl_wait",
             r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ kernel_crash"], smp=4),
+    # The sanitizer build (`make ksan`, only with --ksan): an index past
+    # an array and a signed overflow, each caught by the compiler's check
+    # and reported by kernel/lib/ubsan.c with the file and line.
+    Config("bios-q35-crash-ubsan-bounds", "bios", "q35", "256M", "max", "panic",
+           "test crash=ubsan-bounds",
+           [r"^\[panic\] undefined behaviour \(sanitizer\): index 8 out of bounds for type "
+            r"'u64 ?\[8\]' at kernel/test/crash\.c:\d+:\d+$",
+            r"^\[panic\]\s+#\d+\s+0x[0-9a-f]+ kernel_crash"], ksan=True),
+    Config("bios-q35-crash-ubsan-overflow", "bios", "q35", "256M", "max", "panic",
+           "test crash=ubsan-overflow",
+           [r"^\[panic\] undefined behaviour \(sanitizer\): signed integer overflow: "
+            r"9223372036854775807 \+ 1 in type 'long int' at kernel/test/crash\.c:\d+:\d+$"],
+           ksan=True),
+    Config("bios-q35-crash-use-after-free", "bios", "q35", "256M", "max", "panic",
+           "test crash=use-after-free",
+           [r"^\[panic\] kmem: free frame 0x[0-9a-f]+ was written while free: byte 100 is "
+            r"0x01, not the poison 0x6b \(found making it an object of type 5\)$"], ksan=True),
     Config("uefi-q35-crash-ap-panic-8cpu", "uefi", "q35", "512M", "max", "panic",
            "test crash=ap-panic",
            [r"^\[panic\] kernel panic on cpu 7 \(APIC 7\); 7 other CPU\(s\) stopped$",
@@ -889,6 +909,11 @@ def run_config(cfg, iso, syms, verbose):
                 reason = f"QEMU exited with status {proc.returncode} before boot complete"
         if event == "timeout":
             reason = f"timeout after {cfg.timeout:.0f} s"
+        # The sanitizer build reports undefined behaviour outside test
+        # boots (in them it panics): any report fails the config.
+        ub = re.search(r"^\[ubsan\] .*$", serial.text(), re.M)
+        if not reason and ub:
+            reason = f"undefined behaviour reported: {ub[0]}"
     except _Done:
         pass
     except Exception as e:            # QMP trouble, QEMU failing to start, ...
@@ -1017,10 +1042,19 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the configs and exit")
     ap.add_argument("--jobs", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep going after a failure")
+    ap.add_argument("--ksan", action="store_true",
+                    help="the kernel is the sanitizer build: run its own configs too")
+    ap.add_argument("--out", metavar="DIR",
+                    help="logs and ISOs (default build/boottest; one per kernel, since an "
+                         "ISO is reused while it is newer than its kernel)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo serial output")
     args = ap.parse_args()
 
-    configs = [c for c in MATRIX if not args.only or re.search(args.only, c.name)]
+    global OUT
+    if args.out:
+        OUT = Path(args.out).resolve()
+    configs = [c for c in MATRIX if (not args.only or re.search(args.only, c.name))
+               and (args.ksan or not c.ksan)]
     if args.list:
         for c in configs:
             print(f"{c.name:30} {c.kind:6} {c.firmware} {c.machine:12} {c.memory:5} "

@@ -215,6 +215,12 @@
  * Fields 2-5 walk the kernel's page tables.
  */
 #define KEEL_INFO_REGION	  12
+/*
+ * (n): kernel memory, for tests that must find it exactly as it was
+ * (user/coretest/t_sysfuzz.c): 0 the bytes donated now, 1 the kernel
+ * objects alive now (every type, the boot chunk's too).
+ */
+#define KEEL_INFO_KMEM		  13
 #define KEEL_INFO_AT(what, index) ((unsigned long)(what) | (unsigned long)(index) << 16)
 
 /*

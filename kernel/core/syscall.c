@@ -155,6 +155,10 @@ static long info_indexed(u64 what)
 		return (long)irq_counts((u32)index, (what & 0xffff) == KEEL_INFO_IRQ_LOST);
 	case KEEL_INFO_REGION:
 		return info_region(index);
+	case KEEL_INFO_KMEM:
+		if (index > 1)
+			return -KEEL_EINVAL;
+		return (long)(index == 0 ? kmem_donated_bytes() : kmem_live_objects());
 	}
 	return -KEEL_EINVAL;
 }

@@ -32,7 +32,55 @@ static u64 count_index_len; /* entries */
 static u64 boot_bytes;	    /* taken from boot memory */
 static u64 next_gen = 1;    /* object generations: never 0, never reused */
 static u64 donated_bytes;
-static u64 phys_top; /* the end of the highest RAM */
+static u64 live_objects; /* made and not yet freed, in every chunk */
+static u64 phys_top;	 /* the end of the highest RAM */
+
+/*
+ * A free object frame is filled with KMEM_POISON: a dangling pointer into
+ * it reads 0x6b6b6b6b6b6b6b6b, not a canonical address, and faults.  The
+ * sanitizer build (KEEL_KSAN) poisons every free frame (the boot chunk's
+ * and each donated chunk's too) and checks the poison when a frame
+ * becomes an object again: a write after free is then a panic that names
+ * the frame, the byte and the object that was there.
+ */
+#define KMEM_POISON 0x6b
+
+static void poison(u64 pa, u64 bytes)
+{
+	memset(phys_to_virt(pa), KMEM_POISON, bytes);
+}
+
+#ifdef KEEL_KSAN
+static void poison_check(u64 pa, u8 type)
+{
+	const u64 *w = phys_to_virt(pa);
+	const u64 all = 0x0101010101010101ull * KMEM_POISON;
+
+	for (u64 i = 0; i < PAGE_SIZE / 8; i++) {
+		if (w[i] == all)
+			continue;
+		u64 b = i * 8;
+		while (((const u8 *)w)[b] == KMEM_POISON)
+			b++;
+		panic("kmem: free frame 0x%lx was written while free: byte %lu is 0x%02x, not "
+		      "the poison 0x%02x (found making it an object of type %u)",
+		      pa, b, ((const u8 *)w)[b], KMEM_POISON, type);
+	}
+}
+#else
+static void poison_check(u64 pa, u8 type)
+{
+}
+#endif
+
+static bool ksan_build(void)
+{
+#ifdef KEEL_KSAN
+	return true;
+#else
+	return false;
+#endif
+}
 
 static bool is_ram(u64 pa)
 {
@@ -70,6 +118,8 @@ const char *kmem_init(struct bootmem *bm)
 	if (boot_chunk == BOOTMEM_FAIL)
 		return "no 2 MB chunk for the boot objects";
 	struct kmem_chunk *h = phys_to_virt(boot_chunk);
+	if (ksan_build())
+		poison(boot_chunk, KMEM_CHUNK);
 	memset(h, 0, PAGE_SIZE);
 	h->type[0] = KOBJ_HEADER;
 	return NULL;
@@ -101,9 +151,12 @@ void kmem_boot_rewind(u64 mark)
 
 	while (boot_next > mark) {
 		u8 *type = &h->type[--boot_next];
-		if (*type != KOBJ_FREE)
+		if (*type != KOBJ_FREE) {
 			h->objects--;
+			live_objects--;
+		}
 		*type = KOBJ_FREE;
+		poison(boot_chunk + boot_next * PAGE_SIZE, PAGE_SIZE);
 	}
 }
 
@@ -208,8 +261,10 @@ void *kmem_object_make(u64 pa, enum kobj_type type)
 	if (h->type[frame_index(pa)] != KOBJ_FREE)
 		panic("kmem: frame 0x%lx made an object twice (type %u)", pa,
 		      h->type[frame_index(pa)]);
+	poison_check(pa, (u8)type);
 	h->type[frame_index(pa)] = (u8)type;
 	h->objects++;
+	live_objects++;
 	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return phys_to_virt(pa);
 }
@@ -259,7 +314,8 @@ void kmem_object_free(u64 pa)
 		panic("kmem: freeing frame 0x%lx, which holds no object", pa);
 	*t = KOBJ_FREE;
 	h->objects--;
-	memset(phys_to_virt(pa), 0x6b, PAGE_SIZE); /* poison: dangling use shows */
+	live_objects--;
+	poison(pa, PAGE_SIZE);
 }
 
 u64 kmem_object_phys(const void *obj)
@@ -320,6 +376,8 @@ long kmem_donate(u64 base, u64 size)
 	frames_donate(boot.frames, base, size);
 	for (u64 c = base; c < base + size; c += KMEM_CHUNK) {
 		struct kmem_chunk *h = phys_to_virt(c);
+		if (ksan_build())
+			poison(c, KMEM_CHUNK);
 		memset(h, 0, PAGE_SIZE);
 		h->type[0] = KOBJ_HEADER;
 	}
@@ -452,6 +510,11 @@ void kmem_map_unref(u64 pa)
 {
 	if (kmem_classify(pa) == KMEM_USER)
 		kmem_map_unref_user(pa, 1);
+}
+
+u64 kmem_live_objects(void)
+{
+	return live_objects;
 }
 
 u64 kmem_donated_bytes(void)

@@ -8,6 +8,8 @@
 #include <keel/console.h>
 #include <keel/layout.h>
 #include <common/string.h>
+#include <keel/addr.h>
+#include <keel/kmem.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
 
@@ -59,6 +61,43 @@ static void crash_lock(void)
 	bkl_lock();
 }
 
+/*
+ * Undefined behaviour, for the sanitizer build's runtime (kernel/lib/ubsan.c)
+ * to catch.  The index and the addend come through a volatile, so the
+ * compiler cannot see the fault coming and refuse to build.
+ */
+static volatile u64 crash_ub_index = 8;
+static volatile i64 crash_ub_addend = 1;
+static u64 crash_ub_array[8];
+
+static void crash_ubsan_bounds(void)
+{
+	crash_ub_array[crash_ub_index] = 1;
+	klog("test", "wrote crash_ub_array[%lu]", crash_ub_index);
+}
+
+static void crash_ubsan_overflow(void)
+{
+	volatile i64 big = INT64_MAX;
+	i64 sum = big + crash_ub_addend;
+	klog("test", "INT64_MAX + 1 = %ld", sum);
+}
+
+/*
+ * A write to a kernel object after it was freed: the sanitizer build finds
+ * the poison broken when the frame is made an object again.
+ */
+static void crash_use_after_free(void)
+{
+	u64 pa = kmem_boot_object(KOBJ_ENDPOINT);
+	volatile u8 *p = phys_to_virt(pa);
+
+	kmem_object_free(pa);
+	p[100] = 1; /* the dangling write */
+	kmem_object_make(pa, KOBJ_ENDPOINT);
+	klog("test", "the write after free at 0x%lx went unnoticed", pa + 100);
+}
+
 void kernel_crash(const char *what)
 {
 	klog("test", "deliberate crash: %s", what);
@@ -74,5 +113,14 @@ void kernel_crash(const char *what)
 		crash_on_ap(crash_panic_ipi);
 	else if (str_eq(what, "lock"))
 		crash_lock();
-	klog("test", "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic, lock)", what);
+	else if (str_eq(what, "ubsan-bounds"))
+		crash_ubsan_bounds();
+	else if (str_eq(what, "ubsan-overflow"))
+		crash_ubsan_overflow();
+	else if (str_eq(what, "use-after-free"))
+		crash_use_after_free();
+	klog("test",
+	     "unknown crash '%s' (stack, unmapped, panic, ap-stack, ap-panic, lock, ubsan-bounds, "
+	     "ubsan-overflow, use-after-free)",
+	     what);
 }

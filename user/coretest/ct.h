@@ -215,6 +215,7 @@ void tests_sched(void);
 void tests_console(void);
 void tests_spawn(void);
 void tests_fuzz(void);
+void tests_sysfuzz(void);
 void tests_cleanup(void);
 
 #endif

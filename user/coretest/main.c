@@ -75,6 +75,7 @@ int main(const struct bootinfo *bi)
 	tests_chain();
 	tests_spawn();
 	tests_fuzz();
+	tests_sysfuzz();
 	tests_cleanup();
 
 	print_fmt("[coretest] done, %d failed\n", ct.failures);

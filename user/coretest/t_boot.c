@@ -179,7 +179,7 @@ void tests_boot(void)
 	expect_eq(keel_info(KEEL_INFO_TICKS + 2), -KEEL_EINVAL, "SYS_INFO(5), once AUTHORITY");
 	expect(keel_info(KEEL_INFO_IPC_FAST) >= 0, "SYS_INFO(IPC_FAST) %ld",
 	       keel_info(KEEL_INFO_IPC_FAST));
-	expect_eq(keel_info(KEEL_INFO_REGION + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
+	expect_eq(keel_info(KEEL_INFO_KMEM + 1), -KEEL_EINVAL, "SYS_INFO(an unknown number)");
 	expect_eq(keel_info(~0ul), -KEEL_EINVAL, "SYS_INFO(~0)");
 	expect_eq(keel_yield(), 0, "SYS_YIELD");
 	long t0 = keel_info(KEEL_INFO_TICKS), t1 = t0;
@@ -207,6 +207,12 @@ void tests_boot(void)
 	       "the last line's count");
 	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_IRQ_LOST, KEEL_IRQ_LINES)), -KEEL_EINVAL,
 		  "a line past the last");
+	/* Kernel memory: what we donated (root_pool's first chunk at least), the live objects. */
+	expect(keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 0)) >= 0, "donated bytes %ld",
+	       keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 0)));
+	expect(keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 1)) >= 3, "live objects %ld",
+	       keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 1)));
+	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 2)), -KEEL_EINVAL, "a KMEM index past 1");
 	/* The regions: the user half first, then the direct map, which maps all RAM. */
 	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 0)), 0, "the user half's start");
 	expect_eq(keel_info(KEEL_INFO_AT(KEEL_INFO_REGION, 1)), (long)(KEEL_USER_TOP + PAGE_SIZE),

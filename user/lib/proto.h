@@ -48,13 +48,43 @@ static inline unsigned char echo_byte(unsigned char b)
 	return (unsigned char)~b;
 }
 
+/*
+ * sysfuzz (user/sysfuzz, run by coretest's t_sysfuzz.c): the slots
+ * coretest fills before it starts one.  Its argument: SYSFUZZ_ARG.
+ */
+#define SYSFUZZ_ECHO	    ECHO_SLOT /* an echo server of coretest's: send only */
+#define SYSFUZZ_KMEM	    1	      /* 2 MB, R|W|KMEM: to donate and make objects in */
+#define SYSFUZZ_MAPMEM	    2	      /* 2 MB, R|W: frames to map */
+#define SYSFUZZ_AS	    3	      /* its own address space: MAP, CAPS, THREAD (no DESTROY) */
+#define SYSFUZZ_TH	    4	      /* its own thread: START only (coretest stays its pager) */
+#define SYSFUZZ_EP	    5	      /* SYSFUZZ_NEP shared endpoints: SEND, RECV, GRANT */
+#define SYSFUZZ_NEP	    4
+#define SYSFUZZ_NT	    9 /* SYSFUZZ_NNT shared notifications: SIGNAL, WAIT */
+#define SYSFUZZ_NNT	    2
+#define SYSFUZZ_FREE	    11		   /* the first slot it fills itself */
+#define SYSFUZZ_WINDOW	    0x4000000000ul /* 16 MB of its address space where it maps */
+#define SYSFUZZ_WINDOW_SIZE (16ul << 20)
+#define SYSFUZZ_JANITOR	    (1ul << 63) /* the argument of the thread that cleans up */
+/*
+ * A page coretest maps for it (outside the window, so it stays): the
+ * calls made so far and the one under way, read when coretest kills it.
+ */
+#define SYSFUZZ_STATUS	    0x3fff000000ul
+struct sysfuzz_status {
+	volatile unsigned long calls, current, surprises;
+};
+/* calls: how many; seed: the random sequence (a run is reproduced from it). */
+#define SYSFUZZ_ARG(calls, seed) ((unsigned long)(calls) | (unsigned long)(seed) << 32)
+#define SYSFUZZ_CALLS(arg)	 ((arg)&0x7fffffff)
+#define SYSFUZZ_SEED(arg)	 (((arg) >> 32) & 0x7fffffff)
+
 /* pvictim's modes (its argument), for the pager tests (user/ptest). */
-#define PV_EXIT	    0
-#define PV_RO_WRITE 1
-#define PV_WILD	    2
-#define PV_FREED    3
-#define PV_SHARE_RW 4 /* wait for PV_SHARED_VA, check PV_MAGIC, write PV_MAGIC + 1 */
-#define PV_SHARE_RO 5 /* the same, but it was shared read-only: killed */
+#define PV_EXIT			 0
+#define PV_RO_WRITE		 1
+#define PV_WILD			 2
+#define PV_FREED		 3
+#define PV_SHARE_RW		 4 /* wait for PV_SHARED_VA, check PV_MAGIC, write PV_MAGIC + 1 */
+#define PV_SHARE_RO		 5 /* the same, but it was shared read-only: killed */
 #define PV_HOG \
 	6 /* allocate PAGER_QUOTA_DEFAULT at once, hold it a while: exit 0, or 10 on ENOMEM */
 #define PV_PROTECT	      7 /* write memory, make it read-only, read it, write it: killed */

@@ -57,6 +57,8 @@ u64 kmem_boot_frame(void);
 u64 kmem_boot_frames_left(void);
 /* A mark of the boot chunk's use, and giving back every frame taken since (a refused first program). */
 u64 kmem_boot_mark(void);
+/* Kernel objects alive now, of every type (KEEL_INFO_KMEM). */
+u64 kmem_live_objects(void);
 void kmem_boot_rewind(u64 mark);
 u64 kmem_boot_object(enum kobj_type type);
 
