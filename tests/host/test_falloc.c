@@ -302,12 +302,150 @@ static void test_random_64tb(void **state)
 		random_run(0x0badc0ffee15900dull * s, T60);
 }
 
+/* ---- A storm with node pages taken from the memory managed ---- */
+
+/*
+ * The pager's node arena as user/lib/mem.c keeps it: ARENA_FIXED static
+ * nodes, then pages taken from the allocator itself (falloc_alloc(0)),
+ * mapped in a window of their own, a page whenever fewer than
+ * ARENA_LOW nodes are spare before an allocator call.  Here the window is
+ * host memory and "mapping" a page only records its frame.
+ */
+#define ARENA_FIXED  512
+#define ARENA_LOW    (2 * FALLOC_NODES_PER_OP)
+#define ARENA_PAGES  256
+#define STORM_BASE   (1ull << 20)
+#define STORM_SIZE   (63ull << 20)
+#define STORM_FRAMES (STORM_SIZE / PG)
+#define CHUNK	     9 /* 2 MB */
+
+static struct falloc_node arena_fixed[ARENA_FIXED];
+static struct falloc_node *arena_spare;
+static uint64_t arena_nspare, arena_pages, arena_frame[ARENA_PAGES];
+static unsigned char (*arena_window)[PG];
+static uint64_t storm_held[STORM_FRAMES];
+
+static struct falloc_node *arena_get(void *ctx)
+{
+	struct falloc_node *n = arena_spare;
+	if (n) {
+		arena_spare = n->next;
+		arena_nspare--;
+	}
+	return n;
+}
+
+static void arena_put(void *ctx, struct falloc_node *n)
+{
+	n->next = arena_spare;
+	arena_spare = n;
+	arena_nspare++;
+}
+
+/* Before each allocator call, as mem.c's nodes_refill does. */
+static void arena_refill(void)
+{
+	if (arena_nspare >= ARENA_LOW || arena_pages == ARENA_PAGES)
+		return;
+	uint64_t f = falloc_alloc(&fa, 0);
+	if (f == FALLOC_NONE)
+		return;
+	struct falloc_node *n = (struct falloc_node *)arena_window[arena_pages];
+	arena_frame[arena_pages++] = f;
+	for (size_t i = 0; i < PG / sizeof(*n); i++)
+		arena_put(NULL, &n[i]);
+}
+
+static void storm_setup(void)
+{
+	arena_window = aligned_alloc(PG, ARENA_PAGES * PG);
+	assert_non_null(arena_window);
+	arena_spare = NULL;
+	arena_nspare = arena_pages = 0;
+	falloc_init(&fa, arena_get, arena_put, NULL);
+	for (size_t i = 0; i < ARENA_FIXED; i++)
+		arena_put(NULL, &arena_fixed[i]);
+	arena_refill();
+	assert_int_equal(falloc_add(&fa, STORM_BASE, STORM_SIZE), FALLOC_OK);
+}
+
+static uint64_t storm_alloc(unsigned order)
+{
+	arena_refill();
+	return falloc_alloc(&fa, order);
+}
+
+static void storm_free(uint64_t base, unsigned order)
+{
+	arena_refill();
+	assert_int_equal(falloc_free(&fa, base, order), FALLOC_OK);
+}
+
+/*
+ * Allocate single frames until none is left, free every other one (each
+ * a block of its own: one node each), then the rest in a random order.
+ * Free memory must come back exactly, node pages included, to the same
+ * blocks, and a 2 MB block must be there again for a spawn.
+ */
+static void storm(uint64_t seed)
+{
+	rng_state = seed;
+	storm_setup();
+	uint64_t before = fa.free_bytes, nodes = fa.nodes, pages = arena_pages, n = 0, f;
+
+	assert_int_equal(before, STORM_SIZE);
+	while ((f = storm_alloc(0)) != FALLOC_NONE) {
+		assert_true(n < STORM_FRAMES);
+		storm_held[n++] = f;
+	}
+	assert_int_equal(fa.free_bytes, 0);
+	for (uint64_t i = 0; i < n; i += 2)
+		storm_free(storm_held[i], 0);
+	/* The odd ones, shuffled. */
+	uint64_t k = 0;
+	for (uint64_t i = 1; i < n; i += 2)
+		storm_held[k++] = storm_held[i];
+	for (uint64_t i = k; i > 1; i--) {
+		uint64_t j = rng_next() % i, t = storm_held[i - 1];
+		storm_held[i - 1] = storm_held[j];
+		storm_held[j] = t;
+	}
+	for (uint64_t i = 0; i < k; i++)
+		storm_free(storm_held[i], 0);
+	uint64_t chunks = 0;
+	for (unsigned o = CHUNK; o <= FALLOC_MAX_ORDER; o++)
+		for (struct falloc_node *b = fa.lists[o]; b; b = b->next)
+			chunks += 1ull << (o - CHUNK);
+	print_message("storm: %lu frames; node pages %lu before, %lu after; free %lu of %lu; "
+		      "2 MB blocks %lu of %lu\n",
+		      (unsigned long)n, (unsigned long)pages, (unsigned long)arena_pages,
+		      (unsigned long)fa.free_bytes, (unsigned long)before, (unsigned long)chunks,
+		      (unsigned long)(STORM_SIZE >> 21));
+	assert_int_equal(arena_pages, pages);
+	assert_int_equal(fa.free_bytes, before);
+	assert_int_equal(fa.nodes, nodes);
+	f = storm_alloc(CHUNK);
+	assert_true(f != FALLOC_NONE && f % (PG << CHUNK) == 0);
+	storm_free(f, CHUNK);
+	free(arena_window);
+}
+
+static void test_storm_gives_node_pages_back(void **state)
+{
+	for (uint64_t s = 1; s <= 3; s++)
+		storm(0x5707e15ull * s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_and_alloc), cmocka_unit_test(test_bad_args),
-		cmocka_unit_test(test_out_of_nodes),  cmocka_unit_test(test_terabytes),
-		cmocka_unit_test(test_random_low),    cmocka_unit_test(test_random_64tb),
+		cmocka_unit_test(test_add_and_alloc),
+		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_out_of_nodes),
+		cmocka_unit_test(test_terabytes),
+		cmocka_unit_test(test_random_low),
+		cmocka_unit_test(test_random_64tb),
+		cmocka_unit_test(test_storm_gives_node_pages_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
