@@ -105,6 +105,8 @@ struct sysfuzz_status {
 #define PV_SQUAT	      21 /* register "pt.named", which ptest holds: exit 0 on EEXIST */
 #define PV_NAMED	      22 /* register "pv.named", answer calls with w0 + 1 until killed */
 #define PV_ARGS		      23 /* exit 0 if its argument line is the words "first second" */
+#define PV_STORM	      24 /* fragment nearly all free memory, free it: exit 0 (issue 15) */
+#define PV_STORM_LEFT	      (256ul << 10) /* PV_STORM stops touching below this much free */
 #define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)
 #define PV_MODE(arg)	      ((arg)&0xff)
 #define PV_PID(arg)	      ((arg) >> 8)

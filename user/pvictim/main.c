@@ -38,6 +38,7 @@
  *   PV_CONNECT  connect to PV_PID, call it once, exit 0;
  *   PV_LOOKUP, PV_SQUAT, PV_NAMED, PV_ARGS: the name service and the
  *               argument line (user/ptest/names.c; proto.h says each);
+ *   PV_STORM    fragment the pager's free memory (issue 15): see storm();
  *   the argument line `flood` or `klog`: see flood() below.
  */
 #include "args.h"
@@ -291,6 +292,48 @@ static int hog(void)
 	return r == 0 ? 0 : r == -KEEL_ENOMEM ? 10 : 11;
 }
 
+/*
+ * Issue 15's storm: two sets of allocations, each too small for a 2 MB
+ * page, touched a page of each in turn, so that each set holds every
+ * other frame, until the pager has less than PV_STORM_LEFT free.  Then
+ * the first set is freed (thousands of one-frame free blocks, one node of
+ * the pager's allocator each), then the second.  Exit 0, or which step
+ * failed.
+ */
+#define STORM_SETS  15 /* allocations per set: both fit in PAGER_MAX_ALLOCS */
+#define STORM_BYTES ((2ul << 20) - PAGE_SIZE)
+#define STORM_PAGES (STORM_BYTES / PAGE_SIZE)
+
+static unsigned long storm_free(void)
+{
+	struct pager_stats s = { 0 };
+	return pager_stats(&s) ? 0 : s.free;
+}
+
+static int storm(void)
+{
+	unsigned long a[STORM_SETS], b[STORM_SETS];
+
+	for (int i = 0; i < STORM_SETS; i++)
+		if (pager_alloc(0, STORM_BYTES, RW, &a[i]) ||
+		    pager_alloc(0, STORM_BYTES, RW, &b[i]))
+			return 1;
+	for (unsigned long k = 0; k < STORM_SETS * STORM_PAGES; k++) {
+		if (k % 8 == 0 && storm_free() < PV_STORM_LEFT)
+			break;
+		unsigned long off = (k % STORM_PAGES) * PAGE_SIZE;
+		*(volatile unsigned long *)(a[k / STORM_PAGES] + off) = k;
+		*(volatile unsigned long *)(b[k / STORM_PAGES] + off) = k;
+	}
+	for (int i = 0; i < STORM_SETS; i++)
+		if (pager_free(a[i], STORM_BYTES))
+			return 2;
+	for (int i = 0; i < STORM_SETS; i++)
+		if (pager_free(b[i], STORM_BYTES))
+			return 3;
+	return 0;
+}
+
 /* The name service's and the argument line's modes (user/ptest/names.c). */
 static int named(unsigned long mode)
 {
@@ -434,6 +477,8 @@ int main(unsigned long arg)
 	case PV_NAMED:
 	case PV_ARGS:
 		return named(PV_MODE(arg));
+	case PV_STORM:
+		return storm();
 	case PV_CONNECT: {
 		struct keel_msg m = { 0, IPC_TAG(1, 0), { 0 } };
 		if (pager_connect_wait(PV_PID(arg), 3000))
