@@ -157,8 +157,9 @@
 
 /*
  * The frame allocator's node arena (user/lib/mem.c): pages of free-block
- * nodes the root maps as it needs them.  2 GB after the scratch window;
- * at most 4096 pages (16 MB of nodes).
+ * nodes the root maps as it needs them, from its start, and unmaps from
+ * its end when they fit in fewer (falloc_pool_trim).  2 GB after the
+ * scratch window; at most 4096 pages (16 MB of nodes).
  */
 #define ROOT_NODES_BASE	       KEEL_UL(0x180000000)
 #define ROOT_NODES_PAGES       4096

@@ -82,13 +82,13 @@ static int check_tree(const struct falloc_node *n)
 	return n->height;
 }
 
-static void check_invariants(void)
+/* The tree and the lists (check_invariants: and the nodes handed out). */
+static void check_blocks(void)
 {
 	walk_bytes = walk_nodes = walk_last_end = 0;
 	check_tree(fa.root);
 	assert_int_equal(walk_bytes, fa.free_bytes);
 	assert_int_equal(walk_nodes, fa.nodes);
-	assert_int_equal((uint64_t)live_nodes, fa.nodes);
 	/* The lists hold exactly the tree's blocks, by order, and no two
 	 * buddies are both free (they would have merged). */
 	uint64_t listed = 0;
@@ -102,6 +102,12 @@ static void check_invariants(void)
 			listed++;
 		}
 	assert_int_equal(listed, fa.nodes);
+}
+
+static void check_invariants(void)
+{
+	check_blocks();
+	assert_int_equal((uint64_t)live_nodes, fa.nodes);
 }
 
 /* ---- Fixed cases ---- */
@@ -220,10 +226,19 @@ static bool model_has(unsigned order)
 	return false;
 }
 
-static void random_run(uint64_t seed, uint64_t origin)
+/*
+ * before_op (before each allocator call) and after_free (after each free,
+ * and to check) drive a node pool set up by the caller; without them
+ * nodes come from malloc.
+ */
+static void random_run(uint64_t seed, uint64_t origin, void (*before_op)(void),
+		       void (*after_free)(void))
 {
+	void (*check)(void) = after_free ? after_free : check_invariants;
+
 	rng_state = seed;
-	setup();
+	if (!before_op)
+		setup();
 	memset(model_ram, 0, sizeof(model_ram));
 	memset(model_free, 0, sizeof(model_free));
 	nheld = 0;
@@ -233,15 +248,19 @@ static void random_run(uint64_t seed, uint64_t origin)
 		if (p + len > NPAGES)
 			len = NPAGES - p;
 		if (rnd(3)) {
+			if (before_op)
+				before_op();
 			assert_int_equal(falloc_add(&fa, origin + p * PG, len * PG), FALLOC_OK);
 			memset(&model_ram[p], 1, len);
 			memset(&model_free[p], 1, len);
 		}
 		p += len;
 	}
-	check_invariants();
+	check();
 	for (int step = 0; step < 4000; step++) {
 		int op = (int)rnd(10);
+		if (before_op)
+			before_op();
 		if (op < 5) {
 			unsigned order = (unsigned)(rnd(4) ? rnd(4) : rnd(12));
 			bool possible = model_has(order);
@@ -264,6 +283,8 @@ static void random_run(uint64_t seed, uint64_t origin)
 			    falloc_free(&fa, origin + held[k].page * PG, held[k].order), FALLOC_OK);
 			memset(&model_free[held[k].page], 1, n);
 			held[k] = held[--nheld];
+			if (after_free)
+				after_free();
 		} else {
 			/* A double free: refused, and nothing changes. */
 			size_t p = rnd(NPAGES);
@@ -274,42 +295,48 @@ static void random_run(uint64_t seed, uint64_t origin)
 			assert_int_equal(fa.free_bytes, before);
 		}
 		if (step % 97 == 0)
-			check_invariants();
+			check();
 	}
 	/* Free everything held: back to exactly the RAM added, fully merged. */
 	while (nheld) {
 		nheld--;
+		if (before_op)
+			before_op();
 		assert_int_equal(
 		    falloc_free(&fa, origin + held[nheld].page * PG, held[nheld].order), FALLOC_OK);
+		if (after_free)
+			after_free();
 	}
-	check_invariants();
+	check();
 	uint64_t ram = 0;
 	for (size_t p = 0; p < NPAGES; p++)
 		ram += model_ram[p];
 	assert_int_equal(fa.free_bytes, ram * PG);
-	teardown();
+	if (!before_op)
+		teardown();
 }
 
 static void test_random_low(void **state)
 {
 	for (uint64_t s = 1; s <= 6; s++)
-		random_run(0x1234567887654321ull * s, 0);
+		random_run(0x1234567887654321ull * s, 0, NULL, NULL);
 }
 
 static void test_random_64tb(void **state)
 {
 	for (uint64_t s = 1; s <= 3; s++)
-		random_run(0x0badc0ffee15900dull * s, T60);
+		random_run(0x0badc0ffee15900dull * s, T60, NULL, NULL);
 }
 
-/* ---- A storm with node pages taken from the memory managed ---- */
+/* ---- The node pool: pages taken from the memory managed, given back ---- */
 
 /*
- * The pager's node arena as user/lib/mem.c keeps it: ARENA_FIXED static
- * nodes, then pages taken from the allocator itself (falloc_alloc(0)),
- * mapped in a window of their own, a page whenever fewer than
- * ARENA_LOW nodes are spare before an allocator call.  Here the window is
- * host memory and "mapping" a page only records its frame.
+ * The pager's nodes as user/lib/mem.c keeps them: a falloc_pool of
+ * ARENA_FIXED static nodes, then pages taken from the allocator itself
+ * (falloc_alloc(0)) whenever fewer than ARENA_LOW nodes are spare before
+ * an allocator call, and given back (falloc_pool_trim) after frees.  Here
+ * the window is host memory: "mapping" a page does nothing, "unmapping"
+ * one fills it with junk, so a node left behind in it shows.
  */
 #define ARENA_FIXED  512
 #define ARENA_LOW    (2 * FALLOC_NODES_PER_OP)
@@ -320,53 +347,58 @@ static void test_random_64tb(void **state)
 #define CHUNK	     9 /* 2 MB */
 
 static struct falloc_node arena_fixed[ARENA_FIXED];
-static struct falloc_node *arena_spare;
-static uint64_t arena_nspare, arena_pages, arena_frame[ARENA_PAGES];
+static struct falloc_pool pool;
 static unsigned char (*arena_window)[PG];
-static uint64_t storm_held[STORM_FRAMES];
+static uint64_t storm_held[STORM_FRAMES], peak_pages, trims, pool_fixed;
 
-static struct falloc_node *arena_get(void *ctx)
+/* The pool's count adds up, and its spare nodes are marked spare. */
+static void check_pool(void)
 {
-	struct falloc_node *n = arena_spare;
-	if (n) {
-		arena_spare = n->next;
-		arena_nspare--;
+	uint64_t spare = 0;
+	for (struct falloc_node *n = pool.spare; n; n = n->next) {
+		assert_int_equal(n->height, 0);
+		assert_true(!n->next || n->next->prev == n);
+		spare++;
 	}
-	return n;
+	assert_int_equal(spare, pool.nspare);
+	assert_int_equal(pool.nspare + fa.nodes, pool_fixed + pool.pages * FALLOC_POOL_PAGE_NODES);
+	check_blocks();
 }
 
-static void arena_put(void *ctx, struct falloc_node *n)
+static void pool_setup(uint64_t nfixed)
 {
-	n->next = arena_spare;
-	arena_spare = n;
-	arena_nspare++;
+	arena_window = aligned_alloc(PG, ARENA_PAGES * PG);
+	assert_non_null(arena_window);
+	falloc_pool_init(&pool, arena_fixed, nfixed, arena_window, ARENA_PAGES);
+	falloc_init(&fa, falloc_pool_get, falloc_pool_put, &pool);
+	peak_pages = trims = 0;
+	pool_fixed = nfixed;
 }
 
 /* Before each allocator call, as mem.c's nodes_refill does. */
 static void arena_refill(void)
 {
-	if (arena_nspare >= ARENA_LOW || arena_pages == ARENA_PAGES)
+	void *va = falloc_pool_next_page(&pool);
+	if (pool.nspare >= ARENA_LOW || !va)
 		return;
 	uint64_t f = falloc_alloc(&fa, 0);
 	if (f == FALLOC_NONE)
 		return;
-	struct falloc_node *n = (struct falloc_node *)arena_window[arena_pages];
-	arena_frame[arena_pages++] = f;
-	for (size_t i = 0; i < PG / sizeof(*n); i++)
-		arena_put(NULL, &n[i]);
+	falloc_pool_add_page(&pool, f);
+	if (pool.pages > peak_pages)
+		peak_pages = pool.pages;
 }
 
-static void storm_setup(void)
+/* After frees, as mem.c's nodes_trim does. */
+static void arena_trim(void)
 {
-	arena_window = aligned_alloc(PG, ARENA_PAGES * PG);
-	assert_non_null(arena_window);
-	arena_spare = NULL;
-	arena_nspare = arena_pages = 0;
-	falloc_init(&fa, arena_get, arena_put, NULL);
-	for (size_t i = 0; i < ARENA_FIXED; i++)
-		arena_put(NULL, &arena_fixed[i]);
-	arena_refill();
-	assert_int_equal(falloc_add(&fa, STORM_BASE, STORM_SIZE), FALLOC_OK);
+	uint64_t f;
+	while ((f = falloc_pool_trim(&fa, &pool, ARENA_LOW)) != FALLOC_NONE) {
+		memset(arena_window[pool.pages], 0xa5, PG);
+		assert_int_equal(falloc_free(&fa, f, 0), FALLOC_OK);
+		trims++;
+		check_pool();
+	}
 }
 
 static uint64_t storm_alloc(unsigned order)
@@ -379,6 +411,7 @@ static void storm_free(uint64_t base, unsigned order)
 {
 	arena_refill();
 	assert_int_equal(falloc_free(&fa, base, order), FALLOC_OK);
+	arena_trim();
 }
 
 /*
@@ -390,8 +423,10 @@ static void storm_free(uint64_t base, unsigned order)
 static void storm(uint64_t seed)
 {
 	rng_state = seed;
-	storm_setup();
-	uint64_t before = fa.free_bytes, nodes = fa.nodes, pages = arena_pages, n = 0, f;
+	pool_setup(ARENA_FIXED);
+	arena_refill();
+	assert_int_equal(falloc_add(&fa, STORM_BASE, STORM_SIZE), FALLOC_OK);
+	uint64_t before = fa.free_bytes, nodes = fa.nodes, pages = pool.pages, n = 0, f;
 
 	assert_int_equal(before, STORM_SIZE);
 	while ((f = storm_alloc(0)) != FALLOC_NONE) {
@@ -401,6 +436,7 @@ static void storm(uint64_t seed)
 	assert_int_equal(fa.free_bytes, 0);
 	for (uint64_t i = 0; i < n; i += 2)
 		storm_free(storm_held[i], 0);
+	check_pool();
 	/* The odd ones, shuffled. */
 	uint64_t k = 0;
 	for (uint64_t i = 1; i < n; i += 2)
@@ -416,12 +452,15 @@ static void storm(uint64_t seed)
 	for (unsigned o = CHUNK; o <= FALLOC_MAX_ORDER; o++)
 		for (struct falloc_node *b = fa.lists[o]; b; b = b->next)
 			chunks += 1ull << (o - CHUNK);
-	print_message("storm: %lu frames; node pages %lu before, %lu after; free %lu of %lu; "
-		      "2 MB blocks %lu of %lu\n",
-		      (unsigned long)n, (unsigned long)pages, (unsigned long)arena_pages,
-		      (unsigned long)fa.free_bytes, (unsigned long)before, (unsigned long)chunks,
+	print_message("storm: %lu frames; node pages %lu before, %lu at most, %lu after; "
+		      "free %lu of %lu; 2 MB blocks %lu of %lu\n",
+		      (unsigned long)n, (unsigned long)pages, (unsigned long)peak_pages,
+		      (unsigned long)pool.pages, (unsigned long)fa.free_bytes,
+		      (unsigned long)before, (unsigned long)chunks,
 		      (unsigned long)(STORM_SIZE >> 21));
-	assert_int_equal(arena_pages, pages);
+	check_pool();
+	assert_true(peak_pages > 0); /* the storm did need node pages */
+	assert_int_equal(pool.pages, pages);
 	assert_int_equal(fa.free_bytes, before);
 	assert_int_equal(fa.nodes, nodes);
 	f = storm_alloc(CHUNK);
@@ -436,6 +475,46 @@ static void test_storm_gives_node_pages_back(void **state)
 		storm(0x5707e15ull * s);
 }
 
+/*
+ * Random runs with a pool of 8 fixed nodes, trimmed after every free and
+ * keeping no reserve: its pages come and go all the time, moving live
+ * nodes, under the model's checks.  The pages' frames are made up (the model owns the memory).
+ */
+static uint64_t made_up_frame = 1ull << 50;
+
+static void pooled_refill(void)
+{
+	if (pool.nspare < ARENA_LOW && falloc_pool_next_page(&pool)) {
+		falloc_pool_add_page(&pool, made_up_frame);
+		made_up_frame += PG;
+		if (pool.pages > peak_pages)
+			peak_pages = pool.pages;
+	}
+}
+
+static void pooled_trim(void)
+{
+	uint64_t f;
+	while ((f = falloc_pool_trim(&fa, &pool, 0)) != FALLOC_NONE) {
+		memset(arena_window[pool.pages], 0xa5, PG);
+		assert_true(f >= 1ull << 50 && f < made_up_frame);
+		trims++;
+	}
+	check_pool();
+}
+
+static void test_random_pooled(void **state)
+{
+	for (uint64_t s = 1; s <= 3; s++) {
+		pool_setup(8);
+		random_run(0x9e3779b97f4a7c15ull * s, 0, pooled_refill, pooled_trim);
+		print_message("pooled run %lu: node pages at most %lu, %lu given back\n",
+			      (unsigned long)s, (unsigned long)peak_pages, (unsigned long)trims);
+		assert_true(trims > 0);
+		free(arena_window);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_random_low),
 		cmocka_unit_test(test_random_64tb),
 		cmocka_unit_test(test_storm_gives_node_pages_back),
+		cmocka_unit_test(test_random_pooled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

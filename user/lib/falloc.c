@@ -279,3 +279,108 @@ unsigned falloc_order_of(uint64_t bytes)
 		order++;
 	return order;
 }
+
+/* ---- The node pool ---- */
+
+static uint64_t *page_frame(unsigned char *page)
+{
+	return (uint64_t *)(page + FALLOC_PAGE - sizeof(uint64_t));
+}
+
+void falloc_pool_init(struct falloc_pool *p, struct falloc_node *fixed, uint64_t nfixed,
+		      void *window, uint64_t max_pages)
+{
+	*p = (struct falloc_pool){ .window = window, .max_pages = max_pages };
+	for (uint64_t i = 0; i < nfixed; i++)
+		falloc_pool_put(p, &fixed[i]);
+}
+
+struct falloc_node *falloc_pool_get(void *pool)
+{
+	struct falloc_pool *p = pool;
+	struct falloc_node *n = p->spare;
+
+	if (n) {
+		p->spare = n->next;
+		if (p->spare)
+			p->spare->prev = 0;
+		p->nspare--;
+	}
+	return n;
+}
+
+void falloc_pool_put(void *pool, struct falloc_node *n)
+{
+	struct falloc_pool *p = pool;
+
+	n->height = 0;
+	n->prev = 0;
+	n->next = p->spare;
+	if (n->next)
+		n->next->prev = n;
+	p->spare = n;
+	p->nspare++;
+}
+
+static void spare_unlink(struct falloc_pool *p, struct falloc_node *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		p->spare = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	p->nspare--;
+}
+
+void *falloc_pool_next_page(const struct falloc_pool *p)
+{
+	return p->pages < p->max_pages ? p->window + p->pages * FALLOC_PAGE : 0;
+}
+
+void falloc_pool_add_page(struct falloc_pool *p, uint64_t frame)
+{
+	unsigned char *page = p->window + p->pages++ * FALLOC_PAGE;
+	struct falloc_node *n = (struct falloc_node *)page;
+
+	*page_frame(page) = frame;
+	for (uint64_t i = 0; i < FALLOC_POOL_PAGE_NODES; i++)
+		falloc_pool_put(p, &n[i]);
+}
+
+/* A free block's node moves to `to`: the link to it from its parent and its list's follow. */
+static void node_move(struct falloc *fa, struct falloc_node *from, struct falloc_node *to)
+{
+	struct falloc_node **link = &fa->root;
+
+	while (*link != from)
+		link = from->base < (*link)->base ? &(*link)->left : &(*link)->right;
+	*to = *from;
+	*link = to;
+	if (to->prev)
+		to->prev->next = to;
+	else
+		fa->lists[to->order] = to;
+	if (to->next)
+		to->next->prev = to;
+}
+
+uint64_t falloc_pool_trim(struct falloc *fa, struct falloc_pool *p, uint64_t keep)
+{
+	if (!p->pages || p->nspare < 2 * FALLOC_POOL_PAGE_NODES + keep)
+		return FALLOC_NONE;
+	unsigned char *page = p->window + (p->pages - 1) * FALLOC_PAGE;
+	struct falloc_node *n = (struct falloc_node *)page;
+	uint64_t i;
+
+	/* Its spare nodes out of the list first, so that none is a destination. */
+	for (i = 0; i < FALLOC_POOL_PAGE_NODES; i++)
+		if (!n[i].height)
+			spare_unlink(p, &n[i]);
+	/* At least FALLOC_POOL_PAGE_NODES + keep are left: room for every live one. */
+	for (i = 0; i < FALLOC_POOL_PAGE_NODES; i++)
+		if (n[i].height)
+			node_move(fa, &n[i], falloc_pool_get(p));
+	p->pages--;
+	return *page_frame(page);
+}

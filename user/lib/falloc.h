@@ -14,7 +14,9 @@
  * Nodes come from the caller (node_get/node_put), so that the pager can
  * keep them in memory it maps for itself and the host tests in malloc.
  * An operation needs at most FALLOC_NODES_PER_OP new nodes; the caller
- * makes sure that many are at hand before each call.
+ * makes sure that many are at hand before each call.  The pager's nodes
+ * are a falloc_pool (below): a fixed array, then pages it takes from the
+ * allocator and gives back when the nodes fit in fewer (issue 15).
  *
  * Pure logic: host-tested (tests/host/test_falloc.c).
  */
@@ -79,5 +81,45 @@ bool falloc_overlaps(const struct falloc *fa, uint64_t base, uint64_t size);
 
 /* The smallest order whose block holds `bytes`. */
 unsigned falloc_order_of(uint64_t bytes);
+
+/*
+ * A pool of nodes: `fixed` ones, then pages of a window, used from its
+ * start.  Its owner maps a page (a frame it took from the allocator) at
+ * falloc_pool_next_page() and hands it over with falloc_pool_add_page;
+ * falloc_pool_trim empties the last page when two pages of nodes more than
+ * `keep` are spare, and gives it back to the owner to unmap and free.  So the pages in use follow the number of free blocks, and after a
+ * storm of fragmented frees they all come back.
+ *
+ * A page holds FALLOC_POOL_PAGE_NODES nodes, then the frame it is (the
+ * last 8 bytes).  Spare nodes have height 0 (nodes in the tree have 1 or
+ * more) and are linked by prev/next.
+ */
+#define FALLOC_POOL_PAGE_NODES ((FALLOC_PAGE - sizeof(uint64_t)) / sizeof(struct falloc_node))
+
+struct falloc_pool {
+	struct falloc_node *spare; /* spare nodes, doubly linked */
+	uint64_t nspare;
+	uint64_t pages, max_pages; /* pages of the window in use, and its size */
+	unsigned char *window;	   /* page-aligned */
+};
+
+void falloc_pool_init(struct falloc_pool *p, struct falloc_node *fixed, uint64_t nfixed,
+		      void *window, uint64_t max_pages);
+/* falloc's node_get and node_put, with the pool as ctx. */
+struct falloc_node *falloc_pool_get(void *pool);
+void falloc_pool_put(void *pool, struct falloc_node *n);
+/* Where the next page goes (its owner maps it there); NULL if the window is full. */
+void *falloc_pool_next_page(const struct falloc_pool *p);
+/* The page at falloc_pool_next_page() is mapped, and is `frame`: its nodes are spare. */
+void falloc_pool_add_page(struct falloc_pool *p, uint64_t frame);
+/*
+ * Between allocator calls: if at least 2 * FALLOC_POOL_PAGE_NODES + keep
+ * nodes are spare, move the live nodes of the last page into spare ones
+ * below it and take the page out of the pool: its frame, which the owner
+ * unmaps (the page is window + p->pages * FALLOC_PAGE now) and frees.
+ * FALLOC_NONE if no page can go.  At most FALLOC_POOL_PAGE_NODES moves,
+ * each O(log n).
+ */
+uint64_t falloc_pool_trim(struct falloc *fa, struct falloc_pool *p, uint64_t keep);
 
 #endif

@@ -4,9 +4,12 @@
  * Free RAM is a buddy allocator (falloc.c) over the boot information's
  * ranges: single frames are order-0 blocks, chunks to donate are 2 MB
  * blocks, which hold no mapped frame because all their frames are free.
- * Its nodes come from a small static pool, then from pages the root maps
- * for them (the node arena), refilled between allocations, never inside
- * one (falloc is not re-entrant).
+ * Its nodes are a falloc_pool: a small static array, then pages the root
+ * takes from the allocator and maps for them (the node arena), added
+ * before allocator calls, never inside one (falloc is not re-entrant), and
+ * given back after frees once the nodes fit in fewer pages (issue 15: a
+ * storm of fragmented frees took pages that never came back, and that
+ * split the 2 MB blocks spawns need).
  *
  * Frames are offsets in the root's memory capability (m.mem), which has
  * base 0: the numbers falloc keeps are physical addresses, and the same
@@ -42,35 +45,14 @@ static struct {
 	unsigned long self_as; /* slots: the root's address space, */
 	unsigned long mem;     /* and its memory capability (base 0) */
 	struct falloc fa;
+	struct falloc_pool nodes;
 	struct falloc_node boot_nodes[BOOT_NODES];
-	struct falloc_node *spare; /* free nodes, linked by ->next */
-	unsigned long nspare, arena_pages;
 	unsigned long managed; /* bytes of free RAM taken over */
 	int refilling;
 	unsigned long scratch_used[ROOT_SCRATCH_PAGES / 64];
 	unsigned long cache[FRAME_BATCH]; /* free frames for frame_alloc */
 	unsigned ncache;
 } m;
-
-static struct falloc_node *node_get(void *ctx)
-{
-	struct falloc_node *n = m.spare;
-
-	(void)ctx;
-	if (n) {
-		m.spare = n->next;
-		m.nspare--;
-	}
-	return n;
-}
-
-static void node_put(void *ctx, struct falloc_node *n)
-{
-	(void)ctx;
-	n->next = m.spare;
-	m.spare = n;
-	m.nspare++;
-}
 
 /*
  * Before each allocator call: enough nodes for it, mapping a page of them
@@ -79,31 +61,47 @@ static void node_put(void *ctx, struct falloc_node *n)
  */
 static void nodes_refill(void)
 {
-	if (m.nspare >= NODES_LOW || m.refilling || m.arena_pages == ROOT_NODES_PAGES)
+	void *va = falloc_pool_next_page(&m.nodes);
+
+	if (m.nodes.nspare >= NODES_LOW || m.refilling || !va)
 		return;
 	m.refilling = 1;
 	unsigned long f = falloc_alloc(&m.fa, 0);
-	unsigned long va = ROOT_NODES_BASE + m.arena_pages * PAGE_SIZE;
 	if (f != FALLOC_NONE) {
-		if (map_page(&root_pool, m.self_as, va, f, KEEL_MAP_R | KEEL_MAP_W) == 0) {
-			struct falloc_node *n = (struct falloc_node *)va;
-			for (unsigned long i = 0; i < PAGE_SIZE / sizeof(*n); i++)
-				node_put(0, &n[i]);
-			m.arena_pages++;
-		} else {
+		if (map_page(&root_pool, m.self_as, (unsigned long)va, f,
+			     KEEL_MAP_R | KEEL_MAP_W) == 0)
+			falloc_pool_add_page(&m.nodes, f);
+		else
 			falloc_free(&m.fa, f, 0);
-		}
 	}
 	m.refilling = 0;
+}
+
+/*
+ * After frees: node pages the nodes no longer need go back, from the
+ * arena's end, while two pages more than the reserve are spare (so a
+ * page is not mapped and unmapped over and over at the edge).
+ */
+static void nodes_trim(void)
+{
+	unsigned long f;
+
+	if (m.refilling)
+		return;
+	while ((f = falloc_pool_trim(&m.fa, &m.nodes, NODES_LOW)) != FALLOC_NONE) {
+		keel_unmap_range(m.self_as, ROOT_NODES_BASE + m.nodes.pages * PAGE_SIZE, 1,
+				 KEEL_CAP_NONE);
+		falloc_free(&m.fa, f, 0); /* a spare node is at hand: the trim kept some */
+	}
 }
 
 long mem_init(const struct bootinfo *bi)
 {
 	m.self_as = bi->self_as;
 	m.mem = bi->memory;
-	falloc_init(&m.fa, node_get, node_put, 0);
-	for (int i = 0; i < BOOT_NODES; i++)
-		node_put(0, &m.boot_nodes[i]);
+	falloc_pool_init(&m.nodes, m.boot_nodes, BOOT_NODES, (void *)ROOT_NODES_BASE,
+			 ROOT_NODES_PAGES);
+	falloc_init(&m.fa, falloc_pool_get, falloc_pool_put, &m.nodes);
 	for (uint32_t i = 0; i < bi->range_count; i++) {
 		unsigned long b = bi->ranges[i].base, s = bi->ranges[i].size;
 		if (b == 0 && s) { /* frame 0 would read as "none" */
@@ -170,6 +168,7 @@ static void cache_drain(void)
 			return;
 		m.ncache--; /* freed (or free already: then it was counted twice) */
 	}
+	nodes_trim();
 }
 
 /*
@@ -226,6 +225,7 @@ void run_free(unsigned long base, unsigned long pages)
 		base += PAGE_SIZE << order;
 		pages -= 1ul << order;
 	}
+	nodes_trim();
 }
 
 void frames_free(const unsigned long *frames, unsigned long n)
@@ -287,7 +287,7 @@ unsigned long run_alloc(unsigned long bytes)
 
 unsigned long mem_bookkeeping_bytes(void)
 {
-	return m.arena_pages * PAGE_SIZE;
+	return m.nodes.pages * PAGE_SIZE;
 }
 
 unsigned long chunk_alloc(void)
