@@ -302,8 +302,6 @@ struct falloc_node *falloc_pool_get(void *pool)
 
 	if (n) {
 		p->spare = n->next;
-		if (p->spare)
-			p->spare->prev = 0;
 		p->nspare--;
 	}
 	return n;
@@ -313,24 +311,9 @@ void falloc_pool_put(void *pool, struct falloc_node *n)
 {
 	struct falloc_pool *p = pool;
 
-	n->height = 0;
-	n->prev = 0;
 	n->next = p->spare;
-	if (n->next)
-		n->next->prev = n;
 	p->spare = n;
 	p->nspare++;
-}
-
-static void spare_unlink(struct falloc_pool *p, struct falloc_node *n)
-{
-	if (n->prev)
-		n->prev->next = n->next;
-	else
-		p->spare = n->next;
-	if (n->next)
-		n->next->prev = n->prev;
-	p->nspare--;
 }
 
 void *falloc_pool_next_page(const struct falloc_pool *p)
@@ -367,16 +350,27 @@ static void node_move(struct falloc *fa, struct falloc_node *from, struct falloc
 
 uint64_t falloc_pool_trim(struct falloc *fa, struct falloc_pool *p, uint64_t keep)
 {
-	if (!p->pages || p->nspare < 2 * FALLOC_POOL_PAGE_NODES + keep)
+	if (!falloc_pool_trimmable(p, keep))
 		return FALLOC_NONE;
 	unsigned char *page = p->window + (p->pages - 1) * FALLOC_PAGE;
-	struct falloc_node *n = (struct falloc_node *)page;
+	struct falloc_node *n = (struct falloc_node *)page, **link = &p->spare;
 	uint64_t i;
 
-	/* Its spare nodes out of the list first, so that none is a destination. */
-	for (i = 0; i < FALLOC_POOL_PAGE_NODES; i++)
-		if (!n[i].height)
-			spare_unlink(p, &n[i]);
+	/*
+	 * Its spare nodes out of the list first, so that none is a
+	 * destination, marked with height 0.  Every other node of the page
+	 * is in the tree: height 1 or more.
+	 */
+	while (*link) {
+		struct falloc_node *s = *link;
+		if ((uintptr_t)s - (uintptr_t)page < FALLOC_PAGE) {
+			*link = s->next;
+			s->height = 0;
+			p->nspare--;
+		} else {
+			link = &s->next;
+		}
+	}
 	/* At least FALLOC_POOL_PAGE_NODES + keep are left: room for every live one. */
 	for (i = 0; i < FALLOC_POOL_PAGE_NODES; i++)
 		if (n[i].height)

@@ -91,13 +91,12 @@ unsigned falloc_order_of(uint64_t bytes);
  * storm of fragmented frees they all come back.
  *
  * A page holds FALLOC_POOL_PAGE_NODES nodes, then the frame it is (the
- * last 8 bytes).  Spare nodes have height 0 (nodes in the tree have 1 or
- * more) and are linked by prev/next.
+ * last 8 bytes).  Spare nodes are linked by next, last put first out.
  */
 #define FALLOC_POOL_PAGE_NODES ((FALLOC_PAGE - sizeof(uint64_t)) / sizeof(struct falloc_node))
 
 struct falloc_pool {
-	struct falloc_node *spare; /* spare nodes, doubly linked */
+	struct falloc_node *spare; /* spare nodes, linked by next */
 	uint64_t nspare;
 	uint64_t pages, max_pages; /* pages of the window in use, and its size */
 	unsigned char *window;	   /* page-aligned */
@@ -112,13 +111,18 @@ void falloc_pool_put(void *pool, struct falloc_node *n);
 void *falloc_pool_next_page(const struct falloc_pool *p);
 /* The page at falloc_pool_next_page() is mapped, and is `frame`: its nodes are spare. */
 void falloc_pool_add_page(struct falloc_pool *p, uint64_t frame);
+/* Can a page go: one is in use, and 2 * FALLOC_POOL_PAGE_NODES + keep nodes are spare? */
+static inline bool falloc_pool_trimmable(const struct falloc_pool *p, uint64_t keep)
+{
+	return p->pages && p->nspare >= 2 * FALLOC_POOL_PAGE_NODES + keep;
+}
 /*
- * Between allocator calls: if at least 2 * FALLOC_POOL_PAGE_NODES + keep
- * nodes are spare, move the live nodes of the last page into spare ones
- * below it and take the page out of the pool: its frame, which the owner
- * unmaps (the page is window + p->pages * FALLOC_PAGE now) and frees.
- * FALLOC_NONE if no page can go.  At most FALLOC_POOL_PAGE_NODES moves,
- * each O(log n).
+ * Between allocator calls, if falloc_pool_trimmable: move the live nodes
+ * of the last page into spare ones below it and take the page out of the
+ * pool: its frame, which the owner unmaps (the page is window + p->pages *
+ * FALLOC_PAGE now) and frees.  FALLOC_NONE if no page can go.  One walk
+ * of the spare list, and at most FALLOC_POOL_PAGE_NODES moves, each
+ * O(log n).
  */
 uint64_t falloc_pool_trim(struct falloc *fa, struct falloc_pool *p, uint64_t keep);
 

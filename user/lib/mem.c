@@ -61,9 +61,10 @@ static struct {
  */
 static void nodes_refill(void)
 {
+	if (m.nodes.nspare >= NODES_LOW || m.refilling)
+		return;
 	void *va = falloc_pool_next_page(&m.nodes);
-
-	if (m.nodes.nspare >= NODES_LOW || m.refilling || !va)
+	if (!va)
 		return;
 	m.refilling = 1;
 	unsigned long f = falloc_alloc(&m.fa, 0);
@@ -77,22 +78,29 @@ static void nodes_refill(void)
 	m.refilling = 0;
 }
 
-/*
- * After frees: node pages the nodes no longer need go back, from the
- * arena's end, while two pages more than the reserve are spare (so a
- * page is not mapped and unmapped over and over at the edge).
- */
-static void nodes_trim(void)
+/* Give back the node pages nodes_trim found the nodes no longer need. */
+static void nodes_trim_pages(void)
 {
 	unsigned long f;
 
-	if (m.refilling)
-		return;
 	while ((f = falloc_pool_trim(&m.fa, &m.nodes, NODES_LOW)) != FALLOC_NONE) {
 		keel_unmap_range(m.self_as, ROOT_NODES_BASE + m.nodes.pages * PAGE_SIZE, 1,
 				 KEEL_CAP_NONE);
 		falloc_free(&m.fa, f, 0); /* a spare node is at hand: the trim kept some */
 	}
+}
+
+/*
+ * After frees (once per call of the free functions below): node pages the
+ * nodes no longer need go back, from the arena's end, while two pages
+ * more than the reserve are spare (so a page is not mapped and unmapped
+ * over and over at the edge).  Usually nothing is to be done, and the
+ * check is a few instructions.
+ */
+static inline void nodes_trim(void)
+{
+	if (falloc_pool_trimmable(&m.nodes, NODES_LOW) && !m.refilling)
+		nodes_trim_pages();
 }
 
 long mem_init(const struct bootinfo *bi)
@@ -204,7 +212,7 @@ void frame_free(unsigned long frame)
  * frames are free) goes back a frame at a time, without the cached ones;
  * the allocator refuses any other double free itself.
  */
-void run_free(unsigned long base, unsigned long pages)
+static void run_free_untrimmed(unsigned long base, unsigned long pages)
 {
 	while (pages) {
 		unsigned order = 0;
@@ -225,6 +233,11 @@ void run_free(unsigned long base, unsigned long pages)
 		base += PAGE_SIZE << order;
 		pages -= 1ul << order;
 	}
+}
+
+void run_free(unsigned long base, unsigned long pages)
+{
+	run_free_untrimmed(base, pages);
 	nodes_trim();
 }
 
@@ -243,8 +256,9 @@ void frames_free(const unsigned long *frames, unsigned long n)
 				j++;
 			lo = frames[j - 1];
 		}
-		run_free(lo, j - i);
+		run_free_untrimmed(lo, j - i);
 	}
+	nodes_trim();
 }
 
 long frame_zero(unsigned long frame)
