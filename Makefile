@@ -150,7 +150,8 @@ HOST_DEPS_falloc     := user/lib/falloc.c
 
 .SECONDEXPANSION:
 
-.PHONY: FORCE all kernel ksan iso run debug test bench test-host test-boot test-boot-ksan test-shell docs docs-check \
+.PHONY: FORCE all kernel ksan iso run debug test bench test-host test-boot test-boot-ksan test-shell \
+	fuzz fuzz-syscalls docs docs-check \
 	format-check \
 	setup clean help compile_commands.json
 all: iso
@@ -161,6 +162,8 @@ help:
 	@echo "make debug      the same, stopped for GDB (gdb -x tools/gdbinit)"
 	@echo "make test       host unit tests, docs check and the QEMU boot matrix"
 	@echo "make docs       regenerate the layout tables in README.md and docs/memory-layout.md"
+	@echo "make fuzz       libFuzzer on every parser, then a million-call system-call storm"
+	@echo "make ksan       the kernel with UBSan and poison checks, in build/ksan"
 
 setup:
 	@tools/setup.sh run
@@ -277,6 +280,19 @@ test-boot: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 # undefined operation, a write after free), logs in build/boottest-ksan.
 test-boot-ksan: ksan $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
 	$(PYTHON) tools/boottest.py --keep --ksan --kernel build/ksan/keel.elf --out build/boottest-ksan
+
+# Fuzzing (docs/reliability.md): the parsers with libFuzzer
+# (tests/fuzz/fuzz.mk: fuzz-parsers, and test-fuzz, the make-test tier),
+# then the system-call storm of a million calls in one boot.
+include tests/fuzz/fuzz.mk
+
+FUZZ_CALLS ?= 1000000
+fuzz: fuzz-parsers fuzz-syscalls
+
+fuzz-syscalls: iso $(BUILD)/host/gen_layout_doc $(USER_ELFS) $(BUILD)/user/modules
+	$(PYTHON) tools/boottest.py --fuzz-calls $(FUZZ_CALLS) --kernel $(BUILD)/keel.elf; \
+	rc=$$?; grep -a -h -E '^\[coretest\] sysfuzz: ([0-9]+ calls by|free memory)' \
+		$(BUILD)/boottest/sysfuzz-$(FUZZ_CALLS)-calls-*.log; exit $$rc
 
 # The shell driven over the serial line, end to end (tools/shelltest.py).
 test-shell: iso

@@ -1042,6 +1042,9 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the configs and exit")
     ap.add_argument("--jobs", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep going after a failure")
+    ap.add_argument("--fuzz-calls", type=int, metavar="N",
+                    help="instead of the matrix, one test boot (2 CPUs) whose system-call "
+                         "storm makes N calls (make fuzz)")
     ap.add_argument("--ksan", action="store_true",
                     help="the kernel is the sanitizer build: run its own configs too")
     ap.add_argument("--out", metavar="DIR",
@@ -1055,6 +1058,11 @@ def main():
         OUT = Path(args.out).resolve()
     configs = [c for c in MATRIX if (not args.only or re.search(args.only, c.name))
                and (args.ksan or not c.ksan)]
+    if args.fuzz_calls:
+        # About 30 calls a tick on 2 CPUs: 1,000,000 take some 6 minutes.
+        configs = [tests(f"sysfuzz-{args.fuzz_calls}-calls-bios-q35-2G-max-2cpu", "bios", "q35",
+                         "2G", "max", cmdline=f"test fuzz-calls={args.fuzz_calls}", smp=2,
+                         timeout=300 + args.fuzz_calls // 1000)]
     if args.list:
         for c in configs:
             print(f"{c.name:30} {c.kind:6} {c.firmware} {c.machine:12} {c.memory:5} "

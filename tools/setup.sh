@@ -19,8 +19,10 @@ run) ;;
 # make test: the host unit-test framework, the format check, Bochs
 # (with its own BIOS and VGA BIOS, and the text display it runs headless
 # with) for the x2APIC boot tests, since QEMU's TCG has no x2APIC, and
-# gdb for the shell test's check of keel-user (tools/gdb_keel.py)
-test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios gdb" ;;
+# gdb for the shell test's check of keel-user (tools/gdb_keel.py),
+# and clang with libFuzzer for the parsers' fuzzers (tests/fuzz)
+test) pkgs="$pkgs libcmocka-dev clang-format bochs bochs-term bochsbios vgabios gdb clang-14
+libclang-rt-14-dev" ;;
 # make debug: the debugger
 debug) pkgs="$pkgs gdb" ;;
 # make bench: Debian's Linux kernel (the system Keel is compared with),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test-all.sh - `make test`'s tiers: the format check, host unit tests, the docs check,
+# test-all.sh - `make test`'s tiers: the format check, host unit tests, the
+# parsers' fuzzers (a short pass), the docs check,
 # the QEMU boot tests (on the normal kernel, then on the sanitizer build) and
 # the shell driven over the serial line.  Every tier runs even if an earlier one failed;
 # each ends with a `tier: N passed, N failed` line, and the last line here
@@ -9,7 +10,7 @@ passed=0 failed=0 broken=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for tier in format-check test-host docs-check test-boot test-boot-ksan test-shell; do
+for tier in format-check test-host test-fuzz docs-check test-boot test-boot-ksan test-shell; do
 	echo "==== make $tier"
 	make --no-print-directory "$tier" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}

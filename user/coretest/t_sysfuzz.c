@@ -20,7 +20,8 @@
 #include "ct.h"
 #include <common/cmdline.h>
 
-#define SF_CALLS      20000 /* a make-test run */
+#define SF_CALLS      20000 /* a make-test run on 1 or 2 CPUs */
+#define SF_CALLS_MANY 6000  /* ... on 3 to SF_MAX_CPUS (cross-CPU calls cost more under TCG) */
 #define SF_LIFE_CALLS 6000  /* the most one worker makes */
 #define SF_WORKERS    4
 #define SF_LIFE_TICKS 300 /* a worker still running after this is killed */
@@ -85,8 +86,8 @@ static unsigned long total_calls(void)
 	unsigned long n = 0;
 
 	if (!cmdline_get(ct.bi->cmdline, "fuzz-calls", num, sizeof(num)))
-		return SF_CALLS;
-	for (const char *c = num; *c >= '0' && *c <= '9'; c++)
+		return ct.cpus > 2 ? SF_CALLS_MANY : SF_CALLS;
+	for (const char *c = num; *c >= '0' && *c <= '9' && n < 1000000000; c++)
 		n = n * 10 + (unsigned long)(*c - '0');
 	return n ? n : SF_CALLS;
 }

@@ -178,7 +178,8 @@ bool falloc_overlaps(const struct falloc *fa, uint64_t base, uint64_t size)
 	if (!size)
 		return false;
 	n = tree_floor(fa->root, base + size - 1);
-	return n && n->base + block_bytes(n->order) > base;
+	/* Its last byte, not its end: a block at the top of the space ends at 2^64, which is 0. */
+	return n && n->base + (block_bytes(n->order) - 1) >= base;
 }
 
 static bool range_ok(uint64_t base, uint64_t size)
