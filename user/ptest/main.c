@@ -427,6 +427,42 @@ static void storm(void)
 	report("pager_storm_gives_memory_back_whole", ok);
 }
 
+/*
+ * Issue 15: hostile requests.  Three processes at once, on different
+ * CPUs, each send the pager PV_PFUZZ_CALLS random requests (pvictim's
+ * pfuzz): every answer must be one of the ABI's, the pager must answer
+ * everyone to the end, and the memory they were given must come back.
+ */
+static void pfuzz(void)
+{
+	int ok = 1, n = 0;
+	unsigned long pid[3], cpus = (unsigned long)keel_info(KEEL_INFO_CPUS), before;
+
+	victim(PV_EXIT, PAGER_EXITED, 0); /* the first may grow the pager's own tables */
+	before = free_bytes();
+	for (int i = 0; i < 3; i++) {
+		if (!check(&ok,
+			   pager_spawn_limits("pvictim", PV_ARG(PV_PFUZZ, 1000 + i),
+					      (unsigned long)(i + 1) % (cpus ? cpus : 1),
+					      PAGER_QUOTA_DEFAULT, 0, &pid[n]) == 0,
+			   "spawning a fuzzer"))
+			break;
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long how = 99;
+		long code = -1;
+		check(&ok, pager_wait(pid[i], WAIT, &how, &code) == 0, "a fuzzer never ended");
+		if (ok && !check(&ok, how == PAGER_EXITED && code == 0, "a fuzzer"))
+			fmt(why, sizeof(why), "a fuzzer ended %lu with %ld surprises", how, code);
+	}
+	unsigned long after = free_bytes();
+	if (ok && !check(&ok, after == before, "free memory"))
+		fmt(why, sizeof(why), "free %lu before the fuzzers, %lu after", before, after);
+	check(&ok, victim(PV_EXIT, PAGER_EXITED, 0), run_why);
+	report("pager_answers_random_requests", ok);
+}
+
 int main(void)
 {
 	print("[ptest] the pager's tests\n");
@@ -446,5 +482,6 @@ int main(void)
 	limits_tests();
 	names_tests();
 	storm();
+	pfuzz();
 	return failures;
 }

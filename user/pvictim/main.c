@@ -39,6 +39,7 @@
  *   PV_LOOKUP, PV_SQUAT, PV_NAMED, PV_ARGS: the name service and the
  *               argument line (user/ptest/names.c; proto.h says each);
  *   PV_STORM    fragment the pager's free memory (issue 15): see storm();
+ *   PV_PFUZZ    random requests to the pager (issue 15): see pfuzz();
  *   the argument line `flood` or `klog`: see flood() below.
  */
 #include "args.h"
@@ -47,6 +48,7 @@
 #include "keel.h"
 #include "pagerc.h"
 #include "proto.h"
+#include "rng.h"
 #include "str.h"
 #include <abi/pager.h>
 
@@ -396,6 +398,105 @@ static _Noreturn void flood_forever(const char *how)
 	}
 }
 
+/*
+ * PV_PFUZZ: PV_PFUZZ_CALLS requests to the pager with random labels (the
+ * protocol's and others), words drawn by what they usually are (sizes,
+ * addresses in the pager's own ranges and outside user space, pids,
+ * flags, slots) and random ones, a buffer of random length holding a
+ * program's name, a made-up name or random bytes, and now and then
+ * capabilities of ours in the tag.  Every answer must be a result or an
+ * error of the ABI; memory it is given is touched.  It frees and protects
+ * only what it was given, or addresses that are no memory of its (its own
+ * image and stack stay: losing them would end the test, not the pager).
+ * It spawns nothing (ptest gives it no process slots), and the pager must
+ * refuse it init's requests.  The exit code: the surprises.  Seeded by
+ * PV_PID.
+ */
+static int pfuzz(unsigned long seed)
+{
+	static const char *const names[] = { "pvictim", "hello", "ptest",  "init",    "console",
+					     "",	"pager", "nosuch", "pt.named" };
+	unsigned char *buf = (unsigned char *)PROG_IPC_BUF;
+	unsigned long given[8] = { 0 };
+	struct rng r;
+	int surprises = 0, ngiven = 0;
+
+	rng_seed(&r, seed * 0x9e3779b97f4a7c15ul + 7);
+	for (int i = 0; i < PV_PFUZZ_CALLS; i++) {
+		struct keel_msg m = { 0 };
+		unsigned long label = rng_below(&r, 10) ? rng_below(&r, PAGER_ISA_IRQ + 3)
+							: rng_next(&r) & 0xffffffff;
+		unsigned long len = rng_below(&r, 4) ? rng_below(&r, 40) : rng_below(&r, 5000);
+
+		if (label == PAGER_SHUTDOWN && rng_below(&r, 4))
+			label = PAGER_STATS; /* refused anyway: not too often */
+		if (rng_below(&r, 2)) {
+			const char *n = names[rng_below(&r, sizeof(names) / sizeof(names[0]))];
+			str_copy((char *)buf, n, PAGE_SIZE);
+		} else {
+			for (unsigned long j = 0; j < len && j < PAGE_SIZE; j++)
+				buf[j] = (unsigned char)rng_next(&r);
+		}
+		for (int w = 0; w < 4; w++) {
+			unsigned long x = rng_next(&r);
+			switch (rng_below(&r, 8)) {
+			case 0:
+				m.w[w] = x & 0xff; /* pids, slots, small flags */
+				break;
+			case 1: /* sizes */
+				m.w[w] = (x % 64 + 1) * PAGE_SIZE;
+				break;
+			case 2: /* what we were given */
+				m.w[w] = ngiven ? given[x % (unsigned long)ngiven] : 0;
+				break;
+			case 3: /* where the pager places memory, and past it */
+				m.w[w] = PAGER_CHOSEN_BASE + (x % 4096) * PAGE_SIZE;
+				break;
+			case 4: /* no memory of ours: the kernel half, non-canonical, the top */
+				m.w[w] = (x & 1) ? 0xffff800000000000ul + (x & 0xfffff000ul)
+						 : KEEL_USER_TOP - PAGE_SIZE * (x % 4);
+				break;
+			case 5: /* flags */
+				m.w[w] = x & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | PAGER_EAGER |
+					      PAGER_SHARED | PAGER_CONTIG | PAGER_FIXED);
+				break;
+			default:
+				m.w[w] = x;
+			}
+		}
+		/* Free and protect only what we were given, or what is no memory of ours. */
+		if ((label == PAGER_FREE || label == PAGER_PROTECT) &&
+		    (m.w[0] < PAGER_CHOSEN_BASE || m.w[0] >= KEEL_USER_TOP))
+			m.w[0] = ngiven ? given[rng_next(&r) % (unsigned long)ngiven] : 0;
+		m.tag = IPC_TAG(label, len);
+		if (!rng_below(&r, 8))
+			m.tag = IPC_TAG_CAPS(m.tag, 1 + rng_below(&r, 2), rng_below(&r, 6),
+					     rng_below(&r, 6));
+		long rc = keel_call(PAGER_SLOT, &m);
+		unsigned long err = IPC_TAG_LABEL(m.tag);
+		if (rc < 0 ? -rc >= KEEL_ECOUNT : err >= KEEL_ECOUNT) {
+			if (surprises++ < 4)
+				print_fmt("[pvictim] pager request %lu: call %ld, answer %lu\n",
+					  label, rc, err);
+			continue;
+		}
+		if (rc || err)
+			continue;
+		if (label == PAGER_ALLOC && m.w[0] >= PAGER_CHOSEN_BASE && m.w[0] < KEEL_USER_TOP) {
+			if (ngiven < 8)
+				given[ngiven++] = m.w[0];
+			if (rng_below(&r, 2) && pager_query(m.w[0], (unsigned long[4]){ 0 }) == 0)
+				(void)*(
+				    volatile unsigned char *)m.w[0]; /* faulted in, if readable */
+		}
+		if (label == PAGER_FREE)
+			for (int g = 0; g < ngiven; g++)
+				if (given[g] == m.w[0])
+					given[g] = given[--ngiven];
+	}
+	return surprises;
+}
+
 int main(unsigned long arg)
 {
 	unsigned long va;
@@ -477,6 +578,8 @@ int main(unsigned long arg)
 	case PV_NAMED:
 	case PV_ARGS:
 		return named(PV_MODE(arg));
+	case PV_PFUZZ:
+		return pfuzz(PV_PID(arg));
 	case PV_STORM:
 		return storm();
 	case PV_CONNECT: {
