@@ -16,6 +16,9 @@ What a config expects is its `kind`:
           (matching the config's regexes) and exit QEMU with status 37.
   halt    an unsupported CPU: the 32-bit entry prints why and halts; we wait
           for that line, then kill QEMU.
+  refuse  boot input the kernel must refuse before `boot complete` (a
+          memory map or module list past its limit): a panic naming the
+          boot step and the problem (the config's regexes), status 37.
   tlb     a normal boot; after `[kernel] boot complete` we ask QEMU (QMP,
           `info tlb` and `info mem`) for the page tables as the hardware sees
           them and check them against the layout and the ELF (check_* below).
@@ -28,6 +31,7 @@ Output is TAP-like, one line per config as it finishes, then one last line
 """
 import argparse
 import bisect
+import hashlib
 import json
 import os
 import re
@@ -88,9 +92,19 @@ class Config:
     # before the others (refused);
     # "system", the pager and init
     # first, then the other programs.
+    # "first:VARIANT", the first program alone, coretest corrupted as
+    # ELF_VARIANTS[VARIANT] says (refused);
+    # "system:NAME=VARIANT", the system's modules with NAME corrupted;
+    # "system+N", the system's modules and copies of hello up to N modules.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
     ksan: bool = False       # only with the sanitizer build's kernel (--ksan)
+    # grub.cfg lines before `multiboot2` (tools/mkiso.sh's KEEL_GRUB_PRE):
+    # `cutmem` makes holes in the memory map.
+    grub: tuple = ()
+    # More checks once the boot passed the others: a function of the
+    # serial text that returns why the boot failed, or None.
+    check: object = None
 
     def __post_init__(self):
         # (BIOS boots of the in-kernel and coretest tests take 15-50 s on a
@@ -100,6 +114,111 @@ class Config:
 
 def tests(name, fw, machine, mem, cpu, cmdline="test", **kw):
     return Config(name, fw, machine, mem, cpu, "tests", cmdline, **kw)
+
+
+def last_load(data):
+    """The offset of the program header of the highest PT_LOAD."""
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    last = None
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if struct.unpack_from("<I", data, off)[0] == 1:  # PT_LOAD
+            if last is None or struct.unpack_from("<Q", data, off + 0x10)[0] > \
+                    struct.unpack_from("<Q", data, last + 0x10)[0]:
+                last = off
+    return last
+
+
+def phdrs(data):
+    """The offsets of the program headers of an ELF file."""
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    return [phoff + i * phentsize for i in range(phnum)]
+
+
+def loads(data):
+    """The offsets of the PT_LOAD program headers, in file order."""
+    return [o for o in phdrs(data) if struct.unpack_from("<I", data, o)[0] == 1]
+
+
+def set_u64(data, at, value):
+    struct.pack_into("<Q", data, at, value)
+    return data
+
+
+def corrupt_overlap(data):
+    """The second segment moved onto the first one's last page (same page
+    offset, so only the overlap is wrong)."""
+    a, b = loads(data)[:2]
+    va, sz = struct.unpack_from("<Q", data, a + 0x10)[0], struct.unpack_from("<Q", data, a + 0x28)[0]
+    vb = struct.unpack_from("<Q", data, b + 0x10)[0]
+    return set_u64(data, b + 0x10, ((va + sz - 1) & ~0xfff) | (vb & 0xfff))
+
+
+def corrupt_mid_segment(data):
+    """Cut in the middle of the first segment's bytes."""
+    off, size = struct.unpack_from("<Q", data, loads(data)[0] + 8)[0], \
+        struct.unpack_from("<Q", data, loads(data)[0] + 0x20)[0]
+    return data[:off + size // 2]
+
+
+def corrupt_wrap(data):
+    """The last segment placed so that it runs past 2^64."""
+    last = last_load(data)
+    va = struct.unpack_from("<Q", data, last + 0x10)[0]
+    return set_u64(data, last + 0x10, 0xfffffffffffff000 | (va & 0xfff))
+
+
+def no_load(data):
+    """Every PT_LOAD made a PT_NOTE."""
+    for o in loads(data):
+        struct.pack_into("<I", data, o, 4)
+    return data
+
+
+# Corrupted or hostile programs, for the first program (the kernel refuses
+# them: `[root] cannot start the first program: WHY`) and for spawned ones
+# (the pager refuses them: `[pager] cannot start NAME: WHY`).  Each is a
+# function of a valid ELF file's bytes (a bytearray) and the refusal's text
+# (common/elf.c's elf_strerror).
+ELF_VARIANTS = {
+    "empty": (lambda d: b"", "file shorter than an ELF header"),
+    "cut-in-header": (lambda d: d[:40], "file shorter than an ELF header"),
+    "random": (lambda d: bytes(__import__("random").Random(15).randbytes(65536)),
+               r"not an ELF file \(bad magic\)"),
+    "bad-magic": (lambda d: d[:1] + b"X" + d[2:], r"not an ELF file \(bad magic\)"),
+    "32-bit": (lambda d: d[:4] + b"\x01" + d[5:],
+               "not a 64-bit little-endian version 1 ELF file"),
+    "wrong-machine": (lambda d: d[:18] + struct.pack("<H", 3) + d[20:],
+                      r"not an x86_64 executable \(ET_EXEC, EM_X86_64\)"),
+    "cut-in-phdrs": (lambda d: d[:phdrs(d)[-1] + 20],
+                     "program headers outside the file or of the wrong size"),
+    "phdrs-past-eof": (lambda d: set_u64(d, 0x20, len(d) - 100),
+                       "program headers outside the file or of the wrong size"),
+    "too-many-phdrs": (lambda d: d[:0x38] + struct.pack("<H", 17) + d[0x3a:],
+                       "too many program headers"),
+    "cut-mid-segment": (corrupt_mid_segment,
+                        "segment runs past the end of the file or filesz > memsz"),
+    "offset-past-eof": (lambda d: set_u64(d, loads(d)[0] + 8, len(d) + 0x1000),
+                        "segment runs past the end of the file or filesz > memsz"),
+    "filesz-over-memsz": (lambda d: set_u64(d, loads(d)[0] + 0x28,
+                                            struct.unpack_from("<Q", d, loads(d)[0] + 0x20)[0]
+                                            - 1),
+                          "segment runs past the end of the file or filesz > memsz"),
+    "misaligned": (lambda d: set_u64(d, loads(d)[1] + 0x10,
+                                     struct.unpack_from("<Q", d, loads(d)[1] + 0x10)[0] + 8),
+                   "segment vaddr and offset differ modulo the page size"),
+    "kernel-half": (lambda d: set_u64(d, loads(d)[0] + 0x10, 0xffff800000000000),
+                    "segment wraps, maps page 0 or reaches the kernel half"),
+    "wraps": (corrupt_wrap, "segment wraps, maps page 0 or reaches the kernel half"),
+    "overlap": (corrupt_overlap, "two segments share a page"),
+    "w-and-x": (lambda d: d[:loads(d)[0] + 4] + struct.pack("<I", 7) + d[loads(d)[0] + 8:],
+                "segment is both writable and executable"),
+    "no-load": (no_load, "no PT_LOAD segment"),
+    "entry-outside": (lambda d: set_u64(d, 0x18, struct.unpack_from(
+        "<Q", d, last_load(d) + 0x10)[0]), "entry point is in no executable segment"),
+}
 
 
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
@@ -186,6 +305,13 @@ MATRIX = [
           expect=[r"^\[root\] cannot start the first program: its image needs [0-9]+ bytes, "
                   r"more than the [0-9]+ of boot memory it may take$",
                   r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN]),
+    # Every kind of corrupted or hostile first program (ELF_VARIANTS; the
+    # empty one and the kernel-half one are the configs above), alone on
+    # the ISO: each refused with elf_check's reason, nothing kept.
+    *[tests(f"bios-q35-first-elf-{v}", "bios", "q35", "256M", "max", modules=f"first:{v}",
+            expect=[r"^\[root\] cannot start the first program: " + why + "$",
+                    r"^\[kernel\] no first program to run: the CPUs idle$", REFUSED_CLEAN])
+      for v, (_, why) in ELF_VARIANTS.items() if v not in ("empty", "kernel-half")],
     # No ACPI at all: the kernel says so and runs on the boot CPU alone,
     # timing against the PIT instead of the ACPI PM timer.
     tests("bios-pc-noacpi-2cpu", "bios", "pc,acpi=off", "256M", "max", smp=2, cpus_online=1,
@@ -785,6 +911,19 @@ def judge_cpus(cfg, serial, before_complete=True):
     return None
 
 
+def judge_refusal(cfg, serial, status):
+    """Why a refuse boot failed (None if it did not): it must panic
+    before `boot complete`, with the config's regexes, and exit 37."""
+    if serial.has(r"^\[kernel\] boot complete$"):
+        return "the kernel booted on input it must refuse"
+    missing = [r for r in cfg.expect if not serial.has(r)]
+    if missing:
+        return f"log lacks /{missing[0]}/"
+    if status != EXIT_PANIC:
+        return f"QEMU exit status {status}, want {EXIT_PANIC}"
+    return None
+
+
 def judge_serial(cfg, serial, status):
     """Why a tests/panic boot failed (None if it did not), from its log."""
     text, want = serial.text(), EXIT_PANIC if cfg.kind == "panic" else EXIT_PASS
@@ -820,6 +959,10 @@ def judge_serial(cfg, serial, status):
             return "no final `N passed, N failed` line"
         if int(final[2]) or int(final[1]) != int(plan[1]) or int(plan[1]) == 0:
             return f"final line `{final[0]}` for plan 1..{plan[1]}; want N > 0 passed, 0 failed"
+        if cfg.check:
+            why = cfg.check(text)
+            if why:
+                return why
     if cfg.firmware != "bochs" and status != want:  # Bochs has no exit device
         return f"QEMU exit status {status}, want {want}"
     return None
@@ -868,6 +1011,9 @@ def run_config(cfg, iso, syms, verbose):
         if cfg.kind in ("tests", "panic"):
             event = wait(proc, serial, deadline)
             reason = judge_serial(cfg, serial, proc.returncode) if event == "exit" else None
+        elif cfg.kind == "refuse":
+            event = wait(proc, serial, deadline)
+            reason = judge_refusal(cfg, serial, proc.returncode) if event == "exit" else None
         elif cfg.kind == "halt":
             # Wait for the message, or for the kernel proper starting anyway.
             event = wait(proc, serial, deadline, cfg.expect + [r"^\[kernel\] "])
@@ -890,6 +1036,8 @@ def run_config(cfg, iso, syms, verbose):
                     reason = f"log lacks /{missing[0]}/"
                 else:
                     reason = judge_cpus(cfg, serial, before_complete=False)
+                if not reason and cfg.check:
+                    reason = cfg.check(serial.text())
             elif event == "exit":
                 reason = f"QEMU exited with status {proc.returncode} before `[init] ready`"
         else:                        # tlb
@@ -969,20 +1117,6 @@ def far_elf(src, dst, base=0x100000000):
     return dst
 
 
-def last_load(data):
-    """The offset of the program header of the highest PT_LOAD."""
-    phoff = struct.unpack_from("<Q", data, 0x20)[0]
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
-    last = None
-    for i in range(phnum):
-        off = phoff + i * phentsize
-        if struct.unpack_from("<I", data, off)[0] == 1:  # PT_LOAD
-            if last is None or struct.unpack_from("<Q", data, off + 0x10)[0] > \
-                    struct.unpack_from("<Q", data, last + 0x10)[0]:
-                last = off
-    return last
-
-
 def big_elf(src, dst, grow=0x46000000):
     """dst: src with its last loadable segment's memory (its bss) grown by
     `grow` bytes: a valid program that is too large to be the first one."""
@@ -994,11 +1128,24 @@ def big_elf(src, dst, grow=0x46000000):
     return dst
 
 
-def build_iso(kernel, cmdline, which):
+def corrupted(src, variant, dst):
+    """dst: src corrupted as ELF_VARIANTS[variant] says."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    data = bytes(ELF_VARIANTS[variant][0](bytearray(src.read_bytes())))
+    if not dst.exists() or dst.read_bytes() != data:
+        dst.write_bytes(data)
+    return dst
+
+
+def build_iso(kernel, cmdline, which, grub=()):
     """build/boottest/keel-SLUG.iso for cmdline and modules, unless up to date."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-") or "plain"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cmdline).strip("-")[:60] or "plain"
+    if len(cmdline) > 60:            # long command lines: told apart by a hash
+        slug += "-" + hashlib.sha1(cmdline.encode()).hexdigest()[:8]
     if which != "user":
-        slug += f"-{which}"
+        slug += "-" + re.sub(r"[^A-Za-z0-9]+", "-", which)
+    if grub:
+        slug += "-grub-" + hashlib.sha1("\n".join(grub).encode()).hexdigest()[:8]
     iso = OUT / f"keel-{slug}.iso"
     # The user programs (`make` builds them) go in as modules, in the
     # Makefile's order: the first is the first program (the pager).
@@ -1020,15 +1167,31 @@ def build_iso(kernel, cmdline, which):
         modules = [empty] + modules
     elif which == "big-elf":
         modules = [big_elf(modules[0], OUT / "bigelf.elf")] + modules[1:]
-    elif which == "system":
+    elif which.startswith("first:"):
+        variant = which.split(":")[1]
+        modules = [corrupted(core, variant, OUT / "elf" / variant / "coretest.elf")]
+    elif which.startswith("system"):
         first = [ROOT / "build" / "user" / f"{n}.elf" for n in ("pager", "init")]
         modules = first + [m for m in modules if m not in first]
+        if which.startswith("system:"):   # system:NAME=VARIANT
+            name, variant = which.split(":")[1].split("=")
+            modules = [corrupted(m, variant, OUT / "elf" / variant / m.name)
+                       if m.stem == name else m for m in modules]
+        elif which.startswith("system+"):  # system+N: copies of hello up to N
+            hello = ROOT / "build" / "user" / "hello.elf"
+            (OUT / "copies").mkdir(parents=True, exist_ok=True)
+            for i in range(len(modules), int(which[7:])):
+                copy = OUT / "copies" / f"copy{i}.elf"
+                if not copy.exists() or copy.stat().st_mtime < hello.stat().st_mtime:
+                    shutil.copy(hello, copy)
+                modules.append(copy)
     inputs = [kernel, ROOT / "tools" / "mkiso.sh", ROOT / "build" / "user" / "modules"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None
     tmp = iso.with_suffix(f".{os.getpid()}.tmp")  # never a half-written ISO
+    env = dict(os.environ, KEEL_GRUB_PRE="".join(f"\t{line}\n" for line in grub))
     r = subprocess.run([str(ROOT / "tools" / "mkiso.sh"), str(kernel), str(tmp), cmdline]
-                       + [str(m) for m in modules], capture_output=True, text=True)
+                       + [str(m) for m in modules], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         return None, (r.stdout + r.stderr).strip().splitlines()
     tmp.replace(iso)
@@ -1079,7 +1242,7 @@ def main():
     syms = read_symbols(kernel) if any(c.kind == "tlb" for c in configs) else {}
 
     isos, errors = {}, {}
-    for key in dict.fromkeys((c.cmdline, c.modules) for c in configs):
+    for key in dict.fromkeys((c.cmdline, c.modules, c.grub) for c in configs):
         isos[key], errors[key] = build_iso(kernel, *key)
 
     def on_sigterm(signum, frame):  # e.g. make killed: clean up as for ^C
@@ -1092,13 +1255,13 @@ def main():
     try:
         futures = {}
         for c in configs:
-            if isos[(c.cmdline, c.modules)]:
-                futures[pool.submit(run_config, c, isos[(c.cmdline, c.modules)], syms,
+            if isos[(c.cmdline, c.modules, c.grub)]:
+                futures[pool.submit(run_config, c, isos[(c.cmdline, c.modules, c.grub)], syms,
                                     args.verbose)] = c
             else:
                 failed += 1
                 print(f"not ok {passed + failed} - {c.name} # tools/mkiso.sh failed", flush=True)
-                print("\n".join(f"#   {line}" for line in errors[(c.cmdline, c.modules)][-20:]),
+                print("\n".join(f"#   {line}" for line in errors[(c.cmdline, c.modules, c.grub)][-20:]),
                       flush=True)
         for future in as_completed(futures):
             c = futures[future]

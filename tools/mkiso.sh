@@ -2,7 +2,9 @@
 # mkiso.sh KERNEL.elf OUT.iso [CMDLINE [MODULE.elf...]] - a hybrid GRUB ISO
 # (BIOS and UEFI) that boots KERNEL with CMDLINE at once (menu timeout 0),
 # with each MODULE loaded as a Multiboot2 module named after its file
-# (build/user/utest.elf becomes `utest`).
+# (build/user/utest.elf becomes `utest`).  KEEL_GRUB_PRE, if set, holds
+# grub.cfg lines put before `multiboot2` (tools/boottest.py's memory-map
+# configs use `cutmem` there).
 set -eu
 kernel=$1 out=$2 cmdline=${3:-}
 shift 2
@@ -25,7 +27,7 @@ set default=0
 serial --unit=0 --speed=115200
 terminal_output serial
 menuentry "Keel" {
-	multiboot2 /boot/keel.elf $cmdline
+${KEEL_GRUB_PRE:-}	multiboot2 /boot/keel.elf $cmdline
 $modules	boot
 }
 CFG
