@@ -419,6 +419,13 @@ MATRIX = [
            modules="system", smp=2, cpus_online=2),
     Config("system-bios-q35-1T-max-2cpu", "bios", "q35", "1T", "max,phys-bits=46", "system",
            "", PAGER_UP, modules="system", smp=2, huge=True, timeout=180),
+    # A corrupted program that init spawns (the demonstration): the pager
+    # refuses it, naming the problem, and the system goes on.
+    *[Config(f"system-bios-q35-spawn-elf-{v}", "bios", "q35", "256M", "max", "system", "",
+             [PAGER_UP[0], r"^\[pager\] cannot start demo: " + ELF_VARIANTS[v][1] + "$",
+              r"^\[init\] the demonstration failed: error -3, ", r"^\[init\] ready$"],
+             modules=f"system:demo={v}")
+      for v in ("empty", "random", "w-and-x")],
     # The page tables seen from outside.
     Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
            gb_pages=True, min_1g=1, smp=4, modules="none"),

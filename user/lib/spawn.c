@@ -72,7 +72,8 @@ static long load(struct proc *p, const unsigned char *file, unsigned long size)
 {
 	struct elf_image img;
 
-	if (elf_check(file, size, KEEL_USER_TOP, &img) != ELF_OK)
+	p->elf_err = elf_check(file, size, KEEL_USER_TOP, &img);
+	if (p->elf_err != ELF_OK)
 		return -KEEL_EINVAL;
 	for (size_t i = 0; i < img.nsegs; i++) {
 		const struct elf_segment *s = &img.segs[i];
@@ -122,6 +123,14 @@ long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const 
 	}
 	p->as = (unsigned long)as;
 
+	/*
+	 * An empty module (GRUB puts it at address 0) has no frames to map:
+	 * it is refused as too short, as the kernel refuses an empty first one.
+	 */
+	if (!mod->size) {
+		r = load(p, 0, 0);
+		goto fail;
+	}
 	/* Read the module through a read-only mapping of its frames. */
 	unsigned long first = mod->base & ~PAGE_MASK;
 	unsigned long pages = (mod->base - first + mod->size + PAGE_MASK) / PAGE_SIZE;

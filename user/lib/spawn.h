@@ -35,6 +35,7 @@ struct proc {
 	int nsegs;
 	unsigned long frames[SPAWN_MAX_FRAMES]; /* the frames mapped in it */
 	int nframes;
+	int elf_err; /* why elf_check refused the module (enum elf_error), or 0 */
 };
 
 /* The module called name, or 0. */
@@ -46,7 +47,7 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
  * (keel_thread_config on p->tcb), give it capabilities (keel_cap_copy
  * into p->as), then proc_start.  0 or -error: KEEL_ENOENT no such module,
  * KEEL_EINVAL not an acceptable ELF executable (elf_check, the kernel's
- * rules for the first program), KEEL_EFULL out of memory or of capability
+ * rules for the first program; p->elf_err says why: elf_strerror), KEEL_EFULL out of memory or of capability
  * slots, or what a system call said.  On error nothing is left over but
  * the pool's chunks.
  */

@@ -18,6 +18,7 @@
 #include "fmt.h"
 #include "keel.h"
 #include "str.h"
+#include <common/elf.h>
 
 static struct process procs[PAGER_MAX_PROCS];
 
@@ -138,6 +139,8 @@ static long proc_create(struct process *parent, const char *name, const char *ar
 	pr->cpu = cpu & ~PAGER_SPAWN_SERVICE;
 	kpool_init(&pr->pool, &root_pool);
 	r = spawn(&pr->p, &pr->pool, bi, name, pr->badge);
+	if (r && pr->p.elf_err) /* a corrupted module: say what is wrong with it */
+		print_fmt("[pager] cannot start %s: %s\n", name, elf_strerror(pr->p.elf_err));
 	if (!r)
 		r = proc_fixed(pr);
 	if (!r && proc_charged(pr) > pr->quota)
