@@ -156,6 +156,8 @@ static const char *step_boot_info(void)
 	for (size_t i = 0; i < info->module_count; i++)
 		klog("boot", "module %zu: 0x%lx-0x%lx %s", i, info->modules[i].start,
 		     info->modules[i].end, info->modules[i].name);
+	klog("boot", "Multiboot2 information at 0x%lx-0x%lx (%u bytes)", boot.mbi_phys,
+	     boot.mbi_phys + info->total_size - 1, info->total_size);
 	return NULL;
 }
 
