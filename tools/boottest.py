@@ -96,6 +96,7 @@ class Config:
     # "first:VARIANT", the first program alone, coretest corrupted as
     # ELF_VARIANTS[VARIANT] says (refused);
     # "system:NAME=VARIANT", the system's modules with NAME corrupted;
+    # "system+N", the system's modules and copies of hello up to N modules.
     modules: str = "user"
     cpus_online: int = 0     # if not smp: how many must (e.g. without ACPI)
     ksan: bool = False       # only with the sanitizer build's kernel (--ksan)
@@ -351,7 +352,8 @@ PAST_LIMIT_CUTS = every_other(0x1000000, 0x10000, 1016)
 
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 # What a normal boot must print (issue 5's log contract, as far as built).
-PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges$",
+PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges; "
+            r"[1-9][0-9]* modules$",
             r"^\[demo\] touched them: 0 wrong reads$",
             r"^\[demo\] freed: the pager's free memory is back to [0-9]+ bytes$",
             r"^\[pdemo\] client: shared 64 KB .* its sum [0-9]+, right$",
@@ -572,6 +574,18 @@ MATRIX = [
            [r"^\[panic\] .*boot step 'boot information' failed: the memory map has more "
             r"than 1024 entries \(MEMMAP_MAX_RAW\)$"], modules="none",
            grub=cutmem(PAST_LIMIT_CUTS), timeout=400, slow=True),
+    # The most modules the kernel takes (MB2_MAX_MODULES, and the boot
+    # information's BOOTINFO_MAX_MODULES: 64), the system's and copies of
+    # hello, and one more: the kernel cannot know the memory of a module
+    # it does not keep, so it refuses to boot, naming the problem.
+    Config("system-bios-q35-64-modules", "bios", "q35", "256M", "max", "system", "",
+           [r"^\[boot\] loader .*, 64 module\(s\)$", r"^\[boot\] module 63: .* copy63$",
+            r"^\[pager\] managing [0-9]+ bytes of free memory in [0-9]+ ranges; 64 modules$",
+            PAGER_UP[-1]], modules="system+64"),
+    Config("bios-q35-65-modules", "bios", "q35", "256M", "max", "refuse", "",
+           [r"^\[boot\] bad Multiboot2 tag 3 at offset [0-9]+: module: too many, ignored$",
+            r"^\[panic\] .*boot step 'boot information' failed: a module tag is bad or there "
+            r"are more than 64 modules, so memory in use is unknown$"], modules="system+65"),
     # The page tables seen from outside.
     Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
            gb_pages=True, min_1g=1, smp=4, modules="none"),
@@ -1332,6 +1346,14 @@ def build_iso(kernel, cmdline, which, grub=()):
             name, variant = which.split(":")[1].split("=")
             modules = [corrupted(m, variant, OUT / "elf" / variant / m.name)
                        if m.stem == name else m for m in modules]
+        elif which.startswith("system+"):  # system+N: copies of hello up to N
+            hello = ROOT / "build" / "user" / "hello.elf"
+            (OUT / "copies").mkdir(parents=True, exist_ok=True)
+            for i in range(len(modules), int(which[7:])):
+                copy = OUT / "copies" / f"copy{i}.elf"
+                if not copy.exists() or copy.stat().st_mtime < hello.stat().st_mtime:
+                    shutil.copy(hello, copy)
+                modules.append(copy)
     inputs = [kernel, ROOT / "tools" / "mkiso.sh", ROOT / "build" / "user" / "modules"] + modules
     if iso.exists() and all(iso.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return iso, None

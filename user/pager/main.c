@@ -253,8 +253,8 @@ int main(const struct bootinfo *boot_info)
 		print_fmt("[pager] cannot take over memory: %ld\n", r);
 		return 1;
 	}
-	print_fmt("[pager] managing %lu bytes of free memory in %u ranges\n", mem_managed_bytes(),
-		  bi->range_count);
+	print_fmt("[pager] managing %lu bytes of free memory in %u ranges; %u modules\n",
+		  mem_managed_bytes(), bi->range_count, bi->module_count);
 	print_fmt("[pager] first instruction at TSC %lu\n", keel_start_tsc);
 	/*
 	 * Its endpoint, kept for good: each process's PAGER_SLOT is a copy,
