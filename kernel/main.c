@@ -5,6 +5,7 @@
  * Boot is a list of named steps; each returns NULL or why it failed, and a
  * failure stops the kernel with a message naming the step.
  */
+#include <abi/bootinfo.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/irqchip.h>
@@ -72,6 +73,35 @@ static char boot_strings[4096];
 static size_t boot_strings_used;
 static u8 boot_rsdp[2][64];
 
+/*
+ * The command line has a buffer of its own, so that a long one cannot
+ * take the module names' room.  Longer ones are cut, and the log says so.
+ */
+#define BOOT_CMDLINE_MAX 4096
+static char boot_cmdline[BOOT_CMDLINE_MAX];
+_Static_assert(BOOTINFO_CMDLINE_MAX <= BOOT_CMDLINE_MAX, "the first program's copy is a prefix");
+
+static const char *keep_cmdline(const char *s)
+{
+	size_t n = str_nlen(s, BOOT_CMDLINE_MAX);
+
+	if (n == BOOT_CMDLINE_MAX) {
+		n = BOOT_CMDLINE_MAX - 1;
+		klog("boot",
+		     "the command line is longer than the %zu bytes the kernel keeps "
+		     "(BOOT_CMDLINE_MAX): the rest is ignored",
+		     n);
+	}
+	memcpy(boot_cmdline, s, n);
+	boot_cmdline[n] = '\0';
+	if (n >= BOOTINFO_CMDLINE_MAX)
+		klog("boot",
+		     "the command line has %zu bytes: the first program sees only the first %d "
+		     "(BOOTINFO_CMDLINE_MAX)",
+		     n, BOOTINFO_CMDLINE_MAX - 1);
+	return boot_cmdline;
+}
+
 /* Copy a string into boot_strings; truncated (with a log line) if full. */
 static const char *keep_string(const char *s)
 {
@@ -101,7 +131,7 @@ static const void *keep_rsdp(int i, const void *rsdp, size_t *len)
 static void keep_boot_info(struct mb2_info *info)
 {
 	if (info->cmdline)
-		info->cmdline = keep_string(info->cmdline);
+		info->cmdline = keep_cmdline(info->cmdline);
 	if (info->bootloader)
 		info->bootloader = keep_string(info->bootloader);
 	for (size_t i = 0; i < info->module_count; i++)

@@ -350,6 +350,17 @@ ODD_CUTS = [(0x1234567, 0x1300123), (0x2000001, 0x2000fff), (0xffd0123, 0x100000
 LIMIT_CUTS = every_other(0x1000000, 0x10000, 1015)
 PAST_LIMIT_CUTS = every_other(0x1000000, 0x10000, 1016)
 
+def long_cmdline(size, last):
+    """A command line of `size` bytes whose last word is `last`."""
+    pad = size - len(last) - 1
+    return ("pad=" + "x" * (pad - 4))[:pad] + " " + last
+
+
+def lacks(regex):
+    """A check (Config.check) that no line matches regex."""
+    return lambda text: f"log has /{regex}/" if re.search(regex, text, re.M) else None
+
+
 WESTMERE = "Westmere"    # a real CPU model without 1 GB pages (pdpe1gb)
 # What a normal boot must print (issue 5's log contract, as far as built).
 PAGER_UP = [r"^\[pager\] managing [1-9][0-9]* bytes of free memory in [1-9][0-9]* ranges; "
@@ -586,6 +597,23 @@ MATRIX = [
            [r"^\[boot\] bad Multiboot2 tag 3 at offset [0-9]+: module: too many, ignored$",
             r"^\[panic\] .*boot step 'boot information' failed: a module tag is bad or there "
             r"are more than 64 modules, so memory in use is unknown$"], modules="system+65"),
+    # Command lines at and past their limits: the first program's copy in
+    # the boot information holds 255 bytes (BOOTINFO_CMDLINE_MAX), the
+    # kernel's own 4095 (BOOT_CMDLINE_MAX).  Past either, the kernel says
+    # so; `test` as the last word tells what the kernel saw.
+    tests("bios-q35-cmdline-255", "bios", "q35", "256M", "max", long_cmdline(255, "test"),
+          modules="none", check=lacks(r"^\[boot\] the command line (has|is)")),
+    tests("bios-q35-cmdline-256", "bios", "q35", "256M", "max", long_cmdline(256, "test"),
+          modules="none",
+          expect=[r"^\[boot\] the command line has 256 bytes: the first program sees only the "
+                  r"first 255 \(BOOTINFO_CMDLINE_MAX\)$"]),
+    Config("system-bios-q35-cmdline-4096", "bios", "q35", "256M", "max", "system",
+           long_cmdline(4096, "test"),
+           [r"^\[boot\] the command line is longer than the 4095 bytes the kernel keeps "
+            r"\(BOOT_CMDLINE_MAX\): the rest is ignored$",
+            r"^\[boot\] the command line has 4095 bytes: the first program sees only the "
+            r"first 255 \(BOOTINFO_CMDLINE_MAX\)$", PAGER_UP[0], PAGER_UP[-1]],
+           modules="system", check=lacks(r"^TAP version 13$")),
     # The page tables seen from outside.
     Config("tlb-bios-q35-4G-max-4cpu", "bios", "q35", "4G", "max", "tlb",
            gb_pages=True, min_1g=1, smp=4, modules="none"),
