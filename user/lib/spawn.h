@@ -47,9 +47,9 @@ const struct bootinfo_module *module_find(const struct bootinfo *bi, const char 
  * (keel_thread_config on p->tcb), give it capabilities (keel_cap_copy
  * into p->as), then proc_start.  0 or -error: KEEL_ENOENT no such module,
  * KEEL_EINVAL not an acceptable ELF executable (elf_check, the kernel's
- * rules for the first program; p->elf_err says why: elf_strerror), KEEL_EFULL out of memory or of capability
- * slots, or what a system call said.  On error nothing is left over but
- * the pool's chunks.
+ * rules for the first program; p->elf_err says why, for elf_strerror),
+ * KEEL_EFULL out of memory or of capability slots, or what a system call
+ * said.  On error nothing is left over but the pool's chunks.
  */
 long spawn(struct proc *p, struct kpool *pool, const struct bootinfo *bi, const char *name,
 	   unsigned long badge);
