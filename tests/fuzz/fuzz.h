@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <common/unaligned.h>
+
 /*
  * CHECK(cond, property): if cond is false, print the property (a sentence
  * saying what must hold), the expression and the place, then abort(), so
@@ -78,22 +80,7 @@ static inline uint64_t fuzz_u64(struct fuzz_in *in)
 	return fuzz_bytes(in, 8);
 }
 
-/* Little-endian fields of the input, at any alignment. */
-static inline uint32_t fuzz_le32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t fuzz_le64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+/* Little-endian fields of the input, at any alignment: get_le32 and get_le64 (common/unaligned.h). */
 
 /* Is [p, p+len) inside [base, base+size)? */
 static inline int fuzz_inside(const void *p, size_t len, const void *base, size_t size)

@@ -155,10 +155,10 @@ static void check_ok(const struct image *img, const u8 *rsdp, size_t rsdp_len,
 	CHECK(info->revision == rsdp[15], "revision is the RSDP's");
 	if (info->xsdt)
 		CHECK(info->revision >= 2 && rsdp_len >= 36 &&
-			  info->rsdt_phys == fuzz_le64(rsdp + 24),
+			  info->rsdt_phys == get_le64(rsdp + 24),
 		      "the XSDT used is the one a v2 RSDP names");
 	else
-		CHECK(info->rsdt_phys == fuzz_le32(rsdp + 16),
+		CHECK(info->rsdt_phys == get_le32(rsdp + 16),
 		      "the RSDT used is the one the RSDP names");
 	root = find(img, info->rsdt_phys, 36);
 	CHECK(root != NULL, "the root table is in the image");
@@ -200,14 +200,14 @@ static void fix_checksums(struct image *img, u8 *rsdp, size_t rsdp_len)
 	if (rsdp_len >= 20)
 		fix_checksum(rsdp, 20, 8);
 	if (rsdp_len >= 36 && rsdp[15] >= 2) {
-		u32 xlen = fuzz_le32(rsdp + 20);
+		u32 xlen = get_le32(rsdp + 20);
 
 		if (xlen >= 36 && xlen <= rsdp_len)
 			fix_checksum(rsdp, xlen, 32);
 	}
 	for (size_t i = 0; i < img->nchunks; i++) {
 		struct chunk *c = &img->chunks[i];
-		u32 len = c->len >= 36 ? fuzz_le32(c->bytes + 4) : 0;
+		u32 len = c->len >= 36 ? get_le32(c->bytes + 4) : 0;
 
 		if (len >= 36 && len <= c->len)
 			fix_checksum(c->bytes, len, 9);
@@ -234,8 +234,8 @@ static int decode(struct image *img, u8 *data, size_t size, u8 **rsdp, size_t *r
 	while (img->nchunks < MAX_CHUNKS && size - off >= 12) {
 		struct chunk *c = &img->chunks[img->nchunks++];
 
-		c->phys = fuzz_le64(data + off);
-		c->len = MIN((size_t)fuzz_le32(data + off + 8), size - off - 12);
+		c->phys = get_le64(data + off);
+		c->len = MIN((size_t)get_le32(data + off + 8), size - off - 12);
 		c->bytes = data + off + 12;
 		off += 12 + c->len;
 	}

@@ -39,23 +39,22 @@ static uint64_t last_page_end(const struct elf_segment *s)
 /* Is s, field by field, what the file's program header ph says? */
 static int from_phdr(const uint8_t *ph, const struct elf_segment *s)
 {
-	return fuzz_le32(ph) == PT_LOAD && (fuzz_le32(ph + 4) & 7) == s->flags &&
-	       fuzz_le64(ph + 8) == s->offset && fuzz_le64(ph + 16) == s->vaddr &&
-	       fuzz_le64(ph + 32) == s->filesz && fuzz_le64(ph + 40) == s->memsz;
+	return get_le32(ph) == PT_LOAD && (get_le32(ph + 4) & 7) == s->flags &&
+	       get_le64(ph + 8) == s->offset && get_le64(ph + 16) == s->vaddr &&
+	       get_le64(ph + 32) == s->filesz && get_le64(ph + 40) == s->memsz;
 }
 
 /* Every segment comes from a PT_LOAD header, and every non-empty one is there. */
 static void check_phdrs(const uint8_t *f, size_t size, const struct elf_image *img)
 {
-	uint64_t phoff = fuzz_le64(f + 32);
+	uint64_t phoff = get_le64(f + 32);
 	unsigned phnum = f[56] | (unsigned)f[57] << 8, loads = 0;
 
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = f + phoff + (uint64_t)i * PHDR_SIZE;
 		int found = 0;
 
-		if (fuzz_le32(ph) != PT_LOAD ||
-		    (fuzz_le64(ph + 32) == 0 && fuzz_le64(ph + 40) == 0))
+		if (get_le32(ph) != PT_LOAD || (get_le64(ph + 32) == 0 && get_le64(ph + 40) == 0))
 			continue;
 		loads++;
 		for (size_t j = 0; j < img->nsegs && !found; j++)
@@ -70,7 +69,7 @@ static void check_ok(const uint8_t *f, size_t size, uint64_t user_end, const str
 	int entry_ok = 0;
 
 	CHECK(img->nsegs >= 1 && img->nsegs <= ELF_MAX_SEGMENTS, "1 to ELF_MAX_SEGMENTS segments");
-	CHECK(fuzz_le64(f + 24) == img->entry, "the entry is the header's");
+	CHECK(get_le64(f + 24) == img->entry, "the entry is the header's");
 	for (size_t i = 0; i < img->nsegs; i++) {
 		const struct elf_segment *s = &img->segs[i];
 

@@ -68,9 +68,9 @@ static int string_in_block(const struct block *b, const char *s)
 static int mmap_matches(const struct block *b, const struct mb2_info *info, u32 off)
 {
 	const u8 *tag = b->p + off - 16;
-	u32 tsize = fuzz_le32(tag + 4), esize = fuzz_le32(tag + 8);
+	u32 tsize = get_le32(tag + 4), esize = get_le32(tag + 8);
 
-	if (fuzz_le32(tag) != MB2_TAG_MMAP || esize < 24 || tsize < 16 ||
+	if (get_le32(tag) != MB2_TAG_MMAP || esize < 24 || tsize < 16 ||
 	    tsize > b->size - (off - 16))
 		return 0;
 	if (info->mmap_count + info->mmap_dropped != (tsize - 16) / esize)
@@ -78,9 +78,8 @@ static int mmap_matches(const struct block *b, const struct mb2_info *info, u32 
 	for (size_t i = 0; i < info->mmap_count; i++) {
 		const u8 *e = b->p + off + i * esize;
 
-		if (fuzz_le64(e) != info->mmap[i].base ||
-		    fuzz_le64(e + 8) != info->mmap[i].length ||
-		    fuzz_le32(e + 16) != info->mmap[i].type)
+		if (get_le64(e) != info->mmap[i].base || get_le64(e + 8) != info->mmap[i].length ||
+		    get_le32(e + 16) != info->mmap[i].type)
 			return 0;
 	}
 	return 1;
@@ -194,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < MB2_HDR)
 		return 0;
-	total = fuzz_le32(data);
+	total = get_le32(data);
 	cap = data[4] == 0 ? 32 : data[4] - 1u;
 	if (total >= MB2_MIN_SIZE && total <= MB2_MAX_TOTAL_SIZE && total % 8 == 0) {
 		if (total > size) {

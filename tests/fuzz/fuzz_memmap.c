@@ -211,9 +211,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		const u8 *r = data + i * RECORD;
 
-		in[i].base = fuzz_le64(r);
-		in[i].length = fuzz_le64(r + 8);
-		in[i].type = fuzz_le32(r + 16);
+		in[i].base = get_le64(r);
+		in[i].length = get_le64(r + 8);
+		in[i].type = get_le32(r + 16);
 	}
 	out = cap ? malloc(cap * sizeof(*out)) : NULL;
 	ref = malloc((2 * n + 1) * sizeof(*ref));
