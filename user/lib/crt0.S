@@ -22,7 +22,7 @@ _start:
 	addq $8, %rsp
 	popq %rdi
 	call main
-	movq %rax, %rdi
+	movslq %eax, %rdi	/* main returns an int: its sign goes with it */
 	movl $SYS_EXIT, %eax
 	syscall
 	ud2

@@ -107,6 +107,7 @@ struct sysfuzz_status {
 #define PV_ARGS		      23 /* exit 0 if its argument line is the words "first second" */
 #define PV_STORM	      24 /* fragment nearly all free memory, free it: exit 0 (issue 15) */
 #define PV_STORM_LEFT	      (256ul << 10) /* PV_STORM stops touching below this much free */
+#define PV_NEGATIVE	      26	    /* return -7 from main: the exit code keeps its sign */
 #define PV_PFUZZ	      25 /* PV_PFUZZ_CALLS random requests to the pager: exit with the surprises */
 #define PV_PFUZZ_CALLS	      3000
 #define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)

@@ -176,6 +176,15 @@ static void quota(void)
 	report("pager_quota", ok);
 }
 
+/* main's int return value is the exit code, sign and all (crt0 once passed 2^32 - 7). */
+static void negative_exit(void)
+{
+	int ok = 1;
+
+	check(&ok, victim(PV_NEGATIVE, PAGER_EXITED, -7), run_why);
+	report("exit_code_keeps_its_sign", ok);
+}
+
 static void bad_requests(void)
 {
 	int ok = 1;
@@ -483,5 +492,6 @@ int main(void)
 	names_tests();
 	storm();
 	pfuzz();
+	negative_exit();
 	return failures;
 }

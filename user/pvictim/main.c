@@ -40,6 +40,7 @@
  *               argument line (user/ptest/names.c; proto.h says each);
  *   PV_STORM    fragment the pager's free memory (issue 15): see storm();
  *   PV_PFUZZ    random requests to the pager (issue 15): see pfuzz();
+ *   PV_NEGATIVE return -7 from main (crt0 must pass the sign on);
  *   the argument line `flood` or `klog`: see flood() below.
  */
 #include "args.h"
@@ -580,6 +581,8 @@ int main(unsigned long arg)
 		return named(PV_MODE(arg));
 	case PV_PFUZZ:
 		return pfuzz(PV_PID(arg));
+	case PV_NEGATIVE:
+		return -7;
 	case PV_STORM:
 		return storm();
 	case PV_CONNECT: {
