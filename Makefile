@@ -38,6 +38,8 @@ KCFLAGS   = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 # (kernel/mm/kmem.c).  docs/reliability.md.
 ifeq ($(KSAN),1)
 KCFLAGS  += -fsanitize=undefined -DKEEL_KSAN
+# The runtime itself is not checked: a failing check there would recurse.
+$(BUILD)/kernel/lib/ubsan.c.o: KCFLAGS += -fno-sanitize=undefined
 endif
 KASFLAGS  = $(filter-out -std=gnu11 -fsanitize=undefined,$(KCFLAGS)) -D__ASSEMBLER__
 # -n: no page alignment of the file (GRUB reads the Multiboot2 header in the

@@ -59,13 +59,14 @@ u64 sched_fastpath_count;
  */
 void bkl_wait(u32 ticket)
 {
-	u64 since = lockwatch_begin();
+	struct lockwatch w;
 
+	lockwatch_begin(&w, bkl_serving);
 	irq_enable();
 	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		if (!console_pending() || !console_drain(CONSOLE_BURST))
 			cpu_relax();
-		lockwatch_check(since, "the big kernel lock", bkl_owner, ticket, bkl_serving);
+		lockwatch_check(&w, "the big kernel lock", bkl_owner, ticket, bkl_serving);
 	}
 	irq_disable();
 }

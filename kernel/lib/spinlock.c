@@ -20,10 +20,11 @@ void spin_lock(struct spinlock *l)
 		panic("spinlock '%s': taken twice by cpu %d", l->name, me);
 	u32 t = ticket_take(l);
 	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
-		u64 since = lockwatch_begin();
+		struct lockwatch w;
+		lockwatch_begin(&w, l->owner);
 		while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
 			cpu_relax();
-			lockwatch_check(since, l->name, l->holder, t, l->owner);
+			lockwatch_check(&w, l->name, l->holder, t, l->owner);
 		}
 	}
 	l->holder = me;

@@ -457,6 +457,25 @@ static void surprise(long n, long r)
 
 static long fuzz_one(struct fuzzer *f);
 
+/* Is the canary page as it was written?  A change is a surprise. */
+static void canary_check(void)
+{
+	for (unsigned long i = 0; i < PAGE_SIZE; i++)
+		if (canary[i] != (unsigned char)(i * 13 + 7)) {
+			print_fmt("[sysfuzz] canary byte %lu changed\n", i);
+			surprise(-1, (long)i);
+			return;
+		}
+}
+
+/* The end, by choice or at the last call: the calls made, or minus the surprises. */
+static _Noreturn void finish(void)
+{
+	canary_check();
+	long s = __atomic_load_n(&surprises, __ATOMIC_RELAXED);
+	keel_exit(s ? -s : __atomic_load_n(&calls, __ATOMIC_RELAXED));
+}
+
 /* A thread of ours that fuzzes beside the first one, then ends (from helper_entry). */
 _Noreturn void helper_main(unsigned long seed);
 _Noreturn void helper_main(unsigned long seed)
@@ -526,7 +545,7 @@ static long fuzz_one(struct fuzzer *f)
 			return 0;
 	}
 	if (n == SYS_EXIT)
-		keel_exit(__atomic_load_n(&calls, __ATOMIC_RELAXED));
+		finish();
 	status->current = (unsigned long)n;
 	r = keel_syscall(n, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 	status->calls = (unsigned long)__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
@@ -592,12 +611,5 @@ int main(unsigned long arg)
 		canary[i] = (unsigned char)(i * 13 + 7);
 	while ((unsigned long)__atomic_load_n(&calls, __ATOMIC_RELAXED) < want)
 		fuzz_one(&f);
-	for (unsigned long i = 0; i < PAGE_SIZE; i++)
-		if (canary[i] != (unsigned char)(i * 13 + 7)) {
-			print_fmt("[sysfuzz] canary byte %lu changed\n", i);
-			__atomic_add_fetch(&surprises, 1, __ATOMIC_RELAXED);
-			break;
-		}
-	long s = __atomic_load_n(&surprises, __ATOMIC_RELAXED);
-	return s ? (int)-s : (int)__atomic_load_n(&calls, __ATOMIC_RELAXED);
+	finish();
 }
