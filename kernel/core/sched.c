@@ -59,14 +59,13 @@ u64 sched_fastpath_count;
  */
 void bkl_wait(u32 ticket)
 {
-	struct lockwatch w;
+	u64 since = lockwatch_begin();
 
-	lockwatch_begin(&w, bkl_serving);
 	irq_enable();
 	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		if (!console_pending() || !console_drain(CONSOLE_BURST))
 			cpu_relax();
-		lockwatch_check(&w, "the big kernel lock", bkl_owner, ticket, bkl_serving);
+		lockwatch_check(since, "the big kernel lock", bkl_owner, ticket, bkl_serving);
 	}
 	irq_disable();
 }

@@ -11,23 +11,15 @@
 
 bool lockwatch_on;
 
-void lockwatch_begin(struct lockwatch *w, u32 serving)
+u64 lockwatch_begin(void)
 {
-	w->since = lockwatch_on ? rdtsc() | 1 : 0;
-	w->serving = serving;
+	return lockwatch_on ? rdtsc() | 1 : 0;
 }
 
-void lockwatch_check(struct lockwatch *w, const char *lock, i64 holder, u32 ticket, u32 serving)
+void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket, u32 serving)
 {
-	if (!w->since)
-		return;
-	u64 now = rdtsc();
-	if (serving != w->serving) { /* it changed hands: a new holder's time starts */
-		w->serving = serving;
-		w->since = now | 1;
-		return;
-	}
-	if ((i64)(now - w->since) > (i64)(LOCKWATCH_LIMIT_S * tsc_khz_or_default() * 1000))
+	if (since &&
+	    (i64)(rdtsc() - since) > (i64)(LOCKWATCH_LIMIT_S * tsc_khz_or_default() * 1000))
 		lockwatch_fire(lock, holder, ticket, serving);
 }
 
@@ -36,8 +28,8 @@ _Noreturn void lockwatch_fire(const char *lock, i64 holder, u32 ticket, u32 serv
 	u32 me = percpu_ready() ? this_cpu()->cpu : 0;
 
 	panic_begin(); /* stops the others; each records where it was */
-	kprintf("[panic] lock watchdog: cpu %u waited over %d s for %s, which did not change "
-		"hands (its ticket %u, now serving %u)\n",
+	kprintf("[panic] lock watchdog: cpu %u waited over %d s for %s (its ticket %u, now "
+		"serving %u)\n",
 		me, LOCKWATCH_LIMIT_S, lock, ticket, serving);
 	if (holder < 0) {
 		kprintf("[panic] no CPU holds it: a ticket was taken and never served\n");

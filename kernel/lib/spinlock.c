@@ -20,11 +20,10 @@ void spin_lock(struct spinlock *l)
 		panic("spinlock '%s': taken twice by cpu %d", l->name, me);
 	u32 t = ticket_take(l);
 	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
-		struct lockwatch w;
-		lockwatch_begin(&w, l->owner);
+		u64 since = lockwatch_begin();
 		while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
 			cpu_relax();
-			lockwatch_check(&w, l->name, l->holder, t, l->owner);
+			lockwatch_check(since, l->name, l->holder, t, l->owner);
 		}
 	}
 	l->holder = me;

@@ -1,9 +1,9 @@
 /*
  * lockwatch.h - the lock watchdog of test boots (kernel/lib/lockwatch.c).
  *
- * A CPU that waits for a lock while it does not change hands for longer
- * than LOCKWATCH_LIMIT_S seconds has found a broken invariant: every lock
- * in Keel is held for a bounded, short time.  In a test boot the waiter then panics, naming the lock,
+ * A CPU that waits for a lock longer than LOCKWATCH_LIMIT_S seconds has
+ * found a broken invariant: every lock in Keel is held for a bounded,
+ * short time.  In a test boot the waiter then panics, naming the lock,
  * itself and the holder, with both backtraces.  Other boots do not
  * watch (the check is one load of a flag, on the waiting path only).
  */
@@ -21,22 +21,16 @@
 
 extern bool lockwatch_on; /* set for test boots */
 
-/* A wait: since when the lock has been in the same hands (0: not watched). */
-struct lockwatch {
-	u64 since;
-	u32 serving;
-};
-
-/* Start watching a wait for a lock now serving `serving`. */
-void lockwatch_begin(struct lockwatch *w, u32 serving);
+/* When the wait began, or 0 when nothing is watched. */
+u64 lockwatch_begin(void);
 
 _Noreturn void lockwatch_fire(const char *lock, i64 holder, u32 ticket, u32 serving);
 
 /*
- * Panic if the lock has stayed in the same hands too long.  `holder` is
- * the holding CPU (-1: none recorded), ticket and serving the lock's
+ * Panic if the wait that began at `since` has lasted too long.  `holder`
+ * is the holding CPU (-1: none recorded), ticket and serving the lock's
  * numbers as the waiter sees them.
  */
-void lockwatch_check(struct lockwatch *w, const char *lock, i64 holder, u32 ticket, u32 serving);
+void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket, u32 serving);
 
 #endif
