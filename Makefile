@@ -135,7 +135,7 @@ HCFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -Ikernel/include -Ikernel/arch/x86_64/include -Iinclude -Icommon/include -Iuser/lib \
 	    -DKEEL_HOST_TEST
 LAYOUT_DOCS := README.md docs/memory-layout.md
-HOST_TESTS := layout pagetable string fmt cmdline multiboot2 memmap range bootmem acpi elf frames falloc
+HOST_TESTS := layout pagetable string fmt cmdline multiboot2 memmap range bootmem acpi elf frames falloc decode
 HOST_DEPS_layout     := kernel/lib/layout.c
 HOST_DEPS_pagetable  := kernel/arch/x86_64/pagetable.c
 HOST_DEPS_string     := common/string.c
@@ -149,6 +149,7 @@ HOST_DEPS_acpi       := kernel/acpi/acpi.c
 HOST_DEPS_elf        := common/elf.c
 HOST_DEPS_frames     := kernel/mm/frames.c
 HOST_DEPS_falloc     := user/lib/falloc.c
+HOST_DEPS_decode     := kernel/core/decode.c
 
 .SECONDEXPANSION:
 

@@ -268,8 +268,10 @@
  * EBADOBJ (another type), EPERM (a right missing) or EDEAD (the object was
  * destroyed), checked in that order.  A call checks its slot arguments
  * first, in the order of the arguments (those it uses, and then an
- * optional one or dst, which must be empty: EINVAL, EEXIST), and then the
- * rest; the first error found is the answer.
+ * optional one or dst, which must be empty: EINVAL, EEXIST), then the
+ * rest of its arguments, in order, and last what depends on the kernel's
+ * state: a frame's role (ENOTRAM, EKERNEL, EROLE, or not free), a page
+ * table, an object's state.  The first error found is the answer.
  *   SYS_CAP_INFO(slot): the type and rights of the capability there, as
  *     KEEL_CAP_TYPE(r) and KEEL_CAP_RIGHTS(r) (EDEAD if stale).
  *   SYS_CAP_COPY(src, space, dst, rights, badge): a copy of the caller's

@@ -44,17 +44,13 @@
 #include <arch/percpu.h>
 #include <keel/addr.h>
 #include <keel/console.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
 #include <common/string.h>
 #include <keel/sched_inline.h>
+#include <keel/syscall.h>
 #include <keel/thread.h>
-
-#define TAG_LEN_SHIFT  32
-#define TAG_LEN_MASK   (0x1fffull << TAG_LEN_SHIFT)
-#define TAG_CAPS_SHIFT 45
-#define TAG_CAPS_MASK  (0x1ffffull << TAG_CAPS_SHIFT)		      /* count, two slots, move */
-#define TAG_USER_MASK  (0xffffffffull | TAG_LEN_MASK | TAG_CAPS_MASK) /* what users may set */
 
 /* The capability in s's slot that a message's tag names, if it still is one. */
 static struct cap *carried(struct thread *s, u64 slot)
@@ -213,38 +209,16 @@ static long slot_get(struct thread *t, u64 slot, u32 right, struct cap **c)
 	return cap_find(t->as->caps, slot, CAP_ENDPOINT, right, c);
 }
 
-/* The capabilities a user tag carries: each must be one now; `grant`: may it carry any? */
-static __attribute__((noinline)) long check_caps(struct thread *t, u64 tag, bool grant)
-{
-	u64 n = IPC_TAG_NCAPS(tag);
-
-	if (n > IPC_CAPS_MAX || !n || (n < 2 && IPC_TAG_CAP(tag, 1)) ||
-	    (n == 2 && IPC_TAG_CAP(tag, 0) == IPC_TAG_CAP(tag, 1)))
-		return -KEEL_EINVAL; /* slot or move bits without capabilities; one twice */
-	for (u64 i = 0; i < n; i++) {
-		u64 slot = IPC_TAG_CAP(tag, i);
-		struct cap *c;
-		long r = cap_find_any(t->as->caps, slot, 0, &c);
-		if (r)
-			return r; /* ENOENT: empty; EDEAD: stale */
-	}
-	return grant ? 0 : -KEEL_EPERM;
-}
-
 /*
  * A user tag: its length, and the capabilities it carries (`via`: the
  * capability it is sent through, whose grant right it needs for them; NULL
- * for a reply, which needs none).  Most carry none: a test or two.
+ * for a reply, which needs none): decode_tag (kernel/core/decode.c).
  */
 static inline long check_tag(struct thread *t, u64 tag, const struct cap *via)
 {
-	if (tag & ~TAG_USER_MASK)
-		return -KEEL_EINVAL; /* the kernel bit, or bits nobody defined */
-	if (IPC_TAG_LEN(tag) > IPC_BUF_MAX || (IPC_TAG_LEN(tag) && !t->buf))
-		return -KEEL_EINVAL;
-	if (tag & TAG_CAPS_MASK)
-		return check_caps(t, tag, !via || (cap_rights(via) & KEEL_EP_GRANT));
-	return 0;
+	if (!(tag >> 32))
+		return 0; /* most carry neither a buffer nor capabilities */
+	return decode_tag(tag, t->buf != 0, t->as->caps, !via || (cap_rights(via) & KEEL_EP_GRANT));
 }
 
 static struct ipc_msg msg_from(const struct trap_frame *tf, u64 badge)
@@ -277,15 +251,15 @@ long sys_recv(struct trap_frame *tf, struct thread *cur)
 
 long ipc_fault_map(struct thread *cur, struct thread *c, const struct trap_frame *tf)
 {
-	struct cap *as, *mem;
+	const u64 a[6] = { tf->rdx, tf->r9 & ~0xfffull, tf->r10, tf->r8, tf->r9 & 0xfff, 0 };
+	struct sysreq rq;
 	long r;
 
-	if ((r = cap_find(cur->as->caps, tf->rdx, CAP_ASPACE, KEEL_AS_MAP, &as)) ||
-	    (r = cap_find(cur->as->caps, tf->r10, CAP_MEMORY, 0, &mem)))
+	if ((r = syscall_decode_here(&rq, cur, SYS_MAP, a)))
 		return r;
-	if (cap_obj(as) != c->as)
+	if (cap_obj(rq.cap[0]) != c->as)
 		return -KEEL_EINVAL; /* only the faulting thread's own space */
-	return sys_map(as, tf->r9 & ~0xfffull, mem, tf->r8, tf->r9 & 0xfff);
+	return sys_map(cur, &rq);
 }
 
 long sys_reply_recv(struct trap_frame *tf, struct thread *cur)

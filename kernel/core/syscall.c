@@ -2,14 +2,14 @@
  * syscall.c - the system-call table and the generic calls (debug output,
  * tests, information, sleep, exit).
  *
- * Each entry of `syscalls` says, next to its handler, which of its
- * arguments are capabilities, of which type, with which rights.
- * syscall_dispatch looks each one up in the caller's capability space
- * before the handler runs (keel/cap.h: EINVAL, ENOENT, EBADOBJ, EPERM,
- * EDEAD), and hands the handler the capability, not the slot; so no
- * handler can forget a check, and none ever sees an address where an
- * object is meant.  Each handler then checks the rest of its arguments
- * before it changes anything.  The architecture's entry
+ Each call runs in two halves (keel/decode.h): syscall_decode
+ * (kernel/core/decode.c) looks up every capability the call names in the
+ * caller's capability space (keel/cap.h: EINVAL, ENOENT, EBADOBJ, EPERM,
+ * EDEAD) and checks every argument it can without the kernel's state;
+ * then the handler in `syscalls` gets the decoded call, with
+ * capabilities, not slots, so no handler can forget a check, and none
+ * ever sees an address where an object is meant.  Each handler checks
+ * what depends on the state before it changes anything.  The architecture's entry
  * (kernel/arch/x86_64/syscall.S) saves the registers and calls
  * syscall_handle, which takes the big kernel lock, dispatches, and
  * returns through the scheduler; SYS_CALL and SYS_REPLY_RECV try the IPC
@@ -17,6 +17,7 @@
  */
 #include <abi/syscall.h>
 #include <keel/aspace.h>
+#include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
@@ -24,6 +25,7 @@
 #include <keel/boot.h>
 #include <keel/cap.h>
 #include <keel/console.h>
+#include <keel/decode.h>
 #include <common/string.h>
 #include <arch/ptcheck.h>
 #include <keel/layout.h>
@@ -36,7 +38,8 @@
 #include <keel/thread.h>
 
 /*
- * SYS_DEBUG_WRITE(buf, len): queue user text for the console, a chunk at
+ * SYS_DEBUG_WRITE(buf, len), decoded (len at most SYS_DEBUG_WRITE_MAX,
+ * the range user addresses): queue user text for the console, a chunk at
  * a time; returns how much was taken, which is less than len (maybe 0)
  * when the console is busy (kernel/console.c); KEEL_EPERM for all but the
  * first program while a serial driver holds COM1.  It never waits for the
@@ -48,10 +51,6 @@ static long sys_debug_write(u64 buf, u64 len)
 	char chunk[128];
 	u64 done = 0;
 
-	if (len > SYS_DEBUG_WRITE_MAX)
-		return -KEEL_EINVAL;
-	if (!user_range_ok(buf, len))
-		return -KEEL_EFAULT;
 	/*
 	 * Once a serial driver holds COM1, programs print through the console
 	 * server; only the first program (the pager, which cannot wait on a
@@ -85,18 +84,14 @@ static long string_from_user(char *dst, u64 src, size_t size)
 	return -KEEL_EINVAL;
 }
 
-/* SYS_DEBUG_TEST(name, result, why): a TAP line, in test boots only. */
+/* SYS_DEBUG_TEST(name, result, why), decoded (a test boot, a result): a TAP line. */
 static long sys_debug_test(u64 name, u64 result, u64 why)
 {
 	char n[KEEL_TEST_NAME_MAX], w[KEEL_TEST_NAME_MAX];
 	long r;
 
-	if (!boot.test_mode)
-		return -KEEL_ENOSYS;
 	if ((r = string_from_user(n, name, sizeof(n))))
 		return r;
-	if (result > KEEL_TEST_SKIP)
-		return -KEEL_EINVAL;
 	if (why && (r = string_from_user(w, why, sizeof(w))))
 		return r;
 	ktest_report(n, (int)result, why ? w : NULL);
@@ -183,45 +178,22 @@ long syscall_info(u64 what)
 	return info_indexed(what); /* after the plain values: they cost nothing more */
 }
 
-static long sys_exit(u64 code)
-{
-	thread_exit(sched_current(), (i64)code);
-	return 0;
-}
-
-static long sys_yield(void)
-{
-	sched_yield();
-	return 0;
-}
-
 /*
- * The table.  An ARGS handler takes the caller and the call's six
- * arguments (RDI, RSI, RDX, R10, R8, R9) in a[], where each capability
- * argument has been replaced by its struct cap *; the IPC calls take the
- * whole frame (FRAME), since they also return a message in it, and look
- * up their endpoint themselves (on the fast path).  Every number below
- * SYS_COUNT has an entry (syscall_dispatch relies on it; a boot test
- * checks it).
+ * The table of apply halves.  syscall_decode (kernel/core/decode.c) has
+ * looked up the capabilities and checked the arguments: an ARGS handler
+ * takes the caller and the decoded call.  The IPC calls take the whole
+ * frame (FRAME), since they also return a message in it; they decode
+ * their endpoint and tag themselves (decode_tag), as the fast path does
+ * its own.  Every number below SYS_COUNT has an entry (syscall_dispatch
+ * relies on it; a boot test checks it).
  */
-struct syscall_cap {
-	u8 arg;	   /* which argument */
-	u8 type;   /* enum cap_type; CAP_EMPTY: no capability */
-	u8 rights; /* each of which it must have */
-};
-
-#define SYSCALL_CAPS 2
-
 struct syscall_def {
 	union {
-		long (*fn)(struct thread *cur, const u64 *a);
+		long (*fn)(struct thread *cur, const struct sysreq *rq);
 		long (*ipc)(struct trap_frame *tf, struct thread *cur);
 	};
-	u8 args; /* SYSCALL_ARGS or SYSCALL_FRAME */
-	struct syscall_cap caps[SYSCALL_CAPS];
+	bool frame; /* an IPC call: ipc */
 };
-
-enum { SYSCALL_ARGS, SYSCALL_FRAME };
 
 /* The two calls that share sys_send. */
 static long call_send(struct trap_frame *tf, struct thread *cur)
@@ -233,71 +205,42 @@ static long call_call(struct trap_frame *tf, struct thread *cur)
 	return sys_send(tf, cur, SEND_CALL);
 }
 
-/*
- * Handlers, made to fit the table: ADAPT(name, expression) defines
- * name(cur, a) as the expression; CAP(i) is argument i as the capability
- * the dispatcher found.
- */
-#define ADAPT(name, call)                                  \
-	static long name(struct thread *cur, const u64 *a) \
-	{                                                  \
-		(void)cur;                                 \
-		(void)a;                                   \
-		return call;                               \
-	}
-#define CAP(i) ((struct cap *)a[i])
-ADAPT(call_exit, sys_exit(a[0]))
-ADAPT(call_yield, sys_yield())
-ADAPT(call_sleep, sys_sleep(a[0]))
-ADAPT(call_info, syscall_info(a[0]))
-ADAPT(call_debug_write, sys_debug_write(a[0], a[1]))
-ADAPT(call_debug_test, sys_debug_test(a[0], a[1], a[2]))
-ADAPT(call_donate, sys_kmem_donate(CAP(0), a[1], a[2]))
-ADAPT(call_reclaim, sys_kmem_reclaim(CAP(0), a[1], a[2]))
-ADAPT(call_counts, sys_kmem_counts(CAP(0), a[1], a[2]))
-ADAPT(call_physical_derive, cap_physical_derive(cur, CAP(0), a[1], a[2], a[3], a[4]))
-ADAPT(call_as_create, sys_as_create(cur, CAP(0), a[1], a[2], a[3], a[4]))
-ADAPT(call_map, sys_map(CAP(0), a[1], CAP(2), a[3], a[4]))
-ADAPT(call_unmap, sys_unmap(cur, CAP(0), a[1], a[2]))
-ADAPT(call_lookup, sys_lookup(cur, CAP(0), a[1], a[2]))
-ADAPT(call_unmap_range, sys_unmap_range(cur, CAP(0), a[1], a[2], a[3]))
-ADAPT(call_map_range, sys_map_range(CAP(0), a[1], CAP(2), a[3], a[4], a[5]))
-ADAPT(call_supply_table, sys_supply_table(CAP(0), a[1], a[2], CAP(3), a[4]))
-ADAPT(call_thread_create, sys_thread_create(cur, CAP(0), a[1], CAP(2), a[3], a[4], a[5]))
-ADAPT(call_thread_config, sys_thread_config(cur, CAP(0), a[1], a[2], a[3]))
-ADAPT(call_thread_start, sys_thread_start(CAP(0), a[1], a[2], a[3]))
-ADAPT(call_endpoint_create, sys_endpoint_create(cur, CAP(0), a[1], a[2]))
-ADAPT(call_destroy, sys_destroy(cur, a[0]))
-ADAPT(call_cap_info, sys_cap_info(cur, a[0]))
-ADAPT(call_cap_copy, sys_cap_copy(cur, a[0], a[1], a[2], a[3], a[4]))
-ADAPT(call_cap_delete, sys_cap_delete(cur, a[0], a[1]))
-ADAPT(call_cap_landing, sys_cap_landing(cur, a[0], a[1]))
-ADAPT(call_notify_create, sys_notify_create(cur, CAP(0), a[1], a[2]))
-ADAPT(call_signal, sys_signal(CAP(0)))
-ADAPT(call_wait, sys_wait(cur, CAP(0), a[1]))
-ADAPT(call_notify_bind, sys_notify_bind(cur, CAP(0), a[1]))
-ADAPT(call_range_derive, cap_range_derive(cur, CAP(0), a[1], a[2], a[3]))
-ADAPT(call_io_enable, sys_io_enable(CAP(0), CAP(1), a[2], a[3]))
-ADAPT(call_irq_bind, sys_irq_bind(cur, CAP(0), a[1], a[2], a[3]))
-ADAPT(call_irq_ack, sys_irq_ack(CAP(0), a[1]))
-ADAPT(call_irq_status, sys_irq_status(CAP(0), a[1]))
-ADAPT(call_map_device, sys_map_device(CAP(0), a[1], CAP(2), a[3], a[4]))
+/* The generic calls, made to fit the table. */
+static long call_exit(struct thread *cur, const struct sysreq *rq)
+{
+	thread_exit(cur, (i64)rq->a[0]);
+	return 0;
+}
+static long call_yield(struct thread *cur, const struct sysreq *rq)
+{
+	sched_yield();
+	return 0;
+}
+static long call_sleep(struct thread *cur, const struct sysreq *rq)
+{
+	return sys_sleep(rq->a[0]);
+}
+static long call_info(struct thread *cur, const struct sysreq *rq)
+{
+	return syscall_info(rq->a[0]);
+}
+static long call_debug_write(struct thread *cur, const struct sysreq *rq)
+{
+	return sys_debug_write(rq->a[0], rq->a[1]);
+}
+static long call_debug_test(struct thread *cur, const struct sysreq *rq)
+{
+	return sys_debug_test(rq->a[0], rq->a[1], rq->a[2]);
+}
 
-/* An entry: ARGS(handler, capability arguments...) or FRAME(handler). */
-#define ARGS(f, ...)                                                     \
-	{                                                                \
-		.fn = (f), .args = SYSCALL_ARGS, .caps = { __VA_ARGS__ } \
+#define ARGS(f)           \
+	{                 \
+		.fn = (f) \
 	}
-#define FRAME(f)                                  \
-	{                                         \
-		.ipc = (f), .args = SYSCALL_FRAME \
+#define FRAME(f)                          \
+	{                                 \
+		.ipc = (f), .frame = true \
 	}
-/* Argument i is a capability of `type` with each of `rights`. */
-#define C(i, type, rights)            \
-	{                             \
-		(i), (type), (rights) \
-	}
-#define MEM_KMEM(i) C(i, CAP_MEMORY, KEEL_MEM_KMEM)
 
 static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_DEBUG_WRITE] = ARGS(call_debug_write),
@@ -306,76 +249,77 @@ static const struct syscall_def syscalls[SYS_COUNT] = {
 	[SYS_INFO] = ARGS(call_info),
 	[SYS_DEBUG_TEST] = ARGS(call_debug_test),
 	[SYS_SLEEP] = ARGS(call_sleep),
-	/* Memory: a memory capability, and offsets in it. */
-	[SYS_KMEM_DONATE] = ARGS(call_donate, MEM_KMEM(0)),
-	[SYS_KMEM_RECLAIM] = ARGS(call_reclaim, MEM_KMEM(0)),
-	[SYS_KMEM_COUNTS] = ARGS(call_counts, MEM_KMEM(0)),
-	[SYS_MEM_DERIVE] =
-	    ARGS(call_physical_derive, C(0, CAP_MEMORY, 0)), /* rights: the handler */
-	/* Objects are made in donated frames; the new capability goes to a slot. */
-	[SYS_AS_CREATE] = ARGS(call_as_create, MEM_KMEM(0)),
-	[SYS_THREAD_CREATE] =
-	    ARGS(call_thread_create, MEM_KMEM(0), C(2, CAP_ASPACE, KEEL_AS_THREAD)),
-	[SYS_ENDPOINT_CREATE] = ARGS(call_endpoint_create, MEM_KMEM(0)),
-	[SYS_NOTIFY_CREATE] = ARGS(call_notify_create, MEM_KMEM(0)),
-	/* Address spaces.  SYS_MAP's memory needs the map rights: the handler. */
-	[SYS_MAP] = ARGS(call_map, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),
-	[SYS_UNMAP] = ARGS(call_unmap, C(0, CAP_ASPACE, KEEL_AS_MAP)), /* mem may be none */
-	[SYS_LOOKUP] = ARGS(call_lookup, C(0, CAP_ASPACE, KEEL_AS_MAP)),
-	[SYS_UNMAP_RANGE] =
-	    ARGS(call_unmap_range, C(0, CAP_ASPACE, KEEL_AS_MAP)), /* mem: none ok */
-	[SYS_MAP_RANGE] = ARGS(call_map_range, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_MEMORY, 0)),
-	[SYS_SUPPLY_TABLE] = ARGS(call_supply_table, C(0, CAP_ASPACE, KEEL_AS_MAP), MEM_KMEM(3)),
-	/* Threads.  The pager endpoint may be none: the handler. */
-	[SYS_THREAD_CONFIG] = ARGS(call_thread_config, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
-	[SYS_THREAD_START] = ARGS(call_thread_start, C(0, CAP_THREAD, KEEL_TH_START)),
-	/* Notifications.  The one to bind may be none: the handler. */
-	[SYS_SIGNAL] = ARGS(call_signal, C(0, CAP_NOTIFY, KEEL_NT_SIGNAL)),
-	[SYS_WAIT] = ARGS(call_wait, C(0, CAP_NOTIFY, KEEL_NT_WAIT)),
-	[SYS_NOTIFY_BIND] = ARGS(call_notify_bind, C(0, CAP_THREAD, KEEL_TH_CONFIG)),
-	/* I/O ports (x86: kernel/arch/x86_64/ioport.c). */
-	[SYS_IO_DERIVE] = ARGS(call_range_derive, C(0, CAP_IOPORT, 0)),
-	[SYS_IO_ENABLE] =
-	    ARGS(call_io_enable, C(0, CAP_IOPORT, KEEL_IO_USE), C(1, CAP_ASPACE, KEEL_AS_MAP)),
-	/* Interrupt lines (kernel/object/irq.c).  The notification may be none: the handler. */
-	[SYS_IRQ_DERIVE] = ARGS(call_range_derive, C(0, CAP_IRQ, 0)),
-	[SYS_IRQ_BIND] = ARGS(call_irq_bind, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
-	[SYS_IRQ_ACK] = ARGS(call_irq_ack, C(0, CAP_IRQ, KEEL_IRQ_BIND)),
-	[SYS_IRQ_STATUS] = ARGS(call_irq_status, C(0, CAP_IRQ, 0)),
-	/* Device memory.  The map's W right on dev: the handler. */
-	[SYS_DEVICE_DERIVE] = ARGS(call_physical_derive, C(0, CAP_DEVICE, 0)),
-	[SYS_MAP_DEVICE] =
-	    ARGS(call_map_device, C(0, CAP_ASPACE, KEEL_AS_MAP), C(2, CAP_DEVICE, KEEL_DEV_R)),
-	/* Any type: the handlers look the slots up (keel/cap.h). */
-	[SYS_DESTROY] = ARGS(call_destroy),
-	[SYS_CAP_INFO] = ARGS(call_cap_info),
-	[SYS_CAP_COPY] = ARGS(call_cap_copy),
-	[SYS_CAP_DELETE] = ARGS(call_cap_delete),
-	[SYS_CAP_LANDING] = ARGS(call_cap_landing),
-	/* IPC: an endpoint with SEND or RECV, found by the handler. */
+	[SYS_KMEM_DONATE] = ARGS(sys_kmem_donate),
+	[SYS_KMEM_RECLAIM] = ARGS(sys_kmem_reclaim),
+	[SYS_KMEM_COUNTS] = ARGS(sys_kmem_counts),
+	[SYS_MEM_DERIVE] = ARGS(cap_physical_derive),
+	[SYS_AS_CREATE] = ARGS(sys_as_create),
+	[SYS_THREAD_CREATE] = ARGS(sys_thread_create),
+	[SYS_ENDPOINT_CREATE] = ARGS(sys_endpoint_create),
+	[SYS_NOTIFY_CREATE] = ARGS(sys_notify_create),
+	[SYS_MAP] = ARGS(sys_map),
+	[SYS_UNMAP] = ARGS(sys_unmap),
+	[SYS_LOOKUP] = ARGS(sys_lookup),
+	[SYS_UNMAP_RANGE] = ARGS(sys_unmap_range),
+	[SYS_MAP_RANGE] = ARGS(sys_map_range),
+	[SYS_SUPPLY_TABLE] = ARGS(sys_supply_table),
+	[SYS_THREAD_CONFIG] = ARGS(sys_thread_config),
+	[SYS_THREAD_START] = ARGS(sys_thread_start),
+	[SYS_SIGNAL] = ARGS(sys_signal),
+	[SYS_WAIT] = ARGS(sys_wait),
+	[SYS_NOTIFY_BIND] = ARGS(sys_notify_bind),
+	[SYS_IO_DERIVE] = ARGS(cap_range_derive),
+	[SYS_IO_ENABLE] = ARGS(sys_io_enable),
+	[SYS_IRQ_DERIVE] = ARGS(cap_range_derive),
+	[SYS_IRQ_BIND] = ARGS(sys_irq_bind),
+	[SYS_IRQ_ACK] = ARGS(sys_irq_ack),
+	[SYS_IRQ_STATUS] = ARGS(sys_irq_status),
+	[SYS_DEVICE_DERIVE] = ARGS(cap_physical_derive),
+	[SYS_MAP_DEVICE] = ARGS(sys_map_device),
+	[SYS_DESTROY] = ARGS(sys_destroy),
+	[SYS_CAP_INFO] = ARGS(sys_cap_info),
+	[SYS_CAP_COPY] = ARGS(sys_cap_copy),
+	[SYS_CAP_DELETE] = ARGS(sys_cap_delete),
+	[SYS_CAP_LANDING] = ARGS(sys_cap_landing),
 	[SYS_SEND] = FRAME(call_send),
 	[SYS_RECV] = FRAME(sys_recv),
 	[SYS_CALL] = FRAME(call_call),
 	[SYS_REPLY_RECV] = FRAME(sys_reply_recv),
 };
 
+static struct cap *space_caps(const struct cap *as)
+{
+	return ((struct aspace *)cap_obj(as))->caps;
+}
+
+/* What the decoders may read here. */
+static inline struct decode_env decode_here(void)
+{
+	return (struct decode_env){ .cpus = percpu_count,
+				    .huge_pages = cpu_has.pdpe1gb,
+				    .test_boot = boot.test_mode,
+				    .space_caps = space_caps };
+}
+
+long syscall_decode_here(struct sysreq *rq, struct thread *cur, u64 nr, const u64 a[6])
+{
+	struct decode_env m = decode_here();
+
+	return syscall_decode(rq, nr, a, cur->as->caps, &m);
+}
+
+/* Decode, then apply. */
 static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 {
 	if (tf->rax >= SYS_COUNT)
 		return -KEEL_ENOSYS;
 	const struct syscall_def *d = &syscalls[tf->rax];
-	if (d->args == SYSCALL_FRAME)
+	if (d->frame)
 		return d->ipc(tf, cur);
-	u64 a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	for (int i = 0; i < SYSCALL_CAPS && d->caps[i].type; i++) {
-		const struct syscall_cap *sc = &d->caps[i];
-		struct cap *c;
-		long r = cap_find(cur->as->caps, a[sc->arg], sc->type, sc->rights, &c);
-		if (r)
-			return r;
-		a[sc->arg] = (u64)c;
-	}
-	return d->fn(cur, a);
+	const u64 a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	struct sysreq rq;
+	long r = syscall_decode_here(&rq, cur, tf->rax, a);
+	return r ? r : d->fn(cur, &rq);
 }
 
 /* The registers the way out restores: the running thread's (arch/percpu.h's frame_end). */
@@ -422,10 +366,5 @@ bool syscall_table_complete(void)
 	for (unsigned n = 0; n < SYS_COUNT; n++)
 		if (!syscalls[n].fn)
 			return false;
-	/* And every capability argument names a type and a register. */
-	for (unsigned n = 0; n < SYS_COUNT; n++)
-		for (int i = 0; i < SYSCALL_CAPS; i++)
-			if (syscalls[n].caps[i].type >= CAP_TYPES || syscalls[n].caps[i].arg > 5)
-				return false;
-	return true;
+	return syscall_decoders_complete();
 }

@@ -12,6 +12,7 @@
 #include <keel/boot.h>
 #include <keel/bootmem.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/console.h>
 #include <keel/frames.h>
 #include <keel/kmem.h>
@@ -536,29 +537,17 @@ u64 kmem_boot_bytes(void)
  * The calls, on a memory capability the dispatcher found with KEEL_MEM_KMEM
  * (kernel/core/syscall.c): the range must lie inside it.
  */
-long sys_kmem_donate(struct cap *mem, u64 off, u64 size)
+long sys_kmem_donate(struct thread *cur, const struct sysreq *rq)
 {
-	u64 pa;
-	long r = cap_mem_range(mem, off, size, &pa);
-
-	return r ? r : kmem_donate(pa, size);
+	return kmem_donate(rq->frame[0], rq->size);
 }
 
-long sys_kmem_reclaim(struct cap *mem, u64 off, u64 size)
+long sys_kmem_reclaim(struct thread *cur, const struct sysreq *rq)
 {
-	u64 pa;
-	long r = cap_mem_range(mem, off, size, &pa);
-
-	return r ? r : kmem_reclaim(pa, size);
+	return kmem_reclaim(rq->frame[0], rq->size);
 }
 
-long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off)
+long sys_kmem_counts(struct thread *cur, const struct sysreq *rq)
 {
-	u64 pa, frame;
-	long r;
-
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &pa)) ||
-	    (r = cap_mem_range(mem, frame_off, PAGE_SIZE, &frame)))
-		return r;
-	return kmem_supply_counts(pa, frame);
+	return kmem_supply_counts(rq->frame[0], rq->frame[1]);
 }

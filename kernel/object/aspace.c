@@ -12,6 +12,7 @@
 #include <arch/vspace.h>
 #include <keel/addr.h>
 #include <keel/aspace.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/panic.h>
 #include <keel/thread.h>
@@ -37,48 +38,12 @@ static long missing_error(int level)
 			    : -KEEL_EFAULT;
 }
 
-static long check_va(u64 va)
-{
-	if (!IS_ALIGNED(va, PAGE_SIZE))
-		return -KEEL_EINVAL;
-	return va < KEEL_USER_TOP ? 0 : -KEEL_EFAULT;
-}
-
-/* A range of `pages` pages from va: 1 to max of them, all user addresses. */
-static long check_range(u64 va, u64 pages, u64 max)
-{
-	long r = check_va(va);
-
-	if (r)
-		return r;
-	if (!pages || pages > max)
-		return -KEEL_EINVAL;
-	return pages > (KEEL_USER_TOP - va) / PAGE_SIZE ? -KEEL_EFAULT : 0;
-}
-
 /* Where the page-directory entry's 2 MB that holds a ends, or end if that is sooner. */
 static u64 block_end(u64 a, u64 end)
 {
 	u64 next = ALIGN_DOWN(a, KEEL_LARGE_SIZE) + KEEL_LARGE_SIZE;
 
 	return next < end ? next : end;
-}
-
-/*
- * The rights of a map: R required, nothing beyond `allowed`; each map
- * right, and W for clearing, held by the memory capability.  *want: the
- * page's rights.
- */
-static long check_map_rights(u64 rights, u64 allowed, const struct cap *mem, u32 *want)
-{
-	if ((rights & ~allowed) || !(rights & KEEL_MAP_R))
-		return -KEEL_EINVAL; /* x86 pages are always readable */
-	*want = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
-	/* Clearing writes the frame: the memory capability's W. */
-	if ((*want & ~cap_rights(mem)) ||
-	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
-		return -KEEL_EPERM;
-	return 0;
 }
 
 static u64 boot_table(void *ctx)
@@ -115,58 +80,21 @@ static long check_frame(u64 frame, u64 rights, enum kmem_class *cls)
 
 #define LARGE_PAGES (KEEL_LARGE_SIZE / PAGE_SIZE)
 
-/* The level of SYS_MAP's page: 1 (4 KB), 2 (2 MB, KEEL_MAP_LARGE), 3 (1 GB, KEEL_MAP_HUGE). */
-static int map_level(u64 rights)
-{
-	return rights & KEEL_MAP_HUGE ? 3 : rights & KEEL_MAP_LARGE ? 2 : 1;
-}
-
 static u64 level_size(int level)
 {
 	return level == 3 ? KEEL_HUGE_SIZE : level == 2 ? KEEL_LARGE_SIZE : PAGE_SIZE;
 }
 
 /*
- * SYS_MAP's frame: the 4 KB at off in mem; or the 2 MB or 1 GB there
- * (va, off and the frame aligned to the size, all of it below
- * KEEL_USER_TOP and the pager's RAM; 1 GB only where the CPU has 1 GB
- * pages).
+ * SYS_MAP's frame, decoded: may it be mapped?  *cls: its class (one
+ * classification).  A 2 MB or 1 GB page is all the pager's RAM.
  */
-static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
-		      enum kmem_class *cls)
+static long map_frame(const struct sysreq *rq, enum kmem_class *cls)
 {
-	int level = map_level(rights);
-	u64 size = level_size(level);
-	long r;
-
-	if (level == 1) {
-		if ((r = cap_mem_range(mem, off, PAGE_SIZE, frame)))
-			return r;
-		return check_frame(*frame, rights, cls);
-	}
-	/*
-	 * One size at a time; 1 GB where the CPU has it, and never cleared
-	 * here: clearing 1 GB would hold the big kernel lock, and every other
-	 * CPU, for a quarter of a billion stores (the pager clears it first).
-	 */
-	if (level == 3 && ((rights & (KEEL_MAP_LARGE | KEEL_MAP_ZERO)) || !cpu_has.pdpe1gb))
-		return -KEEL_EINVAL;
-	if (!IS_ALIGNED(va, size) || !IS_ALIGNED(off, size))
-		return -KEEL_EINVAL;
-	/* All of it below KEEL_USER_TOP: the last user page is never mapped. */
-	if (va > KEEL_USER_TOP - size)
-		return -KEEL_EFAULT;
+	if (rq->level == 1)
+		return check_frame(rq->frame[0], rq->a[4], cls);
 	*cls = KMEM_USER;
-	if ((r = cap_mem_range(mem, off, size, frame)))
-		return r;
-	/*
-	 * The frame itself aligned, not only the offset: a derived memory
-	 * capability may start anywhere, and a large entry holds only an
-	 * aligned address (bit 12 is PAT there).
-	 */
-	if (!IS_ALIGNED(*frame, size))
-		return -KEEL_EINVAL;
-	return kmem_check_user_range(*frame, size);
+	return kmem_check_user_range(rq->frame[0], rq->size);
 }
 
 /*
@@ -176,23 +104,18 @@ static long map_frame(u64 va, struct cap *mem, u64 off, u64 rights, u64 *frame,
  * user mappings per 2 MB chunk: such a page is one count on each of its
  * chunks.
  */
-long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
+long sys_map(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
-	int level = map_level(rights);
+	struct aspace *as = cap_obj(rq->cap[0]);
+	u64 va = rq->a[1], rights = rq->a[4], frame = rq->frame[0];
+	int level = (int)rq->level;
+	u32 want = rq->rights;
 	enum kmem_class cls;
 	vspace_entry *e;
-	u64 frame;
 	int missing;
 	long r;
 
-	u32 want;
-
-	if ((r = check_va(va)) || (r = map_frame(va, mem, off, rights, &frame, &cls)) ||
-	    (r = check_map_rights(rights,
-				  KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO |
-				      KEEL_MAP_LARGE | KEEL_MAP_HUGE,
-				  mem, &want)))
+	if ((r = map_frame(rq, &cls)))
 		return r;
 	/* Constant levels: each walk is unrolled. */
 	e = level == 1	 ? vspace_entry_at(&as->vs, va, 1, &missing)
@@ -226,29 +149,21 @@ long sys_map(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 rights)
  * frames as 4 KB pages.  Checks everything (the frames, the rights, every
  * entry a page-directory entry at a time, the counts) before it maps one.
  */
-long sys_map_range(struct cap *asc, u64 va, struct cap *mem, u64 off, u64 pages, u64 rights)
+long sys_map_range(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
-	u64 frame, size, end;
+	struct aspace *as = cap_obj(rq->cap[0]);
+	u64 va = rq->a[1], pages = rq->a[4], rights = rq->a[5];
+	u64 frame = rq->frame[0], size = rq->size, end = va + size;
+	u32 want = rq->rights;
 	int missing;
 	long r;
 
-	if ((r = check_range(va, pages, KEEL_MAP_RANGE_MAX)))
-		return r;
-	size = pages * PAGE_SIZE;
-	end = va + size;
-	if ((r = cap_mem_range(mem, off, size, &frame)))
-		return r;
 	/* The pager's RAM; or boot modules, never written (as SYS_MAP). */
 	bool module = kmem_classify(frame) == KMEM_MODULE;
 	if (module && (rights & (KEEL_MAP_W | KEEL_MAP_ZERO)))
 		return -KEEL_EROLE;
 	if ((r = module ? kmem_check_module_range(frame, size)
 			: kmem_check_user_range(frame, size)))
-		return r;
-	u32 want;
-	if ((r = check_map_rights(rights, KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO, mem,
-				  &want)))
 		return r;
 	for (u64 a = va, next; a < end; a = next) {
 		next = block_end(a, end);
@@ -306,23 +221,18 @@ static vspace_entry *leaf_at(struct aspace *as, u64 va, u64 *frame, int *level)
 
 /*
  * The checks of SYS_UNMAP and SYS_LOOKUP: the present leaf for va, the
- * 4 KB frame at va and its offset in the memory capability in slot `mem`
- * (KEEL_CAP_NONE: none asked, 0; *mc: that capability, or NULL); or NULL
- * with the error in *err.
+ * 4 KB frame at va and its offset in the memory capability rq->cap[2]
+ * (NULL: none asked, 0); or NULL with the error in *err.
  */
-static vspace_entry *mapped_leaf(struct thread *cur, struct aspace *as, u64 va, u64 mem, u64 *off,
-				 u64 *frame, int *level, struct cap **mc, long *err)
+static vspace_entry *mapped_leaf(const struct sysreq *rq, u64 *off, u64 *frame, int *level,
+				 long *err)
 {
-	vspace_entry *e = NULL;
-	struct cap *m = *mc = NULL;
+	struct aspace *as = cap_obj(rq->cap[0]);
+	struct cap *m = rq->cap[2];
+	vspace_entry *e;
 
 	*off = 0;
-	if (mem != KEEL_CAP_NONE && (*err = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
-		return NULL;
-	*mc = m;
-	if ((*err = check_va(va)))
-		return NULL;
-	if (!(e = leaf_at(as, va, frame, level))) {
+	if (!(e = leaf_at(as, rq->a[1], frame, level))) {
 		*err = -KEEL_ENOENT;
 		return NULL;
 	}
@@ -346,14 +256,14 @@ static void unref_large(u64 frame, int level)
  * range can hold, goes whole here, named by its first address (EINVAL
  * inside it); mem must hold all of it.
  */
-long sys_unmap(struct thread *cur, struct cap *asc, u64 va, u64 mem)
+long sys_unmap(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
-	u64 off, frame;
+	struct aspace *as = cap_obj(rq->cap[0]);
+	struct cap *m = rq->cap[2];
+	u64 va = rq->a[1], off, frame;
 	int level;
-	struct cap *m;
 	long r;
-	vspace_entry *e = mapped_leaf(cur, as, va, mem, &off, &frame, &level, &m, &r);
+	vspace_entry *e = mapped_leaf(rq, &off, &frame, &level, &r);
 
 	if (!e)
 		return r;
@@ -475,23 +385,19 @@ static long unmap_range(struct aspace *as, u64 va, u64 end, struct cap *m, u64 *
 }
 
 /* SYS_UNMAP_RANGE(as, va, pages, mem): every mapped page of the range, one flush. */
-long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64 mem)
+long sys_unmap_range(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
-	struct cap *m = NULL;
+	struct aspace *as = cap_obj(rq->cap[0]);
+	struct cap *m = rq->cap[3];
+	u64 va = rq->a[1], pages = rq->a[2], end = va + rq->size;
 	u64 *out = NULL;
 	long r;
 
-	if (mem != KEEL_CAP_NONE) {
-		if ((r = cap_find(cur->as->caps, mem, CAP_MEMORY, 0, &m)))
-			return r;
+	if (m) {
 		if (!cur->buf)
 			return -KEEL_EINVAL; /* nowhere to put the frames */
 		out = phys_to_virt(cur->buf);
 	}
-	if ((r = check_range(va, pages, KEEL_UNMAP_MAX)))
-		return r;
-	u64 end = va + pages * PAGE_SIZE;
 	if ((r = unmap_range(as, va, end, m, NULL, false)) < 0)
 		return r;
 	long n = unmap_range(as, va, end, m, out, true);
@@ -501,35 +407,27 @@ long sys_unmap_range(struct thread *cur, struct cap *asc, u64 va, u64 pages, u64
 }
 
 /* SYS_LOOKUP(as, va, mem): the offset in mem of the frame at va. */
-long sys_lookup(struct thread *cur, struct cap *asc, u64 va, u64 mem)
+long sys_lookup(struct thread *cur, const struct sysreq *rq)
 {
 	u64 off, frame;
 	int level;
-	struct cap *m;
 	long r;
 
-	if (mem == KEEL_CAP_NONE)
-		return -KEEL_EINVAL; /* the answer is an offset in mem */
-	return mapped_leaf(cur, cap_obj(asc), va, mem, &off, &frame, &level, &m, &r) ? (long)off
-										     : r;
+	return mapped_leaf(rq, &off, &frame, &level, &r) ? (long)off : r;
 }
 
 /* SYS_SUPPLY_TABLE(as, va, level, mem, off): a page table for va at level. */
-long sys_supply_table(struct cap *asc, u64 va, u64 level, struct cap *mem, u64 off)
+long sys_supply_table(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
-	u64 frame;
+	struct aspace *as = cap_obj(rq->cap[0]);
+	u64 frame = rq->frame[0];
 	int missing;
 	long r;
 
-	if ((r = check_va(va)))
-		return r;
-	if (level < 1 || level > 3)
-		return -KEEL_EINVAL;
-	if ((r = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (r = kmem_check_free(frame)))
+	if ((r = kmem_check_free(frame)))
 		return r;
 	/* The entry that should point to the new table. */
-	vspace_entry *e = vspace_entry_at(&as->vs, va, (int)level + 1, &missing);
+	vspace_entry *e = vspace_entry_at(&as->vs, rq->a[1], (int)rq->level + 1, &missing);
 	if (!e)
 		return missing ? missing_error(missing) : -KEEL_EEXIST; /* 0: a larger page */
 	if (vspace_present(*e))
@@ -541,25 +439,15 @@ long sys_supply_table(struct cap *asc, u64 va, u64 level, struct cap *mem, u64 o
 }
 
 /* SYS_AS_CREATE(mem, obj_off, pml4_off, cspace_off, dst). */
-long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_off, u64 cspace_off,
-		   u64 dst)
+long sys_as_create(struct thread *cur, const struct sysreq *rq)
 {
-	u64 obj, pml4, cspace;
-	struct cap *to;
+	u64 obj = rq->frame[0], pml4 = rq->frame[1], cspace = rq->frame[2];
 	long r;
 
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
-	if ((r = cap_mem_range(mem, obj_off, PAGE_SIZE, &obj)) ||
-	    (r = cap_mem_range(mem, pml4_off, PAGE_SIZE, &pml4)) ||
-	    (r = cap_mem_range(mem, cspace_off, PAGE_SIZE, &cspace)))
-		return r;
 	if ((r = kmem_check_free(obj)) || (r = kmem_check_free(pml4)) ||
 	    (r = kmem_check_free(cspace)))
 		return r;
-	if (obj == pml4 || obj == cspace || pml4 == cspace)
-		return -KEEL_EINVAL;
-	cap_set(to, CAP_ASPACE, aspace_make(obj, pml4, cspace), CAP_RIGHTS_ASPACE, 0);
+	cap_set(rq->dst, CAP_ASPACE, aspace_make(obj, pml4, cspace), CAP_RIGHTS_ASPACE, 0);
 	return 0;
 }
 
@@ -592,20 +480,13 @@ void aspace_destroy(struct aspace *as)
  * SYS_MAP_DEVICE(as, va, dev, off, rights): a device's page, uncached,
  * never executable, never counted (it is not RAM, so nobody owns it).
  */
-long sys_map_device(struct cap *asc, u64 va, struct cap *dev, u64 off, u64 rights)
+long sys_map_device(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as = cap_obj(asc);
+	struct aspace *as = cap_obj(rq->cap[0]);
+	u64 va = rq->a[1], frame = rq->frame[0];
 	vspace_entry *e;
-	u64 frame;
 	int missing;
-	long r;
 
-	if ((r = check_va(va)) || (r = cap_mem_range(dev, off, PAGE_SIZE, &frame)))
-		return r;
-	if ((rights & ~(u64)(KEEL_MAP_R | KEEL_MAP_W)) || !(rights & KEEL_MAP_R))
-		return -KEEL_EINVAL;
-	if (rights & ~(u64)cap_rights(dev))
-		return -KEEL_EPERM;
 	enum kmem_class cls = kmem_classify(frame);
 	if (cls == KMEM_KERNEL)
 		return -KEEL_EKERNEL;
@@ -617,7 +498,7 @@ long sys_map_device(struct cap *asc, u64 va, struct cap *dev, u64 off, u64 right
 		return missing ? missing_error(missing) : -KEEL_EEXIST;
 	if (vspace_present(*e))
 		return -KEEL_EEXIST;
-	vspace_set_device(e, frame, (u32)rights);
+	vspace_set_device(e, frame, rq->rights);
 	as->pages++;
 	as->had_device = true;
 	return 0;

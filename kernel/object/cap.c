@@ -8,6 +8,7 @@
 #include <abi/syscall.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
 #include <keel/panic.h>
@@ -28,35 +29,6 @@ _Static_assert(CAP_TYPES - 1 <= CAP_TYPE_MASK &&
 		    CAP_RIGHTS_DEVICE) <= CAP_RIGHTS_MASK &&
 		   (u64)KEEL_IO_PORTS << 12 <= CAP_OBJ_MASK,
 	       "types and rights fit a capability's word");
-
-/* Types whose capabilities carry a badge. */
-static bool cap_badged_type(u32 type)
-{
-	return type == CAP_ENDPOINT || type == CAP_NOTIFY;
-}
-
-u32 cap_type_rights(u32 type)
-{
-	switch (type) {
-	case CAP_MEMORY:
-		return CAP_RIGHTS_MEMORY;
-	case CAP_ASPACE:
-		return CAP_RIGHTS_ASPACE;
-	case CAP_THREAD:
-		return CAP_RIGHTS_THREAD;
-	case CAP_ENDPOINT:
-		return CAP_RIGHTS_ENDPOINT;
-	case CAP_NOTIFY:
-		return CAP_RIGHTS_NOTIFY;
-	case CAP_IOPORT:
-		return CAP_RIGHTS_IOPORT;
-	case CAP_IRQ:
-		return CAP_RIGHTS_IRQ;
-	case CAP_DEVICE:
-		return CAP_RIGHTS_DEVICE;
-	}
-	return 0;
-}
 
 static void cap_fill(struct cap *c, u64 word)
 {
@@ -138,28 +110,10 @@ void cap_clear(struct cap *c)
 	*c = (struct cap){ 0 };
 }
 
-long cap_space(struct thread *cur, u64 space, struct aspace **out)
-{
-	struct cap *c;
-	long r;
-
-	if (space == KEEL_CAP_SELF) {
-		*out = cur->as;
-		return 0;
-	}
-	if ((r = cap_find(cur->as->caps, space, CAP_ASPACE, KEEL_AS_CAPS, &c)))
-		return r;
-	*out = cap_obj(c);
-	return 0;
-}
-
 /* SYS_CAP_INFO(slot): type << 8 | rights, of a live capability. */
-long sys_cap_info(struct thread *cur, u64 slot)
+long sys_cap_info(struct thread *cur, const struct sysreq *rq)
 {
-	struct cap *c;
-	long r = cap_find_any(cur->as->caps, slot, 0, &c);
-
-	return r ? r : (long)(cap_type(c) << 8 | cap_rights(c));
+	return (long)(cap_type(rq->cap[0]) << 8 | cap_rights(rq->cap[0]));
 }
 
 /*
@@ -168,84 +122,36 @@ long sys_cap_info(struct thread *cur, u64 slot)
  * slot dst of `space`.  The badge goes with it; a non-zero `badge` mints
  * one into a copy of an unbadged endpoint or notification capability.
  */
-long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge)
+long sys_cap_copy(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *to;
-	struct cap *from;
-	long r;
+	const struct cap *from = rq->cap[0];
 
-	if ((r = cap_find_any(cur->as->caps, src, 0, &from)))
-		return r; /* EDEAD: a stale capability is not copied */
-	if ((r = cap_space(cur, space, &to)))
-		return r;
-	if (dst >= KEEL_CAP_SLOTS)
-		return -KEEL_EINVAL;
-	if (cap_type(&to->caps[dst]) != CAP_EMPTY)
-		return -KEEL_EEXIST;
-	if (!rights || rights & ~(u64)cap_type_rights(cap_type(from)))
-		return -KEEL_EINVAL;
-	if (badge && (!cap_badged_type(cap_type(from)) || from->badge))
-		return -KEEL_EINVAL; /* only an unbadged endpoint or notification takes a badge */
-	if (cap_type(from) == CAP_NOTIFY && badge > KEEL_NOTIFY_BITS)
-		return -KEEL_EINVAL; /* bit 63 of a wait's result would read as an error */
-	if (rights & ~(u64)cap_rights(from))
-		return -KEEL_EPERM;
-	cap_copy(&to->caps[dst], from, (u32)rights, badge ? badge : from->badge);
+	cap_copy(rq->dst, from, rq->rights, rq->a[4] ? rq->a[4] : from->badge);
 	return 0;
 }
 
 /* SYS_CAP_DELETE(space, slot): empty one slot (stale ones too). */
-long sys_cap_delete(struct thread *cur, u64 space, u64 slot)
+long sys_cap_delete(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *as;
-	long r;
-
-	if ((r = cap_space(cur, space, &as)))
-		return r;
-	if (slot >= KEEL_CAP_SLOTS)
-		return -KEEL_EINVAL;
-	if (cap_type(&as->caps[slot]) == CAP_EMPTY)
-		return -KEEL_ENOENT;
-	cap_clear(&as->caps[slot]);
+	cap_clear(rq->dst);
 	return 0;
 }
 
 /* SYS_CAP_LANDING(slot0, slot1): where capabilities sent to the caller land. */
-long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1)
+long sys_cap_landing(struct thread *cur, const struct sysreq *rq)
 {
-	bool ok0 = slot0 < KEEL_CAP_SLOTS || slot0 == KEEL_CAP_NONE;
-	bool ok1 = slot1 < KEEL_CAP_SLOTS || slot1 == KEEL_CAP_NONE;
-
-	if (!ok0 || !ok1 || (slot0 == slot1 && slot0 != KEEL_CAP_NONE))
-		return -KEEL_EINVAL;
-	cur->land[0] = (u8)slot0;
-	cur->land[1] = (u8)slot1;
+	cur->land[0] = (u8)rq->a[0];
+	cur->land[1] = (u8)rq->a[1];
 	return 0;
 }
 
-/* An empty slot of the caller's space for a new capability. */
-long cap_dst(struct thread *cur, u64 dst, struct cap **out)
+void *cap_object_create(const struct sysreq *rq, u32 kobj, u32 type, long *err)
 {
-	if (dst >= KEEL_CAP_SLOTS)
-		return -KEEL_EINVAL;
-	if (cap_type(&cur->as->caps[dst]) != CAP_EMPTY)
-		return -KEEL_EEXIST;
-	*out = &cur->as->caps[dst];
-	return 0;
-}
-
-void *cap_object_create(struct thread *cur, struct cap *mem, u64 off, u64 dst, u32 kobj, u32 type,
-			long *err)
-{
-	struct cap *to;
-	u64 frame;
-
-	if ((*err = cap_dst(cur, dst, &to)) ||
-	    (*err = cap_mem_range(mem, off, PAGE_SIZE, &frame)) || (*err = kmem_check_free(frame)))
+	if ((*err = kmem_check_free(rq->frame[0])))
 		return NULL;
-	u64 *obj = kmem_object_make(frame, (enum kobj_type)kobj);
+	u64 *obj = kmem_object_make(rq->frame[0], (enum kobj_type)kobj);
 	*obj = kmem_gen_new(); /* every object begins with its generation */
-	cap_set(to, type, obj, cap_type_rights(type), 0);
+	cap_set(rq->dst, type, obj, cap_type_rights(type), 0);
 	return obj;
 }
 
@@ -253,22 +159,9 @@ void *cap_object_create(struct thread *cur, struct cap *mem, u64 off, u64 dst, u
  * SYS_MEM_DERIVE and SYS_DEVICE_DERIVE(from, off, size, rights, dst): a
  * part of a physical range, with fewer rights, of from's type.
  */
-long cap_physical_derive(struct thread *cur, struct cap *from, u64 off, u64 size, u64 rights,
-			 u64 dst)
+long cap_physical_derive(struct thread *cur, const struct sysreq *rq)
 {
-	struct cap *to;
-	u64 base;
-	long r;
-
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
-	if ((r = cap_mem_range(from, off, size, &base)) || !size)
-		return r ? r : -KEEL_EINVAL;
-	if (rights & ~(u64)cap_type_rights(cap_type(from)) || !rights)
-		return -KEEL_EINVAL;
-	if (rights & ~(u64)cap_rights(from))
-		return -KEEL_EPERM;
-	cap_set_physical(to, cap_type(from), base, size, (u32)rights);
+	cap_set_physical(rq->dst, cap_type(rq->cap[0]), rq->frame[0], rq->size, rq->rights);
 	return 0;
 }
 
@@ -276,16 +169,9 @@ long cap_physical_derive(struct thread *cur, struct cap *from, u64 off, u64 size
  * SYS_IO_DERIVE and SYS_IRQ_DERIVE(from, first, count, dst): a part of a
  * numbered range (ports, lines), with from's rights.
  */
-long cap_range_derive(struct thread *cur, struct cap *from, u64 first, u64 count, u64 dst)
+long cap_range_derive(struct thread *cur, const struct sysreq *rq)
 {
-	struct cap *to;
-	long r;
-
-	if ((r = cap_dst(cur, dst, &to)))
-		return r;
-	if (!cap_range_holds(from, first, count))
-		return -KEEL_EINVAL;
-	cap_set_range(to, cap_type(from), first, count, cap_rights(from));
+	cap_set_range(rq->dst, cap_type(rq->cap[0]), rq->a[1], rq->a[2], cap_rights(rq->cap[0]));
 	return 0;
 }
 
@@ -294,13 +180,11 @@ long cap_range_derive(struct thread *cur, struct cap *from, u64 first, u64 count
  * from now on (its generation is gone with it), and the caller's slot is
  * emptied.
  */
-long sys_destroy(struct thread *cur, u64 slot)
+long sys_destroy(struct thread *cur, const struct sysreq *rq)
 {
-	struct cap *c;
+	struct cap *c = rq->cap[0];
 	long r;
 
-	if ((r = cap_find_any(cur->as->caps, slot, KEEL_CAP_DESTROY, &c)))
-		return r; /* a memory capability has no DESTROY right: EPERM */
 	switch (cap_type(c)) {
 	case CAP_THREAD:
 		r = thread_destroy(cap_obj(c));
@@ -315,8 +199,8 @@ long sys_destroy(struct thread *cur, u64 slot)
 		r = aspace_destroy_checked(cap_obj(c));
 		break;
 	default:
-		panic("cap: slot %lu holds a capability of type %u with the DESTROY right", slot,
-		      cap_type(c));
+		panic("cap: slot %lu holds a capability of type %u with the DESTROY right",
+		      rq->a[0], cap_type(c));
 	}
 	if (!r)
 		cap_clear(c);

@@ -8,15 +8,16 @@
 #include <abi/syscall.h>
 #include <keel/addr.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/thread.h>
 
 /* SYS_ENDPOINT_CREATE(mem, off, dst). */
-long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
+long sys_endpoint_create(struct thread *cur, const struct sysreq *rq)
 {
 	long r;
 
-	cap_object_create(cur, mem, off, dst, KOBJ_ENDPOINT, CAP_ENDPOINT, &r);
+	cap_object_create(rq, KOBJ_ENDPOINT, CAP_ENDPOINT, &r);
 	return r;
 }
 

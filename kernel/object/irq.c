@@ -7,6 +7,7 @@
 #include <abi/syscall.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/irq.h>
 #include <keel/notify.h>
 #include <keel/sched_inline.h>
@@ -85,24 +86,20 @@ void irq_unbind_notify(struct notify *n)
 		}
 }
 
-/* The line, checked against the capability and the machine. */
-static long line_check(struct cap *irq, u64 line)
+/* The line (one of the capability's: decoded), checked against the machine. */
+static long line_check(u64 line)
 {
-	if (!cap_range_holds(irq, line, 1))
-		return -KEEL_EINVAL;
 	return arch_irq_exists((u32)line) ? 0 : -KEEL_ENOENT;
 }
 
 /* SYS_IRQ_BIND(irq, line, nt or KEEL_CAP_NONE, mode). */
-long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode)
+long sys_irq_bind(struct thread *cur, const struct sysreq *rq)
 {
-	struct cap *c = NULL;
+	struct cap *c = rq->cap[2];
+	u64 line = rq->a[1], mode = rq->a[3];
 	long r;
 
-	if (nt_slot != KEEL_CAP_NONE &&
-	    (r = cap_find(cur->as->caps, nt_slot, CAP_NOTIFY, KEEL_NT_SIGNAL, &c)))
-		return r;
-	if ((r = line_check(irq, line)))
+	if ((r = line_check(line)))
 		return r;
 	struct irq_line *l = &lines[line];
 	if (!c) { /* unbinding: the mode is ignored */
@@ -111,9 +108,6 @@ long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u6
 		line_reset(l, (u32)line);
 		return 0;
 	}
-	if (mode & ~(u64)(KEEL_IRQ_MODE | KEEL_IRQ_LEVEL | KEEL_IRQ_LOW) ||
-	    (!(mode & KEEL_IRQ_MODE) && mode))
-		return -KEEL_EINVAL;
 	struct notify *n = cap_obj(c);
 	if (l->nt && l->nt != n)
 		return -KEEL_EBUSY;
@@ -131,11 +125,12 @@ long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u6
 }
 
 /* SYS_IRQ_ACK(irq, line). */
-long sys_irq_ack(struct cap *irq, u64 line)
+long sys_irq_ack(struct thread *cur, const struct sysreq *rq)
 {
+	u64 line = rq->a[1];
 	long r;
 
-	if ((r = line_check(irq, line)))
+	if ((r = line_check(line)))
 		return r;
 	struct irq_line *l = &lines[line];
 	if (!l->nt)
@@ -150,11 +145,12 @@ long sys_irq_ack(struct cap *irq, u64 line)
 }
 
 /* SYS_IRQ_STATUS(irq, line): interrupts taken on the line since boot. */
-long sys_irq_status(struct cap *irq, u64 line)
+long sys_irq_status(struct thread *cur, const struct sysreq *rq)
 {
+	u64 line = rq->a[1];
 	long r;
 
-	if ((r = line_check(irq, line)))
+	if ((r = line_check(line)))
 		return r;
 	return (long)(__atomic_load_n(&lines[line].raised, __ATOMIC_RELAXED) & KEEL_NOTIFY_BITS);
 }

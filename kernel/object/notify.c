@@ -11,6 +11,7 @@
 #include <keel/addr.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/irq.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
@@ -19,11 +20,11 @@
 _Static_assert(__builtin_offsetof(struct notify, gen) == 0, "objects begin with their generation");
 
 /* SYS_NOTIFY_CREATE(mem, off, dst). */
-long sys_notify_create(struct thread *cur, struct cap *mem, u64 off, u64 dst)
+long sys_notify_create(struct thread *cur, const struct sysreq *rq)
 {
 	long r;
 
-	cap_object_create(cur, mem, off, dst, KOBJ_NOTIFY, CAP_NOTIFY, &r);
+	cap_object_create(rq, KOBJ_NOTIFY, CAP_NOTIFY, &r);
 	return r;
 }
 
@@ -71,20 +72,18 @@ void notify_unbind(struct thread *t)
 }
 
 /* SYS_SIGNAL(nt). */
-long sys_signal(struct cap *nt)
+long sys_signal(struct thread *cur, const struct sysreq *rq)
 {
-	notify_signal(cap_obj(nt), notify_bits(nt));
+	notify_signal(cap_obj(rq->cap[0]), notify_bits(rq->cap[0]));
 	return 0;
 }
 
 /* SYS_WAIT(nt, flags): the bits (> 0), 0 for a poll that found none; or the caller waits. */
-long sys_wait(struct thread *cur, struct cap *nt, u64 flags)
+long sys_wait(struct thread *cur, const struct sysreq *rq)
 {
-	struct notify *n = cap_obj(nt);
+	struct notify *n = cap_obj(rq->cap[0]);
 
-	if (flags & ~(u64)KEEL_WAIT_POLL)
-		return -KEEL_EINVAL;
-	if (n->word || flags & KEEL_WAIT_POLL) {
+	if (n->word || rq->a[1] & KEEL_WAIT_POLL) {
 		u64 bits = n->word;
 		n->word = 0;
 		return (long)bits;
@@ -95,17 +94,13 @@ long sys_wait(struct thread *cur, struct cap *nt, u64 flags)
 }
 
 /* SYS_NOTIFY_BIND(th, nt or KEEL_CAP_NONE). */
-long sys_notify_bind(struct thread *cur, struct cap *th, u64 nt_slot)
+long sys_notify_bind(struct thread *cur, const struct sysreq *rq)
 {
-	struct thread *t = cap_obj(th);
+	struct thread *t = cap_obj(rq->cap[0]);
 	struct notify *n = NULL;
-	struct cap *c;
-	long r;
 
-	if (nt_slot != KEEL_CAP_NONE) {
-		if ((r = cap_find(cur->as->caps, nt_slot, CAP_NOTIFY, KEEL_NT_WAIT, &c)))
-			return r;
-		n = cap_obj(c);
+	if (rq->cap[1]) {
+		n = cap_obj(rq->cap[1]);
 		if (t->bound == n)
 			return 0; /* bound already */
 		if (t->bound || n->bound)

@@ -10,6 +10,7 @@
 #include <arch/smp.h>
 #include <arch/x86.h>
 #include <keel/console.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
 #include <keel/root.h>
@@ -53,51 +54,34 @@ static long check_buffer(u64 buf)
 }
 
 /* SYS_THREAD_CREATE(mem, tcb_off, as, buf_off, badge, dst). */
-long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct cap *as,
-		       u64 buf_off, u64 badge, u64 dst)
+long sys_thread_create(struct thread *cur, const struct sysreq *rq)
 {
-	u64 tcb, buf = 0;
-	struct cap *to;
+	u64 tcb = rq->frame[0], buf = rq->frame[1];
+	bool has_buf = rq->a[3] != KEEL_NO_BUFFER;
 	long r;
 
-	if ((r = cap_dst(cur, dst, &to)))
+	if ((r = kmem_check_free(tcb)) || (has_buf && (r = check_buffer(buf))))
 		return r;
-	if ((r = cap_mem_range(mem, tcb_off, PAGE_SIZE, &tcb)) || (r = kmem_check_free(tcb)))
-		return r;
-	if (buf_off != KEEL_NO_BUFFER) {
-		if ((cap_rights(mem) & (KEEL_MEM_R | KEEL_MEM_W)) != (KEEL_MEM_R | KEEL_MEM_W))
-			return -KEEL_EPERM; /* the thread reads and writes it */
-		if ((r = cap_mem_range(mem, buf_off, PAGE_SIZE, &buf)) || (r = check_buffer(buf)))
-			return r;
-	}
-	if (buf && (r = kmem_map_ref(buf)))
+	if (has_buf && (r = kmem_map_ref(buf)))
 		return r; /* the last check: kmem_map_ref changes nothing when it fails */
 	struct thread *t = kmem_object_make(tcb, KOBJ_THREAD);
-	thread_init(t, cap_obj(as), buf, badge);
-	cap_set(to, CAP_THREAD, t, CAP_RIGHTS_THREAD, 0);
+	thread_init(t, cap_obj(rq->cap[2]), has_buf ? buf : 0, rq->a[4]);
+	cap_set(rq->dst, CAP_THREAD, t, CAP_RIGHTS_THREAD, 0);
 	return 0;
 }
 
-/* Online, or still starting: a thread placed there runs once it is online. */
-static bool cpu_usable(u64 cpu)
+/*
+ * SYS_THREAD_CONFIG(th, prio, cpu, pager): pager an endpoint slot, or
+ * KEEL_CAP_NONE.  The CPU (below the count: decoded) is online, or still
+ * starting: a thread placed there runs once it is online.
+ */
+long sys_thread_config(struct thread *cur, const struct sysreq *rq)
 {
-	return cpu < percpu_count && percpu_of((u32)cpu)->state != CPU_FAILED;
-}
+	struct thread *t = cap_obj(rq->cap[0]);
+	struct endpoint *pager = rq->cap[3] ? cap_obj(rq->cap[3]) : NULL;
+	u64 prio = rq->a[1], cpu = rq->a[2];
 
-/* SYS_THREAD_CONFIG(th, prio, cpu, pager): pager an endpoint slot, or KEEL_CAP_NONE. */
-long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u64 pager_slot)
-{
-	struct thread *t = cap_obj(th);
-	struct endpoint *pager = NULL;
-	struct cap *pc;
-	long r;
-
-	if (pager_slot != KEEL_CAP_NONE) {
-		if ((r = cap_find(cur->as->caps, pager_slot, CAP_ENDPOINT, KEEL_EP_SEND, &pc)))
-			return r;
-		pager = cap_obj(pc);
-	}
-	if (prio > THREAD_PRIO_MAX || !cpu_usable(cpu))
+	if (percpu_of((u32)cpu)->state == CPU_FAILED)
 		return -KEEL_EINVAL;
 
 	if (t->pager)
@@ -121,17 +105,15 @@ long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u6
 }
 
 /* SYS_THREAD_START(th, rip, rsp, arg). */
-long sys_thread_start(struct cap *th, u64 rip, u64 rsp, u64 arg)
+long sys_thread_start(struct thread *cur, const struct sysreq *rq)
 {
-	struct thread *t = cap_obj(th);
+	struct thread *t = cap_obj(rq->cap[0]);
 
-	if (rip >= KEEL_USER_TOP || rsp > KEEL_USER_TOP)
-		return -KEEL_EFAULT;
 	if (t->state != T_INACTIVE)
 		return -KEEL_EBUSY;
-	t->regs.rip = rip;
-	t->regs.rsp = rsp;
-	t->regs.rdi = arg;
+	t->regs.rip = rq->a[1];
+	t->regs.rsp = rq->a[2];
+	t->regs.rdi = rq->a[3];
 	sched_ready(t);
 	return 0;
 }

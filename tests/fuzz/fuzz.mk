@@ -21,7 +21,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 30
 FUZZ         ?=
 # A harness is tests/fuzz/fuzz_NAME.c, a name here and its FUZZ_DEPS_NAME.
-FUZZ_NAMES   := mb2 memmap acpi elf cmdline bootmem falloc
+FUZZ_NAMES   := mb2 memmap acpi elf cmdline bootmem falloc decode
 
 # -O1 -g: fast enough, and readable stacks.  -fsanitize=fuzzer links
 # libFuzzer's main and adds the coverage feedback; address and undefined
@@ -40,6 +40,7 @@ FUZZ_DEPS_elf     := common/elf.c
 FUZZ_DEPS_cmdline := common/cmdline.c common/string.c
 FUZZ_DEPS_bootmem := kernel/mm/bootmem.c kernel/mm/memmap.c
 FUZZ_DEPS_falloc  := user/lib/falloc.c
+FUZZ_DEPS_decode  := kernel/core/decode.c
 
 FUZZ_BINS    := $(foreach n,$(FUZZ_NAMES),$(BUILD)/fuzz/fuzz_$(n))
 FUZZ_HEADERS := $(wildcard kernel/include/keel/*.h) $(wildcard include/abi/*.h) \

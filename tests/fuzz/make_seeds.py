@@ -18,6 +18,8 @@ Writes into tests/fuzz/corpus/ (tests/fuzz/README.md):
             tests/fuzz/fuzz_acpi.c's image format
   bootmem/, falloc/  short operation sequences, in the encodings their
             harnesses read (see fuzz_bootmem.c and fuzz_falloc.c)
+  decode/   one system call of each number that decodes, with a table of
+            every kind of capability (fuzz_decode.c's format)
 The firmware seeds (mb2, memmap, acpi) come from tools/fuzz-seeds.sh.
 """
 import os
@@ -201,6 +203,100 @@ def falloc_seeds():
             "out-of-nodes": add(0, 1, 4000, 0xF3) + alloc(2) + add(0, 0, 1, 0xF0)}
 
 
+# decode/: one call each that decodes, in fuzz_decode.c's format: call,
+# machine (bit 7: 1 GB pages, bit 6: a test boot, bits 0-5: CPUs - 1;
+# bits 0 and 1 are also the tag's buffer and GRANT), the caller's
+# capabilities and another space's (a count, then slot, type, rights,
+# how, x, y each), six arguments (kind, raw) and a word that the tag is
+# XORed with.
+MEMORY, ASPACE, THREAD, ENDPOINT, NOTIFY, IOPORT, IRQ, DEVICE = 1, 2, 3, 4, 5, 6, 7, 8
+SLOT, PAGES, ADDR, NONE, SMALL, NUM, NOBUF = 0, 1, 8, 4, 5, 6, 7
+SELF = 0x18  # kind 4 (24 % 10) with 0x10 set: KEEL_CAP_SELF
+# Kind 3 with 0x20 (0x23) is the last 2 MB boundary below KEEL_USER_TOP (raw 0).
+
+
+def decode_table():
+    def cap(slot, typ, x, y=0, how=0):
+        return struct.pack("<BBBBQQ", slot, typ - 1, 0xFF, how, x, y)
+    caps = [cap(0, MEMORY, 0x200000, 1023),   # 4 MB at 2 MB, every right
+            cap(1, ASPACE, 0), cap(2, THREAD, 1), cap(3, ENDPOINT, 2), cap(4, NOTIFY, 3),
+            cap(5, IOPORT, 0x3F8, 7),          # ports 0x3f8-0x3ff
+            cap(6, IRQ, 0, 23),                # lines 0-23
+            cap(7, DEVICE, 0xFEE00000, 0)]     # one page of device memory
+    other = [cap(3, ENDPOINT, 2)]             # another space's table: one endpoint
+    return (bytes([len(caps)]) + b"".join(caps) +
+            bytes([len(other)]) + b"".join(other))
+
+
+def decode_seed(call, *args, tag=0, mach=0xC3):
+    args = list(args) + [(SMALL, 0)] * (6 - len(args))
+    return (bytes([call, mach]) + decode_table() +
+            b"".join(struct.pack("<BQ", k, v) for k, v in args) + struct.pack("<Q", tag))
+
+
+def decode_seeds():
+    va = 0x400000
+    calls = {
+        "debug-write": (0, (ADDR, 0x1000), (NUM, 100)),
+        "exit": (1, (SMALL, 3)),
+        "yield": (2,),
+        "info": (3, (SMALL, 1)),
+        "donate": (4, (SLOT, 0), (PAGES, 0), (PAGES, 16)),
+        "reclaim": (5, (SLOT, 0), (PAGES, 0), (PAGES, 16)),
+        "counts": (6, (SLOT, 0), (PAGES, 0), (PAGES, 1)),
+        "as-create": (7, (SLOT, 0), (PAGES, 1), (PAGES, 2), (PAGES, 3), (SLOT, 12)),
+        "map": (8, (SLOT, 1), (ADDR, va), (SLOT, 0), (PAGES, 0), (SMALL, 3)),
+        "map-large": (8, (SLOT, 1), (ADDR, 0x600000), (SLOT, 0), (PAGES, 0), (SMALL, 0x13)),
+        "map-large-past-the-top": (8, (SLOT, 1), (0x23, 0), (SLOT, 0), (PAGES, 0), (SMALL, 0x13)),
+        "unmap": (9, (SLOT, 1), (ADDR, va), (NONE, 0)),
+        "supply-table": (10, (SLOT, 1), (ADDR, va), (SMALL, 1), (SLOT, 0), (PAGES, 5)),
+        "thread-create": (11, (SLOT, 0), (PAGES, 6), (SLOT, 1), (PAGES, 7), (ADDR, 9),
+                          (SLOT, 13)),
+        "thread-create-no-buffer": (11, (SLOT, 0), (PAGES, 6), (SLOT, 1), (NOBUF, 0),
+                                    (ADDR, 0), (SLOT, 13)),
+        "thread-config": (12, (SLOT, 2), (SMALL, 3), (SMALL, 0), (SLOT, 3)),
+        "thread-start": (13, (SLOT, 2), (ADDR, 0x401000), (ADDR, 0x500000)),
+        "endpoint-create": (14, (SLOT, 0), (PAGES, 8), (SLOT, 14)),
+        "destroy": (15, (SLOT, 3)),
+        "mem-derive": (16, (SLOT, 0), (PAGES, 0), (PAGES, 4), (SMALL, 3), (SLOT, 15)),
+        "cap-info": (17, (SLOT, 4)),
+        "send-with-caps": (18, (SLOT, 3), (SMALL, 0), (SMALL, 0), (SMALL, 0), (SMALL, 0),
+                           (SMALL, 0)),
+        "recv": (19, (SLOT, 3)),
+        "call": (20, (SLOT, 3)),
+        "reply-recv": (21, (SLOT, 3)),
+        "debug-test": (22, (ADDR, 0x1000), (SMALL, 0), (ADDR, 0)),
+        "sleep": (23, (SMALL, 10)),
+        "lookup": (24, (SLOT, 1), (ADDR, va), (SLOT, 0)),
+        "cap-copy": (25, (SLOT, 3), (SELF, 0), (SLOT, 10), (SMALL, 1), (ADDR, 5)),
+        "cap-delete": (26, (SELF, 0), (SLOT, 3)),
+        "cap-copy-to-another-space": (25, (SLOT, 3), (SLOT, 1), (SLOT, 10), (SMALL, 1)),
+        "cap-delete-in-another-space": (26, (SLOT, 1), (SLOT, 3)),
+        "cap-landing": (27, (SLOT, 10), (SLOT, 11)),
+        "unmap-range": (28, (SLOT, 1), (ADDR, va), (SMALL, 4), (NONE, 0)),
+        "map-range": (29, (SLOT, 1), (ADDR, va), (SLOT, 0), (PAGES, 0), (SMALL, 4), (SMALL, 3)),
+        "notify-create": (30, (SLOT, 0), (PAGES, 9), (SLOT, 14)),
+        "signal": (31, (SLOT, 4)),
+        "wait": (32, (SLOT, 4), (SMALL, 1)),
+        "notify-bind": (33, (SLOT, 2), (SLOT, 4)),
+        "io-derive": (34, (SLOT, 5), (NUM, 0x3F8), (SMALL, 8), (SLOT, 15)),
+        "io-enable": (35, (SLOT, 5), (SLOT, 1), (NUM, 0x3F8), (SMALL, 8)),
+        "irq-derive": (36, (SLOT, 6), (NUM, 4), (SMALL, 1), (SLOT, 15)),
+        "irq-bind": (37, (SLOT, 6), (NUM, 4), (SLOT, 4), (SMALL, 1)),
+        "irq-ack": (38, (SLOT, 6), (NUM, 4)),
+        "device-derive": (39, (SLOT, 7), (PAGES, 0), (PAGES, 1), (SMALL, 1), (SLOT, 15)),
+        "map-device": (40, (SLOT, 1), (ADDR, va), (SLOT, 7), (PAGES, 0), (SMALL, 3)),
+        "irq-status": (41, (SLOT, 6), (NUM, 4)),
+    }
+    out = {name: decode_seed(c[0], *c[1:]) for name, c in calls.items()}
+    # A tag carrying slots 3 and 4, with a buffer, through a GRANT endpoint.
+    tag = 7 | 64 << 32 | 2 << 45 | 3 << 47 | 4 << 54
+    out["tag-two-caps"] = decode_seed(18, (SLOT, 3), tag=tag)
+    out["debug-test-outside-a-test-boot"] = decode_seed(22, (ADDR, 0x1000), (SMALL, 3),
+                                                        mach=0x83)
+    return out
+
+
 def write(harness, files):
     d = os.path.join(CORPUS, harness)
     os.makedirs(d, exist_ok=True)
@@ -220,6 +316,7 @@ def main():
     write("acpi", acpi_seeds())
     write("bootmem", bootmem_seeds())
     write("falloc", falloc_seeds())
+    write("decode", decode_seeds())
     real = {}
     with tempfile.TemporaryDirectory() as tmp:
         for prog in ("hello", "unt"):

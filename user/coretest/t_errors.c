@@ -575,12 +575,16 @@ static void err_map(void)
 	E(keel_map(a, va, m, u, KEEL_MAP_X), KEEL_EINVAL);
 	E(keel_map(a, va, m, u, R | 16), KEEL_EINVAL); /* 8 is KEEL_MAP_ZERO */
 	E(keel_map(a, va, m, u, R | 1ul << 32), KEEL_EINVAL);
-	/* Capability slots first, then the first bad argument decides. */
+	/*
+	 * Capability slots first, then the first bad argument decides, and
+	 * the frame's role (state, not an argument) only after them all.
+	 */
 	E(keel_map(fx.ep, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_EBADOBJ);
 	E(keel_map(a, KERNEL_VA, EMPTY_SLOT, NOTRAM, 0), KEEL_ENOENT);
 	E(keel_map(a, KERNEL_VA, m, NOTRAM, 0), KEEL_EFAULT);
 	E(keel_map(a, va, EMPTY_SLOT, NOTRAM, 0), KEEL_ENOENT);
-	E(keel_map(a, va, m, NOTRAM, 0), KEEL_ENOTRAM);
+	E(keel_map(a, va, m, NOTRAM, 0), KEEL_EINVAL);
+	E(keel_map(a, va, m, NOTRAM, R), KEEL_ENOTRAM);
 	E(keel_map(a, va, m, u, 0), KEEL_EINVAL);
 	/* Good arguments: then the state. */
 	E(keel_map(a, va, m, u, R), KEEL_ENOPDPT);

@@ -15,6 +15,7 @@
 #include <common/string.h>
 #include <keel/aspace.h>
 #include <keel/cap.h>
+#include <keel/decode.h>
 #include <keel/kmem.h>
 #include <keel/panic.h>
 
@@ -132,14 +133,13 @@ void ioport_switch(struct percpu *pc, const struct ioport_set *set)
 }
 
 /* SYS_IO_ENABLE(io, as, first, count): the space may use those ports. */
-long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count)
+long sys_io_enable(struct thread *cur, const struct sysreq *rq)
 {
-	struct aspace *a = cap_obj(as);
+	struct aspace *a = cap_obj(rq->cap[1]);
 	struct percpu *pc = this_cpu();
+	u64 first = rq->a[2], count = rq->a[3];
 	long r;
 
-	if (!cap_range_holds(io, first, count))
-		return -KEEL_EINVAL;
 	if (ioport_kernel_owns(first, count))
 		return -KEEL_EKERNEL;
 	if ((r = ioport_add(&a->vs.io, first, count)))

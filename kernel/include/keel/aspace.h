@@ -48,15 +48,15 @@ void aspace_destroy(struct aspace *as);
 /* SYS_DESTROY of an address space: EBUSY while a thread runs in it. */
 long aspace_destroy_checked(struct aspace *as);
 
-/* The calls; `struct cap *` arguments were looked up by the dispatcher (kernel/core/syscall.c). */
-long sys_as_create(struct thread *cur, struct cap *mem, u64 obj_off, u64 pml4_off, u64 cspace_off,
-		   u64 dst);
-long sys_map(struct cap *as, u64 va, struct cap *mem, u64 off, u64 rights);
-long sys_unmap(struct thread *cur, struct cap *as, u64 va, u64 mem);
-long sys_lookup(struct thread *cur, struct cap *as, u64 va, u64 mem);
-long sys_unmap_range(struct thread *cur, struct cap *as, u64 va, u64 pages, u64 mem);
-long sys_map_range(struct cap *as, u64 va, struct cap *mem, u64 off, u64 pages, u64 rights);
-long sys_supply_table(struct cap *as, u64 va, u64 level, struct cap *mem, u64 off);
-long sys_map_device(struct cap *as, u64 va, struct cap *dev, u64 off, u64 rights);
+/* The calls' apply halves; syscall_decode (keel/decode.h) decoded their arguments. */
+struct sysreq; /* keel/decode.h */
+long sys_as_create(struct thread *cur, const struct sysreq *rq);
+long sys_map(struct thread *cur, const struct sysreq *rq);
+long sys_unmap(struct thread *cur, const struct sysreq *rq);
+long sys_lookup(struct thread *cur, const struct sysreq *rq);
+long sys_unmap_range(struct thread *cur, const struct sysreq *rq);
+long sys_map_range(struct thread *cur, const struct sysreq *rq);
+long sys_supply_table(struct thread *cur, const struct sysreq *rq);
+long sys_map_device(struct thread *cur, const struct sysreq *rq);
 
 #endif

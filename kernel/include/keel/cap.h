@@ -125,8 +125,35 @@ static inline long cap_find_any(struct cap *table, u64 slot, u32 rights, struct 
 	return cap_find(table, slot, cap_type(&table[slot]), rights, out);
 }
 
+/* Types whose capabilities carry a badge. */
+static inline bool cap_badged_type(u32 type)
+{
+	return type == CAP_ENDPOINT || type == CAP_NOTIFY;
+}
+
 /* The rights a capability of `type` can have (0 for none: not a type). */
-u32 cap_type_rights(u32 type);
+static inline u32 cap_type_rights(u32 type)
+{
+	switch (type) {
+	case CAP_MEMORY:
+		return CAP_RIGHTS_MEMORY;
+	case CAP_ASPACE:
+		return CAP_RIGHTS_ASPACE;
+	case CAP_THREAD:
+		return CAP_RIGHTS_THREAD;
+	case CAP_ENDPOINT:
+		return CAP_RIGHTS_ENDPOINT;
+	case CAP_NOTIFY:
+		return CAP_RIGHTS_NOTIFY;
+	case CAP_IOPORT:
+		return CAP_RIGHTS_IOPORT;
+	case CAP_IRQ:
+		return CAP_RIGHTS_IRQ;
+	case CAP_DEVICE:
+		return CAP_RIGHTS_DEVICE;
+	}
+	return 0;
+}
 
 /* A memory capability's physical base. */
 static inline u64 cap_mem_base(const struct cap *m)
@@ -193,32 +220,27 @@ static inline bool cap_range_holds(const struct cap *r, u64 first, u64 count)
 void cap_copy(struct cap *to, const struct cap *from, u32 rights, u64 badge);
 void cap_clear(struct cap *c);
 
-struct aspace;
 struct thread;
-/* The space a call names: KEEL_CAP_SELF (the caller's) or an address space slot with KEEL_AS_CAPS. */
-long cap_space(struct thread *cur, u64 space, struct aspace **out);
+struct sysreq; /* keel/decode.h: a call's decoded arguments */
 
-/* An empty slot dst of the caller's space, for a new capability: else EINVAL or EEXIST. */
-long cap_dst(struct thread *cur, u64 dst, struct cap **out);
-
-long sys_cap_info(struct thread *cur, u64 slot);
-long sys_cap_copy(struct thread *cur, u64 src, u64 space, u64 dst, u64 rights, u64 badge);
-long sys_cap_delete(struct thread *cur, u64 space, u64 slot);
-long sys_cap_landing(struct thread *cur, u64 slot0, u64 slot1);
+/* The handlers (the apply halves: keel/decode.h). */
+long sys_cap_info(struct thread *cur, const struct sysreq *rq);
+long sys_cap_copy(struct thread *cur, const struct sysreq *rq);
+long sys_cap_delete(struct thread *cur, const struct sysreq *rq);
+long sys_cap_landing(struct thread *cur, const struct sysreq *rq);
 /*
- * An object of kind kobj (enum kobj_type) made in the free donated frame
- * at off in mem, with a fresh generation, and a capability of `type` with
- * every right to it in the caller's empty slot dst: the object (zeroed
- * but for its generation), or NULL with the error in *err (dst, the
- * frame: nothing changed).  SYS_ENDPOINT_CREATE, SYS_NOTIFY_CREATE.
+ * An object of kind kobj (enum kobj_type) made in the decoded frame
+ * (rq->frame[0]) if it is a free donated one, with a fresh generation, and
+ * a capability of `type` with every right to it in the caller's empty
+ * slot rq->dst: the object (zeroed but for its generation), or NULL with
+ * the error in *err (nothing changed).  SYS_ENDPOINT_CREATE,
+ * SYS_NOTIFY_CREATE.
  */
-void *cap_object_create(struct thread *cur, struct cap *mem, u64 off, u64 dst, u32 kobj, u32 type,
-			long *err);
+void *cap_object_create(const struct sysreq *rq, u32 kobj, u32 type, long *err);
 /* SYS_MEM_DERIVE, SYS_DEVICE_DERIVE: a part of a memory or device memory range. */
-long cap_physical_derive(struct thread *cur, struct cap *from, u64 off, u64 size, u64 rights,
-			 u64 dst);
+long cap_physical_derive(struct thread *cur, const struct sysreq *rq);
 /* SYS_IO_DERIVE, SYS_IRQ_DERIVE: a part of a range of ports or lines. */
-long cap_range_derive(struct thread *cur, struct cap *from, u64 first, u64 count, u64 dst);
-long sys_destroy(struct thread *cur, u64 slot);
+long cap_range_derive(struct thread *cur, const struct sysreq *rq);
+long sys_destroy(struct thread *cur, const struct sysreq *rq);
 
 #endif

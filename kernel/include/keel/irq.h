@@ -46,9 +46,10 @@ static inline bool irq_waiting(void)
 /* n is being destroyed: every line bound to it is unbound and masked. */
 void irq_unbind_notify(struct notify *n);
 
-long sys_irq_bind(struct thread *cur, struct cap *irq, u64 line, u64 nt_slot, u64 mode);
-long sys_irq_ack(struct cap *irq, u64 line);
-long sys_irq_status(struct cap *irq, u64 line);
+struct sysreq; /* keel/decode.h */
+long sys_irq_bind(struct thread *cur, const struct sysreq *rq);
+long sys_irq_ack(struct thread *cur, const struct sysreq *rq);
+long sys_irq_status(struct thread *cur, const struct sysreq *rq);
 
 /* The architecture's half (kernel/arch/x86_64/ioapic.c). */
 /* Does the line exist (an I/O APIC input with a vector of its own)? */

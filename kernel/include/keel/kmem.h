@@ -102,9 +102,11 @@ long kmem_reclaim(u64 base, u64 size);
 long kmem_supply_counts(u64 pa, u64 frame);
 /* The system calls: the same, in a memory capability (keel/cap.h). */
 struct cap;
-long sys_kmem_donate(struct cap *mem, u64 off, u64 size);
-long sys_kmem_reclaim(struct cap *mem, u64 off, u64 size);
-long sys_kmem_counts(struct cap *mem, u64 off, u64 frame_off);
+struct sysreq; /* keel/decode.h */
+struct thread;
+long sys_kmem_donate(struct thread *cur, const struct sysreq *rq);
+long sys_kmem_reclaim(struct thread *cur, const struct sysreq *rq);
+long sys_kmem_counts(struct thread *cur, const struct sysreq *rq);
 
 /*
  * A user mapping of pa is made or removed.  kmem_map_ref: 0, or

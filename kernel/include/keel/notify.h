@@ -46,10 +46,10 @@ bool notify_take_bound(struct thread *t);
 /* t dies or goes away (thread_kill, thread_exit, thread_destroy): its binding ends. */
 void notify_unbind(struct thread *t);
 
-long sys_notify_create(struct thread *cur, struct cap *mem, u64 off, u64 dst);
-long sys_signal(struct cap *nt);
-long sys_wait(struct thread *cur, struct cap *nt, u64 flags);
-long sys_notify_bind(struct thread *cur, struct cap *th, u64 nt_slot);
+long sys_notify_create(struct thread *cur, const struct sysreq *rq);
+long sys_signal(struct thread *cur, const struct sysreq *rq);
+long sys_wait(struct thread *cur, const struct sysreq *rq);
+long sys_notify_bind(struct thread *cur, const struct sysreq *rq);
 /* SYS_DESTROY: waiters fail with KEEL_EDEAD, the binding ends, capabilities go stale. */
 long notify_destroy(struct notify *n);
 

@@ -221,16 +221,15 @@ struct endpoint {
 /* A new thread in a zeroed frame: not started, default priority, CPU 0. */
 void thread_init(struct thread *t, struct aspace *as, u64 buf, u64 badge);
 void thread_kill(struct thread *t, const char *why);
-struct cap;
-long sys_thread_create(struct thread *cur, struct cap *mem, u64 tcb_off, struct cap *as,
-		       u64 buf_off, u64 badge, u64 dst);
-long sys_thread_config(struct thread *cur, struct cap *th, u64 prio, u64 cpu, u64 pager_slot);
-long sys_thread_start(struct cap *th, u64 rip, u64 rsp, u64 arg);
+struct sysreq; /* keel/decode.h */
+long sys_thread_create(struct thread *cur, const struct sysreq *rq);
+long sys_thread_config(struct thread *cur, const struct sysreq *rq);
+long sys_thread_start(struct thread *cur, const struct sysreq *rq);
 void thread_exit(struct thread *t, i64 code);
 long thread_destroy(struct thread *t);
 
 /* endpoint.c */
-long sys_endpoint_create(struct thread *cur, struct cap *mem, u64 off, u64 dst);
+long sys_endpoint_create(struct thread *cur, const struct sysreq *rq);
 /*
  * -KEEL_EBUSY while a thread's pager is it; else its waiters stop waiting
  * (ipc_abort), every capability to it is stale from now on, and it is gone.

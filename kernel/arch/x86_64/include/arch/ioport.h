@@ -60,6 +60,7 @@ void ioport_forget(struct ioport_set *set);
 
 struct cap;
 struct thread;
-long sys_io_enable(struct cap *io, struct cap *as, u64 first, u64 count);
+struct sysreq; /* keel/decode.h */
+long sys_io_enable(struct thread *cur, const struct sysreq *rq);
 
 #endif
