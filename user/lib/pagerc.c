@@ -205,15 +205,30 @@ long pager_status(unsigned long pid, unsigned long *how, long *code)
 	return r;
 }
 
+/*
+ * Between two polls of a wait: a yield for the first PAGER_POLL_YIELDS
+ * (what is waited for is most often a step away), then a tick's sleep,
+ * counted in *ticks.
+ */
+static void poll_pause(unsigned long tries, unsigned long *ticks)
+{
+	if (tries < PAGER_POLL_YIELDS) {
+		keel_sleep(0);
+	} else {
+		keel_sleep(1);
+		++*ticks;
+	}
+}
+
 long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code)
 {
-	for (unsigned long t = 0;; t++) {
+	for (unsigned long t = 0, tries = 0;; tries++) {
 		long r = pager_status(pid, how, code);
 		if (r || *how != PAGER_RUNNING)
 			return r;
 		if (t >= ticks)
 			return -KEEL_EBUSY;
-		keel_sleep(1);
+		poll_pause(tries, &t);
 	}
 }
 
@@ -261,11 +276,11 @@ long pager_connect(unsigned long pid)
 
 long pager_connect_wait(unsigned long pid, unsigned long ticks)
 {
-	for (unsigned long t = 0;; t++) {
+	for (unsigned long t = 0, tries = 0;; tries++) {
 		long r = pager_connect(pid);
 		if (r != -KEEL_EPERM || t >= ticks)
 			return r;
-		keel_sleep(1);
+		poll_pause(tries, &t);
 	}
 }
 

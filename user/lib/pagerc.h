@@ -85,7 +85,7 @@ long pager_limits(unsigned long pid, struct pager_limits *l);
  * Our child's slot is freed by the first answer after its end.
  */
 long pager_status(unsigned long pid, unsigned long *how, long *code);
-/* Wait (sleeping) until pid has ended, at most `ticks`: 0 or -error. */
+/* Wait until pid has ended (polling: PAGER_POLL_YIELDS yields, then a tick each), at most `ticks`. */
 long pager_wait(unsigned long pid, unsigned long ticks, unsigned long *how, long *code);
 /*
  * Map the allocation [va, va + size) into process pid too, at dst (0: the
@@ -98,7 +98,12 @@ long pager_share(unsigned long va, unsigned long size, unsigned long pid, unsign
  * PAGER_CONN_SLOT, it receives there.
  */
 long pager_connect(unsigned long pid);
-/* The same, retried each tick while pid has not offered yet (EPERM), at most `ticks`. */
+/*
+ * The same, retried while pid has not offered yet (EPERM): after each of
+ * the first PAGER_POLL_YIELDS tries the caller yields (the server is most
+ * often about to offer), then it sleeps a tick, at most `ticks`.
+ */
+#define PAGER_POLL_YIELDS 32
 long pager_connect_wait(unsigned long pid, unsigned long ticks);
 /* Offer our channel slot to process pid (0: to anyone), or withdraw the offer. */
 long pager_offer(unsigned long pid);

@@ -100,7 +100,7 @@ struct sysfuzz_status {
 #define PV_ECHO		      16 /* offer to anyone; answer two calls with w0 + 1; end at label 9 */
 #define PV_GIVEN	      17 /* call the capability given at spawn (PAGER_GIVEN_SLOT) */
 #define PV_HOARD	      18 /* offer; keep a copy of the connection until it is stale */
-#define PV_CONNECT	      19 /* PV_ARG(PV_CONNECT, server): connect, call once, exit 0 */
+#define PV_CONNECT	      19 /* PV_ARG(PV_CONNECT, server): connect, call with 41, exit 0 on 42 */
 #define PV_LOOKUP	      20 /* look up "pt.named", share a page, call with 41 (42 back), send 9 */
 #define PV_SQUAT	      21 /* register "pt.named", which ptest holds: exit 0 on EEXIST */
 #define PV_NAMED	      22 /* register "pv.named", answer calls with w0 + 1 until killed */
@@ -110,6 +110,7 @@ struct sysfuzz_status {
 #define PV_NEGATIVE	      26	    /* return -7 from main: the exit code keeps its sign */
 #define PV_PFUZZ	      25 /* PV_PFUZZ_CALLS random requests to the pager: exit with the surprises */
 #define PV_PFUZZ_CALLS	      3000
+#define PV_CHURN	      27 /* PV_ARG(PV_CHURN, n): serve n connections, one after another */
 #define PV_ARG(mode, pid)     ((mode) | (unsigned long)(pid) << 8)
 #define PV_MODE(arg)	      ((arg)&0xff)
 #define PV_PID(arg)	      ((arg) >> 8)

@@ -372,8 +372,58 @@ static void stale_copy_pins_until_holder_ends(void)
 	report("pager_chunk_kept_by_a_stale_copy_comes_back_when_its_holder_ends", ok);
 }
 
+/*
+ * Issue 15: connections come and go by the thousand with nothing lost.
+ * A PV_CHURN server serves CHURN_CYCLES clients one after another: each a
+ * new process that connects (the pager makes an endpoint, charged to it),
+ * calls once and ends, which disconnects (the pager destroys the
+ * endpoint and empties both slots).  Afterwards free memory, our limits
+ * and the kernel's live objects are exactly what they were.
+ */
+#define CHURN_CYCLES 3000
+
+static void connection_churn(void)
+{
+	int ok = 1;
+	unsigned long server = 0, how = 99, done = 0, t0 = keel_info(KEEL_INFO_TICKS);
+	unsigned long before = free_bytes();
+	long code = -1, obj0 = keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 1));
+	struct pager_limits l0 = { 0 }, l1 = { 0 };
+
+	check(&ok, pager_limits(0, &l0) == 0, "our limits");
+	check(&ok, ok && pager_spawn("pvictim", PV_ARG(PV_CHURN, CHURN_CYCLES), &server) == 0,
+	      "spawning the server");
+	for (; ok && done < CHURN_CYCLES; done++)
+		if (!check(&ok, run("pvictim", PV_ARG(PV_CONNECT, server), PAGER_EXITED, 0),
+			   "a client"))
+			fmt(why, sizeof(why),
+			    "client %lu: %s (1: no connection, 3: a wrong answer)", done, run_why);
+	if (!ok && server)
+		pager_kill(server);
+	if (server && pager_wait(server, WAIT, &how, &code) == 0 && ok &&
+	    !check(&ok, how == PAGER_EXITED && !code, "the server"))
+		fmt(why, sizeof(why), "the server ended (%lu) with %ld (see pvictim's churn)", how,
+		    code);
+	long obj1 = keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 1));
+	unsigned long after = free_bytes();
+	print_fmt("[ptest] %lu connections in %lu ticks; free memory %lu -> %lu, kernel objects "
+		  "%ld -> %ld\n",
+		  done, keel_info(KEEL_INFO_TICKS) - t0, before, after, obj0, obj1);
+	if (ok && !check(&ok, after == before, "free memory"))
+		fmt(why, sizeof(why), "free memory did not come back: %ld bytes short",
+		    (long)(before - after));
+	if (ok && !check(&ok, obj1 == obj0, "kernel objects"))
+		fmt(why, sizeof(why), "kernel objects %ld before, %ld after", obj0, obj1);
+	check(&ok,
+	      pager_limits(0, &l1) == 0 && l1.slots_left == l0.slots_left &&
+		  l1.bytes_left == l0.bytes_left,
+	      "our slots and quota did not come back");
+	report("pager_connection_churn_gives_memory_back", ok);
+}
+
 void limits_tests(void)
 {
+	connection_churn();
 	stale_copy_pins_until_holder_ends();
 	requests_need_the_capability();
 	spawn_gives_capability();

@@ -35,7 +35,8 @@
  *               pager does not know of, answer a call through the copy
  *               and wait there: exit 0 once the wait ends with EDEAD (the
  *               client ended) and the copy is stale;
- *   PV_CONNECT  connect to PV_PID, call it once, exit 0;
+ *   PV_CONNECT  connect to PV_PID, call it once with 41, exit 0 on 42;
+ *   PV_CHURN    serve PV_PID connections one after another: see churn();
  *   PV_LOOKUP, PV_SQUAT, PV_NAMED, PV_ARGS: the name service and the
  *               argument line (user/ptest/names.c; proto.h says each);
  *   PV_STORM    fragment the pager's free memory (issue 15): see storm();
@@ -212,6 +213,49 @@ static int echo(void)
 	return IPC_TAG_LABEL(m.tag) == 9 ? 0 : 5;
 }
 
+/* Wait (at most 3,000 polls) until our connection slot is full (want 1) or empty (want 0). */
+static int wait_conn(int want)
+{
+	for (int t = 0; (keel_cap_info(PAGER_CONN_SLOT) >= 0) != want; t++) {
+		if (t > 3000)
+			return -1;
+		keel_sleep(t < 100 ? 0 : 1); /* a yield first: the other side is busy, not late */
+	}
+	return 0;
+}
+
+/*
+ * PV_CHURN (issue 15): n connections, one after another.  Each time:
+ * offer to anyone, answer the client's one call with w0 + 1, and wait in
+ * a receive until the client ends, which destroys the connection (its
+ * endpoint is the client's); the pager then empties our slot, and we offer
+ * again.  Exit 0 after n, or the step that failed.
+ */
+static int churn(unsigned long n)
+{
+	struct keel_msg m;
+
+	for (unsigned long i = 0; i < n; i++) {
+		if (wait_conn(0))
+			return 1; /* the last connection outlived its client */
+		if (pager_offer(0))
+			return 2;
+		if (wait_conn(1))
+			return 3; /* nobody connected */
+		m = (struct keel_msg){ 0 };
+		if (keel_recv(PAGER_CONN_SLOT, &m))
+			return 4;
+		m.tag = IPC_TAG(0, 0);
+		m.w[0]++;
+		long r = keel_reply_recv(PAGER_CONN_SLOT, &m);
+		if (r >= 0)
+			return 5; /* a second message: the client calls once */
+		if (r != -KEEL_EDEAD)
+			return 6; /* the endpoint must go while we wait on it */
+	}
+	return 0;
+}
+
 static int hoard(void)
 {
 	long copy = cslot_alloc();
@@ -230,6 +274,7 @@ static int hoard(void)
 	if (keel_recv((unsigned long)copy, &m))
 		return 3;
 	m.tag = IPC_TAG(0, 0);
+	m.w[0]++;
 	if (keel_reply_recv((unsigned long)copy, &m) != -KEEL_EDEAD)
 		return 4; /* the endpoint went while we waited on it */
 	if (keel_cap_info((unsigned long)copy) != -KEEL_EDEAD)
@@ -583,13 +628,17 @@ int main(unsigned long arg)
 		return pfuzz(PV_PID(arg));
 	case PV_NEGATIVE:
 		return -7;
+	case PV_CHURN:
+		return churn(PV_PID(arg));
 	case PV_STORM:
 		return storm();
 	case PV_CONNECT: {
-		struct keel_msg m = { 0, IPC_TAG(1, 0), { 0 } };
+		struct keel_msg m = { 0, IPC_TAG(1, 0), { 41, 0, 0, 0 } };
 		if (pager_connect_wait(PV_PID(arg), 3000))
 			return 1;
-		return keel_call(PAGER_CONN_SLOT, &m) ? 2 : 0;
+		if (keel_call(PAGER_CONN_SLOT, &m))
+			return 2;
+		return m.w[0] == 42 ? 0 : 3;
 	}
 	}
 	return 4;
