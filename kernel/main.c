@@ -29,6 +29,7 @@
 #include <keel/ktest.h>
 #include <keel/lockwatch.h>
 #include <keel/root.h>
+#include <keel/syscall.h>
 #include <common/string.h>
 #include <keel/thread.h>
 
@@ -575,6 +576,7 @@ static void kernel_main_cpu0(void)
 	if (err)
 		panic("boot step 'report' failed: %s", err);
 	root_fill_bootinfo();
+	syscall_decode_init();
 	klog("time", "kernel entered at TSC %lu, boot complete at TSC %lu", boot_entry_tsc,
 	     rdtsc());
 	klog("kernel", "boot complete");

@@ -1,8 +1,9 @@
 /*
  * decode.c - the decode half of every system call (keel/decode.h).
  *
- * syscall_decode first looks up the capabilities the table below names
- * (argument, type, rights), then runs the call's decoder, which checks
+ * syscall_decode (inline, in keel/decode.h) first looks up the
+ * capabilities the table below names (argument, type, rights), then runs
+ * the call's decoder, which checks
  * the rest of the arguments against those capabilities and writes what
  * the handler needs.  Nothing here reads kernel state beyond the
  * capability tables a call names (and the generation at the start of each
@@ -13,28 +14,6 @@
 #include <keel/cap.h>
 #include <keel/decode.h>
 #include <keel/layout.h>
-
-/* Argument i is a capability of `type` with each of `rights`. */
-struct decode_cap {
-	u8 arg;
-	u8 type; /* enum cap_type; CAP_EMPTY: no capability */
-	u8 rights;
-};
-
-#define DECODE_CAPS 2
-
-struct decode_def {
-	long (*decode)(struct sysreq *rq, struct cap *caps, const struct decode_env *m);
-	struct decode_cap caps[DECODE_CAPS];
-};
-
-/* A page-aligned user address (EINVAL), below KEEL_USER_TOP (EFAULT). */
-static long user_page(u64 va)
-{
-	if (va & (PAGE_SIZE - 1))
-		return -KEEL_EINVAL;
-	return va < KEEL_USER_TOP ? 0 : -KEEL_EFAULT;
-}
 
 /* `pages` pages from va: 1 to max of them, all user addresses. */
 static long user_pages(u64 va, u64 pages, u64 max)
@@ -59,9 +38,10 @@ static long empty_slot(struct cap *caps, u64 slot, struct cap **out)
 	return 0;
 }
 
-/* Argument i: KEEL_CAP_NONE, or a capability of type with rights. */
+/* Argument i: KEEL_CAP_NONE (rq->cap[i] NULL), or a capability of type with rights. */
 static long maybe_cap(struct sysreq *rq, struct cap *caps, int i, u32 type, u32 rights)
 {
+	rq->cap[i] = NULL;
 	if (rq->a[i] == KEEL_CAP_NONE)
 		return 0;
 	return cap_find(caps, rq->a[i], type, rights, &rq->cap[i]);
@@ -78,26 +58,12 @@ static long cap_space_arg(struct sysreq *rq, struct cap *caps, int i, const stru
 	long r;
 
 	*table = caps;
+	rq->cap[i] = NULL;
 	if (rq->a[i] == KEEL_CAP_SELF)
 		return 0;
 	if ((r = cap_find(caps, rq->a[i], CAP_ASPACE, KEEL_AS_CAPS, &rq->cap[i])))
 		return r;
 	*table = m->space_caps(rq->cap[i]);
-	return 0;
-}
-
-/*
- * The rights of a map: R needed, nothing beyond `allowed`; each right, and
- * W for clearing, held by the memory capability.  rq->rights: the page's.
- */
-static long map_rights(struct sysreq *rq, u64 rights, u64 allowed, const struct cap *mem)
-{
-	if ((rights & ~allowed) || !(rights & KEEL_MAP_R))
-		return -KEEL_EINVAL; /* x86 pages are always readable */
-	rq->rights = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
-	if ((rq->rights & ~cap_rights(mem)) ||
-	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
-		return -KEEL_EPERM;
 	return 0;
 }
 
@@ -211,15 +177,17 @@ static long decode_object_create(struct sysreq *rq, struct cap *caps, const stru
  * machine has it, never cleared), va, off and the frame aligned to it and
  * all of it below KEEL_USER_TOP; rights the page's.
  */
-static long decode_map(struct sysreq *rq, struct cap *caps, const struct decode_env *m)
+long decode_map(struct sysreq *rq, struct cap *caps, const struct decode_env *m)
 {
 	u64 va = rq->a[1], off = rq->a[3], rights = rq->a[4];
 	long r;
 
+	if (!(rights & (KEEL_MAP_LARGE | KEEL_MAP_HUGE)))
+		return decode_map_page(rq);
 	if ((r = user_page(va)))
 		return r;
-	rq->level = rights & KEEL_MAP_HUGE ? 3 : rights & KEEL_MAP_LARGE ? 2 : 1;
-	rq->size = rq->level == 3 ? KEEL_HUGE_SIZE : rq->level == 2 ? KEEL_LARGE_SIZE : PAGE_SIZE;
+	rq->level = rights & KEEL_MAP_HUGE ? 3 : 2;
+	rq->size = rq->level == 3 ? KEEL_HUGE_SIZE : KEEL_LARGE_SIZE;
 	if (rq->level == 3 && ((rights & (KEEL_MAP_LARGE | KEEL_MAP_ZERO)) || !m->huge_pages))
 		return -KEEL_EINVAL;
 	if ((va | off) & (rq->size - 1))
@@ -235,10 +203,7 @@ static long decode_map(struct sysreq *rq, struct cap *caps, const struct decode_
 	 */
 	if (rq->frame[0] & (rq->size - 1))
 		return -KEEL_EINVAL;
-	return map_rights(rq, rights,
-			  KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE |
-			      KEEL_MAP_HUGE,
-			  rq->cap[2]);
+	return map_rights(rq, rights, DECODE_MAP_RIGHTS, rq->cap[2]);
 }
 
 /* SYS_MAP_RANGE(as, va, mem, off, pages, rights): frame[0] and size the run, rights. */
@@ -490,7 +455,7 @@ long decode_tag(u64 tag, bool has_buf, struct cap *caps, bool grant)
 	}
 #define MEM_KMEM(i) C(i, CAP_MEMORY, KEEL_MEM_KMEM)
 
-static const struct decode_def decoders[SYS_COUNT] = {
+const struct decode_def syscall_decoders[SYS_COUNT] = {
 	[SYS_DEBUG_WRITE] = D(decode_debug_write),
 	[SYS_EXIT] = D(decode_nothing),
 	[SYS_YIELD] = D(decode_nothing),
@@ -548,32 +513,15 @@ static const struct decode_def decoders[SYS_COUNT] = {
 	[SYS_REPLY_RECV] = D(decode_nothing),
 };
 
-long syscall_decode(struct sysreq *rq, u64 nr, const u64 a[6], struct cap *caps,
-		    const struct decode_env *m)
-{
-	*rq = (struct sysreq){ .nr = nr };
-	for (int i = 0; i < 6; i++)
-		rq->a[i] = a[i];
-	if (nr >= SYS_COUNT)
-		return -KEEL_ENOSYS;
-	const struct decode_def *d = &decoders[nr];
-	for (int i = 0; i < DECODE_CAPS && d->caps[i].type; i++) {
-		const struct decode_cap *dc = &d->caps[i];
-		long r = cap_find(caps, a[dc->arg], dc->type, dc->rights, &rq->cap[dc->arg]);
-		if (r)
-			return r;
-	}
-	return d->decode(rq, caps, m);
-}
-
 bool syscall_decoders_complete(void)
 {
 	for (unsigned n = 0; n < SYS_COUNT; n++)
-		if (!decoders[n].decode)
+		if (!syscall_decoders[n].decode)
 			return false;
 	for (unsigned n = 0; n < SYS_COUNT; n++)
 		for (int i = 0; i < DECODE_CAPS; i++)
-			if (decoders[n].caps[i].type >= CAP_TYPES || decoders[n].caps[i].arg > 5)
+			if (syscall_decoders[n].caps[i].type >= CAP_TYPES ||
+			    syscall_decoders[n].caps[i].arg > 5)
 				return false;
 	return true;
 }

@@ -28,6 +28,7 @@
 #include <abi/syscall.h>
 #include <arch/percpu.h>
 #include <keel/cap.h>
+#include <keel/ipc_inline.h>
 #include <keel/notify.h>
 #include <keel/sched_inline.h>
 #include <keel/syscall.h>

@@ -45,6 +45,7 @@
 #include <keel/addr.h>
 #include <keel/console.h>
 #include <keel/decode.h>
+#include <keel/ipc_inline.h>
 #include <keel/kmem.h>
 #include <keel/notify.h>
 #include <common/string.h>
@@ -247,19 +248,6 @@ long sys_recv(struct trap_frame *tf, struct thread *cur)
 		return r;
 	recv(cur, cap_obj(ep));
 	return 0; /* deliver() wrote the message over the arguments */
-}
-
-long ipc_fault_map(struct thread *cur, struct thread *c, const struct trap_frame *tf)
-{
-	const u64 a[6] = { tf->rdx, tf->r9 & ~0xfffull, tf->r10, tf->r8, tf->r9 & 0xfff, 0 };
-	struct sysreq rq;
-	long r;
-
-	if ((r = syscall_decode_here(&rq, cur, SYS_MAP, a)))
-		return r;
-	if (cap_obj(rq.cap[0]) != c->as)
-		return -KEEL_EINVAL; /* only the faulting thread's own space */
-	return sys_map(cur, &rq);
 }
 
 long sys_reply_recv(struct trap_frame *tf, struct thread *cur)

@@ -292,20 +292,15 @@ static struct cap *space_caps(const struct cap *as)
 	return ((struct aspace *)cap_obj(as))->caps;
 }
 
-/* What the decoders may read here. */
-static inline struct decode_env decode_here(void)
-{
-	return (struct decode_env){ .cpus = percpu_count,
-				    .huge_pages = cpu_has.pdpe1gb,
-				    .test_boot = boot.test_mode,
-				    .space_caps = space_caps };
-}
+/* What the decoders may read here: fixed once the CPUs are counted (syscall_decode_init). */
+struct decode_env decode_here;
 
-long syscall_decode_here(struct sysreq *rq, struct thread *cur, u64 nr, const u64 a[6])
+void syscall_decode_init(void)
 {
-	struct decode_env m = decode_here();
-
-	return syscall_decode(rq, nr, a, cur->as->caps, &m);
+	decode_here = (struct decode_env){ .cpus = percpu_count,
+					   .huge_pages = cpu_has.pdpe1gb,
+					   .test_boot = boot.test_mode,
+					   .space_caps = space_caps };
 }
 
 /* Decode, then apply. */
@@ -316,9 +311,15 @@ static inline long syscall_dispatch(struct trap_frame *tf, struct thread *cur)
 	const struct syscall_def *d = &syscalls[tf->rax];
 	if (d->frame)
 		return d->ipc(tf, cur);
-	const u64 a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	struct sysreq rq;
-	long r = syscall_decode_here(&rq, cur, tf->rax, a);
+	struct sysreq rq; /* only what the call uses is written (keel/decode.h) */
+	rq.nr = tf->rax;
+	rq.a[0] = tf->rdi;
+	rq.a[1] = tf->rsi;
+	rq.a[2] = tf->rdx;
+	rq.a[3] = tf->r10;
+	rq.a[4] = tf->r8;
+	rq.a[5] = tf->r9;
+	long r = syscall_decode(&rq, cur->as->caps, &decode_here);
 	return r ? r : d->fn(cur, &rq);
 }
 

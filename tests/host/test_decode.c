@@ -65,11 +65,11 @@ static int setup(void **state)
 
 static long call(struct sysreq *rq, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	const u64 a[6] = { a0, a1, a2, a3, a4, a5 };
 	struct cap copy[KEEL_CAP_SLOTS];
 
+	*rq = (struct sysreq){ .nr = nr, .a = { a0, a1, a2, a3, a4, a5 } };
 	memcpy(copy, table, sizeof(copy));
-	long r = syscall_decode(rq, nr, a, table, &env);
+	long r = syscall_decode(rq, table, &env);
 	assert_memory_equal(copy, table, sizeof(copy)); /* decoding changes nothing */
 	return r;
 }
@@ -178,12 +178,12 @@ static void test_table(void **state)
 {
 	struct sysreq rq;
 	struct decode_env normal = env;
-	const u64 probe[6] = { 0, 3, 0, 0, 0, 0 };
+	struct sysreq probe = { .nr = SYS_DEBUG_TEST, .a = { 0, 3, 0, 0, 0, 0 } };
 
 	/* init's probe: a bad result is EINVAL in a test boot, ENOSYS in any other. */
 	assert_int_equal(call(&rq, SYS_DEBUG_TEST, 0, 3, 0, 0, 0, 0), -KEEL_EINVAL);
 	normal.test_boot = false;
-	assert_int_equal(syscall_decode(&rq, SYS_DEBUG_TEST, probe, table, &normal), -KEEL_ENOSYS);
+	assert_int_equal(syscall_decode(&probe, table, &normal), -KEEL_ENOSYS);
 
 	assert_true(syscall_decoders_complete());
 	assert_int_equal(call(&rq, SYS_COUNT, 0, 0, 0, 0, 0, 0), -KEEL_ENOSYS);

@@ -21,6 +21,7 @@
 #ifndef KEEL_DECODE_H
 #define KEEL_DECODE_H
 
+#include <abi/page.h>
 #include <abi/syscall.h>
 #include <keel/cap.h>
 #include <keel/types.h>
@@ -35,8 +36,11 @@ struct decode_env {
 };
 
 /*
- * A decoded call.  Which fields a call sets is said at its decoder in
- * decode.c; the rest are 0 (NULL).
+ * A call, decoded.  The caller sets nr and a[]; the decode writes the
+ * fields the call's decoder names at its definition in decode.c (and
+ * cap[i] of each capability argument i, NULL for an optional one that is
+ * KEEL_CAP_NONE or KEEL_CAP_SELF), and leaves the rest as they were: a
+ * handler reads only what its decoder wrote.
  */
 struct sysreq {
 	u64 nr;
@@ -51,13 +55,92 @@ struct sysreq {
 	u32 level;	    /* SYS_MAP: 1 (4 KB), 2 (2 MB), 3 (1 GB); SYS_SUPPLY_TABLE: 1-3 */
 };
 
+/* Argument arg is a capability of `type` (CAP_EMPTY: none) with each of `rights`. */
+struct decode_cap {
+	u8 arg;
+	u8 type;
+	u8 rights;
+};
+
+#define DECODE_CAPS 2
+
+/* A call's decoder, and the capabilities it names. */
+struct decode_def {
+	long (*decode)(struct sysreq *rq, struct cap *caps, const struct decode_env *m);
+	struct decode_cap caps[DECODE_CAPS];
+};
+
+extern const struct decode_def syscall_decoders[SYS_COUNT];
+
 /*
- * Decode call nr with arguments a[] for a caller whose capability table
- * (KEEL_CAP_SLOTS slots) is caps: 0 and *rq filled, or the error the call
- * returns.  Reads nothing else (the table's objects' generations aside).
+ * Decode the call in rq->nr and rq->a[] for a caller whose capability
+ * table (KEEL_CAP_SLOTS slots) is caps: 0 and *rq filled, or the error
+ * the call returns.  Reads nothing else (the generations of the objects
+ * its capabilities name, and the tables m->space_caps gives, aside).
+ * Inline: the dispatcher's loop over the capabilities costs no call.
  */
-long syscall_decode(struct sysreq *rq, u64 nr, const u64 a[6], struct cap *caps,
-		    const struct decode_env *m);
+static inline long syscall_decode(struct sysreq *rq, struct cap *caps, const struct decode_env *m)
+{
+	if (rq->nr >= SYS_COUNT)
+		return -KEEL_ENOSYS;
+	const struct decode_def *d = &syscall_decoders[rq->nr];
+	for (int i = 0; i < DECODE_CAPS && d->caps[i].type; i++) {
+		const struct decode_cap *dc = &d->caps[i];
+		long r = cap_find(caps, rq->a[dc->arg], dc->type, dc->rights, &rq->cap[dc->arg]);
+		if (r)
+			return r;
+	}
+	return d->decode(rq, caps, m);
+}
+
+/* A page-aligned user address (EINVAL), below KEEL_USER_TOP (EFAULT). */
+static inline long user_page(u64 va)
+{
+	if (va & (KEEL_PAGE_SIZE - 1))
+		return -KEEL_EINVAL;
+	return va < KEEL_USER_TOP ? 0 : -KEEL_EFAULT;
+}
+
+/*
+ * The rights of a map: R needed, nothing beyond `allowed`; each right, and
+ * W for clearing, held by the memory capability.  rq->rights: the page's.
+ */
+static inline long map_rights(struct sysreq *rq, u64 rights, u64 allowed, const struct cap *mem)
+{
+	if ((rights & ~allowed) || !(rights & KEEL_MAP_R))
+		return -KEEL_EINVAL; /* x86 pages are always readable */
+	rq->rights = (u32)(rights & (KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X));
+	if ((rq->rights & ~cap_rights(mem)) ||
+	    ((rights & KEEL_MAP_ZERO) && !(cap_rights(mem) & KEEL_MEM_W)))
+		return -KEEL_EPERM;
+	return 0;
+}
+
+/* SYS_MAP's rights. */
+#define DECODE_MAP_RIGHTS \
+	(KEEL_MAP_R | KEEL_MAP_W | KEEL_MAP_X | KEEL_MAP_ZERO | KEEL_MAP_LARGE | KEEL_MAP_HUGE)
+
+/*
+ * SYS_MAP of a 4 KB page (neither KEEL_MAP_LARGE nor KEEL_MAP_HUGE in
+ * rq->a[4]), decode_map's first case: inline, since every page fault's
+ * reply does it (kernel/core/ipc.c).  va below the top ends there too, and
+ * a page-aligned offset in a page-aligned range is an aligned frame.
+ */
+static inline long decode_map_page(struct sysreq *rq)
+{
+	long r;
+
+	if ((r = user_page(rq->a[1])))
+		return r;
+	rq->level = 1;
+	rq->size = KEEL_PAGE_SIZE;
+	if ((r = cap_mem_range(rq->cap[2], rq->a[3], KEEL_PAGE_SIZE, &rq->frame[0])))
+		return r;
+	return map_rights(rq, rq->a[4], DECODE_MAP_RIGHTS, rq->cap[2]);
+}
+
+/* SYS_MAP's decoder (decode.c), for the fault reply's larger pages. */
+long decode_map(struct sysreq *rq, struct cap *caps, const struct decode_env *m);
 
 /* Has every call a decoder, and does each capability argument name a type and a register? */
 bool syscall_decoders_complete(void);

@@ -44,10 +44,10 @@ long syscall_info(u64 what);
 
 /* Does every number below SYS_COUNT have a handler?  (A boot test.) */
 bool syscall_table_complete(void);
-/* syscall_decode (keel/decode.h) for call nr from cur, on this machine. */
-struct sysreq;
-struct thread;
-long syscall_decode_here(struct sysreq *rq, struct thread *cur, u64 nr, const u64 a[6]);
+/* What syscall_decode (keel/decode.h) knows of this machine (syscall_decode_init). */
+extern struct decode_env decode_here;
+/* What the decoders know of this machine: once the CPUs are counted, before any call. */
+void syscall_decode_init(void);
 
 #endif /* __ASSEMBLER__ */
 #endif

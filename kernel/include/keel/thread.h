@@ -249,12 +249,7 @@ long sys_reply_recv(struct trap_frame *tf, struct thread *cur);
  * from the system-call entry: keel/syscall.h) and faults to a waiting pager.
  */
 extern u64 ipc_fast_count;
-/*
- * The mapping an IPC_FAULT_MAP reply from `cur` (registers tf) asks for,
- * into the faulting thread c's own space: 0, or SYS_MAP's error (then
- * nothing was mapped).
- */
-long ipc_fault_map(struct thread *cur, struct thread *c, const struct trap_frame *tf);
+/* ipc_fault_map: keel/ipc_inline.h. */
 /* A CPU exception in user mode: a message to the thread's pager. */
 void ipc_fault(struct thread *t, struct trap_frame *tf, u64 addr);
 /* t sends m (of kind `kind`) to ep: to a waiting receiver, or queued. */
