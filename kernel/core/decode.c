@@ -85,13 +85,19 @@ static long decode_debug_write(struct sysreq *rq, struct cap *caps, const struct
 
 /*
  * SYS_DEBUG_TEST(name, result, why): only in test boots (init tells them
- * by the ENOSYS); the strings are copied by the handler.
+ * by the ENOSYS); in order, the name a user address, the result, why a
+ * user address or 0.  The handler copies the strings (EFAULT for a page
+ * that is not mapped, EINVAL for one too long).
  */
 static long decode_debug_test(struct sysreq *rq, struct cap *caps, const struct decode_env *m)
 {
 	if (!m->test_boot)
 		return -KEEL_ENOSYS;
-	return rq->a[1] > KEEL_TEST_SKIP ? -KEEL_EINVAL : 0;
+	if (rq->a[0] >= KEEL_USER_TOP)
+		return -KEEL_EFAULT; /* the name: whether its bytes are mapped is the copy's */
+	if (rq->a[1] > KEEL_TEST_SKIP)
+		return -KEEL_EINVAL;
+	return rq->a[2] >= KEEL_USER_TOP ? -KEEL_EFAULT : 0; /* why (0: none) */
 }
 
 static long decode_sleep(struct sysreq *rq, struct cap *caps, const struct decode_env *m)
@@ -288,6 +294,7 @@ static long decode_thread_create(struct sysreq *rq, struct cap *caps, const stru
 	if ((r = empty_slot(caps, rq->a[5], &rq->dst)) ||
 	    (r = cap_mem_range(mem, rq->a[1], PAGE_SIZE, &rq->frame[0])))
 		return r;
+	rq->frame[1] = 0;
 	if (rq->a[3] == KEEL_NO_BUFFER)
 		return 0;
 	if ((cap_rights(mem) & (KEEL_MEM_R | KEEL_MEM_W)) != (KEEL_MEM_R | KEEL_MEM_W))

@@ -67,7 +67,15 @@ static long call(struct sysreq *rq, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 
 {
 	struct cap copy[KEEL_CAP_SLOTS];
 
-	*rq = (struct sysreq){ .nr = nr, .a = { a0, a1, a2, a3, a4, a5 } };
+	/* Garbage in what the decode is to write (keel/decode.h), as on a kernel stack. */
+	memset(rq, 0xa5, sizeof(*rq));
+	rq->nr = nr;
+	rq->a[0] = a0;
+	rq->a[1] = a1;
+	rq->a[2] = a2;
+	rq->a[3] = a3;
+	rq->a[4] = a4;
+	rq->a[5] = a5;
 	memcpy(copy, table, sizeof(copy));
 	long r = syscall_decode(rq, table, &env);
 	assert_memory_equal(copy, table, sizeof(copy)); /* decoding changes nothing */
@@ -129,7 +137,7 @@ static void test_create(void **state)
 	/* A thread's buffer needs R and W on the memory. */
 	assert_int_equal(call(&rq, SYS_THREAD_CREATE, RO_MEM, 0, AS, PAGE, 0, FREE), -KEEL_EPERM);
 	assert_int_equal(call(&rq, SYS_THREAD_CREATE, RO_MEM, 0, AS, KEEL_NO_BUFFER, 0, FREE), 0);
-	assert_int_equal(rq.frame[1], 0);
+	assert_int_equal(rq.frame[1], 0); /* written, over call()'s garbage: no buffer */
 }
 
 /* Copies and deletes: the space's slot is checked with the slots. */
@@ -182,10 +190,17 @@ static void test_table(void **state)
 
 	/* init's probe: a bad result is EINVAL in a test boot, ENOSYS in any other. */
 	assert_int_equal(call(&rq, SYS_DEBUG_TEST, 0, 3, 0, 0, 0, 0), -KEEL_EINVAL);
+	/* In the order of the arguments: a kernel address for the name first. */
+	assert_int_equal(call(&rq, SYS_DEBUG_TEST, KEEL_USER_TOP, 3, 0, 0, 0, 0), -KEEL_EFAULT);
+	assert_int_equal(call(&rq, SYS_DEBUG_TEST, 0, 1, KEEL_USER_TOP, 0, 0, 0), -KEEL_EFAULT);
 	normal.test_boot = false;
 	assert_int_equal(syscall_decode(&probe, table, &normal), -KEEL_ENOSYS);
 
 	assert_true(syscall_decoders_complete());
+	/* SYS_MAP's capabilities, which keel/ipc_inline.h's fault reply looks up itself. */
+	const struct decode_cap *mc = syscall_decoders[SYS_MAP].caps;
+	assert_true(mc[0].arg == 0 && mc[0].type == CAP_ASPACE && mc[0].rights == KEEL_AS_MAP);
+	assert_true(mc[1].arg == 2 && mc[1].type == CAP_MEMORY && mc[1].rights == 0);
 	assert_int_equal(call(&rq, SYS_COUNT, 0, 0, 0, 0, 0, 0), -KEEL_ENOSYS);
 	assert_int_equal(call(&rq, ~0ull, 0, 0, 0, 0, 0, 0), -KEEL_ENOSYS);
 }

@@ -393,17 +393,27 @@ static void connection_churn(void)
 	check(&ok, pager_limits(0, &l0) == 0, "our limits");
 	check(&ok, ok && pager_spawn("pvictim", PV_ARG(PV_CHURN, CHURN_CYCLES), &server) == 0,
 	      "spawning the server");
-	for (; ok && done < CHURN_CYCLES; done++)
+	while (ok && done < CHURN_CYCLES) {
 		if (!check(&ok, run("pvictim", PV_ARG(PV_CONNECT, server), PAGER_EXITED, 0),
 			   "a client"))
 			fmt(why, sizeof(why),
 			    "client %lu: %s (1: no connection, 3: a wrong answer)", done, run_why);
+		else
+			done++;
+	}
 	if (!ok && server)
 		pager_kill(server);
-	if (server && pager_wait(server, WAIT, &how, &code) == 0 && ok &&
-	    !check(&ok, how == PAGER_EXITED && !code, "the server"))
-		fmt(why, sizeof(why), "the server ended (%lu) with %ld (see pvictim's churn)", how,
-		    code);
+	if (server) {
+		long w = pager_wait(server, WAIT, &how, &code);
+		if (w) {
+			pager_kill(server); /* it must not outlive the test */
+			pager_wait(server, WAIT, &how, &code);
+		}
+		if (ok && !check(&ok, !w && how == PAGER_EXITED && !code, "the server"))
+			fmt(why, sizeof(why),
+			    "the server ended (%lu) with %ld, wait %ld (see pvictim's churn)", how,
+			    code, w);
+	}
 	long obj1 = keel_info(KEEL_INFO_AT(KEEL_INFO_KMEM, 1));
 	unsigned long after = free_bytes();
 	print_fmt("[ptest] %lu connections in %lu ticks; free memory %lu -> %lu, kernel objects "

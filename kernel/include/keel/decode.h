@@ -46,7 +46,8 @@ struct sysreq {
 	u64 nr;
 	u64 a[6];	    /* the arguments as passed: RDI, RSI, RDX, R10, R8, R9 */
 	struct cap *cap[6]; /* argument i's capability, found with the type and rights
-			       the call needs; NULL if i is none or KEEL_CAP_NONE */
+			       the call needs; NULL for an optional one that is none;
+			       not written for an argument that is no capability */
 	struct cap *dst;    /* an empty slot for a new capability (the caller's; SYS_CAP_COPY:
 			       the space's); SYS_CAP_DELETE: the full slot to empty */
 	u64 frame[3];	    /* physical addresses of offsets in a memory capability */

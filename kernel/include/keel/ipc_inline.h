@@ -28,7 +28,9 @@ static inline long ipc_fault_map(struct thread *cur, struct thread *c, const str
 	rq.a[4] = tf->r9 & 0xfff;
 	/*
 	 * SYS_MAP's decode, inline for a 4 KB page (every fault's): its
-	 * capabilities as its entry in decode.c names them, then its checks.
+	 * capabilities as its entry in decode.c names them (constants here, so
+	 * cap_find is a few instructions; tests/host/test_decode.c checks the
+	 * entry still says this), then its checks.
 	 */
 	if ((r = cap_find(cur->as->caps, tf->rdx, CAP_ASPACE, KEEL_AS_MAP, &rq.cap[0])) ||
 	    (r = cap_find(cur->as->caps, tf->r10, CAP_MEMORY, 0, &rq.cap[2])) ||
