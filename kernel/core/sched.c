@@ -65,7 +65,7 @@ void bkl_wait(u32 ticket)
 	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		if (!console_pending() || !console_drain(CONSOLE_BURST))
 			cpu_relax();
-		lockwatch_check(since, "the big kernel lock", bkl_owner, ticket, bkl_serving);
+		lockwatch_check(since, "the big kernel lock", bkl_owner, ticket, &bkl_serving);
 	}
 	irq_disable();
 }

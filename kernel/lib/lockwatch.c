@@ -16,11 +16,21 @@ u64 lockwatch_begin(void)
 	return lockwatch_on ? rdtsc() | 1 : 0;
 }
 
-void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket, u32 serving)
+void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket,
+		     const volatile u32 *serving)
 {
-	if (since &&
-	    (i64)(rdtsc() - since) > (i64)(LOCKWATCH_LIMIT_S * tsc_khz_or_default() * 1000))
-		lockwatch_fire(lock, holder, ticket, serving);
+	if (!since ||
+	    (i64)(rdtsc() - since) <= (i64)(LOCKWATCH_LIMIT_S * tsc_khz_or_default() * 1000))
+		return;
+	/*
+	 * Read after the clock: if our turn has come, the wait is over.  (A
+	 * CI run fired at "ticket 82922, now serving 82922": the waiter's
+	 * virtual CPU had not run for seconds between its loop's read and
+	 * this one, so the clock jumped while the lock was being handed on.)
+	 */
+	u32 now_serving = __atomic_load_n(serving, __ATOMIC_ACQUIRE);
+	if (now_serving != ticket)
+		lockwatch_fire(lock, holder, ticket, now_serving);
 }
 
 _Noreturn void lockwatch_fire(const char *lock, i64 holder, u32 ticket, u32 serving)

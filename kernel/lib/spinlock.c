@@ -23,7 +23,7 @@ void spin_lock(struct spinlock *l)
 		u64 since = lockwatch_begin();
 		while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
 			cpu_relax();
-			lockwatch_check(since, l->name, l->holder, t, l->owner);
+			lockwatch_check(since, l->name, l->holder, t, &l->owner);
 		}
 	}
 	l->holder = me;

@@ -27,10 +27,11 @@ u64 lockwatch_begin(void);
 _Noreturn void lockwatch_fire(const char *lock, i64 holder, u32 ticket, u32 serving);
 
 /*
- * Panic if the wait that began at `since` has lasted too long.  `holder`
- * is the holding CPU (-1: none recorded), ticket and serving the lock's
- * numbers as the waiter sees them.
+ * Panic if the wait that began at `since` has lasted too long and our
+ * turn (`ticket`) has still not come: `serving` is read after the clock.
+ * `holder` is the holding CPU (-1: none recorded).
  */
-void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket, u32 serving);
+void lockwatch_check(u64 since, const char *lock, i64 holder, u32 ticket,
+		     const volatile u32 *serving);
 
 #endif
