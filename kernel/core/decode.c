@@ -80,7 +80,7 @@ static long decode_debug_write(struct sysreq *rq, struct cap *caps, const struct
 
 	if (len > SYS_DEBUG_WRITE_MAX)
 		return -KEEL_EINVAL;
-	return len <= KEEL_USER_TOP && buf <= KEEL_USER_TOP - len ? 0 : -KEEL_EFAULT;
+	return user_range_ok(buf, len) ? 0 : -KEEL_EFAULT;
 }
 
 /*

@@ -35,12 +35,6 @@ void syscall_init_cpu(void)
 	      X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF | X86_EFLAGS_AC | X86_EFLAGS_NT);
 }
 
-bool user_range_ok(u64 addr, u64 len)
-{
-	u64 end = USER_END - PAGE_SIZE; /* the last user page is never mapped */
-	return len <= end && addr <= end - len;
-}
-
 long copy_from_user(void *dst, u64 usrc, u64 len)
 {
 	if (!user_range_ok(usrc, len))

@@ -102,6 +102,12 @@ static inline long user_page(u64 va)
 	return va < KEEL_USER_TOP ? 0 : -KEEL_EFAULT;
 }
 
+/* Is [addr, addr + len) all user addresses (below the last user page, never mapped)? */
+static inline bool user_range_ok(u64 addr, u64 len)
+{
+	return len <= KEEL_USER_TOP && addr <= KEEL_USER_TOP - len;
+}
+
 /*
  * The rights of a map: R needed, nothing beyond `allowed`; each right, and
  * W for clearing, held by the memory capability.  rq->rights: the page's.

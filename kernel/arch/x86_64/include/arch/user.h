@@ -7,6 +7,7 @@
 
 #include <abi/syscall.h>
 #include <arch/trap.h>
+#include <keel/decode.h>
 #include <keel/types.h>
 
 /* Set up SYSCALL/SYSRET on this CPU. */
@@ -24,8 +25,7 @@ static inline bool syscall_can_sysret(const struct trap_frame *tf)
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < KEEL_USER_TOP;
 }
 
-/* Is [addr, addr+len) entirely user memory (below the last user page)? */
-bool user_range_ok(u64 addr, u64 len);
+/* user_range_ok (keel/decode.h): is [addr, addr+len) entirely user memory? */
 
 /*
  * Copy from or to user memory: 0, or -KEEL_EFAULT if the range is not
